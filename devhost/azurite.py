@@ -87,7 +87,10 @@ class Azurite:
             ["--inMemoryPersistence"] if self.in_memory else ["--location", str(self.location)]
         )
         log = (self.location / "azurite.log").open("ab")
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        # A session of its own: Ctrl-C in `make run` must not stop storage before the host drains.
+        self.process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         log.close()
         deadline = time.monotonic() + timeout
         while not all(port_open(port) for port in self.ports):

@@ -1,0 +1,200 @@
+"""The stand-in host: index the app, then serve HTTP, queue triggers and timers until stopped.
+
+Start-up follows the real host's order: settings into the environment, then the app imported
+and indexed (a bad binding or setting refuses to start), then the listeners. Stopping closes
+the HTTP port first, stops fetching queue messages and firing timers, then waits (bounded) for
+running invocations to finish and their messages to be settled.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TypeVar
+
+from azure.functions.queue import QueueMessage as FunctionQueueMessage
+from azure.storage.queue import QueueServiceClient
+
+from .app_index import (
+    FunctionSpec,
+    HttpFunction,
+    QueueFunction,
+    TimerFunction,
+    index_app,
+    load_function_app,
+)
+from .connections import queue_service_for
+from .errors import StartupError
+from .host_config import HostConfig
+from .http_server import FunctionsHttpServer
+from .invoker import Invoker
+from .queue_listener import QueueListener
+from .routes import RouteTable
+from .settings import export_local_values
+from .timers import TimerRunner, schedule_time_zone
+
+log = logging.getLogger("devhost")
+Spec = TypeVar("Spec", bound=FunctionSpec)
+
+ADMIN_ACCEPTED, ADMIN_NOT_FOUND, ADMIN_BAD_REQUEST, ADMIN_FAILED = 202, 404, 400, 500
+
+
+@dataclass(frozen=True)
+class DevHostOptions:
+    root: Path
+    app_module: str = "function_app"
+    host: str = "127.0.0.1"
+    port: int = 7071
+    timers: bool = True
+    shutdown_timeout: float = 30.0
+
+
+class DevHost:
+    def __init__(self, options: DevHostOptions) -> None:
+        self.options = options
+        self.root = options.root.resolve()
+        self.config = HostConfig()
+        self.functions: list[FunctionSpec] = []
+        self.routes: RouteTable[HttpFunction] = RouteTable()
+        self.invoker: Invoker | None = None
+        self.server: FunctionsHttpServer | None = None
+        self.listeners: list[QueueListener] = []
+        self.timers: dict[str, TimerRunner] = {}
+        self._server_thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.options.host}:{self.options.port}"
+
+    def start(self) -> None:
+        """Index the app and start serving; ``StartupError`` when the app cannot be served."""
+        self.config = HostConfig.load(self.root)
+        export_local_values(self.root)
+        settings = dict(os.environ)
+        os.chdir(self.root)  # the worker runs in the app's folder
+        self.functions = index_app(load_function_app(self.root, self.options.app_module), settings)
+        self.invoker = Invoker(function_directory=str(self.root))
+
+        self.routes = RouteTable(prefix=self.config.route_prefix)
+        for function in self._of_type(HttpFunction):
+            try:
+                self.routes.add(function.route, function.methods, function)
+            except ValueError as error:
+                raise StartupError(f"function {function.name!r}: {error}") from None
+
+        queue_services: dict[str, QueueServiceClient] = {}
+        for function in self._of_type(QueueFunction):
+            if function.connection not in queue_services:
+                try:
+                    queue_services[function.connection] = queue_service_for(
+                        function.connection, settings
+                    )
+                except StartupError as error:
+                    raise StartupError(f"function {function.name!r}: {error}") from None
+            self.listeners.append(
+                QueueListener(
+                    function, queue_services[function.connection], self.config.queues, self.invoker
+                )
+            )
+
+        zone = schedule_time_zone(settings)
+        self.timers = {
+            function.name: TimerRunner(function, self.invoker, zone)
+            for function in self._of_type(TimerFunction)
+        }
+
+        address = (self.options.host, self.options.port)
+        try:
+            self.server = FunctionsHttpServer(address, self.routes, self.invoker, self.admin_invoke)
+        except OSError as error:
+            raise StartupError(f"cannot listen on {self.url}: {error}") from None
+        self._server_thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.2}, name="http"
+        )
+        self._server_thread.start()
+        for listener in self.listeners:
+            listener.start()
+        if self.options.timers:
+            for runner in self.timers.values():
+                runner.start()
+
+    def stop(self) -> None:
+        """Stop taking work, then let running invocations finish (bounded)."""
+        deadline = time.monotonic() + self.options.shutdown_timeout
+
+        def remaining() -> float:
+            return max(deadline - time.monotonic(), 0.0)
+
+        if self.server is not None:
+            self.server.stopping = True
+            self.server.shutdown()
+            self.server.server_close()
+        for listener in self.listeners:
+            listener.stop_fetching()
+        for runner in self.timers.values():
+            runner.stop(timeout=remaining())
+        settled = True
+        if self.server is not None:
+            settled &= self.server.wait_idle(remaining())
+        if self.invoker is not None:
+            settled &= self.invoker.wait_idle(remaining())
+        for listener in self.listeners:
+            settled &= listener.wait_idle(remaining())
+            listener.close()
+        if not settled:
+            log.warning("devhost: stopped with invocations still running")
+        if self.invoker is not None:
+            self.invoker.close()
+
+    def admin_invoke(self, name: str, payload: str) -> int:
+        """``POST /admin/functions/{name}``: run a non-HTTP function once, now.
+
+        The host queues the invocation and answers 202 at once; devhost runs it first and
+        answers 202 if it succeeded, 500 if it failed, so that callers can rely on its effects.
+        """
+        function = next((f for f in self.functions if f.name.lower() == name.lower()), None)
+        if function is None or self.invoker is None:
+            return ADMIN_NOT_FOUND
+        if isinstance(function, TimerFunction):
+            result = self.timers[function.name].fire()
+        elif isinstance(function, QueueFunction):
+            now = datetime.now(timezone.utc)
+            message = FunctionQueueMessage(
+                id=str(uuid.uuid4()),
+                body=payload.encode("utf-8"),
+                dequeue_count=1,
+                insertion_time=now,
+                expiration_time=now + timedelta(days=7),
+                time_next_visible=now,
+                pop_receipt=None,
+            )
+            result = self.invoker.invoke(function, message)
+        else:
+            return ADMIN_BAD_REQUEST  # an HTTP function is called through its route
+        return ADMIN_ACCEPTED if result.succeeded else ADMIN_FAILED
+
+    def describe(self) -> str:
+        """What ``func start`` prints: where it listens and each function's trigger."""
+        lines = [f"devhost serving {self.url} ({len(self.functions)} functions)", "", "Functions:"]
+        for function in self.functions:
+            if isinstance(function, HttpFunction):
+                methods = ",".join(sorted(function.methods)) if function.methods else "ALL"
+                detail = f"[{methods}] {self.url}{self.routes.url_path(function.route)}"
+            elif isinstance(function, QueueFunction):
+                detail = f"queueTrigger (queue: {function.queue_name})"
+            elif isinstance(function, TimerFunction):
+                state = "" if self.options.timers else ", not firing: --no-timers"
+                detail = f"timerTrigger (schedule: {function.schedule}{state})"
+            else:
+                detail = function.trigger_type
+            lines += ["", f"        {function.name}: {detail}"]
+        return "\n".join(lines) + "\n"
+
+    def _of_type(self, kind: type[Spec]) -> list[Spec]:
+        return [function for function in self.functions if isinstance(function, kind)]

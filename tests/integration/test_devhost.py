@@ -1,0 +1,588 @@
+"""Devhost imitates the Functions host where the app depends on it.
+
+Most tests run ``python -m devhost`` in a subprocess, against the session's Azurite, serving
+``devhost_app/function_app.py`` (whose functions append what they received to a JSON-lines
+file); the pure parts (route templates, TimeSpans, settings, decoding) are tested in-process.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import itertools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from azure.core.exceptions import ResourceNotFoundError
+from azure.storage.queue import QueueClient, QueueMessage
+
+from devhost.app_index import HttpFunction, index_function
+from devhost.azurite import Azurite, free_port
+from devhost.errors import StartupError
+from devhost.local import uses_local_azurite
+from devhost.queue_listener import PollingBackoff, decode_message_text
+from devhost.routes import RouteTable
+from devhost.settings import effective_settings, read_local_http_port, resolve_references
+from devhost.timespan import parse_timespan
+from shared.settings import StorageSettings
+from shared.store import StorageClients
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_DIR = Path(__file__).resolve().parent / "devhost_app"
+START_TIMEOUT = 30.0
+
+pytestmark = pytest.mark.timeout(120)
+
+
+# --- running devhost -----------------------------------------------------------------------
+
+
+@dataclass
+class Devhost:
+    process: subprocess.Popen[bytes]
+    url: str
+    root: Path
+    record_file: Path
+
+    def records(self, function: str | None = None) -> list[dict[str, Any]]:
+        if not self.record_file.exists():
+            return []
+        lines = self.record_file.read_text("utf-8").splitlines()
+        found = [json.loads(line) for line in lines if line.strip()]
+        return [r for r in found if function is None or r["function"] == function]
+
+    def output(self) -> str:
+        return "\n".join(
+            (self.root / name).read_text("utf-8", errors="replace")
+            for name in ("stdout.txt", "stderr.txt")
+        )
+
+
+def app_root(
+    tmp_path: Path, values: dict[str, str], host_json: dict[str, Any] | None = None
+) -> Path:
+    """A copy of the test app with its own local.settings.json (and host.json, if given)."""
+    root = tmp_path / "app"
+    root.mkdir()
+    for source in APP_DIR.iterdir():
+        if source.suffix in (".py", ".json"):
+            shutil.copy(source, root / source.name)
+    if host_json is not None:
+        (root / "host.json").write_text(json.dumps(host_json), "utf-8")
+    settings = {"IsEncrypted": False, "Values": values}
+    (root / "local.settings.json").write_text(json.dumps(settings), "utf-8")
+    return root
+
+
+def child_environment(**extra: str) -> dict[str, str]:
+    """Only what Python needs: the app's settings come from local.settings.json."""
+    return {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", **extra}
+
+
+def launch(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    with (root / "stdout.txt").open("wb") as out, (root / "stderr.txt").open("wb") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "devhost", "--root", str(root), *args],
+            cwd=ROOT,
+            env=env or child_environment(),
+            stdout=out,
+            stderr=err,
+        )
+
+
+def start_devhost(root: Path, *args: str, env: dict[str, str] | None = None) -> Devhost:
+    port = free_port()
+    process = launch(root, "--port", str(port), *args, env=env)
+    values = json.loads((root / "local.settings.json").read_text("utf-8"))["Values"]
+    host = Devhost(process, f"http://127.0.0.1:{port}", root, Path(values["DEVHOST_RECORD_FILE"]))
+    deadline = time.monotonic() + START_TIMEOUT
+    while "devhost serving" not in (root / "stdout.txt").read_text("utf-8"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_devhost(host)
+            pytest.fail(f"devhost did not start:\n{host.output()}")
+        time.sleep(0.05)
+    return host
+
+
+def stop_devhost(host: Devhost) -> int:
+    if host.process.poll() is None:
+        host.process.send_signal(signal.SIGTERM)
+        try:
+            host.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            host.process.kill()
+            host.process.wait()
+    return host.process.returncode
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+
+
+def peek(queue: QueueClient) -> list[QueueMessage]:
+    """The visible messages; none while the queue does not exist (poison queues start so)."""
+    try:
+        return list(queue.peek_messages(max_messages=32))
+    except ResourceNotFoundError:
+        return []
+
+
+def base_values(connection_string: str, tmp_path: Path, queue_name: str) -> dict[str, str]:
+    return {
+        "FUNCTIONS_WORKER_RUNTIME": "python",
+        "AzureWebJobsStorage": connection_string,
+        "QUEUE_NAME": queue_name,
+        "DEVHOST_RECORD_FILE": str(tmp_path / "records.jsonl"),
+    }
+
+
+@pytest.fixture(scope="module")
+def storage(azurite: Azurite) -> StorageClients:
+    settings = StorageSettings.from_env({"AzureWebJobsStorage": azurite.connection_string})
+    return StorageClients.from_settings(settings)
+
+
+@pytest.fixture(scope="module")
+def devhost_queue_name() -> str:
+    return f"devhost-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="module")
+def devhost(
+    azurite: Azurite, tmp_path_factory: pytest.TempPathFactory, devhost_queue_name: str
+) -> Iterator[Devhost]:
+    tmp_path = tmp_path_factory.mktemp("devhost")
+    values = base_values(azurite.connection_string, tmp_path, devhost_queue_name)
+    root = app_root(tmp_path, values)
+    host = start_devhost(root)
+    yield host
+    assert stop_devhost(host) == 0, host.output()
+
+
+@pytest.fixture
+def client(devhost: Devhost) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=devhost.url, timeout=10) as http:
+        yield http
+
+
+# --- HTTP ----------------------------------------------------------------------------------
+
+
+def test_lists_functions_at_start(devhost):
+    stdout = (devhost.root / "stdout.txt").read_text("utf-8")
+    assert f"devhost serving {devhost.url} (15 functions)" in stdout
+    assert f"item_by_id: [GET] {devhost.url}/api/items/{{id:int}}" in stdout
+    assert "on_message: queueTrigger (queue: devhost-" in stdout
+
+
+def test_route_params_query_headers_and_full_url(client, devhost):
+    response = client.get("/api/items/42?q=1&q=2&empty=", headers={"X-Probe": "seen"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert body["function"] == "item_by_id"  # context.function_name
+    assert body["invocation_id"]
+    assert body["method"] == "GET"
+    assert body["url"] == f"{devhost.url}/api/items/42?q=1&q=2&empty="
+    assert body["route_params"] == {"id": "42"}
+    assert body["params"] == {"q": "1,2", "empty": ""}  # repeated keys joined, as the host does
+    assert body["probe"] == "seen"
+    assert "Executed 'Functions.item_by_id' (Succeeded, Id=" in wait_for(
+        lambda: "Functions.item_by_id" in devhost.output() and devhost.output(), what="log line"
+    )
+
+
+def test_routes_need_the_prefix(client):
+    assert client.get("/items/42").status_code == 404
+    assert client.get("/api/nowhere").status_code == 404
+
+
+def test_constraints_and_precedence(client):
+    assert client.get("/api/items/abc").json()["function"] == "item_by_name"
+    assert client.get("/api/items/latest").json()["function"] == "latest_item"  # literal wins
+    assert client.get("/api/items/4a").status_code == 404  # neither int nor alpha
+    assert client.get("/api/items/99999999999").status_code == 404  # not a 32-bit int
+
+
+def test_literals_match_case_insensitively(client):
+    assert client.get("/API/Items/LATEST").json()["function"] == "latest_item"
+    assert client.get("/api/files/a").json()["function"] == "files"
+
+
+def test_method_not_listed_is_404(client):
+    assert client.post("/api/items/42").status_code == 404
+    assert client.get("/api/submit").status_code == 404
+
+
+def test_catch_all_and_optional_segments(client):
+    deep = client.get("/api/Files/a/b%20c/d.txt").json()
+    assert deep["route_params"] == {"path": "a/b c/d.txt"}
+    assert client.get("/api/Files").json()["route_params"] == {}
+    assert client.get("/api/greet/ann").text == "hello ann"
+    assert client.get("/api/greet").text == "hello nobody"
+    assert client.get("/api/greet/ann/more").status_code == 404
+
+
+def test_body_status_and_headers_round_trip(client):
+    response = client.post("/api/submit", content=b"abc\x00\xff")
+    assert response.status_code == 201
+    assert response.content == b"\xff\x00cba"
+    assert response.headers["x-body-length"] == "5"
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+def test_a_str_return_is_a_200_text_response(client):
+    response = client.get("/api/greet/bo")
+    assert (response.status_code, response.headers["content-type"]) == (
+        200,
+        "text/plain; charset=utf-8",
+    )
+
+
+def test_async_functions_are_awaited(client):
+    assert client.get("/api/coroutine").text == "hello from a coroutine"
+
+
+def test_an_exception_is_a_500_without_the_traceback(client, devhost):
+    response = client.get("/api/fail")
+    assert response.status_code == 500
+    assert response.content == b""
+    output = wait_for(
+        lambda: "secret detail" in devhost.output() and devhost.output(), what="traceback in log"
+    )
+    assert "Executed 'Functions.fail' (Failed, Id=" in output
+    assert "RuntimeError: secret detail that must stay in the log" in output
+
+
+def test_returning_none_fails_like_the_worker(client):
+    assert client.get("/api/nothing").status_code == 500
+
+
+def test_a_body_over_100_mb_is_refused_with_413(devhost):
+    connection = http.client.HTTPConnection(devhost.url.removeprefix("http://"), timeout=10)
+    try:
+        connection.putrequest("POST", "/api/submit")
+        connection.putheader("Content-Length", str(100 * 1024 * 1024 + 1))
+        connection.endheaders()
+        assert connection.getresponse().status == 413
+    finally:
+        connection.close()
+
+
+# --- queues --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def queue_name(storage: StorageClients, devhost: Devhost, devhost_queue_name: str) -> str:
+    """The trigger's queue, created only after devhost started polling it while missing."""
+    time.sleep(0.3)
+    storage.ensure(queues=(devhost_queue_name,))
+    return devhost_queue_name
+
+
+def test_base64_messages_reach_the_function_decoded(storage, devhost, queue_name):
+    text = f"你好 {uuid.uuid4()}"
+    storage.queue(queue_name).send_message(text)  # base64 on the wire, as the host expects
+    [seen] = wait_for(
+        lambda: [r for r in devhost.records("on_message") if r["body"] == text], what="delivery"
+    )
+    assert seen["dequeue_count"] == 1
+    wait_for(lambda: not peek(storage.queue(queue_name)), what="deletion")
+
+
+def test_a_failing_message_is_retried_after_the_visibility_timeout_then_poisoned(
+    storage, devhost, queue_name
+):
+    text = f"fail {uuid.uuid4()}"
+    storage.queue(queue_name).send_message(text)
+    poison = storage.queue(f"{queue_name}-poison")
+    [poisoned] = wait_for(
+        lambda: [m for m in peek(poison) if m.content == text],
+        timeout=30,
+        what="the poison queue",
+    )
+    attempts = [r for r in devhost.records("on_message") if r["body"] == text]
+    assert [a["dequeue_count"] for a in attempts] == [1, 2, 3]  # host.json maxDequeueCount 3
+    assert len({a["id"] for a in attempts}) == 1
+    gaps = [later["at"] - earlier["at"] for earlier, later in itertools.pairwise(attempts)]
+    # visibilityTimeout is 1 s; then up to maxPollingInterval (1 s) before the next poll.
+    assert all(0.9 <= gap < 8 for gap in gaps), gaps
+    assert poisoned.content == text
+    assert not [m for m in peek(storage.queue(queue_name)) if m.content == text]
+
+
+def test_a_message_that_is_not_base64_goes_straight_to_poison(storage, devhost, queue_name):
+    raw = storage.queues.get_queue_client(queue_name)  # no encode policy: the text as is
+    text = f"plain text, not base64 {uuid.uuid4()}!"
+    raw.send_message(text)
+    poison = storage.queues.get_queue_client(f"{queue_name}-poison")  # raw: no decoding
+    wait_for(
+        lambda: [m for m in peek(poison) if m.content == text],
+        what="the poison queue",
+    )
+    assert not [r for r in devhost.records("on_message") if text in r["body"]]
+
+
+def test_queue_name_comes_from_the_setting(devhost, devhost_queue_name):
+    stdout = (devhost.root / "stdout.txt").read_text("utf-8")
+    assert f"queueTrigger (queue: {devhost_queue_name})" in stdout
+
+
+# --- timers and the admin endpoint ---------------------------------------------------------
+
+
+def test_timers_fire_on_schedule_and_on_startup(devhost):
+    wait_for(lambda: len(devhost.records("every_second")) >= 2, what="the NCRONTAB timer")
+    wait_for(lambda: len(devhost.records("every_interval")) >= 2, what="the TimeSpan timer")
+    assert len(devhost.records("on_startup")) == 1  # runOnStartup, yearly schedule
+    seconds = [r["at"] for r in devhost.records("every_second")]
+    assert all(b - a > 0.5 for a, b in itertools.pairwise(seconds))
+
+
+def test_admin_runs_a_timer_function(client, devhost):
+    assert devhost.records("yearly") == []
+    response = client.post("/admin/functions/yearly")
+    assert response.status_code == 202
+    [seen] = devhost.records("yearly")  # written before the answer: devhost runs it first
+    assert seen["past_due"] is False
+
+
+def test_admin_runs_a_queue_function_with_the_input(client, devhost):
+    text = f"from admin {uuid.uuid4()}"
+    response = client.post("/admin/functions/on_message", json={"input": text})
+    assert response.status_code == 202
+    [seen] = [r for r in devhost.records("on_message") if r["body"] == text]
+    assert seen["dequeue_count"] == 1
+
+
+def test_admin_reports_failure_and_unknown_names(client):
+    assert client.post("/admin/functions/on_message", json={"input": "fail now"}).status_code == 500
+    assert client.post("/admin/functions/no_such_function").status_code == 404
+    assert client.post("/api/admin/functions/yearly").status_code == 404  # no prefix on admin
+
+
+# --- other configurations ------------------------------------------------------------------
+
+
+def test_no_timers_encoding_none_environment_over_file_and_worn_out_messages(
+    azurite: Azurite, storage: StorageClients, tmp_path: Path
+):
+    queue_name = f"devhost-plain-{uuid.uuid4().hex[:8]}"
+    values = base_values(azurite.connection_string, tmp_path, "not-this-queue")
+    host_json = json.loads((APP_DIR / "host.json").read_text("utf-8"))
+    host_json["extensions"]["queues"]["messageEncoding"] = "none"
+    root = app_root(tmp_path, values, host_json)
+    raw = storage.queues.get_queue_client(queue_name)  # no encoding, as host.json now says
+    raw.create_queue()
+    # A message already dequeued maxDequeueCount times (as after crashes mid-invocation).
+    worn_out = f"worn out {uuid.uuid4()}"
+    raw.send_message(worn_out)
+    for _ in range(3):
+        [message] = raw.receive_messages(visibility_timeout=30)
+        raw.update_message(message.id, message.pop_receipt, visibility_timeout=0)
+    host = start_devhost(root, "--no-timers", env=child_environment(QUEUE_NAME=queue_name))
+    try:
+        text = f"plain {uuid.uuid4()} ünïcode"
+        raw.send_message(text)
+        wait_for(lambda: [r for r in host.records("on_message") if r["body"] == text])
+        poison = storage.queues.get_queue_client(f"{queue_name}-poison")
+        wait_for(lambda: [m for m in peek(poison) if m.content == worn_out], what="poison")
+        assert not [r for r in host.records("on_message") if r["body"] == worn_out]
+        time.sleep(1)
+        assert host.records("every_second") == host.records("on_startup") == []
+        with httpx.Client(base_url=host.url) as http:
+            assert http.post("/admin/functions/yearly").status_code == 202
+        assert len(host.records("yearly")) == 1
+    finally:
+        assert stop_devhost(host) == 0, host.output()
+
+
+def test_sigterm_lets_the_running_invocation_finish(azurite: Azurite, tmp_path: Path):
+    root = app_root(tmp_path, base_values(azurite.connection_string, tmp_path, "devhost-idle"))
+    host = start_devhost(root, "--no-timers")
+    answer: dict[str, Any] = {}
+
+    def call_slow() -> None:
+        with httpx.Client(base_url=host.url, timeout=15) as http:
+            response = http.get("/api/slow")
+            answer.update(status=response.status_code, text=response.text)
+
+    caller = threading.Thread(target=call_slow)
+    caller.start()
+    try:
+        wait_for(lambda: host.records("slow"), what="the slow function to start")
+        host.process.send_signal(signal.SIGTERM)
+        caller.join(timeout=15)
+        assert answer == {"status": 200, "text": "done"}
+        assert host.process.wait(timeout=15) == 0
+        assert [r["phase"] for r in host.records("slow")] == ["started", "finished"]
+    finally:
+        stop_devhost(host)
+        caller.join(timeout=5)
+
+
+def test_an_unsupported_binding_stops_start_up(tmp_path: Path):
+    root = app_root(tmp_path, {"DEVHOST_RECORD_FILE": str(tmp_path / "r.jsonl")})
+    process = launch(root, "--app", "unsupported_app", "--port", str(free_port()))
+    assert process.wait(timeout=START_TIMEOUT) == 1
+    stderr = (root / "stderr.txt").read_text("utf-8")
+    assert "function 'on_upload'" in stderr
+    assert "'blobTrigger'" in stderr
+
+
+def test_a_missing_setting_in_a_binding_stops_start_up(azurite: Azurite, tmp_path: Path):
+    values = base_values(azurite.connection_string, tmp_path, "unused")
+    del values["QUEUE_NAME"]
+    root = app_root(tmp_path, values)
+    process = launch(root, "--port", str(free_port()))
+    assert process.wait(timeout=START_TIMEOUT) == 1
+    stderr = (root / "stderr.txt").read_text("utf-8")
+    assert "function 'on_message': app setting 'QUEUE_NAME' (referenced as %QUEUE_NAME%)" in stderr
+
+
+# --- pure parts, in-process ----------------------------------------------------------------
+
+
+def route_table(*routes: tuple[str, list[str] | None], prefix: str = "api") -> RouteTable[str]:
+    table: RouteTable[str] = RouteTable(prefix=prefix)
+    for template, methods in routes:
+        table.add(template, methods, template)
+    return table
+
+
+def test_route_templates_in_process():
+    table = route_table(
+        ("users/{id:int}", ["GET"]),
+        ("users/{name}", None),
+        ("users/me", None),
+        ("docs/{name}.{ext}", None),
+        ("v/{n:range(1,3)}", None),
+        ("page/{number=1}", None),
+        ("g/{id:guid}", None),
+        ("odd/{id:frobnicate}", None),
+    )
+
+    def target(method: str, path: str) -> tuple[str, dict[str, str]] | None:
+        found = table.match(method, path)
+        return None if found is None else (found.target, found.route_params)
+
+    assert target("GET", "/api/users/7") == ("users/{id:int}", {"id": "7"})
+    assert target("POST", "/api/users/7") == ("users/{name}", {"name": "7"})  # next candidate
+    assert target("GET", "/api/USERS/Me") == ("users/me", {})
+    assert target("GET", "/api/docs/a.b.txt") == (
+        "docs/{name}.{ext}",
+        {"name": "a.b", "ext": "txt"},
+    )
+    assert target("GET", "/api/v/2")[0] == "v/{n:range(1,3)}"
+    assert target("GET", "/api/v/4") is None
+    assert target("GET", "/api/page") == ("page/{number=1}", {"number": "1"})
+    assert target("GET", "/api/g/3f2504e0-4f89-11d3-9a0c-0305e82c3301")[0] == "g/{id:guid}"
+    assert target("GET", "/api/g/nope") is None
+    assert target("GET", "/api/odd/anything")[0] == "odd/{id:frobnicate}"  # unknown: no check
+    assert target("GET", "/api/users/7/") == ("users/{id:int}", {"id": "7"})  # trailing slash
+    assert route_table(("health", None), prefix="").match("GET", "/health") is not None
+
+
+def test_a_function_without_a_route_is_served_at_its_name():
+    bindings = [
+        {"direction": "IN", "type": "httpTrigger", "name": "req"},
+        {"direction": "OUT", "type": "http", "name": "$return"},
+    ]
+    spec = index_function("ping", lambda req: "pong", bindings, {})
+    assert isinstance(spec, HttpFunction)
+    assert (spec.route, spec.methods) == ("ping", None)
+
+
+def test_parameters_must_match_bindings():
+    bindings = [{"direction": "IN", "type": "queueTrigger", "name": "msg", "queueName": "abc"}]
+    with pytest.raises(StartupError, match=r"parameters \['extra'\] have no binding"):
+        index_function("f", lambda msg, extra: None, bindings, {})
+    with pytest.raises(StartupError, match=r"bindings \['msg'\] have no parameter"):
+        index_function("f", lambda message: None, bindings, {})
+
+
+def test_invalid_queue_name_and_schedule_stop_start_up():
+    queue = [{"direction": "IN", "type": "queueTrigger", "name": "msg", "queueName": "a_b"}]
+    with pytest.raises(StartupError, match="queue name 'a_b' is invalid"):
+        index_function("f", lambda msg: None, queue, {})
+    timer = [{"direction": "IN", "type": "timerTrigger", "name": "t", "schedule": "0 0 25 * * *"}]
+    with pytest.raises(StartupError, match=r"function 'f': .* hour field '25'"):
+        index_function("f", lambda t: None, timer, {})
+
+
+def test_timespans():
+    assert parse_timespan("00:00:02") == timedelta(seconds=2)
+    assert parse_timespan("00:05") == timedelta(minutes=5)
+    assert parse_timespan("1.02:03:04.5") == timedelta(days=1, hours=2, minutes=3, seconds=4.5)
+    assert parse_timespan("2") == timedelta(days=2)
+    for bad in ("", "5 minutes", "00:60:00", "24:00:00", "-00:00:01"):
+        with pytest.raises(ValueError, match="is not a TimeSpan"):
+            parse_timespan(bad)
+
+
+def test_message_decoding():
+    assert (
+        decode_message_text(base64.b64encode("你好".encode()).decode(), "base64") == "你好".encode()
+    )
+    assert decode_message_text("aGk=\n", "base64") == b"hi"
+    assert decode_message_text("not base64!", "none") == b"not base64!"
+    with pytest.raises(ValueError, match="not base64"):
+        decode_message_text("not base64!", "base64")
+
+
+def test_polling_backs_off_to_the_maximum_and_resets():
+    backoff = PollingBackoff(timedelta(seconds=2))
+    assert [backoff.next_delay() for _ in range(7)] == [0.1, 0.2, 0.4, 0.8, 1.6, 2.0, 2.0]
+    backoff.reset()
+    assert backoff.next_delay() == 0.1
+
+
+def test_environment_wins_over_local_settings(tmp_path: Path):
+    document = {"Values": {"A": "from file", "B": "from file"}, "Host": {"LocalHttpPort": 7123}}
+    (tmp_path / "local.settings.json").write_text(json.dumps(document), "utf-8")
+    assert effective_settings(tmp_path, {"A": "from env"}) == {"A": "from env", "B": "from file"}
+    assert read_local_http_port(tmp_path) == 7123  # Core Tools' default port, when set
+    assert resolve_references("q-%B%-x", {"B": "b"}, where="here") == "q-b-x"
+    with pytest.raises(StartupError, match="here: app setting 'C'"):
+        resolve_references("%C%", {}, where="here")
+
+
+@pytest.mark.parametrize(
+    ("connection_string", "local"),
+    [
+        ("UseDevelopmentStorage=true", True),
+        ("usedevelopmentstorage=TRUE;", True),
+        (
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=k;"
+            "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;"
+            "QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;"
+            "TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;",
+            True,
+        ),
+        ("QueueEndpoint=http://127.0.0.1:45123/devstoreaccount1;AccountKey=k", False),
+        ("DefaultEndpointsProtocol=https;AccountName=prod;AccountKey=k", False),
+        ("", False),
+    ],
+)
+def test_make_run_starts_azurite_only_for_local_storage(connection_string, local):
+    assert uses_local_azurite(connection_string) is local
