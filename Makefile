@@ -1,0 +1,49 @@
+# `make run` and `make test` set everything up on a fresh machine (Python 3.10+ and Node 20+).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test lint format bench clean
+
+help:
+	@echo "make run    serve the app on http://127.0.0.1:7071 with Azurite (Core Tools or devhost)"
+	@echo "make test   lint and run the whole test suite (starts its own Azurite)"
+	@echo "make bench  run the benchmarks in bench/"
+	@echo "make clean  remove .venv, node_modules and local Azurite data"
+
+setup: $(PY_STAMP) $(NODE_STAMP) local.settings.json
+
+$(PY_STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v >= (3, 10) else \
+		"Python 3.10-3.12 is required; this is %d.%d (set PYTHON=python3.12)" % v)'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+local.settings.json:
+	cp local.settings.example.json $@
+
+run: setup
+	$(PY) -m devhost.local
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest
+
+format: $(PY_STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+bench: setup
+	$(PY) bench/protocol.py
+
+clean:
+	rm -rf $(VENV) node_modules .azurite .pytest_cache .ruff_cache .hypothesis
