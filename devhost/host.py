@@ -45,6 +45,14 @@ Spec = TypeVar("Spec", bound=FunctionSpec)
 ADMIN_ACCEPTED, ADMIN_NOT_FOUND, ADMIN_BAD_REQUEST, ADMIN_FAILED = 202, 404, 400, 500
 
 
+def is_disabled(name: str, settings: dict[str, str]) -> bool:
+    """The host's ``AzureWebJobs.<name>.Disabled`` setting (``__`` where dots cannot go)."""
+    value = settings.get(f"AzureWebJobs.{name}.Disabled") or settings.get(
+        f"AzureWebJobs__{name}__Disabled", ""
+    )
+    return value.strip().lower() in ("true", "1")
+
+
 @dataclass(frozen=True)
 class DevHostOptions:
     root: Path
@@ -66,6 +74,7 @@ class DevHost:
         self.server: FunctionsHttpServer | None = None
         self.listeners: list[QueueListener] = []
         self.timers: dict[str, TimerRunner] = {}
+        self.disabled: set[str] = set()
         self._server_thread: threading.Thread | None = None
 
     @property
@@ -79,10 +88,15 @@ class DevHost:
         settings = dict(os.environ)
         os.chdir(self.root)  # the worker runs in the app's folder
         self.functions = index_app(load_function_app(self.root, self.options.app_module), settings)
+        # Disabled functions are indexed (and can be run through the admin endpoint, as on the
+        # real host) but their triggers do not fire.
+        self.disabled = {f.name for f in self.functions if is_disabled(f.name, settings)}
         self.invoker = Invoker(function_directory=str(self.root))
 
         self.routes = RouteTable(prefix=self.config.route_prefix)
         for function in self._of_type(HttpFunction):
+            if function.name in self.disabled:
+                continue
             try:
                 self.routes.add(function.route, function.methods, function)
             except ValueError as error:
@@ -90,6 +104,8 @@ class DevHost:
 
         queue_services: dict[str, QueueServiceClient] = {}
         for function in self._of_type(QueueFunction):
+            if function.name in self.disabled:
+                continue
             if function.connection not in queue_services:
                 try:
                     queue_services[function.connection] = queue_service_for(
@@ -107,6 +123,7 @@ class DevHost:
         self.timers = {
             function.name: TimerRunner(function, self.invoker, zone)
             for function in self._of_type(TimerFunction)
+            if function.name not in self.disabled
         }
 
         address = (self.options.host, self.options.port)
@@ -162,7 +179,10 @@ class DevHost:
         if function is None or self.invoker is None:
             return ADMIN_NOT_FOUND
         if isinstance(function, TimerFunction):
-            result = self.timers[function.name].fire()
+            runner = self.timers.get(function.name) or TimerRunner(
+                function, self.invoker, schedule_time_zone(dict(os.environ))
+            )
+            result = runner.fire()
         elif isinstance(function, QueueFunction):
             now = datetime.now(timezone.utc)
             message = FunctionQueueMessage(
@@ -193,6 +213,8 @@ class DevHost:
                 detail = f"timerTrigger (schedule: {function.schedule}{state})"
             else:
                 detail = function.trigger_type
+            if function.name in self.disabled:
+                detail += " (disabled)"
             lines += ["", f"        {function.name}: {detail}"]
         return "\n".join(lines) + "\n"
 

@@ -417,6 +417,38 @@ def test_no_timers_encoding_none_environment_over_file_and_worn_out_messages(
         assert stop_devhost(host) == 0, host.output()
 
 
+def test_disabled_functions_do_not_trigger_but_run_on_demand(
+    azurite: Azurite, storage: StorageClients, tmp_path: Path
+):
+    """``AzureWebJobs.<name>.Disabled``: no route, no listener, no timer; admin still runs it."""
+    queue_name = f"devhost-off-{uuid.uuid4().hex[:8]}"
+    values = {
+        **base_values(azurite.connection_string, tmp_path, queue_name),
+        "AzureWebJobs.submit.Disabled": "true",
+        "AzureWebJobs.on_message.Disabled": "1",
+        "AzureWebJobs__every_second__Disabled": "True",
+    }
+    root = app_root(tmp_path, values)
+    queue = storage.queue(queue_name)
+    queue.create_queue()
+    host = start_devhost(root)
+    try:
+        assert "submit: [POST]" in host.output()
+        assert "(disabled)" in host.output()
+        with httpx.Client(base_url=host.url) as http:
+            assert http.post("/api/submit", content=b"x").status_code == 404
+            assert http.get("/api/greet/ann").status_code == 200
+            queue.send_message("left alone")
+            time.sleep(1.5)
+            assert host.records("on_message") == []
+            assert host.records("every_second") == []
+            assert [m.content for m in peek(queue)] == ["left alone"]
+            assert http.post("/admin/functions/on_message", json={"input": "x"}).status_code == 202
+        assert [r["body"] for r in host.records("on_message")] == ["x"]
+    finally:
+        assert stop_devhost(host) == 0, host.output()
+
+
 def test_sigterm_lets_the_running_invocation_finish(azurite: Azurite, tmp_path: Path):
     root = app_root(tmp_path, base_values(azurite.connection_string, tmp_path, "devhost-idle"))
     host = start_devhost(root, "--no-timers")
