@@ -1,0 +1,143 @@
+"""Host-free request and response shapes for the HTTP surfaces (DESIGN.md §5).
+
+Use cases raise ``ApiError``; triggers turn it into ``{"error": {"code", "message"}}`` with
+its status. Request bodies are parsed into pydantic models whose errors name the JSON field.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
+
+MAX_JSON_BODY = 256 * 1024
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field:
+            error["field"] = self.field
+        return {"error": error}
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError(404, "not_found", f"{what} was not found")
+
+
+class ApiModel(BaseModel):
+    """JSON in camelCase, unknown fields refused (a typo should not be silently ignored)."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
+    )
+
+
+class ViewModel(BaseModel):
+    """A response body: camelCase out."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    def json_body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def parse_body(model: type[Model], body: bytes) -> Model:
+    """JSON request body → ``model``, or a 400 that names the first bad field."""
+    if len(body) > MAX_JSON_BODY:
+        raise ApiError(413, "body_too_large", f"request body is larger than {MAX_JSON_BODY} bytes")
+    try:
+        data = json.loads(body or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ApiError(400, "invalid_json", "request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_json", "request body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise validation_error(error) from None
+
+
+def validation_error(error: ValidationError) -> ApiError:
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or None
+    kind = first["type"]
+    if kind == "missing":
+        message = f"{field} is required"
+    elif kind == "extra_forbidden":
+        message = f"{field} is not a known field"
+    else:
+        text = first["msg"].removeprefix("Value error, ")
+        message = f"{field} {text}" if field else text
+    return ApiError(400, "invalid_request", message, field=field)
+
+
+def bearer_token(headers: Mapping[str, str]) -> str | None:
+    value = headers.get("authorization") or headers.get("Authorization") or ""
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+def tokens_match(expected: str, given: str) -> bool:
+    """Constant-time comparison that also hides the expected token's length."""
+    return hmac.compare_digest(
+        hashlib.sha256(expected.encode()).digest(), hashlib.sha256(given.encode()).digest()
+    )
+
+
+def require_admin(headers: Mapping[str, str], admin_token: str) -> None:
+    """401 without a bearer token, 403 with a wrong one."""
+    token = bearer_token(headers)
+    if token is None:
+        raise ApiError(
+            401, "unauthorized", "an Authorization: Bearer <ADMIN_TOKEN> header is needed"
+        )
+    if not tokens_match(admin_token, token):
+        raise ApiError(403, "forbidden", "the bearer token is not the admin token")
+
+
+def encode_page_token(token: Any) -> str | None:
+    if not token:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(token).encode()).decode().rstrip("=")
+
+
+def decode_page_token(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (binascii.Error, ValueError):
+        raise ApiError(400, "invalid_request", "continuationToken is malformed") from None
+
+
+def page_size(value: str | None, default: int = 50, maximum: int = 200) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        size = int(value)
+    except ValueError:
+        raise ApiError(
+            400, "invalid_request", "limit must be a whole number", field="limit"
+        ) from None
+    if not 1 <= size <= maximum:
+        raise ApiError(400, "invalid_request", f"limit must be from 1 to {maximum}", field="limit")
+    return size

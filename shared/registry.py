@@ -1,0 +1,146 @@
+"""The registry of WeChat accounts: the admin's use cases, and the callback's cached lookup.
+
+The callback reads an account on every push; a short in-memory cache keeps that off the hot
+path. Changes made through this registry drop the entry at once; other instances see a
+change within ``cache_seconds``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from .accounts import (
+    Account,
+    AccountCreate,
+    AccountPatch,
+    AccountView,
+    CallbackInfo,
+    account_view,
+    callback_info,
+)
+from .api import ApiError, not_found
+from .conversations import utc
+from .ids import short_id
+from .settings import Settings
+from .store.accounts import AccountChangedError, AccountStore, DuplicateAppIdError
+
+ATTEMPTS = 5
+
+
+class AccountRegistry:
+    def __init__(
+        self,
+        store: AccountStore,
+        settings: Settings,
+        clock: Callable[[], float] = time.time,
+        cache_seconds: float = 5.0,
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._clock = clock
+        self._cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, Account | None]] = {}
+        self._lock = threading.Lock()
+
+    def _now(self) -> datetime:
+        return utc(self._clock())
+
+    # --- the callback's lookup ------------------------------------------------------------------
+
+    def lookup(self, account_id: str) -> Account | None:
+        """The account for a push, from the cache when fresh (absent accounts are cached too,
+        so a flood of made-up ids costs one read per id per ``cache_seconds``)."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(account_id)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        found = self._store.get(account_id)
+        account = found[0] if found else None
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[account_id] = (now + self._cache_seconds, account)
+        return account
+
+    def forget(self, account_id: str) -> None:
+        with self._lock:
+            self._cache.pop(account_id, None)
+
+    # --- admin use cases --------------------------------------------------------------------
+
+    def callback(self, account_id: str) -> CallbackInfo:
+        return callback_info(
+            account_id, self._settings.public_base_url, self._settings.outbound_ips
+        )
+
+    def view(self, account: Account) -> AccountView:
+        return account_view(account, self.callback(account.id), self._now())
+
+    def register(self, request: AccountCreate) -> Account:
+        now = self._now()
+        account = Account(
+            id=short_id(),
+            name=request.name,
+            original_id=request.original_id,
+            app_id=request.app_id,
+            app_secret=request.app_secret,
+            token=request.token,
+            encoding_aes_key=request.encoding_aes_key,
+            message_mode=request.message_mode,
+            sandbox=request.sandbox,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            self._store.create(account)
+        except DuplicateAppIdError:
+            raise _duplicate(account.app_id) from None
+        self.forget(account.id)
+        return account
+
+    def list(self) -> list[Account]:
+        return self._store.list()
+
+    def get(self, account_id: str) -> Account:
+        found = self._store.get(account_id)
+        if found is None:
+            raise not_found(f"account {account_id}")
+        return found[0]
+
+    def update(self, account_id: str, patch: AccountPatch) -> Account:
+        grace = timedelta(hours=self._settings.aes_key_grace_hours)
+        for _ in range(ATTEMPTS):
+            found = self._store.get(account_id)
+            if found is None:
+                raise not_found(f"account {account_id}")
+            before, etag = found
+            after = before.patched(patch, self._now(), grace)
+            try:
+                self._store.replace(before, after, etag)
+            except DuplicateAppIdError:
+                raise _duplicate(after.app_id) from None
+            except AccountChangedError:
+                continue
+            self.forget(account_id)
+            return after
+        raise ApiError(409, "conflict", "the account kept changing; try again")
+
+    def remove(self, account_id: str) -> None:
+        """Stop the channel now: its settings and secrets go; conversations stay for retention."""
+        account = self.get(account_id)
+        try:
+            self._store.delete(account)
+        except AccountChangedError:
+            raise not_found(f"account {account_id}") from None
+        finally:
+            self.forget(account_id)
+
+
+def _duplicate(app_id: str) -> ApiError:
+    return ApiError(
+        409, "duplicate_app_id", f"an account with appId {app_id} exists already", field="appId"
+    )

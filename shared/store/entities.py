@@ -1,0 +1,47 @@
+"""Small helpers for Table entities: long text split across properties, safe row keys."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from azure.data.tables import EdmType, EntityProperty
+
+# A string property holds 64 KiB of UTF-16: 32,768 characters; stay clear of the edge.
+TEXT_CHUNK = 30_000
+MAX_TEXT_CHUNKS = 30  # with the other properties, well inside an entity's 1 MiB
+
+
+def put_text(entity: dict[str, Any], name: str, text: str) -> None:
+    """Store ``text`` as ``name`` or, when long, as ``name``, ``name1``, ``name2``…"""
+    chunks = [text[i : i + TEXT_CHUNK] for i in range(0, len(text), TEXT_CHUNK)] or [""]
+    if len(chunks) > MAX_TEXT_CHUNKS:
+        raise ValueError(f"{name} is too long to store in one entity")
+    entity[name] = chunks[0]
+    for index, chunk in enumerate(chunks[1:], start=1):
+        entity[f"{name}{index}"] = chunk
+
+
+def get_text(entity: Mapping[str, Any], name: str) -> str:
+    parts = [entity.get(name, "")]
+    index = 1
+    while (part := entity.get(f"{name}{index}")) is not None:
+        parts.append(part)
+        index += 1
+    return "".join(parts)
+
+
+def row_key(text: str) -> str:
+    """A row key from data: Tables refuse ``/ \\ # ?`` and control characters."""
+    return quote(text, safe="!$&'()*+,;=:@-._~")
+
+
+def int64(value: int) -> EntityProperty:
+    """An Edm.Int64 property: the SDK refuses plain ints past 32 bits (CreateTime in 2038)."""
+    return EntityProperty(value, EdmType.INT64)
+
+
+def plain(value: Any) -> Any:
+    """A property's Python value (Int64 properties come back wrapped)."""
+    return value.value if isinstance(value, EntityProperty) else value
