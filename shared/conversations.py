@@ -1,0 +1,204 @@
+"""Conversations, customers and transcripts: the domain the pipeline and the APIs share."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .api import ViewModel
+from .wechat import Event, InboundMessage, Message
+
+OPENS_CONVERSATION = frozenset(
+    {
+        "click",
+        "scan",
+        "scancode_push",
+        "scancode_waitmsg",
+        "pic_sysphoto",
+        "pic_photo_or_album",
+        "pic_weixin",
+        "location_select",
+    }
+)
+"""Events in which a customer reaches out (a menu tap, a QR scan…). Following the account
+(``subscribe``) does not by itself ask for an agent; it is recorded on the customer."""
+
+IN_TRANSCRIPT = OPENS_CONVERSATION | {"subscribe", "unsubscribe"}
+"""Events worth showing an agent; LOCATION reports (every 5 s in a chat), VIEW, job reports and
+the like stay in the inbound record only."""
+
+
+class ConversationState(str, Enum):
+    OPEN = "open"  # waiting to be routed or picked
+    ACTIVE = "active"  # with an agent
+    WAITING = "waiting"  # parked by the agent; capacity released
+    WRAPUP = "wrapup"  # the agent is finishing notes
+    CLOSED = "closed"
+
+
+def utc(epoch_seconds: float) -> datetime:
+    return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
+
+
+def opens_conversation(message: InboundMessage) -> bool:
+    if isinstance(message, Event):
+        return message.event in OPENS_CONVERSATION
+    return True
+
+
+def belongs_in_transcript(message: InboundMessage) -> bool:
+    if isinstance(message, Event):
+        return message.event in IN_TRANSCRIPT
+    return True
+
+
+def conversation_account(conversation_id: str) -> str | None:
+    """Conversation ids are ``<accountId>-<sortable id>``: the account is their partition."""
+    account_id, sep, rest = conversation_id.partition("-")
+    return account_id if sep and account_id and rest else None
+
+
+class Conversation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    account_id: str
+    open_id: str
+    state: ConversationState = ConversationState.OPEN
+    created_at: datetime
+    updated_at: datetime
+    last_activity_at: datetime
+    last_customer_message_at: datetime | None = None
+    closed_at: datetime | None = None
+    close_reason: str | None = None
+    queue_id: str | None = None
+    agent_id: str | None = None
+    priority: int | None = None
+    etag: str | None = Field(default=None, exclude=True)
+
+
+class Customer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    account_id: str
+    open_id: str
+    subscribed: bool | None = None
+    subscription_changed_at: int | None = None
+    scene: str | None = None
+    open_conversation_id: str | None = None
+    last_conversation_id: str | None = None
+    etag: str | None = Field(default=None, exclude=True)
+
+
+class TranscriptEntry(BaseModel):
+    """One line of a conversation: a customer's message or event (later, an outbound one)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    conversation_id: str
+    key: str
+    direction: Literal["in", "out"]
+    type: str
+    event: str | None = None
+    text: str | None = None
+    media_id: str | None = None
+    msg_id: str | None = None
+    create_time: int
+    received_at: datetime
+    inbound_key: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+_SUMMARY_FIELDS = ("content", "recognition", "title", "label", "event_key")
+"""Where an entry's one-line ``text`` comes from, in order of preference."""
+_OMIT = {"to_user_name", "from_user_name", "create_time", "msg_type", "msg_id", "event", "media_id"}
+
+
+def transcript_key(message: InboundMessage) -> str:
+    """Orders a transcript by WeChat's CreateTime, then MsgId, whatever the arrival order."""
+    if isinstance(message, Message):
+        suffix = f"m{message.msg_id:020d}"
+    elif isinstance(message, Event):
+        suffix = f"e{message.event}"
+    else:
+        suffix = "x" + message.dedupe_key
+    return f"{message.create_time:010d}-{suffix}"
+
+
+def transcript_entry(
+    conversation_id: str, message: InboundMessage, *, received_at: datetime, inbound_key: str
+) -> TranscriptEntry:
+    fields = message.model_dump(exclude_none=True)
+    text = next((str(fields[name]) for name in _SUMMARY_FIELDS if name in fields), None)
+    msg_id = getattr(message, "msg_id", None)
+    return TranscriptEntry(
+        conversation_id=conversation_id,
+        key=transcript_key(message),
+        direction="in",
+        type=message.msg_type,
+        event=getattr(message, "event", None),
+        text=text,
+        media_id=getattr(message, "media_id", None),
+        msg_id=None if msg_id is None else str(msg_id),
+        create_time=message.create_time,
+        received_at=received_at,
+        inbound_key=inbound_key,
+        details=json.loads(
+            json.dumps({k: v for k, v in fields.items() if k not in _OMIT}, default=str)
+        ),
+    )
+
+
+# --- views (the supervisor's and, later, the agent's) ------------------------------------------
+
+
+class ConversationView(ViewModel):
+    id: str
+    account_id: str
+    open_id: str
+    state: ConversationState
+    created_at: datetime
+    updated_at: datetime
+    last_activity_at: datetime
+    last_customer_message_at: datetime | None = None
+    closed_at: datetime | None = None
+    close_reason: str | None = None
+    queue_id: str | None = None
+    agent_id: str | None = None
+    priority: int | None = None
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> ConversationView:
+        return cls.model_validate(conversation.model_dump())
+
+
+class TranscriptEntryView(ViewModel):
+    id: str
+    direction: str
+    type: str
+    event: str | None = None
+    text: str | None = None
+    media_id: str | None = None
+    msg_id: str | None = None
+    created_at: datetime
+    received_at: datetime
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, entry: TranscriptEntry) -> TranscriptEntryView:
+        return cls(
+            id=entry.key,
+            direction=entry.direction,
+            type=entry.type,
+            event=entry.event,
+            text=entry.text,
+            media_id=entry.media_id,
+            msg_id=entry.msg_id,
+            created_at=utc(entry.create_time),
+            received_at=entry.received_at,
+            details=entry.details,
+        )

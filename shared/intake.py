@@ -1,0 +1,96 @@
+"""The conversation step: file a stored push into its customer's conversation.
+
+Runs on every message of the inbound queue, at least once per push (queues redeliver, and the
+callback re-enqueues retried pushes), so each effect here is idempotent: the transcript row is
+keyed by the push, opening is a conditional transaction, and routing is asked for until the
+conversation has a queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from .conversations import (
+    ConversationState,
+    belongs_in_transcript,
+    opens_conversation,
+    transcript_entry,
+    utc,
+)
+from .store.conversations import ConversationStore
+from .store.inbound import InboundStore
+from .store.queues import WorkQueue
+from .wechat import Message, SubscribeEvent, UnsubscribeEvent, parse_message
+
+log = logging.getLogger(__name__)
+
+
+class ConversationIntake:
+    def __init__(
+        self,
+        inbound: InboundStore,
+        conversations: ConversationStore,
+        route_queue: WorkQueue,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._inbound = inbound
+        self._conversations = conversations
+        self._route = route_queue
+        self._clock = clock
+
+    def take(self, account_id: str, key: str) -> str | None:
+        """File one push; returns the conversation id it went to, if any."""
+        push = self._inbound.get(account_id, key)
+        if push is None:
+            log.warning("inbound push %s/%s is gone (erased?); nothing to do", account_id, key)
+            return None
+        message = parse_message(push.xml)
+        open_id = message.from_user_name
+        now = utc(self._clock())
+
+        if isinstance(message, (SubscribeEvent, UnsubscribeEvent)):
+            self._conversations.record_subscription(
+                account_id,
+                open_id,
+                subscribed=isinstance(message, SubscribeEvent),
+                at=message.create_time,
+                scene=getattr(message, "scene", None),
+            )
+
+        if opens_conversation(message):
+            conversation, _ = self._conversations.open_for(account_id, open_id, now)
+        else:
+            conversation = self._conversations.current(account_id, open_id)
+        if conversation is None or not belongs_in_transcript(message):
+            return conversation.id if conversation else None
+
+        self._conversations.append(
+            transcript_entry(
+                conversation.id, message, received_at=push.received_at, inbound_key=key
+            )
+        )
+        from_customer = isinstance(message, Message)
+        at = utc(message.create_time)
+
+        def touch(current):  # type: ignore[no-untyped-def]
+            changes = {}
+            if current.last_activity_at < at:
+                changes["last_activity_at"] = at
+            if from_customer and (
+                current.last_customer_message_at is None or current.last_customer_message_at < at
+            ):
+                changes["last_customer_message_at"] = at
+            if changes:
+                changes["updated_at"] = now
+            return changes
+
+        conversation = self._conversations.change(conversation.id, touch) or conversation
+
+        if isinstance(message, UnsubscribeEvent):
+            self._conversations.close(conversation.id, reason="customer_unsubscribed", now=now)
+            return conversation.id
+        if conversation.state is ConversationState.OPEN and conversation.queue_id is None:
+            self._route.put({"conversationId": conversation.id})
+        return conversation.id

@@ -1,0 +1,387 @@
+"""Customers, conversations and transcripts in Table storage.
+
+A customer row (``u:<openId>``) and that customer's conversation rows (``c:<id>``) share the
+account's partition, so opening a conversation and pointing the customer at it is one atomic
+transaction, and two workers racing to open one for the same customer cannot both win.
+Transcript rows live in their own table, one partition per conversation, keyed so that they
+list in WeChat's CreateTime-then-MsgId order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from azure.core import MatchConditions
+from azure.core.exceptions import (
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+)
+from azure.data.tables import TableClient, TableEntity, TableTransactionError, UpdateMode
+
+from ..conversations import (
+    Conversation,
+    ConversationState,
+    Customer,
+    TranscriptEntry,
+    conversation_account,
+)
+from ..ids import sortable_id
+from .entities import get_text, int64, plain, put_text
+
+_CONVERSATION = "c:"
+_CUSTOMER = "u:"
+ATTEMPTS = 8
+
+_CONVERSATION_FIELDS = {
+    "open_id": "OpenId",
+    "state": "State",
+    "created_at": "CreatedAt",
+    "updated_at": "UpdatedAt",
+    "last_activity_at": "LastActivityAt",
+    "last_customer_message_at": "LastCustomerMessageAt",
+    "closed_at": "ClosedAt",
+    "close_reason": "CloseReason",
+    "queue_id": "QueueId",
+    "agent_id": "AgentId",
+    "priority": "Priority",
+}
+_CUSTOMER_FIELDS = {
+    "subscribed": "Subscribed",
+    "subscription_changed_at": "SubscriptionChangedAt",
+    "scene": "Scene",
+    "open_conversation_id": "OpenConversationId",
+    "last_conversation_id": "LastConversationId",
+}
+
+
+class ConversationChangedError(Exception):
+    """Another worker changed the conversation since it was read; read it again and retry."""
+
+
+def _prefix_range(prefix: str) -> dict[str, str]:
+    return {"lo": prefix, "hi": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
+
+
+def _if_match(etag: str | None) -> dict[str, Any]:
+    return {
+        "mode": UpdateMode.MERGE,
+        "etag": etag,
+        "match_condition": MatchConditions.IfNotModified,
+    }
+
+
+def _to_entity(pk: str, rk: str, fields: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:
+    entity: dict[str, Any] = {"PartitionKey": pk, "RowKey": rk}
+    for name, column in fields.items():
+        value = values.get(name)
+        if value is None:
+            value = ""  # not a missing property: a merge must be able to clear a field
+        elif isinstance(value, Enum):
+            value = value.value
+        elif isinstance(value, int) and not isinstance(value, bool):
+            value = int64(value)
+        entity[column] = value
+    return entity
+
+
+def _from_entity(entity: TableEntity, fields: dict[str, str]) -> dict[str, Any]:
+    values = {name: plain(entity.get(column)) for name, column in fields.items()}
+    values = {name: (None if value == "" else value) for name, value in values.items()}
+    values["etag"] = entity.metadata["etag"]
+    return values
+
+
+class ConversationStore:
+    def __init__(self, conversations: TableClient, messages: TableClient) -> None:
+        self._table = conversations
+        self._messages = messages
+
+    # --- mapping ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _conversation_entity(conversation: Conversation) -> dict[str, Any]:
+        return _to_entity(
+            conversation.account_id,
+            _CONVERSATION + conversation.id,
+            _CONVERSATION_FIELDS,
+            conversation.model_dump(),
+        )
+
+    @staticmethod
+    def _conversation(entity: TableEntity) -> Conversation:
+        values = _from_entity(entity, _CONVERSATION_FIELDS)
+        return Conversation(
+            id=entity["RowKey"][len(_CONVERSATION) :], account_id=entity["PartitionKey"], **values
+        )
+
+    @staticmethod
+    def _customer(entity: TableEntity) -> Customer:
+        values = _from_entity(entity, _CUSTOMER_FIELDS)
+        return Customer(
+            account_id=entity["PartitionKey"], open_id=entity["RowKey"][len(_CUSTOMER) :], **values
+        )
+
+    @staticmethod
+    def _customer_entity(customer: Customer) -> dict[str, Any]:
+        return _to_entity(
+            customer.account_id,
+            _CUSTOMER + customer.open_id,
+            _CUSTOMER_FIELDS,
+            customer.model_dump(),
+        )
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def get(self, conversation_id: str) -> Conversation | None:
+        account_id = conversation_account(conversation_id)
+        if account_id is None:
+            return None
+        try:
+            return self._conversation(
+                self._table.get_entity(account_id, _CONVERSATION + conversation_id)
+            )
+        except ResourceNotFoundError:
+            return None
+
+    def customer(self, account_id: str, open_id: str) -> Customer | None:
+        try:
+            return self._customer(self._table.get_entity(account_id, _CUSTOMER + open_id))
+        except ResourceNotFoundError:
+            return None
+
+    def current(self, account_id: str, open_id: str) -> Conversation | None:
+        """The customer's conversation that is not closed, if any."""
+        customer = self.customer(account_id, open_id)
+        if customer is None or not customer.open_conversation_id:
+            return None
+        conversation = self.get(customer.open_conversation_id)
+        if conversation is None or conversation.state is ConversationState.CLOSED:
+            return None
+        return conversation
+
+    def list(
+        self,
+        *,
+        account_id: str | None,
+        state: ConversationState | None,
+        limit: int,
+        page_token: Any = None,
+    ) -> tuple[list[Conversation], Any]:
+        """Newest first within an account (ids sort that way); one page and the next token."""
+        conditions = ["RowKey ge @lo", "RowKey lt @hi"]
+        parameters: dict[str, Any] = _prefix_range(_CONVERSATION)
+        if account_id:
+            conditions.append("PartitionKey eq @account")
+            parameters["account"] = account_id
+        if state:
+            conditions.append("State eq @state")
+            parameters["state"] = state.value
+        pages = self._table.query_entities(
+            " and ".join(conditions), parameters=parameters, results_per_page=limit
+        ).by_page(continuation_token=page_token)
+        page = next(pages, [])
+        return [self._conversation(e) for e in page], pages.continuation_token
+
+    def transcript(
+        self, conversation_id: str, *, limit: int, page_token: Any = None
+    ) -> tuple[list[TranscriptEntry], Any]:
+        pages = self._messages.query_entities(
+            "PartitionKey eq @c", parameters={"c": conversation_id}, results_per_page=limit
+        ).by_page(continuation_token=page_token)
+        page = next(pages, [])
+        return [self._entry(e) for e in page], pages.continuation_token
+
+    # --- writes -----------------------------------------------------------------------------
+
+    def open_for(self, account_id: str, open_id: str, now: datetime) -> tuple[Conversation, bool]:
+        """The customer's open conversation, or a new one → (conversation, whether it is new)."""
+        for _ in range(ATTEMPTS):
+            customer = self.customer(account_id, open_id)
+            if customer and customer.open_conversation_id:
+                existing = self.get(customer.open_conversation_id)
+                if existing and existing.state is not ConversationState.CLOSED:
+                    return existing, False
+            conversation = Conversation(
+                id=f"{account_id}-{sortable_id(now.timestamp(), newest_first=True)}",
+                account_id=account_id,
+                open_id=open_id,
+                created_at=now,
+                updated_at=now,
+                last_activity_at=now,
+            )
+            pointer = {
+                "open_conversation_id": conversation.id,
+                "last_conversation_id": conversation.id,
+            }
+            if customer is None:
+                customer_op: tuple[Any, ...] = (
+                    "create",
+                    self._customer_entity(
+                        Customer(account_id=account_id, open_id=open_id, **pointer)
+                    ),
+                )
+            else:
+                customer_op = (
+                    "update",
+                    self._customer_entity(customer.model_copy(update=pointer)),
+                    _if_match(customer.etag),
+                )
+            try:
+                self._table.submit_transaction(
+                    [("create", self._conversation_entity(conversation)), customer_op]
+                )
+            except TableTransactionError as error:
+                if error.status_code in (409, 412):
+                    continue  # another worker opened one first: use theirs
+                raise
+            return self.get(conversation.id) or conversation, True
+        raise ConversationChangedError(f"could not open a conversation for {open_id}")
+
+    def save(self, conversation: Conversation, **changes: Any) -> Conversation:
+        """Apply ``changes`` if nobody changed the conversation since it was read (ETag)."""
+        updated = conversation.model_copy(update=changes)
+        try:
+            self._table.update_entity(
+                self._conversation_entity(updated), **_if_match(conversation.etag)
+            )
+        except (ResourceModifiedError, ResourceNotFoundError):
+            raise ConversationChangedError(conversation.id) from None
+        except HttpResponseError as error:
+            if error.status_code == 412:
+                raise ConversationChangedError(conversation.id) from None
+            raise
+        return self.get(conversation.id) or updated
+
+    def change(
+        self, conversation_id: str, update: Callable[[Conversation], dict[str, Any] | None]
+    ) -> Conversation | None:
+        """Read, compute ``update(conversation)`` (None: nothing to do) and save, retrying on
+        conflicts: the way every concurrent change to a conversation is made."""
+        for _ in range(ATTEMPTS):
+            conversation = self.get(conversation_id)
+            if conversation is None:
+                return None
+            changes = update(conversation)
+            if not changes:
+                return conversation
+            try:
+                return self.save(conversation, **changes)
+            except ConversationChangedError:
+                continue
+        raise ConversationChangedError(conversation_id)
+
+    def close(self, conversation_id: str, *, reason: str, now: datetime) -> Conversation | None:
+        """Close the conversation and clear the customer's pointer to it, atomically."""
+        for _ in range(ATTEMPTS):
+            conversation = self.get(conversation_id)
+            if conversation is None or conversation.state is ConversationState.CLOSED:
+                return conversation
+            closed = conversation.model_copy(
+                update={
+                    "state": ConversationState.CLOSED,
+                    "closed_at": now,
+                    "close_reason": reason,
+                    "updated_at": now,
+                }
+            )
+            operations: list[Any] = [
+                ("update", self._conversation_entity(closed), _if_match(conversation.etag))
+            ]
+            customer = self.customer(conversation.account_id, conversation.open_id)
+            if customer and customer.open_conversation_id == conversation.id:
+                operations.append(
+                    (
+                        "update",
+                        self._customer_entity(
+                            customer.model_copy(update={"open_conversation_id": None})
+                        ),
+                        _if_match(customer.etag),
+                    )
+                )
+            try:
+                self._table.submit_transaction(operations)
+            except TableTransactionError as error:
+                if error.status_code in (404, 409, 412):
+                    continue
+                raise
+            return self.get(conversation_id)
+        raise ConversationChangedError(conversation_id)
+
+    def record_subscription(
+        self, account_id: str, open_id: str, *, subscribed: bool, at: int, scene: str | None
+    ) -> None:
+        """Follow state from (un)subscribe events; an older event never overwrites a newer one."""
+        for _ in range(ATTEMPTS):
+            customer = self.customer(account_id, open_id)
+            if customer and (customer.subscription_changed_at or 0) > at:
+                return
+            base = customer or Customer(account_id=account_id, open_id=open_id)
+            updated = base.model_copy(
+                update={
+                    "subscribed": subscribed,
+                    "subscription_changed_at": at,
+                    "scene": scene if subscribed else base.scene,
+                }
+            )
+            try:
+                if customer is None:
+                    self._table.create_entity(self._customer_entity(updated))
+                else:
+                    self._table.update_entity(
+                        self._customer_entity(updated), **_if_match(customer.etag)
+                    )
+                return
+            except (ResourceExistsError, ResourceModifiedError):
+                continue
+            except HttpResponseError as error:
+                if error.status_code == 412:
+                    continue
+                raise
+        raise ConversationChangedError(f"customer {open_id}")
+
+    # --- transcript ------------------------------------------------------------------------
+
+    def append(self, entry: TranscriptEntry) -> bool:
+        """Add ``entry`` unless it is there already (the same push twice → one row)."""
+        entity: dict[str, Any] = {
+            "PartitionKey": entry.conversation_id,
+            "RowKey": entry.key,
+            "Direction": entry.direction,
+            "Type": entry.type,
+            "Event": entry.event or "",
+            "MediaId": entry.media_id or "",
+            "MsgId": entry.msg_id or "",
+            "CreateTime": int64(entry.create_time),
+            "ReceivedAt": entry.received_at,
+            "InboundKey": entry.inbound_key or "",
+        }
+        put_text(entity, "Text", entry.text or "")
+        put_text(entity, "Details", json.dumps(entry.details, ensure_ascii=False))
+        try:
+            self._messages.create_entity(entity)
+        except ResourceExistsError:
+            return False
+        return True
+
+    @staticmethod
+    def _entry(entity: TableEntity) -> TranscriptEntry:
+        return TranscriptEntry(
+            conversation_id=entity["PartitionKey"],
+            key=entity["RowKey"],
+            direction=entity["Direction"],
+            type=entity["Type"],
+            event=entity.get("Event") or None,
+            text=get_text(entity, "Text") or None,
+            media_id=entity.get("MediaId") or None,
+            msg_id=entity.get("MsgId") or None,
+            create_time=plain(entity["CreateTime"]),
+            received_at=entity["ReceivedAt"],
+            inbound_key=entity.get("InboundKey") or None,
+            details=json.loads(get_text(entity, "Details") or "{}"),
+        )
