@@ -2,7 +2,8 @@
 
 import azure.functions as func
 
-from triggers import health
+from triggers import admin, health, pipeline, wechat
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
-app.register_functions(health.bp)
+for blueprint in (health, wechat, admin, pipeline):
+    app.register_functions(blueprint.bp)

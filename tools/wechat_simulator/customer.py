@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+import string
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -28,6 +29,31 @@ class SimulatedAccount:
     app_id: str
     original_id: str
     encoding_aes_key: str | None = None
+    app_secret: str = "0" * 32
+
+    @classmethod
+    def random(cls) -> SimulatedAccount:
+        alphabet = string.ascii_letters + string.digits
+        return cls(
+            token="".join(secrets.choice(alphabet) for _ in range(32)),
+            app_id="wx" + secrets.token_hex(8),
+            original_id="gh_" + secrets.token_hex(6),
+            encoding_aes_key="".join(secrets.choice(alphabet) for _ in range(43)),
+            app_secret=secrets.token_hex(16),
+        )
+
+    def registration(self, name: str = "Test account", mode: str = "safe", **extra: Any) -> Fields:
+        """The body of ``POST /api/admin/accounts`` for this account."""
+        return {
+            "name": name,
+            "originalId": self.original_id,
+            "appId": self.app_id,
+            "appSecret": self.app_secret,
+            "token": self.token,
+            "encodingAesKey": self.encoding_aes_key,
+            "messageMode": mode,
+            **extra,
+        }
 
 
 def push_xml(fields: Mapping[str, Any]) -> str:

@@ -1,0 +1,74 @@
+"""The app under devhost, on its own Azurite, driven over HTTP like WeChat and an admin would."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from devhost.azurite import Azurite
+from shared.settings import StorageSettings
+from shared.store import StorageClients
+from tools.local_app import LocalApp, app_settings
+from tools.wechat_simulator import SimulatedAccount
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(scope="session")
+def e2e_azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
+    """Apart from the integration tests' Azurite: the app's queue triggers consume what they
+    find, so nothing else may share its queues."""
+    with Azurite(tmp_path_factory.mktemp("e2e-azurite"), in_memory=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def app(e2e_azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApp]:
+    local = LocalApp(
+        app_settings(e2e_azurite.connection_string), log_dir=tmp_path_factory.mktemp("app")
+    )
+    with local:
+        yield local
+    assert local.process is None
+
+
+@pytest.fixture(scope="session")
+def storage(e2e_azurite: Azurite) -> StorageClients:
+    return storage_for(e2e_azurite)
+
+
+def storage_for(azurite: Azurite) -> StorageClients:
+    settings = StorageSettings.from_env({"AzureWebJobsStorage": azurite.connection_string})
+    return StorageClients.from_settings(settings)
+
+
+@pytest.fixture
+def admin(app: LocalApp) -> Iterator[httpx.Client]:
+    with app.admin() as client:
+        yield client
+
+
+def register(
+    admin: httpx.Client, account: SimulatedAccount, mode: str = "safe", **extra: Any
+) -> str:
+    response = admin.post("/api/admin/accounts", json=account.registration(mode=mode, **extra))
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def post_push(app: LocalApp, account_id: str, query: dict[str, str], body: bytes) -> httpx.Response:
+    return httpx.post(f"{app.url}/api/wechat/{account_id}", params=query, content=body, timeout=30)
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 20.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}")
