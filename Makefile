@@ -44,6 +44,7 @@ format: $(PY_STAMP)
 
 bench: setup
 	$(PY) bench/protocol.py
+	$(PY) bench/callback.py
 
 clean:
 	rm -rf $(VENV) node_modules .azurite .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,186 @@
+"""Callback acknowledgement latency against the storage floor, measured side by side.
+
+  ack:   N signed safe-mode pushes POSTed to /api/wechat/{id} at concurrency C; the time from
+         sending the request to reading "success" (verify, decrypt, parse, dedupe-insert,
+         enqueue, answer).
+  floor: at the same concurrency, the storage work alone, done directly with the SDK: one
+         conditional Table insert plus one queue put per operation.
+Both sides run against the same Azurite in the same run; the figure that matters is
+ack p50 / floor p50 (how much the app adds on top of the two storage calls it cannot avoid).
+
+Reproduce (self-contained: starts Azurite and the app under devhost on free ports):
+  make setup && .venv/bin/python bench/callback.py [--messages 2000] [--concurrency 8]
+Against an app you started yourself (make run), with its storage:
+  .venv/bin/python bench/callback.py --url http://127.0.0.1:7071 --admin-token ... \\
+      --storage "UseDevelopmentStorage=true"
+In the self-contained run the app's conversation step is disabled, so that both sides see
+the same, otherwise idle, Azurite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+
+from devhost.azurite import Azurite
+from shared.settings import StorageSettings
+from shared.store import StorageClients
+from tools.local_app import LocalApp, app_settings
+from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
+
+TEXT = "你好，请问我的订单什么时候发货？Order #12345 😀"
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def run_concurrently(
+    operations: list[Callable[[], None]], concurrency: int
+) -> tuple[list[float], float]:
+    """Run every operation on ``concurrency`` threads → (latencies in ms, wall seconds)."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def timed(operation: Callable[[], None]) -> None:
+        start = time.perf_counter()
+        operation()
+        elapsed = (time.perf_counter() - start) * 1000
+        with lock:
+            latencies.append(elapsed)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        for future in [pool.submit(timed, op) for op in operations]:
+            future.result()
+    return latencies, time.perf_counter() - start
+
+
+def ack_operations(url: str, account_id: str, account: SimulatedAccount, count: int):
+    customers = [WeChatCustomer(account) for _ in range(50)]
+    pushes = [customers[i % 50].push(customers[i % 50].text(TEXT), "safe") for i in range(count)]
+    local = threading.local()
+
+    def client() -> httpx.Client:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=url, timeout=30)
+        return local.client
+
+    def post(query: dict[str, str], body: bytes) -> None:
+        response = client().post(f"/api/wechat/{account_id}", params=query, content=body)
+        if response.status_code != 200 or response.text != "success":
+            raise SystemExit(f"the app refused a push: {response.status_code} {response.text}")
+
+    return [lambda q=q, b=b: post(q, b) for q, b in pushes]
+
+
+def floor_operations(storage: StorageClients, count: int):
+    suffix = uuid.uuid4().hex[:8]
+    table_name, queue_name = f"benchfloor{suffix}", f"bench-floor-{suffix}"
+    storage.ensure(tables=(table_name,), queues=(queue_name,))
+    table, queue = storage.table(table_name), storage.queue(queue_name)
+    xml = f"<xml><Content><![CDATA[{TEXT}]]></Content></xml>" * 3  # about a push's size
+
+    def insert_and_put(i: int) -> None:
+        table.create_entity(
+            {
+                "PartitionKey": "bench",
+                "RowKey": f"msg:{suffix}{i}",
+                "Xml": xml,
+                "ReceivedAt": datetime.now(timezone.utc),
+            }
+        )
+        queue.send_message(f'{{"accountId":"bench","key":"msg:{suffix}{i}"}}')
+
+    return [lambda i=i: insert_and_put(i) for i in range(count)]
+
+
+def report(name: str, latencies: list[float], seconds: float) -> None:
+    print(
+        f"  {name:6s} p50 {statistics.median(latencies):7.2f} ms   "
+        f"p99 {percentile(latencies, 99):7.2f} ms   {len(latencies) / seconds:8.0f} /s"
+    )
+
+
+def measure(url: str, admin_token: str, storage: StorageClients, args: argparse.Namespace) -> None:
+    account = SimulatedAccount.random()
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {admin_token}"}) as admin:
+        created = admin.post("/api/admin/accounts", json=account.registration(name="bench"))
+        created.raise_for_status()
+        account_id = created.json()["id"]
+
+    # Warm up both paths (connections, caches, the account lookup).
+    run_concurrently(ack_operations(url, account_id, account, 200), args.concurrency)
+    run_concurrently(floor_operations(storage, 200), args.concurrency)
+
+    acks, floors = [], []
+    ack_seconds = floor_seconds = 0.0
+    for _ in range(args.rounds):  # interleaved, so drift affects both sides alike
+        latencies, seconds = run_concurrently(
+            ack_operations(url, account_id, account, args.messages // args.rounds),
+            args.concurrency,
+        )
+        acks += latencies
+        ack_seconds += seconds
+        latencies, seconds = run_concurrently(
+            floor_operations(storage, args.messages // args.rounds), args.concurrency
+        )
+        floors += latencies
+        floor_seconds += seconds
+
+    print(f"callback ack vs storage floor: {len(acks)} pushes each, concurrency {args.concurrency}")
+    report("ack", acks, ack_seconds)
+    report("floor", floors, floor_seconds)
+    print(
+        f"  ratio ack p50 / floor p50 = {statistics.median(acks) / statistics.median(floors):.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--url", help="a running app; default: start Azurite and devhost")
+    parser.add_argument("--admin-token", help="with --url: its ADMIN_TOKEN")
+    parser.add_argument("--storage", help="with --url: its AzureWebJobsStorage")
+    args = parser.parse_args()
+
+    with ExitStack() as stack:
+        if args.url:
+            if not (args.admin_token and args.storage):
+                parser.error("--url needs --admin-token and --storage")
+            url, token, connection = args.url, args.admin_token, args.storage
+        else:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            azurite = stack.enter_context(Azurite(work / "azurite", in_memory=True))
+            connection = azurite.connection_string
+            app = stack.enter_context(
+                LocalApp(
+                    app_settings(connection), log_dir=work / "app", disabled=["conversation_step"]
+                )
+            )
+            url, token = app.url, app.admin_token
+        storage = StorageClients.from_settings(
+            StorageSettings.from_env({"AzureWebJobsStorage": connection})
+        )
+        measure(url, token, storage, args)
+
+
+if __name__ == "__main__":
+    main()
