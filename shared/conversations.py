@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
 from .api import ViewModel
 from .wechat import Event, InboundMessage, Message
@@ -63,7 +64,9 @@ def conversation_account(conversation_id: str) -> str | None:
 
 
 class Conversation(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    """Also the API's view of a conversation (``json_body``), in camelCase."""
+
+    model_config = ConfigDict(frozen=True, alias_generator=to_camel, populate_by_name=True)
 
     id: str
     account_id: str
@@ -79,6 +82,9 @@ class Conversation(BaseModel):
     agent_id: str | None = None
     priority: int | None = None
     etag: str | None = Field(default=None, exclude=True)
+
+    def json_body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 class Customer(BaseModel):
@@ -154,26 +160,6 @@ def transcript_entry(
 
 
 # --- views (the supervisor's and, later, the agent's) ------------------------------------------
-
-
-class ConversationView(ViewModel):
-    id: str
-    account_id: str
-    open_id: str
-    state: ConversationState
-    created_at: datetime
-    updated_at: datetime
-    last_activity_at: datetime
-    last_customer_message_at: datetime | None = None
-    closed_at: datetime | None = None
-    close_reason: str | None = None
-    queue_id: str | None = None
-    agent_id: str | None = None
-    priority: int | None = None
-
-    @classmethod
-    def of(cls, conversation: Conversation) -> ConversationView:
-        return cls.model_validate(conversation.model_dump())
 
 
 class TranscriptEntryView(ViewModel):

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from .conversations import (
+    Conversation,
     ConversationState,
     belongs_in_transcript,
     opens_conversation,
@@ -74,8 +76,8 @@ class ConversationIntake:
         from_customer = isinstance(message, Message)
         at = utc(message.create_time)
 
-        def touch(current):  # type: ignore[no-untyped-def]
-            changes = {}
+        def touch(current: Conversation) -> dict[str, Any]:
+            changes: dict[str, Any] = {}
             if current.last_activity_at < at:
                 changes["last_activity_at"] = at
             if from_customer and (

@@ -13,7 +13,7 @@ from shared.api import (
     page_size,
     parse_body,
 )
-from shared.conversations import ConversationState, ConversationView, TranscriptEntryView
+from shared.conversations import ConversationState, TranscriptEntryView
 
 from .responses import admin, json_response, no_content
 from .runtime import services
@@ -72,7 +72,7 @@ def admin_conversations(req: func.HttpRequest) -> func.HttpResponse:
         limit=page_size(req.params.get("limit")),
         page_token=decode_page_token(req.params.get("continuationToken")),
     )
-    body = {"conversations": [ConversationView.of(c).json_body() for c in conversations]}
+    body = {"conversations": [c.json_body() for c in conversations]}
     if next_token := encode_page_token(token):
         body["continuationToken"] = next_token
     return json_response(body)
@@ -91,7 +91,7 @@ def admin_conversation(req: func.HttpRequest) -> func.HttpResponse:
         limit=page_size(req.params.get("limit"), default=200, maximum=1000),
         page_token=decode_page_token(req.params.get("continuationToken")),
     )
-    body = ConversationView.of(conversation).json_body()
+    body = conversation.json_body()
     body["messages"] = [TranscriptEntryView.of(e).json_body() for e in entries]
     if next_token := encode_page_token(token):
         body["continuationToken"] = next_token

@@ -6,7 +6,6 @@ and deleting an account and its index entry are single atomic transactions.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from azure.core import MatchConditions
@@ -150,7 +149,3 @@ class AccountStore:
             if error.status_code in (404, 412):
                 raise AccountChangedError from None
             raise
-
-
-def latest(before: datetime | None, after: datetime | None) -> datetime | None:
-    return max((t for t in (before, after) if t), default=None)
