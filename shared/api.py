@@ -12,9 +12,9 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, Optional, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from pydantic.alias_generators import to_camel
 
 MAX_JSON_BODY = 256 * 1024
@@ -64,7 +64,7 @@ def parse_body(model: type[Model], body: bytes) -> Model:
         raise ApiError(413, "body_too_large", f"request body is larger than {MAX_JSON_BODY} bytes")
     try:
         data = json.loads(body or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ApiError(400, "invalid_json", "request body is not valid JSON") from None
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "request body must be a JSON object")
@@ -82,9 +82,11 @@ def validation_error(error: ValidationError) -> ApiError:
         message = f"{field} is required"
     elif kind == "extra_forbidden":
         message = f"{field} is not a known field"
-    else:
+    elif kind == "value_error":  # our own rules, written to follow the field's name
         text = first["msg"].removeprefix("Value error, ")
         message = f"{field} {text}" if field else text
+    else:
+        message = f"{field}: {first['msg']}" if field else first["msg"]
     return ApiError(400, "invalid_request", message, field=field)
 
 
@@ -141,3 +143,27 @@ def page_size(value: str | None, default: int = 50, maximum: int = 200) -> int:
     if not 1 <= size <= maximum:
         raise ApiError(400, "invalid_request", f"limit must be from 1 to {maximum}", field="limit")
     return size
+
+
+def patch_of(model: type[ApiModel], name: str) -> type[ApiModel]:
+    """The body of a PATCH for ``model``: the same fields and constraints, all optional.
+
+    Cross-field rules belong in the full model, which validates the merged result.
+    """
+    fields: dict[str, Any] = {}
+    for field_name, info in model.model_fields.items():
+        annotation: Any = info.annotation
+        if info.metadata:
+            annotation = Annotated.__class_getitem__((annotation, *info.metadata))  # type: ignore[attr-defined]
+        fields[field_name] = (Optional[annotation], None)  # noqa: UP045 - built at run time
+    return create_model(name, __base__=ApiModel, **fields)
+
+
+def merged(current: Model, patch: BaseModel, **extra: Any) -> Model:
+    """``current`` with the fields ``patch`` set (explicit nulls included), validated again."""
+    try:
+        return type(current).model_validate(
+            {**current.model_dump(), **patch.model_dump(exclude_unset=True), **extra}
+        )
+    except ValidationError as error:
+        raise validation_error(error) from None
