@@ -1,10 +1,15 @@
-"""``/api/admin/*``: accounts and the supervisor's view of conversations, behind ADMIN_TOKEN."""
+"""``/api/admin/*``: accounts, routing (queues, workstreams, agents) and the supervisor's view of
+conversations, behind ADMIN_TOKEN."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import azure.functions as func
 
 from shared.accounts import AccountCreate, AccountPatch
+from shared.agents import AgentFields, AgentPatch, AgentView
 from shared.api import (
     ApiError,
     decode_page_token,
@@ -14,6 +19,8 @@ from shared.api import (
     parse_body,
 )
 from shared.conversations import ConversationState, TranscriptEntryView
+from shared.routing.queues import QueueFields, QueuePatch
+from shared.workstreams import WorkstreamFields, WorkstreamPatch
 
 from .responses import admin, json_response, no_content
 from .runtime import services
@@ -96,3 +103,116 @@ def admin_conversation(req: func.HttpRequest) -> func.HttpResponse:
     if next_token := encode_page_token(token):
         body["continuationToken"] = next_token
     return json_response(body)
+
+
+# --- queues, workstreams, agents -------------------------------------------------------------
+
+
+def _collection(
+    req: func.HttpRequest,
+    key: str,
+    create: Callable[[bytes], Any],
+    list_all: Callable[[], list[Any]],
+) -> func.HttpResponse:
+    if req.method == "POST":
+        return json_response(create(req.get_body()), 201)
+    return json_response({key: [doc.json_body() for doc in list_all()]})
+
+
+def _item(
+    req: func.HttpRequest,
+    get: Callable[[str], Any],
+    update: Callable[[str, bytes], Any],
+    delete: Callable[[str], None],
+) -> func.HttpResponse:
+    doc_id = req.route_params["id"]
+    if req.method == "DELETE":
+        delete(doc_id)
+        return no_content()
+    if req.method == "PATCH":
+        return json_response(update(doc_id, req.get_body()).json_body())
+    return json_response(get(doc_id).json_body())
+
+
+def _found(doc: Any, what: str, doc_id: str) -> Any:
+    if doc is None:
+        raise not_found(f"{what} {doc_id}")
+    return doc
+
+
+@bp.route(route="admin/queues", methods=["GET", "POST"], auth_level=ANONYMOUS)
+@admin
+def admin_queues(req: func.HttpRequest) -> func.HttpResponse:
+    s = services()
+    return _collection(
+        req,
+        "queues",
+        lambda body: s.routing_admin.create_queue(parse_body(QueueFields, body)).json_body(),
+        s.catalog.queues.list,
+    )
+
+
+@bp.route(route="admin/queues/{id}", methods=["GET", "PATCH", "DELETE"], auth_level=ANONYMOUS)
+@admin
+def admin_queue(req: func.HttpRequest) -> func.HttpResponse:
+    s = services()
+    return _item(
+        req,
+        lambda qid: _found(s.catalog.queues.get(qid), "queue", qid)[0],
+        lambda qid, body: s.routing_admin.update_queue(qid, parse_body(QueuePatch, body)),
+        s.routing_admin.delete_queue,
+    )
+
+
+@bp.route(route="admin/workstreams", methods=["GET", "POST"], auth_level=ANONYMOUS)
+@admin
+def admin_workstreams(req: func.HttpRequest) -> func.HttpResponse:
+    s = services()
+    return _collection(
+        req,
+        "workstreams",
+        lambda body: s.routing_admin.create_workstream(
+            parse_body(WorkstreamFields, body)
+        ).json_body(),
+        s.catalog.workstreams.list,
+    )
+
+
+@bp.route(route="admin/workstreams/{id}", methods=["GET", "PATCH", "DELETE"], auth_level=ANONYMOUS)
+@admin
+def admin_workstream(req: func.HttpRequest) -> func.HttpResponse:
+    s = services()
+    return _item(
+        req,
+        lambda wid: _found(s.catalog.workstreams.get(wid), "workstream", wid)[0],
+        lambda wid, body: s.routing_admin.update_workstream(wid, parse_body(WorkstreamPatch, body)),
+        s.routing_admin.delete_workstream,
+    )
+
+
+@bp.route(route="admin/agents", methods=["GET", "POST"], auth_level=ANONYMOUS)
+@admin
+def admin_agents(req: func.HttpRequest) -> func.HttpResponse:
+    s = services()
+
+    def create(body: bytes) -> dict[str, Any]:
+        agent, token = s.routing_admin.create_agent(parse_body(AgentFields, body))
+        return {**AgentView.of(agent).json_body(), "token": token}
+
+    return _collection(
+        req, "agents", create, lambda: [AgentView.of(a) for a in s.catalog.agents.list()]
+    )
+
+
+@bp.route(route="admin/agents/{id}", methods=["GET", "PATCH", "DELETE"], auth_level=ANONYMOUS)
+@admin
+def admin_agent(req: func.HttpRequest) -> func.HttpResponse:
+    s = services()
+    return _item(
+        req,
+        lambda aid: AgentView.of(_found(s.catalog.agent(aid), "agent", aid)),
+        lambda aid, body: AgentView.of(
+            s.routing_admin.update_agent(aid, parse_body(AgentPatch, body))
+        ),
+        s.routing_admin.delete_agent,
+    )

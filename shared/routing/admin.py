@@ -1,0 +1,224 @@
+"""The admin's use cases for queues, workstreams and agents, with their side effects:
+references checked, the availability index kept in step, waiting work drained when capacity
+appears (an agent added to a queue, more capacity)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..agents import Agent, AgentFields, new_token, token_hash
+from ..api import ApiError, merged, not_found
+from ..conversations import ConversationState, utc
+from ..ids import short_id
+from ..registry import AccountRegistry
+from ..store.conversations import ConversationStore
+from ..store.documents import ChangedError, DocumentStore, DuplicateError
+from ..store.queues import WorkQueue
+from ..workstreams import Workstream, WorkstreamFields
+from .assignment import Assigner
+from .catalog import RoutingCatalog
+from .queues import Queue, QueueFields
+
+
+class RoutingAdmin:
+    def __init__(
+        self,
+        catalog: RoutingCatalog,
+        accounts: AccountRegistry,
+        assigner: Assigner,
+        conversations: ConversationStore,
+        route_queue: WorkQueue,
+        assign_queue: WorkQueue,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._catalog = catalog
+        self._accounts = accounts
+        self._assigner = assigner
+        self._conversations = conversations
+        self._route_queue = route_queue
+        self._assign_queue = assign_queue
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        return utc(self._clock())
+
+    # --- shared helpers -----------------------------------------------------------------------
+
+    @staticmethod
+    def _get(store: DocumentStore[Any], doc_id: str, what: str) -> Any:
+        found = store.get(doc_id)
+        if found is None:
+            raise not_found(f"{what} {doc_id}")
+        return found[0]
+
+    def _update(
+        self, store: DocumentStore[Any], doc_id: str, what: str, patch: BaseModel
+    ) -> tuple[Any, Any]:
+        now = self._now()
+        try:
+            result = store.update(doc_id, lambda current: merged(current, patch, updated_at=now))
+        except DuplicateError as error:
+            raise _duplicate(error) from None
+        except ChangedError:
+            raise ApiError(409, "conflict", f"the {what} kept changing; try again") from None
+        if result is None:
+            raise not_found(f"{what} {doc_id}")
+        self._catalog.forget()
+        return result
+
+    def _require_queues(self, queue_ids: list[str], field: str) -> None:
+        for index, queue_id in enumerate(queue_ids):
+            if self._catalog.queues.get(queue_id) is None:
+                location = (
+                    field if len(queue_ids) == 1 and field != "queueIds" else f"{field}.{index}"
+                )
+                raise ApiError(
+                    400, "invalid_request", f"{location}: no queue {queue_id}", field=location
+                )
+
+    # --- queues -------------------------------------------------------------------------------
+
+    def create_queue(self, request: QueueFields) -> Queue:
+        now = self._now()
+        queue = Queue(**request.model_dump(), id=short_id(), created_at=now, updated_at=now)
+        self._check_queue_targets(queue)
+        self._catalog.queues.create(queue)
+        return queue
+
+    def _check_queue_targets(self, queue: Queue) -> None:
+        for field, handling in (("outOfHours", queue.out_of_hours), ("overflow", queue.overflow)):
+            target = handling.transfer_queue_id
+            if target and target != queue.id and self._catalog.queues.get(target) is None:
+                raise ApiError(
+                    400,
+                    "invalid_request",
+                    f"{field}.transferQueueId: no queue {target}",
+                    field=f"{field}.transferQueueId",
+                )
+
+    def update_queue(self, queue_id: str, patch: BaseModel) -> Queue:
+        before, after = self._update(self._catalog.queues, queue_id, "queue", patch)
+        self._check_queue_targets(after)
+        if before.assignment_method is not after.assignment_method:
+            self._assigner.rebuild_availability()
+        self._assign_queue.put({"queueId": queue_id})
+        return after
+
+    def delete_queue(self, queue_id: str) -> None:
+        queue = self._get(self._catalog.queues, queue_id, "queue")
+        for workstream in self._catalog.workstreams.list():
+            used = {workstream.fallback_queue_id, *(r.queue_id for r in workstream.routing_rules)}
+            if queue_id in used:
+                raise ApiError(
+                    409,
+                    "in_use",
+                    f"queue {queue_id} is used by workstream {workstream.id}; change it first",
+                )
+        self._catalog.queues.delete(queue)
+        self._catalog.forget()
+
+    # --- workstreams --------------------------------------------------------------------------
+
+    def _check_workstream(self, fields: WorkstreamFields) -> None:
+        if self._accounts.lookup(fields.account_id) is None:
+            raise ApiError(
+                400,
+                "invalid_request",
+                f"accountId: no account {fields.account_id}",
+                field="accountId",
+            )
+        self._require_queues([fields.fallback_queue_id], "fallbackQueueId")
+        for index, rule in enumerate(fields.routing_rules):
+            self._require_queues([rule.queue_id], f"routingRules.{index}.queueId")
+
+    def create_workstream(self, request: WorkstreamFields) -> Workstream:
+        self._check_workstream(request)
+        now = self._now()
+        workstream = Workstream(
+            **request.model_dump(), id=short_id(), created_at=now, updated_at=now
+        )
+        try:
+            self._catalog.workstreams.create(workstream)
+        except DuplicateError as error:
+            raise _duplicate(error) from None
+        self._catalog.forget()
+        self._route_waiting(workstream.account_id)
+        return workstream
+
+    def _route_waiting(self, account_id: str) -> None:
+        """Conversations that opened before the account had a workstream get routed now."""
+        token = None
+        while True:
+            page, token = self._conversations.list(
+                account_id=account_id, state=ConversationState.OPEN, limit=200, page_token=token
+            )
+            for conversation in page:
+                if conversation.queue_id is None:
+                    self._route_queue.put({"conversationId": conversation.id})
+            if not token:
+                return
+
+    def update_workstream(self, workstream_id: str, patch: BaseModel) -> Workstream:
+        current = self._get(self._catalog.workstreams, workstream_id, "workstream")
+        self._check_workstream(merged(current, patch))
+        return self._update(self._catalog.workstreams, workstream_id, "workstream", patch)[1]
+
+    def delete_workstream(self, workstream_id: str) -> None:
+        self._catalog.workstreams.delete(
+            self._get(self._catalog.workstreams, workstream_id, "workstream")
+        )
+        self._catalog.forget()
+
+    # --- agents -------------------------------------------------------------------------------
+
+    def create_agent(self, request: AgentFields) -> tuple[Agent, str]:
+        """The new agent and its bearer token, which is shown this once and stored hashed."""
+        self._require_queues(request.queue_ids, "queueIds")
+        token = new_token()
+        now = self._now()
+        agent = Agent(
+            **request.model_dump(),
+            id=short_id(),
+            token_hash=token_hash(token),
+            created_at=now,
+            updated_at=now,
+        )
+        self._catalog.agents.create(agent)
+        return agent, token
+
+    def update_agent(self, agent_id: str, patch: BaseModel) -> Agent:
+        queue_ids = getattr(patch, "queue_ids", None)
+        if queue_ids is not None:
+            self._require_queues(queue_ids, "queueIds")
+        now = self._now()
+        after = self._assigner.change_agent(
+            agent_id, lambda current: merged(current, patch, updated_at=now)
+        )
+        if after is None:
+            raise not_found(f"agent {agent_id}")
+        self._assign_queue.put({"agentId": agent_id})  # more capacity or new queues: serve them
+        return after
+
+    def delete_agent(self, agent_id: str) -> None:
+        agent = self._get(self._catalog.agents, agent_id, "agent")
+        if agent.holds:
+            raise ApiError(
+                409,
+                "in_use",
+                f"agent {agent_id} holds {len(agent.holds)} conversations; "
+                "close or transfer them first",
+            )
+        self._assigner.change_agent(agent_id, lambda a: a.model_copy(update={"queue_ids": []}))
+        self._catalog.agents.delete(self._get(self._catalog.agents, agent_id, "agent"))
+
+
+def _duplicate(error: DuplicateError) -> ApiError:
+    field = {"account": "accountId"}.get(error.index, error.index)
+    return ApiError(
+        409, "duplicate", f"{field} {error.value} is used by another one already", field=field
+    )

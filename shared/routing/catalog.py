@@ -1,0 +1,97 @@
+"""Where the routing and assignment steps find workstreams, queues and agents.
+
+Workstreams and queues change rarely and are read for every conversation, so they are cached
+for a few seconds (changes through the admin API drop the cache at once in this process).
+Agents are never cached: their capacity is what the assign step reserves.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from ..agents import Agent
+from ..store.documents import DocumentStore
+from ..workstreams import Workstream
+from .queues import AssignmentMethod, Queue
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class CachedReader(Generic[T]):
+    def __init__(self, load: Callable[[str], T | None], seconds: float) -> None:
+        self._load = load
+        self._seconds = seconds
+        self._entries: dict[str, tuple[float, T | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> T | None:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._entries.get(key)
+        if hit and hit[0] > now:
+            return hit[1]
+        value = self._load(key)
+        with self._lock:
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[key] = (now + self._seconds, value)
+        return value
+
+    def forget(self, key: str | None = None) -> None:
+        with self._lock:
+            if key is None:
+                self._entries.clear()
+            else:
+                self._entries.pop(key, None)
+
+
+class RoutingCatalog:
+    def __init__(
+        self,
+        workstreams: DocumentStore[Workstream],
+        queues: DocumentStore[Queue],
+        agents: DocumentStore[Agent],
+        cache_seconds: float = 5.0,
+    ) -> None:
+        self.workstreams = workstreams
+        self.queues = queues
+        self.agents = agents
+        self._by_account: CachedReader[Workstream] = CachedReader(
+            lambda account_id: workstreams.find("account", account_id), cache_seconds
+        )
+        self._workstream: CachedReader[Workstream] = CachedReader(
+            lambda ws_id: _doc(workstreams.get(ws_id)), cache_seconds
+        )
+        self._queue: CachedReader[Queue] = CachedReader(
+            lambda queue_id: _doc(queues.get(queue_id)), cache_seconds
+        )
+
+    def workstream_for_account(self, account_id: str) -> Workstream | None:
+        return self._by_account.get(account_id)
+
+    def workstream(self, workstream_id: str) -> Workstream | None:
+        return self._workstream.get(workstream_id)
+
+    def queue(self, queue_id: str) -> Queue | None:
+        return self._queue.get(queue_id)
+
+    def methods(self, queue_ids: list[str]) -> dict[str, AssignmentMethod]:
+        """Each existing queue's assignment method (what the availability index sorts by)."""
+        found = {queue_id: self.queue(queue_id) for queue_id in queue_ids}
+        return {qid: queue.assignment_method for qid, queue in found.items() if queue}
+
+    def agent(self, agent_id: str) -> Agent | None:
+        return _doc(self.agents.get(agent_id))
+
+    def forget(self) -> None:
+        for cache in (self._by_account, self._workstream, self._queue):
+            cache.forget()
+
+
+def _doc(found: tuple[T, str] | None) -> T | None:
+    return found[0] if found else None

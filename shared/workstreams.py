@@ -1,0 +1,119 @@
+"""Workstreams: how one WeChat account's conversations are routed and distributed.
+
+The seed's "Set up WeChat": one workstream per account, with its routing rules, distribution
+mode, capacity units, allowed presences, automated messages and attachment switches.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+
+from .agents import Name, Presence, ResourceId
+from .api import ApiModel, patch_of
+from .routing import RoutingRule, check_rule_names_unique
+
+
+class DistributionMode(str, Enum):
+    PUSH = "push"  # the assign step gives conversations to agents
+    PICK = "pick"  # agents take them from the queue themselves
+
+
+class AutomatedMessage(str, Enum):
+    GREETING = "greeting"
+    QUEUED = "queued"  # may use {Position}
+    AGENT_ASSIGNED = "agentAssigned"  # may use {AgentName}
+    OUT_OF_HOURS = "outOfHours"
+    HOLIDAY = "holiday"
+    OVERFLOW_ENDED = "overflowEnded"
+    CONVERSATION_CLOSED = "conversationClosed"
+
+
+class FileAttachments(ApiModel):
+    customers_can_send: bool = True
+    agents_can_send: bool = True
+
+
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+MessageText = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class WorkstreamFields(ApiModel):
+    name: Name
+    account_id: ResourceId
+    language: str = "zh-CN"
+    time_zone: str = "Asia/Shanghai"
+    """The zone of the local time that routing rules see (time.weekday, time.hour)."""
+    distribution_mode: DistributionMode = DistributionMode.PUSH
+    capacity_units: Annotated[int, Field(ge=1, le=100)] = 1
+    allowed_presences: Annotated[list[Presence], Field(min_length=1)] = [
+        Presence.AVAILABLE,
+        Presence.BUSY,
+    ]
+    fallback_queue_id: ResourceId
+    auto_close_after_inactivity: timedelta | None = None
+    """ISO 8601 duration (``PT30M``); absent: conversations never close by themselves."""
+    keep_same_agent: bool = False
+    file_attachments: FileAttachments = FileAttachments()
+    automated_messages: dict[str, dict[AutomatedMessage, MessageText]] = {}
+    """Language → message → text, e.g. ``{"zh-CN": {"greeting": "您好…"}}``."""
+    routing_rules: Annotated[list[RoutingRule], Field(max_length=200)] = []
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if not _LANGUAGE.fullmatch(value):
+            raise ValueError("must be a language tag such as zh-CN or en")
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"must be an IANA time zone such as Asia/Shanghai, not {value!r}"
+            ) from None
+        return value
+
+    @field_validator("automated_messages")
+    @classmethod
+    def _languages(cls, value: dict[str, dict[AutomatedMessage, str]]) -> dict:
+        for language in value:
+            if not _LANGUAGE.fullmatch(language):
+                raise ValueError(f"keys must be language tags such as zh-CN, not {language!r}")
+        return value
+
+    @field_validator("auto_close_after_inactivity")
+    @classmethod
+    def _at_least_a_minute(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and value < timedelta(minutes=1):
+            raise ValueError("must be at least one minute (PT1M)")
+        return value
+
+    @model_validator(mode="after")
+    def _rules(self) -> WorkstreamFields:
+        check_rule_names_unique(self.routing_rules)
+        return self
+
+    def message(self, kind: AutomatedMessage) -> str | None:
+        """The text of an automated message in the workstream's language, if configured."""
+        return self.automated_messages.get(self.language, {}).get(kind)
+
+
+WorkstreamPatch = patch_of(WorkstreamFields, "WorkstreamPatch")
+
+
+class Workstream(WorkstreamFields):
+    id: str
+    created_at: datetime
+    updated_at: datetime
+
+    def json_body(self) -> dict:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
