@@ -78,9 +78,20 @@ class Conversation(BaseModel):
     last_customer_message_at: datetime | None = None
     closed_at: datetime | None = None
     close_reason: str | None = None
+    workstream_id: str | None = None
     queue_id: str | None = None
-    agent_id: str | None = None
     priority: int | None = None
+    rule: str | None = None
+    """The routing rule that chose the queue (absent: the workstream's fallback queue)."""
+    skills: list[str] = []
+    units: int | None = None
+    """Capacity units this conversation takes from its agent (the workstream's setting)."""
+    enqueued_at: datetime | None = None
+    agent_id: str | None = None
+    assigned_at: datetime | None = None
+    previous_agent_id: str | None = None
+    context: dict[str, Any] = {}
+    """Context variables (a bot sets them); routing rules can use them."""
     etag: str | None = Field(default=None, exclude=True)
 
     def json_body(self) -> dict[str, Any]:
@@ -97,6 +108,8 @@ class Customer(BaseModel):
     scene: str | None = None
     open_conversation_id: str | None = None
     last_conversation_id: str | None = None
+    last_agent_id: str | None = None
+    tags: list[str] = []
     etag: str | None = Field(default=None, exclude=True)
 
 
@@ -117,6 +130,10 @@ class TranscriptEntry(BaseModel):
     received_at: datetime
     inbound_key: str | None = None
     details: dict[str, Any] = Field(default_factory=dict)
+    status: str | None = None
+    """Outbound only: queued → sent | failed."""
+    sender: str | None = None
+    """Outbound only: ``system`` (automated messages), ``agent:<id>`` or ``bot``."""
 
 
 _SUMMARY_FIELDS = ("content", "recognition", "title", "label", "event_key")
@@ -173,6 +190,8 @@ class TranscriptEntryView(ViewModel):
     created_at: datetime
     received_at: datetime
     details: dict[str, Any]
+    status: str | None = None
+    sender: str | None = None
 
     @classmethod
     def of(cls, entry: TranscriptEntry) -> TranscriptEntryView:
@@ -187,4 +206,6 @@ class TranscriptEntryView(ViewModel):
             created_at=utc(entry.create_time),
             received_at=entry.received_at,
             details=entry.details,
+            status=entry.status,
+            sender=entry.sender,
         )

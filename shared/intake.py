@@ -21,6 +21,7 @@ from .conversations import (
     transcript_entry,
     utc,
 )
+from .routing.assignment import Assigner
 from .store.conversations import ConversationStore
 from .store.inbound import InboundStore
 from .store.queues import WorkQueue
@@ -34,12 +35,16 @@ class ConversationIntake:
         self,
         inbound: InboundStore,
         conversations: ConversationStore,
+        assigner: Assigner,
         route_queue: WorkQueue,
+        assign_queue: WorkQueue,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._inbound = inbound
         self._conversations = conversations
+        self._assigner = assigner
         self._route = route_queue
+        self._assign = assign_queue
         self._clock = clock
 
     def take(self, account_id: str, key: str) -> str | None:
@@ -91,8 +96,11 @@ class ConversationIntake:
         conversation = self._conversations.change(conversation.id, touch) or conversation
 
         if isinstance(message, UnsubscribeEvent):
-            self._conversations.close(conversation.id, reason="customer_unsubscribed", now=now)
+            # Nothing more can reach the customer: no farewell.
+            self._assigner.close(conversation, reason="customer_unsubscribed", farewell=False)
             return conversation.id
         if conversation.state is ConversationState.OPEN and conversation.queue_id is None:
             self._route.put({"conversationId": conversation.id})
+        elif conversation.state is ConversationState.WAITING and from_customer:
+            self._assign.put({"conversationId": conversation.id})  # revive it
         return conversation.id

@@ -4,15 +4,35 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.store.names import INBOUND_QUEUE
+from shared.store.names import ASSIGN_QUEUE, INBOUND_QUEUE, ROUTE_QUEUE
 
 from .runtime import services
 
 bp = func.Blueprint()
+STORAGE = "AzureWebJobsStorage"
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=INBOUND_QUEUE, connection="AzureWebJobsStorage")
+@bp.queue_trigger(arg_name="msg", queue_name=INBOUND_QUEUE, connection=STORAGE)
 def conversation_step(msg: func.QueueMessage) -> None:
     """A stored push → its customer's conversation (opened if none is open)."""
     data = msg.get_json()
     services().intake.take(data["accountId"], data["key"])
+
+
+@bp.queue_trigger(arg_name="msg", queue_name=ROUTE_QUEUE, connection=STORAGE)
+def route_step(msg: func.QueueMessage) -> None:
+    """A new conversation → a queue (rules, hours, overflow)."""
+    services().router.route(msg.get_json()["conversationId"])
+
+
+@bp.queue_trigger(arg_name="msg", queue_name=ASSIGN_QUEUE, connection=STORAGE)
+def assign_step(msg: func.QueueMessage) -> None:
+    """A conversation to assign, or capacity that appeared (an agent, a queue) to fill."""
+    data = msg.get_json()
+    assigner = services().assigner
+    if "conversationId" in data:
+        assigner.assign(data["conversationId"])
+    elif "agentId" in data:
+        assigner.drain_for_agent(data["agentId"])
+    elif "queueId" in data:
+        assigner.drain([data["queueId"]])

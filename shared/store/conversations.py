@@ -10,7 +10,7 @@ list in WeChat's CreateTime-then-MsgId order.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -47,9 +47,17 @@ _CONVERSATION_FIELDS = {
     "last_customer_message_at": "LastCustomerMessageAt",
     "closed_at": "ClosedAt",
     "close_reason": "CloseReason",
+    "workstream_id": "WorkstreamId",
     "queue_id": "QueueId",
-    "agent_id": "AgentId",
     "priority": "Priority",
+    "rule": "Rule",
+    "skills": "Skills",
+    "units": "Units",
+    "enqueued_at": "EnqueuedAt",
+    "agent_id": "AgentId",
+    "assigned_at": "AssignedAt",
+    "previous_agent_id": "PreviousAgentId",
+    "context": "Context",
 }
 _CUSTOMER_FIELDS = {
     "subscribed": "Subscribed",
@@ -57,7 +65,10 @@ _CUSTOMER_FIELDS = {
     "scene": "Scene",
     "open_conversation_id": "OpenConversationId",
     "last_conversation_id": "LastConversationId",
+    "last_agent_id": "LastAgentId",
+    "tags": "Tags",
 }
+_JSON_FIELDS = {"skills", "context", "tags"}
 
 
 class ConversationChangedError(Exception):
@@ -86,6 +97,8 @@ def _to_entity(pk: str, rk: str, fields: dict[str, str], values: dict[str, Any])
             value = value.value
         elif isinstance(value, int) and not isinstance(value, bool):
             value = int64(value)
+        elif name in _JSON_FIELDS:
+            value = json.dumps(value, ensure_ascii=False)
         entity[column] = value
     return entity
 
@@ -93,6 +106,9 @@ def _to_entity(pk: str, rk: str, fields: dict[str, str], values: dict[str, Any])
 def _from_entity(entity: TableEntity, fields: dict[str, str]) -> dict[str, Any]:
     values = {name: plain(entity.get(column)) for name, column in fields.items()}
     values = {name: (None if value == "" else value) for name, value in values.items()}
+    for name in _JSON_FIELDS & values.keys():
+        values[name] = json.loads(values[name]) if values[name] else None
+    values = {name: value for name, value in values.items() if value is not None}
     values["etag"] = entity.metadata["etag"]
     return values
 
@@ -188,6 +204,26 @@ class ConversationStore:
         page = next(pages, [])
         return [self._conversation(e) for e in page], pages.continuation_token
 
+    def first_inbound(self, conversation_id: str) -> TranscriptEntry | None:
+        """The customer's first line: what routing rules look at."""
+        entities = self._messages.query_entities(
+            "PartitionKey eq @c and Direction eq 'in'",
+            parameters={"c": conversation_id},
+            results_per_page=1,
+        ).by_page()
+        first = next(iter(next(entities, [])), None)
+        return self._entry(first) if first is not None else None
+
+    def inactive(self, account_id: str, before: datetime) -> Iterator[Conversation]:
+        """Conversations of an account, not closed, with no activity since ``before``."""
+        entities = self._table.query_entities(
+            "PartitionKey eq @a and RowKey ge @lo and RowKey lt @hi and State ne 'closed' "
+            "and LastActivityAt lt @before",
+            parameters={"a": account_id, "before": before, **_prefix_range(_CONVERSATION)},
+        )
+        for entity in entities:
+            yield self._conversation(entity)
+
     def transcript(
         self, conversation_id: str, *, limit: int, page_token: Any = None
     ) -> tuple[list[TranscriptEntry], Any]:
@@ -233,21 +269,21 @@ class ConversationStore:
                     _if_match(customer.etag),
                 )
             try:
-                self._table.submit_transaction(
+                written = self._table.submit_transaction(
                     [("create", self._conversation_entity(conversation)), customer_op]
                 )
             except TableTransactionError as error:
                 if error.status_code in (409, 412):
                     continue  # another worker opened one first: use theirs
                 raise
-            return self.get(conversation.id) or conversation, True
+            return conversation.model_copy(update={"etag": written[0]["etag"]}), True
         raise ConversationChangedError(f"could not open a conversation for {open_id}")
 
     def save(self, conversation: Conversation, **changes: Any) -> Conversation:
         """Apply ``changes`` if nobody changed the conversation since it was read (ETag)."""
         updated = conversation.model_copy(update=changes)
         try:
-            self._table.update_entity(
+            written = self._table.update_entity(
                 self._conversation_entity(updated), **_if_match(conversation.etag)
             )
         except (ResourceModifiedError, ResourceNotFoundError):
@@ -256,7 +292,7 @@ class ConversationStore:
             if error.status_code == 412:
                 raise ConversationChangedError(conversation.id) from None
             raise
-        return self.get(conversation.id) or updated
+        return updated.model_copy(update={"etag": written["etag"]})
 
     def change(
         self, conversation_id: str, update: Callable[[Conversation], dict[str, Any] | None]
@@ -305,12 +341,12 @@ class ConversationStore:
                     )
                 )
             try:
-                self._table.submit_transaction(operations)
+                written = self._table.submit_transaction(operations)
             except TableTransactionError as error:
                 if error.status_code in (404, 409, 412):
                     continue
                 raise
-            return self.get(conversation_id)
+            return closed.model_copy(update={"etag": written[0]["etag"]})
         raise ConversationChangedError(conversation_id)
 
     def record_subscription(
@@ -345,6 +381,13 @@ class ConversationStore:
                 raise
         raise ConversationChangedError(f"customer {open_id}")
 
+    def remember_agent(self, account_id: str, open_id: str, agent_id: str) -> None:
+        """The customer's last agent, for keep-same-agent (a merge of that one property)."""
+        self._table.upsert_entity(
+            {"PartitionKey": account_id, "RowKey": _CUSTOMER + open_id, "LastAgentId": agent_id},
+            mode=UpdateMode.MERGE,
+        )
+
     # --- transcript ------------------------------------------------------------------------
 
     def append(self, entry: TranscriptEntry) -> bool:
@@ -360,6 +403,8 @@ class ConversationStore:
             "CreateTime": int64(entry.create_time),
             "ReceivedAt": entry.received_at,
             "InboundKey": entry.inbound_key or "",
+            "Status": entry.status or "",
+            "Sender": entry.sender or "",
         }
         put_text(entity, "Text", entry.text or "")
         put_text(entity, "Details", json.dumps(entry.details, ensure_ascii=False))
@@ -384,4 +429,6 @@ class ConversationStore:
             received_at=entity["ReceivedAt"],
             inbound_key=entity.get("InboundKey") or None,
             details=json.loads(get_text(entity, "Details") or "{}"),
+            status=entity.get("Status") or None,
+            sender=entity.get("Sender") or None,
         )

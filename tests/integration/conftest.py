@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+from typing import Any
 
 import pytest
 
@@ -37,3 +38,97 @@ def services(storage_connection_string: str, clock: Clock) -> Services:
         }
     )
     return Services.build(settings, clock=clock)
+
+
+class World:
+    """An account with a workstream, queues and agents, built through the admin use cases,
+    and customers whose pushes go through the real intake, route and assign steps."""
+
+    def __init__(self, services: Services, clock: Clock) -> None:
+        from shared.accounts import AccountCreate
+        from tools.wechat_simulator import SimulatedAccount
+
+        self.services = services
+        self.clock = clock
+        self.simulated = SimulatedAccount.random()
+        self.account = services.accounts.register(
+            AccountCreate.model_validate(self.simulated.registration(mode="plaintext"))
+        )
+        self.agents: dict[str, tuple[Any, str]] = {}
+
+    def queue(self, name: str = "q", **fields: Any) -> Any:
+        from shared.routing.queues import QueueFields
+
+        return self.services.routing_admin.create_queue(
+            QueueFields.model_validate({"name": name, **fields})
+        )
+
+    def workstream(self, fallback_queue_id: str, **fields: Any) -> Any:
+        from shared.workstreams import WorkstreamFields
+
+        body = {
+            "name": "ws",
+            "accountId": self.account.id,
+            "fallbackQueueId": fallback_queue_id,
+            **fields,
+        }
+        return self.services.routing_admin.create_workstream(WorkstreamFields.model_validate(body))
+
+    def agent(
+        self,
+        name: str,
+        queue_ids: list[str],
+        capacity: int = 2,
+        presence: str = "available",
+        **fields: Any,
+    ) -> Any:
+        from shared.agents import AgentFields
+        from shared.desk import PresenceChange
+
+        agent, token = self.services.routing_admin.create_agent(
+            AgentFields.model_validate(
+                {"name": name, "queueIds": queue_ids, "capacity": capacity, **fields}
+            )
+        )
+        agent = self.services.desk.set_presence(agent, PresenceChange(presence=presence))
+        self.agents[agent.id] = (agent, token)
+        return agent
+
+    def customer(self, open_id: str | None = None) -> Any:
+        from tools.wechat_simulator import WeChatCustomer
+
+        return WeChatCustomer(self.simulated, open_id, clock=self.clock)
+
+    def write(self, customer: Any, fields: dict[str, Any]) -> str:
+        """A push through intake; returns the conversation id."""
+        from shared.conversations import utc
+        from shared.wechat import parse_message
+        from tools.wechat_simulator import push_xml
+
+        xml = push_xml(fields)
+        key, _ = self.services.inbound.add(
+            self.account.id, parse_message(xml), xml, encrypted=False, received_at=utc(self.clock())
+        )
+        return self.services.intake.take(self.account.id, key)
+
+    def conversation(self, text: str = "hello", customer: Any = None, route: bool = True) -> str:
+        customer = customer or self.customer()
+        conversation_id = self.write(customer, customer.text(text))
+        if route:
+            self.services.router.route(conversation_id)
+        return conversation_id
+
+    def get(self, conversation_id: str) -> Any:
+        return self.services.conversations.get(conversation_id)
+
+    def fresh_agent(self, agent_id: str) -> Any:
+        return self.services.catalog.agent(agent_id)
+
+    def outbound_texts(self, conversation_id: str) -> list[str]:
+        entries, _ = self.services.conversations.transcript(conversation_id, limit=100)
+        return [e.text for e in entries if e.direction == "out"]
+
+
+@pytest.fixture
+def world(services: Services, clock: Clock) -> World:
+    return World(services, clock)

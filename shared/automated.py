@@ -1,0 +1,75 @@
+"""Automated messages (greeting, queued, agentAssigned…): recorded as queued outbound messages.
+
+Each is keyed by the conversation, its kind and the second it was due, so a step that runs
+twice (queues redeliver) records it once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .conversations import Conversation, TranscriptEntry
+from .store.conversations import ConversationStore
+from .workstreams import AutomatedMessage, Workstream
+
+PLACEHOLDERS = ("AgentName", "Position")
+
+
+def fill(text: str, values: dict[str, object]) -> str:
+    """Replace ``{AgentName}``-style placeholders that have a value; leave the rest as written
+    (no ``str.format``: an admin's stray brace must not break or expose anything)."""
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", str(value))
+    return text
+
+
+# Several automated messages often fall in the same millisecond (greeting, queued, assigned):
+# their rank keeps them in the order a customer expects.
+RANK = {
+    AutomatedMessage.GREETING: 1,
+    AutomatedMessage.OUT_OF_HOURS: 2,
+    AutomatedMessage.HOLIDAY: 2,
+    AutomatedMessage.OVERFLOW_ENDED: 3,
+    AutomatedMessage.QUEUED: 4,
+    AutomatedMessage.AGENT_ASSIGNED: 5,
+    AutomatedMessage.CONVERSATION_CLOSED: 9,
+}
+REPLY_RANK = 6
+
+
+def outbound_key(at: datetime, rank: int, tag: str) -> str:
+    """Transcript key of an outbound line: by time to the millisecond, then rank; after the
+    customer's lines of the same second (``-m…`` and ``-e…`` sort before ``-o…``)."""
+    return f"{int(at.timestamp()):010d}-o{at.microsecond // 1000:03d}{rank}{tag}"
+
+
+class AutomatedMessenger:
+    def __init__(self, conversations: ConversationStore) -> None:
+        self._conversations = conversations
+
+    def send(
+        self,
+        conversation: Conversation,
+        workstream: Workstream | None,
+        kind: AutomatedMessage,
+        *,
+        at: datetime,
+        **values: object,
+    ) -> TranscriptEntry | None:
+        text = workstream.message(kind) if workstream else None
+        if not text:
+            return None
+        entry = TranscriptEntry(
+            conversation_id=conversation.id,
+            key=outbound_key(at, RANK[kind], kind.value),
+            direction="out",
+            type="text",
+            text=fill(text, values),
+            create_time=int(at.timestamp()),
+            received_at=at,
+            status="queued",
+            sender="system",
+            details={"automated": kind.value},
+        )
+        self._conversations.append(entry)
+        return entry

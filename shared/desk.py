@@ -1,0 +1,233 @@
+"""The agent's desk: who am I, my presence, the queue I pick from, and what I do with a
+conversation (pick, park, close, transfer). Every change goes through the same capacity
+reservation and conversation ETags as the assign step."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from pydantic import model_validator
+
+from .agents import Agent, Presence, token_hash
+from .api import ApiError, ApiModel, bearer_token, not_found
+from .automated import AutomatedMessenger
+from .conversations import Conversation, ConversationState, utc
+from .lifecycle import HOLDS_CAPACITY, check_transition
+from .routing.assignment import Assigner
+from .routing.catalog import RoutingCatalog
+from .store.conversations import ConversationChangedError, ConversationStore
+from .store.queues import WorkQueue
+from .store.waiting import WaitingLine
+from .workstreams import AutomatedMessage, DistributionMode
+
+S = ConversationState
+
+
+class PresenceChange(ApiModel):
+    presence: Presence
+
+
+class CloseRequest(ApiModel):
+    wrap_up: bool = False
+    """True: to wrapup (capacity held while the agent finishes notes); a second close ends it."""
+
+
+class TransferRequest(ApiModel):
+    queue_id: str | None = None
+    agent_id: str | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> TransferRequest:
+        if (self.queue_id is None) == (self.agent_id is None):
+            raise ValueError("give exactly one of queueId and agentId")
+        return self
+
+
+class AgentDesk:
+    def __init__(
+        self,
+        catalog: RoutingCatalog,
+        conversations: ConversationStore,
+        waiting: WaitingLine,
+        assigner: Assigner,
+        messenger: AutomatedMessenger,
+        assign_queue: WorkQueue,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._catalog = catalog
+        self._conversations = conversations
+        self._waiting = waiting
+        self._assigner = assigner
+        self._messenger = messenger
+        self._assign_queue = assign_queue
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        return utc(self._clock())
+
+    def authenticate(self, headers: Mapping[str, str]) -> Agent:
+        token = bearer_token(headers)
+        if token is None:
+            raise ApiError(
+                401, "unauthorized", "an Authorization: Bearer <agent token> header is needed"
+            )
+        agent = self._catalog.agents.find("token", token_hash(token))
+        if agent is None:
+            raise ApiError(401, "unauthorized", "the bearer token is not an agent's token")
+        return agent
+
+    def set_presence(self, agent: Agent, change: PresenceChange) -> Agent:
+        now = self._now()
+        updated = self._assigner.change_agent(
+            agent.id,
+            lambda a: a.model_copy(update={"presence": change.presence, "updated_at": now}),
+        )
+        if updated is None:
+            raise not_found(f"agent {agent.id}")
+        if updated.presence is not Presence.OFFLINE:
+            self._assign_queue.put({"agentId": agent.id})
+        return updated
+
+    def queue(self, agent: Agent, limit: int = 50) -> list[Conversation]:
+        """Conversations waiting in the agent's queues: lowest queue priority first, then
+        each queue's own order."""
+        queues = [q for q in (self._catalog.queue(qid) for qid in agent.queue_ids) if q]
+        found: list[Conversation] = []
+        for queue in sorted(queues, key=lambda q: (q.priority, q.id)):
+            for entry in self._waiting.entries(queue.id, limit=limit):
+                conversation = self._conversations.get(entry.conversation_id)
+                if (
+                    conversation
+                    and conversation.state is S.OPEN
+                    and conversation.queue_id == queue.id
+                ):
+                    found.append(conversation)
+                if len(found) >= limit:
+                    return found
+        return found
+
+    def _own(self, agent: Agent, conversation_id: str) -> Conversation:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None or conversation.agent_id != agent.id:
+            raise not_found(f"conversation {conversation_id}")
+        return conversation
+
+    def pick(self, agent: Agent, conversation_id: str) -> Conversation:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None or conversation.queue_id not in agent.queue_ids:
+            raise not_found(f"conversation {conversation_id} in your queues")
+        if conversation.state is not S.OPEN:
+            raise ApiError(
+                409, "taken", f"conversation {conversation_id} is {conversation.state.value}"
+            )
+        workstream = self._catalog.workstream(conversation.workstream_id or "")
+        units = conversation.units or (workstream.capacity_units if workstream else 1)
+        presences = workstream.allowed_presences if workstream else list(Presence)
+        if agent.presence not in presences:
+            raise ApiError(
+                409, "presence", f"your presence {agent.presence.value} cannot take conversations"
+            )
+        reserved = self._assigner.reserve(agent.id, conversation, units, presences)
+        if reserved is None:
+            raise ApiError(409, "no_capacity", f"you have no free capacity for {units} more units")
+        if not self._assigner.commit(conversation, reserved, workstream):
+            self._assigner.release(agent.id, conversation.id)
+            raise ApiError(409, "taken", f"conversation {conversation_id} was taken meanwhile")
+        return self._conversations.get(conversation_id) or conversation
+
+    def park(self, agent: Agent, conversation_id: str) -> Conversation:
+        """Active → waiting: the customer is to answer; the agent's capacity is freed."""
+        conversation = self._own(agent, conversation_id)
+        check_transition(conversation.state, S.WAITING)
+        parked = self._save(conversation, state=S.WAITING)
+        self._assigner.release(agent.id, conversation.id)
+        return parked
+
+    def close(self, agent: Agent, conversation_id: str, request: CloseRequest) -> Conversation:
+        conversation = self._own(agent, conversation_id)
+        if request.wrap_up and conversation.state is not S.WRAPUP:
+            check_transition(conversation.state, S.WRAPUP)
+            return self._save(conversation, state=S.WRAPUP)
+        return self.end(conversation, reason="agent_closed")
+
+    def end(self, conversation: Conversation, *, reason: str) -> Conversation:
+        check_transition(conversation.state, S.CLOSED)
+        closed = self._assigner.close(conversation, reason=reason, farewell=True)
+        if closed is None:
+            raise not_found(f"conversation {conversation.id}")
+        return closed
+
+    def transfer(
+        self, agent: Agent, conversation_id: str, request: TransferRequest
+    ) -> Conversation:
+        conversation = self._own(agent, conversation_id)
+        if request.queue_id:
+            return self._to_queue(conversation, request.queue_id)
+        return self._to_agent(conversation, request.agent_id or "")
+
+    def _to_queue(self, conversation: Conversation, queue_id: str) -> Conversation:
+        if self._catalog.queue(queue_id) is None:
+            raise ApiError(400, "invalid_request", f"queueId: no queue {queue_id}", field="queueId")
+        check_transition(conversation.state, S.OPEN)
+        now = self._now()
+        moved = self._save(
+            conversation,
+            state=S.OPEN,
+            queue_id=queue_id,
+            agent_id=None,
+            previous_agent_id=None,
+            enqueued_at=now,
+        )
+        if conversation.agent_id and conversation.state in HOLDS_CAPACITY:
+            self._assigner.release(conversation.agent_id, conversation.id)
+        self._waiting.add(moved)
+        workstream = self._catalog.workstream(moved.workstream_id or "")
+        if workstream is None or workstream.distribution_mode is DistributionMode.PUSH:
+            self._assign_queue.put({"conversationId": moved.id})
+        return moved
+
+    def _to_agent(self, conversation: Conversation, target_id: str) -> Conversation:
+        target = self._catalog.agent(target_id)
+        if target is None:
+            raise ApiError(
+                400, "invalid_request", f"agentId: no agent {target_id}", field="agentId"
+            )
+        if target.id == conversation.agent_id:
+            raise ApiError(409, "same_agent", "the conversation is yours already")
+        if conversation.state is not S.ACTIVE:
+            check_transition(conversation.state, S.ACTIVE)
+        workstream = self._catalog.workstream(conversation.workstream_id or "")
+        units = conversation.units or (workstream.capacity_units if workstream else 1)
+        presences = workstream.allowed_presences if workstream else list(Presence)
+        moving = conversation.model_copy(update={"queue_id": None})  # any queue of theirs will do
+        if self._assigner.reserve(target.id, moving, units, presences) is None:
+            raise ApiError(
+                409, "no_capacity", f"agent {target_id} cannot take it now (presence or capacity)"
+            )
+        now = self._now()
+        try:
+            moved = self._conversations.save(
+                conversation, state=S.ACTIVE, agent_id=target.id, assigned_at=now, updated_at=now
+            )
+        except ConversationChangedError:
+            self._assigner.release(target.id, conversation.id)
+            raise ApiError(
+                409, "conflict", "the conversation changed meanwhile; try again"
+            ) from None
+        if conversation.agent_id and conversation.state in HOLDS_CAPACITY:
+            self._assigner.release(conversation.agent_id, conversation.id)
+        self._conversations.remember_agent(conversation.account_id, conversation.open_id, target.id)
+        self._messenger.send(
+            moved, workstream, AutomatedMessage.AGENT_ASSIGNED, at=now, AgentName=target.name
+        )
+        return moved
+
+    def _save(self, conversation: Conversation, **changes: object) -> Conversation:
+        try:
+            return self._conversations.save(conversation, updated_at=self._now(), **changes)
+        except ConversationChangedError:
+            raise ApiError(
+                409, "conflict", "the conversation changed meanwhile; try again"
+            ) from None

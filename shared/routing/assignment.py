@@ -1,0 +1,290 @@
+"""The assign step: give an open conversation to an agent who can take it, exactly once.
+
+Two conditional writes make it safe with many workers:
+1. reserve: the agent document gains a hold for the conversation if, on the version just
+   read, the presence is allowed and the free capacity covers the units (ETag) — so used
+   capacity never exceeds capacity;
+2. commit: the conversation turns from open to active with that agent (ETag) — so it is
+   never assigned twice. A worker that loses this race releases the hold it took.
+A crash between the two leaves a hold without a conversation; the maintenance sweep releases
+holds that no active conversation backs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from enum import Enum
+
+from ..agents import Agent, Hold, Presence
+from ..automated import AutomatedMessenger
+from ..conversations import Conversation, ConversationState, utc
+from ..lifecycle import HOLDS_CAPACITY
+from ..store.availability import AvailabilityIndex
+from ..store.conversations import ConversationChangedError, ConversationStore
+from ..store.queues import WorkQueue
+from ..store.waiting import WaitingLine
+from ..workstreams import AutomatedMessage, DistributionMode, Workstream
+from .catalog import RoutingCatalog
+
+log = logging.getLogger(__name__)
+
+DRAIN_BATCH = 20
+ORPHAN_HOLD_AGE = timedelta(minutes=2)
+
+
+class Outcome(str, Enum):
+    ASSIGNED = "assigned"
+    WAITING = "waiting"  # no agent can take it now; it stays in the queue's waiting line
+    SKIPPED = "skipped"  # not (or no longer) for this step: taken, closed, pick mode…
+
+
+class _NoFitError(Exception):
+    pass
+
+
+class Assigner:
+    def __init__(
+        self,
+        catalog: RoutingCatalog,
+        conversations: ConversationStore,
+        waiting: WaitingLine,
+        availability: AvailabilityIndex,
+        messenger: AutomatedMessenger,
+        assign_queue: WorkQueue,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._catalog = catalog
+        self._conversations = conversations
+        self._waiting = waiting
+        self._availability = availability
+        self._messenger = messenger
+        self._assign_queue = assign_queue
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        return utc(self._clock())
+
+    # --- capacity -----------------------------------------------------------------------------
+
+    def change_agent(self, agent_id: str, change: Callable[[Agent], Agent | None]) -> Agent | None:
+        """Update an agent (ETag, retried) and keep the availability index in step."""
+        result = self._catalog.agents.update(agent_id, change)
+        if result is None:
+            return None
+        before, after = result
+        if after is not before:
+            queue_ids = sorted(set(before.queue_ids) | set(after.queue_ids))
+            self._availability.sync(before, after, self._catalog.methods(queue_ids))
+        return after
+
+    def reserve(
+        self,
+        agent_id: str,
+        conversation: Conversation,
+        units: int,
+        presences: Iterable[Presence],
+    ) -> Agent | None:
+        """Hold ``units`` of the agent's capacity for ``conversation``, if it fits now.
+
+        None also when a hold for it exists already: that one belongs to another worker (or
+        an attempt that died), and releasing it on a lost race would free someone else's.
+        """
+        allowed = set(presences)
+        now = self._now()
+
+        def hold(agent: Agent) -> Agent | None:
+            if conversation.id in agent.holds:
+                raise _NoFitError
+            if conversation.queue_id and conversation.queue_id not in agent.queue_ids:
+                raise _NoFitError
+            if agent.presence not in allowed or agent.free_capacity < units:
+                raise _NoFitError
+            holds = {**agent.holds, conversation.id: Hold(units=units, since=now)}
+            return agent.model_copy(update={"holds": holds, "last_assigned_at": now})
+
+        try:
+            return self.change_agent(agent_id, hold)
+        except _NoFitError:
+            return None
+
+    def release(self, agent_id: str, conversation_id: str) -> None:
+        """Give back what ``conversation_id`` held, then let waiting work use it."""
+        now = self._now()
+
+        def unhold(agent: Agent) -> Agent | None:
+            if conversation_id not in agent.holds:
+                return None
+            holds = {cid: h for cid, h in agent.holds.items() if cid != conversation_id}
+            return agent.model_copy(update={"holds": holds, "last_freed_at": now})
+
+        if self.change_agent(agent_id, unhold) is not None:
+            self._assign_queue.put({"agentId": agent_id})
+
+    # --- assignment ---------------------------------------------------------------------------
+
+    def assign(self, conversation_id: str) -> Outcome:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None or conversation.queue_id is None:
+            return Outcome.SKIPPED
+        if conversation.state is ConversationState.WAITING:
+            return self._revive(conversation)
+        if conversation.state is not ConversationState.OPEN:
+            return Outcome.SKIPPED
+        workstream = self._catalog.workstream(conversation.workstream_id or "")
+        queue = self._catalog.queue(conversation.queue_id)
+        if workstream is None or queue is None:
+            log.warning("conversation %s: workstream or queue is gone", conversation_id)
+            return Outcome.SKIPPED
+        if workstream.distribution_mode is DistributionMode.PICK:
+            return Outcome.SKIPPED
+        units = conversation.units or workstream.capacity_units
+        for agent_id in self._candidates(conversation, workstream, units):
+            agent = self.reserve(agent_id, conversation, units, workstream.allowed_presences)
+            if agent is None:
+                continue
+            if self.commit(conversation, agent, workstream):
+                return Outcome.ASSIGNED
+            self.release(agent_id, conversation.id)
+            return Outcome.SKIPPED  # another worker assigned it
+        return Outcome.WAITING
+
+    def _candidates(
+        self, conversation: Conversation, workstream: Workstream, units: int
+    ) -> list[str]:
+        preferred: list[str] = []
+        if conversation.previous_agent_id:
+            preferred.append(conversation.previous_agent_id)
+        if workstream.keep_same_agent:
+            customer = self._conversations.customer(conversation.account_id, conversation.open_id)
+            if customer and customer.last_agent_id:
+                preferred.append(customer.last_agent_id)
+        indexed = self._availability.candidates(
+            conversation.queue_id or "", units=units, presences=workstream.allowed_presences
+        )
+        return list(dict.fromkeys(preferred + indexed))
+
+    def commit(
+        self, conversation: Conversation, agent: Agent, workstream: Workstream | None
+    ) -> bool:
+        """Make the reserved conversation active with ``agent``; False if it moved on."""
+        now = self._now()
+        try:
+            active = self._conversations.save(
+                conversation,
+                state=ConversationState.ACTIVE,
+                agent_id=agent.id,
+                assigned_at=now,
+                updated_at=now,
+            )
+        except ConversationChangedError:
+            return False
+        self._waiting.discard(conversation)
+        self._conversations.remember_agent(conversation.account_id, conversation.open_id, agent.id)
+        self._messenger.send(
+            active, workstream, AutomatedMessage.AGENT_ASSIGNED, at=now, AgentName=agent.name
+        )
+        return True
+
+    def _revive(self, conversation: Conversation) -> Outcome:
+        """The customer wrote to a parked conversation: back to its agent if there is room,
+        else back to the queue with that agent preferred."""
+        workstream = self._catalog.workstream(conversation.workstream_id or "")
+        agent_id = conversation.agent_id
+        units = conversation.units or (workstream.capacity_units if workstream else 1)
+        presences = workstream.allowed_presences if workstream else list(Presence)
+        if agent_id and self.reserve(agent_id, conversation, units, presences):
+            try:
+                self._conversations.save(
+                    conversation, state=ConversationState.ACTIVE, updated_at=self._now()
+                )
+                return Outcome.ASSIGNED
+            except ConversationChangedError:
+                self.release(agent_id, conversation.id)
+                return Outcome.SKIPPED
+        now = self._now()
+        try:
+            reopened = self._conversations.save(
+                conversation,
+                state=ConversationState.OPEN,
+                agent_id=None,
+                previous_agent_id=agent_id,
+                enqueued_at=now,
+                updated_at=now,
+            )
+        except ConversationChangedError:
+            return Outcome.SKIPPED
+        self._waiting.add(reopened)
+        return self.assign(reopened.id)
+
+    def close(
+        self, conversation: Conversation, *, reason: str, farewell: bool
+    ) -> Conversation | None:
+        """Close from any state: the conversation (and the customer's pointer), the agent's
+        capacity, its place in line and, with ``farewell``, the conversationClosed message."""
+        now = self._now()
+        closed = self._conversations.close(conversation.id, reason=reason, now=now)
+        if closed is None:
+            return None
+        if conversation.agent_id:
+            self.release(conversation.agent_id, conversation.id)
+        self._waiting.discard(conversation)
+        if farewell:
+            workstream = self._catalog.workstream(conversation.workstream_id or "")
+            self._messenger.send(closed, workstream, AutomatedMessage.CONVERSATION_CLOSED, at=now)
+        return closed
+
+    def drain(self, queue_ids: Iterable[str]) -> int:
+        """Serve waiting conversations of these queues, lowest queue priority first, each
+        queue in its waiting order; stop a queue when its next conversation finds no agent."""
+        queues = [q for q in (self._catalog.queue(qid) for qid in set(queue_ids)) if q]
+        assigned = 0
+        for queue in sorted(queues, key=lambda q: (q.priority, q.id)):
+            for entry in self._waiting.entries(queue.id, limit=DRAIN_BATCH):
+                conversation = self._conversations.get(entry.conversation_id)
+                if (
+                    conversation is None
+                    or conversation.state is not ConversationState.OPEN
+                    or conversation.queue_id != queue.id
+                ):
+                    self._waiting.remove(queue.id, entry.key)  # moved on; the line is a hint
+                    continue
+                outcome = self.assign(conversation.id)
+                if outcome is Outcome.WAITING:
+                    break
+                assigned += outcome is Outcome.ASSIGNED
+        return assigned
+
+    def drain_for_agent(self, agent_id: str) -> int:
+        agent = self._catalog.agent(agent_id)
+        return self.drain(agent.queue_ids) if agent else 0
+
+    # --- repairs (the maintenance sweep) --------------------------------------------------------
+
+    def release_orphan_holds(self) -> int:
+        """Release holds no active conversation backs (a worker died between reserve and
+        commit, or a close never got to release); young holds may still be committing."""
+        released = 0
+        cutoff = self._now() - ORPHAN_HOLD_AGE
+        for agent in self._catalog.agents.list():
+            for conversation_id, hold in agent.holds.items():
+                if hold.since > cutoff:
+                    continue
+                conversation = self._conversations.get(conversation_id)
+                if (
+                    conversation is None
+                    or conversation.agent_id != agent.id
+                    or conversation.state not in HOLDS_CAPACITY
+                ):
+                    self.release(agent.id, conversation_id)
+                    released += 1
+        return released
+
+    def rebuild_availability(self) -> int:
+        agents = self._catalog.agents.list()
+        return sum(
+            self._availability.rebuild(queue.id, agents, queue.assignment_method)
+            for queue in self._catalog.queues.list()
+        )

@@ -1,0 +1,214 @@
+"""The route step: classify a new conversation into a queue and check the queue can take it.
+
+Rules (first match) → queue, else the workstream's fallback queue. Outside the queue's hours
+or on a holiday, and when more conversations wait than the queue allows, the queue's handling
+applies: queue anyway, transfer to another queue, or end the conversation — each with the
+matching automated message. Idempotent: a conversation that already has a queue is left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ..automated import AutomatedMessenger
+from ..conversations import Conversation, ConversationState, utc
+from ..store.conversations import ConversationChangedError, ConversationStore
+from ..store.queues import WorkQueue
+from ..store.waiting import WaitingLine
+from ..workstreams import AutomatedMessage, DistributionMode, Workstream
+from .catalog import RoutingCatalog
+from .conditions import RoutingContext
+from .hours import HoursStatus
+from .queues import Handling, OverflowAction, Queue
+from .rules import RoutingRule, classify
+
+log = logging.getLogger(__name__)
+
+MAX_TRANSFERS = 3
+
+
+@dataclass(frozen=True)
+class Placement:
+    queue: Queue
+    priority: int
+    rule: str | None
+    skills: tuple[str, ...]
+
+
+class ConversationRouter:
+    def __init__(
+        self,
+        catalog: RoutingCatalog,
+        conversations: ConversationStore,
+        waiting: WaitingLine,
+        messenger: AutomatedMessenger,
+        assign_queue: WorkQueue,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._catalog = catalog
+        self._conversations = conversations
+        self._waiting = waiting
+        self._messenger = messenger
+        self._assign_queue = assign_queue
+        self._clock = clock
+
+    def route(self, conversation_id: str) -> str | None:
+        """Route one conversation; returns the queue it waits in, if any."""
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None or conversation.state is not ConversationState.OPEN:
+            return None
+        if conversation.queue_id:
+            return conversation.queue_id  # routed already (a redelivered message)
+        workstream = self._catalog.workstream_for_account(conversation.account_id)
+        if workstream is None:
+            log.warning(
+                "account %s has no workstream: %s stays unrouted",
+                conversation.account_id,
+                conversation_id,
+            )
+            return None
+        now = utc(self._clock())
+        rule = classify(workstream.routing_rules, self.context(conversation, workstream, now))
+        queue = self._catalog.queue(rule.queue_id if rule else workstream.fallback_queue_id)
+        if queue is None:
+            queue = self._catalog.queue(workstream.fallback_queue_id)
+        if queue is None:
+            log.error("workstream %s: its fallback queue is gone", workstream.id)
+            return None
+
+        # The greeting comes first; its key is the conversation's start, so a rerun adds none.
+        self._messenger.send(
+            conversation, workstream, AutomatedMessage.GREETING, at=conversation.created_at
+        )
+        placement = self._place(conversation, workstream, queue, rule, now)
+        if placement is None:
+            return None
+        try:
+            routed = self._conversations.save(
+                conversation,
+                workstream_id=workstream.id,
+                queue_id=placement.queue.id,
+                priority=placement.priority,
+                rule=placement.rule,
+                skills=list(placement.skills),
+                units=workstream.capacity_units,
+                enqueued_at=now,
+                updated_at=now,
+            )
+        except ConversationChangedError:
+            return None  # another worker routed (or closed) it meanwhile
+        self._waiting.add(routed)
+        self._messenger.send(
+            routed,
+            workstream,
+            AutomatedMessage.QUEUED,
+            at=routed.enqueued_at or now,
+            Position=self._waiting.position(routed),
+        )
+        if workstream.distribution_mode is DistributionMode.PUSH:
+            self._assign_queue.put({"conversationId": routed.id})
+        return routed.queue_id
+
+    def context(
+        self, conversation: Conversation, workstream: Workstream, now: datetime
+    ) -> RoutingContext:
+        first = self._conversations.first_inbound(conversation.id)
+        customer = self._conversations.customer(conversation.account_id, conversation.open_id)
+        return RoutingContext(
+            message_text=first.text if first and first.type == "text" else None,
+            message_type=first.type if first else None,
+            event_type=first.event if first else None,
+            event_key=(first.details.get("event_key") or None) if first else None,
+            open_id=conversation.open_id,
+            tags=tuple(customer.tags) if customer else (),
+            scene=customer.scene if customer else None,
+            account_id=conversation.account_id,
+            local_time=now.astimezone(ZoneInfo(workstream.time_zone)),
+            variables=conversation.context,
+        )
+
+    def _place(
+        self,
+        conversation: Conversation,
+        workstream: Workstream,
+        queue: Queue,
+        rule: RoutingRule | None,
+        now: datetime,
+    ) -> Placement | None:
+        """The queue that takes the conversation after hours and overflow, or None if it ended."""
+        priority = rule.priority if rule and rule.priority is not None else queue.priority
+        for _ in range(MAX_TRANSFERS + 1):
+            status = (
+                queue.operating_hours.status(now) if queue.operating_hours else HoursStatus.OPEN
+            )
+            if status is not HoursStatus.OPEN:
+                kind = (
+                    AutomatedMessage.HOLIDAY
+                    if status is HoursStatus.HOLIDAY
+                    else AutomatedMessage.OUT_OF_HOURS
+                )
+                self._messenger.send(conversation, workstream, kind, at=now)
+                next_queue = self._handle(
+                    conversation, queue.out_of_hours, queue, f"queue_{status.value}", now
+                )
+                if next_queue is None:
+                    return None
+                if next_queue.id != queue.id:
+                    queue = next_queue
+                    continue
+            limit = queue.overflow.max_waiting
+            if limit is not None and self._waiting.count(queue.id) >= limit:
+                if queue.overflow.action is OverflowAction.END:
+                    self._messenger.send(
+                        conversation, workstream, AutomatedMessage.OVERFLOW_ENDED, at=now
+                    )
+                next_queue = self._handle(
+                    conversation, queue.overflow, queue, "queue_overflow", now
+                )
+                if next_queue is None:
+                    return None
+                if next_queue.id != queue.id:
+                    queue = next_queue
+                    continue
+            return Placement(
+                queue=queue,
+                priority=priority,
+                rule=rule.name if rule else None,
+                skills=tuple(rule.skills) if rule else (),
+            )
+        log.warning(
+            "conversation %s: more than %d queue transfers; queued in %s",
+            conversation.id,
+            MAX_TRANSFERS,
+            queue.id,
+        )
+        return Placement(
+            queue=queue, priority=priority, rule=rule.name if rule else None, skills=()
+        )
+
+    def _handle(
+        self,
+        conversation: Conversation,
+        handling: Handling,
+        queue: Queue,
+        reason: str,
+        now: datetime,
+    ) -> Queue | None:
+        """Apply a queue's handling: ``queue`` itself (queue anyway), the transfer target, or
+        None once the conversation is closed."""
+        if handling.action is OverflowAction.END:
+            self._conversations.close(conversation.id, reason=reason, now=now)
+            return None
+        if handling.action is OverflowAction.TRANSFER:
+            target = self._catalog.queue(handling.transfer_queue_id or "")
+            if target is not None:
+                return target
+            log.warning(
+                "transfer target queue %s is gone; queueing anyway", handling.transfer_queue_id
+            )
+        return queue

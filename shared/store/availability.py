@@ -1,0 +1,131 @@
+"""Which agents of a queue could take a conversation now, in the order the queue's method
+would choose them, so the assign step reads a handful of rows instead of every agent.
+
+One partition per queue, one row per agent with free capacity and a presence other than
+offline. The row key sorts by the method:
+  highestCapacity: most free capacity first, then longest since the last assignment;
+  roundRobin:      longest since the last assignment;
+  leastActive:     longest since capacity was last freed.
+The agent document stays the truth (its ETag guards capacity): a stale row only costs a
+wasted read, and the maintenance sweep rebuilds every queue's rows from the agents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from contextlib import suppress
+from datetime import datetime
+from typing import Any
+
+from azure.core.exceptions import ResourceNotFoundError
+from azure.data.tables import TableClient
+
+from ..agents import Agent, Presence
+from ..routing.queues import AssignmentMethod
+
+_MAX_FREE = 10**6
+
+
+def _ms(moment: datetime | None) -> int:
+    return int(moment.timestamp() * 1000) if moment else 0
+
+
+def availability_key(agent: Agent, method: AssignmentMethod) -> str:
+    if method is AssignmentMethod.LEAST_ACTIVE:
+        return f"{_ms(agent.last_freed_at):015d}|{agent.id}"
+    if method is AssignmentMethod.ROUND_ROBIN:
+        return f"{_ms(agent.last_assigned_at):015d}|{agent.id}"
+    return f"{_MAX_FREE - agent.free_capacity:07d}|{_ms(agent.last_assigned_at):015d}|{agent.id}"
+
+
+def is_listed(agent: Agent) -> bool:
+    return agent.presence is not Presence.OFFLINE and agent.free_capacity > 0
+
+
+class AvailabilityIndex:
+    def __init__(self, table: TableClient) -> None:
+        self._table = table
+
+    def _rows(
+        self, agent: Agent | None, methods: Mapping[str, AssignmentMethod]
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        if agent is None or not is_listed(agent):
+            return {}
+        rows = {}
+        for queue_id in agent.queue_ids:
+            method = methods.get(queue_id)
+            if method is None:
+                continue  # the queue does not exist (any more)
+            key = availability_key(agent, method)
+            rows[(queue_id, key)] = {
+                "PartitionKey": queue_id,
+                "RowKey": key,
+                "AgentId": agent.id,
+                "Presence": agent.presence.value,
+                "Free": agent.free_capacity,
+            }
+        return rows
+
+    def sync(
+        self,
+        before: Agent | None,
+        after: Agent | None,
+        methods: Mapping[str, AssignmentMethod],
+    ) -> None:
+        """Move the agent's rows from where ``before`` put them to where ``after`` does."""
+        old, new = self._rows(before, methods), self._rows(after, methods)
+        for key, row in new.items():
+            if key not in old or old[key] != row:
+                self._table.upsert_entity(row)
+        for queue_id, row_key in old.keys() - new.keys():
+            self._delete(queue_id, row_key)
+
+    def _delete(self, queue_id: str, row_key: str) -> None:
+        with suppress(ResourceNotFoundError):
+            self._table.delete_entity(queue_id, row_key)
+
+    def candidates(
+        self, queue_id: str, *, units: int, presences: Iterable[Presence], limit: int = 8
+    ) -> list[str]:
+        """Up to ``limit`` agent ids, best first, that look able to take ``units`` now."""
+        allowed = [p.value for p in presences]
+        if not allowed:
+            return []
+        # The SDK substitutes @names between spaces: keep parentheses apart from them.
+        presence_filter = " or ".join(f"Presence eq @p{i}" for i in range(len(allowed)))
+        parameters: dict[str, Any] = {"q": queue_id, "units": units}
+        parameters.update({f"p{i}": value for i, value in enumerate(allowed)})
+        pages = self._table.query_entities(
+            f"PartitionKey eq @q and Free ge @units and ( {presence_filter} )",
+            parameters=parameters,
+            results_per_page=limit,
+            select=["AgentId"],
+        ).by_page()
+        seen: list[str] = []
+        for entity in next(pages, []):
+            if entity["AgentId"] not in seen:
+                seen.append(entity["AgentId"])
+        return seen
+
+    def rebuild(self, queue_id: str, agents: Iterable[Agent], method: AssignmentMethod) -> int:
+        """Make a queue's rows exactly what ``agents`` imply; returns how many were fixed."""
+        wanted = {}
+        for agent in agents:
+            if queue_id in agent.queue_ids and is_listed(agent):
+                row = self._rows(agent, {queue_id: method})[
+                    (queue_id, availability_key(agent, method))
+                ]
+                wanted[row["RowKey"]] = row
+        fixed = 0
+        for entity in self._table.query_entities("PartitionKey eq @q", parameters={"q": queue_id}):
+            row = wanted.pop(entity["RowKey"], None)
+            if row is None:
+                self._delete(queue_id, entity["RowKey"])
+                fixed += 1
+            elif {k: entity.get(k) for k in row} != row:
+                self._table.upsert_entity(row)
+                fixed += 1
+        for row in wanted.values():
+            self._table.upsert_entity(row)
+            fixed += 1
+        return fixed
