@@ -1,0 +1,171 @@
+"""Assignment with 10 and with 1,000 agents in the queue, side by side in one run.
+
+  decision: choosing the agent — the availability index query for the queue (the few best
+            candidates by the queue's method) and the read of the chosen agent;
+  assign:   the whole assign step for one conversation — decision, capacity reservation
+            (ETag), the conversation's move to active (ETag) and the index update.
+The decision must not read every agent: the figure that matters is decision p95 with 1,000
+agents / decision p95 with 10.
+
+Reproduce (starts its own Azurite; runs the use cases in-process):
+  make setup && .venv/bin/python bench/assign.py [--conversations 200] [--concurrency 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from devhost.azurite import Azurite
+from shared.accounts import AccountCreate
+from shared.agents import AgentFields
+from shared.bootstrap import Services
+from shared.conversations import utc
+from shared.desk import PresenceChange
+from shared.routing.queues import QueueFields
+from shared.settings import load_settings
+from shared.wechat import parse_message
+from shared.workstreams import WorkstreamFields
+from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+class Scenario:
+    """An account whose one queue has ``agents`` available agents, and waiting conversations."""
+
+    def __init__(
+        self, services: Services, agents: int, method: str, pool: ThreadPoolExecutor
+    ) -> None:
+        self.services = services
+        self.agent_count = agents
+        simulated = SimulatedAccount.random()
+        self.simulated = simulated
+        self.account = services.accounts.register(
+            AccountCreate.model_validate(simulated.registration(mode="plaintext"))
+        )
+        admin = services.routing_admin
+        self.queue = admin.create_queue(
+            QueueFields(name=f"{agents} agents", assignment_method=method)
+        )
+        self.workstream = admin.create_workstream(
+            WorkstreamFields.model_validate(
+                {"name": "bench", "accountId": self.account.id, "fallbackQueueId": self.queue.id}
+            )
+        )
+
+        def add_agent(i: int) -> None:
+            agent, _ = admin.create_agent(
+                AgentFields(name=f"agent{i}", queue_ids=[self.queue.id], capacity=1000)
+            )
+            services.desk.set_presence(agent, PresenceChange(presence="available"))
+
+        list(pool.map(add_agent, range(agents)))
+
+    def conversations(self, count: int, pool: ThreadPoolExecutor) -> list[str]:
+        def one(_: int) -> str:
+            customer = WeChatCustomer(self.simulated)
+            xml = push_xml(customer.text("hello"))
+            key, _ = self.services.inbound.add(
+                self.account.id,
+                parse_message(xml),
+                xml,
+                encrypted=False,
+                received_at=utc(time.time()),
+            )
+            conversation_id = self.services.intake.take(self.account.id, key)
+            self.services.router.route(conversation_id)
+            return conversation_id
+
+        return list(pool.map(one, range(count)))
+
+
+def timed(call, items, pool: ThreadPoolExecutor) -> tuple[list[float], float]:
+    def run(item) -> float:
+        start = time.perf_counter()
+        call(item)
+        return (time.perf_counter() - start) * 1000
+
+    start = time.perf_counter()
+    latencies = list(pool.map(run, items))
+    return latencies, time.perf_counter() - start
+
+
+def decide(services: Services, scenario: Scenario):
+    assigner = services.assigner
+
+    def choose(conversation_id: str) -> None:
+        conversation = services.conversations.get(conversation_id)
+        candidates = assigner._candidates(conversation, scenario.workstream, 1)
+        if not candidates or services.catalog.agent(candidates[0]) is None:
+            raise SystemExit("no candidate agent: the benchmark's setup is broken")
+
+    return choose
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--method", default="highestCapacity")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as work, Azurite(Path(work), in_memory=True) as azurite:
+        settings = load_settings(
+            {
+                "AzureWebJobsStorage": azurite.connection_string,
+                "ADMIN_TOKEN": "bench-admin-token-0000",
+                "SECRETS_KEY": base64.b64encode(os.urandom(32)).decode(),
+            }
+        )
+        services = Services.build(settings)
+        with ThreadPoolExecutor(args.concurrency) as pool:
+            setup_start = time.perf_counter()
+            scenarios = [Scenario(services, n, args.method, pool) for n in (10, 1000)]
+            waiting = {s.agent_count: s.conversations(args.conversations, pool) for s in scenarios}
+            print(f"setup: {time.perf_counter() - setup_start:.0f} s (agents and conversations)")
+
+            decisions: dict[int, list[float]] = {}
+            assigns: dict[int, tuple[list[float], float]] = {}
+            for scenario in scenarios:  # decisions first: they change nothing
+                decisions[scenario.agent_count] = timed(
+                    decide(services, scenario), waiting[scenario.agent_count], pool
+                )[0]
+            for scenario in scenarios:
+                assigns[scenario.agent_count] = timed(
+                    services.assigner.assign, waiting[scenario.agent_count], pool
+                )
+
+    print(
+        f"assignment, {args.conversations} conversations per queue, concurrency {args.concurrency},"
+        f" method {args.method}"
+    )
+    for n in (10, 1000):
+        latencies, seconds = assigns[n]
+        print(
+            f"  {n:5d} agents: decision p50 {statistics.median(decisions[n]):6.2f} ms"
+            f"  p95 {p95(decisions[n]):6.2f} ms | assign p95 {p95(latencies):6.2f} ms,"
+            f" {len(latencies) / seconds:6.1f} assignments/s"
+        )
+    print(
+        f"  ratio decision p95 1000 / 10 agents = {p95(decisions[1000]) / p95(decisions[10]):.2f}"
+    )
+    print(
+        f"  ratio assign p95 1000 / 10 agents   = {p95(assigns[1000][0]) / p95(assigns[10][0]):.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
