@@ -12,7 +12,7 @@ import hashlib
 import ipaddress
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -107,11 +107,29 @@ class Settings(BaseModel):
         default=600, ge=1, alias="CALLBACK_TIMESTAMP_TOLERANCE_SECONDS"
     )
     aes_key_grace_hours: float = Field(default=24, ge=0, alias="AES_KEY_GRACE_HOURS")
+    wechat_token_api: Literal["stable_token", "token"] = Field(
+        default="stable_token", alias="WECHAT_TOKEN_API"
+    )
+    wechat_api_timeout_seconds: float = Field(
+        default=10, gt=0, le=60, alias="WECHAT_API_TIMEOUT_SECONDS"
+    )
+    wechat_media_hosts: tuple[str, ...] = Field(
+        default=("qq.com", "qpic.cn"), alias="WECHAT_MEDIA_HOSTS"
+    )
+    """Hosts (and their subdomains) a video_url from WeChat may point at."""
+    window_hours: float = Field(default=48, gt=0, alias="WINDOW_HOURS")
+    window_message_quota: int = Field(default=5, ge=1, alias="WINDOW_MESSAGE_QUOTA")
+    """Customer-service messages WeChat accepts per customer message (PROTOCOL.md §6.2)."""
 
     @field_validator("wechat_api_base_url", "public_base_url")
     @classmethod
     def _urls(cls, value: str) -> str:
         return _http_url(value)
+
+    @field_validator("wechat_media_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: Any) -> Any:
+        return _split(value)
 
     @field_validator("outbound_ips", mode="before")
     @classmethod

@@ -42,3 +42,80 @@ class ProtocolError(WeChatError):
 
     def __str__(self) -> str:
         return f"{self.code.value}: {self.message}"
+
+
+class ApiAction(str, Enum):
+    """What a sender does about an ``errcode`` (PROTOCOL.md §11, "action")."""
+
+    RETRY = "retry"  # busy or rate-limited: try again later, with backoff
+    REFRESH_TOKEN = "refreshToken"  # noqa: S105 - the token is stale: refresh once (single-flight), retry
+    GIVE_UP = "giveUp"  # the message cannot go: show the reason
+    CONFIGURATION = "configuration"  # an operator must act (IP whitelist, permissions)
+    REUPLOAD = "reupload"  # the media expired: upload again
+
+
+# errcode → (action, a reason a person understands)
+API_ERRORS: dict[int, tuple[ApiAction, str]] = {
+    -1: (ApiAction.RETRY, "WeChat was busy"),
+    40001: (ApiAction.REFRESH_TOKEN, "the access token was not accepted"),
+    40014: (ApiAction.REFRESH_TOKEN, "the access token was not valid"),
+    42001: (ApiAction.REFRESH_TOKEN, "the access token had expired"),
+    40003: (ApiAction.GIVE_UP, "this customer's OpenID is not valid for the account"),
+    40004: (ApiAction.GIVE_UP, "WeChat does not accept this media type"),
+    40005: (ApiAction.GIVE_UP, "WeChat does not accept this file type"),
+    40006: (ApiAction.GIVE_UP, "the file is too large for WeChat"),
+    40007: (ApiAction.REUPLOAD, "the media has expired on WeChat (3 days)"),
+    40008: (ApiAction.GIVE_UP, "WeChat does not know this message type"),
+    40013: (ApiAction.CONFIGURATION, "the AppID is not valid"),
+    40164: (ApiAction.CONFIGURATION, "this server's IP is not in the account's API IP whitelist"),
+    40125: (ApiAction.CONFIGURATION, "the AppSecret is not valid"),
+    41001: (ApiAction.REFRESH_TOKEN, "the access token was missing"),
+    41005: (ApiAction.GIVE_UP, "no media was sent"),
+    43004: (ApiAction.GIVE_UP, "the customer no longer follows the account"),
+    44003: (ApiAction.GIVE_UP, "the news message had no article"),
+    44004: (ApiAction.GIVE_UP, "the message was empty"),
+    45001: (ApiAction.GIVE_UP, "the file is too large for WeChat"),
+    45002: (ApiAction.GIVE_UP, "the text is too long for WeChat"),
+    45008: (ApiAction.GIVE_UP, "too many articles (WeChat takes one)"),
+    45009: (ApiAction.RETRY, "the account reached its daily API quota"),
+    45011: (ApiAction.RETRY, "too many calls per minute"),
+    45015: (
+        ApiAction.GIVE_UP,
+        "the 48-hour reply window has closed: the customer must write again first",
+    ),
+    45047: (
+        ApiAction.GIVE_UP,
+        "the reply quota for this window is used up: wait for the customer's next message",
+    ),
+    48001: (ApiAction.CONFIGURATION, "the account is not allowed to use this API"),
+    48004: (ApiAction.GIVE_UP, "the API is banned for this account"),
+    50002: (ApiAction.GIVE_UP, "the customer is restricted"),
+    46004: (ApiAction.GIVE_UP, "the customer does not exist"),
+}
+
+
+class WeChatApiError(WeChatError):
+    """WeChat answered with a non-zero ``errcode``. ``errmsg`` is WeChat's text (with its
+    ``rid`` for Tencent support); ``reason`` is ours, for agents and operators."""
+
+    def __init__(self, errcode: int, errmsg: str, api: str) -> None:
+        action, reason = API_ERRORS.get(
+            errcode, (ApiAction.GIVE_UP, f"WeChat refused it ({errcode})")
+        )
+        super().__init__(f"{api}: errcode {errcode}: {errmsg}")
+        self.errcode = errcode
+        self.errmsg = errmsg
+        self.api = api
+        self.action = action
+        self.reason = reason
+
+
+class WeChatUnavailableError(WeChatError):
+    """No usable answer: a timeout, a connection error or an HTTP error status.
+
+    After a timeout WeChat may still have acted on the request (``ambiguous``)."""
+
+    def __init__(self, api: str, detail: str, *, ambiguous: bool) -> None:
+        super().__init__(f"{api}: {detail}")
+        self.api = api
+        self.ambiguous = ambiguous

@@ -1,0 +1,134 @@
+"""Each account's access token, shared by every worker of the deployment (PROTOCOL.md §7).
+
+One row per account holds the token (sealed like other secrets), its expiry, a generation
+that grows with every refresh, and a lease naming the one worker allowed to refresh now.
+Taking the lease is a conditional write, so two workers never both fetch a token — which,
+with the classic token API, would invalidate each other's (PROTOCOL.md §12).
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+
+from azure.core import MatchConditions
+from azure.core.exceptions import (
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+)
+from azure.data.tables import TableClient, UpdateMode
+
+from ..secretbox import SecretBox
+from .entities import int64, plain
+
+_ROW = "access"
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    token: str | None
+    expires_at: datetime | None
+    generation: int
+    lease_owner: str | None
+    lease_until: datetime | None
+    etag: str | None
+
+    def valid_at(self, moment: datetime) -> str | None:
+        """The token, if it is still valid at ``moment``."""
+        if self.token is not None and self.expires_at is not None and self.expires_at > moment:
+            return self.token
+        return None
+
+    def leased_by_other(self, owner: str, now: datetime) -> bool:
+        return bool(
+            self.lease_owner
+            and self.lease_owner != owner
+            and self.lease_until
+            and self.lease_until > now
+        )
+
+
+class TokenTable:
+    def __init__(self, table: TableClient, secrets: SecretBox) -> None:
+        self._table = table
+        self._secrets = secrets
+
+    def read(self, account_id: str) -> TokenRow:
+        try:
+            entity = self._table.get_entity(account_id, _ROW)
+        except ResourceNotFoundError:
+            return TokenRow(None, None, 0, None, None, None)
+        token = None
+        if entity.get("Sealed"):
+            token = self._secrets.open(entity["KeyId"], entity["Sealed"], context=account_id)[
+                "token"
+            ]
+        return TokenRow(
+            token=token,
+            expires_at=entity.get("ExpiresAt"),
+            generation=plain(entity.get("Generation", 0)),
+            lease_owner=entity.get("LeaseOwner") or None,
+            lease_until=entity.get("LeaseUntil"),
+            etag=entity.metadata["etag"],
+        )
+
+    def take_lease(self, account_id: str, row: TokenRow, owner: str, until: datetime) -> str | None:
+        """Lease the refresh to ``owner`` if ``row`` is still current → the new ETag, or None."""
+        entity = {
+            "PartitionKey": account_id,
+            "RowKey": _ROW,
+            "LeaseOwner": owner,
+            "LeaseUntil": until,
+        }
+        try:
+            if row.etag is None:
+                written = self._table.create_entity({**entity, "Generation": int64(0)})
+            else:
+                written = self._table.update_entity(
+                    entity,
+                    mode=UpdateMode.MERGE,
+                    etag=row.etag,
+                    match_condition=MatchConditions.IfNotModified,
+                )
+        except (ResourceExistsError, ResourceModifiedError, ResourceNotFoundError):
+            return None
+        except HttpResponseError as error:
+            if error.status_code == 412:
+                return None
+            raise
+        return written["etag"]
+
+    def store(
+        self, account_id: str, etag: str, token: str, expires_at: datetime, generation: int
+    ) -> bool:
+        """Write a freshly fetched token and end the lease, if the lease is still ours."""
+        key_id, sealed = self._secrets.seal({"token": token}, context=account_id)
+        entity = {
+            "PartitionKey": account_id,
+            "RowKey": _ROW,
+            "Sealed": sealed,
+            "KeyId": key_id,
+            "ExpiresAt": expires_at,
+            "Generation": int64(generation),
+        }  # REPLACE drops the lease properties: the lease ends with the write
+        try:
+            self._table.update_entity(
+                entity,
+                mode=UpdateMode.REPLACE,
+                etag=etag,
+                match_condition=MatchConditions.IfNotModified,
+            )
+        except (ResourceModifiedError, ResourceNotFoundError):
+            return False
+        except HttpResponseError as error:
+            if error.status_code == 412:
+                return False
+            raise
+        return True
+
+    def forget(self, account_id: str) -> None:
+        with suppress(ResourceNotFoundError):
+            self._table.delete_entity(account_id, _ROW)

@@ -1,0 +1,203 @@
+"""WeChat's server API, as a sender uses it (PROTOCOL.md §6.2, §7–§10).
+
+Every call goes to the configured base URL with a timeout, and every answer is checked for
+``errcode`` even on HTTP 200, which is how WeChat reports errors (PROTOCOL.md §11). Tokens are
+passed in: keeping one shared token per account is ``shared.tokens``' job, not this client's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from .errors import WeChatApiError, WeChatUnavailableError
+
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    value: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class Media:
+    content: bytes
+    content_type: str
+    filename: str | None
+
+
+class WeChatApi:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": "wechat-contact-center"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as error:
+            # A write or read timeout: WeChat may have acted before we stopped listening.
+            ambiguous = not isinstance(error, httpx.ConnectTimeout)
+            raise WeChatUnavailableError(path, "timed out", ambiguous=ambiguous) from None
+        except httpx.TransportError as error:
+            raise WeChatUnavailableError(
+                path, f"connection failed: {type(error).__name__}", ambiguous=False
+            ) from None
+        if response.status_code != 200:
+            raise WeChatUnavailableError(
+                path, f"HTTP {response.status_code}", ambiguous=response.status_code >= 500
+            )
+        return response
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = self._request(method, path, **kwargs)
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise WeChatUnavailableError(path, "the answer was not JSON", ambiguous=True) from None
+        return _checked(path, body)
+
+    def _call(self, path: str, token: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return self._json(
+            "POST",
+            path,
+            params={"access_token": token},
+            content=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        )
+
+    # --- access token (PROTOCOL.md §7) ----------------------------------------------------------
+
+    def fetch_token(self, app_id: str, app_secret: str, *, stable: bool = True) -> IssuedToken:
+        """``stable_token`` (normal mode: the same token while it is valid) or the classic
+        ``token`` API (every call issues a new token and retires the old one in 5 minutes)."""
+        if stable:
+            body = self._json(
+                "POST",
+                "/cgi-bin/stable_token",
+                json={
+                    "grant_type": "client_credential",
+                    "appid": app_id,
+                    "secret": app_secret,
+                    "force_refresh": False,
+                },
+            )
+        else:
+            body = self._json(
+                "GET",
+                "/cgi-bin/token",
+                params={"grant_type": "client_credential", "appid": app_id, "secret": app_secret},
+            )
+        try:
+            return IssuedToken(str(body["access_token"]), int(body["expires_in"]))
+        except (KeyError, TypeError, ValueError):
+            raise WeChatUnavailableError(
+                "token", "the answer had no access_token", ambiguous=False
+            ) from None
+
+    # --- customer-service messages (PROTOCOL.md §6.2) ---------------------------------------
+
+    def send(self, token: str, message: Mapping[str, Any]) -> None:
+        """``message/custom/send``: not idempotent, see ``shared.sender`` on retries."""
+        self._call("/cgi-bin/message/custom/send", token, message)
+
+    def typing(self, token: str, open_id: str, *, typing: bool = True) -> None:
+        command = "Typing" if typing else "CancelTyping"
+        self._call("/cgi-bin/message/custom/typing", token, {"touser": open_id, "command": command})
+
+    # --- temporary media (PROTOCOL.md §8) ---------------------------------------------------
+
+    def upload_media(
+        self, token: str, kind: str, filename: str, content: bytes, content_type: str
+    ) -> str:
+        body = self._json(
+            "POST",
+            "/cgi-bin/media/upload",
+            params={"access_token": token, "type": kind},
+            files={"media": (filename, content, content_type)},
+        )
+        # A thumbnail's id comes back as thumb_media_id.
+        media_id = body.get("thumb_media_id" if kind == "thumb" else "media_id")
+        if not isinstance(media_id, str):
+            raise WeChatUnavailableError(
+                "media/upload", "the answer had no media_id", ambiguous=False
+            )
+        return media_id
+
+    def download_media(self, token: str, media_id: str) -> Media | str:
+        """The media, or for video the URL to fetch it from (WeChat answers JSON for both
+        video URLs and errors, bytes otherwise)."""
+        response = self._request(
+            "GET", "/cgi-bin/media/get", params={"access_token": token, "media_id": media_id}
+        )
+        content_type = response.headers.get("content-type", "application/octet-stream")
+        if content_type.startswith(("application/json", "text/plain")):
+            body = _checked("media/get", response.json())
+            if isinstance(body.get("video_url"), str):
+                return body["video_url"]
+            raise WeChatUnavailableError(
+                "media/get", "the answer had neither media nor a URL", ambiguous=False
+            )
+        return Media(response.content, content_type.split(";")[0], _filename(response))
+
+    def fetch_url(self, url: str) -> Media:
+        response = self._request("GET", url)
+        content_type = response.headers.get("content-type", "application/octet-stream")
+        return Media(response.content, content_type.split(";")[0], _filename(response))
+
+    # --- users and servers (PROTOCOL.md §9, §10) ---------------------------------------------
+
+    def user_info(self, token: str, open_id: str) -> dict[str, Any]:
+        return self._json(
+            "GET",
+            "/cgi-bin/user/info",
+            params={"access_token": token, "openid": open_id, "lang": "zh_CN"},
+        )
+
+    def callback_ips(self, token: str) -> list[str]:
+        body = self._json("GET", "/cgi-bin/getcallbackip", params={"access_token": token})
+        return [str(ip) for ip in body.get("ip_list", [])]
+
+
+def _checked(api: str, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise WeChatUnavailableError(api, "the answer was not a JSON object", ambiguous=True)
+    errcode = body.get("errcode", 0)
+    if errcode in (0, None):
+        return body
+    try:
+        code = int(errcode)
+    except (TypeError, ValueError):
+        raise WeChatUnavailableError(
+            api, "the answer's errcode was not a number", ambiguous=True
+        ) from None
+    raise WeChatApiError(code, str(body.get("errmsg", "")), api)
+
+
+def _filename(response: httpx.Response) -> str | None:
+    disposition = response.headers.get("content-disposition", "")
+    for part in disposition.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "filename" and value:
+            return value.strip('"')
+    return None
