@@ -2,8 +2,8 @@
 
 import azure.functions as func
 
-from triggers import admin, agent, health, maintenance, pipeline, wechat
+from triggers import admin, agent, docs, files, health, maintenance, pipeline, wechat
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
-for blueprint in (health, wechat, admin, agent, pipeline, maintenance):
+for blueprint in (health, docs, wechat, admin, agent, files, pipeline, maintenance):
     app.register_functions(blueprint.bp)

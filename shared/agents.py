@@ -57,6 +57,8 @@ class Agent(AgentFields):
     id: str
     presence: Presence = Presence.OFFLINE
     holds: dict[str, Hold] = {}
+    parked: list[str] = []
+    """Conversations the agent parked (waiting): theirs, but holding no capacity."""
     last_assigned_at: datetime | None = None
     last_freed_at: datetime | None = None
     token_hash: str = Field(repr=False)

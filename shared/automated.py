@@ -6,11 +6,14 @@ twice (queues redeliver) records it once.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from .conversations import Conversation, TranscriptEntry
-from .store.conversations import ConversationStore
+from .outbox import Outbox, WindowClosedError
 from .workstreams import AutomatedMessage, Workstream
+
+log = logging.getLogger(__name__)
 
 PLACEHOLDERS = ("AgentName", "Position")
 
@@ -32,6 +35,7 @@ RANK = {
     AutomatedMessage.OVERFLOW_ENDED: 3,
     AutomatedMessage.QUEUED: 4,
     AutomatedMessage.AGENT_ASSIGNED: 5,
+    AutomatedMessage.ATTACHMENTS_DISABLED: 7,
     AutomatedMessage.CONVERSATION_CLOSED: 9,
 }
 REPLY_RANK = 6
@@ -44,8 +48,11 @@ def outbound_key(at: datetime, rank: int, tag: str) -> str:
 
 
 class AutomatedMessenger:
-    def __init__(self, conversations: ConversationStore) -> None:
-        self._conversations = conversations
+    """Automated messages use the same reply window as agents (WeChat counts every
+    customer-service message): one that does not fit is skipped, never queued to fail."""
+
+    def __init__(self, outbox: Outbox) -> None:
+        self._outbox = outbox
 
     def send(
         self,
@@ -71,5 +78,10 @@ class AutomatedMessenger:
             sender="system",
             details={"automated": kind.value},
         )
-        self._conversations.append(entry)
-        return entry
+        try:
+            return self._outbox.add(conversation, entry)
+        except WindowClosedError as refusal:
+            log.info(
+                "automated %s for %s skipped: %s", kind.value, conversation.id, refusal.message
+            )
+            return None

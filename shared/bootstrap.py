@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from .agents import Agent
 from .automated import AutomatedMessenger
@@ -11,6 +12,9 @@ from .callback import WeChatCallback
 from .desk import AgentDesk
 from .housekeeping import Housekeeping
 from .intake import ConversationIntake
+from .links import FileLinks
+from .media import MediaKeeper
+from .outbox import Outbox
 from .registry import AccountRegistry
 from .routing.admin import RoutingAdmin
 from .routing.assignment import Assigner
@@ -18,6 +22,7 @@ from .routing.catalog import RoutingCatalog
 from .routing.queues import Queue
 from .routing.router import ConversationRouter
 from .secretbox import SecretBox
+from .sender import OutboundSender
 from .settings import Settings
 from .store import StorageClients
 from .store.accounts import AccountStore
@@ -25,23 +30,33 @@ from .store.availability import AvailabilityIndex
 from .store.conversations import ConversationStore
 from .store.documents import DocumentStore
 from .store.inbound import InboundStore
+from .store.leases import Leases
 from .store.names import (
     ACCOUNTS_TABLE,
     AGENTS_TABLE,
     ASSIGN_QUEUE,
+    ATTACHMENTS_CONTAINER,
     AVAILABILITY_TABLE,
     CONVERSATIONS_TABLE,
     INBOUND_QUEUE,
     INBOUND_TABLE,
+    LEASES_TABLE,
+    MEDIA_QUEUE,
     MESSAGES_TABLE,
+    OUTBOUND_QUEUE,
     QUEUES_TABLE,
     ROUTE_QUEUE,
+    TOKENS_TABLE,
     WAITING_TABLE,
     WORKSTREAMS_TABLE,
     ensure_storage,
 )
 from .store.queues import WorkQueue
+from .store.tokens import TokenTable
 from .store.waiting import WaitingLine
+from .tokens import AccessTokens
+from .wechat.api import WeChatApi
+from .workspace import AgentWorkspace
 from .workstreams import Workstream
 
 Clock = Callable[[], float]
@@ -82,7 +97,15 @@ class Services:
             ),
         )
         self.waiting = WaitingLine(storage.table(WAITING_TABLE))
-        self.messenger = AutomatedMessenger(self.conversations)
+        send_queue = self.queue(OUTBOUND_QUEUE)
+        self.outbox = Outbox(
+            self.conversations,
+            send_queue,
+            window_hours=settings.window_hours,
+            quota=settings.window_message_quota,
+            clock=clock,
+        )
+        self.messenger = AutomatedMessenger(self.outbox)
         self.assigner = Assigner(
             self.catalog,
             self.conversations,
@@ -96,7 +119,14 @@ class Services:
             self.accounts, self.inbound, self.queue(INBOUND_QUEUE), settings, clock
         )
         self.intake = ConversationIntake(
-            self.inbound, self.conversations, self.assigner, route_queue, assign_queue, clock
+            self.inbound,
+            self.conversations,
+            self.assigner,
+            self.outbox,
+            route_queue,
+            assign_queue,
+            self.queue(MEDIA_QUEUE),
+            clock,
         )
         self.router = ConversationRouter(
             self.catalog, self.conversations, self.waiting, self.messenger, assign_queue, clock
@@ -120,6 +150,51 @@ class Services:
             clock,
         )
         self.housekeeping = Housekeeping(self.catalog, self.conversations, self.assigner, clock)
+
+        secret_box = SecretBox(settings.secrets_keys)
+        self.wechat = WeChatApi(
+            settings.wechat_api_base_url, timeout=settings.wechat_api_timeout_seconds
+        )
+        self.tokens = AccessTokens(
+            TokenTable(storage.table(TOKENS_TABLE), secret_box),
+            self.wechat,
+            self.accounts,
+            stable=settings.wechat_token_api == "stable_token",  # noqa: S105 - an API name
+            clock=clock,
+        )
+        attachments = storage.container(ATTACHMENTS_CONTAINER)
+        self.links = FileLinks(next(iter(settings.secrets_keys.values())), settings.public_base_url)
+        self.media = MediaKeeper(
+            self.conversations,
+            self.catalog,
+            self.tokens,
+            self.wechat,
+            attachments,
+            self.messenger,
+            allowed_hosts=settings.wechat_media_hosts,
+            api_host=urlsplit(settings.wechat_api_base_url).hostname,
+            clock=clock,
+        )
+        self.sender = OutboundSender(
+            self.conversations,
+            self.tokens,
+            self.wechat,
+            self.outbox,
+            Leases(storage.table(LEASES_TABLE), "send"),
+            attachments,
+            self.links,
+            send_queue,
+            clock,
+        )
+        self.workspace = AgentWorkspace(
+            self.catalog,
+            self.conversations,
+            self.outbox,
+            attachments,
+            settings.admin_token.get_secret_value(),
+            clock,
+        )
+        self.attachments = attachments
 
     @classmethod
     def build(

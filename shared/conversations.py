@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any, Literal
 
@@ -111,6 +111,37 @@ class Customer(BaseModel):
     last_agent_id: str | None = None
     tags: list[str] = []
     etag: str | None = Field(default=None, exclude=True)
+
+
+class ReplyWindow(BaseModel):
+    """WeChat's customer-service window for one customer (PROTOCOL.md §6.2): after each
+    customer message, ``quota`` messages within ``hours``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    last_customer_message_at: datetime | None = None
+    sent: int = 0
+    etag: str | None = Field(default=None, exclude=True)
+
+    def expires_at(self, hours: float) -> datetime | None:
+        if self.last_customer_message_at is None:
+            return None
+        return self.last_customer_message_at + timedelta(hours=hours)
+
+    def refusal(self, now: datetime, *, hours: float, quota: int) -> str | None:
+        """Why a message cannot go now, or None if it can."""
+        expires = self.expires_at(hours)
+        if expires is None or now >= expires:
+            return (
+                f"WeChat's {hours:g}-hour reply window is closed: the customer must write again "
+                "before anyone can reply"
+            )
+        if self.sent >= quota:
+            return (
+                f"the {quota} replies WeChat allows per customer message are used up: "
+                "wait for the customer to write again"
+            )
+        return None
 
 
 class TranscriptEntry(BaseModel):

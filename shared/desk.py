@@ -5,16 +5,16 @@ reservation and conversation ETags as the assign step."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 
 from pydantic import model_validator
 
-from .agents import Agent, Presence, token_hash
-from .api import ApiError, ApiModel, bearer_token, not_found
+from .agents import Agent, Presence
+from .api import ApiError, ApiModel, not_found
 from .automated import AutomatedMessenger
 from .conversations import Conversation, ConversationState, utc
-from .lifecycle import HOLDS_CAPACITY, check_transition
+from .lifecycle import check_transition
 from .routing.assignment import Assigner
 from .routing.catalog import RoutingCatalog
 from .store.conversations import ConversationChangedError, ConversationStore
@@ -66,17 +66,6 @@ class AgentDesk:
 
     def _now(self) -> datetime:
         return utc(self._clock())
-
-    def authenticate(self, headers: Mapping[str, str]) -> Agent:
-        token = bearer_token(headers)
-        if token is None:
-            raise ApiError(
-                401, "unauthorized", "an Authorization: Bearer <agent token> header is needed"
-            )
-        agent = self._catalog.agents.find("token", token_hash(token))
-        if agent is None:
-            raise ApiError(401, "unauthorized", "the bearer token is not an agent's token")
-        return agent
 
     def set_presence(self, agent: Agent, change: PresenceChange) -> Agent:
         now = self._now()
@@ -142,7 +131,7 @@ class AgentDesk:
         conversation = self._own(agent, conversation_id)
         check_transition(conversation.state, S.WAITING)
         parked = self._save(conversation, state=S.WAITING)
-        self._assigner.release(agent.id, conversation.id)
+        self._assigner.release(agent.id, conversation.id, park=True)
         return parked
 
     def close(self, agent: Agent, conversation_id: str, request: CloseRequest) -> Conversation:
@@ -180,7 +169,7 @@ class AgentDesk:
             previous_agent_id=None,
             enqueued_at=now,
         )
-        if conversation.agent_id and conversation.state in HOLDS_CAPACITY:
+        if conversation.agent_id:
             self._assigner.release(conversation.agent_id, conversation.id)
         self._waiting.add(moved)
         workstream = self._catalog.workstream(moved.workstream_id or "")
@@ -216,7 +205,7 @@ class AgentDesk:
             raise ApiError(
                 409, "conflict", "the conversation changed meanwhile; try again"
             ) from None
-        if conversation.agent_id and conversation.state in HOLDS_CAPACITY:
+        if conversation.agent_id:
             self._assigner.release(conversation.agent_id, conversation.id)
         self._conversations.remember_agent(conversation.account_id, conversation.open_id, target.id)
         self._messenger.send(

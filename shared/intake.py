@@ -21,11 +21,24 @@ from .conversations import (
     transcript_entry,
     utc,
 )
+from .outbox import Outbox
 from .routing.assignment import Assigner
 from .store.conversations import ConversationStore
 from .store.inbound import InboundStore
 from .store.queues import WorkQueue
-from .wechat import Message, SubscribeEvent, UnsubscribeEvent, parse_message
+from .wechat import (
+    ImageMessage,
+    Message,
+    ShortVideoMessage,
+    SubscribeEvent,
+    UnsubscribeEvent,
+    VideoMessage,
+    VoiceMessage,
+    parse_message,
+)
+
+MEDIA_MESSAGES = (ImageMessage, VoiceMessage, VideoMessage, ShortVideoMessage)
+"""Media that WeChat keeps for 3 days only: the media step copies them to Blob storage."""
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +49,19 @@ class ConversationIntake:
         inbound: InboundStore,
         conversations: ConversationStore,
         assigner: Assigner,
+        outbox: Outbox,
         route_queue: WorkQueue,
         assign_queue: WorkQueue,
+        media_queue: WorkQueue,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._inbound = inbound
         self._conversations = conversations
         self._assigner = assigner
+        self._outbox = outbox
         self._route = route_queue
         self._assign = assign_queue
+        self._media = media_queue
         self._clock = clock
 
     def take(self, account_id: str, key: str) -> str | None:
@@ -73,13 +90,16 @@ class ConversationIntake:
         if conversation is None or not belongs_in_transcript(message):
             return conversation.id if conversation else None
 
-        self._conversations.append(
-            transcript_entry(
-                conversation.id, message, received_at=push.received_at, inbound_key=key
-            )
+        entry = transcript_entry(
+            conversation.id, message, received_at=push.received_at, inbound_key=key
         )
+        self._conversations.append(entry)
         from_customer = isinstance(message, Message)
         at = utc(message.create_time)
+        if from_customer:
+            self._outbox.customer_wrote(account_id, open_id, at)
+        if isinstance(message, MEDIA_MESSAGES):
+            self._media.put({"conversationId": conversation.id, "key": entry.key})
 
         def touch(current: Conversation) -> dict[str, Any]:
             changes: dict[str, Any] = {}

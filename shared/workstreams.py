@@ -32,6 +32,7 @@ class AutomatedMessage(str, Enum):
     HOLIDAY = "holiday"
     OVERFLOW_ENDED = "overflowEnded"
     CONVERSATION_CLOSED = "conversationClosed"
+    ATTACHMENTS_DISABLED = "attachmentsDisabled"  # the customer sent a file; they are off
 
 
 class FileAttachments(ApiModel):

@@ -1,74 +1,144 @@
-"""``/api/agent/*``: an agent's own desk, behind the agent's bearer token."""
+"""``/api/agent/*``: an agent's desk and workspace, behind the agent's bearer token (the admin
+token reads any conversation too)."""
 
 from __future__ import annotations
 
 import azure.functions as func
 
-from shared.agents import AgentView
-from shared.api import page_size, parse_body
+from shared.agents import Agent, AgentView
+from shared.api import ApiError, decode_page_token, encode_page_token, page_size, parse_body
 from shared.desk import CloseRequest, PresenceChange, TransferRequest
+from shared.workspace import TextMessageRequest
 
 from .responses import api, json_response
 from .runtime import services
 
 bp = func.Blueprint()
-ANONYMOUS = func.AuthLevel.ANONYMOUS  # the agent token is checked by desk.authenticate
+ANONYMOUS = func.AuthLevel.ANONYMOUS  # tokens are checked by the workspace
+
+
+def _agent(req: func.HttpRequest) -> Agent:
+    return services().workspace.actor(req.headers).require_agent()
 
 
 @bp.route(route="agent/me", methods=["GET"], auth_level=ANONYMOUS)
 @api
 def agent_me(req: func.HttpRequest) -> func.HttpResponse:
-    agent = services().desk.authenticate(req.headers)
-    return json_response(AgentView.of(agent).json_body())
+    return json_response(AgentView.of(_agent(req)).json_body())
 
 
 @bp.route(route="agent/presence", methods=["PUT"], auth_level=ANONYMOUS)
 @api
 def agent_presence(req: func.HttpRequest) -> func.HttpResponse:
-    desk = services().desk
-    agent = desk.authenticate(req.headers)
-    updated = desk.set_presence(agent, parse_body(PresenceChange, req.get_body()))
+    agent = _agent(req)
+    updated = services().desk.set_presence(agent, parse_body(PresenceChange, req.get_body()))
     return json_response(AgentView.of(updated).json_body())
 
 
 @bp.route(route="agent/queue", methods=["GET"], auth_level=ANONYMOUS)
 @api
 def agent_queue(req: func.HttpRequest) -> func.HttpResponse:
-    desk = services().desk
-    agent = desk.authenticate(req.headers)
-    waiting = desk.queue(agent, limit=page_size(req.params.get("limit")))
+    waiting = services().desk.queue(_agent(req), limit=page_size(req.params.get("limit")))
     return json_response({"conversations": [c.json_body() for c in waiting]})
+
+
+@bp.route(route="agent/conversations", methods=["GET"], auth_level=ANONYMOUS)
+@api
+def agent_conversations(req: func.HttpRequest) -> func.HttpResponse:
+    workspace = services().workspace
+    actor = workspace.actor(req.headers)
+    return json_response(
+        {
+            "conversations": [
+                {**c.json_body(), "window": workspace.window(c).json_body()}
+                for c in workspace.conversations(actor)
+            ]
+        }
+    )
+
+
+@bp.route(route="agent/conversations/{id}", methods=["GET"], auth_level=ANONYMOUS)
+@api
+def agent_conversation(req: func.HttpRequest) -> func.HttpResponse:
+    workspace = services().workspace
+    conversation = workspace.visible(workspace.actor(req.headers), req.route_params["id"])
+    body, token = workspace.detail(
+        conversation,
+        limit=page_size(req.params.get("limit"), default=200, maximum=1000),
+        page_token=decode_page_token(req.params.get("continuationToken")),
+    )
+    if next_token := encode_page_token(token):
+        body["continuationToken"] = next_token
+    return json_response(body)
+
+
+@bp.route(route="agent/conversations/{id}/messages", methods=["POST"], auth_level=ANONYMOUS)
+@api
+def agent_send(req: func.HttpRequest) -> func.HttpResponse:
+    """``{"text": …}`` or a multipart form with a ``file``; 202: queued for the send step."""
+    workspace = services().workspace
+    actor = workspace.actor(req.headers)
+    conversation_id = req.route_params["id"]
+    if (req.headers.get("content-type") or "").startswith("multipart/form-data"):
+        upload = req.files.get("file")
+        if upload is None:
+            raise ApiError(400, "invalid_request", "the form has no file field", field="file")
+        entry = workspace.send_file(
+            actor, conversation_id, upload.filename or "file", upload.read()
+        )
+    else:
+        entry = workspace.send_text(
+            actor, conversation_id, parse_body(TextMessageRequest, req.get_body())
+        )
+    conversation = workspace.visible(actor, conversation_id)
+    return json_response(workspace.entry_view(conversation, entry), 202)
+
+
+@bp.route(
+    route="agent/conversations/{id}/attachments/{entryId}", methods=["GET"], auth_level=ANONYMOUS
+)
+@api
+def agent_attachment(req: func.HttpRequest) -> func.HttpResponse:
+    workspace = services().workspace
+    content, content_type, filename = workspace.attachment(
+        workspace.actor(req.headers), req.route_params["id"], req.route_params["entryId"]
+    )
+    return func.HttpResponse(
+        content,
+        mimetype=content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @bp.route(route="agent/conversations/{id}/pick", methods=["POST"], auth_level=ANONYMOUS)
 @api
 def agent_pick(req: func.HttpRequest) -> func.HttpResponse:
-    desk = services().desk
-    agent = desk.authenticate(req.headers)
-    return json_response(desk.pick(agent, req.route_params["id"]).json_body())
+    return json_response(services().desk.pick(_agent(req), req.route_params["id"]).json_body())
 
 
 @bp.route(route="agent/conversations/{id}/park", methods=["POST"], auth_level=ANONYMOUS)
 @api
 def agent_park(req: func.HttpRequest) -> func.HttpResponse:
-    desk = services().desk
-    agent = desk.authenticate(req.headers)
-    return json_response(desk.park(agent, req.route_params["id"]).json_body())
+    return json_response(services().desk.park(_agent(req), req.route_params["id"]).json_body())
 
 
 @bp.route(route="agent/conversations/{id}/close", methods=["POST"], auth_level=ANONYMOUS)
 @api
 def agent_close(req: func.HttpRequest) -> func.HttpResponse:
-    desk = services().desk
-    agent = desk.authenticate(req.headers)
     request = parse_body(CloseRequest, req.get_body() or b"{}")
-    return json_response(desk.close(agent, req.route_params["id"], request).json_body())
+    return json_response(
+        services().desk.close(_agent(req), req.route_params["id"], request).json_body()
+    )
 
 
 @bp.route(route="agent/conversations/{id}/transfer", methods=["POST"], auth_level=ANONYMOUS)
 @api
 def agent_transfer(req: func.HttpRequest) -> func.HttpResponse:
-    desk = services().desk
-    agent = desk.authenticate(req.headers)
     request = parse_body(TransferRequest, req.get_body())
-    return json_response(desk.transfer(agent, req.route_params["id"], request).json_body())
+    return json_response(
+        services().desk.transfer(_agent(req), req.route_params["id"], request).json_body()
+    )

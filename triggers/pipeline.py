@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.store.names import ASSIGN_QUEUE, INBOUND_QUEUE, ROUTE_QUEUE
+from shared.store.names import ASSIGN_QUEUE, INBOUND_QUEUE, MEDIA_QUEUE, OUTBOUND_QUEUE, ROUTE_QUEUE
 
 from .runtime import services
 
@@ -36,3 +36,16 @@ def assign_step(msg: func.QueueMessage) -> None:
         assigner.drain_for_agent(data["agentId"])
     elif "queueId" in data:
         assigner.drain([data["queueId"]])
+
+
+@bp.queue_trigger(arg_name="msg", queue_name=OUTBOUND_QUEUE, connection=STORAGE)
+def send_step(msg: func.QueueMessage) -> None:
+    """A conversation with queued outbound messages → WeChat, in order."""
+    services().sender.send_pending(msg.get_json()["conversationId"])
+
+
+@bp.queue_trigger(arg_name="msg", queue_name=MEDIA_QUEUE, connection=STORAGE)
+def media_step(msg: func.QueueMessage) -> None:
+    """A customer's image, voice or video → Blob storage, before WeChat drops it."""
+    data = msg.get_json()
+    services().media.keep(data["conversationId"], data["key"])

@@ -103,24 +103,41 @@ class Assigner:
             if agent.presence not in allowed or agent.free_capacity < units:
                 raise _NoFitError
             holds = {**agent.holds, conversation.id: Hold(units=units, since=now)}
-            return agent.model_copy(update={"holds": holds, "last_assigned_at": now})
+            parked = [cid for cid in agent.parked if cid != conversation.id]
+            return agent.model_copy(
+                update={"holds": holds, "parked": parked, "last_assigned_at": now}
+            )
 
         try:
             return self.change_agent(agent_id, hold)
         except _NoFitError:
             return None
 
-    def release(self, agent_id: str, conversation_id: str) -> None:
-        """Give back what ``conversation_id`` held, then let waiting work use it."""
+    def release(self, agent_id: str, conversation_id: str, *, park: bool = False) -> None:
+        """Give back what ``conversation_id`` held, then let waiting work use it. ``park``
+        keeps the conversation on the agent's list (waiting for the customer)."""
         now = self._now()
+        freed: list[bool] = []  # set by the write that actually removed the hold
 
         def unhold(agent: Agent) -> Agent | None:
-            if conversation_id not in agent.holds:
+            parked = [cid for cid in agent.parked if cid != conversation_id]
+            if park:
+                parked.append(conversation_id)
+            held = conversation_id in agent.holds
+            if not held and parked == agent.parked:
                 return None
+            freed[:] = [held]
             holds = {cid: h for cid, h in agent.holds.items() if cid != conversation_id}
-            return agent.model_copy(update={"holds": holds, "last_freed_at": now})
+            return agent.model_copy(
+                update={
+                    "holds": holds,
+                    "parked": parked,
+                    "last_freed_at": now if held else agent.last_freed_at,
+                }
+            )
 
-        if self.change_agent(agent_id, unhold) is not None:
+        self.change_agent(agent_id, unhold)
+        if freed == [True]:
             self._assign_queue.put({"agentId": agent_id})
 
     # --- assignment ---------------------------------------------------------------------------
@@ -216,6 +233,8 @@ class Assigner:
             )
         except ConversationChangedError:
             return Outcome.SKIPPED
+        if agent_id:
+            self.release(agent_id, conversation.id)  # off the agent's parked list
         self._waiting.add(reopened)
         return self.assign(reopened.id)
 

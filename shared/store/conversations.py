@@ -28,6 +28,7 @@ from ..conversations import (
     Conversation,
     ConversationState,
     Customer,
+    ReplyWindow,
     TranscriptEntry,
     conversation_account,
 )
@@ -36,6 +37,7 @@ from .entities import get_text, int64, plain, put_text
 
 _CONVERSATION = "c:"
 _CUSTOMER = "u:"
+_WINDOW = "w:"
 ATTEMPTS = 8
 
 _CONVERSATION_FIELDS = {
@@ -224,6 +226,34 @@ class ConversationStore:
         for entity in entities:
             yield self._conversation(entity)
 
+    def entry(self, conversation_id: str, key: str) -> TranscriptEntry | None:
+        try:
+            return self._entry(self._messages.get_entity(conversation_id, key))
+        except ResourceNotFoundError:
+            return None
+
+    def pending_outbound(self, conversation_id: str, limit: int = 20) -> list[TranscriptEntry]:
+        """Outbound lines not yet sent or failed, in transcript order."""
+        entities = self._messages.query_entities(
+            "PartitionKey eq @c and Direction eq 'out' "
+            "and ( Status eq 'queued' or Status eq 'sending' )",
+            parameters={"c": conversation_id},
+            results_per_page=limit,
+        ).by_page()
+        return [self._entry(e) for e in next(entities, [])]
+
+    def update_entry(self, entry: TranscriptEntry, **changes: Any) -> TranscriptEntry:
+        """Change an entry's status or details (one writer: the sender holding the lease)."""
+        updated = entry.model_copy(update=changes)
+        entity: dict[str, Any] = {
+            "PartitionKey": entry.conversation_id,
+            "RowKey": entry.key,
+            "Status": updated.status or "",
+        }
+        put_text(entity, "Details", json.dumps(updated.details, ensure_ascii=False))
+        self._messages.update_entity(entity, mode=UpdateMode.MERGE)
+        return updated
+
     def transcript(
         self, conversation_id: str, *, limit: int, page_token: Any = None
     ) -> tuple[list[TranscriptEntry], Any]:
@@ -387,6 +417,48 @@ class ConversationStore:
             {"PartitionKey": account_id, "RowKey": _CUSTOMER + open_id, "LastAgentId": agent_id},
             mode=UpdateMode.MERGE,
         )
+
+    # --- the reply window (one row per customer: WeChat's window is per customer) ------------
+
+    def window(self, account_id: str, open_id: str) -> ReplyWindow:
+        try:
+            entity = self._table.get_entity(account_id, _WINDOW + open_id)
+        except ResourceNotFoundError:
+            return ReplyWindow()
+        return ReplyWindow(
+            last_customer_message_at=entity.get("LastCustomerMessageAt"),
+            sent=plain(entity.get("Sent", 0)),
+            etag=entity.metadata["etag"],
+        )
+
+    def change_window(
+        self, account_id: str, open_id: str, update: Callable[[ReplyWindow], ReplyWindow | None]
+    ) -> ReplyWindow:
+        """Read, ``update`` (None: leave it) and write the window row under its ETag."""
+        for _ in range(ATTEMPTS):
+            current = self.window(account_id, open_id)
+            changed = update(current)
+            if changed is None:
+                return current
+            entity = {
+                "PartitionKey": account_id,
+                "RowKey": _WINDOW + open_id,
+                "LastCustomerMessageAt": changed.last_customer_message_at,
+                "Sent": changed.sent,
+            }
+            try:
+                if current.etag is None:
+                    self._table.create_entity(entity)
+                else:
+                    self._table.update_entity(entity, **_if_match(current.etag))
+            except (ResourceExistsError, ResourceModifiedError):
+                continue
+            except HttpResponseError as error:
+                if error.status_code == 412:
+                    continue
+                raise
+            return changed
+        raise ConversationChangedError(f"window of {open_id}")
 
     # --- transcript ------------------------------------------------------------------------
 

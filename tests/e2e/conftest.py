@@ -13,7 +13,7 @@ from devhost.azurite import Azurite
 from shared.settings import StorageSettings
 from shared.store import StorageClients
 from tools.local_app import LocalApp, app_settings
-from tools.wechat_simulator import SimulatedAccount
+from tools.wechat_simulator import SimulatedAccount, WeChatApiSimulator
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -27,9 +27,19 @@ def e2e_azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
 
 
 @pytest.fixture(scope="session")
-def app(e2e_azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApp]:
+def wechat_api() -> Iterator[WeChatApiSimulator]:
+    """WeChat's server API for the app under test."""
+    with WeChatApiSimulator() as simulator:
+        yield simulator
+
+
+@pytest.fixture(scope="session")
+def app(
+    e2e_azurite: Azurite, wechat_api: WeChatApiSimulator, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalApp]:
     local = LocalApp(
-        app_settings(e2e_azurite.connection_string), log_dir=tmp_path_factory.mktemp("app")
+        app_settings(e2e_azurite.connection_string, WECHAT_API_BASE_URL=wechat_api.url),
+        log_dir=tmp_path_factory.mktemp("app"),
     )
     with local:
         yield local

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from shared.bootstrap import Services
 from shared.settings import load_settings
+from tools.wechat_simulator import WeChatApiSimulator
 
 
 class Clock:
@@ -29,12 +31,23 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def services(storage_connection_string: str, clock: Clock) -> Services:
+def wechat_api(clock: Clock) -> Iterator[WeChatApiSimulator]:
+    """WeChat's server API on loopback, on the test's clock."""
+    with WeChatApiSimulator(clock=clock) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def services(
+    storage_connection_string: str, clock: Clock, wechat_api: WeChatApiSimulator
+) -> Services:
     settings = load_settings(
         {
             "AzureWebJobsStorage": storage_connection_string,
             "ADMIN_TOKEN": "integration-admin-token",
             "SECRETS_KEY": base64.b64encode(os.urandom(32)).decode(),
+            "WECHAT_API_BASE_URL": wechat_api.url,
+            "WECHAT_API_TIMEOUT_SECONDS": "2",
         }
     )
     return Services.build(settings, clock=clock)
@@ -44,7 +57,7 @@ class World:
     """An account with a workstream, queues and agents, built through the admin use cases,
     and customers whose pushes go through the real intake, route and assign steps."""
 
-    def __init__(self, services: Services, clock: Clock) -> None:
+    def __init__(self, services: Services, clock: Clock, wechat_api: WeChatApiSimulator) -> None:
         from shared.accounts import AccountCreate
         from tools.wechat_simulator import SimulatedAccount
 
@@ -54,6 +67,8 @@ class World:
         self.account = services.accounts.register(
             AccountCreate.model_validate(self.simulated.registration(mode="plaintext"))
         )
+        self.wechat_api = wechat_api
+        wechat_api.add_account(self.simulated.app_id, self.simulated.app_secret)
         self.agents: dict[str, tuple[Any, str]] = {}
 
     def queue(self, name: str = "q", **fields: Any) -> Any:
@@ -100,7 +115,10 @@ class World:
         return WeChatCustomer(self.simulated, open_id, clock=self.clock)
 
     def write(self, customer: Any, fields: dict[str, Any]) -> str:
-        """A push through intake; returns the conversation id."""
+        """A push through intake (and, for WeChat's window, the API simulator); returns the
+        conversation id."""
+        if fields.get("MsgType") != "event":
+            self.wechat_api.customer_wrote(self.simulated.app_id, customer.open_id)
         from shared.conversations import utc
         from shared.wechat import parse_message
         from tools.wechat_simulator import push_xml
@@ -130,5 +148,5 @@ class World:
 
 
 @pytest.fixture
-def world(services: Services, clock: Clock) -> World:
-    return World(services, clock)
+def world(services: Services, clock: Clock, wechat_api: WeChatApiSimulator) -> World:
+    return World(services, clock, wechat_api)

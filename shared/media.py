@@ -1,0 +1,148 @@
+"""Customers' media, kept before WeChat drops it (PROTOCOL.md §8: media_id lives 3 days).
+
+The media step downloads each image, voice, video and short video into Blob storage with its
+content type, size and SHA-256, and records where it is on the transcript entry; agents open
+it through the agent API. When the workstream turns customers' attachments off, nothing is
+downloaded: the agent sees a placeholder and the customer the configured notice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from azure.storage.blob import ContainerClient, ContentSettings
+
+from .automated import AutomatedMessenger
+from .conversations import TranscriptEntry
+from .routing.catalog import RoutingCatalog
+from .store.conversations import ConversationStore
+from .tokens import AccessTokens
+from .wechat.api import Media, WeChatApi
+from .wechat.errors import ApiAction, WeChatApiError, WeChatUnavailableError
+from .workstreams import AutomatedMessage
+
+log = logging.getLogger(__name__)
+
+
+def blob_name(entry: TranscriptEntry, account_id: str, filename: str) -> str:
+    return f"{account_id}/{entry.conversation_id}/{entry.key}/{filename}"
+
+
+class MediaKeeper:
+    def __init__(
+        self,
+        conversations: ConversationStore,
+        catalog: RoutingCatalog,
+        tokens: AccessTokens,
+        api: WeChatApi,
+        container: ContainerClient,
+        messenger: AutomatedMessenger,
+        *,
+        allowed_hosts: tuple[str, ...],
+        api_host: str | None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._conversations = conversations
+        self._catalog = catalog
+        self._tokens = tokens
+        self._api = api
+        self._container = container
+        self._messenger = messenger
+        self._allowed_hosts = allowed_hosts
+        self._api_host = api_host
+        self._clock = clock
+
+    def keep(self, conversation_id: str, key: str) -> None:
+        entry = self._conversations.entry(conversation_id, key)
+        if (
+            entry is None
+            or not entry.media_id
+            or {"attachment", "placeholder"} & entry.details.keys()
+        ):
+            return  # gone, not media, or done already (a redelivered message)
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None:
+            return
+        workstream = self._catalog.workstream_for_account(conversation.account_id)
+        if workstream and not workstream.file_attachments.customers_can_send:
+            self._conversations.update_entry(
+                entry,
+                details={
+                    **entry.details,
+                    "placeholder": f"The customer sent {entry.type}; this workstream does not "
+                    "accept attachments from customers, so it was not kept.",
+                },
+            )
+            self._messenger.send(
+                conversation,
+                workstream,
+                AutomatedMessage.ATTACHMENTS_DISABLED,
+                at=entry.received_at,
+            )
+            return
+        try:
+            media = self._download(conversation.account_id, entry.media_id)
+        except WeChatApiError as error:
+            if error.action in (ApiAction.GIVE_UP, ApiAction.REUPLOAD):
+                self._conversations.update_entry(
+                    entry, details={**entry.details, "attachmentError": error.reason}
+                )
+                return
+            raise  # busy or configuration: the queue retries
+        filename = media.filename or _default_name(entry, media.content_type)
+        name = blob_name(entry, conversation.account_id, filename)
+        self._container.upload_blob(
+            name,
+            media.content,
+            overwrite=True,
+            content_settings=ContentSettings(content_type=media.content_type),
+        )
+        attachment = {
+            "blob": name,
+            "contentType": media.content_type,
+            "size": len(media.content),
+            "sha256": hashlib.sha256(media.content).hexdigest(),
+            "filename": filename,
+        }
+        self._conversations.update_entry(entry, details={**entry.details, "attachment": attachment})
+
+    def _download(self, account_id: str, media_id: str) -> Media:
+        token = self._tokens.token(account_id)
+        try:
+            media = self._api.download_media(token, media_id)
+        except WeChatApiError as error:
+            if error.action is not ApiAction.REFRESH_TOKEN:
+                raise
+            media = self._api.download_media(
+                self._tokens.after_rejection(account_id, token), media_id
+            )
+        if isinstance(media, Media):
+            return media
+        if not self._host_allowed(media):
+            raise WeChatUnavailableError(
+                "media/get", "video_url points at a host not in WECHAT_MEDIA_HOSTS", ambiguous=False
+            )
+        return self._api.fetch_url(media)
+
+    def _host_allowed(self, url: str) -> bool:
+        """Outbound HTTP goes only where configured (DESIGN.md §4): WeChat's API host and the
+        media hosts its video URLs use."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or not host:
+            return False
+        if host == self._api_host:
+            return True
+        return any(
+            host == allowed or host.endswith("." + allowed) for allowed in self._allowed_hosts
+        )
+
+
+def _default_name(entry: TranscriptEntry, content_type: str) -> str:
+    extension = mimetypes.guess_extension(content_type) or ""
+    return f"{entry.type}{extension}"

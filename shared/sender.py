@@ -1,0 +1,205 @@
+"""The send step: deliver each conversation's queued messages to WeChat, in order.
+
+One worker at a time sends for a conversation (a lease), always starting from its earliest
+unsent message and stopping at the first one that must wait for a retry, so a later message
+never goes out before an earlier one.
+
+``message/custom/send`` is not idempotent, and a timeout leaves it unknown whether WeChat
+delivered the message. We retry (at least once delivery): a customer may, rarely, see a
+message twice, but an agent's reply is never silently lost. Such messages are marked
+``ambiguous`` so the agent can see it. The same holds when a worker dies mid-call: the message
+is found still ``sending`` and sent again, marked ambiguous.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from azure.storage.blob import ContainerClient
+
+from .conversations import Conversation, TranscriptEntry, utc
+from .links import FileLinks
+from .outbox import Outbox
+from .store.conversations import ConversationStore
+from .store.leases import Leases
+from .store.queues import WorkQueue
+from .tokens import AccessTokens, NoAccountError
+from .wechat.api import WeChatApi
+from .wechat.errors import ApiAction, WeChatApiError, WeChatUnavailableError
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+LEASE = timedelta(seconds=60)
+BUSY_RETRY_SECONDS = 2
+MEDIA_REUSE = timedelta(days=2, hours=12)  # WeChat keeps temporary media 3 days
+WECHAT_MEDIA_TYPES = ("image", "voice")
+
+
+def backoff_seconds(attempts: int) -> int:
+    return min(2**attempts, 60)
+
+
+class OutboundSender:
+    def __init__(
+        self,
+        conversations: ConversationStore,
+        tokens: AccessTokens,
+        api: WeChatApi,
+        outbox: Outbox,
+        leases: Leases,
+        container: ContainerClient,
+        links: FileLinks,
+        send_queue: WorkQueue,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._conversations = conversations
+        self._tokens = tokens
+        self._api = api
+        self._outbox = outbox
+        self._leases = leases
+        self._container = container
+        self._links = links
+        self._send_queue = send_queue
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        return utc(self._clock())
+
+    def send_pending(self, conversation_id: str) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None:
+            return
+        owner = uuid.uuid4().hex  # per call: threads of one worker must exclude each other too
+        lease = self._leases.acquire(conversation_id, owner, self._now(), self._now() + LEASE)
+        if lease is None:
+            # Another worker is sending for this conversation; look again shortly, in case it
+            # finished before our message was queued.
+            self._send_queue.put(
+                {"conversationId": conversation_id}, delay_seconds=BUSY_RETRY_SECONDS
+            )
+            return
+        try:
+            while pending := self._conversations.pending_outbound(conversation_id, limit=1):
+                renewed = self._leases.acquire(
+                    conversation_id, owner, self._now(), self._now() + LEASE
+                )
+                if renewed is None:
+                    return  # the lease ran out and another worker took over
+                lease = renewed
+                retry_in = self._deliver(conversation, pending[0])
+                if retry_in is not None:
+                    self._send_queue.put(
+                        {"conversationId": conversation_id}, delay_seconds=retry_in
+                    )
+                    return
+        finally:
+            self._leases.release(conversation_id, lease)
+
+    def _deliver(self, conversation: Conversation, entry: TranscriptEntry) -> int | None:
+        """Try one message: None once it is settled (sent or failed), else seconds to wait."""
+        details = dict(entry.details)
+        if entry.status == "sending":
+            details["ambiguous"] = True  # an earlier attempt died mid-call
+        attempts = int(details.get("attempts", 0)) + 1
+        details["attempts"] = attempts
+        entry = self._conversations.update_entry(entry, status="sending", details=details)
+        try:
+            entry = self._send(conversation, entry)
+        except WeChatApiError as error:
+            if error.action is ApiAction.RETRY and attempts < MAX_ATTEMPTS:
+                return self._later(entry, f"{error.reason} (errcode {error.errcode})", attempts)
+            return self._failed(conversation, entry, error.reason, errcode=error.errcode)
+        except WeChatUnavailableError as error:
+            if error.ambiguous:
+                entry = entry.model_copy(update={"details": {**entry.details, "ambiguous": True}})
+            if attempts < MAX_ATTEMPTS:
+                return self._later(entry, f"WeChat did not answer ({error})", attempts)
+            return self._failed(conversation, entry, "WeChat did not answer after several tries")
+        except NoAccountError:
+            return self._failed(conversation, entry, "the WeChat account has been deleted")
+        self._conversations.update_entry(
+            entry, status="sent", details={**entry.details, "sentAt": self._now().isoformat()}
+        )
+        return None
+
+    def _later(self, entry: TranscriptEntry, reason: str, attempts: int) -> int:
+        self._conversations.update_entry(
+            entry, status="queued", details={**entry.details, "lastError": reason}
+        )
+        return backoff_seconds(attempts)
+
+    def _failed(
+        self,
+        conversation: Conversation,
+        entry: TranscriptEntry,
+        reason: str,
+        *,
+        errcode: int | None = None,
+    ) -> None:
+        details: dict[str, Any] = {**entry.details, "reason": reason}
+        if errcode is not None:
+            details["errcode"] = errcode
+        self._conversations.update_entry(entry, status="failed", details=details)
+        if not details.get("ambiguous"):
+            self._outbox.give_back(conversation)  # certainly not delivered: the slot is free
+        log.info("message %s of %s failed: %s", entry.key, conversation.id, reason)
+        return None
+
+    def _send(self, conversation: Conversation, entry: TranscriptEntry) -> TranscriptEntry:
+        """One call to custom/send, after one token refresh or one re-upload if WeChat asks."""
+        account_id = conversation.account_id
+        token = self._tokens.token(account_id)
+        entry, payload = self._payload(conversation, entry, token, reupload=False)
+        try:
+            self._api.send(token, payload)
+        except WeChatApiError as error:
+            if error.action is ApiAction.REFRESH_TOKEN:
+                token = self._tokens.after_rejection(account_id, token)
+            elif error.action is not ApiAction.REUPLOAD:
+                raise
+            entry, payload = self._payload(
+                conversation, entry, token, reupload=error.action is ApiAction.REUPLOAD
+            )
+            self._api.send(token, payload)
+        return entry
+
+    def _payload(
+        self, conversation: Conversation, entry: TranscriptEntry, token: str, *, reupload: bool
+    ) -> tuple[TranscriptEntry, dict[str, Any]]:
+        message: dict[str, Any] = {"touser": conversation.open_id}
+        attachment = entry.details.get("attachment")
+        if entry.type in WECHAT_MEDIA_TYPES and attachment:
+            entry, media_id = self._wechat_media(entry, attachment, token, reupload)
+            message.update(msgtype=entry.type, **{entry.type: {"media_id": media_id}})
+        elif entry.type == "file" and attachment:
+            url = self._links.url(attachment["blob"], self._now())
+            message.update(msgtype="text", text={"content": f"{attachment['filename']}: {url}"})
+        else:
+            message.update(msgtype="text", text={"content": entry.text or ""})
+        return entry, message
+
+    def _wechat_media(
+        self, entry: TranscriptEntry, attachment: dict[str, Any], token: str, reupload: bool
+    ) -> tuple[TranscriptEntry, str]:
+        """A temporary media id for the stored file, uploaded again when it may have expired."""
+        uploaded_at = entry.details.get("wechatMediaAt")
+        media_id = entry.details.get("wechatMediaId")
+        fresh = uploaded_at and datetime.fromisoformat(uploaded_at) > self._now() - MEDIA_REUSE
+        if media_id and fresh and not reupload:
+            return entry, media_id
+        content = self._container.download_blob(attachment["blob"]).readall()
+        media_id = self._api.upload_media(
+            token, entry.type, attachment["filename"], content, attachment["contentType"]
+        )
+        details = {
+            **entry.details,
+            "wechatMediaId": media_id,
+            "wechatMediaAt": self._now().isoformat(),
+        }
+        return self._conversations.update_entry(entry, details=details), media_id

@@ -1,0 +1,64 @@
+"""Short leases: "only one worker does this now" across every instance of the deployment.
+
+A lease is a row whose owner and expiry are set by a conditional write; an expired lease can
+be taken over, so a worker that dies holds nothing for longer than the lease.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import datetime
+
+from azure.core import MatchConditions
+from azure.core.exceptions import (
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+)
+from azure.data.tables import TableClient, UpdateMode
+
+
+class Leases:
+    def __init__(self, table: TableClient, kind: str) -> None:
+        self._table = table
+        self._kind = kind
+
+    def acquire(self, name: str, owner: str, now: datetime, until: datetime) -> str | None:
+        """The lease's ETag if ``owner`` now holds it, None if someone else does."""
+        entity = {"PartitionKey": self._kind, "RowKey": name, "Owner": owner, "Until": until}
+        try:
+            current = self._table.get_entity(self._kind, name)
+        except ResourceNotFoundError:
+            try:
+                return self._table.create_entity(entity)["etag"]
+            except ResourceExistsError:
+                return None
+        if (
+            current.get("Owner")
+            and current.get("Owner") != owner
+            and current.get("Until")
+            and current["Until"] > now
+        ):
+            return None
+        try:
+            written = self._table.update_entity(
+                entity,
+                mode=UpdateMode.REPLACE,
+                etag=current.metadata["etag"],
+                match_condition=MatchConditions.IfNotModified,
+            )
+        except (ResourceModifiedError, ResourceNotFoundError):
+            return None
+        except HttpResponseError as error:
+            if error.status_code == 412:
+                return None
+            raise
+        return written["etag"]
+
+    def release(self, name: str, etag: str) -> None:
+        """Give the lease back (if it has not been taken over meanwhile)."""
+        with suppress(ResourceModifiedError, ResourceNotFoundError, HttpResponseError):
+            self._table.delete_entity(
+                self._kind, name, etag=etag, match_condition=MatchConditions.IfNotModified
+            )

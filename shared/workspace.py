@@ -1,0 +1,284 @@
+"""What agents read and send: their conversations (supervisors: their queues'; the admin: all),
+transcripts with attachments, and replies in text or files, checked against WeChat's reply
+window and the workstream's attachment switch before anything is queued."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import mimetypes
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from azure.core.exceptions import ResourceNotFoundError
+from azure.storage.blob import ContainerClient, ContentSettings
+from pydantic import Field, field_validator
+
+from .agents import Agent, AgentRole, token_hash
+from .api import ApiError, ApiModel, ViewModel, bearer_token, not_found, tokens_match
+from .automated import REPLY_RANK, outbound_key
+from .conversations import (
+    Conversation,
+    ConversationState,
+    TranscriptEntry,
+    TranscriptEntryView,
+    utc,
+)
+from .media import blob_name
+from .outbox import Outbox
+from .routing.catalog import RoutingCatalog
+from .store.conversations import ConversationStore
+
+S = ConversationState
+MAX_TEXT_BYTES = 2048  # WeChat's practical text limit (PROTOCOL.md §12); longer → 45002
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+# What WeChat carries as temporary media for customer-service messages (PROTOCOL.md §8), by
+# the file's first bytes; the limits follow the team's safe reading (images ≤ 2 MB).
+MEDIA_KINDS: tuple[tuple[str, tuple[bytes, ...], str, int], ...] = (
+    ("image", (b"\xff\xd8\xff",), "image/jpeg", 2 * 1024 * 1024),
+    ("image", (b"\x89PNG\r\n\x1a\n",), "image/png", 2 * 1024 * 1024),
+    ("image", (b"GIF87a", b"GIF89a"), "image/gif", 2 * 1024 * 1024),
+    ("voice", (b"#!AMR",), "audio/amr", 2 * 1024 * 1024),
+    ("voice", (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"), "audio/mpeg", 2 * 1024 * 1024),
+)
+SENDABLE_STATES = (S.ACTIVE, S.WAITING)
+_REPLY_SEQUENCE = itertools.count(time.time_ns() // 1000)
+"""Orders replies created within the same millisecond (in this process) as they were made."""
+
+
+class TextMessageRequest(ApiModel):
+    text: Annotated[str, Field(min_length=1)]
+
+    @field_validator("text")
+    @classmethod
+    def _fits(cls, text: str) -> str:
+        size = len(text.encode("utf-8"))
+        if size > MAX_TEXT_BYTES:
+            raise ValueError(f"is {size} bytes; WeChat takes at most {MAX_TEXT_BYTES} per message")
+        return text
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who calls the agent API: an agent (or supervisor), or the admin (``agent`` None)."""
+
+    agent: Agent | None
+
+    def can_see(self, conversation: Conversation) -> bool:
+        if self.agent is None:
+            return True
+        if conversation.agent_id == self.agent.id:
+            return True
+        return (
+            self.agent.role is AgentRole.SUPERVISOR
+            and conversation.queue_id in self.agent.queue_ids
+        )
+
+    def require_agent(self) -> Agent:
+        if self.agent is None:
+            raise ApiError(403, "forbidden", "this needs an agent's token, not the admin's")
+        return self.agent
+
+
+class WindowView(ViewModel):
+    expires_at: datetime | None = None
+    messages_left: int
+
+
+class AgentWorkspace:
+    def __init__(
+        self,
+        catalog: RoutingCatalog,
+        conversations: ConversationStore,
+        outbox: Outbox,
+        container: ContainerClient,
+        admin_token: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._catalog = catalog
+        self._conversations = conversations
+        self._outbox = outbox
+        self._container = container
+        self._admin_token = admin_token
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        return utc(self._clock())
+
+    def actor(self, headers: Mapping[str, str]) -> Actor:
+        token = bearer_token(headers)
+        if token is None:
+            raise ApiError(
+                401, "unauthorized", "an Authorization: Bearer <agent token> header is needed"
+            )
+        if tokens_match(self._admin_token, token):
+            return Actor(None)
+        agent = self._catalog.agents.find("token", token_hash(token))
+        if agent is None:
+            raise ApiError(401, "unauthorized", "the bearer token is not an agent's token")
+        return Actor(agent)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def visible(self, actor: Actor, conversation_id: str) -> Conversation:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None or not actor.can_see(conversation):
+            raise not_found(f"conversation {conversation_id}")
+        return conversation
+
+    def conversations(self, actor: Actor) -> list[Conversation]:
+        """An agent's own active, waiting and wrap-up conversations; a supervisor's also those
+        of the supervised queues' agents and waiting lines."""
+        agent = actor.require_agent()
+        ids = list(agent.holds) + list(agent.parked)
+        if agent.role is AgentRole.SUPERVISOR:
+            for other in self._catalog.agents.list():
+                if set(other.queue_ids) & set(agent.queue_ids):
+                    ids += list(other.holds) + list(other.parked)
+        found = []
+        for conversation_id in dict.fromkeys(ids):
+            conversation = self._conversations.get(conversation_id)
+            if conversation and conversation.state is not S.CLOSED and actor.can_see(conversation):
+                found.append(conversation)
+        return sorted(found, key=lambda c: c.last_activity_at, reverse=True)
+
+    def window(self, conversation: Conversation) -> WindowView:
+        window = self._outbox.window(conversation)
+        return WindowView(
+            expires_at=window.expires_at(self._outbox.window_hours),
+            messages_left=self._outbox.messages_left(window, self._now()),
+        )
+
+    def detail(
+        self, conversation: Conversation, *, limit: int, page_token: Any
+    ) -> tuple[dict[str, Any], Any]:
+        entries, token = self._conversations.transcript(
+            conversation.id, limit=limit, page_token=page_token
+        )
+        body = conversation.json_body()
+        body["window"] = self.window(conversation).json_body()
+        body["messages"] = [self.entry_view(conversation, entry) for entry in entries]
+        return body, token
+
+    def entry_view(self, conversation: Conversation, entry: TranscriptEntry) -> dict[str, Any]:
+        view = TranscriptEntryView.of(entry).json_body()
+        attachment = entry.details.get("attachment")
+        if attachment:
+            view["attachment"] = {
+                "url": f"/api/agent/conversations/{conversation.id}/attachments/{entry.key}",
+                "contentType": attachment["contentType"],
+                "size": attachment["size"],
+                "sha256": attachment["sha256"],
+                "filename": attachment["filename"],
+            }
+        return view
+
+    def attachment(self, actor: Actor, conversation_id: str, key: str) -> tuple[bytes, str, str]:
+        """(content, content type, filename) of an entry's stored file."""
+        conversation = self.visible(actor, conversation_id)
+        entry = self._conversations.entry(conversation.id, key)
+        attachment = entry.details.get("attachment") if entry else None
+        if not attachment:
+            raise not_found(f"attachment {key}")
+        try:
+            content = self._container.download_blob(attachment["blob"]).readall()
+        except ResourceNotFoundError:
+            raise not_found(f"attachment {key}") from None
+        return content, attachment["contentType"], attachment["filename"]
+
+    # --- sending ------------------------------------------------------------------------------
+
+    def _sendable(self, actor: Actor, conversation_id: str) -> Conversation:
+        agent = actor.require_agent()
+        conversation = self.visible(actor, conversation_id)
+        if conversation.agent_id != agent.id:
+            raise ApiError(403, "forbidden", "only the conversation's agent can reply")
+        if conversation.state not in SENDABLE_STATES:
+            raise ApiError(409, "not_active", f"the conversation is {conversation.state.value}")
+        return conversation
+
+    def _entry(self, conversation: Conversation, agent: Agent, **fields: Any) -> TranscriptEntry:
+        now = self._now()
+        return TranscriptEntry(
+            conversation_id=conversation.id,
+            key=outbound_key(now, REPLY_RANK, f"{next(_REPLY_SEQUENCE):018d}"),
+            direction="out",
+            create_time=int(now.timestamp()),
+            received_at=now,
+            status="queued",
+            sender=f"agent:{agent.id}",
+            **fields,
+        )
+
+    def send_text(
+        self, actor: Actor, conversation_id: str, request: TextMessageRequest
+    ) -> TranscriptEntry:
+        conversation = self._sendable(actor, conversation_id)
+        entry = self._entry(conversation, actor.require_agent(), type="text", text=request.text)
+        return self._outbox.add(conversation, entry)
+
+    def send_file(
+        self, actor: Actor, conversation_id: str, filename: str, content: bytes
+    ) -> TranscriptEntry:
+        """Images and voice go as WeChat media; any other file as a short-lived link."""
+        conversation = self._sendable(actor, conversation_id)
+        workstream = self._catalog.workstream_for_account(conversation.account_id)
+        if workstream and not workstream.file_attachments.agents_can_send:
+            raise ApiError(403, "attachments_off", "this workstream does not let agents send files")
+        if not content:
+            raise ApiError(400, "invalid_request", "the file is empty", field="file")
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise ApiError(
+                413, "body_too_large", f"files may be at most {MAX_UPLOAD_BYTES // 2**20} MB"
+            )
+        kind, content_type = _classify(filename, content)
+        entry = self._entry(
+            conversation,
+            actor.require_agent(),
+            type=kind,
+            text=filename if kind == "file" else None,
+        )
+        name = blob_name(entry, conversation.account_id, _safe_name(filename))
+        self._container.upload_blob(
+            name,
+            content,
+            overwrite=True,
+            content_settings=ContentSettings(content_type=content_type),
+        )
+        attachment = {
+            "blob": name,
+            "contentType": content_type,
+            "size": len(content),
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "filename": _safe_name(filename),
+        }
+        return self._outbox.add(
+            conversation, entry.model_copy(update={"details": {"attachment": attachment}})
+        )
+
+
+def _classify(filename: str, content: bytes) -> tuple[str, str]:
+    """(message type, content type) from the file's first bytes, not its name."""
+    for kind, signatures, content_type, limit in MEDIA_KINDS:
+        if content.startswith(signatures):
+            if len(content) > limit:
+                raise ApiError(
+                    400,
+                    "too_large_for_wechat",
+                    f"WeChat takes {kind} files of at most {limit // 2**20} MB; this one is "
+                    f"{len(content) / 2**20:.1f} MB",
+                    field="file",
+                )
+            return kind, content_type
+    return "file", mimetypes.guess_type(filename)[0] or "application/octet-stream"
+
+
+def _safe_name(filename: str) -> str:
+    """A file name for a blob path and a link: no folders, no control characters."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"?#%')
+    return name[:120] or "file"

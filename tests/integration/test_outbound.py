@@ -1,0 +1,420 @@
+"""Outbound on Azurite and the WeChat API simulator: the shared token, the send step's order
+and retries, the reply window, and attachments both ways."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from shared.api import ApiError
+from shared.conversations import utc
+from shared.routing.assignment import Outcome
+from shared.workspace import Actor, TextMessageRequest
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+AMR = b"#!AMR\n" + b"\x3c" * 500
+
+
+@pytest.fixture
+def chat(world):
+    """An active conversation between a customer and agent Lin."""
+    queue = world.queue()
+    world.workstream(queue.id)
+    agent = world.agent("Lin", [queue.id], capacity=5)
+    customer = world.customer()
+    conversation = world.conversation("hello", customer=customer)
+    assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+    return world, agent, customer, conversation
+
+
+def reply(world, agent, conversation, text):
+    actor = Actor(world.fresh_agent(agent.id))
+    return world.services.workspace.send_text(actor, conversation, TextMessageRequest(text=text))
+
+
+def entries(world, conversation):
+    found, _ = world.services.conversations.transcript(conversation, limit=200)
+    return [e for e in found if e.direction == "out"]
+
+
+class TestAccessToken:
+    def test_many_workers_fetch_the_token_once(self, world):
+        tokens = world.services.tokens
+        barrier = threading.Barrier(8)
+
+        def get(_):
+            barrier.wait()
+            return tokens.token(world.account.id)
+
+        with ThreadPoolExecutor(8) as pool:
+            seen = set(pool.map(get, range(40)))
+        assert len(seen) == 1
+        assert world.wechat_api.token_fetches == 1
+
+    def test_other_processes_read_the_shared_token(self, world, services):
+        from shared.bootstrap import Services
+
+        first = services.tokens.token(world.account.id)
+        other = Services(services.settings, services.storage, services.clock)  # another instance
+        assert other.tokens.token(world.account.id) == first
+        assert world.wechat_api.token_fetches == 1
+
+    def test_fifty_sends_from_four_instances_fetch_the_token_once(self, world, services):
+        """Four independent service graphs (as four function instances) share only storage."""
+        from shared.bootstrap import Services
+
+        queue = world.queue()
+        world.workstream(queue.id)
+        agent = world.agent("busy bee", [queue.id], capacity=10)
+        conversations = [world.conversation(f"c{i}") for i in range(10)]
+        for conversation in conversations:
+            world.services.assigner.assign(conversation)
+            for i in range(5):
+                reply(world, agent, conversation, f"{conversation[-4:]}-{i}")
+        instances = [
+            Services(services.settings, services.storage, services.clock) for _ in range(4)
+        ]
+        barrier = threading.Barrier(4)
+
+        def instance(index: int) -> None:
+            barrier.wait()
+            for conversation in conversations[index::4]:
+                instances[index].sender.send_pending(conversation)
+
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(instance, range(4)))
+        assert len(world.wechat_api.sent) == 50
+        assert world.wechat_api.token_fetches == 1
+
+    def test_refreshed_a_few_minutes_before_expiry(self, world):
+        tokens = world.services.tokens
+        first = tokens.token(world.account.id)
+        world.clock.advance(7200 - 4 * 60)  # 4 minutes left: inside the refresh margin
+        second = tokens.token(world.account.id)
+        assert second != first
+        assert world.wechat_api.token_fetches == 2
+
+    def test_a_rejected_token_is_refreshed_once_for_everyone(self, world):
+        tokens = world.services.tokens
+        rejected = tokens.token(world.account.id)
+        barrier = threading.Barrier(6)
+
+        def after(_):
+            barrier.wait()
+            return tokens.after_rejection(world.account.id, rejected)
+
+        with ThreadPoolExecutor(6) as pool:
+            new = set(pool.map(after, range(6)))
+        assert len(new) == 1  # everyone got the one refreshed token
+        assert world.wechat_api.token_fetches == 2  # fetched once, not six times
+
+    def test_the_classic_token_api_gets_a_new_token(self, world, services):
+        from shared.tokens import AccessTokens
+
+        classic = AccessTokens(
+            services.tokens._table,
+            services.wechat,
+            services.accounts,
+            stable=False,
+            clock=world.clock,
+        )
+        rejected = classic.token(world.account.id)
+        assert classic.after_rejection(world.account.id, rejected) != rejected
+        assert world.wechat_api.token_fetches_by_api["/cgi-bin/token"] == 2
+
+
+class TestSending:
+    def test_replies_reach_wechat_in_order_with_a_valid_token(self, chat):
+        world, agent, customer, conversation = chat
+        for text in ("one", "two", "three"):
+            reply(world, agent, conversation, text)
+        world.services.sender.send_pending(conversation)
+        sent = world.wechat_api.sent
+        assert [m.body["text"]["content"] for m in sent] == ["one", "two", "three"]
+        assert {m.touser for m in sent} == {customer.open_id}
+        assert [e.status for e in entries(world, conversation)] == ["sent"] * 3
+
+    def test_order_holds_with_many_workers(self, chat):
+        world, agent, _, conversation = chat
+        world.wechat_api.quota = None
+        texts = [f"m{i}" for i in range(12)]
+        for text in texts:
+            reply_unchecked(world, agent, conversation, text)
+        barrier = threading.Barrier(4)
+
+        def worker(_):
+            barrier.wait()
+            for _ in range(6):
+                world.services.sender.send_pending(conversation)
+
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(worker, range(4)))
+        while any(e.status == "queued" for e in entries(world, conversation)):
+            world.services.sender.send_pending(conversation)
+        assert [m.body["text"]["content"] for m in world.wechat_api.sent] == texts
+
+    def test_busy_wechat_is_retried_later(self, chat):
+        world, agent, _, conversation = chat
+        world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=-1)
+        reply(world, agent, conversation, "first")
+        reply(world, agent, conversation, "second")
+        world.services.sender.send_pending(conversation)
+        assert world.wechat_api.sent == []  # "second" waits behind "first"
+        first, second = entries(world, conversation)
+        assert (first.status, first.details["attempts"]) == ("queued", 1)
+        assert (second.status, "attempts" in second.details) == ("queued", False)
+        assert "busy" in first.details["lastError"]
+        world.services.sender.send_pending(conversation)
+        assert [m.body["text"]["content"] for m in world.wechat_api.sent] == ["first", "second"]
+
+    def test_a_window_error_fails_without_retry_and_says_why(self, chat):
+        world, agent, _, conversation = chat
+        world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=45015)
+        reply(world, agent, conversation, "too late")
+        reply(world, agent, conversation, "next")
+        world.services.sender.send_pending(conversation)
+        failed, sent = entries(world, conversation)
+        assert (failed.status, failed.details["errcode"]) == ("failed", 45015)
+        assert "48-hour reply window has closed" in failed.details["reason"]
+        assert sent.status == "sent"
+        assert world.wechat_api.calls("/cgi-bin/message/custom/send") == 2
+
+    @pytest.mark.parametrize("errcode", [45047, 43004, 40003])
+    def test_other_final_errors(self, chat, errcode):
+        world, agent, _, conversation = chat
+        world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=errcode)
+        reply(world, agent, conversation, "x")
+        world.services.sender.send_pending(conversation)
+        [entry] = entries(world, conversation)
+        assert (entry.status, entry.details["errcode"]) == ("failed", errcode)
+        assert world.wechat_api.calls("/cgi-bin/message/custom/send") == 1
+
+    def test_a_stale_token_is_refreshed_once_and_the_message_goes(self, chat):
+        world, agent, _, conversation = chat
+        world.services.tokens.token(world.account.id)
+        world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=40001)
+        reply(world, agent, conversation, "after refresh")
+        world.services.sender.send_pending(conversation)
+        [entry] = entries(world, conversation)
+        assert entry.status == "sent"
+        assert world.wechat_api.token_fetches == 2
+        assert world.wechat_api.sent[0].body["text"]["content"] == "after refresh"
+
+    def test_an_ambiguous_timeout_is_sent_again_and_marked(self, chat):
+        """WeChat took the message but answered too late: at-least-once means the customer
+        may get it twice; the entry says so."""
+        world, agent, _, conversation = chat
+        world.services.tokens.token(world.account.id)
+        world.wechat_api.inject("/cgi-bin/message/custom/send", delay=3.0)  # client gives up at 2 s
+        reply(world, agent, conversation, "maybe twice")
+        world.services.sender.send_pending(conversation)
+        [entry] = entries(world, conversation)
+        assert entry.status == "queued"
+        assert entry.details["ambiguous"] is True
+        world.wechat_api.wait_for_sent(1, timeout=5)
+        world.services.sender.send_pending(conversation)
+        [entry] = entries(world, conversation)
+        assert entry.status == "sent"
+        assert entry.details["ambiguous"] is True
+        assert [m.body["text"]["content"] for m in world.wechat_api.sent] == ["maybe twice"] * 2
+
+    def test_wechat_down_for_long_fails_the_message(self, chat):
+        world, agent, _, conversation = chat
+        world.services.tokens.token(world.account.id)
+        world.wechat_api.inject("/cgi-bin/message/custom/send", http_status=502, times=10)
+        reply(world, agent, conversation, "never")
+        for _ in range(5):
+            world.services.sender.send_pending(conversation)
+        [entry] = entries(world, conversation)
+        assert entry.status == "failed"
+        assert entry.details["attempts"] == 5
+
+
+class TestWindow:
+    def test_the_window_is_shown_and_enforced(self, chat):
+        world, agent, customer, conversation = chat
+        workspace = world.services.workspace
+        view = workspace.window(world.get(conversation))
+        assert view.messages_left == 5
+        assert view.expires_at == utc(int(world.clock())) + __import__("datetime").timedelta(
+            hours=48
+        )
+        for i in range(5):
+            reply(world, agent, conversation, f"r{i}")
+        with pytest.raises(ApiError) as caught:
+            reply(world, agent, conversation, "one too many")
+        assert (caught.value.status, caught.value.code) == (409, "reply_window")
+        assert "used up" in caught.value.message
+        assert workspace.window(world.get(conversation)).messages_left == 0
+        world.clock.advance(60)
+        world.write(customer, customer.text("again"))
+        assert workspace.window(world.get(conversation)).messages_left == 5
+        reply(world, agent, conversation, "fits now")
+
+    def test_after_48_hours_nothing_is_queued(self, chat):
+        world, agent, _, conversation = chat
+        world.clock.advance(48 * 3600 + 1)
+        with pytest.raises(ApiError) as caught:
+            reply(world, agent, conversation, "late")
+        assert "window is closed" in caught.value.message
+        assert entries(world, conversation) == []
+
+    def test_a_failed_message_gives_its_slot_back(self, chat):
+        world, agent, _, conversation = chat
+        world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=45047)
+        reply(world, agent, conversation, "x")
+        world.services.sender.send_pending(conversation)
+        assert world.services.workspace.window(world.get(conversation)).messages_left == 5
+
+
+class TestAttachments:
+    def test_a_customer_image_is_kept_in_blob_storage(self, world):
+        queue = world.queue()
+        world.workstream(queue.id)
+        media_id = world.wechat_api.add_media(PNG, "image/png", "image", "photo.png")
+        customer = world.customer()
+        conversation = world.write(customer, customer.image(media_id))
+        [entry] = [e for e in world.services.conversations.transcript(conversation, limit=10)[0]]
+        world.services.media.keep(conversation, entry.key)
+        kept = world.services.conversations.entry(conversation, entry.key).details["attachment"]
+        assert kept["sha256"] == hashlib.sha256(PNG).hexdigest()
+        assert (kept["size"], kept["contentType"], kept["filename"]) == (
+            len(PNG),
+            "image/png",
+            "photo.png",
+        )
+        content, content_type, _ = world.services.workspace.attachment(
+            Actor(None), conversation, entry.key
+        )
+        assert (content, content_type) == (PNG, "image/png")
+
+    def test_a_customer_video_is_fetched_through_its_url(self, world, services):
+        queue = world.queue()
+        world.workstream(queue.id)
+        video = b"\x00\x00\x00\x18ftypmp42" + b"v" * 3000
+        media_id = world.wechat_api.add_media(video, "video/mp4", "video", "clip.mp4")
+        customer = world.customer()
+        conversation = world.write(customer, customer.video(media_id))
+        [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
+        world.services.media.keep(conversation, entry.key)
+        kept = world.services.conversations.entry(conversation, entry.key).details["attachment"]
+        assert kept["sha256"] == hashlib.sha256(video).hexdigest()
+
+    def test_customer_attachments_off_give_a_placeholder_and_a_notice(self, world):
+        queue = world.queue()
+        world.workstream(
+            queue.id,
+            language="en",
+            fileAttachments={"customersCanSend": False},
+            automatedMessages={"en": {"attachmentsDisabled": "Please describe it in words."}},
+        )
+        media_id = world.wechat_api.add_media(PNG, "image/png", "image")
+        customer = world.customer()
+        conversation = world.write(customer, customer.image(media_id))
+        [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
+        world.services.media.keep(conversation, entry.key)
+        kept = world.services.conversations.entry(conversation, entry.key)
+        assert "attachment" not in kept.details
+        assert "does not accept attachments" in kept.details["placeholder"]
+        assert world.outbound_texts(conversation) == ["Please describe it in words."]
+        assert world.wechat_api.calls("/cgi-bin/media/get") == 0
+
+    def test_an_agent_image_is_uploaded_then_sent(self, chat):
+        world, agent, _, conversation = chat
+        actor = Actor(world.fresh_agent(agent.id))
+        entry = world.services.workspace.send_file(actor, conversation, "receipt.png", PNG)
+        assert entry.type == "image"
+        world.services.sender.send_pending(conversation)
+        [message] = world.wechat_api.sent
+        assert message.msgtype == "image"
+        stored = world.wechat_api.media(message.body["image"]["media_id"])
+        assert stored.content == PNG
+
+    def test_voice_goes_as_voice(self, chat):
+        world, agent, _, conversation = chat
+        actor = Actor(world.fresh_agent(agent.id))
+        assert (
+            world.services.workspace.send_file(actor, conversation, "note.amr", AMR).type == "voice"
+        )
+
+    def test_other_files_go_as_a_short_lived_link(self, chat):
+        world, agent, _, conversation = chat
+        actor = Actor(world.fresh_agent(agent.id))
+        pdf = b"%PDF-1.7 invoice"
+        entry = world.services.workspace.send_file(actor, conversation, "invoice.pdf", pdf)
+        assert entry.type == "file"
+        world.services.sender.send_pending(conversation)
+        [message] = world.wechat_api.sent
+        text = message.body["text"]["content"]
+        assert text.startswith("invoice.pdf: ")
+        token = text.rsplit("/api/files/", 1)[1]
+        blob = world.services.links.blob(token, utc(world.clock()))
+        assert world.services.attachments.download_blob(blob).readall() == pdf
+        assert world.services.links.blob(token + "x", utc(world.clock())) is None
+        world.clock.advance(3 * 86400 + 1)
+        assert world.services.links.blob(token, utc(world.clock())) is None
+
+    def test_limits_are_checked_before_anything_is_stored(self, chat):
+        world, agent, _, conversation = chat
+        actor = Actor(world.fresh_agent(agent.id))
+        big = PNG + b"\x00" * (2 * 1024 * 1024)
+        with pytest.raises(ApiError) as caught:
+            world.services.workspace.send_file(actor, conversation, "big.png", big)
+        assert (caught.value.status, caught.value.code) == (400, "too_large_for_wechat")
+        assert "at most 2 MB" in caught.value.message
+        assert entries(world, conversation) == []
+
+    def test_agents_attachments_off_is_403(self, world):
+        queue = world.queue()
+        world.workstream(queue.id, fileAttachments={"agentsCanSend": False})
+        agent = world.agent("a", [queue.id])
+        conversation = world.conversation()
+        world.services.assigner.assign(conversation)
+        with pytest.raises(ApiError) as caught:
+            world.services.workspace.send_file(
+                Actor(world.fresh_agent(agent.id)), conversation, "a.png", PNG
+            )
+        assert caught.value.status == 403
+
+
+class TestVisibility:
+    def test_agents_see_their_own_supervisors_their_queues(self, chat):
+        world, agent, _, conversation = chat
+        queue_id = world.get(conversation).queue_id
+        workspace = world.services.workspace
+        other = world.agent("other", [queue_id])
+        supervisor = world.agent("boss", [queue_id], role="supervisor")
+        outsider = world.agent("outsider", [world.queue("elsewhere").id], role="supervisor")
+        assert [c.id for c in workspace.conversations(Actor(world.fresh_agent(agent.id)))] == [
+            conversation
+        ]
+        assert workspace.conversations(Actor(world.fresh_agent(other.id))) == []
+        assert [c.id for c in workspace.conversations(Actor(world.fresh_agent(supervisor.id)))] == [
+            conversation
+        ]
+        for actor in (Actor(world.fresh_agent(other.id)), Actor(world.fresh_agent(outsider.id))):
+            with pytest.raises(ApiError) as caught:
+                workspace.visible(actor, conversation)
+            assert caught.value.status == 404
+        assert workspace.visible(Actor(None), conversation).id == conversation
+        with pytest.raises(ApiError) as caught:
+            workspace.send_text(
+                Actor(world.fresh_agent(supervisor.id)), conversation, TextMessageRequest(text="hi")
+            )
+        assert caught.value.status == 403
+
+    def test_parked_conversations_stay_on_the_agents_list(self, chat):
+        world, agent, _, conversation = chat
+        world.services.desk.park(world.fresh_agent(agent.id), conversation)
+        listed = world.services.workspace.conversations(Actor(world.fresh_agent(agent.id)))
+        assert [(c.id, c.state.value) for c in listed] == [(conversation, "waiting")]
+        reply(world, agent, conversation, "still here")  # a parked conversation can be answered
+
+
+def reply_unchecked(world, agent, conversation, text):
+    """A reply without the window's quota (the simulator's quota is off for this test)."""
+    world.services.outbox.quota = 1000
+    return reply(world, agent, conversation, text)
