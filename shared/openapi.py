@@ -1,0 +1,314 @@
+"""The OpenAPI 3.1 document of the admin and agent routes (``GET /api/openapi.json``).
+
+Schemas come from the same pydantic models the routes parse and answer with, so the document
+cannot drift from the code unnoticed: a test checks that every admin and agent route of
+``function_app`` is documented here and that every example validates against its schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+from pydantic.json_schema import models_json_schema
+
+from .accounts import AccountCreate, AccountPatch, AccountView, CallbackInfo
+from .agents import AgentFields, AgentPatch, AgentView
+from .conversations import Conversation, TranscriptEntryView
+from .desk import CloseRequest, PresenceChange, TransferRequest
+from .routing.queues import Queue, QueueFields, QueuePatch
+from .workspace import TextMessageRequest, WindowView
+from .workstreams import Workstream, WorkstreamFields, WorkstreamPatch
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class ErrorDetail(_Doc):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(_Doc):
+    error: ErrorDetail
+
+
+class AccountList(_Doc):
+    accounts: list[AccountView]
+
+
+class QueueList(_Doc):
+    queues: list[Queue]
+
+
+class WorkstreamList(_Doc):
+    workstreams: list[Workstream]
+
+
+class AgentList(_Doc):
+    agents: list[AgentView]
+
+
+class AgentCreated(AgentView):
+    token: str
+    """The agent's bearer token: shown once, stored only as a hash."""
+
+
+class ConversationList(_Doc):
+    conversations: list[Conversation]
+    continuation_token: str | None = None
+
+
+class Attachment(_Doc):
+    url: str
+    content_type: str
+    size: int
+    sha256: str
+    filename: str
+
+
+class MessageView(TranscriptEntryView):
+    attachment: Attachment | None = None
+
+
+class ConversationDetail(Conversation):
+    messages: list[MessageView]
+    continuation_token: str | None = None
+
+
+class AgentConversation(Conversation):
+    window: WindowView
+
+
+class AgentConversationList(_Doc):
+    conversations: list[AgentConversation]
+
+
+class AgentConversationDetail(AgentConversation):
+    messages: list[MessageView]
+    continuation_token: str | None = None
+
+
+class FileUpload(_Doc):
+    """``multipart/form-data`` with the file in ``file``."""
+
+    file: bytes
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    summary: str
+    auth: str  # "admin" or "agent"
+    response: type[BaseModel] | None
+    status: int = 200
+    request: type[BaseModel] | None = None
+    example: dict[str, Any] | None = None
+    query: tuple[str, ...] = ()
+    multipart: bool = False
+    binary: bool = False
+    tags: tuple[str, ...] = field(default=())
+
+
+ACCOUNT_EXAMPLE = {
+    "name": "Demo shop",
+    "originalId": "gh_0123456789ab",
+    "appId": "wx0123456789abcdef",
+    "appSecret": "0123456789abcdef0123456789abcdef",
+    "token": "demotoken123",
+    "encodingAesKey": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    "messageMode": "safe",
+}
+QUEUE_EXAMPLE = {
+    "name": "Refunds",
+    "priority": 10,
+    "assignmentMethod": "roundRobin",
+    "operatingHours": {
+        "timeZone": "Asia/Shanghai",
+        "weekly": [{"days": [1, 2, 3, 4, 5], "start": "09:00", "end": "18:00"}],
+        "holidays": [{"date": "2026-10-01", "name": "National Day"}],
+    },
+    "outOfHours": {"action": "queueAnyway"},
+    "overflow": {"maxWaiting": 50, "action": "transfer", "transferQueueId": "q0general01"},
+}
+WORKSTREAM_EXAMPLE = {
+    "name": "Demo shop on WeChat",
+    "accountId": "a1b2c3d4e5f6",
+    "language": "zh-CN",
+    "distributionMode": "push",
+    "capacityUnits": 1,
+    "allowedPresences": ["available", "busy"],
+    "fallbackQueueId": "q0general01",
+    "autoCloseAfterInactivity": "PT2H",
+    "keepSameAgent": True,
+    "fileAttachments": {"customersCanSend": True, "agentsCanSend": True},
+    "automatedMessages": {"zh-CN": {"greeting": "您好！", "agentAssigned": "{AgentName} 为您服务"}},
+    "routingRules": [
+        {
+            "name": "refunds",
+            "condition": {"field": "message.text", "op": "contains", "value": "退款"},
+            "queueId": "q0refunds01",
+            "priority": 5,
+        }
+    ],
+}
+AGENT_EXAMPLE = {"name": "Lin", "queueIds": ["q0refunds01"], "capacity": 3, "role": "agent"}
+A, G = "admin", "agent"
+PAGING = ("limit", "continuationToken")
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation("post", "/api/admin/accounts", "Register a WeChat account", A, AccountView, 201, AccountCreate, ACCOUNT_EXAMPLE),
+    Operation("get", "/api/admin/accounts", "List accounts", A, AccountList),
+    Operation("get", "/api/admin/accounts/{id}", "Get an account", A, AccountView),
+    Operation("patch", "/api/admin/accounts/{id}", "Change an account (a new encodingAesKey rotates the key)", A, AccountView, 200, AccountPatch, {"encodingAesKey": "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210abcdefg"}),
+    Operation("delete", "/api/admin/accounts/{id}", "Delete an account (stops its channel now)", A, None, 204),
+    Operation("get", "/api/admin/accounts/{id}/callback", "The callback information for WeChat's console", A, CallbackInfo),
+    Operation("post", "/api/admin/queues", "Create a queue", A, Queue, 201, QueueFields, QUEUE_EXAMPLE),
+    Operation("get", "/api/admin/queues", "List queues", A, QueueList),
+    Operation("get", "/api/admin/queues/{id}", "Get a queue", A, Queue),
+    Operation("patch", "/api/admin/queues/{id}", "Change a queue", A, Queue, 200, QueuePatch, {"assignmentMethod": "leastActive"}),
+    Operation("delete", "/api/admin/queues/{id}", "Delete a queue no workstream uses", A, None, 204),
+    Operation("post", "/api/admin/workstreams", "Create an account's workstream", A, Workstream, 201, WorkstreamFields, WORKSTREAM_EXAMPLE),
+    Operation("get", "/api/admin/workstreams", "List workstreams", A, WorkstreamList),
+    Operation("get", "/api/admin/workstreams/{id}", "Get a workstream", A, Workstream),
+    Operation("patch", "/api/admin/workstreams/{id}", "Change a workstream", A, Workstream, 200, WorkstreamPatch, {"keepSameAgent": False}),
+    Operation("delete", "/api/admin/workstreams/{id}", "Delete a workstream", A, None, 204),
+    Operation("post", "/api/admin/agents", "Create an agent (answers its token once)", A, AgentCreated, 201, AgentFields, AGENT_EXAMPLE),
+    Operation("get", "/api/admin/agents", "List agents", A, AgentList),
+    Operation("get", "/api/admin/agents/{id}", "Get an agent", A, AgentView),
+    Operation("patch", "/api/admin/agents/{id}", "Change an agent", A, AgentView, 200, AgentPatch, {"capacity": 5}),
+    Operation("delete", "/api/admin/agents/{id}", "Delete an agent holding no conversations", A, None, 204),
+    Operation("get", "/api/admin/conversations", "Conversations, newest first within an account", A, ConversationList, query=("accountId", "state", *PAGING)),
+    Operation("get", "/api/admin/conversations/{id}", "A conversation and its messages", A, ConversationDetail, query=PAGING),
+    Operation("get", "/api/agent/me", "The calling agent", G, AgentView),
+    Operation("put", "/api/agent/presence", "Set the agent's presence", G, AgentView, 200, PresenceChange, {"presence": "available"}),
+    Operation("get", "/api/agent/queue", "Open conversations in the agent's queues (pick mode)", G, ConversationList, query=("limit",)),
+    Operation("get", "/api/agent/conversations", "The agent's conversations with their reply windows", G, AgentConversationList),
+    Operation("get", "/api/agent/conversations/{id}", "A conversation, its reply window and messages", G, AgentConversationDetail, query=PAGING),
+    Operation("post", "/api/agent/conversations/{id}/messages", "Reply with text (JSON) or a file (multipart); 202, queued for sending", G, MessageView, 202, TextMessageRequest, {"text": "您好，已为您办理退款。"}),
+    Operation("get", "/api/agent/conversations/{id}/attachments/{entryId}", "An attachment's bytes", G, None, binary=True),
+    Operation("post", "/api/agent/conversations/{id}/pick", "Take a waiting conversation", G, Conversation),
+    Operation("post", "/api/agent/conversations/{id}/park", "Park: wait for the customer; capacity is freed", G, Conversation),
+    Operation("post", "/api/agent/conversations/{id}/close", "Close, or move to wrap-up with wrapUp: true", G, Conversation, 200, CloseRequest, {"wrapUp": True}),
+    Operation("post", "/api/agent/conversations/{id}/transfer", "Transfer to a queue or an agent", G, Conversation, 200, TransferRequest, {"queueId": "q0refunds01"}),
+)  # fmt: skip
+
+_MODELS = {
+    ErrorBody,
+    FileUpload,
+    *(op.response for op in OPERATIONS if op.response),
+    *(op.request for op in OPERATIONS if op.request),
+}
+
+
+def document(server_url: str = "/") -> dict[str, Any]:
+    keys = [
+        (model, "validation" if model in _request_models() else "serialization")
+        for model in sorted(_MODELS, key=lambda m: m.__name__)
+    ]
+    refs, definitions = models_json_schema(
+        keys, by_alias=True, ref_template="#/components/schemas/{model}"
+    )
+    schemas = definitions.get("$defs", {})
+
+    def ref(model: type[BaseModel], mode: str) -> dict[str, Any]:
+        return refs[(model, mode)]
+
+    paths: dict[str, Any] = {}
+    for op in OPERATIONS:
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in _path_names(op.path)
+        ] + [
+            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+            for name in op.query
+        ]
+        responses: dict[str, Any] = {
+            "400": _error("The request is malformed; the message names the field"),
+            "401": _error("No or unknown bearer token"),
+            "403": _error("The token may not do this"),
+            "404": _error("Not found (or not visible to the caller)"),
+        }
+        if op.response is not None:
+            responses[str(op.status)] = {
+                "description": "OK",
+                "content": {"application/json": {"schema": ref(op.response, "serialization")}},
+            }
+        elif op.binary:
+            responses[str(op.status)] = {
+                "description": "The file",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        else:
+            responses[str(op.status)] = {"description": "Done"}
+        if op.method != "get":
+            responses["409"] = _error("Conflict: the state or a unique value does not allow it")
+        operation: dict[str, Any] = {
+            "summary": op.summary,
+            "operationId": f"{op.method}{_operation_name(op.path)}",
+            "tags": [op.auth],
+            "security": [{"adminToken": []}]
+            if op.auth == A
+            else [{"agentToken": []}, {"adminToken": []}],
+            "parameters": parameters,
+            "responses": responses,
+        }
+        if op.request is not None:
+            content: dict[str, Any] = {
+                "application/json": {
+                    "schema": ref(op.request, "validation"),
+                    **({"example": op.example} if op.example else {}),
+                }
+            }
+            if op.path.endswith("/messages"):
+                content["multipart/form-data"] = {"schema": ref(FileUpload, "validation")}
+            operation["requestBody"] = {"required": True, "content": content}
+        paths.setdefault(op.path, {})[op.method] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "WeChat contact center",
+            "version": "1",
+            "description": "Admin and agent API of the WeChat Service-account contact center.",
+        },
+        "servers": [{"url": server_url}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "adminToken": {"type": "http", "scheme": "bearer", "description": "ADMIN_TOKEN"},
+                "agentToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "an agent's token",
+                },
+            },
+        },
+    }
+
+
+def _request_models() -> set[type[BaseModel]]:
+    return {op.request for op in OPERATIONS if op.request} | {FileUpload}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+
+
+def _path_names(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+def _operation_name(path: str) -> str:
+    parts = [p.strip("{}") for p in path.split("/")[2:]]
+    return "".join(p[:1].upper() + p[1:] for p in parts)
