@@ -45,6 +45,8 @@ format: $(PY_STAMP)
 bench: setup
 	$(PY) bench/protocol.py
 	$(PY) bench/callback.py
+	$(PY) bench/assign.py
+	$(PY) bench/outbound.py
 
 clean:
 	rm -rf $(VENV) node_modules .azurite .pytest_cache .ruff_cache .hypothesis

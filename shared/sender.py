@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 LEASE = timedelta(seconds=60)
-BUSY_RETRY_SECONDS = 2
 MEDIA_REUSE = timedelta(days=2, hours=12)  # WeChat keeps temporary media 3 days
 WECHAT_MEDIA_TYPES = ("image", "voice")
 
@@ -72,34 +71,41 @@ class OutboundSender:
         return utc(self._clock())
 
     def send_pending(self, conversation_id: str) -> None:
+        """Send the conversation's queued messages, unless another worker is doing so: that
+        worker looks for new messages after giving up its lease, so none is left behind."""
         conversation = self._conversations.get(conversation_id)
         if conversation is None:
             return
-        owner = uuid.uuid4().hex  # per call: threads of one worker must exclude each other too
-        lease = self._leases.acquire(conversation_id, owner, self._now(), self._now() + LEASE)
-        if lease is None:
-            # Another worker is sending for this conversation; look again shortly, in case it
-            # finished before our message was queued.
-            self._send_queue.put(
-                {"conversationId": conversation_id}, delay_seconds=BUSY_RETRY_SECONDS
-            )
-            return
-        try:
-            while pending := self._conversations.pending_outbound(conversation_id, limit=1):
-                renewed = self._leases.acquire(
-                    conversation_id, owner, self._now(), self._now() + LEASE
-                )
+        while True:
+            owner = uuid.uuid4().hex  # per call: threads of one worker must exclude each other
+            lease = self._leases.acquire(conversation_id, owner, self._now(), self._now() + LEASE)
+            if lease is None:
+                return
+            held = [lease, self._now()]  # the latest ETag and when it was taken
+            try:
+                retry_in = self._drain(conversation, owner, held)
+            finally:
+                self._leases.release(conversation_id, held[0])
+            if retry_in is not None:
+                self._send_queue.put({"conversationId": conversation_id}, delay_seconds=retry_in)
+                return
+            if not self._conversations.pending_outbound(conversation_id, limit=1):
+                return  # nothing arrived while we held the lease
+
+    def _drain(self, conversation: Conversation, owner: str, held: list[Any]) -> int | None:
+        """Deliver pending messages in order, renewing the lease once it is half used;
+        seconds to wait before the next try if one must be retried."""
+        while pending := self._conversations.pending_outbound(conversation.id, limit=1):
+            now = self._now()
+            if now - held[1] > LEASE / 2:
+                renewed = self._leases.acquire(conversation.id, owner, now, now + LEASE)
                 if renewed is None:
-                    return  # the lease ran out and another worker took over
-                lease = renewed
-                retry_in = self._deliver(conversation, pending[0])
-                if retry_in is not None:
-                    self._send_queue.put(
-                        {"conversationId": conversation_id}, delay_seconds=retry_in
-                    )
-                    return
-        finally:
-            self._leases.release(conversation_id, lease)
+                    return None  # the lease ran out and another worker took over
+                held[:] = [renewed, now]
+            retry_in = self._deliver(conversation, pending[0])
+            if retry_in is not None:
+                return retry_in
+        return None
 
     def _deliver(self, conversation: Conversation, entry: TranscriptEntry) -> int | None:
         """Try one message: None once it is settled (sent or failed), else seconds to wait."""

@@ -161,15 +161,16 @@ class AgentWorkspace:
         )
         body = conversation.json_body()
         body["window"] = self.window(conversation).json_body()
-        body["messages"] = [self.entry_view(conversation, entry) for entry in entries]
+        body["messages"] = [self.entry_view(entry) for entry in entries]
         return body, token
 
-    def entry_view(self, conversation: Conversation, entry: TranscriptEntry) -> dict[str, Any]:
+    @staticmethod
+    def entry_view(entry: TranscriptEntry) -> dict[str, Any]:
         view = TranscriptEntryView.of(entry).json_body()
         attachment = entry.details.get("attachment")
         if attachment:
             view["attachment"] = {
-                "url": f"/api/agent/conversations/{conversation.id}/attachments/{entry.key}",
+                "url": f"/api/agent/conversations/{entry.conversation_id}/attachments/{entry.key}",
                 "contentType": attachment["contentType"],
                 "size": attachment["size"],
                 "sha256": attachment["sha256"],

@@ -90,8 +90,7 @@ def agent_send(req: func.HttpRequest) -> func.HttpResponse:
         entry = workspace.send_text(
             actor, conversation_id, parse_body(TextMessageRequest, req.get_body())
         )
-    conversation = workspace.visible(actor, conversation_id)
-    return json_response(workspace.entry_view(conversation, entry), 202)
+    return json_response(workspace.entry_view(entry), 202)
 
 
 @bp.route(

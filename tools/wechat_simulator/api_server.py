@@ -276,6 +276,7 @@ class WeChatApiSimulator:
             "/cgi-bin/user/info": ("GET", self._user_info),
             "/cgi-bin/getcallbackip": ("GET", self._callback_ips),
             "/__sim/customer_wrote": ("POST", self._sim_customer_wrote),
+            "/__sim/sent": ("GET", self._sim_sent),
         }
         self._content_checks: dict[str, Callable[[str, dict[str, Any]], None]] = {
             "text": self._check_text,
@@ -759,6 +760,15 @@ class WeChatApiSimulator:
             raise _RefusedError(47001)
         self.customer_wrote(app_id, openid)
         return _json(OK)
+
+    def _sim_sent(self, call: _Call) -> _Reply:
+        """What customers have been sent so far, to look at by hand during ``make run``."""
+        with self._lock:
+            sent = [
+                {"touser": m.touser, "msgtype": m.msgtype, m.msgtype: m.body.get(m.msgtype)}
+                for m in self._sent
+            ]
+        return _json({"sent": sent})
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
