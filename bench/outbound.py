@@ -54,15 +54,15 @@ def main() -> None:
     with (
         tempfile.TemporaryDirectory() as work,
         Azurite(Path(work) / "azurite", in_memory=True) as azurite,
+        WeChatApiSimulator(quota=None) as wechat,
     ):
-        with WeChatApiSimulator(quota=None) as wechat:
-            settings = app_settings(
-                azurite.connection_string,
-                WECHAT_API_BASE_URL=wechat.url,
-                WINDOW_MESSAGE_QUOTA=str(args.sends),
-            )
-            with LocalApp(settings, log_dir=Path(work) / "app") as app:
-                run(app, wechat, args)
+        settings = app_settings(
+            azurite.connection_string,
+            WECHAT_API_BASE_URL=wechat.url,
+            WINDOW_MESSAGE_QUOTA=str(args.sends),
+        )
+        with LocalApp(settings, log_dir=Path(work) / "app") as app:
+            run(app, wechat, args)
 
 
 def run(app: LocalApp, wechat: WeChatApiSimulator, args: argparse.Namespace) -> None:
