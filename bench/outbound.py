@@ -140,9 +140,8 @@ def run(app: LocalApp, wechat: WeChatApiSimulator, args: argparse.Namespace) -> 
     )
     print(f"  latency p50 {statistics.median(latencies):7.1f} ms   p95 {p95(latencies):7.1f} ms")
     print(f"  throughput {args.sends / wall:6.1f} sends/s (POST to the last one received)")
-    print(
-        f"  token fetches: {wechat.token_fetches} in all, {1000 * wechat.token_fetches / args.sends:.1f} per 1,000 sends"
-    )
+    per_thousand = 1000 * wechat.token_fetches / args.sends
+    print(f"  token fetches: {wechat.token_fetches} in all, {per_thousand:.1f} per 1,000 sends")
 
 
 if __name__ == "__main__":
