@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run test lint format bench clean
@@ -14,13 +16,19 @@ help:
 	@echo "make bench  run the benchmarks in bench/"
 	@echo "make clean  remove .venv, node_modules and local Azurite data"
 
-setup: $(PY_STAMP) $(NODE_STAMP) local.settings.json
+setup: $(PY_STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) local.settings.json
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v >= (3, 10) else \
 		"Python 3.10-3.12 is required; this is %d.%d (set PYTHON=python3.12)" % v)'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# checkov (the Bicep security checks) brings ~100 packages: a venv of its own.
+$(CHECKOV_STAMP): requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -49,4 +57,4 @@ bench: setup
 	$(PY) bench/outbound.py
 
 clean:
-	rm -rf $(VENV) node_modules .azurite .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules .azurite .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,178 @@
+// WeChat contact center on Azure Functions (Flex Consumption), secured by a managed identity:
+// no storage key, connection string with a key, or plain-text secret anywhere.
+// Deploy with `azd up`, or `az deployment sub create` (see the README, "Deploy to Azure").
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(40)
+@description('Name of the environment; it seeds every resource name (azd sets it).')
+param environmentName string
+
+@minLength(1)
+@description('Region of every resource. Flex Consumption is not offered in every region.')
+param location string
+
+@description('Resource group to create (or reuse); default rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@allowed(['3.10', '3.11', '3.12'])
+@description('Python version of the function app.')
+param pythonVersion string = '3.12'
+
+@allowed([512, 2048, 4096])
+@description('Memory of each instance, in MB.')
+param instanceMemoryMB int = 2048
+
+@minValue(1)
+@maxValue(1000)
+@description('Most instances the app may scale out to.')
+param maximumInstanceCount int = 40
+
+@minValue(0)
+@maxValue(20)
+@description('Always-ready instances for the HTTP functions: WeChat gives up after 5 seconds, so a cold start must not stand between a push and its answer. 0 turns it off (cheaper).')
+param alwaysReadyHttpInstances int = 1
+
+@description('Give the app a fixed outbound IP (VNet, NAT gateway, static public IP) for WeChat\'s API IP whitelist, which refuses calls from other addresses (errcode 40164).')
+param staticOutboundIp bool = false
+
+@minValue(1)
+@maxValue(3650)
+@description('Days attachments are kept in Blob storage before the lifecycle rule deletes them.')
+param attachmentRetentionDays int = 180
+
+@secure()
+@description('Bearer token for /api/admin/*. Empty: generated at deployment (then pass the same value on later deployments, or use azd, which keeps it).')
+param adminToken string = ''
+
+@secure()
+@description('Base64 of 32 random bytes that encrypts secrets at rest (openssl rand -base64 32). Empty: generated at deployment, as adminToken.')
+param secretsKey string = ''
+
+@secure()
+@description('The SECRETS_KEY before a rotation, if any: it keeps decrypting what it sealed.')
+param secretsKeyPrevious string = ''
+
+@secure()
+@description('Seed of a generated adminToken; leave the default.')
+param adminTokenSeed string = newGuid()
+
+@secure()
+@description('Seed of a generated secretsKey (separate: one secret must not reveal the other); leave the default.')
+param secretsKeySeed string = newGuid()
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+// Generated secrets, used only when none is given: a random GUID each (122 bits).
+var generatedAdminToken = 'wcc-${replace(adminTokenSeed, '-', '')}'
+var generatedSecretsKey = base64(replace(secretsKeySeed, '-', ''))
+var tags = { 'azd-env-name': environmentName, application: 'wechat-contact-center' }
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-wcc-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-wcc-${resourceToken}'
+    applicationInsightsName: 'appi-wcc-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'stwcc${resourceToken}'
+    location: location
+    tags: tags
+    attachmentRetentionDays: attachmentRetentionDays
+  }
+}
+
+module vault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: 'kv-wcc-${take(resourceToken, 14)}'
+    location: location
+    tags: tags
+    adminToken: empty(adminToken) ? generatedAdminToken : adminToken
+    secretsKey: empty(secretsKey) ? generatedSecretsKey : secretsKey
+    secretsKeyPrevious: secretsKeyPrevious
+  }
+}
+
+module network 'modules/network.bicep' = if (staticOutboundIp) {
+  name: 'network'
+  scope: rg
+  params: {
+    vnetName: 'vnet-wcc-${resourceToken}'
+    natGatewayName: 'ng-wcc-${resourceToken}'
+    publicIpName: 'pip-wcc-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  scope: rg
+  params: {
+    principalId: identity.outputs.principalId
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: vault.outputs.name
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  params: {
+    name: 'func-wcc-${resourceToken}'
+    planName: 'plan-wcc-${resourceToken}'
+    location: location
+    tags: tags
+    pythonVersion: pythonVersion
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    alwaysReadyHttpInstances: alwaysReadyHttpInstances
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    adminTokenSecretUri: vault.outputs.adminTokenSecretUri
+    secretsKeySecretUri: vault.outputs.secretsKeySecretUri
+    secretsKeyPreviousSecretUri: vault.outputs.secretsKeyPreviousSecretUri
+    subnetId: staticOutboundIp ? network.outputs.appSubnetId : ''
+    staticOutboundIps: staticOutboundIp ? network.outputs.publicIpAddress : ''
+  }
+  // The identity must hold its roles before the app starts reading storage and secrets.
+  dependsOn: [roles]
+}
+
+output AZURE_LOCATION string = location
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_KEY_VAULT_NAME string = vault.outputs.name
+@description('Append the account id from the admin API: this is what WeChat\'s console calls the server URL.')
+output CALLBACK_URL_BASE string = functionApp.outputs.callbackUrlBase
+@description('Add these to the WeChat account\'s API IP whitelist.')
+output OUTBOUND_IPS string = functionApp.outputs.outboundIps

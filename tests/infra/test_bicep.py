@@ -1,0 +1,297 @@
+"""Offline checks of infra/: the structure the deployment relies on, read from the parsed Bicep
+(pycep-parser), and checkov's security checks with a skip list whose every entry has a reason."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pycep import BicepParser
+
+from shared.store.names import CONTAINERS, QUEUES, TABLES
+
+ROOT = Path(__file__).resolve().parents[2]
+INFRA = ROOT / "infra"
+BICEP_FILES = sorted(INFRA.rglob("*.bicep"))
+CHECKOV = Path(os.environ.get("CHECKOV", ROOT / ".venv-checkov" / "bin" / "checkov"))
+
+ROLE_IDS = {
+    "Storage Blob Data Owner": "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    "Storage Queue Data Contributor": "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
+    "Storage Table Data Contributor": "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
+    "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
+    "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
+}
+
+
+@cache
+def parsed(name: str) -> dict[str, Any]:
+    return BicepParser().parse(file_path=INFRA / name)
+
+
+def resource(name: str, symbol: str) -> dict[str, Any]:
+    return parsed(name)["resources"][symbol]["config"]
+
+
+def app_settings() -> dict[str, Any]:
+    settings = resource("modules/functionapp.bicep", "appSettings")["properties"]["function"]
+    assert settings["type"] == "union"
+    return settings["parameters"]["arg_2"]
+
+
+def test_every_file_parses_and_uses_no_registry_module():
+    assert len(BICEP_FILES) >= 7
+    for path in BICEP_FILES:
+        BicepParser().parse(file_path=path)
+    modules = parsed("main.bicep")["modules"]
+    assert len(modules) >= 6
+    for symbol, module in modules.items():
+        path = module["detail"]["full"]
+        assert module["type"] == "local", f"{symbol} comes from a registry: {path}"
+        assert not re.match(r"^(br|ts)[:/]", path), f"{symbol} comes from a registry: {path}"
+        assert (INFRA / path).exists(), f"{symbol}: {path} is not in infra/"
+
+
+def test_flex_consumption_linux_python():
+    plan = resource("modules/functionapp.bicep", "plan")
+    assert plan["sku"] == {"name": "FC1", "tier": "FlexConsumption"}
+    assert plan["properties"]["reserved"] is True
+    site = resource("modules/functionapp.bicep", "site")
+    assert site["kind"] == "functionapp,linux"
+    config = site["properties"]["functionAppConfig"]
+    assert config["runtime"] == {"name": "python", "version": "pythonVersion"}
+    main = parsed("main.bicep")["parameters"]
+    assert main["pythonVersion"]["default"] == "3.12"
+    assert main["instanceMemoryMB"]["default"] == 2048
+    assert "maximumInstanceCount" in main
+
+
+def test_one_always_ready_http_instance_that_a_parameter_can_turn_off():
+    assert parsed("main.bicep")["parameters"]["alwaysReadyHttpInstances"]["default"] == 1
+    site = resource("modules/functionapp.bicep", "site")
+    ready = site["properties"]["functionAppConfig"]["scaleAndConcurrency"]["alwaysReady"][
+        "operator"
+    ]
+    assert ready["type"] == "conditional"
+    assert ready["operands"]["true_value"] == []  # alwaysReadyHttpInstances == 0: none
+    assert ready["operands"]["false_value"] == [
+        {"name": "http", "instanceCount": "alwaysReadyHttpInstances"}
+    ]
+
+
+def test_identity_based_storage_settings_and_no_key_anywhere():
+    settings = app_settings()
+    assert settings["AzureWebJobsStorage__credential"] == "managedidentity"
+    assert settings["AzureWebJobsStorage__clientId"] == "identityClientId"
+    for service in ("blob", "queue", "table"):
+        assert f"AzureWebJobsStorage__{service}ServiceUri" in settings
+    assert "AzureWebJobsStorage" not in settings
+    for path in [*BICEP_FILES, INFRA / "main.parameters.json"]:
+        text = path.read_text("utf-8")
+        assert "listKeys(" not in text, path
+        assert "AccountKey" not in text, path
+        assert "InstrumentationKey" not in text, path
+    site = resource("modules/functionapp.bicep", "site")
+    deployment = site["properties"]["functionAppConfig"]["deployment"]["storage"]["authentication"]
+    assert deployment["type"] == "UserAssignedIdentity"
+
+
+def test_storage_account_is_locked_to_identities():
+    account = resource("modules/storage.bicep", "account")["properties"]
+    assert account["allowSharedKeyAccess"] is False
+    assert account["minimumTlsVersion"] == "TLS1_2"
+    assert account["allowBlobPublicAccess"] is False
+    assert account["supportsHttpsTrafficOnly"] is True
+
+
+def test_tables_queues_and_containers_are_the_apps():
+    variables = parsed("modules/storage.bicep")["variables"]
+    assert sorted(variables["tables"]["value"]) == sorted(TABLES)
+    assert sorted(variables["queues"]["value"]) == sorted(QUEUES)
+    containers = {
+        variables[name]["value"] for name in ("deploymentContainerName", "attachmentsContainerName")
+    }
+    assert set(CONTAINERS) <= containers
+
+
+def test_attachments_are_deleted_after_the_retention_days():
+    rule = resource("modules/storage.bicep", "lifecycle")["properties"]["policy"]["rules"][0]
+    assert rule["definition"]["filters"]["prefixMatch"] == ["${attachmentsContainerName}/"]
+    delete = rule["definition"]["actions"]["baseBlob"]["delete"]
+    assert delete == {"daysAfterModificationGreaterThan": "attachmentRetentionDays"}
+    assert parsed("main.bicep")["parameters"]["attachmentRetentionDays"]["default"] > 0
+
+
+def test_the_identity_holds_exactly_the_roles_it_needs():
+    text = (INFRA / "modules" / "roles.bicep").read_text("utf-8")
+    found = set(
+        re.findall(r"'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'", text)
+    )
+    assert found == set(ROLE_IDS.values())
+    roles = parsed("modules/roles.bicep")["resources"]
+    for symbol in ("storageRoles", "metricsRole", "secretsRole"):
+        body = roles[symbol]["config"]
+        properties = body["properties"] if "properties" in body else body["config"]["properties"]
+        assert properties["principalId"] == "principalId"
+        assert properties["principalType"] == "ServicePrincipal"
+    site = resource("modules/functionapp.bicep", "site")
+    assert site["identity"]["type"] == "UserAssigned"
+
+
+def test_secrets_live_in_key_vault_and_reach_the_app_as_references():
+    vault = resource("modules/keyvault.bicep", "vault")["properties"]
+    assert vault["enableRbacAuthorization"] is True
+    assert vault["enablePurgeProtection"] is True
+    names = {
+        resource("modules/keyvault.bicep", s)["name"]
+        for s in ("adminTokenSecret", "secretsKeySecret")
+    }
+    assert names == {"ADMIN-TOKEN", "SECRETS-KEY"}
+    references = parsed("modules/functionapp.bicep")["variables"]["currentKeys"]["value"]
+    assert references == {
+        "ADMIN_TOKEN": "@Microsoft.KeyVault(SecretUri=${adminTokenSecretUri})",
+        "SECRETS_KEY": "@Microsoft.KeyVault(SecretUri=${secretsKeySecretUri})",
+    }
+    assert (
+        resource("modules/functionapp.bicep", "site")["properties"]["keyVaultReferenceIdentity"]
+        == "identityId"
+    )
+    main = parsed("main.bicep")["parameters"]
+    for name in (
+        "adminToken",
+        "secretsKey",
+        "secretsKeyPrevious",
+        "adminTokenSeed",
+        "secretsKeySeed",
+    ):
+        decorators = [d["type"] for d in main[name]["decorators"]]
+        assert "secure" in decorators, f"{name} must be @secure()"
+
+
+def test_generated_secrets_use_separate_seeds():
+    variables = parsed("main.bicep")["variables"]
+    admin = json.dumps(variables["generatedAdminToken"])
+    key = json.dumps(variables["generatedSecretsKey"])
+    assert "adminTokenSeed" in admin
+    assert "secretsKeySeed" not in admin
+    assert "secretsKeySeed" in key
+    assert "adminTokenSeed" not in key
+
+
+def test_telemetry_uses_entra_id_only():
+    insights = resource("modules/monitoring.bicep", "insights")["properties"]
+    assert insights["DisableLocalAuth"] is True
+    assert "WorkspaceResourceId" in insights
+    assert "logs" in parsed("modules/monitoring.bicep")["resources"]
+    assert app_settings()["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] == (
+        "ClientId=${identityClientId};Authorization=AAD"
+    )
+
+
+def test_static_outbound_ip_is_optional_and_complete():
+    main = parsed("main.bicep")
+    assert main["parameters"]["staticOutboundIp"]["default"] is False
+    network_module = main["modules"]["network"]
+    assert network_module["config"]["condition"] == "staticOutboundIp"
+    network = parsed("modules/network.bicep")["resources"]
+    subnet = network["vnet"]["config"]["properties"]["subnets"][0]["properties"]
+    assert subnet["delegations"][0]["properties"]["serviceName"] == "Microsoft.App/environments"
+    assert "natGateway" in subnet
+    ip = network["publicIp"]["config"]
+    assert ip["sku"]["name"] == "Standard"
+    assert ip["properties"]["publicIPAllocationMethod"] == "Static"
+    nat = network["natGateway"]["config"]
+    assert nat["properties"]["publicIpAddresses"]
+
+
+def test_outputs_and_app_settings_come_from_the_same_real_values():
+    outputs = parsed("main.bicep")["outputs"]
+    for name in ("AZURE_FUNCTION_APP_NAME", "CALLBACK_URL_BASE", "OUTBOUND_IPS"):
+        assert name in outputs
+    function_outputs = parsed("modules/functionapp.bicep")["outputs"]
+    assert function_outputs["callbackUrlBase"]["value"] == (
+        "https://${site.properties.defaultHostName}/api/wechat/"
+    )
+    settings = app_settings()
+    assert settings["PUBLIC_BASE_URL"] == "https://${site.properties.defaultHostName}"
+    assert settings["OUTBOUND_IPS"] == "outboundIps"
+    assert function_outputs["outboundIps"]["value"] == "outboundIps"
+    outbound = json.dumps(parsed("modules/functionapp.bicep")["variables"]["outboundIps"])
+    assert "staticOutboundIps" in outbound
+    assert "possibleOutboundIpAddresses" in outbound
+
+
+def test_parameters_file_and_azure_yaml_match_main():
+    parameters = json.loads((INFRA / "main.parameters.json").read_text("utf-8"))["parameters"]
+    declared = parsed("main.bicep")["parameters"]
+    assert set(parameters) <= set(declared)
+    azure = (ROOT / "azure.yaml").read_text("utf-8")
+    assert "host: function" in azure
+    assert "path: infra" in azure
+    tags = json.dumps(resource("modules/functionapp.bicep", "site")["tags"])
+    assert "azd-service-name" in tags
+
+
+# --- checkov ---------------------------------------------------------------------------------
+
+
+def run_checkov(*args: str) -> tuple[dict[str, int], set[str]]:
+    if not CHECKOV.exists():
+        pytest.fail(
+            f"{CHECKOV} is missing: run `make setup` (it installs requirements-checkov.txt)"
+        )
+    result = subprocess.run(
+        [str(CHECKOV), *args, "--output", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = json.loads(result.stdout)
+    report = report[0] if isinstance(report, list) else report
+    summary = report["summary"]
+    failed = {check["check_id"] for check in report["results"]["failed_checks"]}
+    return summary, failed
+
+
+def skip_list() -> list[tuple[str, str]]:
+    """(check id, its reason) from infra/checkov.yaml: the comment lines above each skip."""
+    skips: list[tuple[str, str]] = []
+    reason: list[str] = []
+    after_skip = False
+    for line in (INFRA / "checkov.yaml").read_text("utf-8").splitlines()[1:]:
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            if after_skip:
+                reason, after_skip = [], False  # a new group of skips, with its own reason
+            reason.append(stripped.lstrip("# "))
+        elif match := re.fullmatch(r"- (CKV_[A-Z0-9_]+)", stripped):
+            skips.append((match.group(1), " ".join(reason)))
+            after_skip = True
+        else:
+            reason, after_skip = [], False
+    return skips
+
+
+def test_every_skip_has_a_reason_and_a_finding():
+    skips = skip_list()
+    assert skips
+    for check, reason in skips:
+        assert len(reason) > 20, f"{check} has no reason"
+    _, failed_without_skips = run_checkov("--framework", "bicep", "--skip-download", "-d", "infra")
+    stale = {check for check, _ in skips} - failed_without_skips
+    assert not stale, f"skips with nothing to skip (remove them): {stale}"
+
+
+def test_checkov_passes_with_the_documented_skips():
+    summary, failed = run_checkov("--config-file", "infra/checkov.yaml")
+    assert summary["parsing_errors"] == 0
+    assert failed == set()
+    assert summary["passed"] > 20
