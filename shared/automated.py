@@ -18,17 +18,21 @@ log = logging.getLogger(__name__)
 PLACEHOLDERS = ("AgentName", "Position")
 
 
-def fill(text: str, values: dict[str, object]) -> str:
-    """Replace ``{AgentName}``-style placeholders that have a value; leave the rest as written
-    (no ``str.format``: an admin's stray brace must not break or expose anything)."""
+def fill(text: str, values: dict[str, object], context: dict[str, object] | None = None) -> str:
+    """Replace ``{AgentName}``-style placeholders that have a value, and ``{context.<name>}``
+    with the conversation's context variables; leave the rest as written (no ``str.format``:
+    an admin's stray brace must not break or expose anything)."""
     for name, value in values.items():
         text = text.replace("{" + name + "}", str(value))
+    for name, value in (context or {}).items():
+        text = text.replace("{context." + name + "}", "" if value is None else str(value))
     return text
 
 
 # Several automated messages often fall in the same millisecond (greeting, queued, assigned):
 # their rank keeps them in the order a customer expects.
 RANK = {
+    AutomatedMessage.PRIVACY_NOTICE: 0,
     AutomatedMessage.GREETING: 1,
     AutomatedMessage.OUT_OF_HOURS: 2,
     AutomatedMessage.HOLIDAY: 2,
@@ -36,9 +40,10 @@ RANK = {
     AutomatedMessage.QUEUED: 4,
     AutomatedMessage.AGENT_ASSIGNED: 5,
     AutomatedMessage.ATTACHMENTS_DISABLED: 7,
-    AutomatedMessage.CONVERSATION_CLOSED: 9,
+    AutomatedMessage.CONVERSATION_CLOSED: 8,
 }
-REPLY_RANK = 6
+REPLY_RANK = 6  # agents' and bots' replies
+SURVEY_RANK = 9
 
 
 def outbound_key(at: datetime, rank: int, tag: str) -> str:
@@ -71,7 +76,7 @@ class AutomatedMessenger:
             key=outbound_key(at, RANK[kind], kind.value),
             direction="out",
             type="text",
-            text=fill(text, values),
+            text=fill(text, values, conversation.context),
             create_time=int(at.timestamp()),
             received_at=at,
             status="queued",

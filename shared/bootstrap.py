@@ -8,8 +8,11 @@ from urllib.parse import urlsplit
 
 from .agents import Agent
 from .automated import AutomatedMessenger
+from .bots.runner import BotRunner
+from .bots.webhook import WebhookClient
 from .callback import WeChatCallback
 from .desk import AgentDesk
+from .erasure import Eraser
 from .housekeeping import Housekeeping
 from .intake import ConversationIntake
 from .links import FileLinks
@@ -37,6 +40,7 @@ from .store.names import (
     ASSIGN_QUEUE,
     ATTACHMENTS_CONTAINER,
     AVAILABILITY_TABLE,
+    BOT_QUEUE,
     CONVERSATIONS_TABLE,
     INBOUND_QUEUE,
     INBOUND_TABLE,
@@ -52,8 +56,10 @@ from .store.names import (
     ensure_storage,
 )
 from .store.queues import WorkQueue
+from .store.sealed import SealedStore
 from .store.tokens import TokenTable
 from .store.waiting import WaitingLine
+from .surveys import Surveys
 from .tokens import AccessTokens
 from .wechat.api import WeChatApi
 from .workspace import AgentWorkspace
@@ -106,12 +112,14 @@ class Services:
             clock=clock,
         )
         self.messenger = AutomatedMessenger(self.outbox)
+        self.surveys = Surveys(self.conversations, self.outbox, clock)
         self.assigner = Assigner(
             self.catalog,
             self.conversations,
             self.waiting,
             AvailabilityIndex(storage.table(AVAILABILITY_TABLE)),
             self.messenger,
+            self.surveys,
             assign_queue,
             clock,
         )
@@ -123,9 +131,13 @@ class Services:
             self.conversations,
             self.assigner,
             self.outbox,
+            self.catalog,
+            self.messenger,
+            self.surveys,
             route_queue,
             assign_queue,
             self.queue(MEDIA_QUEUE),
+            self.queue(BOT_QUEUE),
             clock,
         )
         self.router = ConversationRouter(
@@ -140,16 +152,32 @@ class Services:
             assign_queue,
             clock,
         )
+        self.bot_secrets = SealedStore(
+            storage.table(WORKSTREAMS_TABLE), "botsecrets", SecretBox(settings.secrets_keys)
+        )
         self.routing_admin = RoutingAdmin(
             self.catalog,
             self.accounts,
             self.assigner,
             self.conversations,
+            self.bot_secrets,
             route_queue,
             assign_queue,
             clock,
         )
-        self.housekeeping = Housekeeping(self.catalog, self.conversations, self.assigner, clock)
+        self.eraser = Eraser(
+            storage,
+            self.conversations,
+            self.inbound,
+            self.waiting,
+            self.assigner,
+            self.catalog,
+            retention_days=settings.retention_days,
+            clock=clock,
+        )
+        self.housekeeping = Housekeeping(
+            self.catalog, self.conversations, self.assigner, self.eraser, clock
+        )
 
         secret_box = SecretBox(settings.secrets_keys)
         self.wechat = WeChatApi(
@@ -195,6 +223,16 @@ class Services:
             clock,
         )
         self.attachments = attachments
+        self.bots = BotRunner(
+            self.catalog,
+            self.conversations,
+            self.outbox,
+            self.assigner,
+            route_queue,
+            self.bot_secrets,
+            WebhookClient(clock=clock),
+            clock,
+        )
 
     @classmethod
     def build(

@@ -92,6 +92,13 @@ class Conversation(BaseModel):
     previous_agent_id: str | None = None
     context: dict[str, Any] = {}
     """Context variables (a bot sets them); routing rules can use them."""
+    bot: Literal["active", "escalated", "ended"] | None = None
+    """The bot's part: answering, handed over to people, or ended the conversation itself."""
+    bot_summary: str | None = None
+    """What the bot tells the agent who takes over."""
+    rating: int | None = None
+    """The customer's answer to the rating survey, 1 to 5."""
+    rated_at: datetime | None = None
     etag: str | None = Field(default=None, exclude=True)
 
     def json_body(self) -> dict[str, Any]:
@@ -110,6 +117,11 @@ class Customer(BaseModel):
     last_conversation_id: str | None = None
     last_agent_id: str | None = None
     tags: list[str] = []
+    notice_sent_at: datetime | None = None
+    """When the workstream's privacy notice went to this customer (it goes once)."""
+    survey_conversation_id: str | None = None
+    survey_expires_at: datetime | None = None
+    """A rating survey waiting for this customer's answer (1-5)."""
     etag: str | None = Field(default=None, exclude=True)
 
 

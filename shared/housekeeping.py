@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from .conversations import utc
+from .erasure import Eraser
 from .routing.assignment import Assigner
 from .routing.catalog import RoutingCatalog
 from .store.conversations import ConversationStore
@@ -20,11 +21,13 @@ class Housekeeping:
         catalog: RoutingCatalog,
         conversations: ConversationStore,
         assigner: Assigner,
+        eraser: Eraser,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._catalog = catalog
         self._conversations = conversations
         self._assigner = assigner
+        self._eraser = eraser
         self._clock = clock
 
     def sweep_assignments(self) -> dict[str, int]:
@@ -52,3 +55,10 @@ class Housekeeping:
                 if self._assigner.close(conversation, reason="inactivity", farewell=True):
                     closed += 1
         return closed
+
+    def purge_expired(self) -> dict[str, int]:
+        """Retention: what has been closed longer than the retention days goes, attachments too."""
+        removed = self._eraser.purge_expired()
+        if any(removed.values()):
+            log.info("retention purged %s", removed)
+        return removed

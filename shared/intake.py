@@ -11,11 +11,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+from .automated import AutomatedMessenger
 from .conversations import (
     Conversation,
     ConversationState,
+    TranscriptEntry,
     belongs_in_transcript,
     opens_conversation,
     transcript_entry,
@@ -23,19 +26,24 @@ from .conversations import (
 )
 from .outbox import Outbox
 from .routing.assignment import Assigner
+from .routing.catalog import RoutingCatalog
 from .store.conversations import ConversationStore
 from .store.inbound import InboundStore
 from .store.queues import WorkQueue
+from .surveys import Surveys
 from .wechat import (
     ImageMessage,
+    InboundMessage,
     Message,
     ShortVideoMessage,
     SubscribeEvent,
+    TextMessage,
     UnsubscribeEvent,
     VideoMessage,
     VoiceMessage,
     parse_message,
 )
+from .workstreams import AutomatedMessage, Workstream
 
 MEDIA_MESSAGES = (ImageMessage, VoiceMessage, VideoMessage, ShortVideoMessage)
 """Media that WeChat keeps for 3 days only: the media step copies them to Blob storage."""
@@ -50,18 +58,26 @@ class ConversationIntake:
         conversations: ConversationStore,
         assigner: Assigner,
         outbox: Outbox,
+        catalog: RoutingCatalog,
+        messenger: AutomatedMessenger,
+        surveys: Surveys,
         route_queue: WorkQueue,
         assign_queue: WorkQueue,
         media_queue: WorkQueue,
+        bot_queue: WorkQueue,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._inbound = inbound
         self._conversations = conversations
         self._assigner = assigner
         self._outbox = outbox
+        self._catalog = catalog
+        self._messenger = messenger
+        self._surveys = surveys
         self._route = route_queue
         self._assign = assign_queue
         self._media = media_queue
+        self._bot = bot_queue
         self._clock = clock
 
     def take(self, account_id: str, key: str) -> str | None:
@@ -73,6 +89,9 @@ class ConversationIntake:
         message = parse_message(push.xml)
         open_id = message.from_user_name
         now = utc(self._clock())
+        at = utc(message.create_time)
+        from_customer = isinstance(message, Message)
+        workstream = self._catalog.workstream_for_account(account_id)
 
         if isinstance(message, (SubscribeEvent, UnsubscribeEvent)):
             self._conversations.record_subscription(
@@ -82,22 +101,25 @@ class ConversationIntake:
                 at=message.create_time,
                 scene=getattr(message, "scene", None),
             )
+        if from_customer:
+            self._outbox.customer_wrote(account_id, open_id, at)
+            text = message.content if isinstance(message, TextMessage) else None
+            rated = self._surveys.take_answer(account_id, open_id, text, workstream, at)
+            if rated is not None:  # the answer to a rating survey, not a new conversation
+                self._append(rated, message, push.received_at, key)
+                return rated.id
 
+        created = False
         if opens_conversation(message):
-            conversation, _ = self._conversations.open_for(account_id, open_id, now)
+            conversation, created = self._conversations.open_for(account_id, open_id, now)
         else:
             conversation = self._conversations.current(account_id, open_id)
         if conversation is None or not belongs_in_transcript(message):
             return conversation.id if conversation else None
 
-        entry = transcript_entry(
-            conversation.id, message, received_at=push.received_at, inbound_key=key
-        )
-        self._conversations.append(entry)
-        from_customer = isinstance(message, Message)
-        at = utc(message.create_time)
-        if from_customer:
-            self._outbox.customer_wrote(account_id, open_id, at)
+        entry = self._append(conversation, message, push.received_at, key)
+        if created:
+            self._notice_once(conversation, workstream, entry)
         if isinstance(message, MEDIA_MESSAGES):
             self._media.put({"conversationId": conversation.id, "key": entry.key})
 
@@ -116,11 +138,44 @@ class ConversationIntake:
         conversation = self._conversations.change(conversation.id, touch) or conversation
 
         if isinstance(message, UnsubscribeEvent):
-            # Nothing more can reach the customer: no farewell.
+            # Nothing more can reach the customer: no farewell, no survey.
             self._assigner.close(conversation, reason="customer_unsubscribed", farewell=False)
             return conversation.id
         if conversation.state is ConversationState.OPEN and conversation.queue_id is None:
-            self._route.put({"conversationId": conversation.id})
+            if workstream and workstream.bot and conversation.bot not in ("escalated", "ended"):
+                self._bot.put({"conversationId": conversation.id, "key": entry.key})
+            else:
+                self._route.put({"conversationId": conversation.id})
         elif conversation.state is ConversationState.WAITING and from_customer:
             self._assign.put({"conversationId": conversation.id})  # revive it
         return conversation.id
+
+    def _append(
+        self, conversation: Conversation, message: InboundMessage, received_at: datetime, key: str
+    ) -> TranscriptEntry:
+        entry = transcript_entry(conversation.id, message, received_at=received_at, inbound_key=key)
+        self._conversations.append(entry)
+        return entry
+
+    def _notice_once(
+        self, conversation: Conversation, workstream: Workstream | None, entry: TranscriptEntry
+    ) -> None:
+        """The workstream's privacy notice, once per customer, before anything else is said:
+        keyed at the customer's first message with the lowest rank. Sent before the customer
+        is marked, so a crash in between sends it again rather than never (the key dedupes)."""
+        if workstream is None or not workstream.message(AutomatedMessage.PRIVACY_NOTICE):
+            return
+        customer = self._conversations.customer(conversation.account_id, conversation.open_id)
+        if customer is not None and customer.notice_sent_at is not None:
+            return
+        self._messenger.send(
+            conversation, workstream, AutomatedMessage.PRIVACY_NOTICE, at=entry.received_at
+        )
+        now = utc(self._clock())
+        self._conversations.change_customer(
+            conversation.account_id,
+            conversation.open_id,
+            lambda c: (
+                c.model_copy(update={"notice_sent_at": now}) if c.notice_sent_at is None else None
+            ),
+        )

@@ -19,7 +19,7 @@ from .agents import AgentFields, AgentPatch, AgentView
 from .conversations import Conversation, TranscriptEntryView
 from .desk import CloseRequest, PresenceChange, TransferRequest
 from .routing.queues import Queue, QueueFields, QueuePatch
-from .workspace import TextMessageRequest, WindowView
+from .workspace import QuickReplyView, TextMessageRequest, WindowView
 from .workstreams import Workstream, WorkstreamFields, WorkstreamPatch
 
 
@@ -91,6 +91,24 @@ class AgentConversationList(_Doc):
 class AgentConversationDetail(AgentConversation):
     messages: list[MessageView]
     continuation_token: str | None = None
+
+
+class Removed(_Doc):
+    conversations: int
+    messages: int
+    attachments: int
+    inbound: int
+    """Stored pushes (the dedupe keys)."""
+    customer: int
+    queue_messages: int
+
+
+class ErasureResult(_Doc):
+    removed: Removed
+
+
+class QuickReplyList(_Doc):
+    quick_replies: list[QuickReplyView]
 
 
 class FileUpload(_Doc):
@@ -185,6 +203,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("delete", "/api/admin/agents/{id}", "Delete an agent holding no conversations", A, None, 204),
     Operation("get", "/api/admin/conversations", "Conversations, newest first within an account", A, ConversationList, query=("accountId", "state", *PAGING)),
     Operation("get", "/api/admin/conversations/{id}", "A conversation and its messages", A, ConversationDetail, query=PAGING),
+    Operation("delete", "/api/admin/customers/{accountId}/{openId}", "Erase a customer: conversations, messages, attachments, dedupe keys", A, ErasureResult),
     Operation("get", "/api/agent/me", "The calling agent", G, AgentView),
     Operation("put", "/api/agent/presence", "Set the agent's presence", G, AgentView, 200, PresenceChange, {"presence": "available"}),
     Operation("get", "/api/agent/queue", "Open conversations in the agent's queues (pick mode)", G, ConversationList, query=("limit",)),
@@ -192,6 +211,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/api/agent/conversations/{id}", "A conversation, its reply window and messages", G, AgentConversationDetail, query=PAGING),
     Operation("post", "/api/agent/conversations/{id}/messages", "Reply with text (JSON) or a file (multipart); 202, queued for sending", G, MessageView, 202, TextMessageRequest, {"text": "您好，已为您办理退款。"}),
     Operation("get", "/api/agent/conversations/{id}/attachments/{entryId}", "An attachment's bytes", G, None, binary=True),
+    Operation("get", "/api/agent/conversations/{id}/quick-replies", "The workstream's quick replies, filled for this conversation", G, QuickReplyList),
     Operation("post", "/api/agent/conversations/{id}/pick", "Take a waiting conversation", G, Conversation),
     Operation("post", "/api/agent/conversations/{id}/park", "Park: wait for the customer; capacity is freed", G, Conversation),
     Operation("post", "/api/agent/conversations/{id}/close", "Close, or move to wrap-up with wrapUp: true", G, Conversation, 200, CloseRequest, {"wrapUp": True}),

@@ -183,6 +183,9 @@ class OutboundSender:
         if entry.type in WECHAT_MEDIA_TYPES and attachment:
             entry, media_id = self._wechat_media(entry, attachment, token, reupload)
             message.update(msgtype=entry.type, **{entry.type: {"media_id": media_id}})
+        elif entry.type in WECHAT_MEDIA_TYPES and entry.media_id:
+            # A permanent material (a bot's image answer): no upload needed.
+            message.update(msgtype=entry.type, **{entry.type: {"media_id": entry.media_id}})
         elif entry.type == "file" and attachment:
             url = self._links.url(attachment["blob"], self._now())
             message.update(msgtype="text", text={"content": f"{attachment['filename']}: {url}"})

@@ -117,6 +117,8 @@ class Settings(BaseModel):
         default=("qq.com", "qpic.cn"), alias="WECHAT_MEDIA_HOSTS"
     )
     """Hosts (and their subdomains) a video_url from WeChat may point at."""
+    retention_days: int = Field(default=180, ge=1, le=3650, alias="RETENTION_DAYS")
+    """Closed conversations older than this are purged (a workstream may set its own)."""
     window_hours: float = Field(default=48, gt=0, alias="WINDOW_HOURS")
     window_message_quota: int = Field(default=5, ge=1, alias="WINDOW_MESSAGE_QUOTA")
     """Customer-service messages WeChat accepts per customer message (PROTOCOL.md §6.2)."""

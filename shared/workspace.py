@@ -15,11 +15,11 @@ from typing import Annotated, Any
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContainerClient, ContentSettings
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .agents import Agent, AgentRole, token_hash
 from .api import ApiError, ApiModel, ViewModel, bearer_token, not_found, tokens_match
-from .automated import REPLY_RANK, outbound_key
+from .automated import REPLY_RANK, fill, outbound_key
 from .conversations import (
     Conversation,
     ConversationState,
@@ -50,16 +50,34 @@ _REPLY_SEQUENCE = itertools.count(time.time_ns() // 1000)
 """Orders replies created within the same millisecond (in this process) as they were made."""
 
 
+def check_text_size(text: str) -> str:
+    size = len(text.encode("utf-8"))
+    if size > MAX_TEXT_BYTES:
+        raise ValueError(f"is {size} bytes; WeChat takes at most {MAX_TEXT_BYTES} per message")
+    return text
+
+
 class TextMessageRequest(ApiModel):
-    text: Annotated[str, Field(min_length=1)]
+    """``text``, or the name of one of the workstream's quick replies (filled when sent)."""
+
+    text: Annotated[str, Field(min_length=1)] | None = None
+    quick_reply: Annotated[str, Field(min_length=1, max_length=100)] | None = None
 
     @field_validator("text")
     @classmethod
-    def _fits(cls, text: str) -> str:
-        size = len(text.encode("utf-8"))
-        if size > MAX_TEXT_BYTES:
-            raise ValueError(f"is {size} bytes; WeChat takes at most {MAX_TEXT_BYTES} per message")
-        return text
+    def _fits(cls, text: str | None) -> str | None:
+        return text if text is None else check_text_size(text)
+
+    @model_validator(mode="after")
+    def _one(self) -> TextMessageRequest:
+        if (self.text is None) == (self.quick_reply is None):
+            raise ValueError("give exactly one of text and quickReply")
+        return self
+
+
+class QuickReplyView(ViewModel):
+    name: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -215,12 +233,50 @@ class AgentWorkspace:
             **fields,
         )
 
+    def quick_replies(self, actor: Actor, conversation_id: str) -> list[QuickReplyView]:
+        """The workstream's quick replies, filled for this agent and conversation."""
+        agent = actor.require_agent()
+        conversation = self.visible(actor, conversation_id)
+        workstream = self._catalog.workstream_for_account(conversation.account_id)
+        replies = workstream.quick_replies.get(workstream.language, []) if workstream else []
+        return [
+            QuickReplyView(
+                name=reply.name,
+                text=fill(reply.text, {"AgentName": agent.name}, conversation.context),
+            )
+            for reply in replies
+        ]
+
     def send_text(
         self, actor: Actor, conversation_id: str, request: TextMessageRequest
     ) -> TranscriptEntry:
         conversation = self._sendable(actor, conversation_id)
-        entry = self._entry(conversation, actor.require_agent(), type="text", text=request.text)
+        agent = actor.require_agent()
+        text = request.text
+        if request.quick_reply is not None:
+            text = self._quick_reply_text(conversation, agent, request.quick_reply)
+        entry = self._entry(conversation, agent, type="text", text=text)
         return self._outbox.add(conversation, entry)
+
+    def _quick_reply_text(self, conversation: Conversation, agent: Agent, name: str) -> str:
+        """A quick reply with its placeholders filled now, at send time."""
+        workstream = self._catalog.workstream_for_account(conversation.account_id)
+        reply = workstream.quick_reply(name) if workstream else None
+        if reply is None:
+            raise ApiError(
+                400,
+                "invalid_request",
+                f"quickReply: no quick reply named {name!r}",
+                field="quickReply",
+            )
+        try:
+            return check_text_size(
+                fill(reply.text, {"AgentName": agent.name}, conversation.context)
+            )
+        except ValueError as error:
+            raise ApiError(
+                400, "invalid_request", f"quickReply {error}", field="quickReply"
+            ) from None
 
     def send_file(
         self, actor: Actor, conversation_id: str, filename: str, content: bytes

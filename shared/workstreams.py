@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
 from .agents import Name, Presence, ResourceId
 from .api import ApiModel, patch_of
+from .bots.config import BotConfig, QuickReply, Survey
 from .routing import RoutingRule, check_rule_names_unique
 
 
@@ -33,6 +34,7 @@ class AutomatedMessage(str, Enum):
     OVERFLOW_ENDED = "overflowEnded"
     CONVERSATION_CLOSED = "conversationClosed"
     ATTACHMENTS_DISABLED = "attachmentsDisabled"  # the customer sent a file; they are off
+    PRIVACY_NOTICE = "privacyNotice"  # once per customer, before anything else
 
 
 class FileAttachments(ApiModel):
@@ -64,6 +66,16 @@ class WorkstreamFields(ApiModel):
     automated_messages: dict[str, dict[AutomatedMessage, MessageText]] = {}
     """Language → message → text, e.g. ``{"zh-CN": {"greeting": "您好…"}}``."""
     routing_rules: Annotated[list[RoutingRule], Field(max_length=200)] = []
+    bot: BotConfig | None = None
+    """Bot-first: new conversations go to this bot before routing (absent: straight to routing)."""
+    survey: Survey | None = None
+    """Sent when an agent's conversation closes, while WeChat's reply window allows."""
+    bot_survey: Survey | None = None
+    """For conversations the bot handled alone (absent: none for them)."""
+    quick_replies: dict[str, Annotated[list[QuickReply], Field(max_length=200)]] = {}
+    """Language → canned responses agents can send by name."""
+    retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    """Closed conversations older than this are purged (absent: the deployment's RETENTION_DAYS)."""
 
     @field_validator("language")
     @classmethod
@@ -83,9 +95,9 @@ class WorkstreamFields(ApiModel):
             ) from None
         return value
 
-    @field_validator("automated_messages")
+    @field_validator("automated_messages", "quick_replies")
     @classmethod
-    def _languages(cls, value: dict[str, dict[AutomatedMessage, str]]) -> dict:
+    def _languages(cls, value: dict[str, Any]) -> dict[str, Any]:
         for language in value:
             if not _LANGUAGE.fullmatch(language):
                 raise ValueError(f"keys must be language tags such as zh-CN, not {language!r}")
@@ -106,6 +118,9 @@ class WorkstreamFields(ApiModel):
     def message(self, kind: AutomatedMessage) -> str | None:
         """The text of an automated message in the workstream's language, if configured."""
         return self.automated_messages.get(self.language, {}).get(kind)
+
+    def quick_reply(self, name: str) -> QuickReply | None:
+        return next((q for q in self.quick_replies.get(self.language, []) if q.name == name), None)
 
 
 WorkstreamPatch = patch_of(WorkstreamFields, "WorkstreamPatch")

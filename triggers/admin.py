@@ -216,3 +216,13 @@ def admin_agent(req: func.HttpRequest) -> func.HttpResponse:
         ),
         s.routing_admin.delete_agent,
     )
+
+
+@bp.route(route="admin/customers/{accountId}/{openId}", methods=["DELETE"], auth_level=ANONYMOUS)
+@admin
+def admin_erase_customer(req: func.HttpRequest) -> func.HttpResponse:
+    """Erase one customer's conversations, messages, attachments and dedupe keys."""
+    removed = services().eraser.erase_customer(
+        req.route_params["accountId"], req.route_params["openId"]
+    )
+    return json_response({"removed": removed})

@@ -93,6 +93,14 @@ def agent_send(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(workspace.entry_view(entry), 202)
 
 
+@bp.route(route="agent/conversations/{id}/quick-replies", methods=["GET"], auth_level=ANONYMOUS)
+@api
+def agent_quick_replies(req: func.HttpRequest) -> func.HttpResponse:
+    workspace = services().workspace
+    replies = workspace.quick_replies(workspace.actor(req.headers), req.route_params["id"])
+    return json_response({"quickReplies": [r.json_body() for r in replies]})
+
+
 @bp.route(
     route="agent/conversations/{id}/attachments/{entryId}", methods=["GET"], auth_level=ANONYMOUS
 )

@@ -20,3 +20,8 @@ def assignment_sweep(timer: func.TimerRequest) -> None:
 @bp.timer_trigger(arg_name="timer", schedule="0 */5 * * * *", run_on_startup=False)
 def inactivity_close(timer: func.TimerRequest) -> None:
     log.info("closed %d inactive conversations", services().housekeeping.close_inactive())
+
+
+@bp.timer_trigger(arg_name="timer", schedule="0 30 3 * * *", run_on_startup=False)
+def retention_purge(timer: func.TimerRequest) -> None:
+    log.info("retention: %s", services().housekeeping.purge_expired())

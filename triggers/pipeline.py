@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.store.names import ASSIGN_QUEUE, INBOUND_QUEUE, MEDIA_QUEUE, OUTBOUND_QUEUE, ROUTE_QUEUE
+from shared.store.names import (
+    ASSIGN_QUEUE,
+    BOT_QUEUE,
+    INBOUND_QUEUE,
+    MEDIA_QUEUE,
+    OUTBOUND_QUEUE,
+    ROUTE_QUEUE,
+)
 
 from .runtime import services
 
@@ -49,3 +56,10 @@ def media_step(msg: func.QueueMessage) -> None:
     """A customer's image, voice or video → Blob storage, before WeChat drops it."""
     data = msg.get_json()
     services().media.keep(data["conversationId"], data["key"])
+
+
+@bp.queue_trigger(arg_name="msg", queue_name=BOT_QUEUE, connection=STORAGE)
+def bot_step(msg: func.QueueMessage) -> None:
+    """A customer's message in a bot-handled conversation → the workstream's bot."""
+    data = msg.get_json()
+    services().bots.handle(data["conversationId"], data["key"])

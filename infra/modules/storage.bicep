@@ -20,7 +20,7 @@ var tables = [
   'tokens'
   'leases'
 ]
-var queues = ['inbound', 'route', 'assign', 'outbound', 'media']
+var queues = ['inbound', 'route', 'assign', 'outbound', 'media', 'bot']
 var deploymentContainerName = 'app-package'
 var attachmentsContainerName = 'attachments'
 

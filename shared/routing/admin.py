@@ -13,12 +13,14 @@ from pydantic import BaseModel
 
 from ..agents import Agent, AgentFields, new_token, token_hash
 from ..api import ApiError, merged, not_found
+from ..bots.config import WebhookBot
 from ..conversations import ConversationState, utc
 from ..ids import short_id
 from ..registry import AccountRegistry
 from ..store.conversations import ConversationStore
 from ..store.documents import ChangedError, DocumentStore, DuplicateError
 from ..store.queues import WorkQueue
+from ..store.sealed import SealedStore
 from ..workstreams import Workstream, WorkstreamFields
 from .assignment import Assigner
 from .catalog import RoutingCatalog
@@ -32,6 +34,7 @@ class RoutingAdmin:
         accounts: AccountRegistry,
         assigner: Assigner,
         conversations: ConversationStore,
+        bot_secrets: SealedStore,
         route_queue: WorkQueue,
         assign_queue: WorkQueue,
         clock: Callable[[], float] = time.time,
@@ -40,6 +43,7 @@ class RoutingAdmin:
         self._accounts = accounts
         self._assigner = assigner
         self._conversations = conversations
+        self._bot_secrets = bot_secrets
         self._route_queue = route_queue
         self._assign_queue = assign_queue
         self._clock = clock
@@ -57,11 +61,20 @@ class RoutingAdmin:
         return found[0]
 
     def _update(
-        self, store: DocumentStore[Any], doc_id: str, what: str, patch: BaseModel
+        self,
+        store: DocumentStore[Any],
+        doc_id: str,
+        what: str,
+        patch: BaseModel,
+        finish: Callable[[Any, Any], Any] = lambda after, before: after,
     ) -> tuple[Any, Any]:
+        """Apply ``patch`` (validated again as a whole); ``finish(after, before)`` may adjust
+        the result before it is stored."""
         now = self._now()
         try:
-            result = store.update(doc_id, lambda current: merged(current, patch, updated_at=now))
+            result = store.update(
+                doc_id, lambda current: finish(merged(current, patch, updated_at=now), current)
+            )
         except DuplicateError as error:
             raise _duplicate(error) from None
         except ChangedError:
@@ -124,6 +137,26 @@ class RoutingAdmin:
 
     # --- workstreams --------------------------------------------------------------------------
 
+    def _keep_bot_secret(self, workstream: Workstream, previous: Workstream | None) -> Workstream:
+        """A webhook bot's secret is sealed in its own row; the document keeps only hasSecret."""
+        bot = workstream.bot
+        if not isinstance(bot, WebhookBot):
+            return workstream
+        had = (
+            isinstance(previous.bot, WebhookBot) and previous.bot.has_secret if previous else False
+        )
+        if bot.secret is not None:
+            self._bot_secrets.put(workstream.id, bot.secret.get_secret_value())
+        elif not had:
+            raise ApiError(
+                400,
+                "invalid_request",
+                "bot.secret is required for a webhook bot",
+                field="bot.secret",
+            )
+        stored = bot.model_copy(update={"secret": None, "has_secret": True})
+        return workstream.model_copy(update={"bot": stored})
+
     def _check_workstream(self, fields: WorkstreamFields) -> None:
         if self._accounts.lookup(fields.account_id) is None:
             raise ApiError(
@@ -142,6 +175,7 @@ class RoutingAdmin:
         workstream = Workstream(
             **request.model_dump(), id=short_id(), created_at=now, updated_at=now
         )
+        workstream = self._keep_bot_secret(workstream, None)
         try:
             self._catalog.workstreams.create(workstream)
         except DuplicateError as error:
@@ -166,12 +200,19 @@ class RoutingAdmin:
     def update_workstream(self, workstream_id: str, patch: BaseModel) -> Workstream:
         current = self._get(self._catalog.workstreams, workstream_id, "workstream")
         self._check_workstream(merged(current, patch))
-        return self._update(self._catalog.workstreams, workstream_id, "workstream", patch)[1]
+        return self._update(
+            self._catalog.workstreams,
+            workstream_id,
+            "workstream",
+            patch,
+            finish=self._keep_bot_secret,
+        )[1]
 
     def delete_workstream(self, workstream_id: str) -> None:
         self._catalog.workstreams.delete(
             self._get(self._catalog.workstreams, workstream_id, "workstream")
         )
+        self._bot_secrets.delete(workstream_id)
         self._catalog.forget()
 
     # --- agents -------------------------------------------------------------------------------

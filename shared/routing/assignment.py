@@ -26,6 +26,7 @@ from ..store.availability import AvailabilityIndex
 from ..store.conversations import ConversationChangedError, ConversationStore
 from ..store.queues import WorkQueue
 from ..store.waiting import WaitingLine
+from ..surveys import Surveys
 from ..workstreams import AutomatedMessage, DistributionMode, Workstream
 from .catalog import RoutingCatalog
 
@@ -53,10 +54,12 @@ class Assigner:
         waiting: WaitingLine,
         availability: AvailabilityIndex,
         messenger: AutomatedMessenger,
+        surveys: Surveys,
         assign_queue: WorkQueue,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._catalog = catalog
+        self._surveys = surveys
         self._conversations = conversations
         self._waiting = waiting
         self._availability = availability
@@ -251,8 +254,9 @@ class Assigner:
             self.release(conversation.agent_id, conversation.id)
         self._waiting.discard(conversation)
         if farewell:
-            workstream = self._catalog.workstream(conversation.workstream_id or "")
+            workstream = self._catalog.workstream_for_account(conversation.account_id)
             self._messenger.send(closed, workstream, AutomatedMessage.CONVERSATION_CLOSED, at=now)
+            self._surveys.after_close(closed, workstream)
         return closed
 
     def drain(self, queue_ids: Iterable[str]) -> int:

@@ -60,6 +60,10 @@ _CONVERSATION_FIELDS = {
     "assigned_at": "AssignedAt",
     "previous_agent_id": "PreviousAgentId",
     "context": "Context",
+    "bot": "Bot",
+    "bot_summary": "BotSummary",
+    "rating": "Rating",
+    "rated_at": "RatedAt",
 }
 _CUSTOMER_FIELDS = {
     "subscribed": "Subscribed",
@@ -69,6 +73,9 @@ _CUSTOMER_FIELDS = {
     "last_conversation_id": "LastConversationId",
     "last_agent_id": "LastAgentId",
     "tags": "Tags",
+    "notice_sent_at": "NoticeSentAt",
+    "survey_conversation_id": "SurveyConversationId",
+    "survey_expires_at": "SurveyExpiresAt",
 }
 _JSON_FIELDS = {"skills", "context", "tags"}
 
@@ -215,6 +222,56 @@ class ConversationStore:
         ).by_page()
         first = next(iter(next(entities, [])), None)
         return self._entry(first) if first is not None else None
+
+    def of_customer(self, account_id: str, open_id: str) -> Iterator[Conversation]:
+        entities = self._table.query_entities(
+            "PartitionKey eq @a and RowKey ge @lo and RowKey lt @hi and OpenId eq @o",
+            parameters={"a": account_id, "o": open_id, **_prefix_range(_CONVERSATION)},
+        )
+        for entity in entities:
+            yield self._conversation(entity)
+
+    def closed_before(self, cutoff: datetime, account_id: str | None) -> Iterator[Conversation]:
+        """Closed conversations (of one account, or of all) that closed before ``cutoff``."""
+        conditions = "RowKey ge @lo and RowKey lt @hi and State eq 'closed' and ClosedAt lt @cut"
+        parameters: dict[str, Any] = {"cut": cutoff, **_prefix_range(_CONVERSATION)}
+        if account_id is not None:
+            conditions = "PartitionKey eq @a and " + conditions
+            parameters["a"] = account_id
+        for entity in self._table.query_entities(conditions, parameters=parameters):
+            yield self._conversation(entity)
+
+    def delete(self, conversation: Conversation) -> bool:
+        try:
+            self._table.delete_entity(conversation.account_id, _CONVERSATION + conversation.id)
+        except ResourceNotFoundError:
+            return False
+        return True
+
+    def forget_conversation(self, conversation: Conversation) -> None:
+        """Clear the customer's pointers to a conversation that is being purged."""
+        pointers = ("open_conversation_id", "last_conversation_id", "survey_conversation_id")
+
+        def unpoint(customer: Customer) -> Customer | None:
+            cleared = {
+                name: None for name in pointers if getattr(customer, name) == conversation.id
+            }
+            return customer.model_copy(update=cleared) if cleared else None
+
+        if self.customer(conversation.account_id, conversation.open_id) is not None:
+            self.change_customer(conversation.account_id, conversation.open_id, unpoint)
+
+    def delete_customer(self, account_id: str, open_id: str) -> bool:
+        """The customer's row and reply-window row."""
+        found = False
+        for row_key in (_CUSTOMER + open_id, _WINDOW + open_id):
+            try:
+                self._table.get_entity(account_id, row_key, select=["RowKey"])
+            except ResourceNotFoundError:
+                continue
+            self._table.delete_entity(account_id, row_key)
+            found = True
+        return found
 
     def inactive(self, account_id: str, before: datetime) -> Iterator[Conversation]:
         """Conversations of an account, not closed, with no activity since ``before``."""
@@ -379,37 +436,49 @@ class ConversationStore:
             return closed.model_copy(update={"etag": written[0]["etag"]})
         raise ConversationChangedError(conversation_id)
 
-    def record_subscription(
-        self, account_id: str, open_id: str, *, subscribed: bool, at: int, scene: str | None
-    ) -> None:
-        """Follow state from (un)subscribe events; an older event never overwrites a newer one."""
+    def change_customer(
+        self, account_id: str, open_id: str, update: Callable[[Customer], Customer | None]
+    ) -> Customer | None:
+        """Read the customer (a blank one if new), ``update`` it (None: leave it) and write it
+        under its ETag, retrying when another worker wrote first."""
         for _ in range(ATTEMPTS):
-            customer = self.customer(account_id, open_id)
-            if customer and (customer.subscription_changed_at or 0) > at:
-                return
-            base = customer or Customer(account_id=account_id, open_id=open_id)
-            updated = base.model_copy(
-                update={
-                    "subscribed": subscribed,
-                    "subscription_changed_at": at,
-                    "scene": scene if subscribed else base.scene,
-                }
-            )
+            current = self.customer(account_id, open_id)
+            updated = update(current or Customer(account_id=account_id, open_id=open_id))
+            if updated is None:
+                return current
             try:
-                if customer is None:
-                    self._table.create_entity(self._customer_entity(updated))
+                if current is None:
+                    written = self._table.create_entity(self._customer_entity(updated))
                 else:
-                    self._table.update_entity(
-                        self._customer_entity(updated), **_if_match(customer.etag)
+                    written = self._table.update_entity(
+                        self._customer_entity(updated), **_if_match(current.etag)
                     )
-                return
             except (ResourceExistsError, ResourceModifiedError):
                 continue
             except HttpResponseError as error:
                 if error.status_code == 412:
                     continue
                 raise
+            return updated.model_copy(update={"etag": written["etag"]})
         raise ConversationChangedError(f"customer {open_id}")
+
+    def record_subscription(
+        self, account_id: str, open_id: str, *, subscribed: bool, at: int, scene: str | None
+    ) -> None:
+        """Follow state from (un)subscribe events; an older event never overwrites a newer one."""
+
+        def apply(customer: Customer) -> Customer | None:
+            if (customer.subscription_changed_at or 0) > at:
+                return None
+            return customer.model_copy(
+                update={
+                    "subscribed": subscribed,
+                    "subscription_changed_at": at,
+                    "scene": scene if subscribed else customer.scene,
+                }
+            )
+
+        self.change_customer(account_id, open_id, apply)
 
     def remember_agent(self, account_id: str, open_id: str, agent_id: str) -> None:
         """The customer's last agent, for keep-same-agent (a merge of that one property)."""

@@ -55,6 +55,28 @@ class InboundStore:
             return key, False
         return key, True
 
+    def remove_from(self, account_id: str, open_id: str) -> list[str]:
+        """Delete every push a customer sent to an account → their keys."""
+        keys = []
+        for entity in self._table.query_entities(
+            "PartitionKey eq @a and FromUserName eq @o",
+            parameters={"a": account_id, "o": open_id},
+            select=["PartitionKey", "RowKey"],
+        ):
+            self._table.delete_entity(account_id, entity["RowKey"])
+            keys.append(entity["RowKey"])
+        return keys
+
+    def remove_before(self, cutoff: datetime) -> int:
+        """Delete pushes received before ``cutoff`` (long past any retry of WeChat's)."""
+        removed = 0
+        for entity in self._table.query_entities(
+            "ReceivedAt lt @cut", parameters={"cut": cutoff}, select=["PartitionKey", "RowKey"]
+        ):
+            self._table.delete_entity(entity["PartitionKey"], entity["RowKey"])
+            removed += 1
+        return removed
+
     def get(self, account_id: str, key: str) -> InboundPush | None:
         try:
             entity = self._table.get_entity(account_id, key)

@@ -95,8 +95,13 @@ def test_messages_are_routed_by_rule_and_assigned(app, admin, setup):
         "refunds",
     )
     assert (other["queueId"], other["agentId"]) == (general["id"], agents["Wu"]["id"])
-    detail = admin.get(f"/api/admin/conversations/{refund['id']}").json()
-    assert detail["messages"][-1]["text"] == "Lin 为您服务"
+
+    # The assignment is visible a moment before its automated message is written.
+    def announced():
+        detail = admin.get(f"/api/admin/conversations/{refund['id']}").json()
+        return detail if detail["messages"][-1].get("text") == "Lin 为您服务" else None
+
+    detail = wait_for(announced, what="the agentAssigned message")
     assert detail["messages"][-1]["direction"] == "out"
 
     with agent_client(app, agents["Lin"]["token"]) as lin:

@@ -1,0 +1,135 @@
+"""How a workstream's bot is set up (the seed's "Add a bot"): a built-in FAQ bot, or a
+webhook to a bot of the operator's own. Either way the bot answers first and hands over to
+people when asked, when it cannot answer, or when it fails."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, Union
+from urllib.parse import urlsplit
+
+import regex
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from ..api import ApiModel
+
+Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+MAX_PATTERN = 200
+
+
+class ImageAnswer(ApiModel):
+    media_id: Annotated[str, Field(min_length=1, max_length=200)]
+    """A permanent image in the account's WeChat material library (素材管理)."""
+
+
+class Answer(ApiModel):
+    text: Text | None = None
+    image: ImageAnswer | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Answer:
+        if (self.text is None) == (self.image is None):
+            raise ValueError("an answer is either text or image")
+        return self
+
+
+class FaqEntry(ApiModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    keywords: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=50)]], Field(max_length=50)
+    ] = []
+    pattern: Annotated[str, Field(min_length=1, max_length=MAX_PATTERN)] | None = None
+    """A regex searched in the customer's text (case-insensitive), as an alternative to keywords."""
+    answers: dict[Language, Answer]
+    """Language → answer; the workstream's language is used."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                regex.compile(value)
+            except regex.error as error:
+                raise ValueError(f"is not a valid regular expression: {error}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> FaqEntry:
+        if not self.keywords and self.pattern is None:
+            raise ValueError(f"FAQ entry {self.name!r} needs keywords or a pattern")
+        return self
+
+
+class FaqBot(ApiModel):
+    type: Literal["faq"] = "faq"
+    entries: Annotated[list[FaqEntry], Field(max_length=500)] = []
+    escalation_phrases: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=50)]], Field(max_length=50)
+    ] = [
+        "人工",
+        "转人工",
+        "agent",
+        "human",
+    ]
+    no_match: Literal["escalate", "reply"] = "escalate"
+    no_match_answers: dict[Language, Answer] = {}
+    """With noMatch "reply": what to say when no entry matches (say how to reach a person)."""
+
+
+class WebhookBot(ApiModel):
+    type: Literal["webhook"] = "webhook"
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    secret: SecretStr | None = None
+    """HMAC-SHA256 key for requests and answers. Write-only: stored sealed, never shown."""
+    timeout_seconds: Annotated[float, Field(gt=0, le=10)] = 5.0
+    has_secret: bool = False
+    """Set by the service: whether a secret is stored."""
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        parts = urlsplit(value)
+        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if not parts.hostname or not (
+            parts.scheme == "https" or (parts.scheme == "http" and loopback)
+        ):
+            raise ValueError("must be an https:// URL (http:// only for a bot on this machine)")
+        return value
+
+
+BotConfig = Annotated[Union[FaqBot, WebhookBot], Field(discriminator="type")]  # noqa: UP007
+
+
+class LinkSurvey(ApiModel):
+    type: Literal["link"] = "link"
+    url: Annotated[str, Field(min_length=1, max_length=1000)]
+    """May contain {ConversationId}."""
+    texts: dict[Language, Text]
+    """The message around the link; {Url} is replaced by the link."""
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+
+class RatingSurvey(ApiModel):
+    type: Literal["rating"] = "rating"
+    questions: dict[Language, Text]
+    """Asks for a rating from 1 to 5; the customer's next message, if it is one, is recorded."""
+    thanks: dict[Language, Text] = {}
+
+
+Survey = Annotated[Union[LinkSurvey, RatingSurvey], Field(discriminator="type")]  # noqa: UP007
+
+
+class QuickReply(ApiModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    text: Text
+    """May use {AgentName} and {context.<name>}, filled when the reply is sent."""
+
+
+PLACEHOLDER = re.compile(r"\{(AgentName|context\.[A-Za-z_][A-Za-z0-9_.-]{0,63})\}")

@@ -1,0 +1,181 @@
+"""The bot step: a new conversation's messages go to the workstream's bot before routing.
+
+The bot replies, sets context variables, escalates (routing then runs, and rules can use the
+variables) or ends the conversation. If it fails — a timeout, an error, an unsigned answer —
+the conversation is escalated: the customer is never left without an answer. Replies are
+keyed by the message they answer, so a redelivered queue message adds none twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..automated import REPLY_RANK, outbound_key
+from ..conversations import (
+    Conversation,
+    ConversationState,
+    TranscriptEntry,
+    TranscriptEntryView,
+    utc,
+)
+from ..outbox import Outbox, WindowClosedError
+from ..routing.assignment import Assigner
+from ..routing.catalog import RoutingCatalog
+from ..store.conversations import ConversationStore
+from ..store.queues import WorkQueue
+from ..store.sealed import SealedStore
+from ..workstreams import Workstream
+from .actions import Action, BotFailureError, End, Escalate, Reply, SetContext, escalation
+from .config import FaqBot, WebhookBot
+from .faq import faq_actions
+from .webhook import WebhookClient
+
+log = logging.getLogger(__name__)
+
+HISTORY = 20  # transcript lines a webhook bot gets with the new message
+
+
+class BotRunner:
+    def __init__(
+        self,
+        catalog: RoutingCatalog,
+        conversations: ConversationStore,
+        outbox: Outbox,
+        assigner: Assigner,
+        route_queue: WorkQueue,
+        secrets: SealedStore,
+        webhook: WebhookClient,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._catalog = catalog
+        self._conversations = conversations
+        self._outbox = outbox
+        self._assigner = assigner
+        self._route = route_queue
+        self._secrets = secrets
+        self._webhook = webhook
+        self._clock = clock
+
+    def handle(self, conversation_id: str, key: str) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if (
+            conversation is None
+            or conversation.state is not ConversationState.OPEN
+            or conversation.queue_id
+            or conversation.bot in ("escalated", "ended")
+        ):
+            return
+        workstream = self._catalog.workstream_for_account(conversation.account_id)
+        entry = self._conversations.entry(conversation_id, key)
+        if workstream is None or workstream.bot is None or entry is None:
+            self._route.put({"conversationId": conversation_id})
+            return
+        if conversation.bot is None:
+            conversation = (
+                self._conversations.change(
+                    conversation_id, lambda c: {"bot": "active"} if c.bot is None else None
+                )
+                or conversation
+            )
+        try:
+            actions = self._ask(workstream, conversation, entry)
+        except BotFailureError as failure:
+            log.warning("bot of %s failed: %s", workstream.id, failure.reason)
+            actions = [escalation(f"The bot failed ({failure.reason})", entry.text)]
+        self._apply(conversation, workstream, entry, actions)
+
+    def _ask(
+        self, workstream: Workstream, conversation: Conversation, entry: TranscriptEntry
+    ) -> list[Action]:
+        bot = workstream.bot
+        if isinstance(bot, FaqBot):
+            text = entry.text if entry.type == "text" else None
+            return faq_actions(bot, text, workstream.language)
+        if not isinstance(bot, WebhookBot):
+            raise BotFailureError(f"unknown bot type {type(bot).__name__}")
+        secret = self._secrets.get(workstream.id)
+        if secret is None:
+            raise BotFailureError("no secret is stored for the webhook bot")
+        history, _ = self._conversations.transcript(conversation.id, limit=HISTORY)
+        return self._webhook.ask(bot, secret, _payload(conversation, entry, history))
+
+    def _apply(
+        self,
+        conversation: Conversation,
+        workstream: Workstream,
+        entry: TranscriptEntry,
+        actions: list[Action],
+    ) -> None:
+        for index, action in enumerate(actions):
+            if isinstance(action, Reply):
+                self._reply(conversation, entry, action, index)
+            elif isinstance(action, SetContext):
+                conversation = (
+                    self._conversations.change(
+                        conversation.id,
+                        lambda c, v=action.variables: {"context": {**c.context, **v}},
+                    )
+                    or conversation
+                )
+            elif isinstance(action, Escalate):
+                self._conversations.change(
+                    conversation.id,
+                    lambda c, s=action.summary: (
+                        {"bot": "escalated", "bot_summary": s or None}
+                        if c.bot != "escalated"
+                        else None
+                    ),
+                )
+                self._route.put({"conversationId": conversation.id})
+                return
+            elif isinstance(action, End):
+                self._conversations.change(conversation.id, lambda c: {"bot": "ended"})
+                current = self._conversations.get(conversation.id)
+                if current is not None:
+                    self._assigner.close(current, reason="bot_ended", farewell=True)
+                return
+
+    def _reply(
+        self, conversation: Conversation, entry: TranscriptEntry, reply: Reply, index: int
+    ) -> None:
+        at = entry.received_at
+        fields: dict[str, Any] = (
+            {"type": "text", "text": reply.text}
+            if reply.text is not None
+            else {"type": "image", "media_id": reply.image.media_id if reply.image else None}
+        )
+        line = TranscriptEntry(
+            conversation_id=conversation.id,
+            key=outbound_key(at, REPLY_RANK, f"bot-{entry.key}-{index:02d}"),
+            direction="out",
+            create_time=int(at.timestamp()),
+            received_at=utc(self._clock()),
+            status="queued",
+            sender="bot",
+            **fields,
+        )
+        try:
+            self._outbox.add(conversation, line)
+        except WindowClosedError as refusal:
+            log.info("bot reply in %s skipped: %s", conversation.id, refusal.message)
+
+
+def _payload(
+    conversation: Conversation, entry: TranscriptEntry, history: list[TranscriptEntry]
+) -> dict[str, Any]:
+    """What a webhook bot receives: the conversation, the new message and recent lines."""
+    return {
+        "conversation": {
+            "id": conversation.id,
+            "accountId": conversation.account_id,
+            "openId": conversation.open_id,
+            "state": conversation.state.value,
+            "context": conversation.context,
+            "createdAt": conversation.created_at.isoformat(),
+        },
+        "message": TranscriptEntryView.of(entry).json_body(),
+        "history": [TranscriptEntryView.of(line).json_body() for line in history],
+    }

@@ -1,0 +1,154 @@
+"""Forgetting customers: erasure on request and purging by retention.
+
+A conversation is purged with everything that carries it: its transcript, its attachments, its
+place in a waiting line, its send lease, its hold on an agent. Erasing a customer purges all
+of their conversations, their inbound records (the dedupe keys, which hold their OpenID for
+events), their customer and reply-window rows, and any queue message that still names them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from datetime import timedelta
+
+from azure.core.exceptions import ResourceNotFoundError
+
+from .conversations import Conversation, utc
+from .routing.assignment import Assigner
+from .routing.catalog import RoutingCatalog
+from .store import StorageClients
+from .store.conversations import ConversationStore
+from .store.inbound import InboundStore
+from .store.names import ATTACHMENTS_CONTAINER, LEASES_TABLE, MESSAGES_TABLE, QUEUES
+from .store.waiting import WaitingLine
+
+log = logging.getLogger(__name__)
+
+QUEUE_SWEEP_VISIBILITY = 60  # seconds a swept message stays hidden before it is released
+
+
+class Eraser:
+    def __init__(
+        self,
+        storage: StorageClients,
+        conversations: ConversationStore,
+        inbound: InboundStore,
+        waiting: WaitingLine,
+        assigner: Assigner,
+        catalog: RoutingCatalog,
+        *,
+        retention_days: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._storage = storage
+        self._conversations = conversations
+        self._inbound = inbound
+        self._waiting = waiting
+        self._assigner = assigner
+        self._catalog = catalog
+        self._retention_days = retention_days
+        self._clock = clock
+
+    # --- one conversation ---------------------------------------------------------------------
+
+    def purge_conversation(self, conversation: Conversation) -> Counter[str]:
+        removed: Counter[str] = Counter()
+        if conversation.agent_id:
+            self._assigner.release(conversation.agent_id, conversation.id)
+        self._waiting.discard(conversation)
+        messages = self._storage.table(MESSAGES_TABLE)
+        for entity in messages.query_entities(
+            "PartitionKey eq @c",
+            parameters={"c": conversation.id},
+            select=["PartitionKey", "RowKey"],
+        ):
+            messages.delete_entity(entity["PartitionKey"], entity["RowKey"])
+            removed["messages"] += 1
+        container = self._storage.container(ATTACHMENTS_CONTAINER)
+        prefix = f"{conversation.account_id}/{conversation.id}/"
+        for blob in container.list_blobs(name_starts_with=prefix):
+            with suppress(ResourceNotFoundError):
+                container.delete_blob(blob.name)
+            removed["attachments"] += 1
+        with suppress(ResourceNotFoundError):
+            self._storage.table(LEASES_TABLE).delete_entity("send", conversation.id)
+        self._conversations.forget_conversation(conversation)
+        if self._conversations.delete(conversation):
+            removed["conversations"] += 1
+        return removed
+
+    # --- a customer, on request ---------------------------------------------------------------
+
+    def erase_customer(self, account_id: str, open_id: str) -> dict[str, int]:
+        removed: Counter[str] = Counter()
+        conversations = list(self._conversations.of_customer(account_id, open_id))
+        for conversation in conversations:
+            removed += self.purge_conversation(conversation)
+        inbound_keys = self._inbound.remove_from(account_id, open_id)
+        removed["inbound"] = len(inbound_keys)
+        removed["customer"] = int(self._conversations.delete_customer(account_id, open_id))
+        needles = {open_id, *(c.id for c in conversations), *inbound_keys}
+        removed["queueMessages"] = self._sweep_queues(needles)
+        return {name: removed[name] for name in sorted(set(removed) | _ALWAYS)}
+
+    def _sweep_queues(self, needles: set[str]) -> int:
+        """Delete queue messages that name the customer; put every other one back at once."""
+        swept = 0
+        for name in (*QUEUES, *(f"{q}-poison" for q in QUEUES)):
+            queue = self._storage.queue(name)
+            held = []
+            try:
+                while batch := list(
+                    queue.receive_messages(
+                        max_messages=32, visibility_timeout=QUEUE_SWEEP_VISIBILITY
+                    )
+                ):
+                    for message in batch:
+                        if any(needle in (message.content or "") for needle in needles):
+                            queue.delete_message(message)
+                            swept += 1
+                        else:
+                            held.append(message)
+            except ResourceNotFoundError:
+                continue  # a poison queue that was never needed
+            for message in held:
+                with suppress(ResourceNotFoundError):
+                    queue.update_message(message.id, message.pop_receipt, visibility_timeout=0)
+        return swept
+
+    # --- retention ----------------------------------------------------------------------------
+
+    def purge_expired(self) -> dict[str, int]:
+        """Closed conversations older than their workstream's retention (or the deployment's),
+        with their attachments; inbound records older than the deployment's retention."""
+        now = utc(self._clock())
+        removed: Counter[str] = Counter()
+        own_retention = set()
+        for workstream in self._catalog.workstreams.list():
+            if workstream.retention_days is not None:
+                own_retention.add(workstream.account_id)
+                cutoff = now - timedelta(days=workstream.retention_days)
+                removed += self._purge(
+                    self._conversations.closed_before(cutoff, workstream.account_id)
+                )
+        default_cutoff = now - timedelta(days=self._retention_days)
+        removed += self._purge(
+            c
+            for c in self._conversations.closed_before(default_cutoff, None)
+            if c.account_id not in own_retention
+        )
+        removed["inbound"] += self._inbound.remove_before(default_cutoff)
+        return dict(removed)
+
+    def _purge(self, conversations: Iterable[Conversation]) -> Counter[str]:
+        removed: Counter[str] = Counter()
+        for conversation in list(conversations):
+            removed += self.purge_conversation(conversation)
+        return removed
+
+
+_ALWAYS = {"conversations", "messages", "attachments", "inbound", "customer", "queueMessages"}

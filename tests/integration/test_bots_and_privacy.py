@@ -1,0 +1,464 @@
+"""Bots, surveys, the privacy notice, quick replies, erasure and retention, on Azurite and the
+WeChat API simulator, with a real webhook bot on loopback."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from shared.api import ApiError
+from shared.conversations import ConversationState as S
+from shared.conversations import utc
+from shared.desk import CloseRequest
+from shared.routing.assignment import Outcome
+from shared.store.names import ATTACHMENTS_CONTAINER, QUEUES, TABLES
+from shared.workspace import Actor, TextMessageRequest
+from tools.webhook_bot import WebhookBotServer
+
+SECRET = "bot-secret-0123456789"
+FAQ = {
+    "type": "faq",
+    "entries": [
+        {
+            "name": "hours",
+            "keywords": ["营业时间", "opening hours"],
+            "answers": {"en": {"text": "We open 9-18."}},
+        },
+        {
+            "name": "shipping",
+            "pattern": r"ship(ping)?\s+cost",
+            "answers": {"en": {"text": "Shipping is free."}},
+        },
+        {
+            "name": "map",
+            "keywords": ["map"],
+            "answers": {"en": {"image": {"mediaId": "PERMANENT_MAP"}}},
+        },
+    ],
+}
+
+
+def outbound(world, conversation_id):
+    entries, _ = world.services.conversations.transcript(conversation_id, limit=200)
+    return [e for e in entries if e.direction == "out"]
+
+
+def transcript(world, conversation_id):
+    entries, _ = world.services.conversations.transcript(conversation_id, limit=200)
+    return [(e.direction, e.sender or "customer", e.text) for e in entries]
+
+
+class TestFaqBot:
+    @pytest.fixture
+    def setup(self, world):
+        queue = world.queue()
+        world.workstream(queue.id, language="en", bot=FAQ)
+        agent = world.agent("Lin", [queue.id])
+        return world, queue, agent
+
+    def test_a_keyword_is_answered_and_the_conversation_stays_with_the_bot(self, setup):
+        world, _, _ = setup
+        customer = world.customer()
+        conversation = world.write(customer, customer.text("What are your opening hours?"))
+        [bot_step] = [
+            m
+            for m in world.services.storage.queue("bot").peek_messages(max_messages=32)
+            if conversation in m.content
+        ]
+        data = json.loads(bot_step.content)
+        world.services.bots.handle(data["conversationId"], data["key"])
+        state = world.get(conversation)
+        assert (state.state, state.bot, state.queue_id) == (S.OPEN, "active", None)
+        [reply] = outbound(world, conversation)
+        assert (reply.text, reply.sender, reply.status) == ("We open 9-18.", "bot", "queued")
+        world.services.sender.send_pending(conversation)
+        assert world.wechat_api.sent[-1].body["text"]["content"] == "We open 9-18."
+
+    def test_a_pattern_and_an_image_answer(self, setup):
+        world, _, _ = setup
+        customer = world.customer()
+        conversation = world.write(customer, customer.text("how much is the SHIPPING  cost?"))
+        world.services.bots.handle(conversation, outbound_key_of_first(world, conversation))
+        assert outbound(world, conversation)[0].text == "Shipping is free."
+        world.clock.advance(5)
+        entry_key = world.write(customer, customer.text("send me a map"))
+        assert entry_key == conversation
+        world.services.bots.handle(conversation, last_customer_key(world, conversation))
+        image = outbound(world, conversation)[-1]
+        assert (image.type, image.media_id) == ("image", "PERMANENT_MAP")
+
+    def test_an_escalation_phrase_hands_over_with_the_bot_transcript(self, setup):
+        world, _, agent = setup
+        customer = world.customer()
+        conversation = world.write(customer, customer.text("opening hours?"))
+        world.services.bots.handle(conversation, last_customer_key(world, conversation))
+        world.clock.advance(5)
+        world.write(customer, customer.text("我要转人工"))
+        world.services.bots.handle(conversation, last_customer_key(world, conversation))
+        state = world.get(conversation)
+        assert state.bot == "escalated"
+        assert "asked for a person" in state.bot_summary
+        world.services.router.route(conversation)
+        assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+        assert world.get(conversation).agent_id == agent.id
+        detail, _ = world.services.workspace.detail(
+            world.get(conversation), limit=50, page_token=None
+        )
+        assert detail["botSummary"] == state.bot_summary
+        lines = [
+            (m["direction"], m.get("sender", "customer"), m.get("text")) for m in detail["messages"]
+        ]
+        assert lines[:3] == [
+            ("in", "customer", "opening hours?"),
+            ("out", "bot", "We open 9-18."),
+            ("in", "customer", "我要转人工"),
+        ]
+
+    def test_no_answer_escalates_and_later_messages_skip_the_bot(self, setup):
+        world, _, _ = setup
+        customer = world.customer()
+        conversation = world.write(customer, customer.text("something else entirely"))
+        world.services.bots.handle(conversation, last_customer_key(world, conversation))
+        assert world.get(conversation).bot == "escalated"
+        bot_queue = world.services.storage.queue("bot")
+        bot_queue.clear_messages()
+        world.clock.advance(5)
+        world.write(customer, customer.text("hello?"))
+        assert not [
+            m for m in bot_queue.peek_messages(max_messages=32) if conversation in m.content
+        ]
+
+
+def last_customer_key(world, conversation_id):
+    entries, _ = world.services.conversations.transcript(conversation_id, limit=200)
+    return [e for e in entries if e.direction == "in"][-1].key
+
+
+outbound_key_of_first = last_customer_key
+
+
+class TestWebhookBot:
+    @pytest.fixture
+    def bot(self, world):
+        with WebhookBotServer(SECRET, clock=world.clock) as server:
+            yield server
+
+    @pytest.fixture
+    def setup(self, world, bot):
+        general, orders = world.queue("general"), world.queue("orders")
+        world.workstream(
+            general.id,
+            language="en",
+            bot={"type": "webhook", "url": bot.url, "secret": SECRET, "timeoutSeconds": 1},
+            routingRules=[
+                {
+                    "name": "orders",
+                    "condition": {"field": "context.topic", "op": "equals", "value": "orders"},
+                    "queueId": orders.id,
+                }
+            ],
+            botSurvey={
+                "type": "link",
+                "url": "https://survey.example/{ConversationId}",
+                "texts": {"en": "Rate the bot: {Url}"},
+            },
+        )
+        return world, general, orders
+
+    def run_bot(self, world, conversation):
+        world.services.bots.handle(conversation, last_customer_key(world, conversation))
+
+    def test_the_request_is_signed_and_a_reply_goes_out(self, setup, bot):
+        world, _, _ = setup
+        customer = world.customer()
+        conversation = world.write(customer, customer.text("hello bot"))
+        self.run_bot(world, conversation)
+        assert bot.rejected == 0
+        [payload] = bot.received
+        assert payload["conversation"]["id"] == conversation
+        assert payload["message"]["text"] == "hello bot"
+        assert [e.text for e in outbound(world, conversation)] == ["You said: hello bot"]
+
+    def test_set_context_then_escalate_lets_a_rule_use_the_variable(self, setup):
+        world, _, orders = setup
+        customer = world.customer()
+        conversation = world.write(customer, customer.text("where is my order 123?"))
+        self.run_bot(world, conversation)
+        state = world.get(conversation)
+        assert state.context == {"topic": "orders"}
+        assert state.bot == "escalated"
+        assert state.bot_summary.startswith("Asks about an order")
+        world.services.router.route(conversation)
+        assert world.get(conversation).queue_id == orders.id
+        assert world.get(conversation).rule == "orders"
+
+    def test_end_closes_and_sends_the_bot_survey(self, setup):
+        world, _, _ = setup
+        customer = world.customer()
+        conversation = world.write(customer, customer.text("bye"))
+        self.run_bot(world, conversation)
+        state = world.get(conversation)
+        assert (state.state, state.close_reason, state.bot) == (S.CLOSED, "bot_ended", "ended")
+        texts = [e.text for e in outbound(world, conversation)]
+        assert texts == ["Goodbye!", f"Rate the bot: https://survey.example/{conversation}"]
+
+    def test_an_unsigned_answer_escalates(self, setup, bot):
+        world, _, _ = setup
+        bot.sign_answers = False
+        customer = world.customer()
+        conversation = world.write(customer, customer.text("hello"))
+        self.run_bot(world, conversation)
+        state = world.get(conversation)
+        assert state.bot == "escalated"
+        assert "not signed" in state.bot_summary
+        assert outbound(world, conversation) == []
+
+    def test_a_timeout_escalates(self, setup, bot):
+        world, _, _ = setup
+        bot.delay = 2.0
+        customer = world.customer()
+        conversation = world.write(customer, customer.text("hello"))
+        self.run_bot(world, conversation)
+        assert world.get(conversation).bot == "escalated"
+        assert "did not answer within 1 s" in world.get(conversation).bot_summary
+
+    def test_a_wrong_secret_is_refused_by_the_bot(self, world, bot):
+        queue = world.queue()
+        world.workstream(
+            queue.id, bot={"type": "webhook", "url": bot.url, "secret": "not-the-bots-secret"}
+        )
+        customer = world.customer()
+        conversation = world.write(customer, customer.text("hi"))
+        self.run_bot(world, conversation)
+        assert bot.rejected == 1
+        assert world.get(conversation).bot == "escalated"
+
+    def test_the_secret_is_sealed_not_stored_in_the_workstream(self, setup):
+        world, _, _ = setup
+        workstream = world.services.catalog.workstream_for_account(world.account.id)
+        body = json.dumps(workstream.json_body())
+        assert SECRET not in body
+        assert workstream.bot.has_secret is True
+        assert world.services.bot_secrets.get(workstream.id) == SECRET
+
+
+class TestSurvey:
+    @pytest.fixture
+    def served(self, world):
+        queue = world.queue()
+        world.workstream(
+            queue.id,
+            language="en",
+            survey={
+                "type": "rating",
+                "questions": {"en": "How did we do (1-5)?"},
+                "thanks": {"en": "Thank you!"},
+            },
+        )
+        agent = world.agent("Lin", [queue.id])
+        customer = world.customer()
+        conversation = world.conversation("help", customer=customer)
+        world.services.assigner.assign(conversation)
+        return world, agent, customer, conversation
+
+    def test_the_rating_question_goes_and_the_answer_is_recorded(self, served):
+        world, agent, customer, conversation = served
+        world.services.desk.close(world.fresh_agent(agent.id), conversation, CloseRequest())
+        assert outbound(world, conversation)[-1].text == "How did we do (1-5)?"
+        world.clock.advance(60)
+        assert world.write(customer, customer.text(" 4 ")) == conversation
+        state = world.get(conversation)
+        assert (state.state, state.rating) == (S.CLOSED, 4)
+        assert outbound(world, conversation)[-1].text == "Thank you!"
+        assert world.services.conversations.current(world.account.id, customer.open_id) is None
+
+    def test_anything_else_opens_a_new_conversation(self, served):
+        world, agent, customer, conversation = served
+        world.services.desk.close(world.fresh_agent(agent.id), conversation, CloseRequest())
+        world.clock.advance(60)
+        other = world.write(customer, customer.text("another question"))
+        assert other != conversation
+        assert world.get(conversation).rating is None
+        world.clock.advance(60)
+        assert world.write(customer, customer.text("5")) == other  # the survey lapsed
+
+    def test_no_survey_once_the_window_is_closed(self, served):
+        world, agent, _, conversation = served
+        world.clock.advance(49 * 3600)
+        world.services.desk.close(world.fresh_agent(agent.id), conversation, CloseRequest())
+        assert "How did we do (1-5)?" not in [e.text for e in outbound(world, conversation)]
+        customer_row = world.services.conversations.customer(
+            world.account.id, world.get(conversation).open_id
+        )
+        assert customer_row.survey_conversation_id is None
+
+
+class TestPrivacyNotice:
+    def test_sent_once_per_customer_before_anything_else(self, world):
+        queue = world.queue()
+        world.workstream(
+            queue.id,
+            language="en",
+            automatedMessages={
+                "en": {"privacyNotice": "Chats may be recorded.", "greeting": "Hi!"}
+            },
+        )
+        agent = world.agent("Lin", [queue.id])
+        customer = world.customer()
+        first = world.conversation("hello", customer=customer)
+        assert [e.text for e in outbound(world, first)][:2] == ["Chats may be recorded.", "Hi!"]
+        world.services.assigner.assign(first)
+        world.services.desk.close(world.fresh_agent(agent.id), first, CloseRequest())
+        world.clock.advance(60)
+        second = world.conversation("again", customer=customer)
+        assert "Chats may be recorded." not in [e.text for e in outbound(world, second)]
+        world.services.sender.send_pending(first)
+        assert world.wechat_api.sent[0].body["text"]["content"] == "Chats may be recorded."
+
+
+class TestQuickReplies:
+    def test_listed_filled_and_sent_by_name(self, world):
+        queue = world.queue()
+        world.workstream(
+            queue.id,
+            language="en",
+            quickReplies={
+                "en": [
+                    {
+                        "name": "refund",
+                        "text": "{AgentName} here: refund for order {context.order} started.",
+                    }
+                ]
+            },
+        )
+        agent = world.agent("Lin", [queue.id])
+        conversation = world.conversation("refund please")
+        world.services.conversations.change(conversation, lambda c: {"context": {"order": "A-17"}})
+        world.services.assigner.assign(conversation)
+        actor = Actor(world.fresh_agent(agent.id))
+        [listed] = world.services.workspace.quick_replies(actor, conversation)
+        assert listed.text == "Lin here: refund for order A-17 started."
+        sent = world.services.workspace.send_text(
+            actor, conversation, TextMessageRequest(quick_reply="refund")
+        )
+        assert sent.text == "Lin here: refund for order A-17 started."
+        with pytest.raises(ApiError) as caught:
+            world.services.workspace.send_text(
+                actor, conversation, TextMessageRequest(quick_reply="nope")
+            )
+        assert (caught.value.status, caught.value.field) == (400, "quickReply")
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"x" * 300
+
+
+def traces(services, needles):
+    """Every table row, queue message and blob that mentions any of ``needles``."""
+    found = []
+    for table in TABLES:
+        for entity in services.storage.table(table).list_entities():
+            text = json.dumps({k: str(v) for k, v in entity.items()}) + str(entity.metadata)
+            if any(n in text for n in needles):
+                found.append((table, entity["PartitionKey"], entity["RowKey"]))
+    for queue in QUEUES:
+        for message in services.storage.queue(queue).peek_messages(max_messages=32):
+            if any(n in message.content for n in needles):
+                found.append((queue, message.content))
+    for blob in services.storage.container(ATTACHMENTS_CONTAINER).list_blobs():
+        if any(n in blob.name for n in needles):
+            found.append((ATTACHMENTS_CONTAINER, blob.name))
+    return found
+
+
+class TestErasure:
+    def test_nothing_of_the_customer_is_left(self, world):
+        queue = world.queue()
+        world.workstream(queue.id)
+        agent = world.agent("Lin", [queue.id])
+        customer = world.customer()
+        first = world.conversation("first", customer=customer)
+        world.services.assigner.assign(first)
+        media_id = world.wechat_api.add_media(PNG, "image/png", "image", "photo.png")
+        world.write(customer, customer.image(media_id))
+        world.services.media.keep(first, last_customer_key(world, first))
+        world.write(customer, customer.click("MENU"))
+        world.services.desk.close(world.fresh_agent(agent.id), first, CloseRequest())
+        world.clock.advance(60)
+        second = world.conversation("second", customer=customer)
+        needles = [customer.open_id, first, second]
+        assert traces(world.services, needles)  # there is something to erase
+
+        removed = world.services.eraser.erase_customer(world.account.id, customer.open_id)
+        assert removed["conversations"] == 2
+        assert removed["attachments"] == 1
+        assert removed["inbound"] == 4  # first, the image, the click, second
+        assert removed["customer"] == 1
+        assert removed["messages"] == 4  # their four lines (no automated messages here)
+        assert traces(world.services, needles) == []
+        assert world.fresh_agent(agent.id).holds == {}
+
+    def test_other_customers_are_untouched(self, world):
+        queue = world.queue()
+        world.workstream(queue.id)
+        keep, erase = world.customer(), world.customer()
+        kept = world.conversation("keep me", customer=keep)
+        world.conversation("erase me", customer=erase)
+        world.services.eraser.erase_customer(world.account.id, erase.open_id)
+        assert world.get(kept) is not None
+        assert transcript(world, kept)[0] == ("in", "customer", "keep me")
+
+
+class TestRetention:
+    def test_old_closed_conversations_and_their_files_are_purged(self, world):
+        queue = world.queue()
+        world.workstream(queue.id, retentionDays=30)
+        agent = world.agent("Lin", [queue.id], capacity=5)
+        old_customer, new_customer, open_customer = (
+            world.customer(),
+            world.customer(),
+            world.customer(),
+        )
+        old = world.conversation("old", customer=old_customer)
+        world.services.assigner.assign(old)
+        media_id = world.wechat_api.add_media(PNG, "image/png", "image", "old.png")
+        world.write(old_customer, old_customer.image(media_id))
+        world.services.media.keep(old, last_customer_key(world, old))
+        world.services.desk.close(world.fresh_agent(agent.id), old, CloseRequest())
+        world.clock.advance(20 * 86400)
+        recent = world.conversation("recent", customer=new_customer)
+        world.services.assigner.assign(recent)
+        world.services.desk.close(world.fresh_agent(agent.id), recent, CloseRequest())
+        still_open = world.conversation("open", customer=open_customer)
+        world.clock.advance(11 * 86400)
+
+        removed = world.services.housekeeping.purge_expired()
+        assert removed["conversations"] >= 1
+        assert world.get(old) is None
+        left = traces(world.services, [old])
+        assert [t for t in left if t[0] in TABLES or t[0] == ATTACHMENTS_CONTAINER] == [], left
+        assert world.get(recent) is not None
+        assert world.get(still_open) is not None
+
+
+def test_unsubscribe_sends_nothing_after(world):
+    queue = world.queue()
+    world.workstream(
+        queue.id,
+        language="en",
+        automatedMessages={"en": {"conversationClosed": "Bye!"}},
+        survey={"type": "rating", "questions": {"en": "Rate us"}},
+    )
+    agent = world.agent("Lin", [queue.id])
+    customer = world.customer()
+    conversation = world.conversation("hi", customer=customer)
+    world.services.assigner.assign(conversation)
+    before = len(outbound(world, conversation))
+    world.write(customer, customer.unsubscribe(create_time=int(world.clock()) + 1))
+    assert world.get(conversation).state is S.CLOSED
+    assert len(outbound(world, conversation)) == before
+    assert world.fresh_agent(agent.id).used_capacity == 0
+    assert utc(world.clock()) - timedelta(seconds=1) < world.get(
+        conversation
+    ).closed_at + timedelta(seconds=1)
