@@ -8,6 +8,7 @@ passed in: keeping one shared token per account is ``shared.tokens``' job, not t
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,10 @@ import httpx
 from .errors import WeChatApiError, WeChatUnavailableError
 
 DEFAULT_TIMEOUT = 10.0
+
+# httpx logs every request URL at INFO, and WeChat puts the access token in the query string:
+# the Functions host would ship it to Application Insights. Only warnings, then.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

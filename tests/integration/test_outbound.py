@@ -418,3 +418,17 @@ def reply_unchecked(world, agent, conversation, text):
     """A reply without the window's quota (the simulator's quota is off for this test)."""
     world.services.outbox.quota = 1000
     return reply(world, agent, conversation, text)
+
+
+def test_no_access_token_in_the_logs(chat, caplog):
+    """WeChat puts the access token in the URL; nothing may log it."""
+    import logging
+
+    world, agent, _, conversation = chat
+    with caplog.at_level(logging.DEBUG):
+        reply(world, agent, conversation, "hello")
+        world.services.sender.send_pending(conversation)
+    token = world.wechat_api.sent[-1].access_token
+    assert token
+    assert token not in caplog.text
+    assert world.simulated.app_secret not in caplog.text
