@@ -7,7 +7,6 @@ change within ``cache_seconds``.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from .accounts import (
     callback_info,
 )
 from .api import ApiError, not_found
+from .cache import CachedReader
 from .conversations import utc
 from .ids import short_id
 from .settings import Settings
@@ -41,9 +41,9 @@ class AccountRegistry:
         self._store = store
         self._settings = settings
         self._clock = clock
-        self._cache_seconds = cache_seconds
-        self._cache: dict[str, tuple[float, Account | None]] = {}
-        self._lock = threading.Lock()
+        self._cache: CachedReader[Account] = CachedReader(
+            lambda account_id: _account(store.get(account_id)), cache_seconds
+        )
 
     def _now(self) -> datetime:
         return utc(self._clock())
@@ -53,22 +53,10 @@ class AccountRegistry:
     def lookup(self, account_id: str) -> Account | None:
         """The account for a push, from the cache when fresh (absent accounts are cached too,
         so a flood of made-up ids costs one read per id per ``cache_seconds``)."""
-        now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(account_id)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        found = self._store.get(account_id)
-        account = found[0] if found else None
-        with self._lock:
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[account_id] = (now + self._cache_seconds, account)
-        return account
+        return self._cache.get(account_id)
 
     def forget(self, account_id: str) -> None:
-        with self._lock:
-            self._cache.pop(account_id, None)
+        self._cache.forget(account_id)
 
     # --- admin use cases --------------------------------------------------------------------
 
@@ -138,6 +126,10 @@ class AccountRegistry:
             raise not_found(f"account {account_id}") from None
         finally:
             self.forget(account_id)
+
+
+def _account(found: tuple[Account, str] | None) -> Account | None:
+    return found[0] if found else None
 
 
 def _duplicate(app_id: str) -> ApiError:

@@ -7,47 +7,17 @@ Agents are never cached: their capacity is what the assign step reserves.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel
 
 from ..agents import Agent
+from ..cache import CachedReader
 from ..store.documents import DocumentStore
 from ..workstreams import Workstream
 from .queues import AssignmentMethod, Queue
 
 T = TypeVar("T", bound=BaseModel)
-
-
-class CachedReader(Generic[T]):
-    def __init__(self, load: Callable[[str], T | None], seconds: float) -> None:
-        self._load = load
-        self._seconds = seconds
-        self._entries: dict[str, tuple[float, T | None]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> T | None:
-        now = time.monotonic()
-        with self._lock:
-            hit = self._entries.get(key)
-        if hit and hit[0] > now:
-            return hit[1]
-        value = self._load(key)
-        with self._lock:
-            if len(self._entries) > 10_000:
-                self._entries.clear()
-            self._entries[key] = (now + self._seconds, value)
-        return value
-
-    def forget(self, key: str | None = None) -> None:
-        with self._lock:
-            if key is None:
-                self._entries.clear()
-            else:
-                self._entries.pop(key, None)
 
 
 class RoutingCatalog:

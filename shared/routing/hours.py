@@ -5,13 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from ..api import ApiModel
 
 _HH_MM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]|24:00")
+
+
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"must be an IANA time zone such as Asia/Shanghai, not {value!r}"
+        ) from None
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
+"""An IANA time zone name (Asia/Shanghai, Europe/Berlin), checked against the zone database."""
 
 
 class HoursStatus(Enum):
@@ -85,22 +100,11 @@ class OperatingHours(ApiModel):
     go back, the repeated hour counts twice (02:00–03:00 is open for two hours).
     """
 
-    time_zone: str = "Asia/Shanghai"
+    time_zone: TimeZoneName = "Asia/Shanghai"
     """An IANA time zone."""
     weekly: list[WeeklyWindow] = Field(default=[], max_length=100)
     """Empty: open around the clock (except on holidays)."""
     holidays: list[Holiday] = Field(default=[], max_length=1000)
-
-    @field_validator("time_zone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"must be an IANA time zone such as Asia/Shanghai, not {value!r}"
-            ) from None
-        return value
 
     def local(self, now: dt.datetime) -> dt.datetime:
         """``now`` (timezone-aware) on the queue's clock."""

@@ -21,6 +21,8 @@ import pytest
 
 from tools.wechat_simulator import SentMessage, WeChatApiSimulator
 
+from .conftest import Clock
+
 APP_ID = "wx1234567890abcdef"
 SECRET = "0123456789abcdef0123456789abcdef"
 OTHER_APP_ID = "wxfedcba0987654321"
@@ -31,22 +33,6 @@ TYPING = "/cgi-bin/message/custom/typing"
 IPS = "/cgi-bin/getcallbackip"
 ROOT = Path(__file__).resolve().parents[2]
 MB = 1024 * 1024
-
-
-class Clock:
-    def __init__(self, now: float = 1_764_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture
