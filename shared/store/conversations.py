@@ -19,7 +19,6 @@ from azure.core import MatchConditions
 from azure.core.exceptions import (
     HttpResponseError,
     ResourceExistsError,
-    ResourceModifiedError,
     ResourceNotFoundError,
 )
 from azure.data.tables import TableClient, TableEntity, TableTransactionError, UpdateMode
@@ -33,7 +32,7 @@ from ..conversations import (
     conversation_account,
 )
 from ..ids import sortable_id
-from .entities import get_text, int64, plain, put_text
+from .entities import get_text, int64, lost_race, plain, put_text
 
 _CONVERSATION = "c:"
 _CUSTOMER = "u:"
@@ -373,10 +372,8 @@ class ConversationStore:
             written = self._table.update_entity(
                 self._conversation_entity(updated), **_if_match(conversation.etag)
             )
-        except (ResourceModifiedError, ResourceNotFoundError):
-            raise ConversationChangedError(conversation.id) from None
         except HttpResponseError as error:
-            if error.status_code == 412:
+            if lost_race(error):
                 raise ConversationChangedError(conversation.id) from None
             raise
         return updated.model_copy(update={"etag": written["etag"]})
@@ -453,10 +450,8 @@ class ConversationStore:
                     written = self._table.update_entity(
                         self._customer_entity(updated), **_if_match(current.etag)
                     )
-            except (ResourceExistsError, ResourceModifiedError):
-                continue
             except HttpResponseError as error:
-                if error.status_code == 412:
+                if lost_race(error):
                     continue
                 raise
             return updated.model_copy(update={"etag": written["etag"]})
@@ -520,10 +515,8 @@ class ConversationStore:
                     self._table.create_entity(entity)
                 else:
                     self._table.update_entity(entity, **_if_match(current.etag))
-            except (ResourceExistsError, ResourceModifiedError):
-                continue
             except HttpResponseError as error:
-                if error.status_code == 412:
+                if lost_race(error):
                     continue
                 raise
             return changed

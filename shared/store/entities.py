@@ -1,4 +1,4 @@
-"""Small helpers for Table entities: long text split across properties, safe row keys."""
+"""Small helpers for Table entities: long text split across properties, safe row keys, races."""
 
 from __future__ import annotations
 
@@ -6,6 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from azure.core.exceptions import (
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+)
 from azure.data.tables import EdmType, EntityProperty
 
 # A string property holds 64 KiB of UTF-16: 32,768 characters; stay clear of the edge.
@@ -45,3 +51,13 @@ def int64(value: int) -> EntityProperty:
 def plain(value: Any) -> Any:
     """A property's Python value (Int64 properties come back wrapped)."""
     return value.value if isinstance(value, EntityProperty) else value
+
+
+def lost_race(error: HttpResponseError) -> bool:
+    """Whether a conditional write failed because another writer got there first.
+
+    The row was created, changed or deleted since it was read; the SDK reports some 412s as
+    plain ``HttpResponseError``.
+    """
+    lost = (ResourceExistsError, ResourceModifiedError, ResourceNotFoundError)
+    return isinstance(error, lost) or error.status_code == 412

@@ -18,6 +18,8 @@ from azure.core.exceptions import (
 )
 from azure.data.tables import TableClient, UpdateMode
 
+from .entities import lost_race
+
 
 class Leases:
     def __init__(self, table: TableClient, kind: str) -> None:
@@ -48,10 +50,8 @@ class Leases:
                 etag=current.metadata["etag"],
                 match_condition=MatchConditions.IfNotModified,
             )
-        except (ResourceModifiedError, ResourceNotFoundError):
-            return None
         except HttpResponseError as error:
-            if error.status_code == 412:
+            if lost_race(error):
                 return None
             raise
         return written["etag"]

@@ -15,14 +15,12 @@ from datetime import datetime
 from azure.core import MatchConditions
 from azure.core.exceptions import (
     HttpResponseError,
-    ResourceExistsError,
-    ResourceModifiedError,
     ResourceNotFoundError,
 )
 from azure.data.tables import TableClient, UpdateMode
 
 from ..secretbox import SecretBox
-from .entities import int64, plain
+from .entities import int64, lost_race, plain
 
 _ROW = "access"
 
@@ -93,10 +91,8 @@ class TokenTable:
                     etag=row.etag,
                     match_condition=MatchConditions.IfNotModified,
                 )
-        except (ResourceExistsError, ResourceModifiedError, ResourceNotFoundError):
-            return None
         except HttpResponseError as error:
-            if error.status_code == 412:
+            if lost_race(error):
                 return None
             raise
         return written["etag"]
@@ -121,10 +117,8 @@ class TokenTable:
                 etag=etag,
                 match_condition=MatchConditions.IfNotModified,
             )
-        except (ResourceModifiedError, ResourceNotFoundError):
-            return False
         except HttpResponseError as error:
-            if error.status_code == 412:
+            if lost_race(error):
                 return False
             raise
         return True
