@@ -77,9 +77,13 @@ class Services:
         self.storage = storage
         self.clock = clock
         route_queue, assign_queue = self.queue(ROUTE_QUEUE), self.queue(ASSIGN_QUEUE)
+        secrets_keys = settings.secrets_keys
+        secret_box = SecretBox(secrets_keys)
+        attachments = storage.container(ATTACHMENTS_CONTAINER)
+        send_leases = Leases(storage.table(LEASES_TABLE), "send")
 
         self.accounts = AccountRegistry(
-            AccountStore(storage.table(ACCOUNTS_TABLE), SecretBox(settings.secrets_keys)),
+            AccountStore(storage.table(ACCOUNTS_TABLE), secret_box),
             settings,
             clock,
         )
@@ -153,7 +157,7 @@ class Services:
             clock,
         )
         self.bot_secrets = SealedStore(
-            storage.table(WORKSTREAMS_TABLE), "botsecrets", SecretBox(settings.secrets_keys)
+            storage.table(WORKSTREAMS_TABLE), "botsecrets", secret_box
         )
         self.routing_admin = RoutingAdmin(
             self.catalog,
@@ -167,6 +171,8 @@ class Services:
         )
         self.eraser = Eraser(
             storage,
+            attachments,
+            send_leases,
             self.conversations,
             self.inbound,
             self.waiting,
@@ -179,7 +185,6 @@ class Services:
             self.catalog, self.conversations, self.assigner, self.eraser, clock
         )
 
-        secret_box = SecretBox(settings.secrets_keys)
         self.wechat = WeChatApi(
             settings.wechat_api_base_url, timeout=settings.wechat_api_timeout_seconds
         )
@@ -190,8 +195,7 @@ class Services:
             stable=settings.wechat_token_api == "stable_token",  # noqa: S105 - an API name
             clock=clock,
         )
-        attachments = storage.container(ATTACHMENTS_CONTAINER)
-        self.links = FileLinks(next(iter(settings.secrets_keys.values())), settings.public_base_url)
+        self.links = FileLinks(next(iter(secrets_keys.values())), settings.public_base_url)
         self.media = MediaKeeper(
             self.conversations,
             self.catalog,
@@ -201,14 +205,13 @@ class Services:
             self.messenger,
             allowed_hosts=settings.wechat_media_hosts,
             api_host=urlsplit(settings.wechat_api_base_url).hostname,
-            clock=clock,
         )
         self.sender = OutboundSender(
             self.conversations,
             self.tokens,
             self.wechat,
             self.outbox,
-            Leases(storage.table(LEASES_TABLE), "send"),
+            send_leases,
             attachments,
             self.links,
             send_queue,

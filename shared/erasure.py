@@ -16,14 +16,17 @@ from contextlib import suppress
 from datetime import timedelta
 
 from azure.core.exceptions import ResourceNotFoundError
+from azure.storage.blob import ContainerClient
 
 from .conversations import Conversation, utc
+from .media import blob_prefix
 from .routing.assignment import Assigner
 from .routing.catalog import RoutingCatalog
 from .store import StorageClients
 from .store.conversations import ConversationStore
 from .store.inbound import InboundStore
-from .store.names import ATTACHMENTS_CONTAINER, LEASES_TABLE, MESSAGES_TABLE, QUEUES
+from .store.leases import Leases
+from .store.names import QUEUES
 from .store.waiting import WaitingLine
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,8 @@ class Eraser:
     def __init__(
         self,
         storage: StorageClients,
+        attachments: ContainerClient,
+        send_leases: Leases,
         conversations: ConversationStore,
         inbound: InboundStore,
         waiting: WaitingLine,
@@ -45,6 +50,8 @@ class Eraser:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._storage = storage
+        self._attachments = attachments
+        self._send_leases = send_leases
         self._conversations = conversations
         self._inbound = inbound
         self._waiting = waiting
@@ -55,30 +62,26 @@ class Eraser:
 
     # --- one conversation ---------------------------------------------------------------------
 
-    def purge_conversation(self, conversation: Conversation) -> Counter[str]:
+    def purge_conversation(
+        self, conversation: Conversation, *, unlink_customer: bool = True
+    ) -> Counter[str]:
+        """Delete a conversation with its transcript and attachments; ``unlink_customer`` clears
+        the customer's pointers to it (not needed when the customer row goes too)."""
         removed: Counter[str] = Counter()
         if conversation.agent_id:
             self._assigner.release(conversation.agent_id, conversation.id)
         self._waiting.discard(conversation)
-        messages = self._storage.table(MESSAGES_TABLE)
-        for entity in messages.query_entities(
-            "PartitionKey eq @c",
-            parameters={"c": conversation.id},
-            select=["PartitionKey", "RowKey"],
-        ):
-            messages.delete_entity(entity["PartitionKey"], entity["RowKey"])
-            removed["messages"] += 1
-        container = self._storage.container(ATTACHMENTS_CONTAINER)
-        prefix = f"{conversation.account_id}/{conversation.id}/"
-        for blob in container.list_blobs(name_starts_with=prefix):
+        removed["messages"] = self._conversations.delete_transcript(conversation.id)
+        prefix = blob_prefix(conversation.account_id, conversation.id)
+        for blob in self._attachments.list_blobs(name_starts_with=prefix):
             with suppress(ResourceNotFoundError):
-                container.delete_blob(blob.name)
+                self._attachments.delete_blob(blob.name)
             removed["attachments"] += 1
-        with suppress(ResourceNotFoundError):
-            self._storage.table(LEASES_TABLE).delete_entity("send", conversation.id)
-        self._conversations.forget_conversation(conversation)
-        if self._conversations.delete(conversation):
-            removed["conversations"] += 1
+        self._send_leases.forget(conversation.id)
+        if unlink_customer:
+            self._conversations.forget_conversation(conversation)
+        self._conversations.delete(conversation)
+        removed["conversations"] += 1
         return removed
 
     # --- a customer, on request ---------------------------------------------------------------
@@ -87,7 +90,7 @@ class Eraser:
         removed: Counter[str] = Counter()
         conversations = list(self._conversations.of_customer(account_id, open_id))
         for conversation in conversations:
-            removed += self.purge_conversation(conversation)
+            removed += self.purge_conversation(conversation, unlink_customer=False)
         inbound_keys = self._inbound.remove_from(account_id, open_id)
         removed["inbound"] = len(inbound_keys)
         removed["customer"] = int(self._conversations.delete_customer(account_id, open_id))

@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
-import time
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from azure.storage.blob import ContainerClient, ContentSettings
@@ -29,8 +27,13 @@ from .workstreams import AutomatedMessage
 log = logging.getLogger(__name__)
 
 
+def blob_prefix(account_id: str, conversation_id: str) -> str:
+    """Where a conversation's attachments live: erasure deletes everything under it."""
+    return f"{account_id}/{conversation_id}/"
+
+
 def blob_name(entry: TranscriptEntry, account_id: str, filename: str) -> str:
-    return f"{account_id}/{entry.conversation_id}/{entry.key}/{filename}"
+    return f"{blob_prefix(account_id, entry.conversation_id)}{entry.key}/{filename}"
 
 
 class MediaKeeper:
@@ -45,7 +48,6 @@ class MediaKeeper:
         *,
         allowed_hosts: tuple[str, ...],
         api_host: str | None,
-        clock: Callable[[], float] = time.time,
     ) -> None:
         self._conversations = conversations
         self._catalog = catalog
@@ -55,7 +57,6 @@ class MediaKeeper:
         self._messenger = messenger
         self._allowed_hosts = allowed_hosts
         self._api_host = api_host
-        self._clock = clock
 
     def keep(self, conversation_id: str, key: str) -> None:
         entry = self._conversations.entry(conversation_id, key)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from azure.core import MatchConditions
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from ..accounts import Account
 from ..secretbox import SecretBox
 from ..wechat import MessageMode
+from .entities import if_match, prefix_range
 
 PARTITION = "accounts"
 _ACCOUNT = "a:"
@@ -103,26 +103,14 @@ class AccountStore:
     def list(self) -> list[Account]:
         entities = self._table.query_entities(
             "PartitionKey eq @p and RowKey ge @lo and RowKey lt @hi",
-            parameters={
-                "p": PARTITION,
-                "lo": _ACCOUNT,
-                "hi": _ACCOUNT[:-1] + chr(ord(_ACCOUNT[-1]) + 1),
-            },
+            parameters={"p": PARTITION, **prefix_range(_ACCOUNT)},
         )
         return sorted((self._account(e)[0] for e in entities), key=lambda a: a.created_at)
 
     def replace(self, before: Account, after: Account, etag: str) -> None:
         """Store ``after`` if the row still has ``etag``; move the AppID index if it changed."""
         operations: list[Any] = [
-            (
-                "update",
-                self._entity(after),
-                {
-                    "mode": UpdateMode.REPLACE,
-                    "etag": etag,
-                    "match_condition": MatchConditions.IfNotModified,
-                },
-            )
+("update", self._entity(after), if_match(etag, UpdateMode.REPLACE))
         ]
         if after.app_id != before.app_id:
             operations += [

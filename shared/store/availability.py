@@ -13,11 +13,9 @@ wasted read, and the maintenance sweep rebuilds every queue's rows from the agen
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
-from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient
 
 from ..agents import Agent, Presence
@@ -78,10 +76,6 @@ class AvailabilityIndex:
             if key not in old or old[key] != row:
                 self._table.upsert_entity(row)
         for queue_id, row_key in old.keys() - new.keys():
-            self._delete(queue_id, row_key)
-
-    def _delete(self, queue_id: str, row_key: str) -> None:
-        with suppress(ResourceNotFoundError):
             self._table.delete_entity(queue_id, row_key)
 
     def candidates(
@@ -109,18 +103,16 @@ class AvailabilityIndex:
 
     def rebuild(self, queue_id: str, agents: Iterable[Agent], method: AssignmentMethod) -> int:
         """Make a queue's rows exactly what ``agents`` imply; returns how many were fixed."""
-        wanted = {}
-        for agent in agents:
-            if queue_id in agent.queue_ids and is_listed(agent):
-                row = self._rows(agent, {queue_id: method})[
-                    (queue_id, availability_key(agent, method))
-                ]
-                wanted[row["RowKey"]] = row
+        wanted = {
+            row_key: row
+            for agent in agents
+            for (_, row_key), row in self._rows(agent, {queue_id: method}).items()
+        }
         fixed = 0
         for entity in self._table.query_entities("PartitionKey eq @q", parameters={"q": queue_id}):
             row = wanted.pop(entity["RowKey"], None)
             if row is None:
-                self._delete(queue_id, entity["RowKey"])
+                self._table.delete_entity(queue_id, entity["RowKey"])
                 fixed += 1
             elif {k: entity.get(k) for k in row} != row:
                 self._table.upsert_entity(row)

@@ -15,7 +15,6 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from azure.core import MatchConditions
 from azure.core.exceptions import (
     HttpResponseError,
     ResourceExistsError,
@@ -32,7 +31,7 @@ from ..conversations import (
     conversation_account,
 )
 from ..ids import sortable_id
-from .entities import get_text, int64, lost_race, plain, put_text
+from .entities import get_text, if_match, int64, lost_race, plain, prefix_range, put_text
 
 _CONVERSATION = "c:"
 _CUSTOMER = "u:"
@@ -81,18 +80,6 @@ _JSON_FIELDS = {"skills", "context", "tags"}
 
 class ConversationChangedError(Exception):
     """Another worker changed the conversation since it was read; read it again and retry."""
-
-
-def _prefix_range(prefix: str) -> dict[str, str]:
-    return {"lo": prefix, "hi": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
-
-
-def _if_match(etag: str | None) -> dict[str, Any]:
-    return {
-        "mode": UpdateMode.MERGE,
-        "etag": etag,
-        "match_condition": MatchConditions.IfNotModified,
-    }
 
 
 def _to_entity(pk: str, rk: str, fields: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:
@@ -181,7 +168,9 @@ class ConversationStore:
 
     def current(self, account_id: str, open_id: str) -> Conversation | None:
         """The customer's conversation that is not closed, if any."""
-        customer = self.customer(account_id, open_id)
+        return self._open_of(self.customer(account_id, open_id))
+
+    def _open_of(self, customer: Customer | None) -> Conversation | None:
         if customer is None or not customer.open_conversation_id:
             return None
         conversation = self.get(customer.open_conversation_id)
@@ -199,7 +188,7 @@ class ConversationStore:
     ) -> tuple[list[Conversation], Any]:
         """Newest first within an account (ids sort that way); one page and the next token."""
         conditions = ["RowKey ge @lo", "RowKey lt @hi"]
-        parameters: dict[str, Any] = _prefix_range(_CONVERSATION)
+        parameters: dict[str, Any] = prefix_range(_CONVERSATION)
         if account_id:
             conditions.append("PartitionKey eq @account")
             parameters["account"] = account_id
@@ -225,7 +214,7 @@ class ConversationStore:
     def of_customer(self, account_id: str, open_id: str) -> Iterator[Conversation]:
         entities = self._table.query_entities(
             "PartitionKey eq @a and RowKey ge @lo and RowKey lt @hi and OpenId eq @o",
-            parameters={"a": account_id, "o": open_id, **_prefix_range(_CONVERSATION)},
+            parameters={"a": account_id, "o": open_id, **prefix_range(_CONVERSATION)},
         )
         for entity in entities:
             yield self._conversation(entity)
@@ -233,19 +222,25 @@ class ConversationStore:
     def closed_before(self, cutoff: datetime, account_id: str | None) -> Iterator[Conversation]:
         """Closed conversations (of one account, or of all) that closed before ``cutoff``."""
         conditions = "RowKey ge @lo and RowKey lt @hi and State eq 'closed' and ClosedAt lt @cut"
-        parameters: dict[str, Any] = {"cut": cutoff, **_prefix_range(_CONVERSATION)}
+        parameters: dict[str, Any] = {"cut": cutoff, **prefix_range(_CONVERSATION)}
         if account_id is not None:
             conditions = "PartitionKey eq @a and " + conditions
             parameters["a"] = account_id
         for entity in self._table.query_entities(conditions, parameters=parameters):
             yield self._conversation(entity)
 
-    def delete(self, conversation: Conversation) -> bool:
-        try:
-            self._table.delete_entity(conversation.account_id, _CONVERSATION + conversation.id)
-        except ResourceNotFoundError:
-            return False
-        return True
+    def delete(self, conversation: Conversation) -> None:
+        self._table.delete_entity(conversation.account_id, _CONVERSATION + conversation.id)
+
+    def delete_transcript(self, conversation_id: str) -> int:
+        """Delete every transcript line of a conversation → how many there were."""
+        deleted = 0
+        for entity in self._messages.query_entities(
+            "PartitionKey eq @c", parameters={"c": conversation_id}, select=["RowKey"]
+        ):
+            self._messages.delete_entity(conversation_id, entity["RowKey"])
+            deleted += 1
+        return deleted
 
     def forget_conversation(self, conversation: Conversation) -> None:
         """Clear the customer's pointers to a conversation that is being purged."""
@@ -257,8 +252,7 @@ class ConversationStore:
             }
             return customer.model_copy(update=cleared) if cleared else None
 
-        if self.customer(conversation.account_id, conversation.open_id) is not None:
-            self.change_customer(conversation.account_id, conversation.open_id, unpoint)
+        self.change_customer(conversation.account_id, conversation.open_id, unpoint)
 
     def delete_customer(self, account_id: str, open_id: str) -> bool:
         """The customer's row and reply-window row."""
@@ -277,7 +271,7 @@ class ConversationStore:
         entities = self._table.query_entities(
             "PartitionKey eq @a and RowKey ge @lo and RowKey lt @hi and State ne 'closed' "
             "and LastActivityAt lt @before",
-            parameters={"a": account_id, "before": before, **_prefix_range(_CONVERSATION)},
+            parameters={"a": account_id, "before": before, **prefix_range(_CONVERSATION)},
         )
         for entity in entities:
             yield self._conversation(entity)
@@ -325,10 +319,8 @@ class ConversationStore:
         """The customer's open conversation, or a new one → (conversation, whether it is new)."""
         for _ in range(ATTEMPTS):
             customer = self.customer(account_id, open_id)
-            if customer and customer.open_conversation_id:
-                existing = self.get(customer.open_conversation_id)
-                if existing and existing.state is not ConversationState.CLOSED:
-                    return existing, False
+            if existing := self._open_of(customer):
+                return existing, False
             conversation = Conversation(
                 id=f"{account_id}-{sortable_id(now.timestamp(), newest_first=True)}",
                 account_id=account_id,
@@ -352,7 +344,7 @@ class ConversationStore:
                 customer_op = (
                     "update",
                     self._customer_entity(customer.model_copy(update=pointer)),
-                    _if_match(customer.etag),
+                    if_match(customer.etag),
                 )
             try:
                 written = self._table.submit_transaction(
@@ -370,7 +362,7 @@ class ConversationStore:
         updated = conversation.model_copy(update=changes)
         try:
             written = self._table.update_entity(
-                self._conversation_entity(updated), **_if_match(conversation.etag)
+                self._conversation_entity(updated), **if_match(conversation.etag)
             )
         except HttpResponseError as error:
             if lost_race(error):
@@ -411,7 +403,7 @@ class ConversationStore:
                 }
             )
             operations: list[Any] = [
-                ("update", self._conversation_entity(closed), _if_match(conversation.etag))
+                ("update", self._conversation_entity(closed), if_match(conversation.etag))
             ]
             customer = self.customer(conversation.account_id, conversation.open_id)
             if customer and customer.open_conversation_id == conversation.id:
@@ -421,7 +413,7 @@ class ConversationStore:
                         self._customer_entity(
                             customer.model_copy(update={"open_conversation_id": None})
                         ),
-                        _if_match(customer.etag),
+                        if_match(customer.etag),
                     )
                 )
             try:
@@ -448,7 +440,7 @@ class ConversationStore:
                     written = self._table.create_entity(self._customer_entity(updated))
                 else:
                     written = self._table.update_entity(
-                        self._customer_entity(updated), **_if_match(current.etag)
+                        self._customer_entity(updated), **if_match(current.etag)
                     )
             except HttpResponseError as error:
                 if lost_race(error):
@@ -514,7 +506,7 @@ class ConversationStore:
                 if current.etag is None:
                     self._table.create_entity(entity)
                 else:
-                    self._table.update_entity(entity, **_if_match(current.etag))
+                    self._table.update_entity(entity, **if_match(current.etag))
             except HttpResponseError as error:
                 if lost_race(error):
                     continue

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
-from azure.core import MatchConditions
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 from pydantic import BaseModel
 
-from .entities import get_text, put_text
+from .entities import get_text, if_match, prefix_range, put_text
 
 Doc = TypeVar("Doc", bound=BaseModel)
 ATTEMPTS = 8
@@ -34,10 +33,6 @@ class DuplicateError(Exception):
 
 class ChangedError(Exception):
     """The document changed or vanished since it was read."""
-
-
-def _prefix_end(prefix: str) -> str:
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 class DocumentStore(Generic[Doc]):
@@ -115,7 +110,7 @@ class DocumentStore(Generic[Doc]):
     def list(self) -> list[Doc]:
         entities = self._table.query_entities(
             "PartitionKey eq @p and RowKey ge @lo and RowKey lt @hi",
-            parameters={"p": self._partition, "lo": _DOC, "hi": _prefix_end(_DOC)},
+            parameters={"p": self._partition, **prefix_range(_DOC)},
         )
         return [self._model.model_validate_json(get_text(e, "Body")) for e in entities]
 
@@ -130,15 +125,7 @@ class DocumentStore(Generic[Doc]):
         """Store ``after`` if the row still has ``etag``; move index entries that changed."""
         old, new = self._index_rows(before), self._index_rows(after)
         operations: list[Any] = [
-            (
-                "update",
-                self._row(after),
-                {
-                    "mode": UpdateMode.REPLACE,
-                    "etag": etag,
-                    "match_condition": MatchConditions.IfNotModified,
-                },
-            )
+("update", self._row(after), if_match(etag, UpdateMode.REPLACE))
         ]
         operations += [("delete", row) for key, row in old.items() if key not in new]
         operations += [("create", row) for key, row in new.items() if key not in old]

@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from azure.core import MatchConditions
 from azure.core.exceptions import (
     HttpResponseError,
     ResourceExistsError,
     ResourceModifiedError,
     ResourceNotFoundError,
 )
-from azure.data.tables import EdmType, EntityProperty
+from azure.data.tables import EdmType, EntityProperty, UpdateMode
 
 # A string property holds 64 KiB of UTF-16: 32,768 characters; stay clear of the edge.
 TEXT_CHUNK = 30_000
@@ -51,6 +52,16 @@ def int64(value: int) -> EntityProperty:
 def plain(value: Any) -> Any:
     """A property's Python value (Int64 properties come back wrapped)."""
     return value.value if isinstance(value, EntityProperty) else value
+
+
+def prefix_range(prefix: str) -> dict[str, str]:
+    """Query parameters ``lo``/``hi`` for the row keys that start with ``prefix``."""
+    return {"lo": prefix, "hi": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
+
+
+def if_match(etag: str | None, mode: UpdateMode = UpdateMode.MERGE) -> dict[str, Any]:
+    """Update options that write only if the row still has ``etag``."""
+    return {"mode": mode, "etag": etag, "match_condition": MatchConditions.IfNotModified}
 
 
 def lost_race(error: HttpResponseError) -> bool:

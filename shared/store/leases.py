@@ -13,12 +13,16 @@ from azure.core import MatchConditions
 from azure.core.exceptions import (
     HttpResponseError,
     ResourceExistsError,
-    ResourceModifiedError,
     ResourceNotFoundError,
 )
 from azure.data.tables import TableClient, UpdateMode
 
-from .entities import lost_race
+from .entities import if_match, lost_race
+
+
+def held_by_other(holder: str | None, until: datetime | None, owner: str, now: datetime) -> bool:
+    """Whether someone other than ``owner`` holds a lease that has not yet run out."""
+    return bool(holder and holder != owner and until and until > now)
 
 
 class Leases:
@@ -36,19 +40,11 @@ class Leases:
                 return self._table.create_entity(entity)["etag"]
             except ResourceExistsError:
                 return None
-        if (
-            current.get("Owner")
-            and current.get("Owner") != owner
-            and current.get("Until")
-            and current["Until"] > now
-        ):
+        if held_by_other(current.get("Owner"), current.get("Until"), owner, now):
             return None
         try:
             written = self._table.update_entity(
-                entity,
-                mode=UpdateMode.REPLACE,
-                etag=current.metadata["etag"],
-                match_condition=MatchConditions.IfNotModified,
+                entity, **if_match(current.metadata["etag"], UpdateMode.REPLACE)
             )
         except HttpResponseError as error:
             if lost_race(error):
@@ -56,9 +52,13 @@ class Leases:
             raise
         return written["etag"]
 
+    def forget(self, name: str) -> None:
+        """Drop the lease whoever holds it (its subject is being deleted)."""
+        self._table.delete_entity(self._kind, name)
+
     def release(self, name: str, etag: str) -> None:
         """Give the lease back (if it has not been taken over meanwhile)."""
-        with suppress(ResourceModifiedError, ResourceNotFoundError, HttpResponseError):
+        with suppress(HttpResponseError):  # taken over or gone: nothing of ours to give back
             self._table.delete_entity(
                 self._kind, name, etag=etag, match_condition=MatchConditions.IfNotModified
             )

@@ -3,8 +3,6 @@ under SECRETS_KEY like accounts' secrets, so a document can be shown and logged 
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient
 
@@ -32,5 +30,4 @@ class SealedStore:
         return self._secrets.open(entity["KeyId"], entity["Sealed"], context=context)["value"]
 
     def delete(self, name: str) -> None:
-        with suppress(ResourceNotFoundError):
-            self._table.delete_entity(self._partition, name)
+        self._table.delete_entity(self._partition, name)

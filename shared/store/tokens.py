@@ -8,11 +8,9 @@ with the classic token API, would invalidate each other's (PROTOCOL.md §12).
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
-from azure.core import MatchConditions
 from azure.core.exceptions import (
     HttpResponseError,
     ResourceNotFoundError,
@@ -20,7 +18,8 @@ from azure.core.exceptions import (
 from azure.data.tables import TableClient, UpdateMode
 
 from ..secretbox import SecretBox
-from .entities import int64, lost_race, plain
+from .entities import if_match, int64, lost_race, plain
+from .leases import held_by_other
 
 _ROW = "access"
 
@@ -41,12 +40,7 @@ class TokenRow:
         return None
 
     def leased_by_other(self, owner: str, now: datetime) -> bool:
-        return bool(
-            self.lease_owner
-            and self.lease_owner != owner
-            and self.lease_until
-            and self.lease_until > now
-        )
+        return held_by_other(self.lease_owner, self.lease_until, owner, now)
 
 
 class TokenTable:
@@ -85,12 +79,7 @@ class TokenTable:
             if row.etag is None:
                 written = self._table.create_entity({**entity, "Generation": int64(0)})
             else:
-                written = self._table.update_entity(
-                    entity,
-                    mode=UpdateMode.MERGE,
-                    etag=row.etag,
-                    match_condition=MatchConditions.IfNotModified,
-                )
+                written = self._table.update_entity(entity, **if_match(row.etag))
         except HttpResponseError as error:
             if lost_race(error):
                 return None
@@ -111,12 +100,7 @@ class TokenTable:
             "Generation": int64(generation),
         }  # REPLACE drops the lease properties: the lease ends with the write
         try:
-            self._table.update_entity(
-                entity,
-                mode=UpdateMode.REPLACE,
-                etag=etag,
-                match_condition=MatchConditions.IfNotModified,
-            )
+            self._table.update_entity(entity, **if_match(etag, UpdateMode.REPLACE))
         except HttpResponseError as error:
             if lost_race(error):
                 return False
@@ -124,5 +108,4 @@ class TokenTable:
         return True
 
     def forget(self, account_id: str) -> None:
-        with suppress(ResourceNotFoundError):
-            self._table.delete_entity(account_id, _ROW)
+        self._table.delete_entity(account_id, _ROW)

@@ -9,10 +9,8 @@ on is deleted when met.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import suppress
 from typing import NamedTuple
 
-from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient
 
 from ..conversations import Conversation
@@ -47,8 +45,7 @@ class WaitingLine:
         )
 
     def remove(self, queue_id: str, key: str) -> None:
-        with suppress(ResourceNotFoundError):
-            self._table.delete_entity(queue_id, key)
+        self._table.delete_entity(queue_id, key)
 
     def discard(self, conversation: Conversation) -> None:
         if conversation.queue_id and conversation.enqueued_at:
