@@ -10,19 +10,12 @@ import azure.functions as func
 
 from shared.accounts import AccountCreate, AccountPatch
 from shared.agents import AgentFields, AgentPatch, AgentView
-from shared.api import (
-    ApiError,
-    decode_page_token,
-    encode_page_token,
-    not_found,
-    page_size,
-    parse_body,
-)
+from shared.api import ApiError, not_found, parse_body
 from shared.conversations import ConversationState, TranscriptEntryView
 from shared.routing.queues import QueueFields, QueuePatch
 from shared.workstreams import WorkstreamFields, WorkstreamPatch
 
-from .responses import admin, json_response, no_content
+from .responses import admin, json_response, no_content, page_args, paged
 from .runtime import services
 
 bp = func.Blueprint()
@@ -33,25 +26,24 @@ ANONYMOUS = func.AuthLevel.ANONYMOUS  # the admin token is checked by @admin
 @admin
 def admin_accounts(req: func.HttpRequest) -> func.HttpResponse:
     registry = services().accounts
-    if req.method == "POST":
-        account = registry.register(parse_body(AccountCreate, req.get_body()))
-        return json_response(registry.view(account).json_body(), 201)
-    return json_response({"accounts": [registry.view(a).json_body() for a in registry.list()]})
+    return _collection(
+        req,
+        "accounts",
+        lambda body: registry.view(registry.register(parse_body(AccountCreate, body))).json_body(),
+        lambda: [registry.view(a) for a in registry.list()],
+    )
 
 
 @bp.route(route="admin/accounts/{id}", methods=["GET", "PATCH", "DELETE"], auth_level=ANONYMOUS)
 @admin
 def admin_account(req: func.HttpRequest) -> func.HttpResponse:
     registry = services().accounts
-    account_id = req.route_params["id"]
-    if req.method == "DELETE":
-        registry.remove(account_id)
-        return no_content()
-    if req.method == "PATCH":
-        account = registry.update(account_id, parse_body(AccountPatch, req.get_body()))
-    else:
-        account = registry.get(account_id)
-    return json_response(registry.view(account).json_body())
+    return _item(
+        req,
+        lambda aid: registry.view(registry.get(aid)),
+        lambda aid, body: registry.view(registry.update(aid, parse_body(AccountPatch, body))),
+        registry.remove,
+    )
 
 
 @bp.route(route="admin/accounts/{id}/callback", methods=["GET"], auth_level=ANONYMOUS)
@@ -76,13 +68,9 @@ def admin_conversations(req: func.HttpRequest) -> func.HttpResponse:
     conversations, token = services().conversations.list(
         account_id=req.params.get("accountId") or None,
         state=state_filter,
-        limit=page_size(req.params.get("limit")),
-        page_token=decode_page_token(req.params.get("continuationToken")),
+        **page_args(req),
     )
-    body = {"conversations": [c.json_body() for c in conversations]}
-    if next_token := encode_page_token(token):
-        body["continuationToken"] = next_token
-    return json_response(body)
+    return json_response(paged({"conversations": [c.json_body() for c in conversations]}, token))
 
 
 @bp.route(route="admin/conversations/{id}", methods=["GET"], auth_level=ANONYMOUS)
@@ -93,16 +81,10 @@ def admin_conversation(req: func.HttpRequest) -> func.HttpResponse:
     conversation = store.get(conversation_id)
     if conversation is None:
         raise not_found(f"conversation {conversation_id}")
-    entries, token = store.transcript(
-        conversation_id,
-        limit=page_size(req.params.get("limit"), default=200, maximum=1000),
-        page_token=decode_page_token(req.params.get("continuationToken")),
-    )
+    entries, token = store.transcript(conversation_id, **page_args(req, default=200, maximum=1000))
     body = conversation.json_body()
     body["messages"] = [TranscriptEntryView.of(e).json_body() for e in entries]
-    if next_token := encode_page_token(token):
-        body["continuationToken"] = next_token
-    return json_response(body)
+    return json_response(paged(body, token))
 
 
 # --- queues, workstreams, agents -------------------------------------------------------------

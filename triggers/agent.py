@@ -6,11 +6,11 @@ from __future__ import annotations
 import azure.functions as func
 
 from shared.agents import Agent, AgentView
-from shared.api import ApiError, decode_page_token, encode_page_token, page_size, parse_body
+from shared.api import ApiError, page_size, parse_body
 from shared.desk import CloseRequest, PresenceChange, TransferRequest
 from shared.workspace import TextMessageRequest
 
-from .responses import api, json_response
+from .responses import api, file_response, json_response, page_args, paged
 from .runtime import services
 
 bp = func.Blueprint()
@@ -62,14 +62,8 @@ def agent_conversations(req: func.HttpRequest) -> func.HttpResponse:
 def agent_conversation(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
     conversation = workspace.visible(workspace.actor(req.headers), req.route_params["id"])
-    body, token = workspace.detail(
-        conversation,
-        limit=page_size(req.params.get("limit"), default=200, maximum=1000),
-        page_token=decode_page_token(req.params.get("continuationToken")),
-    )
-    if next_token := encode_page_token(token):
-        body["continuationToken"] = next_token
-    return json_response(body)
+    body, token = workspace.detail(conversation, **page_args(req, default=200, maximum=1000))
+    return json_response(paged(body, token))
 
 
 @bp.route(route="agent/conversations/{id}/messages", methods=["POST"], auth_level=ANONYMOUS)
@@ -110,15 +104,7 @@ def agent_attachment(req: func.HttpRequest) -> func.HttpResponse:
     content, content_type, filename = workspace.attachment(
         workspace.actor(req.headers), req.route_params["id"], req.route_params["entryId"]
     )
-    return func.HttpResponse(
-        content,
-        mimetype=content_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return file_response(content, content_type, filename, {"Cache-Control": "private, no-store"})
 
 
 @bp.route(route="agent/conversations/{id}/pick", methods=["POST"], auth_level=ANONYMOUS)

@@ -8,6 +8,7 @@ from azure.core.exceptions import ResourceNotFoundError
 
 from shared.conversations import utc
 
+from .responses import file_response
 from .runtime import services
 
 bp = func.Blueprint()
@@ -23,12 +24,8 @@ def shared_file(req: func.HttpRequest) -> func.HttpResponse:
         download = s.attachments.download_blob(blob)
     except ResourceNotFoundError:
         return func.HttpResponse("This file is no longer available.", status_code=404)
-    filename = blob.rsplit("/", 1)[-1]
-    return func.HttpResponse(
+    return file_response(
         download.readall(),
-        mimetype=download.properties.content_settings.content_type or "application/octet-stream",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "X-Content-Type-Options": "nosniff",
-        },
+        download.properties.content_settings.content_type or "application/octet-stream",
+        blob.rsplit("/", 1)[-1],
     )
