@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import azure.functions as func
 
+from shared.settings import STORAGE_SETTING
 from shared.store.names import (
     ASSIGN_QUEUE,
     BOT_QUEUE,
@@ -16,23 +17,22 @@ from shared.store.names import (
 from .runtime import services
 
 bp = func.Blueprint()
-STORAGE = "AzureWebJobsStorage"
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=INBOUND_QUEUE, connection=STORAGE)
+@bp.queue_trigger(arg_name="msg", queue_name=INBOUND_QUEUE, connection=STORAGE_SETTING)
 def conversation_step(msg: func.QueueMessage) -> None:
     """A stored push → its customer's conversation (opened if none is open)."""
     data = msg.get_json()
     services().intake.take(data["accountId"], data["key"])
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=ROUTE_QUEUE, connection=STORAGE)
+@bp.queue_trigger(arg_name="msg", queue_name=ROUTE_QUEUE, connection=STORAGE_SETTING)
 def route_step(msg: func.QueueMessage) -> None:
     """A new conversation → a queue (rules, hours, overflow)."""
     services().router.route(msg.get_json()["conversationId"])
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=ASSIGN_QUEUE, connection=STORAGE)
+@bp.queue_trigger(arg_name="msg", queue_name=ASSIGN_QUEUE, connection=STORAGE_SETTING)
 def assign_step(msg: func.QueueMessage) -> None:
     """A conversation to assign, or capacity that appeared (an agent, a queue) to fill."""
     data = msg.get_json()
@@ -45,20 +45,20 @@ def assign_step(msg: func.QueueMessage) -> None:
         assigner.drain([data["queueId"]])
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=OUTBOUND_QUEUE, connection=STORAGE)
+@bp.queue_trigger(arg_name="msg", queue_name=OUTBOUND_QUEUE, connection=STORAGE_SETTING)
 def send_step(msg: func.QueueMessage) -> None:
     """A conversation with queued outbound messages → WeChat, in order."""
     services().sender.send_pending(msg.get_json()["conversationId"])
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=MEDIA_QUEUE, connection=STORAGE)
+@bp.queue_trigger(arg_name="msg", queue_name=MEDIA_QUEUE, connection=STORAGE_SETTING)
 def media_step(msg: func.QueueMessage) -> None:
     """A customer's image, voice or video → Blob storage, before WeChat drops it."""
     data = msg.get_json()
     services().media.keep(data["conversationId"], data["key"])
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=BOT_QUEUE, connection=STORAGE)
+@bp.queue_trigger(arg_name="msg", queue_name=BOT_QUEUE, connection=STORAGE_SETTING)
 def bot_step(msg: func.QueueMessage) -> None:
     """A customer's message in a bot-handled conversation → the workstream's bot."""
     data = msg.get_json()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import azure.functions as func
 
+from shared.api import ApiError
 from shared.callback import Answer
 
+from .responses import json_response
 from .runtime import services
 
 bp = func.Blueprint()
@@ -25,7 +25,6 @@ def wechat_callback(req: func.HttpRequest) -> func.HttpResponse:
 def _response(answer: Answer) -> func.HttpResponse:
     if answer.error_code is None:
         return func.HttpResponse(answer.body, status_code=answer.status, mimetype="text/plain")
-    error = {"error": {"code": answer.error_code, "message": answer.body}}
-    return func.HttpResponse(
-        json.dumps(error), status_code=answer.status, mimetype="application/json"
-    )
+    # Not error_response: a bad signature is not a missing bearer token (no WWW-Authenticate).
+    error = ApiError(answer.status, answer.error_code, answer.body)
+    return json_response(error.body(), answer.status)
