@@ -23,9 +23,8 @@ from typing import Any
 from azure.functions.decorators.function_app import FunctionRegister
 
 from .errors import StartupError
-from .ncrontab import parse_schedule
+from .schedules import Schedule, schedule_of
 from .settings import resolve_references
-from .timespan import is_timespan
 
 log = logging.getLogger("devhost")
 
@@ -46,12 +45,7 @@ class FunctionSpec:
     user_function: Callable[..., Any]
     trigger_arg: str
     output_args: tuple[str, ...]  # http outputs bound to a parameter (func.Out) rather than $return
-    has_return: bool
     wants_context: bool
-
-    @property
-    def trigger_type(self) -> str:
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)
@@ -59,29 +53,18 @@ class HttpFunction(FunctionSpec):
     route: str
     methods: frozenset[str] | None  # None: every method
 
-    @property
-    def trigger_type(self) -> str:
-        return "httpTrigger"
-
 
 @dataclass(frozen=True)
 class QueueFunction(FunctionSpec):
     queue_name: str
     connection: str
 
-    @property
-    def trigger_type(self) -> str:
-        return "queueTrigger"
-
 
 @dataclass(frozen=True)
 class TimerFunction(FunctionSpec):
-    schedule: str
+    schedule: str  # as written, for the listing at start-up
+    parsed_schedule: Schedule
     run_on_startup: bool
-
-    @property
-    def trigger_type(self) -> str:
-        return "timerTrigger"
 
 
 def load_function_app(root: Path, module_name: str) -> FunctionRegister:
@@ -161,7 +144,6 @@ def index_function(
         "user_function": user_function,
         "trigger_arg": trigger["name"],
         "output_args": output_args,
-        "has_return": any(b.get("name") == RETURN for b in outputs),
         "wants_context": _check_parameters(user_function, trigger["name"], output_args, where),
     }
     if trigger_type == "httpTrigger":
@@ -184,13 +166,15 @@ def index_function(
             connection=trigger.get("connection") or DEFAULT_CONNECTION,
         )
     schedule = str(trigger.get("schedule") or "")
-    if not is_timespan(schedule):
-        try:
-            parse_schedule(schedule)
-        except ValueError as error:
-            raise StartupError(f"{where}: {error}") from None
+    try:
+        parsed_schedule = schedule_of(schedule)
+    except ValueError as error:
+        raise StartupError(f"{where}: {error}") from None
     return TimerFunction(
-        **common, schedule=schedule, run_on_startup=bool(trigger.get("runOnStartup"))
+        **common,
+        schedule=schedule,
+        parsed_schedule=parsed_schedule,
+        run_on_startup=bool(trigger.get("runOnStartup")),
     )
 
 

@@ -208,11 +208,9 @@ class DevHost:
                 detail = f"[{methods}] {self.url}{self.routes.url_path(function.route)}"
             elif isinstance(function, QueueFunction):
                 detail = f"queueTrigger (queue: {function.queue_name})"
-            elif isinstance(function, TimerFunction):
+            else:  # a TimerFunction: indexing makes no other kind
                 state = "" if self.options.timers else ", not firing: --no-timers"
                 detail = f"timerTrigger (schedule: {function.schedule}{state})"
-            else:
-                detail = function.trigger_type
             if function.name in self.disabled:
                 detail += " (disabled)"
             lines += ["", f"        {function.name}: {detail}"]

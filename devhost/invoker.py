@@ -175,10 +175,6 @@ class Invoker:
         with self._idle:
             return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
 
-    @property
-    def in_flight(self) -> int:
-        return self._in_flight
-
     def close(self) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._loop_thread.join(timeout=5)

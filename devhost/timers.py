@@ -12,42 +12,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Protocol
+from datetime import datetime, timezone, tzinfo
 
 from azure.functions.timer import TimerRequest
 
 from .app_index import TimerFunction
 from .errors import StartupError
 from .invoker import InvocationResult, Invoker
-from .ncrontab import parse_schedule
-from .timespan import is_timespan, parse_timespan
 
 log = logging.getLogger("devhost")
 TIME_ZONE_SETTING = "WEBSITE_TIME_ZONE"
-
-
-class Schedule(Protocol):
-    def next_after(self, after: datetime) -> datetime: ...
-
-
-class IntervalSchedule:
-    """A TimeSpan schedule: every ``interval``."""
-
-    def __init__(self, interval: timedelta) -> None:
-        if interval <= timedelta(0):
-            raise ValueError("a TimeSpan schedule must be longer than zero")
-        self.interval = interval
-
-    def next_after(self, after: datetime) -> datetime:
-        return after + self.interval
-
-
-def schedule_of(text: str) -> Schedule:
-    """The schedule a timer's ``schedule`` string describes (TimeSpan first, as the host tries)."""
-    if is_timespan(text):
-        return IntervalSchedule(parse_timespan(text))
-    return parse_schedule(text)
 
 
 def schedule_time_zone(settings: Mapping[str, str]) -> tzinfo:
@@ -72,7 +46,6 @@ class TimerRunner:
         self.function = function
         self.invoker = invoker
         self.zone = zone
-        self.schedule = schedule_of(function.schedule)
         self.last: datetime | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(
@@ -89,7 +62,7 @@ class TimerRunner:
             self._thread.join(timeout=max(timeout, 0))
 
     def next_occurrence(self, now: datetime | None = None) -> datetime:
-        return self.schedule.next_after(now or datetime.now(self.zone))
+        return self.function.parsed_schedule.next_after(now or datetime.now(self.zone))
 
     def fire(self, *, past_due: bool = False) -> InvocationResult[None]:
         """Invoke the function once, now, with the TimerRequest the host would pass."""

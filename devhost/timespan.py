@@ -15,15 +15,6 @@ _TIMESPAN = re.compile(
 )
 
 
-def is_timespan(text: str) -> bool:
-    """Whether ``text`` looks like a TimeSpan (so a timer schedule is an interval, not NCRONTAB)."""
-    try:
-        parse_timespan(text)
-    except ValueError:
-        return False
-    return True
-
-
 def parse_timespan(text: str) -> timedelta:
     """The duration ``text`` denotes; ``ValueError`` naming the text if it is not a TimeSpan."""
     stripped = text.strip()
