@@ -22,6 +22,8 @@ from typing import Any
 
 from azure.functions.decorators.function_app import FunctionRegister
 
+from shared.settings import STORAGE_SETTING
+
 from .errors import StartupError
 from .schedules import Schedule, schedule_of
 from .settings import resolve_references
@@ -29,7 +31,6 @@ from .settings import resolve_references
 log = logging.getLogger("devhost")
 
 SUPPORTED_TRIGGERS = ("httpTrigger", "queueTrigger", "timerTrigger")
-DEFAULT_CONNECTION = "AzureWebJobsStorage"
 RETURN = "$return"
 CONTEXT_PARAMETER = "context"  # the worker passes func.Context to a parameter of this name
 _QUEUE_NAME = re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
@@ -163,7 +164,7 @@ def index_function(
         return QueueFunction(
             **common,
             queue_name=queue_name,
-            connection=trigger.get("connection") or DEFAULT_CONNECTION,
+            connection=trigger.get("connection") or STORAGE_SETTING,
         )
     schedule = str(trigger.get("schedule") or "")
     try:

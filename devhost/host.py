@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TypeVar
 
@@ -75,6 +75,7 @@ class DevHost:
         self.listeners: list[QueueListener] = []
         self.timers: dict[str, TimerRunner] = {}
         self.disabled: set[str] = set()
+        self.zone: tzinfo = timezone.utc  # timer schedules' time zone (WEBSITE_TIME_ZONE)
         self._server_thread: threading.Thread | None = None
 
     @property
@@ -94,18 +95,14 @@ class DevHost:
         self.invoker = Invoker(function_directory=str(self.root))
 
         self.routes = RouteTable(prefix=self.config.route_prefix)
-        for function in self._of_type(HttpFunction):
-            if function.name in self.disabled:
-                continue
+        for function in self._enabled(HttpFunction):
             try:
                 self.routes.add(function.route, function.methods, function)
             except ValueError as error:
                 raise StartupError(f"function {function.name!r}: {error}") from None
 
         queue_services: dict[str, QueueServiceClient] = {}
-        for function in self._of_type(QueueFunction):
-            if function.name in self.disabled:
-                continue
+        for function in self._enabled(QueueFunction):
             if function.connection not in queue_services:
                 try:
                     queue_services[function.connection] = queue_service_for(
@@ -119,11 +116,10 @@ class DevHost:
                 )
             )
 
-        zone = schedule_time_zone(settings)
+        self.zone = schedule_time_zone(settings)
         self.timers = {
-            function.name: TimerRunner(function, self.invoker, zone)
-            for function in self._of_type(TimerFunction)
-            if function.name not in self.disabled
+            function.name: TimerRunner(function, self.invoker, self.zone)
+            for function in self._enabled(TimerFunction)
         }
 
         address = (self.options.host, self.options.port)
@@ -180,7 +176,7 @@ class DevHost:
             return ADMIN_NOT_FOUND
         if isinstance(function, TimerFunction):
             runner = self.timers.get(function.name) or TimerRunner(
-                function, self.invoker, schedule_time_zone(dict(os.environ))
+                function, self.invoker, self.zone
             )
             result = runner.fire()
         elif isinstance(function, QueueFunction):
@@ -218,3 +214,7 @@ class DevHost:
 
     def _of_type(self, kind: type[Spec]) -> list[Spec]:
         return [function for function in self.functions if isinstance(function, kind)]
+
+    def _enabled(self, kind: type[Spec]) -> list[Spec]:
+        """The functions of ``kind`` whose triggers fire: all but the disabled ones."""
+        return [function for function in self._of_type(kind) if function.name not in self.disabled]

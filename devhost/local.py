@@ -19,11 +19,12 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
 
+from shared.settings import STORAGE_SETTING
+
 from .azurite import DEFAULT_PORTS, ROOT, Azurite, port_open
 from .errors import StartupError
 from .settings import effective_settings
 
-STORAGE_SETTING = "AzureWebJobsStorage"
 PORT = 7071
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -58,7 +59,7 @@ def host_command(root: Path) -> tuple[list[str], Path]:
         sys.executable, "-m", "devhost",
         "--host", "127.0.0.1", "--port", str(PORT), "--root", str(root),
     ]  # fmt: skip
-    return command, Path(__file__).resolve().parent.parent  # where `-m devhost` is found
+    return command, ROOT  # where `-m devhost` is found
 
 
 def start_storage(root: Path, connection_string: str) -> Azurite | None:

@@ -156,7 +156,9 @@ class QueueListener:
         try:
             body = decode_message_text(raw_text, self.options.message_encoding)
         except ValueError as error:
-            log.warning(
+            self._poison(
+                message,
+                raw_text,
                 "queue %r: message %s cannot be decoded (%s; messageEncoding is %s); "
                 "moving it to %r",
                 self.queue.queue_name,
@@ -165,11 +167,12 @@ class QueueListener:
                 self.options.message_encoding,
                 self.poison.queue_name,
             )
-            self._move_to_poison(message, raw_text)
             return
         dequeue_count = message.dequeue_count or 1
         if dequeue_count > self.options.max_dequeue_count:
-            log.warning(
+            self._poison(
+                message,
+                raw_text,
                 "queue %r: message %s was dequeued %d times already (more than "
                 "maxDequeueCount %d); moving it to %r without running it",
                 self.queue.queue_name,
@@ -178,7 +181,6 @@ class QueueListener:
                 self.options.max_dequeue_count,
                 self.poison.queue_name,
             )
-            self._move_to_poison(message, raw_text)
             return
         trigger = FunctionQueueMessage(
             id=message.id,
@@ -193,16 +195,19 @@ class QueueListener:
         if result.succeeded:
             self._delete(message)
         elif dequeue_count >= self.options.max_dequeue_count:
-            log.warning(
+            self._poison(
+                message,
+                raw_text,
                 "Message has reached MaxDequeueCount of %d. Moving message to queue '%s'.",
                 self.options.max_dequeue_count,
                 self.poison.queue_name,
             )
-            self._move_to_poison(message, raw_text)
         else:
             self._release(message)
 
-    def _move_to_poison(self, message: QueueMessage, raw_text: str) -> None:
+    def _poison(self, message: QueueMessage, raw_text: str, why: str, *args: object) -> None:
+        """Log ``why % args``, then copy the message, as it was, to poison and delete it."""
+        log.warning(why, *args)
         try:
             self.poison.send_message(raw_text)
         except ResourceNotFoundError:
