@@ -20,7 +20,7 @@ from .routing.catalog import RoutingCatalog
 from .store.conversations import ConversationChangedError, ConversationStore
 from .store.queues import WorkQueue
 from .store.waiting import WaitingLine
-from .workstreams import AutomatedMessage, DistributionMode
+from .workstreams import DistributionMode
 
 S = ConversationState
 
@@ -111,9 +111,7 @@ class AgentDesk:
             raise ApiError(
                 409, "taken", f"conversation {conversation_id} is {conversation.state.value}"
             )
-        workstream = self._catalog.workstream(conversation.workstream_id or "")
-        units = conversation.units or (workstream.capacity_units if workstream else 1)
-        presences = workstream.allowed_presences if workstream else list(Presence)
+        workstream, units, presences = self._assigner.terms(conversation)
         if agent.presence not in presences:
             raise ApiError(
                 409, "presence", f"your presence {agent.presence.value} cannot take conversations"
@@ -121,10 +119,11 @@ class AgentDesk:
         reserved = self._assigner.reserve(agent.id, conversation, units, presences)
         if reserved is None:
             raise ApiError(409, "no_capacity", f"you have no free capacity for {units} more units")
-        if not self._assigner.commit(conversation, reserved, workstream):
+        active = self._assigner.commit(conversation, reserved, workstream)
+        if active is None:
             self._assigner.release(agent.id, conversation.id)
             raise ApiError(409, "taken", f"conversation {conversation_id} was taken meanwhile")
-        return self._conversations.get(conversation_id) or conversation
+        return active
 
     def park(self, agent: Agent, conversation_id: str) -> Conversation:
         """Active → waiting: the customer is to answer; the agent's capacity is freed."""
@@ -187,30 +186,19 @@ class AgentDesk:
             raise ApiError(409, "same_agent", "the conversation is yours already")
         if conversation.state is not S.ACTIVE:
             check_transition(conversation.state, S.ACTIVE)
-        workstream = self._catalog.workstream(conversation.workstream_id or "")
-        units = conversation.units or (workstream.capacity_units if workstream else 1)
-        presences = workstream.allowed_presences if workstream else list(Presence)
+        workstream, units, presences = self._assigner.terms(conversation)
         moving = conversation.model_copy(update={"queue_id": None})  # any queue of theirs will do
-        if self._assigner.reserve(target.id, moving, units, presences) is None:
+        reserved = self._assigner.reserve(target.id, moving, units, presences)
+        if reserved is None:
             raise ApiError(
                 409, "no_capacity", f"agent {target_id} cannot take it now (presence or capacity)"
             )
-        now = self._now()
-        try:
-            moved = self._conversations.save(
-                conversation, state=S.ACTIVE, agent_id=target.id, assigned_at=now, updated_at=now
-            )
-        except ConversationChangedError:
+        moved = self._assigner.commit(conversation, reserved, workstream)
+        if moved is None:
             self._assigner.release(target.id, conversation.id)
-            raise ApiError(
-                409, "conflict", "the conversation changed meanwhile; try again"
-            ) from None
+            raise ApiError(409, "conflict", "the conversation changed meanwhile; try again")
         if conversation.agent_id:
             self._assigner.release(conversation.agent_id, conversation.id)
-        self._conversations.remember_agent(conversation.account_id, conversation.open_id, target.id)
-        self._messenger.send(
-            moved, workstream, AutomatedMessage.AGENT_ASSIGNED, at=now, AgentName=target.name
-        )
         return moved
 
     def _save(self, conversation: Conversation, **changes: object) -> Conversation:

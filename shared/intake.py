@@ -135,7 +135,10 @@ class ConversationIntake:
                 changes["updated_at"] = now
             return changes
 
-        conversation = self._conversations.change(conversation.id, touch) or conversation
+        conversation = (
+            self._conversations.change(conversation.id, touch, current=conversation)
+            or conversation
+        )
 
         if isinstance(message, UnsubscribeEvent):
             # Nothing more can reach the customer: no farewell, no survey.

@@ -132,8 +132,7 @@ class BotRunner:
                 self._route.put({"conversationId": conversation.id})
                 return
             elif isinstance(action, End):
-                self._conversations.change(conversation.id, lambda c: {"bot": "ended"})
-                current = self._conversations.get(conversation.id)
+                current = self._conversations.change(conversation.id, lambda c: {"bot": "ended"})
                 if current is not None:
                     self._assigner.close(current, reason="bot_ended", farewell=True)
                 return

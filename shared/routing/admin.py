@@ -198,14 +198,12 @@ class RoutingAdmin:
                 return
 
     def update_workstream(self, workstream_id: str, patch: BaseModel) -> Workstream:
-        current = self._get(self._catalog.workstreams, workstream_id, "workstream")
-        self._check_workstream(merged(current, patch))
+        def finish(after: Workstream, before: Workstream) -> Workstream:
+            self._check_workstream(after)
+            return self._keep_bot_secret(after, before)
+
         return self._update(
-            self._catalog.workstreams,
-            workstream_id,
-            "workstream",
-            patch,
-            finish=self._keep_bot_secret,
+            self._catalog.workstreams, workstream_id, "workstream", patch, finish=finish
         )[1]
 
     def delete_workstream(self, workstream_id: str) -> None:
@@ -254,8 +252,12 @@ class RoutingAdmin:
                 f"agent {agent_id} holds {len(agent.holds)} conversations; "
                 "close or transfer them first",
             )
-        self._assigner.change_agent(agent_id, lambda a: a.model_copy(update={"queue_ids": []}))
-        self._catalog.agents.delete(self._get(self._catalog.agents, agent_id, "agent"))
+        emptied = self._assigner.change_agent(
+            agent_id, lambda a: a.model_copy(update={"queue_ids": []})
+        )
+        if emptied is None:
+            raise not_found(f"agent {agent_id}")
+        self._catalog.agents.delete(emptied)
 
 
 def _duplicate(error: DuplicateError) -> ApiError:

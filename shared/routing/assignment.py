@@ -147,7 +147,12 @@ class Assigner:
 
     def assign(self, conversation_id: str) -> Outcome:
         conversation = self._conversations.get(conversation_id)
-        if conversation is None or conversation.queue_id is None:
+        if conversation is None:
+            return Outcome.SKIPPED
+        return self._assign(conversation)
+
+    def _assign(self, conversation: Conversation) -> Outcome:
+        if conversation.queue_id is None:
             return Outcome.SKIPPED
         if conversation.state is ConversationState.WAITING:
             return self._revive(conversation)
@@ -156,7 +161,7 @@ class Assigner:
         workstream = self._catalog.workstream(conversation.workstream_id or "")
         queue = self._catalog.queue(conversation.queue_id)
         if workstream is None or queue is None:
-            log.warning("conversation %s: workstream or queue is gone", conversation_id)
+            log.warning("conversation %s: workstream or queue is gone", conversation.id)
             return Outcome.SKIPPED
         if workstream.distribution_mode is DistributionMode.PICK:
             return Outcome.SKIPPED
@@ -186,10 +191,20 @@ class Assigner:
         )
         return list(dict.fromkeys(preferred + indexed))
 
+    def terms(
+        self, conversation: Conversation
+    ) -> tuple[Workstream | None, int, list[Presence]]:
+        """The conversation's workstream, the capacity units it takes and the presences that
+        may take it (defaults when the workstream is gone)."""
+        workstream = self._catalog.workstream(conversation.workstream_id or "")
+        units = conversation.units or (workstream.capacity_units if workstream else 1)
+        presences = workstream.allowed_presences if workstream else list(Presence)
+        return workstream, units, presences
+
     def commit(
         self, conversation: Conversation, agent: Agent, workstream: Workstream | None
-    ) -> bool:
-        """Make the reserved conversation active with ``agent``; False if it moved on."""
+    ) -> Conversation | None:
+        """Make the reserved conversation active with ``agent``; None if it moved on."""
         now = self._now()
         try:
             active = self._conversations.save(
@@ -200,21 +215,19 @@ class Assigner:
                 updated_at=now,
             )
         except ConversationChangedError:
-            return False
+            return None
         self._waiting.discard(conversation)
         self._conversations.remember_agent(conversation.account_id, conversation.open_id, agent.id)
         self._messenger.send(
             active, workstream, AutomatedMessage.AGENT_ASSIGNED, at=now, AgentName=agent.name
         )
-        return True
+        return active
 
     def _revive(self, conversation: Conversation) -> Outcome:
         """The customer wrote to a parked conversation: back to its agent if there is room,
         else back to the queue with that agent preferred."""
-        workstream = self._catalog.workstream(conversation.workstream_id or "")
+        _, units, presences = self.terms(conversation)
         agent_id = conversation.agent_id
-        units = conversation.units or (workstream.capacity_units if workstream else 1)
-        presences = workstream.allowed_presences if workstream else list(Presence)
         if agent_id and self.reserve(agent_id, conversation, units, presences):
             try:
                 self._conversations.save(
@@ -239,7 +252,7 @@ class Assigner:
         if agent_id:
             self.release(agent_id, conversation.id)  # off the agent's parked list
         self._waiting.add(reopened)
-        return self.assign(reopened.id)
+        return self._assign(reopened)
 
     def close(
         self, conversation: Conversation, *, reason: str, farewell: bool
@@ -274,7 +287,7 @@ class Assigner:
                 ):
                     self._waiting.remove(queue.id, entry.key)  # moved on; the line is a hint
                     continue
-                outcome = self.assign(conversation.id)
+                outcome = self._assign(conversation)
                 if outcome is Outcome.WAITING:
                     break
                 assigned += outcome is Outcome.ASSIGNED

@@ -73,7 +73,11 @@ class ConversationRouter:
             )
             return None
         now = utc(self._clock())
-        rule = classify(workstream.routing_rules, self.context(conversation, workstream, now))
+        rule = (
+            classify(workstream.routing_rules, self.context(conversation, workstream, now))
+            if workstream.routing_rules
+            else None  # no rules: no need to read what they would test
+        )
         queue = self._catalog.queue(rule.queue_id if rule else workstream.fallback_queue_id)
         if queue is None:
             queue = self._catalog.queue(workstream.fallback_queue_id)
@@ -103,13 +107,14 @@ class ConversationRouter:
         except ConversationChangedError:
             return None  # another worker routed (or closed) it meanwhile
         self._waiting.add(routed)
-        self._messenger.send(
-            routed,
-            workstream,
-            AutomatedMessage.QUEUED,
-            at=routed.enqueued_at or now,
-            Position=self._waiting.position(routed),
-        )
+        if workstream.message(AutomatedMessage.QUEUED):  # the position costs a scan of the line
+            self._messenger.send(
+                routed,
+                workstream,
+                AutomatedMessage.QUEUED,
+                at=routed.enqueued_at or now,
+                Position=self._waiting.position(routed),
+            )
         if workstream.distribution_mode is DistributionMode.PUSH:
             self._assign_queue.put({"conversationId": routed.id})
         return routed.queue_id

@@ -371,12 +371,17 @@ class ConversationStore:
         return updated.model_copy(update={"etag": written["etag"]})
 
     def change(
-        self, conversation_id: str, update: Callable[[Conversation], dict[str, Any] | None]
+        self,
+        conversation_id: str,
+        update: Callable[[Conversation], dict[str, Any] | None],
+        *,
+        current: Conversation | None = None,
     ) -> Conversation | None:
         """Read, compute ``update(conversation)`` (None: nothing to do) and save, retrying on
-        conflicts: the way every concurrent change to a conversation is made."""
+        conflicts: the way every concurrent change to a conversation is made. ``current``, a
+        copy just read, saves the first read; its ETag still guards the write."""
         for _ in range(ATTEMPTS):
-            conversation = self.get(conversation_id)
+            conversation, current = current or self.get(conversation_id), None
             if conversation is None:
                 return None
             changes = update(conversation)
