@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from shared.bootstrap import Services
-from shared.settings import load_settings
+from shared.settings import StorageSettings, load_settings
+from shared.store import StorageClients
+from shared.store.names import ensure_storage
 from tools.wechat_simulator import WeChatApiSimulator
 
 
@@ -37,9 +39,23 @@ def wechat_api(clock: Clock) -> Iterator[WeChatApiSimulator]:
         yield simulator
 
 
+@pytest.fixture(scope="session")
+def app_storage(storage_connection_string: str) -> StorageClients:
+    """Clients for the session's Azurite, with the app's tables, queues and container made
+    once: every test shares that Azurite anyway, so creating them per test only repeated work."""
+    clients = StorageClients.from_settings(
+        StorageSettings.from_env({"AzureWebJobsStorage": storage_connection_string})
+    )
+    ensure_storage(clients)
+    return clients
+
+
 @pytest.fixture
 def services(
-    storage_connection_string: str, clock: Clock, wechat_api: WeChatApiSimulator
+    storage_connection_string: str,
+    app_storage: StorageClients,
+    clock: Clock,
+    wechat_api: WeChatApiSimulator,
 ) -> Services:
     settings = load_settings(
         {
@@ -50,7 +66,7 @@ def services(
             "WECHAT_API_TIMEOUT_SECONDS": "2",
         }
     )
-    return Services.build(settings, clock=clock)
+    return Services(settings, app_storage, clock)
 
 
 class World:
@@ -69,7 +85,6 @@ class World:
         )
         self.wechat_api = wechat_api
         wechat_api.add_account(self.simulated.app_id, self.simulated.app_secret)
-        self.agents: dict[str, tuple[Any, str]] = {}
 
     def queue(self, name: str = "q", **fields: Any) -> Any:
         from shared.routing.queues import QueueFields
@@ -100,14 +115,12 @@ class World:
         from shared.agents import AgentFields
         from shared.desk import PresenceChange
 
-        agent, token = self.services.routing_admin.create_agent(
+        agent, _token = self.services.routing_admin.create_agent(
             AgentFields.model_validate(
                 {"name": name, "queueIds": queue_ids, "capacity": capacity, **fields}
             )
         )
-        agent = self.services.desk.set_presence(agent, PresenceChange(presence=presence))
-        self.agents[agent.id] = (agent, token)
-        return agent
+        return self.services.desk.set_presence(agent, PresenceChange(presence=presence))
 
     def customer(self, open_id: str | None = None) -> Any:
         from tools.wechat_simulator import WeChatCustomer
@@ -142,9 +155,13 @@ class World:
     def fresh_agent(self, agent_id: str) -> Any:
         return self.services.catalog.agent(agent_id)
 
+    def outbound(self, conversation_id: str) -> list[Any]:
+        """The conversation's outbound transcript entries, oldest first."""
+        entries, _ = self.services.conversations.transcript(conversation_id, limit=200)
+        return [e for e in entries if e.direction == "out"]
+
     def outbound_texts(self, conversation_id: str) -> list[str]:
-        entries, _ = self.services.conversations.transcript(conversation_id, limit=100)
-        return [e.text for e in entries if e.direction == "out"]
+        return [e.text for e in self.outbound(conversation_id)]
 
 
 @pytest.fixture

@@ -40,11 +40,6 @@ FAQ = {
 }
 
 
-def outbound(world, conversation_id):
-    entries, _ = world.services.conversations.transcript(conversation_id, limit=200)
-    return [e for e in entries if e.direction == "out"]
-
-
 def transcript(world, conversation_id):
     entries, _ = world.services.conversations.transcript(conversation_id, limit=200)
     return [(e.direction, e.sender or "customer", e.text) for e in entries]
@@ -71,7 +66,7 @@ class TestFaqBot:
         world.services.bots.handle(data["conversationId"], data["key"])
         state = world.get(conversation)
         assert (state.state, state.bot, state.queue_id) == (S.OPEN, "active", None)
-        [reply] = outbound(world, conversation)
+        [reply] = world.outbound(conversation)
         assert (reply.text, reply.sender, reply.status) == ("We open 9-18.", "bot", "queued")
         world.services.sender.send_pending(conversation)
         assert world.wechat_api.sent[-1].body["text"]["content"] == "We open 9-18."
@@ -80,13 +75,13 @@ class TestFaqBot:
         world, _, _ = setup
         customer = world.customer()
         conversation = world.write(customer, customer.text("how much is the SHIPPING  cost?"))
-        world.services.bots.handle(conversation, outbound_key_of_first(world, conversation))
-        assert outbound(world, conversation)[0].text == "Shipping is free."
+        world.services.bots.handle(conversation, last_customer_key(world, conversation))
+        assert world.outbound(conversation)[0].text == "Shipping is free."
         world.clock.advance(5)
         entry_key = world.write(customer, customer.text("send me a map"))
         assert entry_key == conversation
         world.services.bots.handle(conversation, last_customer_key(world, conversation))
-        image = outbound(world, conversation)[-1]
+        image = world.outbound(conversation)[-1]
         assert (image.type, image.media_id) == ("image", "PERMANENT_MAP")
 
     def test_an_escalation_phrase_hands_over_with_the_bot_transcript(self, setup):
@@ -136,9 +131,6 @@ def last_customer_key(world, conversation_id):
     return [e for e in entries if e.direction == "in"][-1].key
 
 
-outbound_key_of_first = last_customer_key
-
-
 class TestWebhookBot:
     @pytest.fixture
     def bot(self, world):
@@ -179,7 +171,7 @@ class TestWebhookBot:
         [payload] = bot.received
         assert payload["conversation"]["id"] == conversation
         assert payload["message"]["text"] == "hello bot"
-        assert [e.text for e in outbound(world, conversation)] == ["You said: hello bot"]
+        assert [e.text for e in world.outbound(conversation)] == ["You said: hello bot"]
 
     def test_set_context_then_escalate_lets_a_rule_use_the_variable(self, setup):
         world, _, orders = setup
@@ -201,7 +193,7 @@ class TestWebhookBot:
         self.run_bot(world, conversation)
         state = world.get(conversation)
         assert (state.state, state.close_reason, state.bot) == (S.CLOSED, "bot_ended", "ended")
-        texts = [e.text for e in outbound(world, conversation)]
+        texts = [e.text for e in world.outbound(conversation)]
         assert texts == ["Goodbye!", f"Rate the bot: https://survey.example/{conversation}"]
 
     def test_an_unsigned_answer_escalates(self, setup, bot):
@@ -213,7 +205,7 @@ class TestWebhookBot:
         state = world.get(conversation)
         assert state.bot == "escalated"
         assert "not signed" in state.bot_summary
-        assert outbound(world, conversation) == []
+        assert world.outbound(conversation) == []
 
     def test_a_timeout_escalates(self, setup, bot):
         world, _, _ = setup
@@ -266,12 +258,12 @@ class TestSurvey:
     def test_the_rating_question_goes_and_the_answer_is_recorded(self, served):
         world, agent, customer, conversation = served
         world.services.desk.close(world.fresh_agent(agent.id), conversation, CloseRequest())
-        assert outbound(world, conversation)[-1].text == "How did we do (1-5)?"
+        assert world.outbound(conversation)[-1].text == "How did we do (1-5)?"
         world.clock.advance(60)
         assert world.write(customer, customer.text(" 4 ")) == conversation
         state = world.get(conversation)
         assert (state.state, state.rating) == (S.CLOSED, 4)
-        assert outbound(world, conversation)[-1].text == "Thank you!"
+        assert world.outbound(conversation)[-1].text == "Thank you!"
         assert world.services.conversations.current(world.account.id, customer.open_id) is None
 
     def test_anything_else_opens_a_new_conversation(self, served):
@@ -288,7 +280,7 @@ class TestSurvey:
         world, agent, _, conversation = served
         world.clock.advance(49 * 3600)
         world.services.desk.close(world.fresh_agent(agent.id), conversation, CloseRequest())
-        assert "How did we do (1-5)?" not in [e.text for e in outbound(world, conversation)]
+        assert "How did we do (1-5)?" not in [e.text for e in world.outbound(conversation)]
         customer_row = world.services.conversations.customer(
             world.account.id, world.get(conversation).open_id
         )
@@ -308,12 +300,12 @@ class TestPrivacyNotice:
         agent = world.agent("Lin", [queue.id])
         customer = world.customer()
         first = world.conversation("hello", customer=customer)
-        assert [e.text for e in outbound(world, first)][:2] == ["Chats may be recorded.", "Hi!"]
+        assert [e.text for e in world.outbound(first)][:2] == ["Chats may be recorded.", "Hi!"]
         world.services.assigner.assign(first)
         world.services.desk.close(world.fresh_agent(agent.id), first, CloseRequest())
         world.clock.advance(60)
         second = world.conversation("again", customer=customer)
-        assert "Chats may be recorded." not in [e.text for e in outbound(world, second)]
+        assert "Chats may be recorded." not in [e.text for e in world.outbound(second)]
         world.services.sender.send_pending(first)
         assert world.wechat_api.sent[0].body["text"]["content"] == "Chats may be recorded."
 
@@ -454,10 +446,10 @@ def test_unsubscribe_sends_nothing_after(world):
     customer = world.customer()
     conversation = world.conversation("hi", customer=customer)
     world.services.assigner.assign(conversation)
-    before = len(outbound(world, conversation))
+    before = len(world.outbound(conversation))
     world.write(customer, customer.unsubscribe(create_time=int(world.clock()) + 1))
     assert world.get(conversation).state is S.CLOSED
-    assert len(outbound(world, conversation)) == before
+    assert len(world.outbound(conversation)) == before
     assert world.fresh_agent(agent.id).used_capacity == 0
     assert utc(world.clock()) - timedelta(seconds=1) < world.get(
         conversation

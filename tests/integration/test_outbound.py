@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 
@@ -33,11 +34,6 @@ def chat(world):
 def reply(world, agent, conversation, text):
     actor = Actor(world.fresh_agent(agent.id))
     return world.services.workspace.send_text(actor, conversation, TextMessageRequest(text=text))
-
-
-def entries(world, conversation):
-    found, _ = world.services.conversations.transcript(conversation, limit=200)
-    return [e for e in found if e.direction == "out"]
 
 
 class TestAccessToken:
@@ -135,7 +131,7 @@ class TestSending:
         sent = world.wechat_api.sent
         assert [m.body["text"]["content"] for m in sent] == ["one", "two", "three"]
         assert {m.touser for m in sent} == {customer.open_id}
-        assert [e.status for e in entries(world, conversation)] == ["sent"] * 3
+        assert [e.status for e in world.outbound(conversation)] == ["sent"] * 3
 
     def test_order_holds_with_many_workers(self, chat):
         world, agent, _, conversation = chat
@@ -152,7 +148,7 @@ class TestSending:
 
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(worker, range(4)))
-        while any(e.status == "queued" for e in entries(world, conversation)):
+        while any(e.status == "queued" for e in world.outbound(conversation)):
             world.services.sender.send_pending(conversation)
         assert [m.body["text"]["content"] for m in world.wechat_api.sent] == texts
 
@@ -163,7 +159,7 @@ class TestSending:
         reply(world, agent, conversation, "second")
         world.services.sender.send_pending(conversation)
         assert world.wechat_api.sent == []  # "second" waits behind "first"
-        first, second = entries(world, conversation)
+        first, second = world.outbound(conversation)
         assert (first.status, first.details["attempts"]) == ("queued", 1)
         assert (second.status, "attempts" in second.details) == ("queued", False)
         assert "busy" in first.details["lastError"]
@@ -176,7 +172,7 @@ class TestSending:
         reply(world, agent, conversation, "too late")
         reply(world, agent, conversation, "next")
         world.services.sender.send_pending(conversation)
-        failed, sent = entries(world, conversation)
+        failed, sent = world.outbound(conversation)
         assert (failed.status, failed.details["errcode"]) == ("failed", 45015)
         assert "48-hour reply window has closed" in failed.details["reason"]
         assert sent.status == "sent"
@@ -188,7 +184,7 @@ class TestSending:
         world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=errcode)
         reply(world, agent, conversation, "x")
         world.services.sender.send_pending(conversation)
-        [entry] = entries(world, conversation)
+        [entry] = world.outbound(conversation)
         assert (entry.status, entry.details["errcode"]) == ("failed", errcode)
         assert world.wechat_api.calls("/cgi-bin/message/custom/send") == 1
 
@@ -198,7 +194,7 @@ class TestSending:
         world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=40001)
         reply(world, agent, conversation, "after refresh")
         world.services.sender.send_pending(conversation)
-        [entry] = entries(world, conversation)
+        [entry] = world.outbound(conversation)
         assert entry.status == "sent"
         assert world.wechat_api.token_fetches == 2
         assert world.wechat_api.sent[0].body["text"]["content"] == "after refresh"
@@ -211,12 +207,12 @@ class TestSending:
         world.wechat_api.inject("/cgi-bin/message/custom/send", delay=3.0)  # client gives up at 2 s
         reply(world, agent, conversation, "maybe twice")
         world.services.sender.send_pending(conversation)
-        [entry] = entries(world, conversation)
+        [entry] = world.outbound(conversation)
         assert entry.status == "queued"
         assert entry.details["ambiguous"] is True
         world.wechat_api.wait_for_sent(1, timeout=5)
         world.services.sender.send_pending(conversation)
-        [entry] = entries(world, conversation)
+        [entry] = world.outbound(conversation)
         assert entry.status == "sent"
         assert entry.details["ambiguous"] is True
         assert [m.body["text"]["content"] for m in world.wechat_api.sent] == ["maybe twice"] * 2
@@ -228,7 +224,7 @@ class TestSending:
         reply(world, agent, conversation, "never")
         for _ in range(5):
             world.services.sender.send_pending(conversation)
-        [entry] = entries(world, conversation)
+        [entry] = world.outbound(conversation)
         assert entry.status == "failed"
         assert entry.details["attempts"] == 5
 
@@ -239,9 +235,7 @@ class TestWindow:
         workspace = world.services.workspace
         view = workspace.window(world.get(conversation))
         assert view.messages_left == 5
-        assert view.expires_at == utc(int(world.clock())) + __import__("datetime").timedelta(
-            hours=48
-        )
+        assert view.expires_at == utc(int(world.clock())) + timedelta(hours=48)
         for i in range(5):
             reply(world, agent, conversation, f"r{i}")
         with pytest.raises(ApiError) as caught:
@@ -260,7 +254,7 @@ class TestWindow:
         with pytest.raises(ApiError) as caught:
             reply(world, agent, conversation, "late")
         assert "window is closed" in caught.value.message
-        assert entries(world, conversation) == []
+        assert world.outbound(conversation) == []
 
     def test_a_failed_message_gives_its_slot_back(self, chat):
         world, agent, _, conversation = chat
@@ -365,7 +359,7 @@ class TestAttachments:
             world.services.workspace.send_file(actor, conversation, "big.png", big)
         assert (caught.value.status, caught.value.code) == (400, "too_large_for_wechat")
         assert "at most 2 MB" in caught.value.message
-        assert entries(world, conversation) == []
+        assert world.outbound(conversation) == []
 
     def test_agents_attachments_off_is_403(self, world):
         queue = world.queue()

@@ -13,6 +13,7 @@ from shared.api import ApiError
 from shared.conversations import ConversationState as S
 from shared.desk import CloseRequest, PresenceChange, TransferRequest
 from shared.routing.assignment import Outcome
+from shared.workstreams import WorkstreamPatch
 
 GREETINGS = {
     "en": {
@@ -155,9 +156,7 @@ class TestHoursAndOverflow:
         )
         world.services.routing_admin.update_workstream(
             world.services.catalog.workstream_for_account(world.account.id).id,
-            __import__("shared.workstreams", fromlist=["WorkstreamPatch"]).WorkstreamPatch(
-                fallbackQueueId=moving.id
-            ),
+            WorkstreamPatch(fallbackQueueId=moving.id),
         )
         world.services.catalog.forget()
         third, fourth = world.conversation("3"), world.conversation("4")

@@ -36,11 +36,11 @@ MB = 1024 * 1024
 
 
 @pytest.fixture
-def sim(clock: Clock) -> Iterator[WeChatApiSimulator]:
-    with WeChatApiSimulator(clock=clock) as simulator:
-        simulator.add_account(APP_ID, SECRET)
-        simulator.add_account(OTHER_APP_ID, OTHER_SECRET)
-        yield simulator
+def sim(wechat_api: WeChatApiSimulator) -> WeChatApiSimulator:
+    """The conftest's simulator (on the test's clock) with two accounts."""
+    wechat_api.add_account(APP_ID, SECRET)
+    wechat_api.add_account(OTHER_APP_ID, OTHER_SECRET)
+    return wechat_api
 
 
 @pytest.fixture
