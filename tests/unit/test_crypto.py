@@ -12,13 +12,12 @@ from shared.wechat import (
     ErrorCode,
     MessageCipher,
     MessageCrypto,
-    ProtocolError,
     decode_encoding_aes_key,
 )
 
-KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
+from .wechat_support import APP_ID, KEY, refused
+
 OTHER_KEY = "A" * 43
-APP_ID = "wx49f0ab532d5d035a"
 
 
 def raw_encrypt(plain: bytes, encoding_aes_key: str = KEY) -> str:
@@ -36,13 +35,6 @@ def layout(message: bytes, app_id: bytes = APP_ID.encode(), length: int | None =
 def pad32(plain: bytes) -> bytes:
     n = 32 - len(plain) % 32
     return plain + bytes([n]) * n
-
-
-def refused(code: ErrorCode, call, *args):
-    with pytest.raises(ProtocolError) as caught:
-        call(*args)
-    assert caught.value.code is code, caught.value
-    return caught.value
 
 
 @pytest.fixture

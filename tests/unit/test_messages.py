@@ -33,6 +33,8 @@ from shared.wechat import (
 )
 from tools.wechat_simulator import push_xml
 
+from .wechat_support import refused
+
 HEADER = {"ToUserName": "gh_97417a04a28d", "FromUserName": "oUser123", "CreateTime": 1714112445}
 
 
@@ -175,12 +177,6 @@ class TestDedupeKeys:
         assert message.dedupe_key == f"msg:{2**64}"
 
 
-def refused(code: ErrorCode, body):
-    with pytest.raises(ProtocolError) as caught:
-        parse_message(body)
-    assert caught.value.code is code, caught.value
-
-
 XXE = """<?xml version="1.0"?>
 <!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
 <xml><ToUserName>gh_1</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime>
@@ -198,26 +194,31 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
 
 class TestRefusals:
     def test_external_entity(self):
-        refused(ErrorCode.XML_REFUSED, XXE)
+        refused(ErrorCode.XML_REFUSED, parse_message, XXE)
 
     def test_billion_laughs(self):
-        refused(ErrorCode.XML_REFUSED, BILLION_LAUGHS)
+        refused(ErrorCode.XML_REFUSED, parse_message, BILLION_LAUGHS)
 
     def test_any_doctype(self):
-        refused(ErrorCode.XML_REFUSED, '<!DOCTYPE xml SYSTEM "http://evil/x.dtd"><xml></xml>')
+        refused(
+            ErrorCode.XML_REFUSED,
+            parse_message,
+            '<!DOCTYPE xml SYSTEM "http://evil/x.dtd"><xml></xml>',
+        )
 
     def test_external_parameter_entity(self):
         refused(
             ErrorCode.XML_REFUSED,
+            parse_message,
             '<!DOCTYPE x [<!ENTITY % p SYSTEM "http://evil/p.dtd"> %p;]><xml/>',
         )
 
     @pytest.mark.parametrize("body", ["", "<xml>", "not xml", b"\xff\xfe<", "<xml></XML>"])
     def test_malformed(self, body):
-        refused(ErrorCode.BAD_XML, body)
+        refused(ErrorCode.BAD_XML, parse_message, body)
 
     def test_wrong_root(self):
-        refused(ErrorCode.BAD_XML, "<root><MsgType>text</MsgType></root>")
+        refused(ErrorCode.BAD_XML, parse_message, "<root><MsgType>text</MsgType></root>")
 
     def test_missing_header(self):
         with pytest.raises(ProtocolError) as caught:
@@ -227,7 +228,7 @@ class TestRefusals:
 
     def test_body_too_large(self):
         body = push("text", Content="x" * 1024 * 1024, MsgId=1)
-        refused(ErrorCode.BODY_TOO_LARGE, body)
+        refused(ErrorCode.BODY_TOO_LARGE, parse_message, body)
 
     def test_size_limit_is_configurable(self):
         with pytest.raises(ProtocolError) as caught:

@@ -19,11 +19,11 @@ from shared.wechat import (
     open_push,
     parse_xml,
 )
-from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
+from tools.wechat_simulator import WeChatCustomer
 
-KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
+from .wechat_support import ACCOUNT, KEY
+
 OLD_KEY = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFG"
-ACCOUNT = SimulatedAccount("tok3n", "wx49f0ab532d5d035a", "gh_0123456789ab", KEY)
 
 # XML cannot carry most control characters, and parsers turn \r into \n.
 xml_chars = st.characters(blacklist_categories=("Cs", "Cc", "Cn"), blacklist_characters="\r")

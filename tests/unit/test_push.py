@@ -9,7 +9,6 @@ from shared.wechat import (
     ErrorCode,
     MessageCipher,
     MessageMode,
-    ProtocolError,
     TextMessage,
     TextReply,
     answer_push,
@@ -18,13 +17,11 @@ from shared.wechat import (
     sign,
     verify_url,
 )
-from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
+from tools.wechat_simulator import WeChatCustomer
 
-KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
+from .wechat_support import ACCOUNT, KEY, refused
+
 OLD_KEY = "A" * 43
-ACCOUNT = SimulatedAccount(
-    token="tok3n", app_id="wx49f0ab532d5d035a", original_id="gh_0123456789ab", encoding_aes_key=KEY
-)
 NOW = 1_714_112_445
 
 
@@ -35,13 +32,6 @@ def channel(mode: MessageMode, keys=(KEY,)) -> Channel:
 @pytest.fixture
 def customer() -> WeChatCustomer:
     return WeChatCustomer(ACCOUNT, "oCustomer1", clock=lambda: NOW)
-
-
-def refused(code: ErrorCode, call, *args, **kwargs) -> ProtocolError:
-    with pytest.raises(ProtocolError) as caught:
-        call(*args, **kwargs)
-    assert caught.value.code is code, caught.value
-    return caught.value
 
 
 class TestUrlVerification:

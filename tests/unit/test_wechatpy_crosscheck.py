@@ -25,10 +25,10 @@ from shared.wechat import (
     parse_xml,
     sign,
 )
-from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
+from tools.wechat_simulator import WeChatCustomer, push_xml
 
-KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
-ACCOUNT = SimulatedAccount("tok3n", "wx49f0ab532d5d035a", "gh_0123456789ab", KEY)
+from .wechat_support import ACCOUNT, KEY
+
 CHANNEL = Channel(
     token=ACCOUNT.token, app_id=ACCOUNT.app_id, mode=MessageMode.SAFE, encoding_aes_keys=[KEY]
 )
