@@ -6,16 +6,12 @@ twice (queues redeliver) records it once.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
+from typing import Any
 
 from .conversations import Conversation, TranscriptEntry
-from .outbox import Outbox, WindowClosedError
+from .outbox import Outbox
 from .workstreams import AutomatedMessage, Workstream
-
-log = logging.getLogger(__name__)
-
-PLACEHOLDERS = ("AgentName", "Position")
 
 
 def fill(text: str, values: dict[str, object], context: dict[str, object] | None = None) -> str:
@@ -52,6 +48,29 @@ def outbound_key(at: datetime, rank: int, tag: str) -> str:
     return f"{int(at.timestamp()):010d}-o{at.microsecond // 1000:03d}{rank}{tag}"
 
 
+def outbound_entry(
+    conversation_id: str,
+    at: datetime,
+    rank: int,
+    tag: str,
+    *,
+    sender: str,
+    received_at: datetime | None = None,
+    **fields: Any,
+) -> TranscriptEntry:
+    """A line we are about to say, queued: keyed by when it is due, ``rank`` and ``tag``."""
+    return TranscriptEntry(
+        conversation_id=conversation_id,
+        key=outbound_key(at, rank, tag),
+        direction="out",
+        create_time=int(at.timestamp()),
+        received_at=received_at or at,
+        status="queued",
+        sender=sender,
+        **fields,
+    )
+
+
 class AutomatedMessenger:
     """Automated messages use the same reply window as agents (WeChat counts every
     customer-service message): one that does not fit is skipped, never queued to fail."""
@@ -71,22 +90,14 @@ class AutomatedMessenger:
         text = workstream.message(kind) if workstream else None
         if not text:
             return None
-        entry = TranscriptEntry(
-            conversation_id=conversation.id,
-            key=outbound_key(at, RANK[kind], kind.value),
-            direction="out",
+        entry = outbound_entry(
+            conversation.id,
+            at,
+            RANK[kind],
+            kind.value,
+            sender="system",
             type="text",
             text=fill(text, values, conversation.context),
-            create_time=int(at.timestamp()),
-            received_at=at,
-            status="queued",
-            sender="system",
             details={"automated": kind.value},
         )
-        try:
-            return self._outbox.add(conversation, entry)
-        except WindowClosedError as refusal:
-            log.info(
-                "automated %s for %s skipped: %s", kind.value, conversation.id, refusal.message
-            )
-            return None
+        return self._outbox.offer(conversation, entry, f"automated {kind.value}")

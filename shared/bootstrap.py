@@ -156,9 +156,7 @@ class Services:
             assign_queue,
             clock,
         )
-        self.bot_secrets = SealedStore(
-            storage.table(WORKSTREAMS_TABLE), "botsecrets", secret_box
-        )
+        self.bot_secrets = SealedStore(storage.table(WORKSTREAMS_TABLE), "botsecrets", secret_box)
         self.routing_admin = RoutingAdmin(
             self.catalog,
             self.accounts,

@@ -136,8 +136,7 @@ class ConversationIntake:
             return changes
 
         conversation = (
-            self._conversations.change(conversation.id, touch, current=conversation)
-            or conversation
+            self._conversations.change(conversation.id, touch, current=conversation) or conversation
         )
 
         if isinstance(message, UnsubscribeEvent):

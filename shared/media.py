@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+from typing import Any
 from urllib.parse import urlsplit
 
 from azure.storage.blob import ContainerClient, ContentSettings
@@ -34,6 +35,31 @@ def blob_prefix(account_id: str, conversation_id: str) -> str:
 
 def blob_name(entry: TranscriptEntry, account_id: str, filename: str) -> str:
     return f"{blob_prefix(account_id, entry.conversation_id)}{entry.key}/{filename}"
+
+
+def store_attachment(
+    container: ContainerClient,
+    entry: TranscriptEntry,
+    account_id: str,
+    filename: str,
+    content: bytes,
+    content_type: str,
+) -> dict[str, Any]:
+    """Upload a transcript line's file → the ``attachment`` record its details keep."""
+    name = blob_name(entry, account_id, filename)
+    container.upload_blob(
+        name,
+        content,
+        overwrite=True,
+        content_settings=ContentSettings(content_type=content_type),
+    )
+    return {
+        "blob": name,
+        "contentType": content_type,
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "filename": filename,
+    }
 
 
 class MediaKeeper:
@@ -95,21 +121,14 @@ class MediaKeeper:
                 )
                 return
             raise  # busy or configuration: the queue retries
-        filename = media.filename or _default_name(entry, media.content_type)
-        name = blob_name(entry, conversation.account_id, filename)
-        self._container.upload_blob(
-            name,
+        attachment = store_attachment(
+            self._container,
+            entry,
+            conversation.account_id,
+            media.filename or _default_name(entry, media.content_type),
             media.content,
-            overwrite=True,
-            content_settings=ContentSettings(content_type=media.content_type),
+            media.content_type,
         )
-        attachment = {
-            "blob": name,
-            "contentType": media.content_type,
-            "size": len(media.content),
-            "sha256": hashlib.sha256(media.content).hexdigest(),
-            "filename": filename,
-        }
         self._conversations.update_entry(entry, details={**entry.details, "attachment": attachment})
 
     def _download(self, account_id: str, media_id: str) -> Media:

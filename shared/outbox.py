@@ -65,6 +65,17 @@ class Outbox:
         self._send_queue.put({"conversationId": conversation.id})
         return entry
 
+    def offer(
+        self, conversation: Conversation, entry: TranscriptEntry, what: str
+    ) -> TranscriptEntry | None:
+        """``add`` for messages nobody waits on (automated, bots, surveys): when the window
+        has no room the message is skipped and logged, not refused."""
+        try:
+            return self.add(conversation, entry)
+        except WindowClosedError as refusal:
+            log.info("%s for %s skipped: %s", what, conversation.id, refusal.message)
+            return None
+
     def give_back(self, conversation: Conversation) -> None:
         """Return a slot: the message will certainly not reach the customer."""
 

@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from .automated import SURVEY_RANK, outbound_key
+from .automated import SURVEY_RANK, outbound_entry
 from .bots.config import LinkSurvey, RatingSurvey
-from .conversations import Conversation, TranscriptEntry, utc
-from .outbox import Outbox, WindowClosedError
+from .conversations import Conversation, utc
+from .outbox import Outbox
 from .store.conversations import ConversationStore
 from .workstreams import Workstream
 
@@ -106,21 +106,15 @@ class Surveys:
         return rated
 
     def _send(self, conversation: Conversation, text: str, at: datetime, tag: str) -> bool:
-        entry = TranscriptEntry(
-            conversation_id=conversation.id,
-            key=outbound_key(at, SURVEY_RANK, tag),
-            direction="out",
+        entry = outbound_entry(
+            conversation.id,
+            at,
+            SURVEY_RANK,
+            tag,
+            sender="system",
+            received_at=utc(self._clock()),
             type="text",
             text=text,
-            create_time=int(at.timestamp()),
-            received_at=utc(self._clock()),
-            status="queued",
-            sender="system",
             details={"automated": tag},
         )
-        try:
-            self._outbox.add(conversation, entry)
-        except WindowClosedError as refusal:
-            log.info("%s for %s skipped: %s", tag, conversation.id, refusal.message)
-            return False
-        return True
+        return self._outbox.offer(conversation, entry, tag) is not None

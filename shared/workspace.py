@@ -4,7 +4,6 @@ window and the workstream's attachment switch before anything is queued."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import mimetypes
 import time
@@ -14,12 +13,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from azure.core.exceptions import ResourceNotFoundError
-from azure.storage.blob import ContainerClient, ContentSettings
+from azure.storage.blob import ContainerClient
 from pydantic import Field, field_validator, model_validator
 
 from .agents import Agent, AgentRole, token_hash
 from .api import ApiError, ApiModel, ViewModel, bearer_token, not_found, tokens_match
-from .automated import REPLY_RANK, fill, outbound_key
+from .automated import REPLY_RANK, fill, outbound_entry
 from .conversations import (
     Conversation,
     ConversationState,
@@ -27,7 +26,7 @@ from .conversations import (
     TranscriptEntryView,
     utc,
 )
-from .media import blob_name
+from .media import store_attachment
 from .outbox import Outbox
 from .routing.catalog import RoutingCatalog
 from .store.conversations import ConversationStore
@@ -221,14 +220,11 @@ class AgentWorkspace:
         return conversation
 
     def _entry(self, conversation: Conversation, agent: Agent, **fields: Any) -> TranscriptEntry:
-        now = self._now()
-        return TranscriptEntry(
-            conversation_id=conversation.id,
-            key=outbound_key(now, REPLY_RANK, f"{next(_REPLY_SEQUENCE):018d}"),
-            direction="out",
-            create_time=int(now.timestamp()),
-            received_at=now,
-            status="queued",
+        return outbound_entry(
+            conversation.id,
+            self._now(),
+            REPLY_RANK,
+            f"{next(_REPLY_SEQUENCE):018d}",
             sender=f"agent:{agent.id}",
             **fields,
         )
@@ -299,20 +295,14 @@ class AgentWorkspace:
             type=kind,
             text=filename if kind == "file" else None,
         )
-        name = blob_name(entry, conversation.account_id, _safe_name(filename))
-        self._container.upload_blob(
-            name,
+        attachment = store_attachment(
+            self._container,
+            entry,
+            conversation.account_id,
+            _safe_name(filename),
             content,
-            overwrite=True,
-            content_settings=ContentSettings(content_type=content_type),
+            content_type,
         )
-        attachment = {
-            "blob": name,
-            "contentType": content_type,
-            "size": len(content),
-            "sha256": hashlib.sha256(content).hexdigest(),
-            "filename": _safe_name(filename),
-        }
         return self._outbox.add(
             conversation, entry.model_copy(update={"details": {"attachment": attachment}})
         )

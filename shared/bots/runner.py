@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..automated import REPLY_RANK, outbound_key
+from ..automated import REPLY_RANK, outbound_entry
 from ..conversations import (
     Conversation,
     ConversationState,
@@ -21,7 +21,7 @@ from ..conversations import (
     TranscriptEntryView,
     utc,
 )
-from ..outbox import Outbox, WindowClosedError
+from ..outbox import Outbox
 from ..routing.assignment import Assigner
 from ..routing.catalog import RoutingCatalog
 from ..store.conversations import ConversationStore
@@ -146,20 +146,16 @@ class BotRunner:
             if reply.text is not None
             else {"type": "image", "media_id": reply.image.media_id if reply.image else None}
         )
-        line = TranscriptEntry(
-            conversation_id=conversation.id,
-            key=outbound_key(at, REPLY_RANK, f"bot-{entry.key}-{index:02d}"),
-            direction="out",
-            create_time=int(at.timestamp()),
-            received_at=utc(self._clock()),
-            status="queued",
+        line = outbound_entry(
+            conversation.id,
+            at,
+            REPLY_RANK,
+            f"bot-{entry.key}-{index:02d}",
             sender="bot",
+            received_at=utc(self._clock()),
             **fields,
         )
-        try:
-            self._outbox.add(conversation, line)
-        except WindowClosedError as refusal:
-            log.info("bot reply in %s skipped: %s", conversation.id, refusal.message)
+        self._outbox.offer(conversation, line, "bot reply")
 
 
 def _payload(

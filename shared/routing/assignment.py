@@ -191,9 +191,7 @@ class Assigner:
         )
         return list(dict.fromkeys(preferred + indexed))
 
-    def terms(
-        self, conversation: Conversation
-    ) -> tuple[Workstream | None, int, list[Presence]]:
+    def terms(self, conversation: Conversation) -> tuple[Workstream | None, int, list[Presence]]:
         """The conversation's workstream, the capacity units it takes and the presences that
         may take it (defaults when the workstream is gone)."""
         workstream = self._catalog.workstream(conversation.workstream_id or "")

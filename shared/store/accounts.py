@@ -110,7 +110,7 @@ class AccountStore:
     def replace(self, before: Account, after: Account, etag: str) -> None:
         """Store ``after`` if the row still has ``etag``; move the AppID index if it changed."""
         operations: list[Any] = [
-("update", self._entity(after), if_match(etag, UpdateMode.REPLACE))
+            ("update", self._entity(after), if_match(etag, UpdateMode.REPLACE))
         ]
         if after.app_id != before.app_id:
             operations += [

@@ -124,9 +124,7 @@ class DocumentStore(Generic[Doc]):
     def replace(self, before: Doc, after: Doc, etag: str) -> None:
         """Store ``after`` if the row still has ``etag``; move index entries that changed."""
         old, new = self._index_rows(before), self._index_rows(after)
-        operations: list[Any] = [
-("update", self._row(after), if_match(etag, UpdateMode.REPLACE))
-        ]
+        operations: list[Any] = [("update", self._row(after), if_match(etag, UpdateMode.REPLACE))]
         operations += [("delete", row) for key, row in old.items() if key not in new]
         operations += [("create", row) for key, row in new.items() if key not in old]
         self._submit(operations, before, after)
