@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.stats import percentile
 from devhost.azurite import Azurite
 from shared.accounts import AccountCreate
 from shared.agents import AgentFields
@@ -36,11 +37,6 @@ from shared.settings import load_settings
 from shared.wechat import parse_message
 from shared.workstreams import WorkstreamFields
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
-
-
-def p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
 class Scenario:
@@ -152,19 +148,17 @@ def main() -> None:
         f"assignment, {args.conversations} conversations per queue, concurrency {args.concurrency},"
         f" method {args.method}"
     )
+    decision_p95 = {n: percentile(decisions[n], 95) for n in (10, 1000)}
+    assign_p95 = {n: percentile(assigns[n][0], 95) for n in (10, 1000)}
     for n in (10, 1000):
         latencies, seconds = assigns[n]
         print(
             f"  {n:5d} agents: decision p50 {statistics.median(decisions[n]):6.2f} ms"
-            f"  p95 {p95(decisions[n]):6.2f} ms | assign p95 {p95(latencies):6.2f} ms,"
+            f"  p95 {decision_p95[n]:6.2f} ms | assign p95 {assign_p95[n]:6.2f} ms,"
             f" {len(latencies) / seconds:6.1f} assignments/s"
         )
-    print(
-        f"  ratio decision p95 1000 / 10 agents = {p95(decisions[1000]) / p95(decisions[10]):.2f}"
-    )
-    print(
-        f"  ratio assign p95 1000 / 10 agents   = {p95(assigns[1000][0]) / p95(assigns[10][0]):.2f}"
-    )
+    print(f"  ratio decision p95 1000 / 10 agents = {decision_p95[1000] / decision_p95[10]:.2f}")
+    print(f"  ratio assign p95 1000 / 10 agents   = {assign_p95[1000] / assign_p95[10]:.2f}")
 
 
 if __name__ == "__main__":

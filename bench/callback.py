@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
+from bench.stats import percentile
 from devhost.azurite import Azurite
 from shared.settings import StorageSettings
 from shared.store import StorageClients
@@ -43,11 +44,6 @@ from tools.local_app import LocalApp, app_settings
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 
 TEXT = "你好，请问我的订单什么时候发货？Order #12345 😀"
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
 def run_concurrently(
