@@ -22,26 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx
-
 from devhost.azurite import Azurite
-from tools.local_app import LocalApp, app_settings
+from tools.local_app import LocalApp, app_settings, wait_for
 from tools.wechat_simulator import SimulatedAccount, WeChatApiSimulator, WeChatCustomer
 
 
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-
-
-def wait(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise SystemExit(f"timed out waiting for {what}")
 
 
 def main() -> None:
@@ -80,22 +68,20 @@ def run(app: LocalApp, wechat: WeChatApiSimulator, args: argparse.Namespace) -> 
         agent = admin.post(
             "/api/admin/agents", json={"name": "bench", "queueIds": [queue["id"]], "capacity": 1000}
         ).json()
-    headers = {"Authorization": f"Bearer {agent['token']}"}
-    with httpx.Client(base_url=app.url, headers=headers, timeout=30) as client:
+    with app.client(agent["token"]) as client:
         client.put("/api/agent/presence", json={"presence": "available"}).raise_for_status()
         customers = [WeChatCustomer(account) for _ in range(args.conversations)]
         for customer in customers:
             wechat.customer_wrote(account.app_id, customer.open_id)
             query, body = customer.push(customer.text("hi"), "safe")
-            httpx.post(
-                f"{app.url}/api/wechat/{account_id}", params=query, content=body
-            ).raise_for_status()
-        conversations = wait(
+            app.push(account_id, query, body).raise_for_status()
+        conversations = wait_for(
             lambda: (lambda found: found if len(found) == len(customers) else None)(
                 [c["id"] for c in client.get("/api/agent/conversations").json()["conversations"]]
             ),
             60,
             "every conversation to be assigned",
+            interval=0.05,
         )
 
     posted: dict[str, float] = {}
@@ -104,7 +90,7 @@ def run(app: LocalApp, wechat: WeChatApiSimulator, args: argparse.Namespace) -> 
 
     def send(index: int) -> None:
         if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=app.url, headers=headers, timeout=30)
+            local.client = app.client(agent["token"])
         text = f"reply {index}"
         start = time.monotonic()
         response = local.client.post(
@@ -119,7 +105,7 @@ def run(app: LocalApp, wechat: WeChatApiSimulator, args: argparse.Namespace) -> 
     wall = time.monotonic()
     with ThreadPoolExecutor(args.concurrency) as pool:
         list(pool.map(send, range(args.sends)))
-    received = wait(
+    received = wait_for(
         lambda: (lambda got: got if len(got) >= args.sends else None)(
             [
                 m
@@ -129,6 +115,7 @@ def run(app: LocalApp, wechat: WeChatApiSimulator, args: argparse.Namespace) -> 
         ),
         300,
         "WeChat to receive every reply",
+        interval=0.05,
     )
     wall = time.monotonic() - wall
     latencies = [

@@ -1,7 +1,8 @@
-"""Run the real function app under devhost in a subprocess, for e2e tests and benchmarks.
+"""Run a function app under devhost in a subprocess, for e2e tests and benchmarks.
 
 Settings come from the arguments (the environment of the child is built from scratch), so a
-developer's local.settings.json cannot change what a test sees.
+developer's local.settings.json cannot change what a test sees. Also the helpers that go with
+it: polling until something happens, and storage clients for a connection string.
 """
 
 from __future__ import annotations
@@ -13,21 +14,55 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
-from devhost.azurite import free_port
+from devhost.azurite import ROOT, free_port
+from shared.settings import STORAGE_SETTING, StorageSettings
+from shared.store import StorageClients
 
-ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
+
+
+def wait_for(
+    condition: Callable[[], T | None], timeout: float, what: str, interval: float = 0.1
+) -> T:
+    """Poll ``condition`` until it returns something truthy, and return that; ``TimeoutError``
+    naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+
+
+def storage_clients(connection_string: str) -> StorageClients:
+    """The app's storage clients for ``connection_string`` (as ``AzureWebJobsStorage``)."""
+    return StorageClients.from_settings(
+        StorageSettings.from_env({STORAGE_SETTING: connection_string})
+    )
+
+
+def child_environment(settings: Mapping[str, str]) -> dict[str, str]:
+    """Only what Python needs to run ``-m devhost`` from here, plus ``settings``."""
+    return {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "PYTHONUNBUFFERED": "1",
+        **settings,
+    }
 
 
 def app_settings(storage_connection_string: str, **overrides: str) -> dict[str, str]:
     """A complete, valid set of app settings with fresh secrets."""
     return {
         "FUNCTIONS_WORKER_RUNTIME": "python",
-        "AzureWebJobsStorage": storage_connection_string,
+        STORAGE_SETTING: storage_connection_string,
         "ADMIN_TOKEN": "admin-" + secrets.token_urlsafe(24),
         "SECRETS_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "OUTBOUND_IPS": "203.0.113.10,203.0.113.11",
@@ -36,23 +71,31 @@ def app_settings(storage_connection_string: str, **overrides: str) -> dict[str, 
 
 
 class LocalApp:
-    """``python -m devhost`` serving ``function_app.py`` on a free loopback port."""
+    """``python -m devhost`` serving ``root``'s ``function_app.py`` on a free loopback port.
+
+    ``settings`` make up the child's environment (they win over ``root``'s local.settings.json,
+    as on the host); its stdout and stderr go to files in ``log_dir``.
+    """
 
     def __init__(
         self,
         settings: Mapping[str, str],
         *,
         log_dir: Path,
+        root: Path = ROOT,
         disabled: Iterable[str] = (),
         timers: bool = False,
         start_timeout: float = 60.0,
     ) -> None:
+        self.root = root
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = {"PUBLIC_BASE_URL": self.url, **settings}
         for name in disabled:
             self.settings[f"AzureWebJobs.{name}.Disabled"] = "true"
         self.log_dir = log_dir
+        self.stdout_file = log_dir / "devhost.out"
+        self.stderr_file = log_dir / "devhost.err"
         self.timers = timers
         self.start_timeout = start_timeout
         self.process: subprocess.Popen[bytes] | None = None
@@ -61,36 +104,40 @@ class LocalApp:
     def admin_token(self) -> str:
         return self.settings["ADMIN_TOKEN"]
 
-    def admin(self, timeout: float = 30.0) -> httpx.Client:
+    def client(self, token: str, timeout: float = 30.0) -> httpx.Client:
+        """A client of the app that authenticates with ``token`` (admin or agent)."""
         return httpx.Client(
-            base_url=self.url,
-            headers={"Authorization": f"Bearer {self.admin_token}"},
-            timeout=timeout,
+            base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout
+        )
+
+    def admin(self, timeout: float = 30.0) -> httpx.Client:
+        return self.client(self.admin_token, timeout)
+
+    def push(self, account_id: str, query: Mapping[str, str], body: bytes) -> httpx.Response:
+        """POST a push, as WeChat would, to the account's callback URL."""
+        return httpx.post(
+            f"{self.url}/api/wechat/{account_id}", params=query, content=body, timeout=30
         )
 
     def output(self) -> str:
+        """Everything devhost wrote so far: stdout, then stderr."""
         return "".join(
-            (self.log_dir / name).read_text("utf-8", errors="replace")
-            for name in ("devhost.out", "devhost.err")
-            if (self.log_dir / name).exists()
+            file.read_text("utf-8", errors="replace")
+            for file in (self.stdout_file, self.stderr_file)
+            if file.exists()
         )
 
     def start(self) -> LocalApp:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        env = {
-            "PATH": os.environ["PATH"],
-            "PYTHONPATH": str(ROOT),
-            "PYTHONUNBUFFERED": "1",
-            **self.settings,
-        }
-        command = [sys.executable, "-m", "devhost", "--root", str(ROOT), "--port", str(self.port)]
+        command = [
+            sys.executable, "-m", "devhost", "--root", str(self.root), "--port", str(self.port),
+        ]  # fmt: skip
         if not self.timers:
             command.append("--no-timers")
-        with (
-            (self.log_dir / "devhost.out").open("wb") as out,
-            (self.log_dir / "devhost.err").open("wb") as err,
-        ):
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err)
+        with self.stdout_file.open("wb") as out, self.stderr_file.open("wb") as err:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=child_environment(self.settings), stdout=out, stderr=err
+            )
         deadline = time.monotonic() + self.start_timeout
         while "devhost serving" not in self.output():
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -100,6 +147,7 @@ class LocalApp:
         return self
 
     def stop(self) -> int | None:
+        """SIGTERM (a kill after 30 s); devhost's exit status, None if it was not running."""
         if self.process is None:
             return None
         if self.process.poll() is None:

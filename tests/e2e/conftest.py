@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,9 +9,9 @@ import httpx
 import pytest
 
 from devhost.azurite import Azurite
-from shared.settings import StorageSettings
 from shared.store import StorageClients
-from tools.local_app import LocalApp, app_settings
+from tools import local_app
+from tools.local_app import LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import SimulatedAccount, WeChatApiSimulator
 
 pytestmark = pytest.mark.timeout(120)
@@ -48,12 +47,7 @@ def app(
 
 @pytest.fixture(scope="session")
 def storage(e2e_azurite: Azurite) -> StorageClients:
-    return storage_for(e2e_azurite)
-
-
-def storage_for(azurite: Azurite) -> StorageClients:
-    settings = StorageSettings.from_env({"AzureWebJobsStorage": azurite.connection_string})
-    return StorageClients.from_settings(settings)
+    return storage_clients(e2e_azurite.connection_string)
 
 
 @pytest.fixture
@@ -70,15 +64,5 @@ def register(
     return response.json()["id"]
 
 
-def post_push(app: LocalApp, account_id: str, query: dict[str, str], body: bytes) -> httpx.Response:
-    return httpx.post(f"{app.url}/api/wechat/{account_id}", params=query, content=body, timeout=30)
-
-
 def wait_for(condition: Callable[[], Any], timeout: float = 20.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+    return local_app.wait_for(condition, timeout, what)

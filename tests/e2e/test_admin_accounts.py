@@ -10,7 +10,7 @@ import pytest
 from shared.store.names import ACCOUNTS_TABLE
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 
-from .conftest import post_push, register
+from .conftest import register
 
 
 def test_no_token_is_401_and_a_wrong_one_403(app):
@@ -187,13 +187,12 @@ def test_delete_stops_the_channel_at_once(app, admin):
     account_id = register(admin, account, mode="plaintext")
     customer = WeChatCustomer(account)
     assert (
-        post_push(app, account_id, *customer.push(customer.text("before"), "plaintext")).status_code
+        app.push(account_id, *customer.push(customer.text("before"), "plaintext")).status_code
         == 200
     )
     assert admin.delete(f"/api/admin/accounts/{account_id}").status_code == 204
     assert (
-        post_push(app, account_id, *customer.push(customer.text("after"), "plaintext")).status_code
-        == 404
+        app.push(account_id, *customer.push(customer.text("after"), "plaintext")).status_code == 404
     )
     assert admin.get(f"/api/admin/accounts/{account_id}").status_code == 404
     assert admin.delete(f"/api/admin/accounts/{account_id}").status_code == 404
@@ -207,7 +206,7 @@ def test_conversation_listing_pages_and_filters(app, admin):
     customers = [WeChatCustomer(account) for _ in range(3)]
     for customer in customers:
         assert (
-            post_push(app, account_id, *customer.push(customer.text("hi"), "plaintext")).status_code
+            app.push(account_id, *customer.push(customer.text("hi"), "plaintext")).status_code
             == 200
         )
     from .conftest import wait_for

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import json
 
-import httpx
 import pytest
 
-from shared.settings import StorageSettings
-from shared.store import StorageClients
 from shared.store.names import ATTACHMENTS_CONTAINER, QUEUES, TABLES
 from tools.webhook_bot import WebhookBotServer
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 
-from .conftest import post_push, register, wait_for
+from .conftest import register, wait_for
 
 SECRET = "e2e-bot-secret-42"
 
@@ -59,9 +56,7 @@ def shop(app, admin, wechat_api, bot):
     assert workstream.status_code == 201, workstream.text
     assert SECRET not in workstream.text
     agent = admin.post("/api/admin/agents", json={"name": "Lin", "queueIds": [orders["id"]]}).json()
-    agent_client = httpx.Client(
-        base_url=app.url, headers={"Authorization": f"Bearer {agent['token']}"}, timeout=30
-    )
+    agent_client = app.client(agent["token"])
     agent_client.put("/api/agent/presence", json={"presence": "available"}).raise_for_status()
     yield account, account_id, orders, agent_client
     agent_client.close()
@@ -69,7 +64,7 @@ def shop(app, admin, wechat_api, bot):
 
 def says(app, wechat_api, account, account_id, customer, text):
     wechat_api.customer_wrote(account.app_id, customer.open_id)
-    post_push(app, account_id, *customer.push(customer.text(text), "safe")).raise_for_status()
+    app.push(account_id, *customer.push(customer.text(text), "safe")).raise_for_status()
 
 
 def received(wechat_api, customer):
@@ -80,7 +75,9 @@ def received(wechat_api, customer):
     ]
 
 
-def test_the_bot_answers_then_hands_over_with_context_and_summary(app, wechat_api, shop, bot):
+def test_the_bot_answers_then_hands_over_with_context_and_summary(
+    app, admin, wechat_api, shop, bot
+):
     account, account_id, orders, agent = shop
     customer = WeChatCustomer(account)
     says(app, wechat_api, account, account_id, customer, "hello")
@@ -112,37 +109,31 @@ def test_the_bot_answers_then_hands_over_with_context_and_summary(app, wechat_ap
     wait_for(lambda: "Rate us 1-5" in received(wechat_api, customer), what="the survey")
     says(app, wechat_api, account, account_id, customer, "5")
     wait_for(lambda: "Thanks!" in received(wechat_api, customer), what="the thanks")
-    with httpx.Client(
-        base_url=app.url, headers={"Authorization": f"Bearer {app.admin_token}"}
-    ) as admin:
-        rated = admin.get(f"/api/admin/conversations/{conversation['id']}").json()
-        assert rated["rating"] == 5
-        open_ones = admin.get(
-            "/api/admin/conversations", params={"accountId": account_id, "state": "open"}
-        ).json()
-        assert open_ones["conversations"] == []
+    rated = admin.get(f"/api/admin/conversations/{conversation['id']}").json()
+    assert rated["rating"] == 5
+    open_ones = admin.get(
+        "/api/admin/conversations", params={"accountId": account_id, "state": "open"}
+    ).json()
+    assert open_ones["conversations"] == []
     assert received(wechat_api, customer).count("This chat may be recorded.") == 1
 
 
-def test_a_bot_that_times_out_hands_over(app, wechat_api, shop, bot):
+def test_a_bot_that_times_out_hands_over(app, admin, wechat_api, shop, bot):
     account, account_id, _, _ = shop
     bot.delay = 6.0  # over the default 5-second timeout
     customer = WeChatCustomer(account)
     says(app, wechat_api, account, account_id, customer, "are you there?")
-    with httpx.Client(
-        base_url=app.url, headers={"Authorization": f"Bearer {app.admin_token}"}
-    ) as admin:
 
-        def escalated():
-            listing = admin.get("/api/admin/conversations", params={"accountId": account_id}).json()
-            return [c for c in listing["conversations"] if c.get("bot") == "escalated"]
+    def escalated():
+        listing = admin.get("/api/admin/conversations", params={"accountId": account_id}).json()
+        return [c for c in listing["conversations"] if c.get("bot") == "escalated"]
 
-        [conversation] = wait_for(escalated, timeout=30, what="the escalation")
-        assert "did not answer" in conversation["botSummary"]
+    [conversation] = wait_for(escalated, timeout=30, what="the escalation")
+    assert "did not answer" in conversation["botSummary"]
 
 
 def test_erasure_leaves_no_trace_in_any_table_queue_or_container(
-    app, admin, wechat_api, e2e_azurite, shop
+    app, admin, wechat_api, storage, shop
 ):
     account, account_id, _, _ = shop
     customer = WeChatCustomer(account)
@@ -160,9 +151,6 @@ def test_erasure_leaves_no_trace_in_any_table_queue_or_container(
     assert removed["inbound"] == 1
     assert removed["customer"] == 1
 
-    storage = StorageClients.from_settings(
-        StorageSettings.from_env({"AzureWebJobsStorage": e2e_azurite.connection_string})
-    )
     left = []
     for table in TABLES:
         for entity in storage.table(table).list_entities():

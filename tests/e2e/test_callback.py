@@ -11,7 +11,7 @@ from shared.store.entities import get_text
 from shared.store.names import INBOUND_TABLE
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
 
-from .conftest import post_push, register, wait_for
+from .conftest import register, wait_for
 
 
 def inbound_rows(storage, account_id: str) -> list[dict]:
@@ -60,7 +60,7 @@ def test_safe_mode_text_image_and_event_each_stored_once_and_byte_exact(app, adm
         customer.click("MENU_SUPPORT", create_time=now),
     ]
     for fields in pushes:
-        response = post_push(app, account_id, *customer.push(fields, "safe"))
+        response = app.push(account_id, *customer.push(fields, "safe"))
         assert response.status_code == 200, response.text
         assert response.text == "success"
 
@@ -86,7 +86,7 @@ def test_four_identical_posts_at_once_store_one_message(app, admin, storage):
     query, body = customer.push(fields, "safe")
 
     with ThreadPoolExecutor(4) as pool:
-        answers = list(pool.map(lambda _: post_push(app, account_id, query, body), range(4)))
+        answers = list(pool.map(lambda _: app.push(account_id, query, body), range(4)))
     assert [a.status_code for a in answers] == [200] * 4
 
     conversation = conversation_of(admin, account_id, customer.open_id, count=1)
@@ -104,7 +104,7 @@ def test_plaintext_and_compatible_accounts(app, admin, storage, mode):
     account = SimulatedAccount.random()
     account_id = register(admin, account, mode=mode)
     customer = WeChatCustomer(account)
-    response = post_push(app, account_id, *customer.push(customer.text(f"{mode} 模式"), mode))
+    response = app.push(account_id, *customer.push(customer.text(f"{mode} 模式"), mode))
     assert response.status_code == 200, response.text
     conversation = conversation_of(admin, account_id, customer.open_id, count=1)
     assert conversation["messages"][0]["text"] == f"{mode} 模式"
@@ -121,10 +121,10 @@ def test_previous_key_decrypts_during_rotation(app, admin):
     assert patched.json()["previousKeyExpiresAt"]
 
     customer = WeChatCustomer(account)
-    old = post_push(app, account_id, *customer.push(customer.text("old key"), "safe"))
+    old = app.push(account_id, *customer.push(customer.text("old key"), "safe"))
     assert old.status_code == 200, old.text
     new = customer.push(customer.text("new key"), "safe", encoding_aes_key=new_key)
-    assert post_push(app, account_id, *new).status_code == 200
+    assert app.push(account_id, *new).status_code == 200
     conversation = conversation_of(admin, account_id, customer.open_id, count=2)
     assert {m["text"] for m in conversation["messages"]} == {"old key", "new key"}
 
@@ -138,7 +138,7 @@ def test_transcript_follows_create_time_not_arrival(app, admin):
     early = customer.text("first", create_time=now - 5, msg_id=9_000_000_000_000_000_009)
     same_second = customer.text("third", create_time=now, msg_id=9_000_000_000_000_000_003)
     for fields in (late, same_second, early):
-        assert post_push(app, account_id, *customer.push(fields, "plaintext")).status_code == 200
+        assert app.push(account_id, *customer.push(fields, "plaintext")).status_code == 200
     conversation = conversation_of(admin, account_id, customer.open_id, count=3)
     assert [m["text"] for m in conversation["messages"]] == ["first", "second", "third"]
 
@@ -147,10 +147,10 @@ def test_unsubscribe_is_recorded_and_closes_the_conversation(app, admin):
     account = SimulatedAccount.random()
     account_id = register(admin, account, mode="plaintext")
     customer = WeChatCustomer(account)
-    assert post_push(app, account_id, *customer.push(customer.text("hi"), "plaintext")).is_success
+    assert app.push(account_id, *customer.push(customer.text("hi"), "plaintext")).is_success
     conversation_of(admin, account_id, customer.open_id, count=1)
     bye = customer.unsubscribe(create_time=int(customer.clock()) + 1)
-    assert post_push(app, account_id, *customer.push(bye, "plaintext")).is_success
+    assert app.push(account_id, *customer.push(bye, "plaintext")).is_success
 
     def closed():
         listing = admin.get(
@@ -164,7 +164,7 @@ def test_unsubscribe_is_recorded_and_closes_the_conversation(app, admin):
     assert [m.get("event") for m in detail["messages"]] == [None, "unsubscribe"]
 
     # Writing again afterwards opens a new conversation.
-    assert post_push(app, account_id, *customer.push(customer.text("back"), "plaintext")).is_success
+    assert app.push(account_id, *customer.push(customer.text("back"), "plaintext")).is_success
     wait_for(
         lambda: admin.get(
             "/api/admin/conversations", params={"accountId": account_id, "state": "open"}

@@ -13,7 +13,7 @@ import pytest
 from shared.openapi import document
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 
-from .conftest import post_push, register, wait_for
+from .conftest import register, wait_for
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16
 
@@ -42,14 +42,12 @@ def desk(app, admin, wechat_api):
         json={"name": "ws", "accountId": account_id, "fallbackQueueId": queue["id"]},
     ).raise_for_status()
     agent = admin.post("/api/admin/agents", json={"name": "Lin", "queueIds": [queue["id"]]}).json()
-    client = httpx.Client(
-        base_url=app.url, headers={"Authorization": f"Bearer {agent['token']}"}, timeout=30
-    )
+    client = app.client(agent["token"])
     client.put("/api/agent/presence", json={"presence": "available"}).raise_for_status()
 
     def customer_writes(customer: WeChatCustomer, text: str) -> str:
         wechat_api.customer_wrote(account.app_id, customer.open_id)
-        post_push(app, account_id, *customer.push(customer.text(text), "safe")).raise_for_status()
+        app.push(account_id, *customer.push(customer.text(text), "safe")).raise_for_status()
 
         def assigned():
             for conversation in client.get("/api/agent/conversations").json()["conversations"]:

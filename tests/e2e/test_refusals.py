@@ -14,10 +14,10 @@ import pytest
 from devhost.azurite import Azurite
 from shared.store.names import CONVERSATIONS_TABLE, INBOUND_QUEUE, INBOUND_TABLE
 from shared.wechat import MessageCipher, sign
-from tools.local_app import LocalApp, app_settings
+from tools.local_app import LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
 
-from .conftest import post_push, register, storage_for
+from .conftest import register
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def quiet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalApp, 
 @pytest.fixture(scope="module")
 def setup(quiet):
     app, azurite = quiet
-    storage = storage_for(azurite)
+    storage = storage_clients(azurite.connection_string)
     with app.admin() as admin:
         account = SimulatedAccount.random()
         account_id = register(admin, account)
@@ -124,7 +124,7 @@ SAFE_ACCOUNT_CASES = [
 )
 def test_refused_push_leaves_no_trace(setup, build, status, code):
     app, storage, (account_id, account), _, _ = setup
-    response = post_push(app, account_id, *build(account))
+    response = app.push(account_id, *build(account))
     assert response.status_code == status, response.text
     assert response.json()["error"]["code"] == code
     assert_no_trace(storage)
@@ -135,7 +135,7 @@ def test_malformed_plaintext_body(setup):
     query, _ = WeChatCustomer(plain_account).push(
         WeChatCustomer(plain_account).text("x"), "plaintext"
     )
-    response = post_push(app, plain_id, query, b"<xml><ToUserName>unclosed")
+    response = app.push(plain_id, query, b"<xml><ToUserName>unclosed")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_xml"
     assert_no_trace(storage)
@@ -143,21 +143,21 @@ def test_malformed_plaintext_body(setup):
 
 def test_encrypted_push_to_plaintext_account(setup):
     app, storage, _, (plain_id, plain_account), _ = setup
-    response = post_push(app, plain_id, *safe_push(plain_account))
+    response = app.push(plain_id, *safe_push(plain_account))
     assert response.status_code == 400
     assert_no_trace(storage)
 
 
 def test_unknown_account(setup):
     app, storage, _, _, _ = setup
-    response = post_push(app, "nosuchaccount", {"signature": "x"}, b"<xml/>")
+    response = app.push("nosuchaccount", {"signature": "x"}, b"<xml/>")
     assert response.status_code == 404
     assert_no_trace(storage)
 
 
 def test_deleted_account(setup):
     app, storage, _, _, (gone_id, gone) = setup
-    assert post_push(app, gone_id, *safe_push(gone)).status_code == 404
+    assert app.push(gone_id, *safe_push(gone)).status_code == 404
     assert (
         httpx.get(
             f"{app.url}/api/wechat/{gone_id}", params=WeChatCustomer(gone).verify_url_query()
@@ -170,7 +170,7 @@ def test_deleted_account(setup):
 def test_an_accepted_push_does_leave_a_trace(setup):
     """Guard for the tests above: the same checks do see an accepted push."""
     app, storage, (account_id, account), _, _ = setup
-    assert post_push(app, account_id, *safe_push(account)).status_code == 200
+    assert app.push(account_id, *safe_push(account)).status_code == 200
     with pytest.raises(AssertionError):
         assert_no_trace(storage)
     for entity in storage.table(INBOUND_TABLE).list_entities():

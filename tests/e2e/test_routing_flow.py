@@ -8,7 +8,7 @@ import pytest
 
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 
-from .conftest import post_push, register, wait_for
+from .conftest import register, wait_for
 
 
 @pytest.fixture
@@ -54,10 +54,6 @@ def setup(app, admin):
     return account, account_id, general, refunds, agents
 
 
-def agent_client(app, token: str) -> httpx.Client:
-    return httpx.Client(base_url=app.url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-
-
 def test_messages_are_routed_by_rule_and_assigned(app, admin, setup):
     account, account_id, general, refunds, agents = setup
     assert agents["Lin"]["token"].startswith("agt_")
@@ -65,7 +61,7 @@ def test_messages_are_routed_by_rule_and_assigned(app, admin, setup):
     assert all("token" not in agent for agent in listed)
 
     for agent in agents.values():
-        with agent_client(app, agent["token"]) as client:
+        with app.client(agent["token"]) as client:
             me = client.put("/api/agent/presence", json={"presence": "available"})
             assert me.status_code == 200, me.text
             assert me.json()["presence"] == "available"
@@ -73,7 +69,7 @@ def test_messages_are_routed_by_rule_and_assigned(app, admin, setup):
     refund_customer, other_customer = WeChatCustomer(account), WeChatCustomer(account)
     for customer, text in ((refund_customer, "我要退款"), (other_customer, "你好")):
         assert (
-            post_push(app, account_id, *customer.push(customer.text(text), "plaintext")).status_code
+            app.push(account_id, *customer.push(customer.text(text), "plaintext")).status_code
             == 200
         )
 
@@ -104,7 +100,7 @@ def test_messages_are_routed_by_rule_and_assigned(app, admin, setup):
     detail = wait_for(announced, what="the agentAssigned message")
     assert detail["messages"][-1]["direction"] == "out"
 
-    with agent_client(app, agents["Lin"]["token"]) as lin:
+    with app.client(agents["Lin"]["token"]) as lin:
         me = lin.get("/api/agent/me").json()
         assert (me["usedCapacity"], me["conversationIds"]) == (1, [refund["id"]])
         assert lin.post(f"/api/agent/conversations/{other['id']}/close").status_code == 404
@@ -143,10 +139,8 @@ def test_pick_mode_over_http(app, admin):
         "/api/admin/agents", json={"name": "Picker", "queueIds": [queue["id"]]}
     ).json()
     customer = WeChatCustomer(account)
-    post_push(
-        app, account_id, *customer.push(customer.text("pick me"), "plaintext")
-    ).raise_for_status()
-    with agent_client(app, agent["token"]) as client:
+    app.push(account_id, *customer.push(customer.text("pick me"), "plaintext")).raise_for_status()
+    with app.client(agent["token"]) as client:
         client.put("/api/agent/presence", json={"presence": "available"}).raise_for_status()
         waiting = wait_for(
             lambda: client.get("/api/agent/queue").json()["conversations"], what="the queue"

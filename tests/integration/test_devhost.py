@@ -11,7 +11,6 @@ import base64
 import http.client
 import itertools
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -20,7 +19,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -31,17 +29,17 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.queue import QueueClient, QueueMessage
 
 from devhost.app_index import HttpFunction, index_function
-from devhost.azurite import Azurite, free_port
+from devhost.azurite import ROOT, Azurite, free_port
 from devhost.errors import StartupError
 from devhost.local import uses_local_azurite
 from devhost.queue_listener import PollingBackoff, decode_message_text
 from devhost.routes import RouteTable
 from devhost.settings import effective_settings, read_local_http_port, resolve_references
 from devhost.timespan import parse_timespan
-from shared.settings import StorageSettings
 from shared.store import StorageClients
+from tools import local_app
+from tools.local_app import LocalApp, child_environment, storage_clients
 
-ROOT = Path(__file__).resolve().parents[2]
 APP_DIR = Path(__file__).resolve().parent / "devhost_app"
 START_TIMEOUT = 30.0
 
@@ -51,12 +49,15 @@ pytestmark = pytest.mark.timeout(120)
 # --- running devhost -----------------------------------------------------------------------
 
 
-@dataclass
-class Devhost:
-    process: subprocess.Popen[bytes]
-    url: str
-    root: Path
-    record_file: Path
+class Devhost(LocalApp):
+    """Devhost serving a copy of ``devhost_app``, whose functions record what they received."""
+
+    def __init__(self, root: Path, *, timers: bool = True, **environment: str) -> None:
+        super().__init__(
+            environment, log_dir=root, root=root, timers=timers, start_timeout=START_TIMEOUT
+        )
+        values = json.loads((root / "local.settings.json").read_text("utf-8"))["Values"]
+        self.record_file = Path(values["DEVHOST_RECORD_FILE"])
 
     def records(self, function: str | None = None) -> list[dict[str, Any]]:
         if not self.record_file.exists():
@@ -64,12 +65,6 @@ class Devhost:
         lines = self.record_file.read_text("utf-8").splitlines()
         found = [json.loads(line) for line in lines if line.strip()]
         return [r for r in found if function is None or r["function"] == function]
-
-    def output(self) -> str:
-        return "\n".join(
-            (self.root / name).read_text("utf-8", errors="replace")
-            for name in ("stdout.txt", "stderr.txt")
-        )
 
 
 def app_root(
@@ -88,55 +83,21 @@ def app_root(
     return root
 
 
-def child_environment(**extra: str) -> dict[str, str]:
-    """Only what Python needs: the app's settings come from local.settings.json."""
-    return {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", **extra}
-
-
-def launch(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def launch(root: Path, *args: str) -> subprocess.Popen[bytes]:
+    """Devhost as it is, for tests that expect it not to start (the app's settings come from
+    local.settings.json)."""
     with (root / "stdout.txt").open("wb") as out, (root / "stderr.txt").open("wb") as err:
         return subprocess.Popen(
             [sys.executable, "-m", "devhost", "--root", str(root), *args],
             cwd=ROOT,
-            env=env or child_environment(),
+            env=child_environment({}),
             stdout=out,
             stderr=err,
         )
 
 
-def start_devhost(root: Path, *args: str, env: dict[str, str] | None = None) -> Devhost:
-    port = free_port()
-    process = launch(root, "--port", str(port), *args, env=env)
-    values = json.loads((root / "local.settings.json").read_text("utf-8"))["Values"]
-    host = Devhost(process, f"http://127.0.0.1:{port}", root, Path(values["DEVHOST_RECORD_FILE"]))
-    deadline = time.monotonic() + START_TIMEOUT
-    while "devhost serving" not in (root / "stdout.txt").read_text("utf-8"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_devhost(host)
-            pytest.fail(f"devhost did not start:\n{host.output()}")
-        time.sleep(0.05)
-    return host
-
-
-def stop_devhost(host: Devhost) -> int:
-    if host.process.poll() is None:
-        host.process.send_signal(signal.SIGTERM)
-        try:
-            host.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            host.process.kill()
-            host.process.wait()
-    return host.process.returncode
-
-
 def wait_for(condition: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+    return local_app.wait_for(condition, timeout, what, interval=0.05)
 
 
 def peek(queue: QueueClient) -> list[QueueMessage]:
@@ -158,8 +119,7 @@ def base_values(connection_string: str, tmp_path: Path, queue_name: str) -> dict
 
 @pytest.fixture(scope="module")
 def storage(azurite: Azurite) -> StorageClients:
-    settings = StorageSettings.from_env({"AzureWebJobsStorage": azurite.connection_string})
-    return StorageClients.from_settings(settings)
+    return storage_clients(azurite.connection_string)
 
 
 @pytest.fixture(scope="module")
@@ -174,9 +134,9 @@ def devhost(
     tmp_path = tmp_path_factory.mktemp("devhost")
     values = base_values(azurite.connection_string, tmp_path, devhost_queue_name)
     root = app_root(tmp_path, values)
-    host = start_devhost(root)
+    host = Devhost(root).start()
     yield host
-    assert stop_devhost(host) == 0, host.output()
+    assert host.stop() == 0, host.output()
 
 
 @pytest.fixture
@@ -189,7 +149,7 @@ def client(devhost: Devhost) -> Iterator[httpx.Client]:
 
 
 def test_lists_functions_at_start(devhost):
-    stdout = (devhost.root / "stdout.txt").read_text("utf-8")
+    stdout = devhost.stdout_file.read_text("utf-8")
     assert f"devhost serving {devhost.url} (15 functions)" in stdout
     assert f"item_by_id: [GET] {devhost.url}/api/items/{{id:int}}" in stdout
     assert "on_message: queueTrigger (queue: devhost-" in stdout
@@ -344,7 +304,7 @@ def test_a_message_that_is_not_base64_goes_straight_to_poison(storage, devhost, 
 
 
 def test_queue_name_comes_from_the_setting(devhost, devhost_queue_name):
-    stdout = (devhost.root / "stdout.txt").read_text("utf-8")
+    stdout = devhost.stdout_file.read_text("utf-8")
     assert f"queueTrigger (queue: {devhost_queue_name})" in stdout
 
 
@@ -400,7 +360,7 @@ def test_no_timers_encoding_none_environment_over_file_and_worn_out_messages(
     for _ in range(3):
         [message] = raw.receive_messages(visibility_timeout=30)
         raw.update_message(message.id, message.pop_receipt, visibility_timeout=0)
-    host = start_devhost(root, "--no-timers", env=child_environment(QUEUE_NAME=queue_name))
+    host = Devhost(root, timers=False, QUEUE_NAME=queue_name).start()
     try:
         text = f"plain {uuid.uuid4()} ünïcode"
         raw.send_message(text)
@@ -414,7 +374,7 @@ def test_no_timers_encoding_none_environment_over_file_and_worn_out_messages(
             assert http.post("/admin/functions/yearly").status_code == 202
         assert len(host.records("yearly")) == 1
     finally:
-        assert stop_devhost(host) == 0, host.output()
+        assert host.stop() == 0, host.output()
 
 
 def test_disabled_functions_do_not_trigger_but_run_on_demand(
@@ -431,7 +391,7 @@ def test_disabled_functions_do_not_trigger_but_run_on_demand(
     root = app_root(tmp_path, values)
     queue = storage.queue(queue_name)
     queue.create_queue()
-    host = start_devhost(root)
+    host = Devhost(root).start()
     try:
         assert "submit: [POST]" in host.output()
         assert "(disabled)" in host.output()
@@ -446,12 +406,12 @@ def test_disabled_functions_do_not_trigger_but_run_on_demand(
             assert http.post("/admin/functions/on_message", json={"input": "x"}).status_code == 202
         assert [r["body"] for r in host.records("on_message")] == ["x"]
     finally:
-        assert stop_devhost(host) == 0, host.output()
+        assert host.stop() == 0, host.output()
 
 
 def test_sigterm_lets_the_running_invocation_finish(azurite: Azurite, tmp_path: Path):
     root = app_root(tmp_path, base_values(azurite.connection_string, tmp_path, "devhost-idle"))
-    host = start_devhost(root, "--no-timers")
+    host = Devhost(root, timers=False).start()
     answer: dict[str, Any] = {}
 
     def call_slow() -> None:
@@ -469,7 +429,7 @@ def test_sigterm_lets_the_running_invocation_finish(azurite: Azurite, tmp_path: 
         assert host.process.wait(timeout=15) == 0
         assert [r["phase"] for r in host.records("slow")] == ["started", "finished"]
     finally:
-        stop_devhost(host)
+        host.stop()
         caller.join(timeout=5)
 
 
