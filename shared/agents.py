@@ -6,12 +6,11 @@ import hashlib
 import secrets
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, Field
 
-from .api import ApiModel, patch_of
+from .api import ApiModel, ViewModel, patch_of
 
 TOKEN_PREFIX = "agt_"  # noqa: S105 - a prefix, not a secret
 
@@ -74,9 +73,7 @@ class Agent(AgentFields):
         return max(self.capacity - self.used_capacity, 0)
 
 
-class AgentView(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
+class AgentView(ViewModel):
     id: str
     name: str
     queue_ids: list[str]
@@ -100,9 +97,6 @@ class AgentView(BaseModel):
             free_capacity=agent.free_capacity,
             conversation_ids=sorted(agent.holds),
         )
-
-    def json_body(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 def new_token() -> str:

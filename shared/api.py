@@ -48,14 +48,14 @@ class ApiModel(BaseModel):
         alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
     )
 
-
-class ViewModel(BaseModel):
-    """A response body: camelCase out."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
     def json_body(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class ViewModel(ApiModel):
+    """A response body: camelCase out, built by us (so nothing to refuse or strip)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
 
 def parse_body(model: type[Model], body: bytes) -> Model:

@@ -8,7 +8,6 @@ from enum import Enum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
 
 from .api import ViewModel
 from .wechat import Event, InboundMessage, Message
@@ -63,10 +62,10 @@ def conversation_account(conversation_id: str) -> str | None:
     return account_id if sep and account_id and rest else None
 
 
-class Conversation(BaseModel):
+class Conversation(ViewModel):
     """Also the API's view of a conversation (``json_body``), in camelCase."""
 
-    model_config = ConfigDict(frozen=True, alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(frozen=True)
 
     id: str
     account_id: str
@@ -100,9 +99,6 @@ class Conversation(BaseModel):
     """The customer's answer to the rating survey, 1 to 5."""
     rated_at: datetime | None = None
     etag: str | None = Field(default=None, exclude=True)
-
-    def json_body(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 class Customer(BaseModel):

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .accounts import AccountCreate, AccountPatch, AccountView, CallbackInfo
 from .agents import AgentFields, AgentPatch, AgentView
+from .api import ViewModel
 from .conversations import Conversation, TranscriptEntryView
 from .desk import CloseRequest, PresenceChange, TransferRequest
 from .routing.queues import Queue, QueueFields, QueuePatch
@@ -23,33 +23,29 @@ from .workspace import QuickReplyView, TextMessageRequest, WindowView
 from .workstreams import Workstream, WorkstreamFields, WorkstreamPatch
 
 
-class _Doc(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
-class ErrorDetail(_Doc):
+class ErrorDetail(ViewModel):
     code: str
     message: str
     field: str | None = None
 
 
-class ErrorBody(_Doc):
+class ErrorBody(ViewModel):
     error: ErrorDetail
 
 
-class AccountList(_Doc):
+class AccountList(ViewModel):
     accounts: list[AccountView]
 
 
-class QueueList(_Doc):
+class QueueList(ViewModel):
     queues: list[Queue]
 
 
-class WorkstreamList(_Doc):
+class WorkstreamList(ViewModel):
     workstreams: list[Workstream]
 
 
-class AgentList(_Doc):
+class AgentList(ViewModel):
     agents: list[AgentView]
 
 
@@ -58,12 +54,12 @@ class AgentCreated(AgentView):
     """The agent's bearer token: shown once, stored only as a hash."""
 
 
-class ConversationList(_Doc):
+class ConversationList(ViewModel):
     conversations: list[Conversation]
     continuation_token: str | None = None
 
 
-class Attachment(_Doc):
+class Attachment(ViewModel):
     url: str
     content_type: str
     size: int
@@ -84,7 +80,7 @@ class AgentConversation(Conversation):
     window: WindowView
 
 
-class AgentConversationList(_Doc):
+class AgentConversationList(ViewModel):
     conversations: list[AgentConversation]
 
 
@@ -93,7 +89,7 @@ class AgentConversationDetail(AgentConversation):
     continuation_token: str | None = None
 
 
-class Removed(_Doc):
+class Removed(ViewModel):
     conversations: int
     messages: int
     attachments: int
@@ -103,15 +99,15 @@ class Removed(_Doc):
     queue_messages: int
 
 
-class ErasureResult(_Doc):
+class ErasureResult(ViewModel):
     removed: Removed
 
 
-class QuickReplyList(_Doc):
+class QuickReplyList(ViewModel):
     quick_replies: list[QuickReplyView]
 
 
-class FileUpload(_Doc):
+class FileUpload(ViewModel):
     """``multipart/form-data`` with the file in ``file``."""
 
     file: bytes

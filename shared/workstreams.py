@@ -15,7 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .agents import Name, Presence, ResourceId
 from .api import ApiModel, patch_of
-from .bots.config import BotConfig, QuickReply, Survey
+from .bots.config import LANGUAGE_PATTERN, BotConfig, QuickReply, Survey, Text
 from .routing import RoutingRule, check_rule_names_unique
 from .routing.hours import TimeZoneName
 
@@ -42,8 +42,7 @@ class FileAttachments(ApiModel):
     agents_can_send: bool = True
 
 
-_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
-MessageText = Annotated[str, Field(min_length=1, max_length=2000)]
+_LANGUAGE = re.compile(LANGUAGE_PATTERN)
 
 
 class WorkstreamFields(ApiModel):
@@ -63,7 +62,7 @@ class WorkstreamFields(ApiModel):
     """ISO 8601 duration (``PT30M``); absent: conversations never close by themselves."""
     keep_same_agent: bool = False
     file_attachments: FileAttachments = FileAttachments()
-    automated_messages: dict[str, dict[AutomatedMessage, MessageText]] = {}
+    automated_messages: dict[str, dict[AutomatedMessage, Text]] = {}
     """Language → message → text, e.g. ``{"zh-CN": {"greeting": "您好…"}}``."""
     routing_rules: Annotated[list[RoutingRule], Field(max_length=200)] = []
     bot: BotConfig | None = None
@@ -119,6 +118,3 @@ class Workstream(WorkstreamFields):
     id: str
     created_at: datetime
     updated_at: datetime
-
-    def json_body(self) -> dict:
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)

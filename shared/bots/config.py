@@ -4,7 +4,6 @@ people when asked, when it cannot answer, or when it fails."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal, Union
 from urllib.parse import urlsplit
 
@@ -12,10 +11,12 @@ import regex
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from ..api import ApiModel
+from ..routing.conditions import MAX_PATTERN
 
-Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+LANGUAGE_PATTERN = r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*"
+"""A BCP 47 tag as WeChat's clients send it: zh-CN, en, zh-Hant-TW."""
+Language = Annotated[str, Field(pattern=f"^{LANGUAGE_PATTERN}$")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
-MAX_PATTERN = 200
 
 
 class ImageAnswer(ApiModel):
@@ -130,6 +131,3 @@ class QuickReply(ApiModel):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     text: Text
     """May use {AgentName} and {context.<name>}, filled when the reply is sent."""
-
-
-PLACEHOLDER = re.compile(r"\{(AgentName|context\.[A-Za-z_][A-Za-z0-9_.-]{0,63})\}")

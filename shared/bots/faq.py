@@ -6,10 +6,9 @@ from functools import lru_cache
 
 import regex
 
+from ..routing.conditions import MATCH_TIMEOUT, MATCH_WINDOW
 from .actions import Action, Reply, escalation
 from .config import Answer, FaqBot
-
-MATCH_TIMEOUT = 0.05  # seconds; a backtracking pattern must not stall the bot step
 
 
 @lru_cache(maxsize=1024)
@@ -41,6 +40,7 @@ def faq_actions(bot: FaqBot, text: str | None, language: str) -> list[Action]:
 
 def _search(pattern: str, text: str) -> bool:
     try:
-        return _compiled(pattern).search(text[:4096], timeout=MATCH_TIMEOUT) is not None
+        found = _compiled(pattern).search(text, 0, MATCH_WINDOW, timeout=MATCH_TIMEOUT)
     except TimeoutError:
-        return False
+        return False  # a backtracking pattern must not stall the bot step
+    return found is not None

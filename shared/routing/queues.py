@@ -62,6 +62,3 @@ class Queue(QueueFields):
     id: str
     created_at: datetime
     updated_at: datetime
-
-    def json_body(self) -> dict:
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)

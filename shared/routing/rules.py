@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, TypeVar
+from typing import TypeVar
 
 from pydantic import Field
 
+from ..agents import Name, ResourceId, Skill
 from ..api import ApiModel
 from .conditions import Condition, RoutingContext
 
-Skill = Annotated[str, Field(min_length=1, max_length=50)]
-
 
 class RoutingRule(ApiModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Name
     condition: Condition
-    queue_id: str = Field(min_length=1, max_length=64)
+    queue_id: ResourceId
     priority: int | None = Field(default=None, ge=0, le=1000)
     """Lower is more urgent; for this conversation it replaces the queue's own priority."""
     skills: list[Skill] = Field(default=[], max_length=20)
