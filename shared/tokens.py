@@ -89,9 +89,6 @@ class AccessTokens:
                 return token
             return self._refresh(account_id, row)
 
-    def forget(self, account_id: str) -> None:
-        self._cache.pop(account_id, None)
-
     def _refresh(self, account_id: str, row: TokenRow) -> str:
         """Refresh now, or wait for the worker that holds the lease to finish."""
         deadline = time.monotonic() + WAIT

@@ -116,12 +116,6 @@ def _item(
     return json_response(get(doc_id).json_body())
 
 
-def _found(doc: Any, what: str, doc_id: str) -> Any:
-    if doc is None:
-        raise not_found(f"{what} {doc_id}")
-    return doc
-
-
 @bp.route(route="admin/queues", methods=["GET", "POST"], auth_level=ANONYMOUS)
 @admin
 def admin_queues(req: func.HttpRequest) -> func.HttpResponse:
@@ -140,7 +134,7 @@ def admin_queue(req: func.HttpRequest) -> func.HttpResponse:
     s = services()
     return _item(
         req,
-        lambda qid: _found(s.catalog.queues.get(qid), "queue", qid)[0],
+        lambda qid: s.routing_admin.require(s.catalog.queues, qid, "queue"),
         lambda qid, body: s.routing_admin.update_queue(qid, parse_body(QueuePatch, body)),
         s.routing_admin.delete_queue,
     )
@@ -166,7 +160,7 @@ def admin_workstream(req: func.HttpRequest) -> func.HttpResponse:
     s = services()
     return _item(
         req,
-        lambda wid: _found(s.catalog.workstreams.get(wid), "workstream", wid)[0],
+        lambda wid: s.routing_admin.require(s.catalog.workstreams, wid, "workstream"),
         lambda wid, body: s.routing_admin.update_workstream(wid, parse_body(WorkstreamPatch, body)),
         s.routing_admin.delete_workstream,
     )
@@ -192,7 +186,7 @@ def admin_agent(req: func.HttpRequest) -> func.HttpResponse:
     s = services()
     return _item(
         req,
-        lambda aid: AgentView.of(_found(s.catalog.agent(aid), "agent", aid)),
+        lambda aid: AgentView.of(s.routing_admin.require(s.catalog.agents, aid, "agent")),
         lambda aid, body: AgentView.of(
             s.routing_admin.update_agent(aid, parse_body(AgentPatch, body))
         ),

@@ -54,7 +54,8 @@ class RoutingAdmin:
     # --- shared helpers -----------------------------------------------------------------------
 
     @staticmethod
-    def _get(store: DocumentStore[Any], doc_id: str, what: str) -> Any:
+    def require(store: DocumentStore[Any], doc_id: str, what: str) -> Any:
+        """The document, or a 404 that names it."""
         found = store.get(doc_id)
         if found is None:
             raise not_found(f"{what} {doc_id}")
@@ -123,7 +124,7 @@ class RoutingAdmin:
         return after
 
     def delete_queue(self, queue_id: str) -> None:
-        queue = self._get(self._catalog.queues, queue_id, "queue")
+        queue = self.require(self._catalog.queues, queue_id, "queue")
         for workstream in self._catalog.workstreams.list():
             used = {workstream.fallback_queue_id, *(r.queue_id for r in workstream.routing_rules)}
             if queue_id in used:
@@ -208,7 +209,7 @@ class RoutingAdmin:
 
     def delete_workstream(self, workstream_id: str) -> None:
         self._catalog.workstreams.delete(
-            self._get(self._catalog.workstreams, workstream_id, "workstream")
+            self.require(self._catalog.workstreams, workstream_id, "workstream")
         )
         self._bot_secrets.delete(workstream_id)
         self._catalog.forget()
@@ -244,7 +245,7 @@ class RoutingAdmin:
         return after
 
     def delete_agent(self, agent_id: str) -> None:
-        agent = self._get(self._catalog.agents, agent_id, "agent")
+        agent = self.require(self._catalog.agents, agent_id, "agent")
         if agent.holds:
             raise ApiError(
                 409,

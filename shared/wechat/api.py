@@ -126,10 +126,6 @@ class WeChatApi:
         """``message/custom/send``: not idempotent, see ``shared.sender`` on retries."""
         self._call("/cgi-bin/message/custom/send", token, message)
 
-    def typing(self, token: str, open_id: str, *, typing: bool = True) -> None:
-        command = "Typing" if typing else "CancelTyping"
-        self._call("/cgi-bin/message/custom/typing", token, {"touser": open_id, "command": command})
-
     # --- temporary media (PROTOCOL.md §8) ---------------------------------------------------
 
     def upload_media(
@@ -155,33 +151,17 @@ class WeChatApi:
         response = self._request(
             "GET", "/cgi-bin/media/get", params={"access_token": token, "media_id": media_id}
         )
-        content_type = response.headers.get("content-type", "application/octet-stream")
-        if content_type.startswith(("application/json", "text/plain")):
+        if response.headers.get("content-type", "").startswith(("application/json", "text/plain")):
             body = _checked("media/get", response.json())
             if isinstance(body.get("video_url"), str):
                 return body["video_url"]
             raise WeChatUnavailableError(
                 "media/get", "the answer had neither media nor a URL", ambiguous=False
             )
-        return Media(response.content, content_type.split(";")[0], _filename(response))
+        return _media(response)
 
     def fetch_url(self, url: str) -> Media:
-        response = self._request("GET", url)
-        content_type = response.headers.get("content-type", "application/octet-stream")
-        return Media(response.content, content_type.split(";")[0], _filename(response))
-
-    # --- users and servers (PROTOCOL.md §9, §10) ---------------------------------------------
-
-    def user_info(self, token: str, open_id: str) -> dict[str, Any]:
-        return self._json(
-            "GET",
-            "/cgi-bin/user/info",
-            params={"access_token": token, "openid": open_id, "lang": "zh_CN"},
-        )
-
-    def callback_ips(self, token: str) -> list[str]:
-        body = self._json("GET", "/cgi-bin/getcallbackip", params={"access_token": token})
-        return [str(ip) for ip in body.get("ip_list", [])]
+        return _media(self._request("GET", url))
 
 
 def _checked(api: str, body: Any) -> dict[str, Any]:
@@ -197,6 +177,11 @@ def _checked(api: str, body: Any) -> dict[str, Any]:
             api, "the answer's errcode was not a number", ambiguous=True
         ) from None
     raise WeChatApiError(code, str(body.get("errmsg", "")), api)
+
+
+def _media(response: httpx.Response) -> Media:
+    content_type = response.headers.get("content-type", "application/octet-stream")
+    return Media(response.content, content_type.split(";")[0], _filename(response))
 
 
 def _filename(response: httpx.Response) -> str | None:
