@@ -116,8 +116,11 @@ class RoutingAdmin:
                 )
 
     def update_queue(self, queue_id: str, patch: BaseModel) -> Queue:
-        before, after = self._update(self._catalog.queues, queue_id, "queue", patch)
-        self._check_queue_targets(after)
+        def finish(after: Queue, before: Queue) -> Queue:
+            self._check_queue_targets(after)
+            return after
+
+        before, after = self._update(self._catalog.queues, queue_id, "queue", patch, finish)
         if before.assignment_method is not after.assignment_method:
             self._assigner.rebuild_availability()
         self._assign_queue.put({"queueId": queue_id})

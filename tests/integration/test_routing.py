@@ -13,6 +13,7 @@ from shared.api import ApiError
 from shared.conversations import ConversationState as S
 from shared.desk import CloseRequest, PresenceChange, TransferRequest
 from shared.routing.assignment import Outcome
+from shared.routing.queues import QueuePatch
 from shared.workstreams import WorkstreamPatch
 
 GREETINGS = {
@@ -162,6 +163,17 @@ class TestHoursAndOverflow:
         third, fourth = world.conversation("3"), world.conversation("4")
         assert world.get(third).queue_id == moving.id
         assert world.get(fourth).queue_id == spill.id
+
+    def test_a_transfer_to_a_missing_queue_is_refused_and_not_saved(self, world):
+        queue = world.queue("checked")
+        patch = QueuePatch(
+            overflow={"maxWaiting": 3, "action": "transfer", "transferQueueId": "gone"}
+        )
+        with pytest.raises(ApiError) as refused:
+            world.services.routing_admin.update_queue(queue.id, patch)
+        assert (refused.value.status, refused.value.field) == (400, "overflow.transferQueueId")
+        stored = world.services.routing_admin.require(world.services.catalog.queues, queue.id, "")
+        assert stored.overflow == queue.overflow
 
     def test_queued_message_tells_the_position(self, world):
         queue = world.queue()
