@@ -167,7 +167,7 @@ class ConversationRouter:
                     queue = next_queue
                     continue
             limit = queue.overflow.max_waiting
-            if limit is not None and self._waiting.count(queue.id) >= limit:
+            if limit is not None and self._waiting.has_at_least(queue.id, limit):
                 if queue.overflow.action is OverflowAction.END:
                     self._messenger.send(
                         conversation, workstream, AutomatedMessage.OVERFLOW_ENDED, at=now

@@ -15,8 +15,6 @@ from azure.data.tables import TableClient
 
 from ..conversations import Conversation
 
-COUNT_LIMIT = 10_000
-
 
 class WaitingEntry(NamedTuple):
     queue_id: str
@@ -59,16 +57,19 @@ class WaitingLine:
         for entity in next(pages, []):
             yield WaitingEntry(queue_id, entity["RowKey"], entity["ConversationId"])
 
-    def count(self, queue_id: str) -> int:
-        """How many wait (counting stops at COUNT_LIMIT)."""
-        total = 0
+    def has_at_least(self, queue_id: str, count: int) -> bool:
+        """Whether ``count`` or more wait; reads no further than that."""
+        seen = 0
         for _ in self._table.query_entities(
-            "PartitionKey eq @q", parameters={"q": queue_id}, select=["RowKey"]
+            "PartitionKey eq @q",
+            parameters={"q": queue_id},
+            select=["RowKey"],
+            results_per_page=max(1, min(count, 1000)),
         ):
-            total += 1
-            if total >= COUNT_LIMIT:
+            seen += 1
+            if seen >= count:
                 break
-        return total
+        return seen >= count
 
     def position(self, conversation: Conversation) -> int:
         """1 for the next to be served."""

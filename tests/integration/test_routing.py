@@ -164,6 +164,19 @@ class TestHoursAndOverflow:
         assert world.get(third).queue_id == moving.id
         assert world.get(fourth).queue_id == spill.id
 
+    def test_the_overflow_check_counts_up_to_the_limit_only(self, world):
+        queue = world.queue("counted", overflow={"maxWaiting": 3, "action": "end"})
+        world.workstream(queue.id)
+        waiting = world.services.waiting
+        assert waiting.has_at_least(queue.id, 0)
+        assert not waiting.has_at_least(queue.id, 1)
+        first, second = world.conversation("1"), world.conversation("2")
+        assert waiting.has_at_least(queue.id, 2)
+        assert not waiting.has_at_least(queue.id, 3)
+        third, fourth = world.conversation("3"), world.conversation("4")
+        assert [world.get(c).state for c in (first, second, third)] == [S.OPEN] * 3
+        assert world.get(fourth).close_reason == "queue_overflow"
+
     def test_a_transfer_to_a_missing_queue_is_refused_and_not_saved(self, world):
         queue = world.queue("checked")
         patch = QueuePatch(
