@@ -81,9 +81,11 @@ class Services:
         secret_box = SecretBox(secrets_keys)
         attachments = storage.container(ATTACHMENTS_CONTAINER)
         send_leases = Leases(storage.table(LEASES_TABLE), "send")
+        token_table = TokenTable(storage.table(TOKENS_TABLE), secret_box)
 
         self.accounts = AccountRegistry(
             AccountStore(storage.table(ACCOUNTS_TABLE), secret_box),
+            token_table,
             settings,
             clock,
         )
@@ -187,7 +189,7 @@ class Services:
             settings.wechat_api_base_url, timeout=settings.wechat_api_timeout_seconds
         )
         self.tokens = AccessTokens(
-            TokenTable(storage.table(TOKENS_TABLE), secret_box),
+            token_table,
             self.wechat,
             self.accounts,
             stable=settings.wechat_token_api == "stable_token",  # noqa: S105 - an API name

@@ -26,6 +26,7 @@ from .conversations import utc
 from .ids import short_id
 from .settings import Settings
 from .store.accounts import AccountChangedError, AccountStore, DuplicateAppIdError
+from .store.tokens import TokenTable
 
 ATTEMPTS = 5
 
@@ -34,11 +35,13 @@ class AccountRegistry:
     def __init__(
         self,
         store: AccountStore,
+        tokens: TokenTable,
         settings: Settings,
         clock: Callable[[], float] = time.time,
         cache_seconds: float = 5.0,
     ) -> None:
         self._store = store
+        self._tokens = tokens
         self._settings = settings
         self._clock = clock
         self._cache: CachedReader[Account] = CachedReader(
@@ -118,7 +121,8 @@ class AccountRegistry:
         raise ApiError(409, "conflict", "the account kept changing; try again")
 
     def remove(self, account_id: str) -> None:
-        """Stop the channel now: its settings and secrets go; conversations stay for retention."""
+        """Stop the channel now: its settings and secrets (its access token too) go;
+        conversations stay for retention."""
         account = self.get(account_id)
         try:
             self._store.delete(account)
@@ -126,6 +130,7 @@ class AccountRegistry:
             raise not_found(f"account {account_id}") from None
         finally:
             self.forget(account_id)
+        self._tokens.forget(account_id)
 
 
 def _account(found: tuple[Account, str] | None) -> Account | None:

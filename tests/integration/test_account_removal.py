@@ -1,0 +1,22 @@
+"""Removing an account takes its secrets with it, the shared access token included."""
+
+from __future__ import annotations
+
+from shared.secretbox import SecretBox
+from shared.store.names import TOKENS_TABLE
+from shared.store.tokens import TokenTable
+
+
+def test_removing_an_account_deletes_its_access_token(world):
+    services = world.services
+    account_id = world.account.id
+    tokens = TokenTable(
+        services.storage.table(TOKENS_TABLE), SecretBox(services.settings.secrets_keys)
+    )
+    issued = services.tokens.token(account_id)
+    assert tokens.read(account_id).token == issued
+
+    services.accounts.remove(account_id)
+
+    row = tokens.read(account_id)
+    assert (row.token, row.etag) == (None, None)
