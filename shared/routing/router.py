@@ -147,6 +147,15 @@ class ConversationRouter:
     ) -> Placement | None:
         """The queue that takes the conversation after hours and overflow, or None if it ended."""
         priority = rule.priority if rule and rule.priority is not None else queue.priority
+
+        def placed(queue: Queue) -> Placement:
+            return Placement(
+                queue=queue,
+                priority=priority,
+                rule=rule.name if rule else None,
+                skills=tuple(rule.skills) if rule else (),
+            )
+
         for _ in range(MAX_TRANSFERS + 1):
             status = (
                 queue.operating_hours.status(now) if queue.operating_hours else HoursStatus.OPEN
@@ -180,21 +189,14 @@ class ConversationRouter:
                 if next_queue.id != queue.id:
                     queue = next_queue
                     continue
-            return Placement(
-                queue=queue,
-                priority=priority,
-                rule=rule.name if rule else None,
-                skills=tuple(rule.skills) if rule else (),
-            )
+            return placed(queue)
         log.warning(
             "conversation %s: more than %d queue transfers; queued in %s",
             conversation.id,
             MAX_TRANSFERS,
             queue.id,
         )
-        return Placement(
-            queue=queue, priority=priority, rule=rule.name if rule else None, skills=()
-        )
+        return placed(queue)
 
     def _handle(
         self,
