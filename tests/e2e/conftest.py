@@ -42,7 +42,8 @@ def app(
     )
     with local:
         yield local
-    assert local.process is None
+        code = local.stop()
+    assert code == 0, f"devhost exited with {code}:\n{local.output()}"
 
 
 @pytest.fixture(scope="session")
