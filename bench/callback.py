@@ -38,9 +38,8 @@ import httpx
 
 from bench.stats import percentile
 from devhost.azurite import Azurite
-from shared.settings import StorageSettings
 from shared.store import StorageClients
-from tools.local_app import LocalApp, app_settings
+from tools.local_app import LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 
 TEXT = "你好，请问我的订单什么时候发货？Order #12345 😀"
@@ -172,10 +171,7 @@ def main() -> None:
                 )
             )
             url, token = app.url, app.admin_token
-        storage = StorageClients.from_settings(
-            StorageSettings.from_env({"AzureWebJobsStorage": connection})
-        )
-        measure(url, token, storage, args)
+        measure(url, token, storage_clients(connection), args)
 
 
 if __name__ == "__main__":

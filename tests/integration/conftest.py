@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from shared.bootstrap import Services
-from shared.settings import StorageSettings, load_settings
+from shared.settings import load_settings
 from shared.store import StorageClients
 from shared.store.names import ensure_storage
+from tools.local_app import storage_clients
 from tools.wechat_simulator import WeChatApiSimulator
 
 
@@ -43,9 +44,7 @@ def wechat_api(clock: Clock) -> Iterator[WeChatApiSimulator]:
 def app_storage(storage_connection_string: str) -> StorageClients:
     """Clients for the session's Azurite, with the app's tables, queues and container made
     once: every test shares that Azurite anyway, so creating them per test only repeated work."""
-    clients = StorageClients.from_settings(
-        StorageSettings.from_env({"AzureWebJobsStorage": storage_connection_string})
-    )
+    clients = storage_clients(storage_connection_string)
     ensure_storage(clients)
     return clients
 

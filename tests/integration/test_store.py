@@ -6,14 +6,13 @@ import uuid
 
 import pytest
 
-from shared.settings import StorageSettings
 from shared.store import StorageClients
+from tools.local_app import storage_clients
 
 
 @pytest.fixture(scope="module")
 def clients(storage_connection_string) -> StorageClients:
-    storage = StorageSettings.from_env({"AzureWebJobsStorage": storage_connection_string})
-    return StorageClients.from_settings(storage)
+    return storage_clients(storage_connection_string)
 
 
 def test_table_queue_and_container(clients):
