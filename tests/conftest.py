@@ -1,4 +1,5 @@
-"""Session-wide fixtures: the WeChat test vectors and a private Azurite."""
+"""Session-wide fixtures: the WeChat test vectors, a private Azurite and the OpenAPI document;
+and the example settings and a schema validator for the document, shared by several modules."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from devhost.azurite import Azurite
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = Path(os.environ.get("WECHAT_VECTORS", ROOT.parent / "shared" / "wechat" / "vectors.json"))
@@ -34,3 +38,23 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
 @pytest.fixture(scope="session")
 def storage_connection_string(azurite: Azurite) -> str:
     return azurite.connection_string
+
+
+def example_values() -> dict[str, str]:
+    """The settings of local.settings.example.json: enough for the app to start."""
+    return json.loads((ROOT / "local.settings.example.json").read_text("utf-8"))["Values"]
+
+
+@pytest.fixture(scope="session")
+def openapi() -> dict[str, Any]:
+    """The app's OpenAPI document."""
+    from shared.openapi import document
+
+    return document()
+
+
+def schema_validator(openapi: dict[str, Any], schema: dict[str, Any]) -> Draft202012Validator:
+    """A validator for ``schema`` (from ``openapi``) that resolves its ``#/components`` refs."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator({**schema, "components": openapi["components"]})

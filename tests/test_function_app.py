@@ -6,9 +6,9 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from .conftest import ROOT, example_values
+
 LIST_FUNCTIONS = (
     "import json, function_app; "
     "print(json.dumps(sorted(f.get_function_name() for f in function_app.app.get_functions())))"
@@ -26,10 +26,6 @@ def run_app_import(values: dict[str, str]) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
-
-
-def example_values() -> dict[str, str]:
-    return json.loads((ROOT / "local.settings.example.json").read_text("utf-8"))["Values"]
 
 
 def test_imports_with_only_the_example_settings():

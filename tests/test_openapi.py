@@ -9,9 +9,9 @@ import sys
 import jsonschema
 import pytest
 
-from shared.openapi import OPERATIONS, document
+from shared.openapi import OPERATIONS
 
-from .test_function_app import ROOT, example_values
+from .conftest import ROOT, example_values, schema_validator
 
 LIST_ROUTES = (
     "import json, function_app\n"
@@ -44,50 +44,40 @@ def app_routes() -> list[tuple[str, str]]:
     ]
 
 
-@pytest.fixture(scope="module")
-def doc() -> dict:
-    return document()
-
-
-def test_every_admin_and_agent_route_is_documented(app_routes, doc):
-    documented = {(method, path) for path, ops in doc["paths"].items() for method in ops}
+def test_every_admin_and_agent_route_is_documented(app_routes, openapi):
+    documented = {(method, path) for path, ops in openapi["paths"].items() for method in ops}
     routes = {(m, p) for m, p in app_routes if p.startswith(("/api/admin/", "/api/agent/"))}
     assert routes, "no admin or agent routes found: the check would prove nothing"
     assert routes - documented == set(), "routes missing from the OpenAPI document"
     assert documented - routes == set(), "documented operations the app does not have"
 
 
-def test_the_document_is_valid_openapi_3_1(doc):
+def test_the_document_is_valid_openapi_3_1(openapi):
     from jsonschema import Draft202012Validator
 
-    assert doc["openapi"] == "3.1.0"
-    for schema in doc["components"]["schemas"].values():
+    assert openapi["openapi"] == "3.1.0"
+    for schema in openapi["components"]["schemas"].values():
         Draft202012Validator.check_schema(schema)
-    refs = json.dumps(doc)
-    for name in doc["components"]["schemas"]:
+    refs = json.dumps(openapi)
+    for name in openapi["components"]["schemas"]:
         assert f"#/components/schemas/{name}" in refs or name.endswith(("-Input", "-Output"))
-
-
-def _validator(doc: dict, schema: dict) -> jsonschema.protocols.Validator:
-    resolvable = {**schema, "components": doc["components"]}
-    return jsonschema.Draft202012Validator(resolvable)
 
 
 @pytest.mark.parametrize(
     "operation", [op for op in OPERATIONS if op.example], ids=lambda op: f"{op.method} {op.path}"
 )
-def test_examples_validate_against_their_schema(doc, operation):
-    content = doc["paths"][operation.path][operation.method]["requestBody"]["content"][
+def test_examples_validate_against_their_schema(openapi, operation):
+    content = openapi["paths"][operation.path][operation.method]["requestBody"]["content"][
         "application/json"
     ]
-    _validator(doc, content["schema"]).validate(content["example"])
+    schema_validator(openapi, content["schema"]).validate(content["example"])
     operation.request.model_validate(content["example"])  # and the route's own parser agrees
 
 
-def test_a_broken_example_would_fail(doc):
+def test_a_broken_example_would_fail(openapi):
     """Guard: the validation above really rejects what does not fit."""
-    content = doc["paths"]["/api/admin/queues"]["post"]["requestBody"]["content"][
+    content = openapi["paths"]["/api/admin/queues"]["post"]["requestBody"]["content"][
         "application/json"
     ]
     with pytest.raises(jsonschema.ValidationError):
-        _validator(doc, content["schema"]).validate({"name": "x", "priority": "high"})
+        schema_validator(openapi, content["schema"]).validate({"name": "x", "priority": "high"})

@@ -7,27 +7,21 @@ from __future__ import annotations
 import hashlib
 
 import httpx
-import jsonschema
 import pytest
 
-from shared.openapi import document
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 
+from ..conftest import schema_validator
 from .conftest import register, wait_for
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16
-
-
-@pytest.fixture(scope="module")
-def openapi() -> dict:
-    return document()
 
 
 def check_against_docs(openapi: dict, method: str, path: str, status: int, body) -> None:
     schema = openapi["paths"][path][method]["responses"][str(status)]["content"][
         "application/json"
     ]["schema"]
-    jsonschema.Draft202012Validator({**schema, "components": openapi["components"]}).validate(body)
+    schema_validator(openapi, schema).validate(body)
 
 
 @pytest.fixture
