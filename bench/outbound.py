@@ -22,14 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.stats import percentile
 from devhost.azurite import Azurite
 from tools.local_app import LocalApp, app_settings, wait_for
 from tools.wechat_simulator import SimulatedAccount, WeChatApiSimulator, WeChatCustomer
-
-
-def p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
 def main() -> None:
@@ -125,7 +121,8 @@ def run(app: LocalApp, wechat: WeChatApiSimulator, args: argparse.Namespace) -> 
         f"agent send → WeChat API: {args.sends} replies to {args.conversations} conversations, "
         f"{args.concurrency} agent threads, devhost + Azurite + simulator"
     )
-    print(f"  latency p50 {statistics.median(latencies):7.1f} ms   p95 {p95(latencies):7.1f} ms")
+    p50, p95 = statistics.median(latencies), percentile(latencies, 95)
+    print(f"  latency p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
     print(f"  throughput {args.sends / wall:6.1f} sends/s (POST to the last one received)")
     per_thousand = 1000 * wechat.token_fetches / args.sends
     print(f"  token fetches: {wechat.token_fetches} in all, {per_thousand:.1f} per 1,000 sends")
