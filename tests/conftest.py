@@ -1,10 +1,9 @@
-"""Session-wide fixtures: the WeChat test vectors, a private Azurite and the OpenAPI document;
-and the example settings and a schema validator for the document, shared by several modules."""
+"""Session-wide fixtures: the WeChat test vectors (tests/vectors), a private Azurite and the
+OpenAPI document; and the example settings and a schema validator for the document."""
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,14 +16,12 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
 ROOT = Path(__file__).resolve().parent.parent
-VECTORS = Path(os.environ.get("WECHAT_VECTORS", ROOT.parent / "shared" / "wechat" / "vectors.json"))
+VECTORS = ROOT / "tests" / "vectors" / "wechat.json"
 
 
 @pytest.fixture(scope="session")
 def vectors() -> dict[str, dict[str, Any]]:
-    """The team's verified vectors, read where they live (never copied into the repo)."""
-    if not VECTORS.exists():
-        pytest.skip(f"WeChat test vectors not found at {VECTORS} (set WECHAT_VECTORS)")
+    """The published WeChat vectors shipped in tests/vectors (each names its public source)."""
     return {v["id"]: v for v in json.loads(VECTORS.read_text("utf-8"))["vectors"]}
 
 

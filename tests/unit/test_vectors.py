@@ -1,4 +1,4 @@
-"""Every vector in the team's vectors.json (PROTOCOL.md §3), read from there at test time."""
+"""Every published vector in tests/vectors/wechat.json, with the sources it names."""
 
 from __future__ import annotations
 
