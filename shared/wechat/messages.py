@@ -7,6 +7,7 @@ customer sends is ever dropped. Unknown fields on known types are kept too (``mo
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal, Union
 from xml.parsers import expat
 
@@ -16,6 +17,14 @@ from .errors import ErrorCode, ProtocolError
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_MSG_ID = 2**64 - 1
+OPEN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""A customer's OpenID: 28 URL-safe Base64 characters today; room is left for longer ones,
+never for characters that Table keys, blob names or queue messages would trip on."""
+
+
+def is_open_id(value: object) -> bool:
+    return isinstance(value, str) and OPEN_ID.fullmatch(value) is not None
+
 
 Fields = dict[str, Any]
 
