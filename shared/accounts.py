@@ -18,8 +18,8 @@ from pydantic import (
 
 from .api import ApiError, ApiModel, ViewModel
 from .wechat import Channel, MessageMode, ProtocolError, decode_encoding_aes_key
+from .wechat.messages import ORIGINAL_ID
 
-_ORIGINAL_ID = re.compile(r"gh_[0-9a-zA-Z]{1,64}")
 _APP_ID = re.compile(r"wx[0-9a-f]{16}")
 _APP_SECRET = re.compile(r"[0-9a-f]{32}")
 _TOKEN = re.compile(r"[A-Za-z0-9]{3,32}")
@@ -45,9 +45,7 @@ class _AccountFields(ApiModel):
     @field_validator("original_id", check_fields=False)
     @classmethod
     def _original_id(cls, v: str | None) -> str | None:
-        return (
-            v if v is None else _check(_ORIGINAL_ID, v, 'must start with "gh_" (the Original ID)')
-        )
+        return v if v is None else _check(ORIGINAL_ID, v, 'must start with "gh_" (the Original ID)')
 
     @field_validator("app_id", check_fields=False)
     @classmethod

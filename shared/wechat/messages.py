@@ -17,9 +17,18 @@ from .errors import ErrorCode, ProtocolError
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_MSG_ID = 2**64 - 1
+MAX_XML_DEPTH = 8
+"""Levels of elements under the root a push may nest (WeChat's deepest, SendPicsInfo, has 4)."""
+
 OPEN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """A customer's OpenID: 28 URL-safe Base64 characters today; room is left for longer ones,
 never for characters that Table keys, blob names or queue messages would trip on."""
+ORIGINAL_ID = re.compile(r"gh_[0-9a-zA-Z]{1,64}")
+"""An account's Original ID, the ToUserName of every push."""
+_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")  # MsgType and Event
+_DIGITS = re.compile(r"[0-9]{1,20}")  # MsgId: a 64-bit number (longer ones are refused)
+CREATE_TIME_RANGE = (1_000_000_000, 4_102_444_800)
+"""CreateTime is epoch seconds: from 2001-09-09 to 2100-01-01 is what a real push can carry."""
 
 
 def is_open_id(value: object) -> bool:
@@ -59,6 +68,10 @@ def parse_xml(body: bytes | str, *, max_bytes: int = MAX_BODY_BYTES) -> Fields:
         raise ProtocolError(
             ErrorCode.XML_REFUSED, "XML with a DTD, entities or external references is refused"
         ) from None
+    except _TooDeepError:
+        raise ProtocolError(
+            ErrorCode.BAD_XML, f"XML nests elements more than {MAX_XML_DEPTH} levels deep"
+        ) from None
     if builder.root != "xml":
         raise ProtocolError(ErrorCode.BAD_XML, "the root element must be <xml>")
     return builder.fields
@@ -72,6 +85,10 @@ def _larger_than(body: bytes | str, limit: int) -> bool:
 
 
 class _RefusedError(Exception):
+    pass
+
+
+class _TooDeepError(Exception):
     pass
 
 
@@ -97,6 +114,8 @@ class _FieldsBuilder:
 
     def start(self, name: str, _attributes: object) -> None:
         stack = self.stack
+        if len(stack) > MAX_XML_DEPTH:  # the root plus MAX_XML_DEPTH levels are open
+            raise _TooDeepError
         if stack:
             if stack[-1][1] is None:
                 stack[-1][1] = {}
@@ -432,6 +451,7 @@ def message_from_fields(fields: Fields) -> InboundMessage:
     the generic model rather than losing the customer's message; only a push without the
     common header is refused.
     """
+    _check_identifiers(fields)
     msg_type = _lower(fields.get("MsgType"))
     if msg_type == "event":
         model = EVENT_TYPES.get(_lower(fields.get("Event")), UnknownEvent)
@@ -448,6 +468,37 @@ def message_from_fields(fields: Fields) -> InboundMessage:
         return fallback.model_validate(fields)  # type: ignore[return-value]
     except ValidationError:
         raise _header_error(fields) from None
+
+
+_IDENTIFIERS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("ToUserName", ORIGINAL_ID, 'must be an Original ID ("gh_" and letters or digits)'),
+    ("FromUserName", OPEN_ID, "must be an OpenID (up to 64 letters, digits, _ or -)"),
+    ("MsgType", _NAME, "must be up to 64 letters, digits or _"),
+    ("Event", _NAME, "must be up to 64 letters, digits or _"),
+    ("MsgId", _DIGITS, "must be a number of up to 20 digits"),
+    ("MsgID", _DIGITS, "must be a number of up to 20 digits"),
+    ("CreateTime", _DIGITS, "must be a number of seconds"),
+)
+
+
+def _check_identifiers(fields: Fields) -> None:
+    """Refuse a push whose ids could not serve as Table keys, blob names or transcript order.
+
+    They come from the sender and end up in keys (the customer row, the dedupe key, the
+    transcript's order), so a malformed one is refused here, before anything is stored,
+    rather than failing every pipeline step later. A missing one is the header check's.
+    """
+    for name, pattern, rule in _IDENTIFIERS:
+        value = fields.get(name)
+        if value is not None and not (isinstance(value, str) and pattern.fullmatch(value)):
+            raise ProtocolError(ErrorCode.BAD_XML, f"push is not a WeChat message: {name} {rule}")
+    create_time = fields.get("CreateTime")
+    low, high = CREATE_TIME_RANGE
+    if create_time is not None and not low <= int(create_time) < high:
+        raise ProtocolError(
+            ErrorCode.BAD_XML,
+            "push is not a WeChat message: CreateTime is not a time between 2001 and 2100",
+        )
 
 
 def _lower(value: Any) -> str:

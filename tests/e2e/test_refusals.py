@@ -86,6 +86,26 @@ def wrong_to_user_name(account):
     return customer.push(fields, "safe")
 
 
+def path_in_open_id(account):
+    customer = WeChatCustomer(account, open_id="o/../../other#x")
+    return customer.push(customer.text("keys"), "safe")
+
+
+def letters_in_msg_id(account):
+    customer = WeChatCustomer(account)
+    fields = customer.text("id")
+    fields["MsgId"] = "12ab"
+    return customer.push(fields, "safe")
+
+
+def nested_too_deep(account):
+    customer = WeChatCustomer(account)
+    deep: dict = {"x": "y"}
+    for _ in range(10):
+        deep = {"Level": deep}
+    return customer.push({**customer.text("deep"), "Nest": deep}, "safe")
+
+
 def xxe_inside(account):
     customer = WeChatCustomer(account)
     query, _ = customer.push(customer.text("x"), "safe")
@@ -113,6 +133,9 @@ SAFE_ACCOUNT_CASES = [
     (stale, 401, "stale_timestamp"),
     (plaintext_to_safe, 400, "mode_refused"),
     (wrong_to_user_name, 400, "wrong_account"),
+    (path_in_open_id, 400, "bad_xml"),
+    (letters_in_msg_id, 400, "bad_xml"),
+    (nested_too_deep, 400, "bad_xml"),
     (xxe_inside, 400, "xml_refused"),
     (garbage_ciphertext, 400, "bad_ciphertext"),
     (too_large, 413, "body_too_large"),

@@ -234,3 +234,89 @@ class TestRefusals:
         with pytest.raises(ProtocolError) as caught:
             parse_message(CASES[0][0], max_bytes=100)
         assert caught.value.code is ErrorCode.BODY_TOO_LARGE
+
+
+class TestIdentifiers:
+    """Ids that end up in Table keys, blob names and the transcript's order are refused at the
+    door when malformed, rather than stored and failing every pipeline step after."""
+
+    @pytest.mark.parametrize(
+        ("name", "value"),
+        [
+            ("FromUserName", "o/../../other-account"),
+            ("FromUserName", "o#frag?x"),
+            ("FromUserName", "o\tx"),
+            ("FromUserName", "o" * 65),
+            ("FromUserName", ""),
+            ("ToUserName", "someone"),
+            ("ToUserName", "gh_a/b"),
+            ("MsgType", "te/xt"),
+            ("MsgId", "12abc"),
+            ("MsgId", "-1"),
+            ("MsgId", "1" * 21),
+            ("CreateTime", "-5"),
+            ("CreateTime", "1e9"),
+            ("CreateTime", "17141124450"),
+            ("CreateTime", "999999999"),
+        ],
+    )
+    def test_malformed_identifier_is_refused(self, name, value):
+        fields = {**HEADER, "MsgType": "text", "Content": "x", "MsgId": 1, name: value}
+        with pytest.raises(ProtocolError) as caught:
+            parse_message(push_xml(fields))
+        assert caught.value.code is ErrorCode.BAD_XML
+        assert name in caught.value.message
+
+    @pytest.mark.parametrize("name", ["SCAN/x", "click event", "a" * 65])
+    def test_malformed_event_name_is_refused(self, name):
+        refused(ErrorCode.BAD_XML, parse_message, event(name, EventKey="k"))
+
+    def test_repeated_header_element_is_refused(self):
+        body = push("text", Content="x", MsgId=1).replace(
+            "</xml>", "<FromUserName>oSecond</FromUserName></xml>"
+        )
+        refused(ErrorCode.BAD_XML, parse_message, body)
+
+    def test_wechat_shapes_pass(self):
+        message = parse_message(
+            push_xml(
+                {
+                    "ToUserName": "gh_97417a04a28d",
+                    "FromUserName": "o9AgO5Kd5ggOC-bXrbNODIiE3bGY",
+                    "CreateTime": 1714112445,
+                    "MsgType": "event",
+                    "Event": "TEMPLATESENDJOBFINISH",
+                    "MsgID": 200163836,
+                    "Status": "success",
+                }
+            )
+        )
+        assert isinstance(message, JobFinishEvent)
+        assert message.from_user_name == "o9AgO5Kd5ggOC-bXrbNODIiE3bGY"
+
+
+class TestNesting:
+    def test_wechats_deepest_push_parses(self):
+        body = event(
+            "pic_weixin",
+            EventKey="k",
+            SendPicsInfo={"Count": 1, "PicList": [{"PicMd5Sum": "abc"}]},
+        )
+        assert isinstance(parse_message(body), PicEvent)
+
+    def test_deep_nesting_is_refused(self):
+        deep = "<a>" * 9 + "x" + "</a>" * 9
+        with pytest.raises(ProtocolError) as caught:
+            parse_message(push("text", Content="x", MsgId=1).replace("</xml>", deep + "</xml>"))
+        assert caught.value.code is ErrorCode.BAD_XML
+        assert "levels deep" in caught.value.message
+
+    def test_eight_levels_are_allowed(self):
+        deep = "<a>" * 8 + "x" + "</a>" * 8
+        parse_message(push("text", Content="x", MsgId=1).replace("</xml>", deep + "</xml>"))
+
+    def test_a_hundred_thousand_levels_are_refused_early(self):
+        deep = "<a>" * 100_000 + "</a>" * 100_000
+        with pytest.raises(ProtocolError) as caught:
+            parse_message(push("text", Content="x", MsgId=1).replace("</xml>", deep + "</xml>"))
+        assert "levels deep" in caught.value.message
