@@ -95,6 +95,9 @@ FIELDS: dict[str, tuple[str, Getter]] = {
     "time.hour": ("number", lambda c: c.local_time.hour),
     "time.minute": ("number", lambda c: c.local_time.minute),
 }
+CASE_INSENSITIVE_FIELDS = frozenset({"message.type", "event.type"})
+"""WeChat writes these in mixed case (``CLICK``, ``VIEW``, ``subscribe``) and they are kept
+lower-cased, so a rule compares them ignoring case whatever its ``ignoreCase`` says."""
 _CONTEXT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 _OPERATORS_BY_KIND = {
     "text": {"equals", "in", "contains", "startsWith", "matches", "exists"},
@@ -176,6 +179,7 @@ def _check_scalar(value: Any, kind: str, where: tuple[str | int, ...]) -> None:
 def _comparison(name: str | None, op: str | None, value: Any, fold: bool) -> Test:
     """Check one comparison and return its test; raises _PieceError naming the bad piece."""
     kind, get = _field(name)
+    fold = fold or name in CASE_INSENSITIVE_FIELDS
     if op is None:
         raise _PieceError(("op",), "is required", kind="missing")
     if op not in OPERATORS:

@@ -220,3 +220,36 @@ class TestAdminValidation:
         assert admin.get(f"/api/admin/agents/{agents['Wu']['id']}").status_code == 404
         spare = admin.post("/api/admin/queues", json={"name": "spare"}).json()
         assert admin.delete(f"/api/admin/queues/{spare['id']}").status_code == 204
+
+
+def test_a_rule_written_as_wechat_writes_event_types_matches_a_menu_tap(app, admin):
+    """WeChat's documentation and pushes say CLICK; a rule copied from there must match."""
+    account = SimulatedAccount.random()
+    account_id = register(admin, account, mode="safe")
+    general = admin.post("/api/admin/queues", json={"name": "General"}).json()
+    menu = admin.post("/api/admin/queues", json={"name": "Menu"}).json()
+    rule = {
+        "name": "menu taps",
+        "condition": {"field": "event.type", "op": "equals", "value": "CLICK"},
+        "queueId": menu["id"],
+    }
+    created = admin.post(
+        "/api/admin/workstreams",
+        json={
+            "name": "menus",
+            "accountId": account_id,
+            "fallbackQueueId": general["id"],
+            "routingRules": [rule],
+        },
+    )
+    assert created.status_code == 201, created.text
+    customer = WeChatCustomer(account)
+    response = app.push(account_id, *customer.push(customer.click("HELP"), "safe"))
+    assert response.status_code == 200, response.text
+
+    def routed():
+        listing = admin.get("/api/admin/conversations", params={"accountId": account_id}).json()
+        return next((c for c in listing["conversations"] if c.get("queueId")), None)
+
+    conversation = wait_for(routed, what="the menu tap routed")
+    assert (conversation["queueId"], conversation["rule"]) == (menu["id"], "menu taps")

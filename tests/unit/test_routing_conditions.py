@@ -57,8 +57,8 @@ def compare(field: str, op: str, value: Any = None, ignore_case: bool = False) -
     [
         (compare("message.type", "equals", "text"), True),
         (compare("message.type", "equals", "image"), False),
-        (compare("message.type", "equals", "TEXT"), False),
-        (compare("message.type", "equals", "TEXT", ignore_case=True), True),
+        (compare("message.type", "equals", "TEXT"), True),  # WeChat's types ignore case
+        (compare("account.id", "equals", "ACC1"), False),
         (compare("account.id", "in", ["acc2", "acc1"]), True),
         (compare("account.id", "in", ["acc2", "acc3"]), False),
         (compare("account.id", "in", ["ACC1"], ignore_case=True), True),
@@ -591,3 +591,15 @@ def test_any_json_is_either_refused_with_a_validation_error_or_evaluates(
         refusal = None
         assert type(condition.evaluate(routing_context)) is bool
     assert refusal is None or refusal.status == 400
+
+
+@pytest.mark.parametrize("written", ["CLICK", "click", "Click"])
+def test_event_and_message_types_compare_ignoring_case(written):
+    """WeChat's documentation writes CLICK, VIEW, SCAN; pushes are kept lower-cased."""
+    assert matches(compare("event.type", "equals", written), event_type="click")
+    assert matches(compare("event.type", "in", [written, "view"]), event_type="click")
+    assert matches(compare("message.type", "equals", written.upper()), message_type=written.lower())
+    assert (
+        not matches(compare("event.key", "equals", written), event_key="click")
+        or written == "click"
+    )
