@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import regex
 
-from ..routing.conditions import MATCH_TIMEOUT, MATCH_WINDOW
+from ..routing.matching import RegexBudget
 from .actions import Action, Reply, escalation
 from .config import Answer, FaqBot
 
@@ -22,6 +22,7 @@ def _reply(answer: Answer) -> Reply:
 
 def faq_actions(bot: FaqBot, text: str | None, language: str) -> list[Action]:
     if text:
+        budget = RegexBudget()
         folded = text.casefold()
         if any(phrase.casefold() in folded for phrase in bot.escalation_phrases):
             return [escalation("The customer asked for a person", text)]
@@ -31,16 +32,8 @@ def faq_actions(bot: FaqBot, text: str | None, language: str) -> list[Action]:
                 continue
             if any(keyword.casefold() in folded for keyword in entry.keywords):
                 return [_reply(answer)]
-            if entry.pattern and _search(entry.pattern, text):
+            if entry.pattern and budget.search(_compiled(entry.pattern), text):
                 return [_reply(answer)]
     if bot.no_match == "reply" and (answer := bot.no_match_answers.get(language)):
         return [_reply(answer)]
     return [escalation("The FAQ bot had no answer", text)]
-
-
-def _search(pattern: str, text: str) -> bool:
-    try:
-        found = _compiled(pattern).search(text, 0, MATCH_WINDOW, timeout=MATCH_TIMEOUT)
-    except TimeoutError:
-        return False  # a backtracking pattern must not stall the bot step
-    return found is not None

@@ -11,7 +11,6 @@ precomputed values: no parsing, no regex compilation, and no exception whatever 
 from __future__ import annotations
 
 import dataclasses
-import logging
 import math
 import operator
 import re
@@ -34,17 +33,12 @@ from pydantic import (
 from pydantic_core import InitErrorDetails
 
 from ..api import ApiModel
+from .matching import RegexBudget
 
 MAX_DEPTH = 8
 MAX_COMPARISONS = 200
-log = logging.getLogger(__name__)
 
 MAX_PATTERN = 200
-MATCH_WINDOW = 4096
-"""``matches`` searches only this many leading characters."""
-MATCH_TIMEOUT = 0.05
-"""Seconds a ``matches`` may take: a backtracking pattern such as ``(a+)+$`` must not stall the
-route step, so matching runs on the ``regex`` engine, which can give up."""
 
 OPERATORS = (
     "equals",
@@ -75,6 +69,8 @@ class RoutingContext:
     account_id: str
     local_time: datetime
     variables: Mapping[str, Any] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
+    regex_budget: RegexBudget = dataclasses.field(default_factory=RegexBudget)
+    """Shared by every ``matches`` evaluated for this context: one routing decision."""
 
 
 Getter = Callable[[RoutingContext], Any]
@@ -275,16 +271,7 @@ def _comparison(name: str | None, op: str | None, value: Any, fold: bool) -> Tes
 
     def matches(c: RoutingContext) -> bool:
         actual = get(c)
-        if not isinstance(actual, str):
-            return False
-        try:
-            found = pattern.search(actual, 0, MATCH_WINDOW, timeout=MATCH_TIMEOUT)
-        except TimeoutError:
-            log.warning(
-                "routing regex %r gave up after %ss: it does not match", value, MATCH_TIMEOUT
-            )
-            return False
-        return found is not None
+        return isinstance(actual, str) and c.regex_budget.search(pattern, actual)
 
     return matches
 

@@ -22,6 +22,7 @@ from shared.routing import (
     classify,
 )
 from shared.routing.conditions import FIELDS, OPERATORS
+from shared.routing.matching import RegexBudget
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_MORNING = datetime(2026, 11, 23, 10, 30, tzinfo=SHANGHAI)  # a Monday
@@ -289,6 +290,35 @@ def test_a_catastrophic_regex_gives_up_instead_of_stalling_routing():
     start = time.perf_counter()
     assert condition.evaluate(context(message_text="a" * 40 + "!")) is False
     assert time.perf_counter() - start < 1.0
+
+
+def test_all_the_regexes_of_one_routing_decision_share_one_time_budget():
+    """200 slow patterns, each within its own timeout, would stall routing for 10 s."""
+    import time
+
+    slow = {"any": [compare("message.text", "matches", f"(a+)+${i}") for i in range(200)]}
+    rules = [
+        RoutingRule.model_validate({"name": f"r{n}", "condition": slow, "queueId": "q"})
+        for n in range(3)
+    ]
+    start = time.perf_counter()
+    assert classify(rules, context(message_text="a" * 40 + "!")) is None
+    assert time.perf_counter() - start < 2.0
+
+
+def test_a_spent_budget_matches_nothing_more():
+    readings = iter([0.0, 0.0, 5.0])
+    budget = RegexBudget(seconds=1.0, clock=lambda: next(readings))
+    condition = Condition.model_validate(compare("message.text", "matches", "退款"))
+    assert condition.evaluate(context(regex_budget=budget)) is True
+    assert condition.evaluate(context(regex_budget=budget)) is False
+
+
+def test_every_context_has_a_budget_of_its_own():
+    condition = Condition.model_validate(compare("message.text", "matches", "退款"))
+    spent = RegexBudget(seconds=0.0)
+    assert condition.evaluate(context(regex_budget=spent)) is False
+    assert condition.evaluate(context()) is True
 
 
 # ---- validation ------------------------------------------------------------------------------
