@@ -11,6 +11,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Optional, TypeVar
 
@@ -122,13 +123,40 @@ def encode_page_token(token: Any) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(token).encode()).decode().rstrip("=")
 
 
+_PAGE_TOKEN_KEYS = frozenset({"PartitionKey", "RowKey"})
+_PAGE_TOKEN_PART = re.compile(r"[!-~]{1,1024}")  # printable ASCII, as Table storage's keys are
+
+
 def decode_page_token(text: str | None) -> Any:
+    """A ``continuationToken`` we handed out → Table storage's next-page keys.
+
+    Only the shape we hand out is accepted: anything else (a list, a number, unknown keys,
+    text that could not go into a request header) would otherwise reach the storage SDK and
+    fail there as a server error.
+    """
     if not text:
         return None
+    malformed = ApiError(
+        400,
+        "invalid_request",
+        "continuationToken is malformed: pass the value of a previous answer's continuationToken",
+        field="continuationToken",
+    )
     try:
-        return json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        token = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     except (binascii.Error, ValueError):
-        raise ApiError(400, "invalid_request", "continuationToken is malformed") from None
+        raise malformed from None
+    if not (
+        isinstance(token, dict)
+        and token
+        and token.keys() <= _PAGE_TOKEN_KEYS
+        and all(
+            part is None or (isinstance(part, str) and _PAGE_TOKEN_PART.fullmatch(part))
+            for part in token.values()
+        )
+    ):
+        raise malformed
+    return token
 
 
 def page_size(value: str | None, default: int = 50, maximum: int = 200) -> int:

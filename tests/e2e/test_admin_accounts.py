@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import datetime, timedelta, timezone
 
 import httpx
@@ -11,6 +13,11 @@ from shared.store.names import ACCOUNTS_TABLE
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 
 from .conftest import register
+
+
+def page_token(value: object) -> str:
+    """A continuationToken as the API encodes one, around any JSON value."""
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
 
 
 def test_no_token_is_401_and_a_wrong_one_403(app):
@@ -222,7 +229,7 @@ def test_conversation_listing_pages_and_filters(app, admin):
         ),
         what="three conversations",
     )
-    seen, token = [], None
+    seen, page_ids, token = [], [], None
     while True:
         params = {
             "accountId": account_id,
@@ -231,10 +238,12 @@ def test_conversation_listing_pages_and_filters(app, admin):
         }
         page = admin.get("/api/admin/conversations", params=params).json()
         seen += [c["openId"] for c in page["conversations"]]
+        page_ids += [c["id"] for c in page["conversations"]]
         token = page.get("continuationToken")
         if not token:
             break
     assert sorted(seen) == sorted(c.open_id for c in customers)
+    first_id = page_ids[0]
     closed = admin.get(
         "/api/admin/conversations", params={"accountId": account_id, "state": "closed"}
     )
@@ -242,9 +251,11 @@ def test_conversation_listing_pages_and_filters(app, admin):
     bad = admin.get("/api/admin/conversations", params={"state": "asleep"})
     assert (bad.status_code, bad.json()["error"]["field"]) == (400, "state")
     assert admin.get("/api/admin/conversations", params={"limit": "0"}).status_code == 400
-    assert (
-        admin.get("/api/admin/conversations", params={"continuationToken": "%%%"}).status_code
-        == 400
-    )
+    shapes = ([1], 7, "x", {}, {"Other": "x"}, {"PartitionKey": "a\nb"}, {"RowKey": 5})
+    for malformed in ("%%%", *map(page_token, shapes)):
+        for path in ("/api/admin/conversations", f"/api/admin/conversations/{first_id}"):
+            answer = admin.get(path, params={"continuationToken": malformed})
+            assert answer.status_code == 400, (malformed, answer.text)
+            assert answer.json()["error"]["field"] == "continuationToken"
     assert admin.get(f"/api/admin/conversations/{account_id}-nosuch").status_code == 404
     assert admin.get("/api/admin/conversations/nodash").status_code == 404
