@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import base64
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -34,6 +35,7 @@ from shared.conversations import utc
 from shared.desk import PresenceChange
 from shared.routing.queues import QueueFields
 from shared.settings import load_settings
+from shared.store.inbound import SignedUrl
 from shared.wechat import parse_message
 from shared.workstreams import WorkstreamFields
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
@@ -74,12 +76,14 @@ class Scenario:
         def one(_: int) -> str:
             customer = WeChatCustomer(self.simulated)
             xml = push_xml(customer.text("hello"))
+            now = time.time()
             key, _ = self.services.inbound.add(
                 self.account.id,
                 parse_message(xml),
                 xml,
                 encrypted=False,
-                received_at=utc(time.time()),
+                received_at=utc(now),
+                signed=SignedUrl(str(int(now)), secrets.token_hex(8), utc(now + 600)),
             )
             conversation_id = self.services.intake.take(self.account.id, key)
             self.services.router.route(conversation_id)

@@ -189,6 +189,25 @@ class AccountView(ViewModel):
     created_at: datetime
     updated_at: datetime
     callback: CallbackInfo
+    warnings: list[str] = []
+    """What an admin should know about these settings (plaintext mode's exposure, say)."""
+
+
+def mode_warnings(mode: MessageMode, *, ip_check: bool) -> list[str]:
+    """Plaintext mode cannot be protected by signatures: say so where the admin sets it."""
+    if mode is not MessageMode.PLAINTEXT:
+        return []
+    warning = (
+        "Plaintext mode: WeChat signs the callback URL but not the message, so anyone who sees "
+        "one callback URL (in a log or telemetry) could send forged messages with it for a few "
+        "minutes. Use safe mode wherever the account allows it."
+    )
+    if not ip_check:
+        warning += (
+            " If it must stay in plaintext mode, set CALLBACK_IP_CHECK=true so that only "
+            "WeChat's callback IPs are accepted."
+        )
+    return [warning]
 
 
 def callback_info(
@@ -199,7 +218,9 @@ def callback_info(
     )
 
 
-def account_view(account: Account, callback: CallbackInfo, now: datetime) -> AccountView:
+def account_view(
+    account: Account, callback: CallbackInfo, now: datetime, *, ip_check: bool
+) -> AccountView:
     rotating = len(account.encoding_aes_keys(now)) > 1
     return AccountView(
         id=account.id,
@@ -215,4 +236,5 @@ def account_view(account: Account, callback: CallbackInfo, now: datetime) -> Acc
         created_at=account.created_at,
         updated_at=account.updated_at,
         callback=callback,
+        warnings=mode_warnings(account.message_mode, ip_check=ip_check),
     )

@@ -11,6 +11,7 @@ from .automated import AutomatedMessenger
 from .bots.runner import BotRunner
 from .bots.webhook import WebhookClient
 from .callback import WeChatCallback
+from .callback_ips import CallbackIpAllowList
 from .desk import AgentDesk
 from .erasure import Eraser
 from .housekeeping import Housekeeping
@@ -30,6 +31,7 @@ from .settings import Settings
 from .store import StorageClients
 from .store.accounts import AccountStore
 from .store.availability import AvailabilityIndex
+from .store.callback_ips import CallbackIpTable
 from .store.conversations import ConversationStore
 from .store.documents import DocumentStore
 from .store.inbound import InboundStore
@@ -41,6 +43,7 @@ from .store.names import (
     ATTACHMENTS_CONTAINER,
     AVAILABILITY_TABLE,
     BOT_QUEUE,
+    CALLBACK_IPS_TABLE,
     CONVERSATIONS_TABLE,
     INBOUND_QUEUE,
     INBOUND_TABLE,
@@ -129,9 +132,6 @@ class Services:
             assign_queue,
             clock,
         )
-        self.callback = WeChatCallback(
-            self.accounts, self.inbound, self.queue(INBOUND_QUEUE), settings, clock
-        )
         self.intake = ConversationIntake(
             self.inbound,
             self.conversations,
@@ -194,6 +194,21 @@ class Services:
             self.accounts,
             stable=settings.wechat_token_api == "stable_token",  # noqa: S105 - an API name
             clock=clock,
+        )
+        self.callback_ips = CallbackIpAllowList(
+            CallbackIpTable(storage.table(CALLBACK_IPS_TABLE)),
+            self.tokens,
+            self.wechat,
+            self.accounts,
+            clock,
+        )
+        self.callback = WeChatCallback(
+            self.accounts,
+            self.inbound,
+            self.queue(INBOUND_QUEUE),
+            settings,
+            self.callback_ips if settings.callback_ip_check else None,
+            clock,
         )
         self.links = FileLinks(next(iter(secrets_keys.values())), settings.public_base_url)
         self.media = MediaKeeper(

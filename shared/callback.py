@@ -1,8 +1,10 @@
 """WeChat's server URL: verify, decrypt, dedupe, store, enqueue, answer ``success``.
 
-The callback does the least that makes a push durable: one conditional insert (the dedupe
-and the record at once) and one queue message. It calls no WeChat API and reads nothing that
-grows with history, so it answers in milliseconds, far inside WeChat's 5 seconds.
+The callback does the least that makes a push durable: one conditional transaction (the
+dedupe, the replay guard and the record at once) and one queue message. It reads nothing that
+grows with history and calls no WeChat API (but for fetching WeChat's callback IPs once, when
+``CALLBACK_IP_CHECK`` is on and none are stored), so it answers in milliseconds, far inside
+WeChat's 5 seconds.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import time
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
+from .callback_ips import Address, CallbackIpAllowList
 from .conversations import utc
 from .registry import AccountRegistry
 from .settings import Settings
-from .store.inbound import InboundStore
+from .store.inbound import Arrival, InboundStore, SignedUrl
 from .store.queues import WorkQueue
 from .wechat import MAX_BODY_BYTES, SUCCESS, ErrorCode, ProtocolError, open_push, verify_url
 
@@ -42,6 +45,14 @@ def _refusal(error: ProtocolError) -> Answer:
     return Answer.refused(_STATUS.get(error.code, 400), error.code.value, error.message)
 
 
+_NOT_WECHAT = Answer.refused(
+    403, "ip_not_allowed", "CALLBACK_IP_CHECK is on and this address is not one of WeChat's"
+)
+_REPLAY = Answer.refused(
+    401, "replayed", "this timestamp and nonce came with another push before: a replay"
+)
+
+
 class WeChatCallback:
     def __init__(
         self,
@@ -49,19 +60,32 @@ class WeChatCallback:
         inbound: InboundStore,
         queue: WorkQueue,
         settings: Settings,
+        allow_list: CallbackIpAllowList | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """``allow_list``: when given (``CALLBACK_IP_CHECK``), only WeChat's callback IPs."""
         self._registry = registry
         self._inbound = inbound
         self._queue = queue
         self._tolerance = settings.callback_timestamp_tolerance_seconds
+        self._allow_list = allow_list
         self._clock = clock
 
-    def verify(self, account_id: str, query: Mapping[str, str]) -> Answer:
+    def _from_elsewhere(self, account_id: str, client: Address | None) -> bool:
+        if self._allow_list is None or self._allow_list.allows(client, account_id):
+            return False
+        log.warning("request to %s refused: %s is not a WeChat callback IP", account_id, client)
+        return True
+
+    def verify(
+        self, account_id: str, query: Mapping[str, str], client: Address | None = None
+    ) -> Answer:
         """GET: echo ``echostr`` when the signature holds (the console's "submit")."""
         account = self._registry.lookup(account_id)
         if account is None:
             return Answer.refused(404, "not_found", "no such account")
+        if self._from_elsewhere(account_id, client):
+            return _NOT_WECHAT
         now = self._clock()
         try:
             echo = verify_url(
@@ -71,8 +95,15 @@ class WeChatCallback:
             return _refusal(error)
         return Answer(200, echo)
 
-    def receive(self, account_id: str, query: Mapping[str, str], body: bytes) -> Answer:
-        """POST: a push. Every refusal happens before anything is written or enqueued."""
+    def receive(
+        self,
+        account_id: str,
+        query: Mapping[str, str],
+        body: bytes,
+        client: Address | None = None,
+    ) -> Answer:
+        """POST: a push from ``client``. Every refusal happens before anything is written or
+        enqueued."""
         if len(body) > MAX_BODY_BYTES:
             return Answer.refused(
                 413, "body_too_large", f"body is larger than {MAX_BODY_BYTES} bytes"
@@ -80,6 +111,8 @@ class WeChatCallback:
         account = self._registry.lookup(account_id)
         if account is None:
             return Answer.refused(404, "not_found", "no such account")
+        if self._from_elsewhere(account_id, client):
+            return _NOT_WECHAT
         now = self._clock()
         try:
             push = open_push(
@@ -93,12 +126,23 @@ class WeChatCallback:
                 400, "wrong_account", "ToUserName is not this account's Original ID"
             )
 
-        key, new = self._inbound.add(
-            account_id, push.message, push.xml, encrypted=push.encrypted, received_at=utc(now)
+        # The signed timestamp is within the tolerance of now, so after that it is refused
+        # as stale and its nonce need not be remembered.
+        signed = SignedUrl(push.timestamp, push.nonce, utc(int(push.timestamp) + self._tolerance))
+        key, arrival = self._inbound.add(
+            account_id,
+            push.message,
+            push.xml,
+            encrypted=push.encrypted,
+            received_at=utc(now),
+            signed=signed,
         )
+        if arrival is Arrival.REPLAY:
+            log.warning("push to %s refused: its timestamp and nonce were used before", account_id)
+            return _REPLAY
         # Enqueued even when the push was stored before: the earlier attempt may have died
         # between the insert and the enqueue, and the conversation step is idempotent.
         self._queue.put({"accountId": account_id, "key": key})
-        if not new:
+        if arrival is Arrival.RETRY:
             log.info("push %s to %s was a retry", key, account_id)
         return Answer(200, SUCCESS)

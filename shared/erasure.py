@@ -127,7 +127,8 @@ class Eraser:
 
     def purge_expired(self) -> dict[str, int]:
         """Closed conversations older than their workstream's retention (or the deployment's),
-        with their attachments; inbound records older than the deployment's retention."""
+        with their attachments; inbound records older than the deployment's retention; the
+        callback's remembered nonces, whose timestamps are stale anyway."""
         now = utc(self._clock())
         removed: Counter[str] = Counter()
         own_retention = set()
@@ -145,6 +146,7 @@ class Eraser:
             if c.account_id not in own_retention
         )
         removed["inbound"] += self._inbound.remove_before(default_cutoff)
+        removed["nonces"] += self._inbound.remove_expired_nonces(now)
         return dict(removed)
 
     def _purge(self, conversations: Iterable[Conversation]) -> Counter[str]:

@@ -69,7 +69,12 @@ class AccountRegistry:
         )
 
     def view(self, account: Account) -> AccountView:
-        return account_view(account, self.callback(account.id), self._now())
+        return account_view(
+            account,
+            self.callback(account.id),
+            self._now(),
+            ip_check=self._settings.callback_ip_check,
+        )
 
     def register(self, request: AccountCreate) -> Account:
         now = self._now()

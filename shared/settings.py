@@ -104,8 +104,10 @@ class Settings(BaseModel):
     secrets_key: SecretStr = Field(alias="SECRETS_KEY")
     secrets_key_previous: SecretStr | None = Field(default=None, alias="SECRETS_KEY_PREVIOUS")
     callback_timestamp_tolerance_seconds: int = Field(
-        default=600, ge=1, alias="CALLBACK_TIMESTAMP_TOLERANCE_SECONDS"
+        default=600, ge=1, le=3600, alias="CALLBACK_TIMESTAMP_TOLERANCE_SECONDS"
     )
+    callback_ip_check: bool = Field(default=False, alias="CALLBACK_IP_CHECK")
+    """Accept pushes only from WeChat's callback IPs (getcallbackip, refreshed daily)."""
     aes_key_grace_hours: float = Field(default=24, ge=0, alias="AES_KEY_GRACE_HOURS")
     wechat_token_api: Literal["stable_token", "token"] = Field(
         default="stable_token", alias="WECHAT_TOKEN_API"

@@ -1,4 +1,5 @@
-"""Timers: the assignment sweep (a safety net) and auto-close after inactivity."""
+"""Timers: the assignment sweep (a safety net), auto-close after inactivity, retention, and
+WeChat's callback IPs (when CALLBACK_IP_CHECK is on)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,11 @@ def inactivity_close(timer: func.TimerRequest) -> None:
 @bp.timer_trigger(arg_name="timer", schedule="0 30 3 * * *", run_on_startup=False)
 def retention_purge(timer: func.TimerRequest) -> None:
     log.info("retention: %s", services().housekeeping.purge_expired())
+
+
+@bp.timer_trigger(arg_name="timer", schedule="0 15 4 * * *", run_on_startup=False)
+def callback_ips_refresh(timer: func.TimerRequest) -> None:
+    """WeChat's callback IPs change: fetch them daily (docs/protocol.md §10)."""
+    s = services()
+    if s.settings.callback_ip_check:
+        log.info("WeChat lists %d callback IPs", s.callback_ips.refresh_daily())

@@ -6,6 +6,7 @@ import azure.functions as func
 
 from shared.api import ApiError
 from shared.callback import Answer
+from shared.callback_ips import forwarded_client
 
 from .responses import json_response
 from .runtime import services
@@ -17,9 +18,10 @@ bp = func.Blueprint()
 def wechat_callback(req: func.HttpRequest) -> func.HttpResponse:
     callback = services().callback
     account_id = req.route_params["accountId"]
+    client = forwarded_client(req.headers)
     if req.method == "GET":
-        return _response(callback.verify(account_id, req.params))
-    return _response(callback.receive(account_id, req.params, req.get_body()))
+        return _response(callback.verify(account_id, req.params, client))
+    return _response(callback.receive(account_id, req.params, req.get_body(), client))
 
 
 def _response(answer: Answer) -> func.HttpResponse:

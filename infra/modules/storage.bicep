@@ -19,6 +19,7 @@ var tables = [
   'availability'
   'tokens'
   'leases'
+  'callbackips'
 ]
 var queues = ['inbound', 'route', 'assign', 'outbound', 'media', 'bot']
 var deploymentContainerName = 'app-package'

@@ -6,15 +6,18 @@ and deleting an account and its index entry are single atomic transactions.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from ..accounts import Account
-from ..secretbox import SecretBox
+from ..secretbox import SecretBox, SecretBoxError
 from ..wechat import MessageMode
 from .entities import if_match, prefix_range
+
+log = logging.getLogger(__name__)
 
 PARTITION = "accounts"
 _ACCOUNT = "a:"
@@ -101,11 +104,20 @@ class AccountStore:
             return None
 
     def list(self) -> list[Account]:
+        """Every account whose secrets open; one that does not (sealed under a key this
+        deployment no longer has, or edited in storage) is logged and left out, rather than
+        making every account unlistable."""
         entities = self._table.query_entities(
             "PartitionKey eq @p and RowKey ge @lo and RowKey lt @hi",
             parameters={"p": PARTITION, **prefix_range(_ACCOUNT)},
         )
-        return sorted((self._account(e)[0] for e in entities), key=lambda a: a.created_at)
+        accounts = []
+        for entity in entities:
+            try:
+                accounts.append(self._account(entity)[0])
+            except SecretBoxError as error:
+                log.error("account %s is left out: %s", entity["RowKey"][len(_ACCOUNT) :], error)
+        return sorted(accounts, key=lambda a: a.created_at)
 
     def replace(self, before: Account, after: Account, etag: str) -> None:
         """Store ``after`` if the row still has ``etag``; move the AppID index if it changed."""

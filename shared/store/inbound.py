@@ -1,19 +1,30 @@
-"""Every push as it arrived, keyed by its dedupe key: the record that makes delivery exactly-once.
+"""Every push as it arrived, keyed by its dedupe key: the record that makes delivery exactly-once;
+and every signed (timestamp, nonce) a push came with, which makes a replay detectable.
 
 The insert is conditional (create fails if the row exists), so identical pushes that overlap,
 as WeChat's retries can, store one row: there is no check-then-insert window to race through.
+
+A push's URL signature covers only the token, timestamp and nonce, so anyone who saw one signed
+URL could send another body with it while the timestamp is fresh. Each push therefore also
+records its ``nonce:<timestamp>:<nonce>`` row, naming (by hash) the push it carried, in the
+same partition and the same transaction as the push row: one round trip, as before. The same
+timestamp and nonce coming back with the same push is a retry; with another push, a replay.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
+from enum import Enum
 from typing import Any, NamedTuple
 
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
-from azure.data.tables import TableClient
+from azure.data.tables import TableClient, TableTransactionError
 
 from ..wechat import InboundMessage
-from .entities import get_text, int64, put_text, row_key
+from .entities import get_text, int64, prefix_range, put_text, row_key
+
+_NONCE = "nonce:"
 
 
 class InboundPush(NamedTuple):
@@ -22,6 +33,22 @@ class InboundPush(NamedTuple):
     xml: str
     received_at: datetime
     encrypted: bool
+
+
+class Arrival(Enum):
+    NEW = "new"
+    RETRY = "retry"
+    """Stored before (WeChat retries until it sees an answer): file it again, idempotently."""
+    REPLAY = "replay"
+    """The push's signed timestamp and nonce came with another push before: refuse it."""
+
+
+class SignedUrl(NamedTuple):
+    """The signed parts of a push's URL, remembered until the timestamp is stale anyway."""
+
+    timestamp: str
+    nonce: str
+    expires_at: datetime
 
 
 class InboundStore:
@@ -36,8 +63,11 @@ class InboundStore:
         *,
         encrypted: bool,
         received_at: datetime,
-    ) -> tuple[str, bool]:
-        """Store the push unless it is there already → (row key, whether it was new)."""
+        signed: SignedUrl,
+    ) -> tuple[str, Arrival]:
+        """Store the push and its signed URL parts unless they are there → (row key, arrival).
+
+        On a replay nothing is written."""
         key = row_key(message.dedupe_key)
         entity: dict[str, Any] = {
             "PartitionKey": account_id,
@@ -49,11 +79,45 @@ class InboundStore:
             "ReceivedAt": received_at,
         }
         put_text(entity, "Xml", xml)
+        nonce = {
+            "PartitionKey": account_id,
+            "RowKey": _NONCE + row_key(f"{signed.timestamp}:{signed.nonce}"),
+            "Push": _fingerprint(key),
+            "ExpiresAt": signed.expires_at,
+        }
         try:
-            self._table.create_entity(entity)
-        except ResourceExistsError:
-            return key, False
-        return key, True
+            self._table.submit_transaction([("create", nonce), ("create", entity)])
+        except TableTransactionError as error:
+            if error.status_code != 409:
+                raise
+            return key, self._settle(nonce)
+        return key, Arrival.NEW
+
+    def _settle(self, nonce: dict[str, Any]) -> Arrival:
+        """After a conflict: which row was there decides between a retry and a replay."""
+        try:
+            seen = self._table.get_entity(nonce["PartitionKey"], nonce["RowKey"])
+        except ResourceNotFoundError:
+            # The push is stored and came back with a fresh nonce: WeChat retrying.
+            try:
+                self._table.create_entity(nonce)
+            except ResourceExistsError:
+                return self._settle(nonce)  # a twin request raced us to it
+            return Arrival.RETRY
+        # The same request again (its push row came with it), or another push with its URL.
+        return Arrival.RETRY if seen.get("Push") == nonce["Push"] else Arrival.REPLAY
+
+    def remove_expired_nonces(self, now: datetime) -> int:
+        """Delete the signed-URL rows whose timestamps are past the tolerance anyway."""
+        removed = 0
+        for row in self._table.query_entities(
+            "RowKey ge @lo and RowKey lt @hi and ExpiresAt lt @now",
+            parameters={**prefix_range(_NONCE), "now": now},
+            select=["PartitionKey", "RowKey"],
+        ):
+            self._table.delete_entity(row["PartitionKey"], row["RowKey"])
+            removed += 1
+        return removed
 
     def remove_from(self, account_id: str, open_id: str) -> list[str]:
         """Delete every push a customer sent to an account → their keys."""
@@ -89,3 +153,8 @@ class InboundStore:
             received_at=entity["ReceivedAt"],
             encrypted=entity.get("Encrypted", False),
         )
+
+
+def _fingerprint(key: str) -> str:
+    """Names the push without its OpenID (event keys carry one)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()

@@ -120,6 +120,18 @@ class WeChatApi:
                 "token", "the answer had no access_token", ambiguous=False
             ) from None
 
+    # --- callback IPs (docs/protocol.md §10) ------------------------------------------------
+
+    def callback_ips(self, token: str) -> list[str]:
+        """``getcallbackip``: the addresses (and CIDR ranges) WeChat sends pushes from."""
+        body = self._json("GET", "/cgi-bin/getcallbackip", params={"access_token": token})
+        ips = body.get("ip_list")
+        if not isinstance(ips, list) or not all(isinstance(ip, str) for ip in ips):
+            raise WeChatUnavailableError(
+                "getcallbackip", "the answer had no ip_list", ambiguous=False
+            )
+        return ips
+
     # --- customer-service messages (PROTOCOL.md §6.2) ---------------------------------------
 
     def send(self, token: str, message: Mapping[str, Any]) -> None:

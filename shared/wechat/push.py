@@ -1,8 +1,12 @@
 """The callback protocol: URL verification and opening a push in each message mode.
 
-One account, one mode (PROTOCOL.md §2.1). The configured mode is enforced: a safe-mode
-account never accepts a plaintext push, which would let anyone who learns the URL and replays
-a signature inject unencrypted, unauthenticated content (PROTOCOL.md §12, downgrade).
+One account, one mode (PROTOCOL.md §2.1). The URL ``signature`` covers the token, timestamp
+and nonce but never the body, so a plaintext push is only as trustworthy as the secrecy of
+one signed URL: whoever sees one (a log, telemetry) can send any body with it until the
+timestamp goes stale. The configured mode is therefore enforced, and compatible mode is
+treated as safe mode: WeChat always sends the encrypted copy there, so ``encrypt_type=aes``
+and ``msg_signature`` are required and only the decrypted copy is read (PROTOCOL.md §12,
+downgrade).
 """
 
 from __future__ import annotations
@@ -59,13 +63,16 @@ class Channel:
 
 
 class Push(NamedTuple):
-    """An opened push: the model, the plaintext XML it came from, and how it was wrapped."""
+    """An opened push: the model, the plaintext XML it came from, how it was wrapped, and the
+    signed ``timestamp`` and ``nonce`` of its URL (which a replay would reuse)."""
 
     message: InboundMessage
     xml: str
     encrypted: bool
     key_index: int | None = None
     """Which EncodingAESKey decrypted it (0 current, 1 previous); reply with the same one."""
+    timestamp: str = ""
+    nonce: str = ""
 
 
 def _param(query: Mapping[str, str], name: str) -> str:
@@ -125,9 +132,11 @@ def open_push(
             "the account is in plaintext mode but the push is encrypted; "
             "set its messageMode to match the WeChat console",
         )
-    if not encrypted and channel.mode is MessageMode.SAFE:
+    if not encrypted and channel.mode is not MessageMode.PLAINTEXT:
         raise ProtocolError(
-            ErrorCode.MODE_REFUSED, "the account is in safe mode; plaintext pushes are refused"
+            ErrorCode.MODE_REFUSED,
+            f"the account is in {channel.mode.value} mode, in which WeChat sends every push "
+            "encrypted: a push without encrypt_type=aes is refused",
         )
 
     outer = parse_xml(body, max_bytes=max_bytes)
@@ -136,7 +145,9 @@ def open_push(
             xml = body.decode("utf-8")
         except UnicodeDecodeError:
             raise ProtocolError(ErrorCode.BAD_XML, "body must be UTF-8") from None
-        return Push(message_from_fields(outer), xml, encrypted=False)
+        return Push(
+            message_from_fields(outer), xml, encrypted=False, timestamp=timestamp, nonce=nonce
+        )
 
     ciphertext = outer.get("Encrypt")
     if not isinstance(ciphertext, str) or not ciphertext.strip():
@@ -145,7 +156,14 @@ def open_push(
     verify_msg_signature(channel.token, timestamp, nonce, ciphertext, query.get("msg_signature"))
     xml, key_index = channel.crypto.decrypt(ciphertext)
     inner = parse_xml(xml, max_bytes=max_bytes)
-    return Push(message_from_fields(inner), xml, encrypted=True, key_index=key_index)
+    return Push(
+        message_from_fields(inner),
+        xml,
+        encrypted=True,
+        key_index=key_index,
+        timestamp=timestamp,
+        nonce=nonce,
+    )
 
 
 def answer_push(

@@ -15,8 +15,16 @@ from .conftest import register, wait_for
 
 
 def inbound_rows(storage, account_id: str) -> list[dict]:
+    """The account's stored pushes (not the signed nonces remembered beside them)."""
     table = storage.table(INBOUND_TABLE)
-    return list(table.query_entities("PartitionKey eq @a", parameters={"a": account_id}))
+    rows = table.query_entities("PartitionKey eq @a", parameters={"a": account_id})
+    return [row for row in rows if not row["RowKey"].startswith("nonce:")]
+
+
+def nonce_rows(storage, account_id: str) -> list[dict]:
+    table = storage.table(INBOUND_TABLE)
+    rows = table.query_entities("PartitionKey eq @a", parameters={"a": account_id})
+    return [row for row in rows if row["RowKey"].startswith("nonce:")]
 
 
 def conversation_of(admin: httpx.Client, account_id: str, open_id: str, count: int) -> dict:

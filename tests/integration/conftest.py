@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -49,6 +50,25 @@ def app_storage(storage_connection_string: str) -> StorageClients:
     return clients
 
 
+def build_services(
+    connection_string: str,
+    storage: StorageClients,
+    clock: Clock,
+    wechat_api: WeChatApiSimulator,
+    **settings: str,
+) -> Services:
+    """The app's services on the session's Azurite, with fresh secrets and ``settings``."""
+    values = {
+        "AzureWebJobsStorage": connection_string,
+        "ADMIN_TOKEN": "integration-admin-token",
+        "SECRETS_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "WECHAT_API_BASE_URL": wechat_api.url,
+        "WECHAT_API_TIMEOUT_SECONDS": "2",
+        **settings,
+    }
+    return Services(load_settings(values), storage, clock)
+
+
 @pytest.fixture
 def services(
     storage_connection_string: str,
@@ -56,16 +76,25 @@ def services(
     clock: Clock,
     wechat_api: WeChatApiSimulator,
 ) -> Services:
-    settings = load_settings(
-        {
-            "AzureWebJobsStorage": storage_connection_string,
-            "ADMIN_TOKEN": "integration-admin-token",
-            "SECRETS_KEY": base64.b64encode(os.urandom(32)).decode(),
-            "WECHAT_API_BASE_URL": wechat_api.url,
-            "WECHAT_API_TIMEOUT_SECONDS": "2",
-        }
+    return build_services(storage_connection_string, app_storage, clock, wechat_api)
+
+
+def store_push(services: Services, account_id: str, xml: str) -> str:
+    """Store a plaintext push as the callback would (with a fresh signed nonce) → its key."""
+    from shared.conversations import utc
+    from shared.store.inbound import SignedUrl
+    from shared.wechat import parse_message
+
+    now = services.clock()
+    key, _ = services.inbound.add(
+        account_id,
+        parse_message(xml),
+        xml,
+        encrypted=False,
+        received_at=utc(now),
+        signed=SignedUrl(str(int(now)), secrets.token_hex(8), utc(now + 600)),
     )
-    return Services(settings, app_storage, clock)
+    return key
 
 
 class World:
@@ -131,14 +160,9 @@ class World:
         conversation id."""
         if fields.get("MsgType") != "event":
             self.wechat_api.customer_wrote(self.simulated.app_id, customer.open_id)
-        from shared.conversations import utc
-        from shared.wechat import parse_message
         from tools.wechat_simulator import push_xml
 
-        xml = push_xml(fields)
-        key, _ = self.services.inbound.add(
-            self.account.id, parse_message(xml), xml, encrypted=False, received_at=utc(self.clock())
-        )
+        key = store_push(self.services, self.account.id, push_xml(fields))
         return self.services.intake.take(self.account.id, key)
 
     def conversation(self, text: str = "hello", customer: Any = None, route: bool = True) -> str:

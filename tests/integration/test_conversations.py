@@ -8,16 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 from shared.conversations import ConversationState, utc
 from shared.ids import short_id
 from shared.store.names import ROUTE_QUEUE
-from shared.wechat import MessageMode, parse_message
+from shared.wechat import MessageMode
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
+
+from .conftest import store_push as store_xml
 
 
 def store_push(services, account_id: str, fields) -> str:
-    message = parse_message(push_xml(fields))
-    key, _ = services.inbound.add(
-        account_id, message, push_xml(fields), encrypted=False, received_at=utc(services.clock())
-    )
-    return key
+    return store_xml(services, account_id, push_xml(fields))
 
 
 def route_messages(services) -> list[str]:

@@ -68,7 +68,6 @@ class TestModes:
         ("account_mode", "push_mode"),
         [
             (MessageMode.PLAINTEXT, "plaintext"),
-            (MessageMode.COMPATIBLE, "plaintext"),
             (MessageMode.COMPATIBLE, "compatible"),
             (MessageMode.SAFE, "safe"),
         ],
@@ -82,6 +81,25 @@ class TestModes:
         assert push.message.msg_id == fields["MsgId"]
         assert push.encrypted is (push_mode != "plaintext")
         assert parse_xml(push.xml)["Content"] == "你好 😀"
+
+    @pytest.mark.parametrize("encrypt_type", [None, "raw", "RAW"])
+    def test_compatible_account_refuses_a_raw_push(self, customer, encrypt_type):
+        """In compatible mode WeChat always sends the encrypted copy; a raw push can only be
+        someone replaying a signed URL with a body of their own."""
+        query, body = customer.push(customer.text("forged"), "plaintext")
+        if encrypt_type:
+            query["encrypt_type"] = encrypt_type
+        refused(ErrorCode.MODE_REFUSED, open_push, body, query, channel(MessageMode.COMPATIBLE))
+
+    def test_compatible_account_needs_msg_signature(self, customer):
+        query, body = customer.push(customer.text("hi"), "compatible")
+        del query["msg_signature"]
+        refused(ErrorCode.BAD_SIGNATURE, open_push, body, query, channel(MessageMode.COMPATIBLE))
+
+    def test_the_signed_timestamp_and_nonce_come_with_the_push(self, customer):
+        query, body = customer.push(customer.text("hi"), "safe", nonce="12345")
+        push = open_push(body, query, channel(MessageMode.SAFE), now=NOW)
+        assert (push.timestamp, push.nonce) == (query["timestamp"], "12345")
 
     def test_safe_account_refuses_plaintext(self, customer):
         query, body = customer.push(customer.text("hi"), "plaintext")

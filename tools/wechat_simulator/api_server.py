@@ -248,6 +248,8 @@ class WeChatApiSimulator:
         self._token_lifetime = token_lifetime
         self.quota = quota
         """Replies allowed per customer message; None: no limit (tests may change it)."""
+        self.callback_ips: list[str] = ["127.0.0.1"]
+        """What getcallbackip lists: the loopback pushes come from (tests may change it)."""
         self._log = log
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -751,7 +753,8 @@ class WeChatApiSimulator:
     def _callback_ips(self, call: _Call) -> _Reply:
         with self._lock:
             self._authorize(call)
-        return _json({"ip_list": ["127.0.0.1"]})
+            ips = list(self.callback_ips)
+        return _json({"ip_list": ips})
 
     def _sim_customer_wrote(self, call: _Call) -> _Reply:
         body = call.json()
