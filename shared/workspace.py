@@ -26,7 +26,7 @@ from .conversations import (
     TranscriptEntryView,
     utc,
 )
-from .media import store_attachment
+from .media import blob_prefix, store_attachment
 from .outbox import Outbox
 from .routing.catalog import RoutingCatalog
 from .store.conversations import ConversationStore
@@ -200,7 +200,7 @@ class AgentWorkspace:
         conversation = self.visible(actor, conversation_id)
         entry = self._conversations.entry(conversation.id, key)
         attachment = entry.details.get("attachment") if entry else None
-        if not attachment:
+        if not attachment or not _in_conversation(attachment.get("blob"), conversation):
             raise not_found(f"attachment {key}")
         try:
             content = self._container.download_blob(attachment["blob"]).readall()
@@ -306,6 +306,15 @@ class AgentWorkspace:
         return self._outbox.add(
             conversation, entry.model_copy(update={"details": {"attachment": attachment}})
         )
+
+
+def _in_conversation(blob: object, conversation: Conversation) -> bool:
+    """Whether ``blob`` names a file under the conversation's own prefix (no ``.`` or ``..``
+    segments to climb out): a row is served only from where its conversation's files live."""
+    prefix = blob_prefix(conversation.account_id, conversation.id)
+    if not isinstance(blob, str) or not blob.startswith(prefix):
+        return False
+    return all(part not in ("", ".", "..") for part in blob[len(prefix) :].split("/"))
 
 
 def _classify(filename: str, content: bytes) -> tuple[str, str]:
