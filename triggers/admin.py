@@ -197,7 +197,7 @@ def admin_agent(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="admin/customers/{accountId}/{openId}", methods=["DELETE"], auth_level=ANONYMOUS)
 @admin
 def admin_erase_customer(req: func.HttpRequest) -> func.HttpResponse:
-    """Erase one customer's conversations, messages, attachments and dedupe keys."""
+    """Erase one customer of one account (400: not an OpenID; 404: nothing of theirs)."""
     removed = services().eraser.erase_customer(
         req.route_params["accountId"], req.route_params["openId"]
     )
