@@ -268,6 +268,8 @@ def document(server_url: str = "/") -> dict[str, Any]:
             responses[str(op.status)] = {"description": "Done"}
         if op.method != "get":
             responses["409"] = _error("Conflict: the state or a unique value does not allow it")
+        if op.request is not None:
+            responses["413"] = _error("The body is too large: JSON 256 KB, a file 20 MB")
         operation: dict[str, Any] = {
             "summary": op.summary,
             "operationId": f"{op.method}{_operation_name(op.path)}",

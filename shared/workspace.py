@@ -26,6 +26,7 @@ from .conversations import (
     TranscriptEntryView,
     utc,
 )
+from .files import safe_name
 from .media import blob_prefix, store_attachment
 from .outbox import Outbox
 from .routing.catalog import RoutingCatalog
@@ -288,6 +289,7 @@ class AgentWorkspace:
             raise ApiError(
                 413, "body_too_large", f"files may be at most {MAX_UPLOAD_BYTES // 2**20} MB"
             )
+        filename = safe_name(filename)
         kind, content_type = _classify(filename, content)
         entry = self._entry(
             conversation,
@@ -296,12 +298,7 @@ class AgentWorkspace:
             text=filename if kind == "file" else None,
         )
         attachment = store_attachment(
-            self._container,
-            entry,
-            conversation.account_id,
-            _safe_name(filename),
-            content,
-            content_type,
+            self._container, entry, conversation.account_id, filename, content, content_type
         )
         return self._outbox.add(
             conversation, entry.model_copy(update={"details": {"attachment": attachment}})
@@ -331,10 +328,3 @@ def _classify(filename: str, content: bytes) -> tuple[str, str]:
                 )
             return kind, content_type
     return "file", mimetypes.guess_type(filename)[0] or "application/octet-stream"
-
-
-def _safe_name(filename: str) -> str:
-    """A file name for a blob path and a link: no folders, no control characters."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"?#%')
-    return name[:120] or "file"

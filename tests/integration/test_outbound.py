@@ -286,6 +286,29 @@ class TestAttachments:
         )
         assert (content, content_type) == (PNG, "image/png")
 
+    @pytest.mark.parametrize(
+        ("announced", "kept"),
+        [
+            ("../../evil.jpg", "evil.jpg"),
+            ('../../x"\r\nSet-Cookie: a=b.jpg', "xSet-Cookie a=b.jpg"),
+            ("..\\报告\u202e.jpg", "报告.jpg"),
+        ],
+    )
+    def test_the_file_name_wechat_gives_is_cleaned(self, world, announced, kept):
+        queue = world.queue()
+        world.workstream(queue.id)
+        jpeg = b"\xff\xd8\xff" + b"j" * 300
+        media_id = world.wechat_api.add_media(jpeg, "image/jpeg", "image", announced)
+        customer = world.customer()
+        conversation = world.write(customer, customer.image(media_id))
+        [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
+        world.services.media.keep(conversation, entry.key)
+        stored = world.services.conversations.entry(conversation, entry.key).details["attachment"]
+        assert stored["filename"] == kept
+        assert stored["blob"] == f"{blob_prefix(world.account.id, conversation)}{entry.key}/{kept}"
+        _, _, filename = world.services.workspace.attachment(Actor(None), conversation, entry.key)
+        assert filename == kept
+
     def test_a_customer_video_is_fetched_through_its_url(self, world, services):
         queue = world.queue()
         world.workstream(queue.id)
