@@ -24,6 +24,7 @@ from .conversations import (
     ConversationState,
     TranscriptEntry,
     TranscriptEntryView,
+    conversation_account,
     utc,
 )
 from .files import safe_name
@@ -46,6 +47,7 @@ MEDIA_KINDS: tuple[tuple[str, tuple[bytes, ...], str, int], ...] = (
     ("voice", (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"), "audio/mpeg", 2 * 1024 * 1024),
 )
 SENDABLE_STATES = (S.ACTIVE, S.WAITING)
+_ATTACHMENT_KEYS = {"blob", "contentType", "size", "sha256", "filename"}
 _REPLY_SEQUENCE = itertools.count(time.time_ns() // 1000)
 """Orders replies created within the same millisecond (in this process) as they were made."""
 
@@ -185,7 +187,7 @@ class AgentWorkspace:
     @staticmethod
     def entry_view(entry: TranscriptEntry) -> dict[str, Any]:
         view = TranscriptEntryView.of(entry).json_body()
-        attachment = entry.details.get("attachment")
+        attachment = _kept_file(entry)
         if attachment:
             view["attachment"] = {
                 "url": f"/api/agent/conversations/{entry.conversation_id}/attachments/{entry.key}",
@@ -200,8 +202,8 @@ class AgentWorkspace:
         """(content, content type, filename) of an entry's stored file."""
         conversation = self.visible(actor, conversation_id)
         entry = self._conversations.entry(conversation.id, key)
-        attachment = entry.details.get("attachment") if entry else None
-        if not attachment or not _in_conversation(attachment.get("blob"), conversation):
+        attachment = _kept_file(entry) if entry else None
+        if attachment is None:
             raise not_found(f"attachment {key}")
         try:
             content = self._container.download_blob(attachment["blob"]).readall()
@@ -305,13 +307,21 @@ class AgentWorkspace:
         )
 
 
-def _in_conversation(blob: object, conversation: Conversation) -> bool:
-    """Whether ``blob`` names a file under the conversation's own prefix (no ``.`` or ``..``
-    segments to climb out): a row is served only from where its conversation's files live."""
-    prefix = blob_prefix(conversation.account_id, conversation.id)
+def _kept_file(entry: TranscriptEntry) -> dict[str, Any] | None:
+    """The file the media step or an agent's upload recorded for ``entry``, if it lies under
+    the conversation's own blob prefix with no ``.`` or ``..`` segments to climb out: rows
+    stored before a push's fields were kept apart may name anything."""
+    attachment = entry.details.get("attachment")
+    if not isinstance(attachment, dict) or not attachment.keys() >= _ATTACHMENT_KEYS:
+        return None
+    account_id = conversation_account(entry.conversation_id) or ""
+    prefix = blob_prefix(account_id, entry.conversation_id)
+    blob = attachment["blob"]
     if not isinstance(blob, str) or not blob.startswith(prefix):
-        return False
-    return all(part not in ("", ".", "..") for part in blob[len(prefix) :].split("/"))
+        return None
+    if any(part in ("", ".", "..") for part in blob[len(prefix) :].split("/")):
+        return None
+    return attachment
 
 
 def _classify(filename: str, content: bytes) -> tuple[str, str]:

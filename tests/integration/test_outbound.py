@@ -458,13 +458,17 @@ class TestForgedAttachments:
         conversation = world.write(customer, customer.text("hello"))
         [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
         prefix = blob_prefix(world.account.id, conversation)
-        for name in (blob, f"{prefix}{entry.key}/../../{blob}", f"{prefix}./x"):
-            world.services.conversations.update_entry(
-                entry, details={"attachment": self.forged(name)}
-            )
+        forgeries = [
+            self.forged(name)
+            for name in (blob, f"{prefix}{entry.key}/../../{blob}", f"{prefix}./x")
+        ]
+        forgeries += ["page.html", {"blob": f"{prefix}{entry.key}/x"}]  # not even a record
+        for forged in forgeries:
+            entry = world.services.conversations.update_entry(entry, details={"attachment": forged})
+            assert "attachment" not in world.services.workspace.entry_view(entry)
             with pytest.raises(ApiError) as caught:
                 world.services.workspace.attachment(Actor(None), conversation, entry.key)
-            assert caught.value.status == 404, name
+            assert caught.value.status == 404, forged
 
 
 class TestVisibility:
