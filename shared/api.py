@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from pydantic.alias_generators import to_camel
 
 MAX_JSON_BODY = 256 * 1024
+FORM_OVERHEAD = 64 * 1024
+"""Room in a multipart upload for the boundaries and part headers around the file."""
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -59,10 +61,27 @@ class ViewModel(ApiModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
 
+def body_too_large(limit: int, what: str = "the request body") -> ApiError:
+    size = f"{limit // 2**20} MB" if limit % 2**20 == 0 else f"{limit} bytes"
+    return ApiError(413, "body_too_large", f"{what} may be at most {size}")
+
+
+def declared_size(headers: Mapping[str, str]) -> int | None:
+    """The request's Content-Length, None without one (a chunked body); 400 if it is not a
+    byte count. Size limits are checked against it before anything reads or parses the body."""
+    declared = headers.get("content-length")
+    if declared is None:
+        return None
+    declared = declared.strip()
+    if not (declared.isascii() and declared.isdigit()):
+        raise ApiError(400, "invalid_request", "Content-Length must be a whole number of bytes")
+    return int(declared)
+
+
 def parse_body(model: type[Model], body: bytes) -> Model:
     """JSON request body → ``model``, or a 400 that names the first bad field."""
     if len(body) > MAX_JSON_BODY:
-        raise ApiError(413, "body_too_large", f"request body is larger than {MAX_JSON_BODY} bytes")
+        raise body_too_large(MAX_JSON_BODY)
     try:
         data = json.loads(body or b"null")
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):

@@ -169,14 +169,26 @@ class TranscriptEntry(BaseModel):
     received_at: datetime
     inbound_key: str | None = None
     details: dict[str, Any] = Field(default_factory=dict)
+    """Written by the server only (``attachment``, ``placeholder``, the send step's notes);
+    a push's own fields live apart, under ``fields`` (``push_fields``)."""
     status: str | None = None
     """Outbound only: queued → sent | failed."""
     sender: str | None = None
     """Outbound only: ``system`` (automated messages), ``agent:<id>`` or ``bot``."""
 
+    @property
+    def push_fields(self) -> dict[str, Any]:
+        """Inbound only: the push's fields as the customer's side sent them. Anyone who knows
+        the callback URL and token can put any element in a push, so nothing the server decides
+        (which file to serve, whether media was kept) may be read from here."""
+        fields = self.details.get(PUSH_FIELDS)
+        return fields if isinstance(fields, dict) else {}
+
 
 _SUMMARY_FIELDS = ("content", "recognition", "title", "label", "event_key")
 """Where an entry's one-line ``text`` comes from, in order of preference."""
+PUSH_FIELDS = "fields"
+"""The one key of ``details`` that holds what a push carried; everything beside it is ours."""
 _OMIT = {"to_user_name", "from_user_name", "create_time", "msg_type", "msg_id", "event", "media_id"}
 
 
@@ -197,6 +209,9 @@ def transcript_entry(
     fields = message.model_dump(exclude_none=True)
     text = next((str(fields[name]) for name in _SUMMARY_FIELDS if name in fields), None)
     msg_id = getattr(message, "msg_id", None)
+    pushed = json.loads(
+        json.dumps({k: v for k, v in fields.items() if k not in _OMIT}, default=str)
+    )
     return TranscriptEntry(
         conversation_id=conversation_id,
         key=transcript_key(message),
@@ -209,9 +224,7 @@ def transcript_entry(
         create_time=message.create_time,
         received_at=received_at,
         inbound_key=inbound_key,
-        details=json.loads(
-            json.dumps({k: v for k, v in fields.items() if k not in _OMIT}, default=str)
-        ),
+        details={PUSH_FIELDS: pushed} if pushed else {},
     )
 
 

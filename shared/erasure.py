@@ -8,16 +8,19 @@ events), their customer and reply-window rows, and any queue message that still 
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import timedelta
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContainerClient
 
+from .api import ApiError, not_found
 from .conversations import Conversation, utc
 from .media import blob_prefix
 from .routing.assignment import Assigner
@@ -28,6 +31,7 @@ from .store.inbound import InboundStore
 from .store.leases import Leases
 from .store.names import QUEUES
 from .store.waiting import WaitingLine
+from .wechat import is_open_id
 
 log = logging.getLogger(__name__)
 
@@ -87,19 +91,32 @@ class Eraser:
     # --- a customer, on request ---------------------------------------------------------------
 
     def erase_customer(self, account_id: str, open_id: str) -> dict[str, int]:
+        """Everything of one customer of one account → how many of each kind went; 400 for an
+        OpenID of the wrong shape, 404 when the account has nothing of theirs."""
+        if not is_open_id(open_id):
+            raise ApiError(
+                400,
+                "invalid_request",
+                "openId must be a WeChat OpenID: 1 to 64 letters, digits, '-' or '_'",
+                field="openId",
+            )
         removed: Counter[str] = Counter()
         conversations = list(self._conversations.of_customer(account_id, open_id))
         for conversation in conversations:
             removed += self.purge_conversation(conversation, unlink_customer=False)
         inbound_keys = self._inbound.remove_from(account_id, open_id)
         removed["inbound"] = len(inbound_keys)
-        removed["customer"] = int(self._conversations.delete_customer(account_id, open_id))
-        needles = {open_id, *(c.id for c in conversations), *inbound_keys}
-        removed["queueMessages"] = self._sweep_queues(needles)
+        customer, window = self._conversations.delete_customer(account_id, open_id)
+        removed["customer"], removed["window"] = int(customer), int(window)
+        if not (conversations or inbound_keys or customer or window):
+            raise not_found(f"customer {open_id} of account {account_id}")
+        removed["queueMessages"] = self._sweep_queues(
+            _Names(account_id, frozenset(inbound_keys), frozenset(c.id for c in conversations))
+        )
         return {name: removed[name] for name in sorted(set(removed) | _ALWAYS)}
 
-    def _sweep_queues(self, needles: set[str]) -> int:
-        """Delete queue messages that name the customer; put every other one back at once."""
+    def _sweep_queues(self, names: _Names) -> int:
+        """Delete the queue messages ``names`` matches; put every other one back at once."""
         swept = 0
         for name in (*QUEUES, *(f"{q}-poison" for q in QUEUES)):
             queue = self._storage.queue(name)
@@ -111,7 +128,7 @@ class Eraser:
                     )
                 ):
                     for message in batch:
-                        if any(needle in (message.content or "") for needle in needles):
+                        if names.match(message.content):
                             queue.delete_message(message)
                             swept += 1
                         else:
@@ -156,4 +173,37 @@ class Eraser:
         return removed
 
 
-_ALWAYS = {"conversations", "messages", "attachments", "inbound", "customer", "queueMessages"}
+@dataclass(frozen=True)
+class _Names:
+    """What queue messages about one erased customer carry: the inbound step's
+    ``{"accountId", "key"}`` of one of their pushes, or a later step's ``{"conversationId"}`` of
+    one of their conversations. Matched field by field, never as text: another customer's
+    OpenID may contain theirs, and another account may have a customer with the same one."""
+
+    account_id: str
+    inbound_keys: frozenset[str]
+    conversation_ids: frozenset[str]
+
+    def match(self, content: str | None) -> bool:
+        try:
+            message = json.loads(content or "")
+        except ValueError:
+            return False  # not one of ours: leave it
+        if not isinstance(message, dict):
+            return False
+        if message.get("conversationId") in self.conversation_ids:
+            return True
+        return (
+            message.get("accountId") == self.account_id and message.get("key") in self.inbound_keys
+        )
+
+
+_ALWAYS = {
+    "conversations",
+    "messages",
+    "attachments",
+    "inbound",
+    "customer",
+    "window",
+    "queueMessages",
+}

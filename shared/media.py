@@ -18,6 +18,7 @@ from azure.storage.blob import ContainerClient, ContentSettings
 
 from .automated import AutomatedMessenger
 from .conversations import TranscriptEntry
+from .files import safe_name
 from .routing.catalog import RoutingCatalog
 from .store.conversations import ConversationStore
 from .tokens import AccessTokens
@@ -45,7 +46,9 @@ def store_attachment(
     content: bytes,
     content_type: str,
 ) -> dict[str, Any]:
-    """Upload a transcript line's file → the ``attachment`` record its details keep."""
+    """Upload a transcript line's file → the ``attachment`` record its details keep. The name
+    is cleaned here, where it becomes part of the blob's path, whoever chose it."""
+    filename = safe_name(filename)
     name = blob_name(entry, account_id, filename)
     container.upload_blob(
         name,
@@ -125,7 +128,7 @@ class MediaKeeper:
             self._container,
             entry,
             conversation.account_id,
-            media.filename or _default_name(entry, media.content_type),
+            safe_name(media.filename, default=_default_name(entry, media.content_type)),
             media.content,
             media.content_type,
         )

@@ -96,6 +96,8 @@ class Removed(ViewModel):
     inbound: int
     """Stored pushes (the dedupe keys)."""
     customer: int
+    window: int
+    """The customer's reply-window record."""
     queue_messages: int
 
 
@@ -199,7 +201,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("delete", "/api/admin/agents/{id}", "Delete an agent holding no conversations", A, None, 204),
     Operation("get", "/api/admin/conversations", "Conversations, newest first within an account", A, ConversationList, query=("accountId", "state", *PAGING)),
     Operation("get", "/api/admin/conversations/{id}", "A conversation and its messages", A, ConversationDetail, query=PAGING),
-    Operation("delete", "/api/admin/customers/{accountId}/{openId}", "Erase a customer: conversations, messages, attachments, dedupe keys", A, ErasureResult),
+    Operation("delete", "/api/admin/customers/{accountId}/{openId}", "Erase a customer: conversations, messages, attachments, dedupe keys, customer and window records, queue messages", A, ErasureResult),
     Operation("get", "/api/agent/me", "The calling agent", G, AgentView),
     Operation("put", "/api/agent/presence", "Set the agent's presence", G, AgentView, 200, PresenceChange, {"presence": "available"}),
     Operation("get", "/api/agent/queue", "Open conversations in the agent's queues (pick mode)", G, ConversationList, query=("limit",)),
@@ -266,6 +268,8 @@ def document(server_url: str = "/") -> dict[str, Any]:
             responses[str(op.status)] = {"description": "Done"}
         if op.method != "get":
             responses["409"] = _error("Conflict: the state or a unique value does not allow it")
+        if op.request is not None:
+            responses["413"] = _error("The body is too large: JSON 256 KB, a file 20 MB")
         operation: dict[str, Any] = {
             "summary": op.summary,
             "operationId": f"{op.method}{_operation_name(op.path)}",

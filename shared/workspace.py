@@ -24,9 +24,11 @@ from .conversations import (
     ConversationState,
     TranscriptEntry,
     TranscriptEntryView,
+    conversation_account,
     utc,
 )
-from .media import store_attachment
+from .files import safe_name
+from .media import blob_prefix, store_attachment
 from .outbox import Outbox
 from .routing.catalog import RoutingCatalog
 from .store.conversations import ConversationStore
@@ -45,6 +47,7 @@ MEDIA_KINDS: tuple[tuple[str, tuple[bytes, ...], str, int], ...] = (
     ("voice", (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"), "audio/mpeg", 2 * 1024 * 1024),
 )
 SENDABLE_STATES = (S.ACTIVE, S.WAITING)
+_ATTACHMENT_KEYS = {"blob", "contentType", "size", "sha256", "filename"}
 _REPLY_SEQUENCE = itertools.count(time.time_ns() // 1000)
 """Orders replies created within the same millisecond (in this process) as they were made."""
 
@@ -184,7 +187,7 @@ class AgentWorkspace:
     @staticmethod
     def entry_view(entry: TranscriptEntry) -> dict[str, Any]:
         view = TranscriptEntryView.of(entry).json_body()
-        attachment = entry.details.get("attachment")
+        attachment = _kept_file(entry)
         if attachment:
             view["attachment"] = {
                 "url": f"/api/agent/conversations/{entry.conversation_id}/attachments/{entry.key}",
@@ -199,8 +202,8 @@ class AgentWorkspace:
         """(content, content type, filename) of an entry's stored file."""
         conversation = self.visible(actor, conversation_id)
         entry = self._conversations.entry(conversation.id, key)
-        attachment = entry.details.get("attachment") if entry else None
-        if not attachment:
+        attachment = _kept_file(entry) if entry else None
+        if attachment is None:
             raise not_found(f"attachment {key}")
         try:
             content = self._container.download_blob(attachment["blob"]).readall()
@@ -288,6 +291,7 @@ class AgentWorkspace:
             raise ApiError(
                 413, "body_too_large", f"files may be at most {MAX_UPLOAD_BYTES // 2**20} MB"
             )
+        filename = safe_name(filename)
         kind, content_type = _classify(filename, content)
         entry = self._entry(
             conversation,
@@ -296,16 +300,28 @@ class AgentWorkspace:
             text=filename if kind == "file" else None,
         )
         attachment = store_attachment(
-            self._container,
-            entry,
-            conversation.account_id,
-            _safe_name(filename),
-            content,
-            content_type,
+            self._container, entry, conversation.account_id, filename, content, content_type
         )
         return self._outbox.add(
             conversation, entry.model_copy(update={"details": {"attachment": attachment}})
         )
+
+
+def _kept_file(entry: TranscriptEntry) -> dict[str, Any] | None:
+    """The file the media step or an agent's upload recorded for ``entry``, if it lies under
+    the conversation's own blob prefix with no ``.`` or ``..`` segments to climb out: rows
+    stored before a push's fields were kept apart may name anything."""
+    attachment = entry.details.get("attachment")
+    if not isinstance(attachment, dict) or not attachment.keys() >= _ATTACHMENT_KEYS:
+        return None
+    account_id = conversation_account(entry.conversation_id) or ""
+    prefix = blob_prefix(account_id, entry.conversation_id)
+    blob = attachment["blob"]
+    if not isinstance(blob, str) or not blob.startswith(prefix):
+        return None
+    if any(part in ("", ".", "..") for part in blob[len(prefix) :].split("/")):
+        return None
+    return attachment
 
 
 def _classify(filename: str, content: bytes) -> tuple[str, str]:
@@ -322,10 +338,3 @@ def _classify(filename: str, content: bytes) -> tuple[str, str]:
                 )
             return kind, content_type
     return "file", mimetypes.guess_type(filename)[0] or "application/octet-stream"
-
-
-def _safe_name(filename: str) -> str:
-    """A file name for a blob path and a link: no folders, no control characters."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"?#%')
-    return name[:120] or "file"

@@ -15,7 +15,7 @@ from shared.conversations import ConversationState, TranscriptEntryView
 from shared.routing.queues import QueueFields, QueuePatch
 from shared.workstreams import WorkstreamFields, WorkstreamPatch
 
-from .responses import admin, json_response, no_content, page_args, paged
+from .responses import admin, json_response, no_content, page_args, paged, request_body
 from .runtime import services
 
 bp = func.Blueprint()
@@ -97,7 +97,7 @@ def _collection(
     list_all: Callable[[], list[Any]],
 ) -> func.HttpResponse:
     if req.method == "POST":
-        return json_response(create(req.get_body()), 201)
+        return json_response(create(request_body(req)), 201)
     return json_response({key: [doc.json_body() for doc in list_all()]})
 
 
@@ -112,7 +112,7 @@ def _item(
         delete(doc_id)
         return no_content()
     if req.method == "PATCH":
-        return json_response(update(doc_id, req.get_body()).json_body())
+        return json_response(update(doc_id, request_body(req)).json_body())
     return json_response(get(doc_id).json_body())
 
 
@@ -197,7 +197,7 @@ def admin_agent(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="admin/customers/{accountId}/{openId}", methods=["DELETE"], auth_level=ANONYMOUS)
 @admin
 def admin_erase_customer(req: func.HttpRequest) -> func.HttpResponse:
-    """Erase one customer's conversations, messages, attachments and dedupe keys."""
+    """Erase one customer of one account (400: not an OpenID; 404: nothing of theirs)."""
     removed = services().eraser.erase_customer(
         req.route_params["accountId"], req.route_params["openId"]
     )

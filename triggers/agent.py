@@ -6,11 +6,19 @@ from __future__ import annotations
 import azure.functions as func
 
 from shared.agents import Agent, AgentView
-from shared.api import ApiError, page_size, parse_body
+from shared.api import page_size, parse_body
 from shared.desk import CloseRequest, PresenceChange, TransferRequest
-from shared.workspace import TextMessageRequest
+from shared.workspace import MAX_UPLOAD_BYTES, TextMessageRequest
 
-from .responses import api, file_response, json_response, page_args, paged
+from .responses import (
+    api,
+    file_response,
+    json_response,
+    page_args,
+    paged,
+    request_body,
+    uploaded_file,
+)
 from .runtime import services
 
 bp = func.Blueprint()
@@ -31,7 +39,7 @@ def agent_me(req: func.HttpRequest) -> func.HttpResponse:
 @api
 def agent_presence(req: func.HttpRequest) -> func.HttpResponse:
     agent = _agent(req)
-    updated = services().desk.set_presence(agent, parse_body(PresenceChange, req.get_body()))
+    updated = services().desk.set_presence(agent, parse_body(PresenceChange, request_body(req)))
     return json_response(AgentView.of(updated).json_body())
 
 
@@ -74,15 +82,11 @@ def agent_send(req: func.HttpRequest) -> func.HttpResponse:
     actor = workspace.actor(req.headers)
     conversation_id = req.route_params["id"]
     if (req.headers.get("content-type") or "").startswith("multipart/form-data"):
-        upload = req.files.get("file")
-        if upload is None:
-            raise ApiError(400, "invalid_request", "the form has no file field", field="file")
-        entry = workspace.send_file(
-            actor, conversation_id, upload.filename or "file", upload.read()
-        )
+        filename, content = uploaded_file(req, "file", MAX_UPLOAD_BYTES)
+        entry = workspace.send_file(actor, conversation_id, filename, content)
     else:
         entry = workspace.send_text(
-            actor, conversation_id, parse_body(TextMessageRequest, req.get_body())
+            actor, conversation_id, parse_body(TextMessageRequest, request_body(req))
         )
     return json_response(workspace.entry_view(entry), 202)
 
@@ -122,7 +126,7 @@ def agent_park(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="agent/conversations/{id}/close", methods=["POST"], auth_level=ANONYMOUS)
 @api
 def agent_close(req: func.HttpRequest) -> func.HttpResponse:
-    request = parse_body(CloseRequest, req.get_body() or b"{}")
+    request = parse_body(CloseRequest, request_body(req) or b"{}")
     return json_response(
         services().desk.close(_agent(req), req.route_params["id"], request).json_body()
     )
@@ -131,7 +135,7 @@ def agent_close(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="agent/conversations/{id}/transfer", methods=["POST"], auth_level=ANONYMOUS)
 @api
 def agent_transfer(req: func.HttpRequest) -> func.HttpResponse:
-    request = parse_body(TransferRequest, req.get_body())
+    request = parse_body(TransferRequest, request_body(req))
     return json_response(
         services().desk.transfer(_agent(req), req.route_params["id"], request).json_body()
     )

@@ -10,7 +10,18 @@ from typing import Any
 
 import azure.functions as func
 
-from shared.api import ApiError, decode_page_token, encode_page_token, page_size, require_admin
+from shared.api import (
+    FORM_OVERHEAD,
+    MAX_JSON_BODY,
+    ApiError,
+    body_too_large,
+    declared_size,
+    decode_page_token,
+    encode_page_token,
+    page_size,
+    require_admin,
+)
+from shared.files import DOWNLOAD_HEADERS, content_disposition, served_type
 
 from .runtime import services
 
@@ -45,16 +56,47 @@ def file_response(
     filename: str,
     extra_headers: Mapping[str, str] | None = None,
 ) -> func.HttpResponse:
-    """A download: saved as ``filename``, never sniffed into something the browser would run."""
+    """A download: saved as ``filename``, served as itself only if it is displayable media,
+    sandboxed and never sniffed into something the browser would run."""
     return func.HttpResponse(
         content,
-        mimetype=content_type,
+        mimetype=served_type(content_type),
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "X-Content-Type-Options": "nosniff",
             **(extra_headers or {}),
+            **DOWNLOAD_HEADERS,
+            "Content-Disposition": content_disposition(filename),
         },
     )
+
+
+def request_body(
+    req: func.HttpRequest, limit: int = MAX_JSON_BODY, too_large: ApiError | None = None
+) -> bytes:
+    """The body, refused with 413 (``too_large``) when it is over ``limit`` bytes: by its
+    Content-Length before it is touched, or, without one (chunked), by the size the host
+    delivered (the host's own limit, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, bounds that)."""
+    too_large = too_large or body_too_large(limit)
+    declared = declared_size(req.headers)
+    if declared is not None and declared > limit:
+        raise too_large
+    body = req.get_body()
+    if len(body) > limit:
+        raise too_large
+    return body
+
+
+def uploaded_file(req: func.HttpRequest, field: str, limit: int) -> tuple[str, bytes]:
+    """(file name, content) of the multipart form's ``field``, at most ``limit`` bytes: the
+    form's size is checked before it is parsed, and no more of the file than that is read."""
+    too_large = body_too_large(limit, "a file")
+    request_body(req, limit + FORM_OVERHEAD, too_large)
+    upload = req.files.get(field)
+    if upload is None:
+        raise ApiError(400, "invalid_request", f"the form has no {field} field", field=field)
+    content = upload.read(limit + 1)
+    if len(content) > limit:
+        raise too_large
+    return upload.filename or "file", content
 
 
 def page_args(req: func.HttpRequest, default: int = 50, maximum: int = 200) -> dict[str, Any]:

@@ -128,7 +128,7 @@ class ConversationRouter:
             message_text=first.text if first and first.type == "text" else None,
             message_type=first.type if first else None,
             event_type=first.event if first else None,
-            event_key=(first.details.get("event_key") or None) if first else None,
+            event_key=(first.push_fields.get("event_key") or None) if first else None,
             open_id=conversation.open_id,
             tags=tuple(customer.tags) if customer else (),
             scene=customer.scene if customer else None,

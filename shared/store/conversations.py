@@ -254,17 +254,18 @@ class ConversationStore:
 
         self.change_customer(conversation.account_id, conversation.open_id, unpoint)
 
-    def delete_customer(self, account_id: str, open_id: str) -> bool:
-        """The customer's row and reply-window row."""
-        found = False
+    def delete_customer(self, account_id: str, open_id: str) -> tuple[bool, bool]:
+        """The customer's row and reply-window row → whether each was there."""
+        found = []
         for row_key in (_CUSTOMER + open_id, _WINDOW + open_id):
             try:
                 self._table.get_entity(account_id, row_key, select=["RowKey"])
             except ResourceNotFoundError:
+                found.append(False)
                 continue
             self._table.delete_entity(account_id, row_key)
-            found = True
-        return found
+            found.append(True)
+        return found[0], found[1]
 
     def inactive(self, account_id: str, before: datetime) -> Iterator[Conversation]:
         """Conversations of an account, not closed, with no activity since ``before``."""

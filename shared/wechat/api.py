@@ -11,6 +11,8 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.message import Message as MimeHeaders
+from email.utils import collapse_rfc2231_value
 from typing import Any
 
 import httpx
@@ -197,9 +199,18 @@ def _media(response: httpx.Response) -> Media:
 
 
 def _filename(response: httpx.Response) -> str | None:
-    disposition = response.headers.get("content-disposition", "")
-    for part in disposition.split(";"):
-        name, _, value = part.strip().partition("=")
-        if name.lower() == "filename" and value:
-            return value.strip('"')
-    return None
+    """The name Content-Disposition gives, ``filename*`` (RFC 6266/5987) before ``filename``.
+    It is the far side's choice, raw: whoever stores it cleans it (``shared.files``)."""
+    disposition = response.headers.get("content-disposition")
+    if not disposition:
+        return None
+    header = MimeHeaders()  # the stdlib's RFC 2231 parameter parser
+    header["Content-Disposition"] = disposition
+    names = [
+        value
+        for key, value in header.get_params([], header="content-disposition")
+        if key == "filename"
+    ]
+    extended = [collapse_rfc2231_value(v) for v in names if isinstance(v, tuple)]
+    plain = [v for v in names if isinstance(v, str)]
+    return next((name for name in extended + plain if name), None)

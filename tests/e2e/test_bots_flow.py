@@ -165,4 +165,6 @@ def test_erasure_leaves_no_trace_in_any_table_queue_or_container(
         left.append((ATTACHMENTS_CONTAINER, blob.name))
     assert left == []
     again = admin.delete(f"/api/admin/customers/{account_id}/{customer.open_id}")
-    assert again.json()["removed"]["conversations"] == 0
+    assert again.status_code == 404, again.text  # nothing of theirs is left
+    bad = admin.delete(f"/api/admin/customers/{account_id}/o%27%20or%201")
+    assert (bad.status_code, bad.json()["error"]["field"]) == (400, "openId")

@@ -9,6 +9,8 @@ import hashlib
 import httpx
 import pytest
 
+from shared.api import FORM_OVERHEAD
+from shared.workspace import MAX_UPLOAD_BYTES
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 
 from ..conftest import schema_validator
@@ -165,6 +167,58 @@ def test_text_too_long_for_wechat_is_400(desk):
         f"/api/agent/conversations/{conversation}/messages", json={"text": "字" * 700}
     )
     assert (response.status_code, response.json()["error"]["field"]) == (400, "text")
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_parsed(desk):
+    """Not even a form: parsing it would answer 400. 413 shows the size was checked first."""
+    account, agent, customer_writes = desk
+    conversation = customer_writes(WeChatCustomer(account), "hi")
+    url = f"/api/agent/conversations/{conversation}/messages"
+    form = {"Content-Type": "multipart/form-data; boundary=x"}
+    for size in (MAX_UPLOAD_BYTES + FORM_OVERHEAD + 1, 30 * 2**20):
+        response = agent.post(url, content=b"\0" * size, headers=form)
+        assert response.status_code == 413, response.text
+    over = agent.post(url, content=b"\0" * (MAX_UPLOAD_BYTES + FORM_OVERHEAD + 1), headers=form)
+    assert over.json()["error"] == {
+        "code": "body_too_large",
+        "message": "a file may be at most 20 MB",
+    }
+    messages = agent.get(f"/api/agent/conversations/{conversation}").json()["messages"]
+    assert [m for m in messages if m["direction"] == "out"] == []
+
+
+def test_served_files_are_sandboxed_downloads(app, desk, wechat_api):
+    account, agent, customer_writes = desk
+    customer = WeChatCustomer(account)
+    conversation = customer_writes(customer, "hi")
+    url = f"/api/agent/conversations/{conversation}/messages"
+    page = agent.post(url, files={"file": ('报告 "final".html', b"<script>1</script>")})
+    image = agent.post(url, files={"file": ("receipt.png", PNG, "image/png")})
+    assert (page.status_code, image.status_code) == (202, 202), page.text
+    assert page.json()["attachment"]["filename"] == "报告 final.html"
+
+    downloads = {
+        "attachment route": agent.get(page.json()["attachment"]["url"]),
+        "image": agent.get(image.json()["attachment"]["url"]),
+    }
+    wait_for(lambda: len(sent_to(wechat_api, customer.open_id)) == 2, what="both at WeChat")
+    [link] = [m for m in sent_to(wechat_api, customer.open_id) if m.msgtype == "text"]
+    token = link.body["text"]["content"].rsplit("/api/files/", 1)[1]
+    downloads["signed link"] = httpx.get(f"{app.url}/api/files/{token}")
+    for what, response in downloads.items():
+        assert response.status_code == 200, what
+        assert response.headers["content-security-policy"] == "sandbox; default-src 'none'"
+        assert response.headers["x-content-type-options"] == "nosniff"
+    assert downloads["image"].headers["content-type"] == "image/png"
+    assert downloads["image"].headers["content-disposition"] == 'attachment; filename="receipt.png"'
+    for what in ("attachment route", "signed link"):
+        headers = downloads[what].headers
+        assert headers["content-type"] == "application/octet-stream", what
+        assert headers["content-disposition"] == (
+            'attachment; filename="__ final.html"; '
+            "filename*=UTF-8''%E6%8A%A5%E5%91%8A%20final.html"
+        ), what
+        assert downloads[what].content == b"<script>1</script>"
 
 
 def test_the_openapi_document_is_served(app):

@@ -12,6 +12,7 @@ import pytest
 
 from shared.api import ApiError
 from shared.conversations import utc
+from shared.media import blob_prefix
 from shared.routing.assignment import Outcome
 from shared.workspace import Actor, TextMessageRequest
 
@@ -285,6 +286,29 @@ class TestAttachments:
         )
         assert (content, content_type) == (PNG, "image/png")
 
+    @pytest.mark.parametrize(
+        ("announced", "kept"),
+        [
+            ("../../evil.jpg", "evil.jpg"),
+            ('../../x"\r\nSet-Cookie: a=b.jpg', "xSet-Cookie a=b.jpg"),
+            ("..\\报告\u202e.jpg", "报告.jpg"),
+        ],
+    )
+    def test_the_file_name_wechat_gives_is_cleaned(self, world, announced, kept):
+        queue = world.queue()
+        world.workstream(queue.id)
+        jpeg = b"\xff\xd8\xff" + b"j" * 300
+        media_id = world.wechat_api.add_media(jpeg, "image/jpeg", "image", announced)
+        customer = world.customer()
+        conversation = world.write(customer, customer.image(media_id))
+        [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
+        world.services.media.keep(conversation, entry.key)
+        stored = world.services.conversations.entry(conversation, entry.key).details["attachment"]
+        assert stored["filename"] == kept
+        assert stored["blob"] == f"{blob_prefix(world.account.id, conversation)}{entry.key}/{kept}"
+        _, _, filename = world.services.workspace.attachment(Actor(None), conversation, entry.key)
+        assert filename == kept
+
     def test_a_customer_video_is_fetched_through_its_url(self, world, services):
         queue = world.queue()
         world.workstream(queue.id)
@@ -372,6 +396,79 @@ class TestAttachments:
                 Actor(world.fresh_agent(agent.id)), conversation, "a.png", PNG
             )
         assert caught.value.status == 403
+
+
+class TestForgedAttachments:
+    """A push's own fields never stand in for what the server records about its files."""
+
+    @pytest.fixture
+    def kept(self, world):
+        """Another customer's image, kept in Blob storage → (conversation, its blob name)."""
+        queue = world.queue()
+        world.workstream(queue.id)
+        media_id = world.wechat_api.add_media(PNG, "image/png", "image", "photo.png")
+        victim = world.customer()
+        conversation = world.write(victim, victim.image(media_id))
+        [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
+        world.services.media.keep(conversation, entry.key)
+        stored = world.services.conversations.entry(conversation, entry.key)
+        return conversation, stored.details["attachment"]["blob"]
+
+    @staticmethod
+    def forged(blob):
+        return {
+            "blob": blob,
+            "contentType": "text/html",
+            "size": len(PNG),
+            "sha256": hashlib.sha256(PNG).hexdigest(),
+            "filename": "page.html",
+        }
+
+    def test_a_pushed_attachment_field_is_not_served(self, world, kept):
+        _, blob = kept
+        attacker = world.customer()
+        conversation = world.write(
+            attacker, attacker.text("look", attachment=self.forged(blob), placeholder="x")
+        )
+        [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
+        assert entry.push_fields["attachment"]["blob"] == blob  # kept, as the customer sent it
+        assert "attachment" not in world.services.workspace.entry_view(entry)
+        with pytest.raises(ApiError) as caught:
+            world.services.workspace.attachment(Actor(None), conversation, entry.key)
+        assert caught.value.status == 404
+
+    def test_a_pushed_attachment_field_does_not_stop_the_media_step(self, world, kept):
+        _, blob = kept
+        media_id = world.wechat_api.add_media(AMR, "audio/amr", "voice", "note.amr")
+        customer = world.customer()
+        conversation = world.write(
+            customer, customer.voice(media_id, attachment=self.forged(blob), placeholder="x")
+        )
+        [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
+        world.services.media.keep(conversation, entry.key)
+        content, content_type, _ = world.services.workspace.attachment(
+            Actor(None), conversation, entry.key
+        )
+        assert (content, content_type) == (AMR, "audio/amr")
+
+    def test_a_stored_attachment_outside_its_conversation_is_refused(self, world, kept):
+        """Rows written before pushes were kept apart: the blob must be the conversation's."""
+        _, blob = kept
+        customer = world.customer()
+        conversation = world.write(customer, customer.text("hello"))
+        [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
+        prefix = blob_prefix(world.account.id, conversation)
+        forgeries = [
+            self.forged(name)
+            for name in (blob, f"{prefix}{entry.key}/../../{blob}", f"{prefix}./x")
+        ]
+        forgeries += ["page.html", {"blob": f"{prefix}{entry.key}/x"}]  # not even a record
+        for forged in forgeries:
+            entry = world.services.conversations.update_entry(entry, details={"attachment": forged})
+            assert "attachment" not in world.services.workspace.entry_view(entry)
+            with pytest.raises(ApiError) as caught:
+                world.services.workspace.attachment(Actor(None), conversation, entry.key)
+            assert caught.value.status == 404, forged
 
 
 class TestVisibility:

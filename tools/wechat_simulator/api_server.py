@@ -388,7 +388,8 @@ class WeChatApiSimulator:
         app_id: str | None = None,
     ) -> str:
         """Media a customer sent (the ``MediaId`` of an inbound image, voice or video push);
-        ``app_id`` None lets every account download it."""
+        ``app_id`` None lets every account download it. ``filename`` is announced exactly as
+        given (percent-encoded where a header needs it), so a test can send a hostile one."""
         if kind not in CUSTOMER_MEDIA_KINDS:
             raise ValueError(f"kind must be one of {sorted(CUSTOMER_MEDIA_KINDS)}, not {kind!r}")
         with self._lock:
@@ -672,7 +673,7 @@ class WeChatApiSimulator:
         app_id: str | None,
     ) -> StoredMedia:
         media_id = secrets.token_urlsafe(48)
-        name = _safe_filename(filename) or f"{media_id}.{_format_of(None, content_type) or 'bin'}"
+        name = filename or f"{media_id}.{_format_of(None, content_type) or 'bin'}"
         media = StoredMedia(media_id, kind, content, content_type, name, int(self._clock()), app_id)
         self._media[media_id] = media
         return media
@@ -704,7 +705,9 @@ class WeChatApiSimulator:
             raise _RefusedError(40006)
         content_type = upload.content_type or CONTENT_TYPE_OF_FORMAT[file_format]
         with self._lock:
-            media = self._store_media(kind, upload.content, content_type, upload.filename, app_id)
+            media = self._store_media(
+                kind, upload.content, content_type, _safe_filename(upload.filename), app_id
+            )
         id_field = "thumb_media_id" if kind == "thumb" else "media_id"
         return _json({"type": kind, id_field: media.media_id, "created_at": media.created_at})
 
@@ -894,13 +897,13 @@ def _status_reply(status: int) -> _Reply:
 
 
 def _file_reply(media: StoredMedia) -> _Reply:
-    if media.filename.isascii():
+    quotable = media.filename.isascii() and media.filename.isprintable()
+    if quotable and not {'"', "\\"} & set(media.filename):
         disposition = f'attachment; filename="{media.filename}"'
     else:
         fallback = f"{media.media_id}.{_format_of(media.filename, media.content_type) or 'bin'}"
-        disposition = (
-            f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(media.filename)}"
-        )
+        encoded = quote(media.filename, safe="")
+        disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
     return _Reply(
         media.content,
         media.content_type,
