@@ -41,30 +41,25 @@ param staticOutboundIp bool = false
 @description('Days attachments are kept in Blob storage before the lifecycle rule deletes them.')
 param attachmentRetentionDays int = 180
 
+// ADMIN_TOKEN and SECRETS_KEY are required and never generated here: a value made up at deployment
+// time changes with every redeployment (a new SECRETS_KEY leaves every sealed secret unreadable, a
+// new ADMIN_TOKEN locks the admin out). azd creates them once per environment and keeps them.
 @secure()
-@description('Bearer token for /api/admin/*. Empty: generated at deployment (then pass the same value on later deployments, or use azd, which keeps it).')
-param adminToken string = ''
+@minLength(16)
+@description('Bearer token for /api/admin/*, 16 characters or more (wcc-$(openssl rand -hex 24)). Pass the same value on every deployment.')
+param adminToken string
 
 @secure()
-@description('Base64 of 32 random bytes that encrypts secrets at rest (openssl rand -base64 32). Empty: generated at deployment, as adminToken.')
-param secretsKey string = ''
+@minLength(44)
+@maxLength(44)
+@description('Base64 of 32 random bytes that encrypts secrets at rest (openssl rand -base64 32). Pass the same value on every deployment.')
+param secretsKey string
 
 @secure()
 @description('The SECRETS_KEY before a rotation, if any: it keeps decrypting what it sealed.')
 param secretsKeyPrevious string = ''
 
-@secure()
-@description('Seed of a generated adminToken; leave the default.')
-param adminTokenSeed string = newGuid()
-
-@secure()
-@description('Seed of a generated secretsKey (separate: one secret must not reveal the other); leave the default.')
-param secretsKeySeed string = newGuid()
-
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
-// Generated secrets, used only when none is given: a random GUID each (122 bits).
-var generatedAdminToken = 'wcc-${replace(adminTokenSeed, '-', '')}'
-var generatedSecretsKey = base64(replace(secretsKeySeed, '-', ''))
 var tags = { 'azd-env-name': environmentName, application: 'wechat-contact-center' }
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -112,8 +107,8 @@ module vault 'modules/keyvault.bicep' = {
     name: 'kv-wcc-${take(resourceToken, 14)}'
     location: location
     tags: tags
-    adminToken: empty(adminToken) ? generatedAdminToken : adminToken
-    secretsKey: empty(secretsKey) ? generatedSecretsKey : secretsKey
+    adminToken: adminToken
+    secretsKey: secretsKey
     secretsKeyPrevious: secretsKeyPrevious
   }
 }

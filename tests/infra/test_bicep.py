@@ -163,25 +163,37 @@ def test_secrets_live_in_key_vault_and_reach_the_app_as_references():
         == "identityId"
     )
     main = parsed("main.bicep")["parameters"]
-    for name in (
-        "adminToken",
-        "secretsKey",
-        "secretsKeyPrevious",
-        "adminTokenSeed",
-        "secretsKeySeed",
-    ):
+    for name in ("adminToken", "secretsKey", "secretsKeyPrevious"):
         decorators = [d["type"] for d in main[name]["decorators"]]
         assert "secure" in decorators, f"{name} must be @secure()"
 
 
-def test_generated_secrets_use_separate_seeds():
-    variables = parsed("main.bicep")["variables"]
-    admin = json.dumps(variables["generatedAdminToken"])
-    key = json.dumps(variables["generatedSecretsKey"])
-    assert "adminTokenSeed" in admin
-    assert "secretsKeySeed" not in admin
-    assert "secretsKeySeed" in key
-    assert "adminTokenSeed" not in key
+def test_secrets_are_required_and_never_generated_by_a_deployment():
+    """A SECRETS_KEY made up at deployment time changes with every redeployment and leaves every
+    sealed secret unreadable; a made-up ADMIN_TOKEN locks the admin out. Both come from the caller
+    (azd keeps them per environment), are checked for shape, and go to Key Vault unchanged."""
+    main = parsed("main.bicep")
+    for name, shape in (
+        ("adminToken", {"min_length": 16}),
+        ("secretsKey", {"min_length": 44, "max_length": 44}),  # base64 of 32 bytes
+    ):
+        parameter = main["parameters"][name]
+        assert parameter["default"] is None, f"{name} must be required: no default, no generation"
+        decorators = {d["type"]: d.get("argument") for d in parameter["decorators"]}
+        for decorator, value in shape.items():
+            assert decorators.get(decorator) == value, f"{name} needs @{decorator}({value})"
+    vault = main["modules"]["vault"]["config"]["params"]
+    assert vault["adminToken"] == "adminToken"
+    assert vault["secretsKey"] == "secretsKey"
+    assert resource("modules/keyvault.bicep", "secretsKeySecret")["properties"]["value"] == (
+        "secretsKey"
+    )
+    for path in BICEP_FILES:
+        text = path.read_text("utf-8")
+        assert "newGuid(" not in text, f"{path.name}: a value that changes on every deployment"
+    parameters = json.loads((INFRA / "main.parameters.json").read_text("utf-8"))["parameters"]
+    assert parameters["adminToken"] == {"value": "${ADMIN_TOKEN}"}
+    assert parameters["secretsKey"] == {"value": "${SECRETS_KEY}"}
 
 
 def test_telemetry_uses_entra_id_only():
