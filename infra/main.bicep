@@ -41,6 +41,14 @@ param staticOutboundIp bool = false
 @description('Days attachments are kept in Blob storage before the lifecycle rule deletes them.')
 param attachmentRetentionDays int = 180
 
+@minValue(1048576)
+@maxValue(104857600)
+@description('Largest request body the Functions host accepts, in bytes (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT; the host\'s default is 100 MiB). 25 MiB: a 20 MB agent upload plus multipart overhead.')
+param requestBodySizeLimitBytes int = 26214400
+
+@description('Accept WeChat pushes only from WeChat\'s callback IPs (CALLBACK_IP_CHECK; the app fetches them with getcallbackip and refreshes them daily).')
+param callbackIpCheck bool = false
+
 // ADMIN_TOKEN and SECRETS_KEY are required and never generated here: a value made up at deployment
 // time changes with every redeployment (a new SECRETS_KEY leaves every sealed secret unreadable, a
 // new ADMIN_TOKEN locks the admin out). azd creates them once per environment and keeps them.
@@ -158,6 +166,8 @@ module functionApp 'modules/functionapp.bicep' = {
     secretsKeyPreviousSecretUri: vault.outputs.secretsKeyPreviousSecretUri
     subnetId: staticOutboundIp ? network.outputs.appSubnetId : ''
     staticOutboundIps: staticOutboundIp ? network.outputs.publicIpAddress : ''
+    requestBodySizeLimitBytes: requestBodySizeLimitBytes
+    callbackIpCheck: callbackIpCheck
   }
   // The identity must hold its roles before the app starts reading storage and secrets.
   dependsOn: [roles]

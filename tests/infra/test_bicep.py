@@ -196,6 +196,33 @@ def test_secrets_are_required_and_never_generated_by_a_deployment():
     assert parameters["secretsKey"] == {"value": "${SECRETS_KEY}"}
 
 
+def test_request_body_limit_and_callback_ip_check_are_parameters_with_safe_defaults():
+    main = parsed("main.bicep")
+    limit = main["parameters"]["requestBodySizeLimitBytes"]
+    assert limit["default"] == 25 * 1024 * 1024  # a 20 MB agent upload plus multipart overhead
+    bounds = {d["type"]: d.get("argument") for d in limit["decorators"]}
+    assert bounds["min_value"] >= 1024 * 1024  # a push may be up to 1 MB
+    assert bounds["max_value"] <= 100 * 1024 * 1024  # the host's own default
+    assert main["parameters"]["callbackIpCheck"]["default"] is False
+    function_app = main["modules"]["functionApp"]["config"]["params"]
+    assert function_app["requestBodySizeLimitBytes"] == "requestBodySizeLimitBytes"
+    assert function_app["callbackIpCheck"] == "callbackIpCheck"
+    settings = app_settings()
+    assert settings["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"] == {
+        "function": {
+            "type": "string",
+            "parameters": {"value_to_convert": "requestBodySizeLimitBytes"},
+        }
+    }
+    check = settings["CALLBACK_IP_CHECK"]["operator"]
+    assert check["type"] == "conditional"
+    assert check["operands"] == {
+        "condition": "callbackIpCheck",
+        "true_value": "true",
+        "false_value": "false",
+    }
+
+
 def test_telemetry_uses_entra_id_only():
     insights = resource("modules/monitoring.bicep", "insights")["properties"]
     assert insights["DisableLocalAuth"] is True
