@@ -92,6 +92,7 @@ module monitoring 'modules/monitoring.bicep' = {
   params: {
     logAnalyticsName: 'log-wcc-${resourceToken}'
     applicationInsightsName: 'appi-wcc-${resourceToken}'
+    telemetryTransformsName: 'dcr-wcc-${resourceToken}'
     location: location
     tags: tags
   }

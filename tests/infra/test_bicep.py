@@ -39,6 +39,14 @@ def resource(name: str, symbol: str) -> dict[str, Any]:
     return parsed(name)["resources"][symbol]["config"]
 
 
+def dotted(value: Any) -> Any:
+    """``a.b.c`` for pycep's nested property accessors (module outputs), else the value as is."""
+    if isinstance(value, dict) and value.get("operator", {}).get("type") == "property_accessor":
+        operands = value["operator"]["operands"]
+        return f"{dotted(operands['operand_1'])}.{dotted(operands['operand_2'])}"
+    return value
+
+
 def app_settings() -> dict[str, Any]:
     settings = resource("modules/functionapp.bicep", "appSettings")["properties"]["function"]
     assert settings["type"] == "union"
@@ -227,10 +235,45 @@ def test_telemetry_uses_entra_id_only():
     insights = resource("modules/monitoring.bicep", "insights")["properties"]
     assert insights["DisableLocalAuth"] is True
     assert "WorkspaceResourceId" in insights
-    assert "logs" in parsed("modules/monitoring.bicep")["resources"]
+    assert "logs" in parsed("modules/loganalytics.bicep")["resources"]
     assert app_settings()["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] == (
         "ClientId=${identityClientId};Authorization=AAD"
     )
+
+
+def test_stored_request_telemetry_loses_the_callback_query_string():
+    """WeChat signs each push in the callback URL's query string (signature, msg_signature,
+    timestamp, nonce, openid, encrypt_type). The Functions host already drops query strings from
+    request telemetry unless host.json turns on enableQueryStringTracing; a workspace
+    transformation drops them again at ingestion, whatever the app or host sends."""
+    monitoring = parsed("modules/monitoring.bicep")
+    rule = monitoring["resources"]["telemetryTransforms"]["config"]
+    assert rule["kind"] == "WorkspaceTransforms"
+    flows = {flow["streams"][0]: flow["transformKql"] for flow in rule["properties"]["dataFlows"]}
+    # Transformations have no replace_regex or parse_url: cut at the first "?" instead.
+    assert flows["Microsoft-Table-AppRequests"] == (
+        'source | extend Url = tostring(split(Url, "?")[0])'
+    )
+    assert flows["Microsoft-Table-AppDependencies"] == (
+        'source | extend Data = iif(DependencyType == "HTTP", tostring(split(Data, "?")[0]), Data)'
+    )
+    destination = rule["properties"]["destinations"]["logAnalytics"][0]
+    assert dotted(destination["workspaceResourceId"]) == "workspace.outputs.id"
+    for flow in rule["properties"]["dataFlows"]:
+        assert flow["destinations"] == [destination["name"]]
+    # The rule applies once the workspace names it; a workspace that does not exist yet cannot,
+    # so the workspace is deployed a second time with the rule, and Application Insights (and so
+    # every piece of telemetry) waits for that.
+    modules = monitoring["modules"]
+    assert modules["workspace"]["config"]["params"]["transformsRuleId"] == ""
+    linked = modules["workspaceWithTransforms"]["config"]["params"]["transformsRuleId"]
+    assert dotted(linked) == "telemetryTransforms.id"
+    for module in ("workspace", "workspaceWithTransforms"):
+        assert modules[module]["detail"]["full"] == "loganalytics.bicep"
+    insights = resource("modules/monitoring.bicep", "insights")["properties"]
+    assert dotted(insights["WorkspaceResourceId"]) == "workspaceWithTransforms.outputs.id"
+    workspace = resource("modules/loganalytics.bicep", "logs")["properties"]
+    assert "transformsRuleId" in json.dumps(workspace["defaultDataCollectionRuleResourceId"])
 
 
 def test_static_outbound_ip_is_optional_and_complete():
