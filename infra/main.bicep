@@ -36,6 +36,12 @@ param alwaysReadyHttpInstances int = 1
 @description('Give the app a fixed outbound IP (VNet, NAT gateway, static public IP) for WeChat\'s API IP whitelist, which refuses calls from other addresses (errcode 40164).')
 param staticOutboundIp bool = false
 
+@description('Close Key Vault to the internet: the app reads it through a private endpoint in its VNet. Turns the VNet, and so the NAT gateway\'s static IP, on.')
+param keyVaultNetworkRestrictions bool = false
+
+@description('With keyVaultNetworkRestrictions: public IPv4 addresses or CIDR ranges that may still reach Key Vault (operators\' machines); empty turns its public access off.')
+param keyVaultAllowedIpRanges array = []
+
 @minValue(1)
 @maxValue(3650)
 @description('Days attachments are kept in Blob storage before the lifecycle rule deletes them.')
@@ -68,6 +74,8 @@ param secretsKey string
 param secretsKeyPrevious string = ''
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+// Key Vault network restrictions need the VNet: the app reaches the vault's private endpoint there.
+var vnetIntegration = staticOutboundIp || keyVaultNetworkRestrictions
 var tags = { 'azd-env-name': environmentName, application: 'wechat-contact-center' }
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -119,10 +127,14 @@ module vault 'modules/keyvault.bicep' = {
     adminToken: adminToken
     secretsKey: secretsKey
     secretsKeyPrevious: secretsKeyPrevious
+    networkRestrictions: keyVaultNetworkRestrictions
+    privateEndpointSubnetId: keyVaultNetworkRestrictions ? network.outputs.privateEndpointSubnetId : ''
+    privateDnsZoneId: keyVaultNetworkRestrictions ? network.outputs.keyVaultDnsZoneId : ''
+    allowedIpRanges: keyVaultAllowedIpRanges
   }
 }
 
-module network 'modules/network.bicep' = if (staticOutboundIp) {
+module network 'modules/network.bicep' = if (vnetIntegration) {
   name: 'network'
   scope: rg
   params: {
@@ -131,6 +143,7 @@ module network 'modules/network.bicep' = if (staticOutboundIp) {
     publicIpName: 'pip-wcc-${resourceToken}'
     location: location
     tags: tags
+    keyVaultPrivateEndpoint: keyVaultNetworkRestrictions
   }
 }
 
@@ -165,8 +178,8 @@ module functionApp 'modules/functionapp.bicep' = {
     adminTokenSecretUri: vault.outputs.adminTokenSecretUri
     secretsKeySecretUri: vault.outputs.secretsKeySecretUri
     secretsKeyPreviousSecretUri: vault.outputs.secretsKeyPreviousSecretUri
-    subnetId: staticOutboundIp ? network.outputs.appSubnetId : ''
-    staticOutboundIps: staticOutboundIp ? network.outputs.publicIpAddress : ''
+    subnetId: vnetIntegration ? network.outputs.appSubnetId : ''
+    staticOutboundIps: vnetIntegration ? network.outputs.publicIpAddress : ''
     requestBodySizeLimitBytes: requestBodySizeLimitBytes
     callbackIpCheck: callbackIpCheck
   }

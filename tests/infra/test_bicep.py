@@ -280,16 +280,98 @@ def test_static_outbound_ip_is_optional_and_complete():
     main = parsed("main.bicep")
     assert main["parameters"]["staticOutboundIp"]["default"] is False
     network_module = main["modules"]["network"]
-    assert network_module["config"]["condition"] == "staticOutboundIp"
-    network = parsed("modules/network.bicep")["resources"]
-    subnet = network["vnet"]["config"]["properties"]["subnets"][0]["properties"]
+    assert network_module["config"]["condition"] == "vnetIntegration"
+    network = parsed("modules/network.bicep")
+    subnet = network["variables"]["appSubnet"]["value"]["properties"]
     assert subnet["delegations"][0]["properties"]["serviceName"] == "Microsoft.App/environments"
     assert "natGateway" in subnet
-    ip = network["publicIp"]["config"]
+    ip = network["resources"]["publicIp"]["config"]
     assert ip["sku"]["name"] == "Standard"
     assert ip["properties"]["publicIPAllocationMethod"] == "Static"
-    nat = network["natGateway"]["config"]
+    nat = network["resources"]["natGateway"]["config"]
     assert nat["properties"]["publicIpAddresses"]
+
+
+def test_key_vault_network_restrictions_are_optional_and_keep_the_app_able_to_read_it():
+    """Key Vault references do not come from the app's outbound IPs, so an IP rule for the NAT
+    gateway would not let them through: the app reads a restricted vault through a private
+    endpoint in its VNet. The integration subnet itself carries no service endpoint or private
+    endpoint (Flex Consumption's subnet rule), so the endpoint gets a subnet of its own."""
+    main = parsed("main.bicep")
+    parameters = main["parameters"]
+    assert parameters["keyVaultNetworkRestrictions"]["default"] is False
+    assert parameters["keyVaultAllowedIpRanges"]["default"] == []
+    # Restrictions bring the VNet they need with them.
+    vnet_integration = main["variables"]["vnetIntegration"]["value"]["operator"]
+    assert vnet_integration["type"] == "or"
+    assert set(vnet_integration["operands"].values()) == {
+        "staticOutboundIp",
+        "keyVaultNetworkRestrictions",
+    }
+    subnet_id = main["modules"]["functionApp"]["config"]["params"]["subnetId"]["operator"]
+    assert subnet_id["operands"]["condition"] == "vnetIntegration"
+    assert main["modules"]["network"]["config"]["config"]["params"]["keyVaultPrivateEndpoint"] == (
+        "keyVaultNetworkRestrictions"
+    )
+    vault_params = main["modules"]["vault"]["config"]["params"]
+    assert vault_params["networkRestrictions"] == "keyVaultNetworkRestrictions"
+    assert vault_params["allowedIpRanges"] == "keyVaultAllowedIpRanges"
+    for name, output in (
+        ("privateEndpointSubnetId", "network.outputs.privateEndpointSubnetId"),
+        ("privateDnsZoneId", "network.outputs.keyVaultDnsZoneId"),
+    ):
+        operands = vault_params[name]["operator"]["operands"]
+        assert operands["condition"] == "keyVaultNetworkRestrictions"
+        assert dotted(operands["true_value"]) == output
+
+    network = parsed("modules/network.bicep")
+    app_subnet = network["variables"]["appSubnet"]["value"]["properties"]
+    assert "serviceEndpoints" not in app_subnet
+    endpoint_subnet = network["variables"]["privateEndpointSubnet"]["value"]
+    assert "delegations" not in endpoint_subnet["properties"]
+    assert endpoint_subnet["properties"]["addressPrefix"] != app_subnet["addressPrefix"]
+    subnets = network["resources"]["vnet"]["config"]["properties"]["subnets"]["operator"]
+    assert subnets["operands"] == {
+        "condition": "keyVaultPrivateEndpoint",
+        "true_value": ["appSubnet", "privateEndpointSubnet"],
+        "false_value": ["appSubnet"],
+    }
+    zone = network["resources"]["keyVaultDns"]
+    assert zone["config"]["condition"] == "keyVaultPrivateEndpoint"
+    assert zone["config"]["config"]["name"] == "keyVaultDnsZoneName"
+    zone_name = json.dumps(network["variables"]["keyVaultDnsZoneName"])
+    assert "keyvaultDns" in zone_name
+    assert "privatelink.vaultcore." in zone_name
+    link = network["resources"]["keyVaultDnsLink"]["config"]
+    assert link["condition"] == "keyVaultPrivateEndpoint"
+    assert link["config"]["properties"]["registrationEnabled"] is False
+    assert dotted(link["config"]["properties"]["virtualNetwork"]["id"]) == "vnet.id"
+
+    vault = parsed("modules/keyvault.bicep")
+    properties = vault["resources"]["vault"]["config"]["properties"]
+    acls = properties["networkAcls"]["operator"]["operands"]
+    assert acls["condition"] == "networkRestrictions"
+    assert acls["true_value"] == {
+        "defaultAction": "Deny",
+        "bypass": "AzureServices",
+        "ipRules": "ipRules",
+        "virtualNetworkRules": [],
+    }
+    assert acls["false_value"] == {"defaultAction": "Allow", "bypass": "AzureServices"}
+    public = properties["publicNetworkAccess"]["operator"]["operands"]
+    assert public["true_value"] == "Disabled"  # restricted, and no operator IP ranges
+    assert public["false_value"] == "Enabled"
+    assert "allowedIpRanges" in json.dumps(vault["variables"]["ipRules"])
+    endpoint = vault["resources"]["privateEndpoint"]["config"]
+    assert endpoint["condition"] == "networkRestrictions"
+    connection = endpoint["config"]["properties"]["privateLinkServiceConnections"][0]
+    assert connection["properties"]["groupIds"] == ["vault"]
+    assert dotted(connection["properties"]["privateLinkServiceId"]) == "vault.id"
+    assert endpoint["config"]["properties"]["subnet"] == {"id": "privateEndpointSubnetId"}
+    dns = vault["resources"]["privateEndpointDns"]["config"]
+    assert dns["condition"] == "networkRestrictions"
+    zone_config = dns["config"]["properties"]["privateDnsZoneConfigs"][0]
+    assert zone_config["properties"]["privateDnsZoneId"] == "privateDnsZoneId"
 
 
 def test_outputs_and_app_settings_come_from_the_same_real_values():
