@@ -36,35 +36,46 @@ param alwaysReadyHttpInstances int = 1
 @description('Give the app a fixed outbound IP (VNet, NAT gateway, static public IP) for WeChat\'s API IP whitelist, which refuses calls from other addresses (errcode 40164).')
 param staticOutboundIp bool = false
 
+@description('Close Key Vault to the internet: the app reads it through a private endpoint in its VNet. Turns the VNet, and so the NAT gateway\'s static IP, on.')
+param keyVaultNetworkRestrictions bool = false
+
+@description('With keyVaultNetworkRestrictions: public IPv4 addresses or CIDR ranges that may still reach Key Vault (operators\' machines); empty turns its public access off.')
+param keyVaultAllowedIpRanges array = []
+
 @minValue(1)
 @maxValue(3650)
 @description('Days attachments are kept in Blob storage before the lifecycle rule deletes them.')
 param attachmentRetentionDays int = 180
 
+@minValue(1048576)
+@maxValue(104857600)
+@description('Largest request body the Functions host accepts, in bytes (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT; the host\'s default is 100 MiB). 25 MiB: a 20 MB agent upload plus multipart overhead.')
+param requestBodySizeLimitBytes int = 26214400
+
+@description('Accept WeChat pushes only from WeChat\'s callback IPs (CALLBACK_IP_CHECK; the app fetches them with getcallbackip and refreshes them daily).')
+param callbackIpCheck bool = false
+
+// ADMIN_TOKEN and SECRETS_KEY are required and never generated here: a value made up at deployment
+// time changes with every redeployment (a new SECRETS_KEY leaves every sealed secret unreadable, a
+// new ADMIN_TOKEN locks the admin out). azd creates them once per environment and keeps them.
 @secure()
-@description('Bearer token for /api/admin/*. Empty: generated at deployment (then pass the same value on later deployments, or use azd, which keeps it).')
-param adminToken string = ''
+@minLength(16)
+@description('Bearer token for /api/admin/*, 16 characters or more (wcc-$(openssl rand -hex 24)). Pass the same value on every deployment.')
+param adminToken string
 
 @secure()
-@description('Base64 of 32 random bytes that encrypts secrets at rest (openssl rand -base64 32). Empty: generated at deployment, as adminToken.')
-param secretsKey string = ''
+@minLength(44)
+@maxLength(44)
+@description('Base64 of 32 random bytes that encrypts secrets at rest (openssl rand -base64 32). Pass the same value on every deployment.')
+param secretsKey string
 
 @secure()
 @description('The SECRETS_KEY before a rotation, if any: it keeps decrypting what it sealed.')
 param secretsKeyPrevious string = ''
 
-@secure()
-@description('Seed of a generated adminToken; leave the default.')
-param adminTokenSeed string = newGuid()
-
-@secure()
-@description('Seed of a generated secretsKey (separate: one secret must not reveal the other); leave the default.')
-param secretsKeySeed string = newGuid()
-
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
-// Generated secrets, used only when none is given: a random GUID each (122 bits).
-var generatedAdminToken = 'wcc-${replace(adminTokenSeed, '-', '')}'
-var generatedSecretsKey = base64(replace(secretsKeySeed, '-', ''))
+// Key Vault network restrictions need the VNet: the app reaches the vault's private endpoint there.
+var vnetIntegration = staticOutboundIp || keyVaultNetworkRestrictions
 var tags = { 'azd-env-name': environmentName, application: 'wechat-contact-center' }
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -89,6 +100,7 @@ module monitoring 'modules/monitoring.bicep' = {
   params: {
     logAnalyticsName: 'log-wcc-${resourceToken}'
     applicationInsightsName: 'appi-wcc-${resourceToken}'
+    telemetryTransformsName: 'dcr-wcc-${resourceToken}'
     location: location
     tags: tags
   }
@@ -112,13 +124,17 @@ module vault 'modules/keyvault.bicep' = {
     name: 'kv-wcc-${take(resourceToken, 14)}'
     location: location
     tags: tags
-    adminToken: empty(adminToken) ? generatedAdminToken : adminToken
-    secretsKey: empty(secretsKey) ? generatedSecretsKey : secretsKey
+    adminToken: adminToken
+    secretsKey: secretsKey
     secretsKeyPrevious: secretsKeyPrevious
+    networkRestrictions: keyVaultNetworkRestrictions
+    privateEndpointSubnetId: keyVaultNetworkRestrictions ? network.outputs.privateEndpointSubnetId : ''
+    privateDnsZoneId: keyVaultNetworkRestrictions ? network.outputs.keyVaultDnsZoneId : ''
+    allowedIpRanges: keyVaultAllowedIpRanges
   }
 }
 
-module network 'modules/network.bicep' = if (staticOutboundIp) {
+module network 'modules/network.bicep' = if (vnetIntegration) {
   name: 'network'
   scope: rg
   params: {
@@ -127,6 +143,7 @@ module network 'modules/network.bicep' = if (staticOutboundIp) {
     publicIpName: 'pip-wcc-${resourceToken}'
     location: location
     tags: tags
+    keyVaultPrivateEndpoint: keyVaultNetworkRestrictions
   }
 }
 
@@ -161,8 +178,10 @@ module functionApp 'modules/functionapp.bicep' = {
     adminTokenSecretUri: vault.outputs.adminTokenSecretUri
     secretsKeySecretUri: vault.outputs.secretsKeySecretUri
     secretsKeyPreviousSecretUri: vault.outputs.secretsKeyPreviousSecretUri
-    subnetId: staticOutboundIp ? network.outputs.appSubnetId : ''
-    staticOutboundIps: staticOutboundIp ? network.outputs.publicIpAddress : ''
+    subnetId: vnetIntegration ? network.outputs.appSubnetId : ''
+    staticOutboundIps: vnetIntegration ? network.outputs.publicIpAddress : ''
+    requestBodySizeLimitBytes: requestBodySizeLimitBytes
+    callbackIpCheck: callbackIpCheck
   }
   // The identity must hold its roles before the app starts reading storage and secrets.
   dependsOn: [roles]

@@ -20,6 +20,8 @@ param secretsKeyPreviousSecretUri string
 param subnetId string
 @description('The NAT gateway\'s public IP when a static outbound IP is on; empty otherwise.')
 param staticOutboundIps string
+param requestBodySizeLimitBytes int
+param callbackIpCheck bool
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -109,6 +111,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     WECHAT_API_BASE_URL: 'https://api.weixin.qq.com'
     PUBLIC_BASE_URL: 'https://${site.properties.defaultHostName}'
     OUTBOUND_IPS: outboundIps
+    // The host refuses larger bodies before the app reads them (its own default is 100 MiB).
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(requestBodySizeLimitBytes)
+    // "true": pushes are accepted only from the addresses WeChat's getcallbackip API lists.
+    CALLBACK_IP_CHECK: callbackIpCheck ? 'true' : 'false'
   })
 }
 

@@ -1,5 +1,6 @@
 // ADMIN_TOKEN and SECRETS_KEY live here; the app reads them through Key Vault references with
-// its identity (RBAC mode: no access policies).
+// its identity (RBAC mode: no access policies). Optionally closed to the internet: the app then
+// reads it through a private endpoint in its VNet.
 param name string
 param location string
 param tags object
@@ -9,6 +10,16 @@ param adminToken string
 param secretsKey string
 @secure()
 param secretsKeyPrevious string
+@description('Deny the vault\'s public endpoint except to allowedIpRanges; the app uses the private endpoint.')
+param networkRestrictions bool
+@description('With networkRestrictions: the subnet of the private endpoint.')
+param privateEndpointSubnetId string
+@description('With networkRestrictions: the private DNS zone (privatelink.vaultcore.azure.net) linked to the VNet.')
+param privateDnsZoneId string
+@description('With networkRestrictions: public IPv4 addresses or CIDR ranges still allowed (operators); none turns public access off.')
+param allowedIpRanges array
+
+var ipRules = [for range in allowedIpRanges: { value: range }]
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -21,8 +32,41 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
     enablePurgeProtection: true // a deleted SECRETS_KEY would make every stored secret unreadable
-    publicNetworkAccess: 'Enabled'
-    networkAcls: { defaultAction: 'Allow', bypass: 'AzureServices' }
+    publicNetworkAccess: (networkRestrictions && empty(allowedIpRanges)) ? 'Disabled' : 'Enabled'
+    // Key Vault references do not come from the app's outbound IPs: no IP rule can admit them.
+    networkAcls: networkRestrictions ? { defaultAction: 'Deny', bypass: 'AzureServices', ipRules: ipRules, virtualNetworkRules: [] } : { defaultAction: 'Allow', bypass: 'AzureServices' }
+  }
+}
+
+resource privateEndpoint 'Microsoft.Network/privateEndpoints@2024-01-01' = if (networkRestrictions) {
+  name: 'pe-${name}'
+  location: location
+  tags: tags
+  properties: {
+    subnet: { id: privateEndpointSubnetId }
+    privateLinkServiceConnections: [
+      {
+        name: 'vault'
+        properties: {
+          privateLinkServiceId: vault.id
+          groupIds: ['vault']
+        }
+      }
+    ]
+  }
+}
+
+// Registers the endpoint's address under the vault's name in the VNet's private DNS zone.
+resource privateEndpointDns 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2024-01-01' = if (networkRestrictions) {
+  parent: privateEndpoint
+  name: 'default'
+  properties: {
+    privateDnsZoneConfigs: [
+      {
+        name: 'vaultcore'
+        properties: { privateDnsZoneId: privateDnsZoneId }
+      }
+    ]
   }
 }
 

@@ -39,6 +39,14 @@ def resource(name: str, symbol: str) -> dict[str, Any]:
     return parsed(name)["resources"][symbol]["config"]
 
 
+def dotted(value: Any) -> Any:
+    """``a.b.c`` for pycep's nested property accessors (module outputs), else the value as is."""
+    if isinstance(value, dict) and value.get("operator", {}).get("type") == "property_accessor":
+        operands = value["operator"]["operands"]
+        return f"{dotted(operands['operand_1'])}.{dotted(operands['operand_2'])}"
+    return value
+
+
 def app_settings() -> dict[str, Any]:
     settings = resource("modules/functionapp.bicep", "appSettings")["properties"]["function"]
     assert settings["type"] == "union"
@@ -163,51 +171,207 @@ def test_secrets_live_in_key_vault_and_reach_the_app_as_references():
         == "identityId"
     )
     main = parsed("main.bicep")["parameters"]
-    for name in (
-        "adminToken",
-        "secretsKey",
-        "secretsKeyPrevious",
-        "adminTokenSeed",
-        "secretsKeySeed",
-    ):
+    for name in ("adminToken", "secretsKey", "secretsKeyPrevious"):
         decorators = [d["type"] for d in main[name]["decorators"]]
         assert "secure" in decorators, f"{name} must be @secure()"
 
 
-def test_generated_secrets_use_separate_seeds():
-    variables = parsed("main.bicep")["variables"]
-    admin = json.dumps(variables["generatedAdminToken"])
-    key = json.dumps(variables["generatedSecretsKey"])
-    assert "adminTokenSeed" in admin
-    assert "secretsKeySeed" not in admin
-    assert "secretsKeySeed" in key
-    assert "adminTokenSeed" not in key
+def test_secrets_are_required_and_never_generated_by_a_deployment():
+    """A SECRETS_KEY made up at deployment time changes with every redeployment and leaves every
+    sealed secret unreadable; a made-up ADMIN_TOKEN locks the admin out. Both come from the caller
+    (azd keeps them per environment), are checked for shape, and go to Key Vault unchanged."""
+    main = parsed("main.bicep")
+    for name, shape in (
+        ("adminToken", {"min_length": 16}),
+        ("secretsKey", {"min_length": 44, "max_length": 44}),  # base64 of 32 bytes
+    ):
+        parameter = main["parameters"][name]
+        assert parameter["default"] is None, f"{name} must be required: no default, no generation"
+        decorators = {d["type"]: d.get("argument") for d in parameter["decorators"]}
+        for decorator, value in shape.items():
+            assert decorators.get(decorator) == value, f"{name} needs @{decorator}({value})"
+    vault = main["modules"]["vault"]["config"]["params"]
+    assert vault["adminToken"] == "adminToken"
+    assert vault["secretsKey"] == "secretsKey"
+    assert resource("modules/keyvault.bicep", "secretsKeySecret")["properties"]["value"] == (
+        "secretsKey"
+    )
+    for path in BICEP_FILES:
+        text = path.read_text("utf-8")
+        assert "newGuid(" not in text, f"{path.name}: a value that changes on every deployment"
+    parameters = json.loads((INFRA / "main.parameters.json").read_text("utf-8"))["parameters"]
+    assert parameters["adminToken"] == {"value": "${ADMIN_TOKEN}"}
+    assert parameters["secretsKey"] == {"value": "${SECRETS_KEY}"}
+
+
+def test_request_body_limit_and_callback_ip_check_are_parameters_with_safe_defaults():
+    main = parsed("main.bicep")
+    limit = main["parameters"]["requestBodySizeLimitBytes"]
+    assert limit["default"] == 25 * 1024 * 1024  # a 20 MB agent upload plus multipart overhead
+    bounds = {d["type"]: d.get("argument") for d in limit["decorators"]}
+    assert bounds["min_value"] >= 1024 * 1024  # a push may be up to 1 MB
+    assert bounds["max_value"] <= 100 * 1024 * 1024  # the host's own default
+    assert main["parameters"]["callbackIpCheck"]["default"] is False
+    function_app = main["modules"]["functionApp"]["config"]["params"]
+    assert function_app["requestBodySizeLimitBytes"] == "requestBodySizeLimitBytes"
+    assert function_app["callbackIpCheck"] == "callbackIpCheck"
+    settings = app_settings()
+    assert settings["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"] == {
+        "function": {
+            "type": "string",
+            "parameters": {"value_to_convert": "requestBodySizeLimitBytes"},
+        }
+    }
+    check = settings["CALLBACK_IP_CHECK"]["operator"]
+    assert check["type"] == "conditional"
+    assert check["operands"] == {
+        "condition": "callbackIpCheck",
+        "true_value": "true",
+        "false_value": "false",
+    }
 
 
 def test_telemetry_uses_entra_id_only():
     insights = resource("modules/monitoring.bicep", "insights")["properties"]
     assert insights["DisableLocalAuth"] is True
     assert "WorkspaceResourceId" in insights
-    assert "logs" in parsed("modules/monitoring.bicep")["resources"]
+    assert "logs" in parsed("modules/loganalytics.bicep")["resources"]
     assert app_settings()["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] == (
         "ClientId=${identityClientId};Authorization=AAD"
     )
+
+
+def test_stored_request_telemetry_loses_the_callback_query_string():
+    """WeChat signs each push in the callback URL's query string (signature, msg_signature,
+    timestamp, nonce, openid, encrypt_type). The Functions host already drops query strings from
+    request telemetry unless host.json turns on enableQueryStringTracing; a workspace
+    transformation drops them again at ingestion, whatever the app or host sends."""
+    monitoring = parsed("modules/monitoring.bicep")
+    rule = monitoring["resources"]["telemetryTransforms"]["config"]
+    assert rule["kind"] == "WorkspaceTransforms"
+    flows = {flow["streams"][0]: flow["transformKql"] for flow in rule["properties"]["dataFlows"]}
+    # Transformations have no replace_regex or parse_url: cut at the first "?" instead.
+    assert flows["Microsoft-Table-AppRequests"] == (
+        'source | extend Url = tostring(split(Url, "?")[0])'
+    )
+    assert flows["Microsoft-Table-AppDependencies"] == (
+        'source | extend Data = iif(DependencyType == "HTTP", tostring(split(Data, "?")[0]), Data)'
+    )
+    destination = rule["properties"]["destinations"]["logAnalytics"][0]
+    assert dotted(destination["workspaceResourceId"]) == "workspace.outputs.id"
+    for flow in rule["properties"]["dataFlows"]:
+        assert flow["destinations"] == [destination["name"]]
+    # The rule applies once the workspace names it; a workspace that does not exist yet cannot,
+    # so the workspace is deployed a second time with the rule, and Application Insights (and so
+    # every piece of telemetry) waits for that.
+    modules = monitoring["modules"]
+    assert modules["workspace"]["config"]["params"]["transformsRuleId"] == ""
+    linked = modules["workspaceWithTransforms"]["config"]["params"]["transformsRuleId"]
+    assert dotted(linked) == "telemetryTransforms.id"
+    for module in ("workspace", "workspaceWithTransforms"):
+        assert modules[module]["detail"]["full"] == "loganalytics.bicep"
+    insights = resource("modules/monitoring.bicep", "insights")["properties"]
+    assert dotted(insights["WorkspaceResourceId"]) == "workspaceWithTransforms.outputs.id"
+    workspace = resource("modules/loganalytics.bicep", "logs")["properties"]
+    assert "transformsRuleId" in json.dumps(workspace["defaultDataCollectionRuleResourceId"])
 
 
 def test_static_outbound_ip_is_optional_and_complete():
     main = parsed("main.bicep")
     assert main["parameters"]["staticOutboundIp"]["default"] is False
     network_module = main["modules"]["network"]
-    assert network_module["config"]["condition"] == "staticOutboundIp"
-    network = parsed("modules/network.bicep")["resources"]
-    subnet = network["vnet"]["config"]["properties"]["subnets"][0]["properties"]
+    assert network_module["config"]["condition"] == "vnetIntegration"
+    network = parsed("modules/network.bicep")
+    subnet = network["variables"]["appSubnet"]["value"]["properties"]
     assert subnet["delegations"][0]["properties"]["serviceName"] == "Microsoft.App/environments"
     assert "natGateway" in subnet
-    ip = network["publicIp"]["config"]
+    ip = network["resources"]["publicIp"]["config"]
     assert ip["sku"]["name"] == "Standard"
     assert ip["properties"]["publicIPAllocationMethod"] == "Static"
-    nat = network["natGateway"]["config"]
+    nat = network["resources"]["natGateway"]["config"]
     assert nat["properties"]["publicIpAddresses"]
+
+
+def test_key_vault_network_restrictions_are_optional_and_keep_the_app_able_to_read_it():
+    """Key Vault references do not come from the app's outbound IPs, so an IP rule for the NAT
+    gateway would not let them through: the app reads a restricted vault through a private
+    endpoint in its VNet. The integration subnet itself carries no service endpoint or private
+    endpoint (Flex Consumption's subnet rule), so the endpoint gets a subnet of its own."""
+    main = parsed("main.bicep")
+    parameters = main["parameters"]
+    assert parameters["keyVaultNetworkRestrictions"]["default"] is False
+    assert parameters["keyVaultAllowedIpRanges"]["default"] == []
+    # Restrictions bring the VNet they need with them.
+    vnet_integration = main["variables"]["vnetIntegration"]["value"]["operator"]
+    assert vnet_integration["type"] == "or"
+    assert set(vnet_integration["operands"].values()) == {
+        "staticOutboundIp",
+        "keyVaultNetworkRestrictions",
+    }
+    subnet_id = main["modules"]["functionApp"]["config"]["params"]["subnetId"]["operator"]
+    assert subnet_id["operands"]["condition"] == "vnetIntegration"
+    assert main["modules"]["network"]["config"]["config"]["params"]["keyVaultPrivateEndpoint"] == (
+        "keyVaultNetworkRestrictions"
+    )
+    vault_params = main["modules"]["vault"]["config"]["params"]
+    assert vault_params["networkRestrictions"] == "keyVaultNetworkRestrictions"
+    assert vault_params["allowedIpRanges"] == "keyVaultAllowedIpRanges"
+    for name, output in (
+        ("privateEndpointSubnetId", "network.outputs.privateEndpointSubnetId"),
+        ("privateDnsZoneId", "network.outputs.keyVaultDnsZoneId"),
+    ):
+        operands = vault_params[name]["operator"]["operands"]
+        assert operands["condition"] == "keyVaultNetworkRestrictions"
+        assert dotted(operands["true_value"]) == output
+
+    network = parsed("modules/network.bicep")
+    app_subnet = network["variables"]["appSubnet"]["value"]["properties"]
+    assert "serviceEndpoints" not in app_subnet
+    endpoint_subnet = network["variables"]["privateEndpointSubnet"]["value"]
+    assert "delegations" not in endpoint_subnet["properties"]
+    assert endpoint_subnet["properties"]["addressPrefix"] != app_subnet["addressPrefix"]
+    subnets = network["resources"]["vnet"]["config"]["properties"]["subnets"]["operator"]
+    assert subnets["operands"] == {
+        "condition": "keyVaultPrivateEndpoint",
+        "true_value": ["appSubnet", "privateEndpointSubnet"],
+        "false_value": ["appSubnet"],
+    }
+    zone = network["resources"]["keyVaultDns"]
+    assert zone["config"]["condition"] == "keyVaultPrivateEndpoint"
+    assert zone["config"]["config"]["name"] == "keyVaultDnsZoneName"
+    zone_name = json.dumps(network["variables"]["keyVaultDnsZoneName"])
+    assert "keyvaultDns" in zone_name
+    assert "privatelink.vaultcore." in zone_name
+    link = network["resources"]["keyVaultDnsLink"]["config"]
+    assert link["condition"] == "keyVaultPrivateEndpoint"
+    assert link["config"]["properties"]["registrationEnabled"] is False
+    assert dotted(link["config"]["properties"]["virtualNetwork"]["id"]) == "vnet.id"
+
+    vault = parsed("modules/keyvault.bicep")
+    properties = vault["resources"]["vault"]["config"]["properties"]
+    acls = properties["networkAcls"]["operator"]["operands"]
+    assert acls["condition"] == "networkRestrictions"
+    assert acls["true_value"] == {
+        "defaultAction": "Deny",
+        "bypass": "AzureServices",
+        "ipRules": "ipRules",
+        "virtualNetworkRules": [],
+    }
+    assert acls["false_value"] == {"defaultAction": "Allow", "bypass": "AzureServices"}
+    public = properties["publicNetworkAccess"]["operator"]["operands"]
+    assert public["true_value"] == "Disabled"  # restricted, and no operator IP ranges
+    assert public["false_value"] == "Enabled"
+    assert "allowedIpRanges" in json.dumps(vault["variables"]["ipRules"])
+    endpoint = vault["resources"]["privateEndpoint"]["config"]
+    assert endpoint["condition"] == "networkRestrictions"
+    connection = endpoint["config"]["properties"]["privateLinkServiceConnections"][0]
+    assert connection["properties"]["groupIds"] == ["vault"]
+    assert dotted(connection["properties"]["privateLinkServiceId"]) == "vault.id"
+    assert endpoint["config"]["properties"]["subnet"] == {"id": "privateEndpointSubnetId"}
+    dns = vault["resources"]["privateEndpointDns"]["config"]
+    assert dns["condition"] == "networkRestrictions"
+    zone_config = dns["config"]["properties"]["privateDnsZoneConfigs"][0]
+    assert zone_config["properties"]["privateDnsZoneId"] == "privateDnsZoneId"
 
 
 def test_outputs_and_app_settings_come_from_the_same_real_values():
