@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from .agents import Agent
 from .automated import AutomatedMessenger
 from .bots.runner import BotRunner
+from .bots.targets import BotTargets
 from .bots.webhook import WebhookClient
 from .callback import WeChatCallback
 from .desk import AgentDesk
@@ -159,6 +160,7 @@ class Services:
             clock,
         )
         self.bot_secrets = SealedStore(storage.table(WORKSTREAMS_TABLE), "botsecrets", secret_box)
+        bot_targets = BotTargets(allow_loopback=settings.bot_webhook_allow_loopback)
         self.routing_admin = RoutingAdmin(
             self.catalog,
             self.accounts,
@@ -168,6 +170,7 @@ class Services:
             route_queue,
             assign_queue,
             clock,
+            bot_targets=bot_targets,
         )
         self.eraser = Eraser(
             storage,
@@ -233,7 +236,7 @@ class Services:
             self.assigner,
             route_queue,
             self.bot_secrets,
-            WebhookClient(clock=clock),
+            WebhookClient(clock=clock, targets=bot_targets),
             clock,
         )
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from ..agents import Agent, AgentFields, Presence, new_token, token_hash
 from ..api import ApiError, merged, not_found
 from ..bots.config import WebhookBot
+from ..bots.targets import BotTargets, RefusedTargetError
 from ..conversations import ConversationState, utc
 from ..ids import short_id
 from ..registry import AccountRegistry
@@ -38,8 +39,11 @@ class RoutingAdmin:
         route_queue: WorkQueue,
         assign_queue: WorkQueue,
         clock: Callable[[], float] = time.time,
+        *,
+        bot_targets: BotTargets | None = None,
     ) -> None:
         self._catalog = catalog
+        self._bot_targets = bot_targets or BotTargets()
         self._accounts = accounts
         self._assigner = assigner
         self._conversations = conversations
@@ -170,6 +174,13 @@ class RoutingAdmin:
                 field="accountId",
             )
         self._require_queues([fields.fallback_queue_id], "fallbackQueueId")
+        if isinstance(fields.bot, WebhookBot):
+            try:
+                self._bot_targets.check_url(fields.bot.url)
+            except RefusedTargetError as error:
+                raise ApiError(
+                    400, "invalid_request", f"bot.url is refused: {error}", field="bot.url"
+                ) from None
         for index, rule in enumerate(fields.routing_rules):
             self._require_queues([rule.queue_id], f"routingRules.{index}.queueId")
 

@@ -63,6 +63,7 @@ def services(
             "SECRETS_KEY": base64.b64encode(os.urandom(32)).decode(),
             "WECHAT_API_BASE_URL": wechat_api.url,
             "WECHAT_API_TIMEOUT_SECONDS": "2",
+            "BOT_WEBHOOK_ALLOW_LOOPBACK": "true",  # the tests' webhook bots run on loopback
         }
     )
     return Services(settings, app_storage, clock)
