@@ -159,7 +159,9 @@ class Services:
             assign_queue,
             clock,
         )
-        self.bot_secrets = SealedStore(storage.table(WORKSTREAMS_TABLE), "botsecrets", secret_box)
+        self.bot_secrets = SealedStore(
+            storage.table(WORKSTREAMS_TABLE), "botsecrets", "bot-secret", secret_box
+        )
         bot_targets = BotTargets(allow_loopback=settings.bot_webhook_allow_loopback)
         self.routing_admin = RoutingAdmin(
             self.catalog,
