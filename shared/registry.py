@@ -104,11 +104,7 @@ class AccountRegistry:
         return account
 
     def list(self) -> list[Account]:
-        """Every account that opens; the others are logged (``get`` names them)."""
-        accounts, unreadable = self._store.list()
-        for account_id in unreadable:
-            log.error("account %s is unusable: its sealed secrets do not open", account_id)
-        return accounts
+        return self._store.list()
 
     def _found(self, account_id: str) -> tuple[Account, str] | None:
         try:

@@ -11,6 +11,7 @@ accepting plaintext pushes.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
@@ -21,6 +22,8 @@ from ..accounts import Account
 from ..secretbox import SecretBox, SecretBoxError, purpose_context
 from ..wechat import MessageMode
 from .entities import if_match, prefix_range
+
+log = logging.getLogger(__name__)
 
 PARTITION = "accounts"
 _ACCOUNT = "a:"
@@ -148,19 +151,21 @@ class AccountStore:
         except ResourceNotFoundError:
             return None
 
-    def list(self) -> tuple[list[Account], list[str]]:
-        """The accounts, oldest first, and the ids of rows whose secrets do not open."""
+    def list(self) -> list[Account]:
+        """Every account whose secrets open; one that does not (sealed under a key this
+        deployment no longer has, or edited in storage) is logged and left out, rather than
+        making every account unlistable."""
         entities = self._table.query_entities(
             "PartitionKey eq @p and RowKey ge @lo and RowKey lt @hi",
             parameters={"p": PARTITION, **prefix_range(_ACCOUNT)},
         )
-        accounts, unreadable = [], []
+        accounts = []
         for entity in entities:
             try:
                 accounts.append(self._account(entity)[0])
-            except SecretBoxError:
-                unreadable.append(entity["RowKey"][len(_ACCOUNT) :])
-        return sorted(accounts, key=lambda a: a.created_at), unreadable
+            except SecretBoxError as error:
+                log.error("account %s is left out: %s", entity["RowKey"][len(_ACCOUNT) :], error)
+        return sorted(accounts, key=lambda a: a.created_at)
 
     def replace(self, before: Account, after: Account, etag: str) -> None:
         """Store ``after`` if the row still has ``etag``; move the AppID index if it changed."""
