@@ -39,6 +39,9 @@ class AgentFields(ApiModel):
     capacity: Annotated[int, Field(ge=0, le=1000)] = 3
     skills: Annotated[list[Skill], Field(max_length=50)] = []
     role: AgentRole = AgentRole.AGENT
+    disabled: bool = False
+    """A disabled agent's token is refused (403) and the agent gets no new work; what it holds
+    stays with it until an admin closes or transfers it."""
 
 
 AgentPatch = patch_of(AgentFields, "AgentPatch")
@@ -82,6 +85,7 @@ class AgentView(ViewModel):
     free_capacity: int
     skills: list[str]
     role: AgentRole
+    disabled: bool
     presence: Presence
     conversation_ids: list[str]
     last_assigned_at: datetime | None = None
@@ -100,7 +104,7 @@ class AgentView(ViewModel):
 
 
 def new_token() -> str:
-    """An agent's bearer token: shown once at creation, stored only as its hash."""
+    """An agent's bearer token: shown once (at creation or rotation), stored only as its hash."""
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from .agents import Agent
 from .automated import AutomatedMessenger
 from .bots.runner import BotRunner
+from .bots.targets import BotTargets
 from .bots.webhook import WebhookClient
 from .callback import WeChatCallback
 from .callback_ips import CallbackIpAllowList
@@ -158,7 +159,10 @@ class Services:
             assign_queue,
             clock,
         )
-        self.bot_secrets = SealedStore(storage.table(WORKSTREAMS_TABLE), "botsecrets", secret_box)
+        self.bot_secrets = SealedStore(
+            storage.table(WORKSTREAMS_TABLE), "botsecrets", "bot-secret", secret_box
+        )
+        bot_targets = BotTargets(allow_loopback=settings.bot_webhook_allow_loopback)
         self.routing_admin = RoutingAdmin(
             self.catalog,
             self.accounts,
@@ -168,6 +172,7 @@ class Services:
             route_queue,
             assign_queue,
             clock,
+            bot_targets=bot_targets,
         )
         self.eraser = Eraser(
             storage,
@@ -248,7 +253,7 @@ class Services:
             self.assigner,
             route_queue,
             self.bot_secrets,
-            WebhookClient(clock=clock),
+            WebhookClient(clock=clock, targets=bot_targets),
             clock,
         )
 

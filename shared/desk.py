@@ -71,7 +71,11 @@ class AgentDesk:
         now = self._now()
         updated = self._assigner.change_agent(
             agent.id,
-            lambda a: a.model_copy(update={"presence": change.presence, "updated_at": now}),
+            lambda a: (
+                None  # disabled since the request was authorised: it stays offline
+                if a.disabled
+                else a.model_copy(update={"presence": change.presence, "updated_at": now})
+            ),
         )
         if updated is None:
             raise not_found(f"agent {agent.id}")
@@ -100,6 +104,12 @@ class AgentDesk:
     def _own(self, agent: Agent, conversation_id: str) -> Conversation:
         conversation = self._conversations.get(conversation_id)
         if conversation is None or conversation.agent_id != agent.id:
+            raise not_found(f"conversation {conversation_id}")
+        return conversation
+
+    def _any(self, conversation_id: str) -> Conversation:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None:
             raise not_found(f"conversation {conversation_id}")
         return conversation
 
@@ -134,11 +144,20 @@ class AgentDesk:
         return parked
 
     def close(self, agent: Agent, conversation_id: str, request: CloseRequest) -> Conversation:
-        conversation = self._own(agent, conversation_id)
+        return self._close(self._own(agent, conversation_id), request, reason="agent_closed")
+
+    def close_as_admin(self, conversation_id: str, request: CloseRequest) -> Conversation:
+        """Close any conversation whatever its agent: how an admin releases the work of an
+        agent who cannot (a disabled agent's, say)."""
+        return self._close(self._any(conversation_id), request, reason="admin_closed")
+
+    def _close(
+        self, conversation: Conversation, request: CloseRequest, *, reason: str
+    ) -> Conversation:
         if request.wrap_up and conversation.state is not S.WRAPUP:
             check_transition(conversation.state, S.WRAPUP)
             return self._save(conversation, state=S.WRAPUP)
-        return self.end(conversation, reason="agent_closed")
+        return self.end(conversation, reason=reason)
 
     def end(self, conversation: Conversation, *, reason: str) -> Conversation:
         check_transition(conversation.state, S.CLOSED)
@@ -150,7 +169,13 @@ class AgentDesk:
     def transfer(
         self, agent: Agent, conversation_id: str, request: TransferRequest
     ) -> Conversation:
-        conversation = self._own(agent, conversation_id)
+        return self._transfer(self._own(agent, conversation_id), request)
+
+    def transfer_as_admin(self, conversation_id: str, request: TransferRequest) -> Conversation:
+        """Transfer any conversation whatever its agent (see ``close_as_admin``)."""
+        return self._transfer(self._any(conversation_id), request)
+
+    def _transfer(self, conversation: Conversation, request: TransferRequest) -> Conversation:
         if request.queue_id:
             return self._to_queue(conversation, request.queue_id)
         return self._to_agent(conversation, request.agent_id or "")
@@ -183,7 +208,9 @@ class AgentDesk:
                 400, "invalid_request", f"agentId: no agent {target_id}", field="agentId"
             )
         if target.id == conversation.agent_id:
-            raise ApiError(409, "same_agent", "the conversation is yours already")
+            raise ApiError(409, "same_agent", f"the conversation is with agent {target.id} already")
+        if target.disabled:
+            raise ApiError(409, "agent_disabled", f"agent {target_id} is disabled")
         if conversation.state is not S.ACTIVE:
             check_transition(conversation.state, S.ACTIVE)
         workstream, units, presences = self._assigner.terms(conversation)

@@ -54,6 +54,11 @@ class AgentCreated(AgentView):
     """The agent's bearer token: shown once, stored only as a hash."""
 
 
+class AgentTokenRotated(AgentView):
+    token: str
+    """The agent's new bearer token: shown once; the previous token no longer works."""
+
+
 class ConversationList(ViewModel):
     conversations: list[Conversation]
     continuation_token: str | None = None
@@ -197,10 +202,13 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/api/admin/agents", "Create an agent (answers its token once)", A, AgentCreated, 201, AgentFields, AGENT_EXAMPLE),
     Operation("get", "/api/admin/agents", "List agents", A, AgentList),
     Operation("get", "/api/admin/agents/{id}", "Get an agent", A, AgentView),
-    Operation("patch", "/api/admin/agents/{id}", "Change an agent", A, AgentView, 200, AgentPatch, {"capacity": 5}),
+    Operation("patch", "/api/admin/agents/{id}", "Change an agent (disabled: true refuses its token and gives it no new work)", A, AgentView, 200, AgentPatch, {"capacity": 5, "disabled": False}),
     Operation("delete", "/api/admin/agents/{id}", "Delete an agent holding no conversations", A, None, 204),
+    Operation("post", "/api/admin/agents/{id}/token", "Rotate an agent's token (the old one stops at once; the new one is answered once)", A, AgentTokenRotated),
     Operation("get", "/api/admin/conversations", "Conversations, newest first within an account", A, ConversationList, query=("accountId", "state", *PAGING)),
     Operation("get", "/api/admin/conversations/{id}", "A conversation and its messages", A, ConversationDetail, query=PAGING),
+    Operation("post", "/api/admin/conversations/{id}/close", "Close any conversation on its agent's behalf, or move it to wrap-up", A, Conversation, 200, CloseRequest, {"wrapUp": False}),
+    Operation("post", "/api/admin/conversations/{id}/transfer", "Transfer any conversation to a queue or an agent, whoever holds it", A, Conversation, 200, TransferRequest, {"agentId": "a0wu000001"}),
     Operation("delete", "/api/admin/customers/{accountId}/{openId}", "Erase a customer: conversations, messages, attachments, dedupe keys, customer and window records, queue messages", A, ErasureResult),
     Operation("get", "/api/agent/me", "The calling agent", G, AgentView),
     Operation("put", "/api/agent/presence", "Set the agent's presence", G, AgentView, 200, PresenceChange, {"presence": "available"}),

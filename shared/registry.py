@@ -7,6 +7,7 @@ change within ``cache_seconds``.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -24,11 +25,13 @@ from .api import ApiError, not_found
 from .cache import CachedReader
 from .conversations import utc
 from .ids import short_id
+from .secretbox import SecretBoxError
 from .settings import Settings
 from .store.accounts import AccountChangedError, AccountStore, DuplicateAppIdError
 from .store.tokens import TokenTable
 
 ATTEMPTS = 5
+log = logging.getLogger(__name__)
 
 
 class AccountRegistry:
@@ -44,9 +47,7 @@ class AccountRegistry:
         self._tokens = tokens
         self._settings = settings
         self._clock = clock
-        self._cache: CachedReader[Account] = CachedReader(
-            lambda account_id: _account(store.get(account_id)), cache_seconds
-        )
+        self._cache: CachedReader[Account] = CachedReader(self._usable, cache_seconds)
 
     def _now(self) -> datetime:
         return utc(self._clock())
@@ -55,8 +56,17 @@ class AccountRegistry:
 
     def lookup(self, account_id: str) -> Account | None:
         """The account for a push, from the cache when fresh (absent accounts are cached too,
-        so a flood of made-up ids costs one read per id per ``cache_seconds``)."""
+        so a flood of made-up ids costs one read per id per ``cache_seconds``). An account
+        whose secrets do not open is absent: its pushes are refused, never checked in a mode
+        someone wrote into the row."""
         return self._cache.get(account_id)
+
+    def _usable(self, account_id: str) -> Account | None:
+        try:
+            return _account(self._store.get(account_id))
+        except SecretBoxError as error:
+            log.error("account %s is unusable and refuses its pushes: %s", account_id, error)
+            return None
 
     def forget(self, account_id: str) -> None:
         self._cache.forget(account_id)
@@ -101,8 +111,20 @@ class AccountRegistry:
     def list(self) -> list[Account]:
         return self._store.list()
 
+    def _found(self, account_id: str) -> tuple[Account, str] | None:
+        try:
+            return self._store.get(account_id)
+        except SecretBoxError:
+            raise ApiError(
+                409,
+                "account_unreadable",
+                f"account {account_id}'s secrets do not open with the settings stored beside "
+                "them (the row was changed outside the app, or SECRETS_KEY is not the key it "
+                "was sealed with); its pushes are refused. Delete it and register it again",
+            ) from None
+
     def get(self, account_id: str) -> Account:
-        found = self._store.get(account_id)
+        found = self._found(account_id)
         if found is None:
             raise not_found(f"account {account_id}")
         return found[0]
@@ -110,7 +132,7 @@ class AccountRegistry:
     def update(self, account_id: str, patch: AccountPatch) -> Account:
         grace = timedelta(hours=self._settings.aes_key_grace_hours)
         for _ in range(ATTEMPTS):
-            found = self._store.get(account_id)
+            found = self._found(account_id)
             if found is None:
                 raise not_found(f"account {account_id}")
             before, etag = found
@@ -127,10 +149,19 @@ class AccountRegistry:
 
     def remove(self, account_id: str) -> None:
         """Stop the channel now: its settings and secrets (its access token too) go;
-        conversations stay for retention."""
-        account = self.get(account_id)
+        conversations stay for retention. An account whose secrets do not open goes too."""
         try:
-            self._store.delete(account)
+            found: tuple[Account | None, str] | None = self._store.get(account_id)
+        except SecretBoxError:
+            found = (None, "")  # removed all the same, without its secrets
+        if found is None:
+            raise not_found(f"account {account_id}")
+        account = found[0]
+        try:
+            if account is None:
+                self._store.delete_unopened(account_id)
+            else:
+                self._store.delete(account)
         except AccountChangedError:
             raise not_found(f"account {account_id}") from None
         finally:

@@ -3,6 +3,10 @@
 The id lets the key rotate: set the new key as ``SECRETS_KEY`` and the old one as
 ``SECRETS_KEY_PREVIOUS``; what was sealed under the old key still opens, and is sealed under
 the new key the next time it is written.
+
+The associated data (``context``, see ``purpose_context``) names what a sealed value is for and
+the values stored beside it in plain sight that must not change: a sealed value moved to a row
+of another purpose or owner, or a row whose bound values were edited in storage, does not open.
 """
 
 from __future__ import annotations
@@ -20,6 +24,12 @@ class SecretBoxError(Exception):
     """A sealed value could not be opened: unknown key id, wrong context, or tampering."""
 
 
+def purpose_context(purpose: str, **bound: str | bool | None) -> str:
+    """The associated data for ``purpose`` ("account-secrets", "access-token"…) and the plain
+    values the secret is bound to, as canonical JSON (no separator a value could forge)."""
+    return json.dumps({"purpose": purpose, **bound}, sort_keys=True, separators=(",", ":"))
+
+
 class SecretBox:
     def __init__(self, keys: Mapping[str, bytes]) -> None:
         """``keys``: key id → 32-byte key, the current key first."""
@@ -29,7 +39,8 @@ class SecretBox:
         self.current_key_id = next(iter(self._keys))
 
     def seal(self, values: Mapping[str, str], context: str) -> tuple[str, str]:
-        """Encrypt ``values`` bound to ``context`` (the owner's id) → (key id, sealed text)."""
+        """Encrypt ``values`` bound to ``context`` (``purpose_context``) → (key id, sealed
+        text)."""
         nonce = os.urandom(12)
         plain = json.dumps(dict(values), separators=(",", ":")).encode("utf-8")
         sealed = AESGCM(self._keys[self.current_key_id]).encrypt(nonce, plain, context.encode())
@@ -46,5 +57,8 @@ class SecretBox:
             raw = base64.b64decode(sealed)
             plain = AESGCM(key).decrypt(raw[:12], raw[12:], context.encode())
         except (InvalidTag, ValueError):
-            raise SecretBoxError("sealed secrets do not open (tampered or moved)") from None
+            raise SecretBoxError(
+                "sealed secrets do not open: they, or the values stored beside them, were "
+                "changed or moved outside the app"
+            ) from None
         return json.loads(plain)

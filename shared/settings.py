@@ -124,6 +124,9 @@ class Settings(BaseModel):
     window_hours: float = Field(default=48, gt=0, alias="WINDOW_HOURS")
     window_message_quota: int = Field(default=5, ge=1, alias="WINDOW_MESSAGE_QUOTA")
     """Customer-service messages WeChat accepts per customer message (PROTOCOL.md §6.2)."""
+    bot_webhook_allow_loopback: bool = Field(default=False, alias="BOT_WEBHOOK_ALLOW_LOOPBACK")
+    """Development only: let webhook bots be on this machine (127.0.0.1, ::1, localhost).
+    Private and link-local addresses stay refused whatever this says."""
 
     @field_validator("wechat_api_base_url", "public_base_url")
     @classmethod

@@ -137,9 +137,17 @@ class AgentWorkspace:
             )
         if tokens_match(self._admin_token, token):
             return Actor(None)
-        agent = self._catalog.agents.find("token", token_hash(token))
-        if agent is None:
+        hashed = token_hash(token)
+        agent = self._catalog.agents.find("token", hashed)
+        # The document is read after its index row: a rotation in between shows here.
+        if agent is None or not tokens_match(agent.token_hash, hashed):
             raise ApiError(401, "unauthorized", "the bearer token is not an agent's token")
+        if agent.disabled:
+            raise ApiError(
+                403,
+                "agent_disabled",
+                f"agent {agent.id} is disabled; an admin can enable it again",
+            )
         return Actor(agent)
 
     # --- reading ------------------------------------------------------------------------------

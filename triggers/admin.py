@@ -12,6 +12,7 @@ from shared.accounts import AccountCreate, AccountPatch
 from shared.agents import AgentFields, AgentPatch, AgentView
 from shared.api import ApiError, not_found, parse_body
 from shared.conversations import ConversationState, TranscriptEntryView
+from shared.desk import CloseRequest, TransferRequest
 from shared.routing.queues import QueueFields, QueuePatch
 from shared.workstreams import WorkstreamFields, WorkstreamPatch
 
@@ -85,6 +86,24 @@ def admin_conversation(req: func.HttpRequest) -> func.HttpResponse:
     body = conversation.json_body()
     body["messages"] = [TranscriptEntryView.of(e).json_body() for e in entries]
     return json_response(paged(body, token))
+
+
+@bp.route(route="admin/conversations/{id}/close", methods=["POST"], auth_level=ANONYMOUS)
+@admin
+def admin_conversation_close(req: func.HttpRequest) -> func.HttpResponse:
+    """Close any conversation on its agent's behalf (``{"wrapUp": true}`` as for agents)."""
+    request = parse_body(CloseRequest, req.get_body() or b"{}")
+    closed = services().desk.close_as_admin(req.route_params["id"], request)
+    return json_response(closed.json_body())
+
+
+@bp.route(route="admin/conversations/{id}/transfer", methods=["POST"], auth_level=ANONYMOUS)
+@admin
+def admin_conversation_transfer(req: func.HttpRequest) -> func.HttpResponse:
+    """Transfer any conversation to a queue or an agent, whoever holds it now."""
+    request = parse_body(TransferRequest, req.get_body())
+    moved = services().desk.transfer_as_admin(req.route_params["id"], request)
+    return json_response(moved.json_body())
 
 
 # --- queues, workstreams, agents -------------------------------------------------------------
@@ -192,6 +211,14 @@ def admin_agent(req: func.HttpRequest) -> func.HttpResponse:
         ),
         s.routing_admin.delete_agent,
     )
+
+
+@bp.route(route="admin/agents/{id}/token", methods=["POST"], auth_level=ANONYMOUS)
+@admin
+def admin_agent_token(req: func.HttpRequest) -> func.HttpResponse:
+    """Rotate the agent's token: the old one stops at once, the new one is answered this once."""
+    agent, token = services().routing_admin.rotate_token(req.route_params["id"])
+    return json_response({**AgentView.of(agent).json_body(), "token": token})
 
 
 @bp.route(route="admin/customers/{accountId}/{openId}", methods=["DELETE"], auth_level=ANONYMOUS)

@@ -24,6 +24,7 @@ from ..conversations import (
 from ..outbox import Outbox
 from ..routing.assignment import Assigner
 from ..routing.catalog import RoutingCatalog
+from ..secretbox import SecretBoxError
 from ..store.conversations import ConversationStore
 from ..store.queues import WorkQueue
 from ..store.sealed import SealedStore
@@ -96,7 +97,10 @@ class BotRunner:
             return faq_actions(bot, text, workstream.language)
         if not isinstance(bot, WebhookBot):
             raise BotFailureError(f"unknown bot type {type(bot).__name__}")
-        secret = self._secrets.get(workstream.id)
+        try:
+            secret = self._secrets.get(workstream.id)
+        except SecretBoxError:
+            raise BotFailureError("the bot's stored secret does not open; save it again") from None
         if secret is None:
             raise BotFailureError("no secret is stored for the webhook bot")
         history, _ = self._conversations.transcript(conversation.id, limit=HISTORY)

@@ -11,9 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..agents import Agent, AgentFields, new_token, token_hash
+from ..agents import Agent, AgentFields, Presence, new_token, token_hash
 from ..api import ApiError, merged, not_found
 from ..bots.config import WebhookBot
+from ..bots.targets import BotTargets, RefusedTargetError
 from ..conversations import ConversationState, utc
 from ..ids import short_id
 from ..registry import AccountRegistry
@@ -38,8 +39,11 @@ class RoutingAdmin:
         route_queue: WorkQueue,
         assign_queue: WorkQueue,
         clock: Callable[[], float] = time.time,
+        *,
+        bot_targets: BotTargets | None = None,
     ) -> None:
         self._catalog = catalog
+        self._bot_targets = bot_targets or BotTargets()
         self._accounts = accounts
         self._assigner = assigner
         self._conversations = conversations
@@ -170,6 +174,13 @@ class RoutingAdmin:
                 field="accountId",
             )
         self._require_queues([fields.fallback_queue_id], "fallbackQueueId")
+        if isinstance(fields.bot, WebhookBot):
+            try:
+                self._bot_targets.check_url(fields.bot.url)
+            except RefusedTargetError as error:
+                raise ApiError(
+                    400, "invalid_request", f"bot.url is refused: {error}", field="bot.url"
+                ) from None
         for index, rule in enumerate(fields.routing_rules):
             self._require_queues([rule.queue_id], f"routingRules.{index}.queueId")
 
@@ -239,13 +250,31 @@ class RoutingAdmin:
         if queue_ids is not None:
             self._require_queues(queue_ids, "queueIds")
         now = self._now()
-        after = self._assigner.change_agent(
-            agent_id, lambda current: merged(current, patch, updated_at=now)
-        )
+
+        def change(current: Agent) -> Agent:
+            after = merged(current, patch, updated_at=now)
+            if after.disabled:  # nothing new for it; it sets its presence again once enabled
+                after = after.model_copy(update={"presence": Presence.OFFLINE})
+            return after
+
+        after = self._assigner.change_agent(agent_id, change)
         if after is None:
             raise not_found(f"agent {agent_id}")
         self._assign_queue.put({"agentId": agent_id})  # more capacity or new queues: serve them
         return after
+
+    def rotate_token(self, agent_id: str) -> tuple[Agent, str]:
+        """A new bearer token for the agent, shown this once. The document and its token index
+        row change in one transaction, so the old token stops resolving at once."""
+        token = new_token()
+        now = self._now()
+        rotated = self._assigner.change_agent(
+            agent_id,
+            lambda a: a.model_copy(update={"token_hash": token_hash(token), "updated_at": now}),
+        )
+        if rotated is None:
+            raise not_found(f"agent {agent_id}")
+        return rotated, token
 
     def delete_agent(self, agent_id: str) -> None:
         agent = self.require(self._catalog.agents, agent_id, "agent")

@@ -90,7 +90,9 @@ class Assigner:
         units: int,
         presences: Iterable[Presence],
     ) -> Agent | None:
-        """Hold ``units`` of the agent's capacity for ``conversation``, if it fits now.
+        """Hold ``units`` of the agent's capacity for ``conversation``, if it fits now. A
+        disabled agent never fits: checked on the version the write is conditional on, this
+        keeps work from it whatever a stale availability row or a preferred agent id says.
 
         None also when a hold for it exists already: that one belongs to another worker (or
         an attempt that died), and releasing it on a lost race would free someone else's.
@@ -103,7 +105,7 @@ class Assigner:
                 raise _NoFitError
             if conversation.queue_id and conversation.queue_id not in agent.queue_ids:
                 raise _NoFitError
-            if agent.presence not in allowed or agent.free_capacity < units:
+            if agent.disabled or agent.presence not in allowed or agent.free_capacity < units:
                 raise _NoFitError
             holds = {**agent.holds, conversation.id: Hold(units=units, since=now)}
             parked = [cid for cid in agent.parked if cid != conversation.id]

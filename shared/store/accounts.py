@@ -2,18 +2,24 @@
 
 Every account row and every ``appid:`` index row share one partition, so creating, changing
 and deleting an account and its index entry are single atomic transactions.
+
+The secrets are sealed bound to the account's id and to the plain values that decide how its
+pushes are checked (AppID, Original ID, message mode, sandbox, the old AES key's expiry): a row
+whose MessageMode was edited in storage from safe to plaintext no longer opens, rather than
+accepting plaintext pushes.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from ..accounts import Account
-from ..secretbox import SecretBox, SecretBoxError
+from ..secretbox import SecretBox, SecretBoxError, purpose_context
 from ..wechat import MessageMode
 from .entities import if_match, prefix_range
 
@@ -33,6 +39,30 @@ class AccountChangedError(Exception):
     """The account changed (or vanished) since it was read."""
 
 
+def _sealed_context(
+    account_id: str,
+    app_id: str,
+    original_id: str,
+    message_mode: str,
+    sandbox: bool,
+    previous_key_expires_at: datetime | None,
+) -> str:
+    expires = (
+        previous_key_expires_at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        if previous_key_expires_at
+        else None
+    )
+    return purpose_context(
+        "account-secrets",
+        accountId=account_id,
+        appId=app_id,
+        originalId=original_id,
+        messageMode=message_mode,
+        sandbox=sandbox,
+        previousKeyExpiresAt=expires,
+    )
+
+
 class AccountStore:
     def __init__(self, table: TableClient, secrets: SecretBox) -> None:
         self._table = table
@@ -42,7 +72,15 @@ class AccountStore:
 
     def _entity(self, account: Account) -> dict[str, Any]:
         secrets = {f: getattr(account, f) for f in _SECRET_FIELDS if getattr(account, f)}
-        key_id, sealed = self._secrets.seal(secrets, context=account.id)
+        context = _sealed_context(
+            account.id,
+            account.app_id,
+            account.original_id,
+            account.message_mode.value,
+            account.sandbox,
+            account.previous_key_expires_at,
+        )
+        key_id, sealed = self._secrets.seal(secrets, context=context)
         entity: dict[str, Any] = {
             "PartitionKey": PARTITION,
             "RowKey": _ACCOUNT + account.id,
@@ -61,8 +99,18 @@ class AccountStore:
         return entity
 
     def _account(self, entity: dict[str, Any]) -> tuple[Account, str]:
+        """The account of a row; ``SecretBoxError`` when its secrets do not open with the row's
+        own values (edited, or sealed for another row or purpose)."""
         account_id = entity["RowKey"][len(_ACCOUNT) :]
-        secrets = self._secrets.open(entity["SecretsKeyId"], entity["Secrets"], context=account_id)
+        context = _sealed_context(
+            account_id,
+            entity["AppId"],
+            entity["OriginalId"],
+            entity["MessageMode"],
+            entity.get("Sandbox", False),
+            entity.get("PreviousKeyExpiresAt"),
+        )
+        secrets = self._secrets.open(entity["SecretsKeyId"], entity["Secrets"], context=context)
         account = Account(
             id=account_id,
             name=entity["Name"],
@@ -139,6 +187,21 @@ class AccountStore:
             ],
             account.app_id,
         )
+
+    def delete_unopened(self, account_id: str) -> None:
+        """Delete an account row and its AppID index entries without opening its secrets: a
+        row that no longer opens (its AppId may have been edited too) can still be removed."""
+        indexes = self._table.query_entities(
+            "PartitionKey eq @p and RowKey ge @lo and RowKey lt @hi and AccountId eq @id",
+            parameters={"p": PARTITION, **prefix_range(_APP_ID), "id": account_id},
+        )
+        operations: list[Any] = [
+            ("delete", {"PartitionKey": PARTITION, "RowKey": _ACCOUNT + account_id})
+        ]
+        operations += [
+            ("delete", {"PartitionKey": PARTITION, "RowKey": index["RowKey"]}) for index in indexes
+        ]
+        self._submit(operations, "")
 
     def _submit(self, operations: list[Any], app_id: str) -> None:
         try:

@@ -1,8 +1,8 @@
 """Which agents of a queue could take a conversation now, in the order the queue's method
 would choose them, so the assign step reads a handful of rows instead of every agent.
 
-One partition per queue, one row per agent with free capacity and a presence other than
-offline. The row key sorts by the method:
+One partition per queue, one row per enabled agent with free capacity and a presence other
+than offline. The row key sorts by the method:
   highestCapacity: most free capacity first, then longest since the last assignment;
   roundRobin:      longest since the last assignment;
   leastActive:     longest since capacity was last freed.
@@ -37,7 +37,7 @@ def availability_key(agent: Agent, method: AssignmentMethod) -> str:
 
 
 def is_listed(agent: Agent) -> bool:
-    return agent.presence is not Presence.OFFLINE and agent.free_capacity > 0
+    return not agent.disabled and agent.presence is not Presence.OFFLINE and agent.free_capacity > 0
 
 
 class AvailabilityIndex:

@@ -8,6 +8,7 @@ with the classic token API, would invalidate each other's (PROTOCOL.md §12).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,11 +18,16 @@ from azure.core.exceptions import (
 )
 from azure.data.tables import TableClient, UpdateMode
 
-from ..secretbox import SecretBox
+from ..secretbox import SecretBox, SecretBoxError, purpose_context
 from .entities import if_match, int64, lost_race, plain
 from .leases import held_by_other
 
 _ROW = "access"
+log = logging.getLogger(__name__)
+
+
+def _context(account_id: str) -> str:
+    return purpose_context("access-token", accountId=account_id)
 
 
 @dataclass(frozen=True)
@@ -55,9 +61,13 @@ class TokenTable:
             return TokenRow(None, None, 0, None, None, None)
         token = None
         if entity.get("Sealed"):
-            token = self._secrets.open(entity["KeyId"], entity["Sealed"], context=account_id)[
-                "token"
-            ]
+            try:
+                token = self._secrets.open(
+                    entity["KeyId"], entity["Sealed"], context=_context(account_id)
+                )["token"]
+            except SecretBoxError as error:
+                # Only a cache of what WeChat hands out: treated as absent, fetched again.
+                log.error("access token of account %s is unusable: %s", account_id, error)
         return TokenRow(
             token=token,
             expires_at=entity.get("ExpiresAt"),
@@ -90,7 +100,7 @@ class TokenTable:
         self, account_id: str, etag: str, token: str, expires_at: datetime, generation: int
     ) -> bool:
         """Write a freshly fetched token and end the lease, if the lease is still ours."""
-        key_id, sealed = self._secrets.seal({"token": token}, context=account_id)
+        key_id, sealed = self._secrets.seal({"token": token}, context=_context(account_id))
         entity = {
             "PartitionKey": account_id,
             "RowKey": _ROW,

@@ -37,7 +37,11 @@ def app(
     e2e_azurite: Azurite, wechat_api: WeChatApiSimulator, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LocalApp]:
     local = LocalApp(
-        app_settings(e2e_azurite.connection_string, WECHAT_API_BASE_URL=wechat_api.url),
+        app_settings(
+            e2e_azurite.connection_string,
+            WECHAT_API_BASE_URL=wechat_api.url,
+            BOT_WEBHOOK_ALLOW_LOOPBACK="true",  # the webhook bot runs on loopback
+        ),
         log_dir=tmp_path_factory.mktemp("app"),
     )
     with local:

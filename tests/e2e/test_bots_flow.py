@@ -168,3 +168,21 @@ def test_erasure_leaves_no_trace_in_any_table_queue_or_container(
     assert again.status_code == 404, again.text  # nothing of theirs is left
     bad = admin.delete(f"/api/admin/customers/{account_id}/o%27%20or%201")
     assert (bad.status_code, bad.json()["error"]["field"]) == (400, "openId")
+
+
+def test_a_bot_on_a_private_address_is_refused_when_saved(admin):
+    account = SimulatedAccount.random()
+    account_id = register(admin, account, mode="plaintext")
+    queue = admin.post("/api/admin/queues", json={"name": "q"}).json()
+    answer = admin.post(
+        "/api/admin/workstreams",
+        json={
+            "name": "ws",
+            "accountId": account_id,
+            "fallbackQueueId": queue["id"],
+            "bot": {"type": "webhook", "url": "https://169.254.169.254/bot", "secret": SECRET},
+        },
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["field"] == "bot.url"
+    assert "link-local" in answer.json()["error"]["message"]

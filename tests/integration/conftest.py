@@ -64,6 +64,7 @@ def build_services(
         "SECRETS_KEY": base64.b64encode(os.urandom(32)).decode(),
         "WECHAT_API_BASE_URL": wechat_api.url,
         "WECHAT_API_TIMEOUT_SECONDS": "2",
+        "BOT_WEBHOOK_ALLOW_LOOPBACK": "true",  # the tests' webhook bots run on loopback
         **settings,
     }
     return Services(load_settings(values), storage, clock)
