@@ -1,5 +1,5 @@
 """WeChat accounts: what an admin registers, how it is validated, and the callback information
-to paste into WeChat's console (DESIGN.md §1, issue: accounts and the callback)."""
+to paste into WeChat's console (docs/architecture.md §1)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def _encoding_aes_key(value: str) -> str:
 
 
 class _AccountFields(ApiModel):
-    """Validators shared by create and patch; messages follow STYLE.md (say what is right)."""
+    """Validators shared by create and patch; messages say what is right
+    (docs/architecture.md §4)."""
 
     @field_validator("original_id", check_fields=False)
     @classmethod

@@ -1,4 +1,4 @@
-"""Host-free request and response shapes for the HTTP surfaces (DESIGN.md §5).
+"""Host-free request and response shapes for the HTTP surfaces (docs/architecture.md §5).
 
 Use cases raise ``ApiError``; triggers turn it into ``{"error": {"code", "message"}}`` with
 its status. Request bodies are parsed into pydantic models whose errors name the JSON field.

@@ -1,4 +1,4 @@
-"""Builds the app's dependencies in one place, from settings (STYLE.md: one bootstrap)."""
+"""Builds the app's dependencies in one place, from settings (docs/architecture.md §4)."""
 
 from __future__ import annotations
 

@@ -122,7 +122,7 @@ class Customer(BaseModel):
 
 
 class ReplyWindow(BaseModel):
-    """WeChat's customer-service window for one customer (PROTOCOL.md §6.2): after each
+    """WeChat's customer-service window for one customer (docs/protocol.md §6.2): after each
     customer message, ``quota`` messages within ``hours``."""
 
     model_config = ConfigDict(frozen=True)

@@ -1,4 +1,4 @@
-"""Customers' media, kept before WeChat drops it (PROTOCOL.md §8: media_id lives 3 days).
+"""Customers' media, kept before WeChat drops it (docs/protocol.md §8: media_id lives 3 days).
 
 The media step downloads each image, voice, video and short video into Blob storage with its
 content type, size and SHA-256, and records where it is on the transcript entry; agents open
@@ -153,8 +153,8 @@ class MediaKeeper:
         return self._api.fetch_url(media)
 
     def _host_allowed(self, url: str) -> bool:
-        """Outbound HTTP goes only where configured (DESIGN.md §4): WeChat's API host and the
-        media hosts its video URLs use."""
+        """Outbound HTTP goes only where configured (docs/architecture.md §4): WeChat's API host
+        and the media hosts its video URLs use."""
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         if parts.scheme not in ("http", "https") or not host:

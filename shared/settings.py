@@ -1,4 +1,4 @@
-"""Typed settings from the environment (DESIGN.md §5).
+"""Typed settings from the environment (docs/architecture.md §5).
 
 ``load_settings`` runs at start-up; a missing or malformed setting stops the app with the
 setting's name in the message rather than failing on the first request that needs it.
@@ -123,7 +123,7 @@ class Settings(BaseModel):
     """Closed conversations older than this are purged (a workstream may set its own)."""
     window_hours: float = Field(default=48, gt=0, alias="WINDOW_HOURS")
     window_message_quota: int = Field(default=5, ge=1, alias="WINDOW_MESSAGE_QUOTA")
-    """Customer-service messages WeChat accepts per customer message (PROTOCOL.md §6.2)."""
+    """Customer-service messages WeChat accepts per customer message (docs/protocol.md §6.2)."""
     bot_webhook_allow_loopback: bool = Field(default=False, alias="BOT_WEBHOOK_ALLOW_LOOPBACK")
     """Development only: let webhook bots be on this machine (127.0.0.1, ::1, localhost).
     Private and link-local addresses stay refused whatever this says."""

@@ -1,4 +1,4 @@
-"""One access token per account for the whole deployment (PROTOCOL.md §7, §12).
+"""One access token per account for the whole deployment (docs/protocol.md §7, §12).
 
 Workers read the shared token; one worker at a time (the lease holder) fetches a new one a few
 minutes before expiry while the others keep using the current one. A worker whose call was

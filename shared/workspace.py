@@ -34,10 +34,10 @@ from .routing.catalog import RoutingCatalog
 from .store.conversations import ConversationStore
 
 S = ConversationState
-MAX_TEXT_BYTES = 2048  # WeChat's practical text limit (PROTOCOL.md §12); longer → 45002
+MAX_TEXT_BYTES = 2048  # WeChat's practical text limit (docs/protocol.md §12); longer → 45002
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
-# What WeChat carries as temporary media for customer-service messages (PROTOCOL.md §8), by
+# What WeChat carries as temporary media for customer-service messages (docs/protocol.md §8), by
 # the file's first bytes; the limits follow the team's safe reading (images ≤ 2 MB).
 MEDIA_KINDS: tuple[tuple[str, tuple[bytes, ...], str, int], ...] = (
     ("image", (b"\xff\xd8\xff",), "image/jpeg", 2 * 1024 * 1024),

@@ -1,4 +1,4 @@
-"""Queue triggers: the conversation pipeline's steps (DESIGN.md §2)."""
+"""Queue triggers: the conversation pipeline's steps (docs/architecture.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Request and response plumbing shared by the HTTP blueprints (DESIGN.md §5)."""
+"""Request and response plumbing shared by the HTTP blueprints (docs/architecture.md §5)."""
 
 from __future__ import annotations
 

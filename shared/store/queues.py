@@ -1,4 +1,5 @@
-"""Work queues between the pipeline's steps. Messages carry ids, never payloads (DESIGN.md §4)."""
+"""Work queues between the pipeline's steps. Messages carry ids, never payloads
+(docs/architecture.md §4)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""Each account's access token, shared by every worker of the deployment (PROTOCOL.md §7).
+"""Each account's access token, shared by every worker of the deployment (docs/protocol.md §7).
 
 One row per account holds the token (sealed like other secrets), its expiry, a generation
 that grows with every refresh, and a lease naming the one worker allowed to refresh now.
 Taking the lease is a conditional write, so two workers never both fetch a token — which,
-with the classic token API, would invalidate each other's (PROTOCOL.md §12).
+with the classic token API, would invalidate each other's (docs/protocol.md §12).
 """
 
 from __future__ import annotations

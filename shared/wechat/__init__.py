@@ -1,6 +1,6 @@
 """The WeChat Service-account protocol, host-free: the one API triggers, tests and benchmarks use.
 
-See PROTOCOL.md in the team's shared folder for the sources behind every rule here.
+See docs/protocol.md for the sources behind every rule here.
 """
 
 from .crypto import Decrypted, MessageCipher, MessageCrypto, decode_encoding_aes_key

@@ -1,7 +1,7 @@
-"""WeChat's server API, as a sender uses it (PROTOCOL.md §6.2, §7–§10).
+"""WeChat's server API, as a sender uses it (docs/protocol.md §6.2, §7–§10).
 
 Every call goes to the configured base URL with a timeout, and every answer is checked for
-``errcode`` even on HTTP 200, which is how WeChat reports errors (PROTOCOL.md §11). Tokens are
+``errcode`` even on HTTP 200, which is how WeChat reports errors (docs/protocol.md §11). Tokens are
 passed in: keeping one shared token per account is ``shared.tokens``' job, not this client's.
 """
 
@@ -93,7 +93,7 @@ class WeChatApi:
             headers={"Content-Type": "application/json; charset=utf-8"},
         )
 
-    # --- access token (PROTOCOL.md §7) ----------------------------------------------------------
+    # --- access token (docs/protocol.md §7) -------------------------------------------------------
 
     def fetch_token(self, app_id: str, app_secret: str, *, stable: bool = True) -> IssuedToken:
         """``stable_token`` (normal mode: the same token while it is valid) or the classic
@@ -134,13 +134,13 @@ class WeChatApi:
             )
         return ips
 
-    # --- customer-service messages (PROTOCOL.md §6.2) ---------------------------------------
+    # --- customer-service messages (docs/protocol.md §6.2) ---------------------------------------
 
     def send(self, token: str, message: Mapping[str, Any]) -> None:
         """``message/custom/send``: not idempotent, see ``shared.sender`` on retries."""
         self._call("/cgi-bin/message/custom/send", token, message)
 
-    # --- temporary media (PROTOCOL.md §8) ---------------------------------------------------
+    # --- temporary media (docs/protocol.md §8) ---------------------------------------------------
 
     def upload_media(
         self, token: str, kind: str, filename: str, content: bytes, content_type: str

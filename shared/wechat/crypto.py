@@ -1,4 +1,4 @@
-"""Safe-mode message crypto, exactly as PROTOCOL.md §2.2.
+"""Safe-mode message crypto, exactly as docs/protocol.md §2.2.
 
 Plaintext layout: 16 random bytes | 4-byte big-endian length of the message in UTF-8 bytes |
 message | AppID, padded with PKCS#7 to a multiple of 32 bytes (not AES's 16), then
@@ -116,7 +116,8 @@ class MessageCrypto:
     """An account's ciphers: the current EncodingAESKey first, then the previous one.
 
     WeChat's FAQ asks receivers to keep the previous key after a rotation, try the current
-    key first, and encrypt the reply with whichever key decrypted the request (PROTOCOL.md §2.2).
+    key first, and encrypt the reply with whichever key decrypted the request
+    (docs/protocol.md §2.2).
     """
 
     __slots__ = ("_ciphers",)

@@ -30,7 +30,7 @@ class WeChatError(Exception):
 
 
 class ProtocolError(WeChatError):
-    """A push, key or reply that breaks the callback protocol (PROTOCOL.md §1–§6).
+    """A push, key or reply that breaks the callback protocol (docs/protocol.md §1–§6).
 
     Messages describe what was wrong without echoing secrets or the offending payload.
     """
@@ -45,7 +45,7 @@ class ProtocolError(WeChatError):
 
 
 class ApiAction(str, Enum):
-    """What a sender does about an ``errcode`` (PROTOCOL.md §11, "action")."""
+    """What a sender does about an ``errcode`` (docs/protocol.md §11, "action")."""
 
     RETRY = "retry"  # busy or rate-limited: try again later, with backoff
     REFRESH_TOKEN = "refreshToken"  # noqa: S105 - the token is stale: refresh once (single-flight), retry

@@ -1,4 +1,4 @@
-"""Inbound pushes (PROTOCOL.md §4) parsed from untrusted XML into typed models.
+"""Inbound pushes (docs/protocol.md §4) parsed from untrusted XML into typed models.
 
 Every push becomes a model: a known message or event type gets its own class, anything else
 an ``UnknownMessage`` / ``UnknownEvent`` that keeps every field it arrived with, so nothing a
@@ -44,7 +44,7 @@ def parse_xml(body: bytes | str, *, max_bytes: int = MAX_BODY_BYTES) -> Fields:
 
     A DOCTYPE, entity declaration or external reference is refused the moment expat meets
     it: push XML is reachable by anyone who knows the URL, and several WeChat SDKs have
-    shipped XXE bugs (PROTOCOL.md §12). expat is driven directly, without ElementTree's
+    shipped XXE bugs (docs/protocol.md §12). expat is driven directly, without ElementTree's
     Python-level tree building, because this is the callback's hot path.
     """
     if _larger_than(body, max_bytes):
@@ -163,11 +163,11 @@ class InboundBase(_Model):
 
     @property
     def dedupe_key(self) -> str:
-        """What identifies this push across WeChat's retries (PROTOCOL.md §5)."""
+        """What identifies this push across WeChat's retries (docs/protocol.md §5)."""
         raise NotImplementedError
 
 
-# --- standard messages (PROTOCOL.md §4.1) -------------------------------------------------
+# --- standard messages (docs/protocol.md §4.1) -------------------------------------------------
 
 
 class Message(InboundBase):
@@ -250,13 +250,13 @@ class UnknownMessage(InboundBase):
         return f"evt:{self.from_user_name}:{self.create_time}:{self.msg_type}"
 
 
-# --- events (PROTOCOL.md §4.2) ------------------------------------------------------------
+# --- events (docs/protocol.md §4.2) ------------------------------------------------------------
 
 
 class Event(InboundBase):
     """An event push. ``event`` is lower-cased: WeChat mixes ``SCAN``, ``CLICK``, ``subscribe``.
 
-    Events have no MsgId; WeChat's dedupe key is FromUserName + CreateTime (PROTOCOL.md §5).
+    Events have no MsgId; WeChat's dedupe key is FromUserName + CreateTime (docs/protocol.md §5).
     The event name is part of our key too, so two different events in the same second (a
     menu tap and a location report, say) are not mistaken for one.
     """

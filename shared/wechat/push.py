@@ -1,11 +1,11 @@
 """The callback protocol: URL verification and opening a push in each message mode.
 
-One account, one mode (PROTOCOL.md §2.1). The URL ``signature`` covers the token, timestamp
+One account, one mode (docs/protocol.md §2.1). The URL ``signature`` covers the token, timestamp
 and nonce but never the body, so a plaintext push is only as trustworthy as the secrecy of
 one signed URL: whoever sees one (a log, telemetry) can send any body with it until the
 timestamp goes stale. The configured mode is therefore enforced, and compatible mode is
 treated as safe mode: WeChat always sends the encrypted copy there, so ``encrypt_type=aes``
-and ``msg_signature`` are required and only the decrypted copy is read (PROTOCOL.md §12,
+and ``msg_signature`` are required and only the decrypted copy is read (docs/protocol.md §12,
 downgrade).
 """
 

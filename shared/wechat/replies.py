@@ -1,4 +1,4 @@
-"""Passive replies (PROTOCOL.md §6.1) and the encrypted reply envelope (§2.2).
+"""Passive replies (docs/protocol.md §6.1) and the encrypted reply envelope (§2.2).
 
 A contact center mostly answers ``success`` and replies later through the customer-service
 API; passive replies exist for bots and automated answers that fit inside WeChat's 5 seconds.
@@ -51,7 +51,7 @@ class Article(_Reply):
 
 
 class NewsReply(_Reply):
-    """WeChat accepts a single article in a reply to a user's message (PROTOCOL.md §6.1)."""
+    """WeChat accepts a single article in a reply to a user's message (docs/protocol.md §6.1)."""
 
     msg_type: Literal["news"] = "news"
     articles: list[Article] = Field(min_length=1, max_length=1)

@@ -1,4 +1,4 @@
-"""URL ``signature`` and ``msg_signature`` (PROTOCOL.md §1, §2.2).
+"""URL ``signature`` and ``msg_signature`` (docs/protocol.md §1, §2.2).
 
 Both are SHA-1 over the lexicographically sorted strings, concatenated without a separator.
 Comparison is constant-time: the signature is the only thing that authenticates a push.
@@ -40,7 +40,7 @@ def verify_msg_signature(
 def check_timestamp(timestamp: str, *, now: float, tolerance_seconds: float) -> None:
     """Refuse a push whose ``timestamp`` is further than ``tolerance_seconds`` from ``now``.
 
-    WeChat documents no freshness window (PROTOCOL.md §1); without one a captured signed
+    WeChat documents no freshness window (docs/protocol.md §1); without one a captured signed
     request could be replayed forever.
     """
     try:

@@ -1,4 +1,5 @@
-"""The admin API for accounts (DESIGN.md §5): auth, validation, secrets, rotation, delete."""
+"""The admin API for accounts (docs/architecture.md §5): auth, validation, secrets, rotation,
+delete."""
 
 from __future__ import annotations
 

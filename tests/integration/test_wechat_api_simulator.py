@@ -1,6 +1,6 @@
 """The WeChat API simulator, driven over real HTTP as our WeChat client sees it.
 
-Each rule checked here is one our app depends on (PROTOCOL.md §6.2, §7–§11): if the simulator
+Each rule checked here is one our app depends on (docs/protocol.md §6.2, §7–§11): if the simulator
 drifted from WeChat, tests of the app against it would prove nothing.
 """
 
@@ -55,7 +55,7 @@ def token(http: httpx.Client) -> str:
 
 
 def wechat_json(response: httpx.Response) -> dict[str, Any]:
-    """WeChat answers 200 with UTF-8 JSON, errors included (PROTOCOL.md §11)."""
+    """WeChat answers 200 with UTF-8 JSON, errors included (docs/protocol.md §11)."""
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/json")
     return response.json()
@@ -122,7 +122,7 @@ def get_media(http: httpx.Client, token: str, media_id: str) -> httpx.Response:
     return http.get("/cgi-bin/media/get", params={"access_token": token, "media_id": media_id})
 
 
-# --- access tokens (PROTOCOL.md §7) ------------------------------------------------------------
+# --- access tokens (docs/protocol.md §7) ----------------------------------------------------------
 
 
 def test_each_token_call_issues_a_new_token_and_the_old_one_works_five_more_minutes(
@@ -251,7 +251,7 @@ def test_token_fetches_are_counted_per_api(
     assert sim.calls("/cgi-bin/token") == 3
 
 
-# --- customer-service messages (PROTOCOL.md §6.2) ----------------------------------------------
+# --- customer-service messages (docs/protocol.md §6.2) --------------------------------------------
 
 
 def test_an_accepted_message_is_recorded(
@@ -430,7 +430,7 @@ def test_media_belong_to_the_account_that_uploaded_them(
     assert errcode(get_media(http, other, media_id)) == 40007
 
 
-# --- typing (PROTOCOL.md §6.2) ------------------------------------------------------------------
+# --- typing (docs/protocol.md §6.2) ---------------------------------------------------------------
 
 
 def test_typing_needs_a_customer_message_in_the_last_30_seconds(
@@ -452,7 +452,7 @@ def test_typing_needs_a_customer_message_in_the_last_30_seconds(
     assert sim.sent == []
 
 
-# --- temporary media (PROTOCOL.md §8) -----------------------------------------------------------
+# --- temporary media (docs/protocol.md §8) --------------------------------------------------------
 
 
 def test_uploaded_media_come_back_as_they_went(
@@ -577,7 +577,7 @@ def test_media_expire_after_three_days(
     assert httpx.get(video_url).status_code == 404
 
 
-# --- users and servers (PROTOCOL.md §9, §10) ---------------------------------------------------
+# --- users and servers (docs/protocol.md §9, §10) -------------------------------------------------
 
 
 def test_user_info(http: httpx.Client, sim: WeChatApiSimulator, token: str, clock: Clock) -> None:

@@ -1,5 +1,5 @@
 """Safe-mode crypto: round trips, key rotation, and a refusal with its own code for every
-way a ciphertext can be wrong (PROTOCOL.md §2.2)."""
+way a ciphertext can be wrong (docs/protocol.md §2.2)."""
 
 from __future__ import annotations
 

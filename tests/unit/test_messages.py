@@ -1,4 +1,4 @@
-"""Parsing every inbound type of PROTOCOL.md §4, and refusing what is not a push."""
+"""Parsing every inbound type of docs/protocol.md §4, and refusing what is not a push."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Opening pushes in each message mode, with the configured mode enforced (PROTOCOL.md §2.1)."""
+"""Opening pushes in each message mode, with the configured mode enforced
+(docs/protocol.md §2.1)."""
 
 from __future__ import annotations
 

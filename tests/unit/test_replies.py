@@ -1,4 +1,4 @@
-"""Passive replies (PROTOCOL.md §6.1): each type renders to XML WeChat accepts."""
+"""Passive replies (docs/protocol.md §6.1): each type renders to XML WeChat accepts."""
 
 from __future__ import annotations
 

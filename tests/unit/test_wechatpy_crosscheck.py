@@ -1,4 +1,4 @@
-"""wechatpy 1.8.18 as an independent oracle, in both directions (PROTOCOL.md §3, §12).
+"""wechatpy 1.8.18 as an independent oracle, in both directions (docs/protocol.md §3, §12).
 
 wechatpy is a test-only dependency; nothing at runtime imports it.
 """

@@ -2,7 +2,7 @@
 
 Every WeChat call our app makes goes to ``WECHAT_API_BASE_URL``; pointed here, tests, the e2e
 suite and benchmarks get WeChat's answers without a network or a real account: access tokens
-(PROTOCOL.md §7), customer-service messages with the 48-hour window and quota, and the typing
+(docs/protocol.md §7), customer-service messages with the 48-hour window and quota, and the typing
 indicator (§6.2), temporary media (§8), user info (§9) and callback IPs (§10). Errors come back
 as WeChat sends them (§11): HTTP 200 with ``{"errcode", "errmsg"}``.
 
@@ -48,7 +48,7 @@ VIDEO_KINDS = frozenset({"video", "shortvideo"})
 CUSTOMER_MEDIA_KINDS = frozenset({"image", "voice", "video", "shortvideo"})
 JSON_TYPE = "application/json; encoding=utf-8"
 
-# type → (accepted formats, largest size), PROTOCOL.md §8
+# type → (accepted formats, largest size), docs/protocol.md §8
 MEDIA_RULES: dict[str, tuple[frozenset[str], int]] = {
     "image": (frozenset({"jpg", "jpeg", "png", "gif"}), 10 * MB),
     "voice": (frozenset({"amr", "mp3"}), 2 * MB),
@@ -70,7 +70,7 @@ FORMAT_OF_CONTENT_TYPE = {
     "audio/mp3": "mp3",
 }
 
-# WeChat's wording where it is known (PROTOCOL.md §7, §8, §11; WxJava's WxMpErrorMsgEnum)
+# WeChat's wording where it is known (docs/protocol.md §7, §8, §11; WxJava's WxMpErrorMsgEnum)
 ERRMSG = {
     -1: "system error",
     40001: "invalid credential, access_token is invalid or not latest",
@@ -138,7 +138,7 @@ class StoredMedia:
     app_id: str | None
 
     def expired(self, now: float) -> bool:
-        """Temporary media live 3 days, uploaded or received (PROTOCOL.md §8)."""
+        """Temporary media live 3 days, uploaded or received (docs/protocol.md §8)."""
         return now >= self.created_at + MEDIA_LIFETIME
 
 
@@ -534,7 +534,7 @@ class WeChatApiSimulator:
     def _customer(self, app_id: str, openid: str, now: float) -> _Customer:
         return self._customers.setdefault((app_id, openid), _Customer(subscribe_time=int(now)))
 
-    # --- access tokens (PROTOCOL.md §7) ------------------------------------------------------
+    # --- access tokens (docs/protocol.md §7) ------------------------------------------------------
 
     def _check_credentials(self, grant_type: Any, app_id: Any, secret: Any) -> str:
         if not app_id:
@@ -586,7 +586,7 @@ class WeChatApiSimulator:
             self._token_fetches[call.path] += 1
         return _json({"access_token": token.value, "expires_in": int(token.expires_at - now)})
 
-    # --- customer-service messages (PROTOCOL.md §6.2) ----------------------------------------
+    # --- customer-service messages (docs/protocol.md §6.2) ----------------------------------------
 
     def _recipient(self, app_id: str, openid: Any) -> _Customer | None:
         if not isinstance(openid, str) or not openid or openid.startswith("invalid"):
@@ -662,7 +662,7 @@ class WeChatApiSimulator:
                 raise _RefusedError(45080)
         return _json(OK)
 
-    # --- temporary media (PROTOCOL.md §8) ----------------------------------------------------
+    # --- temporary media (docs/protocol.md §8) ----------------------------------------------------
 
     def _store_media(
         self,
@@ -727,7 +727,7 @@ class WeChatApiSimulator:
                 return _status_reply(404)
         return _file_reply(media)
 
-    # --- users and servers (PROTOCOL.md §9, §10) ---------------------------------------------
+    # --- users and servers (docs/protocol.md §9, §10) ---------------------------------------------
 
     def _user_info(self, call: _Call) -> _Reply:
         """Only what WeChat still returns: no nickname, avatar or language (§9)."""

@@ -1,4 +1,4 @@
-"""A WeChat customer and the push machinery behind it (PROTOCOL.md §1, §2, §4).
+"""A WeChat customer and the push machinery behind it (docs/protocol.md §1, §2, §4).
 
 ``WeChatCustomer`` builds the fields of every message and event type a customer can cause,
 and ``push`` wraps them as WeChat does in each message mode: the XML body, and the query
