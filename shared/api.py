@@ -79,7 +79,11 @@ def declared_size(headers: Mapping[str, str]) -> int | None:
 
 
 def parse_body(model: type[Model], body: bytes) -> Model:
-    """JSON request body → ``model``, or a 400 that names the first bad field."""
+    """JSON request body → ``model``, or a 400 that names the first bad field.
+
+    Validation is strict, as the OpenAPI document says: ``false`` is not a capacity, ``0`` is
+    not a boolean and ``"3"`` is not a number. (Dates and durations come as ISO 8601 text.)
+    """
     if len(body) > MAX_JSON_BODY:
         raise body_too_large(MAX_JSON_BODY)
     try:
@@ -89,7 +93,7 @@ def parse_body(model: type[Model], body: bytes) -> Model:
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "request body must be a JSON object")
     try:
-        return model.model_validate(data)
+        return model.model_validate_json(body, strict=True)
     except ValidationError as error:
         raise validation_error(error) from None
 
