@@ -34,6 +34,7 @@ from azure.storage.queue import QueueClient, QueueMessage
 from devhost.app_index import HttpFunction, index_function
 from devhost.azurite import ROOT, Azurite, free_port
 from devhost.errors import StartupError
+from devhost.invoker import Invoker
 from devhost.local import uses_local_azurite
 from devhost.queue_listener import PollingBackoff, decode_message_text
 from devhost.routes import RouteTable
@@ -590,6 +591,18 @@ def test_parameters_must_match_bindings():
         index_function("f", lambda msg, extra: None, bindings, {})
     with pytest.raises(StartupError, match=r"bindings \['msg'\] have no parameter"):
         index_function("f", lambda message: None, bindings, {})
+
+
+def test_a_function_without_an_output_binding_must_return_none():
+    timer = [{"direction": "IN", "type": "timerTrigger", "name": "t", "schedule": "0 0 0 1 1 *"}]
+    invoker = Invoker(function_directory=str(APP_DIR))
+    try:
+        returns_one = invoker.invoke(index_function("f", lambda t: 1, timer, {}), None)
+        assert not returns_one.succeeded
+        assert "'f' has no $return binding but returned a value (int)" in str(returns_one.error)
+        assert invoker.invoke(index_function("g", lambda t: None, timer, {}), None).succeeded
+    finally:
+        invoker.close()
 
 
 def test_invalid_queue_name_and_schedule_stop_start_up():
