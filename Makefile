@@ -1,20 +1,30 @@
-# `make run` and `make test` set everything up on a fresh machine (Python 3.10+ and Node 20+).
+# `make run` and `make test` set everything up on a fresh machine (Python 3.11+ and Node 20+).
 PYTHON ?= python3
+# Python 3.13, for the real Functions worker's venv (tests/worker) and `make test-py313`: found
+# on first use (python3.13 if it runs, else pyenv's newest 3.13) unless given.
+PYTHON313 ?= $(eval PYTHON313 := $(shell $(PYTHON) tools/find_python.py 3.13))$(PYTHON313)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+WORKER_VENV := .venv-worker
+WORKER_STAMP := $(WORKER_VENV)/.installed
+PY313_VENV := .venv-py313
+PY313_STAMP := $(PY313_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test format bench clean
+.PHONY: help setup run test test-py313 format bench clean
 
 help:
-	@echo "make run    serve the app on http://127.0.0.1:7071 with Azurite (Core Tools or devhost)"
-	@echo "make test   lint and run the whole test suite (starts its own Azurite)"
-	@echo "make bench  run the benchmarks in bench/"
-	@echo "make clean  remove .venv, node_modules and local Azurite data"
+	@echo "make run         serve the app on http://127.0.0.1:7071 with Azurite (Core Tools or devhost)"
+	@echo "make test        lint and run the whole test suite (starts its own Azurite)"
+	@echo "make test-py313  the unit tests and the app's import on Python 3.13 (PYTHON313=...)"
+	@echo "make setup       create .venv and .venv-checkov, install Azurite, copy local.settings.json"
+	@echo "make format      apply ruff's fixes and formatting"
+	@echo "make bench       run the benchmarks in bench/"
+	@echo "make clean       remove the venvs, node_modules and local Azurite data"
 
 # What running the app and the benchmarks needs; the tests also need checkov.
 RUN_DEPS := $(PY_STAMP) $(NODE_STAMP) local.settings.json
@@ -22,8 +32,8 @@ RUN_DEPS := $(PY_STAMP) $(NODE_STAMP) local.settings.json
 setup: $(RUN_DEPS) $(CHECKOV_STAMP)
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
-	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v >= (3, 10) else \
-		"Python 3.10-3.12 is required; this is %d.%d (set PYTHON=python3.12)" % v)'
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v >= (3, 11) else \
+		"Python 3.11-3.13 is required; this is %d.%d (set PYTHON=python3.13)" % v)'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
@@ -32,6 +42,19 @@ $(PY_STAMP): requirements.txt requirements-dev.txt
 $(CHECKOV_STAMP): requirements-checkov.txt
 	$(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
+
+# The real Functions worker (Python 3.13+) indexes the app in tests/worker: a venv of its own
+# with what Azure installs, the app's requirements.
+$(WORKER_STAMP): requirements.txt requirements-worker.txt
+	$(PYTHON313) -m venv $(WORKER_VENV)
+	$(WORKER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-worker.txt
+	@touch $@
+
+$(PY313_STAMP): requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON313)" || { echo "no Python 3.13 found: set PYTHON313=/path/to/python3.13" >&2; exit 1; }
+	$(PYTHON313) -m venv $(PY313_VENV)
+	$(PY313_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -44,10 +67,17 @@ local.settings.json:
 run: $(RUN_DEPS)
 	$(PY) -m devhost.local
 
+# tests/worker needs the worker's venv: built here when Python 3.13 is found, skipped otherwise.
 test: setup
+	@$(if $(PYTHON313),$(MAKE) --no-print-directory PYTHON313=$(PYTHON313) $(WORKER_STAMP),\
+		echo "no Python 3.13 found (set PYTHON313=...): tests/worker will be skipped")
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+# The default interpreter runs everything above; this runs what could differ on 3.13.
+test-py313: $(PY313_STAMP)
+	$(PY313_VENV)/bin/python -m pytest tests/unit tests/test_function_app.py
 
 format: $(PY_STAMP)
 	$(PY) -m ruff check --fix .
@@ -60,4 +90,4 @@ bench: $(RUN_DEPS)
 	$(PY) bench/outbound.py
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) node_modules .azurite .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(CHECKOV_VENV) $(WORKER_VENV) $(PY313_VENV) node_modules .azurite .pytest_cache .ruff_cache .hypothesis

@@ -5,6 +5,16 @@ The host reads each function's bindings (the JSON the decorators produce), resol
 serves HTTP (``httpTrigger`` with ``http`` output), ``queueTrigger`` and ``timerTrigger``;
 anything else stops it with the function's and binding's names, so nobody mistakes a silently
 ignored binding for a working one.
+
+The Python worker checks each function's signature when it indexes the app and refuses the
+whole app on the first mismatch; devhost refuses the same apps (tests/worker runs both):
+exactly one ``FunctionApp`` at the module's top level; annotations that evaluate; every
+parameter bound, defaults or not, but ``context`` (a ``func.Context``); a trigger parameter
+annotated with the type its trigger passes (``func.HttpRequest``, ``func.QueueMessage``,
+``func.TimerRequest``); ``func.Out[...]`` exactly on output parameters; and an HTTP function
+annotated to return ``func.HttpResponse`` or ``str`` if at all (``int`` and ``None`` are
+refused). Devhost is stricter in one place: the worker converts a trigger parameter annotated
+``str`` or ``bytes`` to the raw data, devhost does not, so it refuses those.
 """
 
 from __future__ import annotations
@@ -15,11 +25,13 @@ import json
 import logging
 import re
 import sys
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import azure.functions as func
 from azure.functions.decorators.function_app import FunctionRegister
 
 from shared.settings import STORAGE_SETTING
@@ -33,6 +45,14 @@ log = logging.getLogger("devhost")
 SUPPORTED_TRIGGERS = ("httpTrigger", "queueTrigger", "timerTrigger")
 RETURN = "$return"
 CONTEXT_PARAMETER = "context"  # the worker passes func.Context to a parameter of this name
+# What devhost passes to each trigger's parameter, by the name a person would annotate.
+TRIGGER_ARGUMENTS = {
+    "httpTrigger": "func.HttpRequest",
+    "queueTrigger": "func.QueueMessage",
+    "timerTrigger": "func.TimerRequest",
+}
+HTTP_OUTPUT = "http"
+_MODULE_PATH = re.compile(r"\b(?:\w+\.)+(?=\w)")
 _QUEUE_NAME = re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
 # Keys that name the binding rather than configure it; never %-resolved.
 _STRUCTURAL_KEYS = frozenset({"type", "direction", "name"})
@@ -73,20 +93,19 @@ def load_function_app(root: Path, module_name: str) -> FunctionRegister:
 
     ``root`` goes first on ``sys.path`` so that its module wins over a same-named one elsewhere
     (every app's module is called ``function_app``). Import errors propagate with their
-    traceback, as the host shows them.
+    traceback, as the host shows them. Like the worker, this counts the module's top-level names
+    bound to an app (the same app under two names counts twice) and wants exactly one.
     """
     sys.path.insert(0, str(root))
     module = importlib.import_module(module_name)
-    app = getattr(module, "app", None)
-    if isinstance(app, FunctionRegister):
-        return app
-    apps = [value for value in vars(module).values() if isinstance(value, FunctionRegister)]
-    if len(apps) != 1:
+    names = [name for name, value in vars(module).items() if isinstance(value, FunctionRegister)]
+    if len(names) != 1:
+        found = f" ({', '.join(names)})" if names else ""
         raise StartupError(
-            f"module {module_name!r} must define one azure.functions.FunctionApp "
-            f"(found {len(apps)}); devhost looks for it as `app`"
+            f"module {module_name!r} must define exactly one azure.functions.FunctionApp at its "
+            f"top level, found {len(names)}{found}; the Python worker refuses the app otherwise"
         )
-    return apps[0]
+    return getattr(module, names[0])
 
 
 def index_app(app: FunctionRegister, settings: Mapping[str, str]) -> list[FunctionSpec]:
@@ -140,12 +159,14 @@ def index_function(
     if outputs and trigger_type != "httpTrigger":
         raise StartupError(f"{where}: an http output needs an httpTrigger, not {trigger_type}")
     output_args = tuple(b["name"] for b in outputs if b.get("name") != RETURN)
+    returns_http = any(b.get("name") == RETURN for b in outputs)
+    signature = _check_signature(user_function, trigger, output_args, returns_http, where)
     common: dict[str, Any] = {
         "name": name,
         "user_function": user_function,
         "trigger_arg": trigger["name"],
         "output_args": output_args,
-        "wants_context": _check_parameters(user_function, trigger["name"], output_args, where),
+        "wants_context": signature,
     }
     if trigger_type == "httpTrigger":
         methods = trigger.get("methods")
@@ -192,20 +213,91 @@ def _is_http_output(binding: dict[str, Any]) -> bool:
     return binding.get("type") == "http" and str(binding.get("direction", "")).upper() == "OUT"
 
 
-def _check_parameters(
-    user_function: Callable[..., Any], trigger_arg: str, output_args: tuple[str, ...], where: str
+def _check_signature(
+    user_function: Callable[..., Any],
+    trigger: dict[str, Any],
+    output_args: tuple[str, ...],
+    returns_http: bool,
+    where: str,
 ) -> bool:
-    """The worker refuses a function whose parameters and bindings differ; so does devhost."""
+    """Refuse what the worker refuses in a function's parameters and annotations (see the
+    module's docstring); True if the function takes ``context``."""
+    trigger_arg, trigger_type = trigger["name"], trigger["type"]
     parameters = inspect.signature(user_function).parameters
     bound = {trigger_arg, *output_args}
     missing = sorted(bound - set(parameters))
     if missing:
         raise StartupError(f"{where}: bindings {missing} have no parameter of that name")
-    unbound = sorted(
-        name
-        for name, parameter in parameters.items()
-        if name not in bound and name != CONTEXT_PARAMETER and parameter.default is parameter.empty
-    )
+    wants_context = CONTEXT_PARAMETER in parameters and CONTEXT_PARAMETER not in bound
+    unbound = sorted(set(parameters) - bound - ({CONTEXT_PARAMETER} if wants_context else set()))
     if unbound:
-        raise StartupError(f"{where}: parameters {unbound} have no binding")
-    return CONTEXT_PARAMETER in parameters
+        raise StartupError(
+            f"{where}: parameters {unbound} have no binding (a default does not help: the "
+            f"worker passes bound parameters and context only)"
+        )
+    try:
+        annotations = typing.get_type_hints(user_function)
+    except Exception as error:
+        raise StartupError(
+            f"{where}: its annotations cannot be evaluated ({type(error).__name__}: {error}); "
+            f"the worker evaluates them when it indexes the app"
+        ) from None
+    registry = func.get_binding_registry()
+    for parameter, annotation in annotations.items():
+        if parameter == "return" or parameter not in parameters:
+            continue
+        shown = _type_name(annotation)
+        is_out = typing.get_origin(annotation) is func.Out
+        if parameter in output_args:
+            out_type = typing.get_args(annotation)[0] if is_out else None
+            if not (is_out and _is_http_answer(out_type, registry)):
+                raise StartupError(
+                    f"{where}: output parameter {parameter!r} is annotated {shown}; annotate "
+                    f"it func.Out[func.HttpResponse] (or func.Out[str]), or not at all"
+                )
+        elif is_out:
+            raise StartupError(
+                f"{where}: parameter {parameter!r} is annotated {shown}, but func.Out is for "
+                f"output bindings and {parameter!r} is not one"
+            )
+        elif parameter == CONTEXT_PARAMETER and wants_context:
+            if not (isinstance(annotation, type) and issubclass(annotation, func.Context)):
+                raise StartupError(
+                    f"{where}: parameter 'context' is annotated {shown}; annotate it "
+                    f"func.Context, or not at all"
+                )
+        elif parameter == trigger_arg:
+            converter = registry.get(trigger_type)
+            if not (
+                isinstance(annotation, type) and converter.check_input_type_annotation(annotation)
+            ):
+                passed = TRIGGER_ARGUMENTS[trigger_type]
+                raise StartupError(
+                    f"{where}: parameter {parameter!r} is annotated {shown}, but the "
+                    f"{trigger_type} passes {passed}; annotate it {passed} or not at all "
+                    f"(devhost passes nothing else, not even str or bytes)"
+                )
+    if returns_http and "return" in annotations:
+        returned = annotations["return"]
+        if not _is_http_answer(returned, registry):
+            raise StartupError(
+                f"{where}: is annotated to return {_type_name(returned)}; an HTTP function "
+                f"returns func.HttpResponse or str (the worker refuses any other return "
+                f"annotation, None included)"
+            )
+    return wants_context
+
+
+def _is_http_answer(annotation: Any, registry: Any) -> bool:
+    """A type the worker sends as an HTTP response: ``func.HttpResponse`` or ``str``."""
+    converter = registry.get(HTTP_OUTPUT)
+    return isinstance(annotation, type) and converter.check_output_type_annotation(annotation)
+
+
+def _type_name(annotation: Any) -> str:
+    """``int``, ``None``, ``Out[int]``, ``Optional[HttpRequest]``: without module paths."""
+    if annotation is type(None):
+        return "None"
+    if isinstance(annotation, type) and typing.get_origin(annotation) is None:
+        return annotation.__qualname__
+    return _MODULE_PATH.sub("", repr(annotation))

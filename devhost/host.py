@@ -32,7 +32,7 @@ from .app_index import (
 from .connections import queue_service_for
 from .errors import StartupError
 from .host_config import HostConfig
-from .http_server import FunctionsHttpServer
+from .http_server import FunctionsHttpServer, request_body_limit
 from .invoker import Invoker
 from .queue_listener import QueueListener
 from .routes import RouteTable
@@ -87,6 +87,7 @@ class DevHost:
         self.config = HostConfig.load(self.root)
         export_local_values(self.root)
         settings = dict(os.environ)
+        max_body_bytes = request_body_limit(settings)
         os.chdir(self.root)  # the worker runs in the app's folder
         self.functions = index_app(load_function_app(self.root, self.options.app_module), settings)
         # Disabled functions are indexed (and can be run through the admin endpoint, as on the
@@ -124,7 +125,9 @@ class DevHost:
 
         address = (self.options.host, self.options.port)
         try:
-            self.server = FunctionsHttpServer(address, self.routes, self.invoker, self.admin_invoke)
+            self.server = FunctionsHttpServer(
+                address, self.routes, self.invoker, self.admin_invoke, max_body_bytes
+            )
         except OSError as error:
             raise StartupError(f"cannot listen on {self.url}: {error}") from None
         self._server_thread = threading.Thread(

@@ -1,10 +1,15 @@
 """The HTTP front end: requests to functions by route, and the host's admin endpoint.
 
-What the host does and devhost copies: routes under the route prefix, 404 (never 405) when no
-route allows the method, 413 for a body over 100 MB, the query string, headers and route values
-handed to ``func.HttpRequest``, the function's ``func.HttpResponse`` written back with the
-worker's Content-Type rule, and 500 with an empty body when the function fails (the traceback
-goes to the log only). ``POST /admin/functions/{name}`` (no prefix) runs a non-HTTP function.
+What the host does and devhost copies: routes under the route prefix; 404 (never 405 or 501)
+when no route allows the method, whatever the method's name; 413 for a body over the
+``FUNCTIONS_REQUEST_BODY_SIZE_LIMIT`` setting (bytes, default 100 MiB), judged on Content-Length
+before reading and while reading a chunked body; the query string, headers and route values
+handed to ``func.HttpRequest``, with the TCP peer's address appended to ``X-Forwarded-For``
+(``existing, peer``, or just ``peer``) as Azure's front end appends the caller's; the function's
+``func.HttpResponse`` written back with the worker's Content-Type rule; and 500 with an empty
+body when the function fails (the traceback goes to the log only). Connections are accepted in
+bursts (a listen backlog of 1024, one thread each), as a busy front end would take them.
+``POST /admin/functions/{name}`` (no prefix) runs a non-HTTP function.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -21,20 +26,41 @@ from urllib.parse import parse_qsl, urlsplit
 import azure.functions as func
 
 from .app_index import HttpFunction
+from .errors import StartupError
 from .invoker import HttpOutput, Invoker
 from .routes import RouteTable
 
 log = logging.getLogger("devhost")
 
-MAX_REQUEST_BODY_BYTES = 100 * 1024 * 1024  # the host's default maxRequestBodySize
+BODY_SIZE_LIMIT_SETTING = "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"
+DEFAULT_BODY_SIZE_LIMIT = 104_857_600  # the host's default: 100 MiB
 ADMIN_PREFIX = "/admin/functions/"
-HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+FORWARDED_FOR = "x-forwarded-for"
 # Admin call: (function name, input) -> HTTP status; the host's answer to the caller.
 AdminInvoke = Callable[[str, str], int]
 
 
 class RequestBodyTooLargeError(Exception):
     pass
+
+
+def request_body_limit(settings: Mapping[str, str]) -> int:
+    """The largest request body the host accepts, in bytes, from the app settings."""
+    text = settings.get(BODY_SIZE_LIMIT_SETTING, "").strip()
+    if not text:
+        return DEFAULT_BODY_SIZE_LIMIT
+    if not (text.isascii() and text.isdigit()) or int(text) == 0:
+        raise StartupError(
+            f"app setting {BODY_SIZE_LIMIT_SETTING} must be a positive whole number of bytes "
+            f"(default {DEFAULT_BODY_SIZE_LIMIT}), not {text!r}"
+        )
+    return int(text)
+
+
+def forwarded_for(headers: dict[str, str], peer: str) -> str:
+    """``X-Forwarded-For`` with ``peer`` appended, as Azure's front end hands it to the app."""
+    existing = headers.get(FORWARDED_FOR, "").strip()
+    return f"{existing}, {peer}" if existing else peer
 
 
 def to_http_response(returned: Any, outputs: dict[str, HttpOutput]) -> func.HttpResponse:
@@ -82,6 +108,9 @@ class FunctionsHttpServer(ThreadingHTTPServer):
     """One thread per connection; knows the routes, the invoker and the admin entry point."""
 
     daemon_threads = True
+    # socketserver's default of 5 drops connections from a burst (many customers writing at
+    # once) before they are accepted; the kernel caps this at net.core.somaxconn.
+    request_queue_size = 1024
 
     def __init__(
         self,
@@ -89,8 +118,10 @@ class FunctionsHttpServer(ThreadingHTTPServer):
         routes: RouteTable[HttpFunction],
         invoker: Invoker,
         admin_invoke: AdminInvoke,
+        max_body_bytes: int = DEFAULT_BODY_SIZE_LIMIT,
     ) -> None:
         super().__init__(address, FunctionsRequestHandler)
+        self.max_body_bytes = max_body_bytes
         self.routes = routes
         self.invoker = invoker
         self.admin_invoke = admin_invoke
@@ -117,8 +148,15 @@ class FunctionsRequestHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: FunctionsHttpServer
 
+    def __getattr__(self, name: str) -> Any:
+        # BaseHTTPRequestHandler looks up ``do_<METHOD>`` and answers 501 when there is none;
+        # the host routes every method name, so each one is answered here.
+        if name.startswith("do_"):
+            return self.handle_request
+        raise AttributeError(name)
+
     def handle_request(self) -> None:
-        """Every method comes here (``do_GET`` and the others are aliases)."""
+        """Every request comes here, whatever its method."""
         self.server.track(+1)
         try:
             self._answer()
@@ -149,10 +187,12 @@ class FunctionsRequestHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_FOUND)
             return
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        headers = joined(list(self.headers.items()), lower_names=True)
+        headers[FORWARDED_FOR] = forwarded_for(headers, self.client_address[0])
         request = func.HttpRequest(
             self.command,
             f"http://{host}{self.path}",
-            headers=joined(list(self.headers.items()), lower_names=True),
+            headers=headers,
             params=joined(parse_qsl(parts.query, keep_blank_values=True)),
             route_params=match.route_params,
             body=body,
@@ -163,10 +203,6 @@ class FunctionsRequestHandler(BaseHTTPRequestHandler):
             return
         response = result.value
         self._send(response.status_code, response_headers(response), response.get_body())
-
-    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_TRACE = (  # noqa: N815
-        handle_request
-    )
 
     def _admin(self, name: str, body: bytes) -> None:
         if self.command != "POST" or not name or "/" in name.strip("/"):
@@ -192,7 +228,7 @@ class FunctionsRequestHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length < 0:
             raise ValueError("negative Content-Length")
-        if length > MAX_REQUEST_BODY_BYTES:
+        if length > self.server.max_body_bytes:
             raise RequestBodyTooLargeError
         return self.rfile.read(length)
 
@@ -206,7 +242,7 @@ class FunctionsRequestHandler(BaseHTTPRequestHandler):
                     pass  # trailers
                 return b"".join(chunks)
             total += size
-            if total > MAX_REQUEST_BODY_BYTES:
+            if total > self.server.max_body_bytes:
                 raise RequestBodyTooLargeError
             chunks.append(self.rfile.read(size))
             self.rfile.readline()

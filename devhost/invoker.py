@@ -123,7 +123,8 @@ class Invoker:
     ) -> InvocationResult[Converted]:
         """Call ``function`` with ``trigger_value``; ``convert`` turns its outputs into a value
         (for HTTP, the response) and may raise, which fails the invocation as the worker's
-        output conversion does."""
+        output conversion does. Without ``convert`` (no output binding), returning anything but
+        None fails it, as in the worker."""
         invocation_id = str(uuid.uuid4())
         outputs = {name: HttpOutput() for name in function.output_args}
         arguments: dict[str, Any] = {function.trigger_arg: trigger_value, **outputs}
@@ -136,6 +137,11 @@ class Invoker:
         started = time.monotonic()
         try:
             returned = self._call(function.user_function, arguments)
+            if convert is None and returned is not None:
+                raise TypeError(
+                    f"function {function.name!r} has no $return binding but returned a value "
+                    f"({type(returned).__name__}); the worker fails such an invocation"
+                )
             value = convert(returned, outputs) if convert is not None else None
         except Exception as error:
             log.error(

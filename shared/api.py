@@ -205,7 +205,7 @@ def patch_of(model: type[ApiModel], name: str) -> type[ApiModel]:
     for field_name, info in model.model_fields.items():
         annotation: Any = info.annotation
         if info.metadata:
-            annotation = Annotated.__class_getitem__((annotation, *info.metadata))  # type: ignore[attr-defined]
+            annotation = Annotated[annotation, *info.metadata]
         fields[field_name] = (Optional[annotation], None)  # noqa: UP045 - built at run time
     return create_model(name, __base__=ApiModel, **fields)
 

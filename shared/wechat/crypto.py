@@ -11,7 +11,6 @@ import base64
 import binascii
 import re
 import secrets
-import sys
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -24,15 +23,8 @@ RANDOM_PREFIX_BYTES = 16
 _ENCODING_AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
 
 
-if sys.version_info >= (3, 11):
-
-    def _b64decode_strict(text: str) -> bytes:
-        return binascii.a2b_base64(text, strict_mode=True)
-
-else:  # pragma: no cover - Python 3.10 has no strict_mode; validate with a regex instead
-
-    def _b64decode_strict(text: str) -> bytes:
-        return base64.b64decode(text, validate=True)
+def _b64decode_strict(text: str) -> bytes:
+    return binascii.a2b_base64(text, strict_mode=True)
 
 
 def default_random_prefix() -> bytes:

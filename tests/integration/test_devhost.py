@@ -7,17 +7,20 @@ file); the pure parts (route templates, TimeSpans, settings, decoding) are teste
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import http.client
 import itertools
 import json
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +34,7 @@ from azure.storage.queue import QueueClient, QueueMessage
 from devhost.app_index import HttpFunction, index_function
 from devhost.azurite import ROOT, Azurite, free_port
 from devhost.errors import StartupError
+from devhost.invoker import Invoker
 from devhost.local import uses_local_azurite
 from devhost.queue_listener import PollingBackoff, decode_message_text
 from devhost.routes import RouteTable
@@ -194,6 +198,40 @@ def test_method_not_listed_is_404(client):
     assert client.get("/api/submit").status_code == 404
 
 
+def test_any_method_name_is_routed_never_501(client):
+    """The host routes every method token: no route allows it, 404; a route for all, served."""
+    assert client.request("PROPFIND", "/api/items/42").status_code == 404
+    assert client.request("BREW", "/api/nowhere").status_code == 404
+    response = client.request("PROPFIND", "/api/coroutine")  # a route without methods
+    assert (response.status_code, response.text) == (200, "hello from a coroutine")
+
+
+def test_the_peer_address_is_appended_to_x_forwarded_for(client):
+    assert client.get("/api/items/1").json()["forwarded_for"] == "127.0.0.1"
+    forwarded = client.get("/api/items/1", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert forwarded.json()["forwarded_for"] == "203.0.113.7, 127.0.0.1"
+    repeated = client.get(
+        "/api/items/1",
+        headers=[("X-Forwarded-For", "203.0.113.7"), ("X-Forwarded-For", "198.51.100.2")],
+    )
+    assert repeated.json()["forwarded_for"] == "203.0.113.7,198.51.100.2, 127.0.0.1"
+
+
+def test_a_burst_of_250_connections_is_answered(devhost):
+    """Many customers writing at once: every connection is accepted and answered."""
+    burst = 250
+
+    async def call_all() -> list[int]:
+        limits = httpx.Limits(max_connections=burst, max_keepalive_connections=0)
+        async with httpx.AsyncClient(base_url=devhost.url, limits=limits, timeout=5) as http:
+            calls = [http.get(f"/api/greet/c{n}") for n in range(burst)]
+            answers = await asyncio.gather(*calls, return_exceptions=True)
+        return [a.status_code if isinstance(a, httpx.Response) else repr(a) for a in answers]
+
+    statuses = asyncio.run(call_all())
+    assert statuses == [200] * burst, Counter(statuses)
+
+
 def test_catch_all_and_optional_segments(client):
     deep = client.get("/api/Files/a/b%20c/d.txt").json()
     assert deep["route_params"] == {"path": "a/b c/d.txt"}
@@ -247,6 +285,48 @@ def test_a_body_over_100_mb_is_refused_with_413(devhost):
         assert connection.getresponse().status == 413
     finally:
         connection.close()
+
+
+def test_the_body_limit_comes_from_the_app_setting(azurite: Azurite, tmp_path: Path):
+    """FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (the environment over local.settings.json), checked on
+    Content-Length before the body is read, and on a chunked body while it is read."""
+    values = {
+        **base_values(azurite.connection_string, tmp_path, "devhost-limit"),
+        "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT": "999999",
+    }
+    root = app_root(tmp_path, values)
+    host = Devhost(root, timers=False, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT="1000").start()
+    address = ("127.0.0.1", host.port)
+
+    def status_for(head: bytes, body: bytes = b"") -> int:
+        """The status devhost answers to ``head`` and ``body``, sent without closing."""
+        with socket.create_connection(address, timeout=5) as connection:
+            connection.sendall(head + b"\r\n" + body)
+            return int(connection.makefile("rb").readline().split()[1])
+
+    post = b"POST /api/submit HTTP/1.1\r\nHost: x\r\n"
+    try:
+        with httpx.Client(base_url=host.url, timeout=10) as http:
+            assert http.post("/api/submit", content=b"x" * 1000).status_code == 201
+            chunks = iter([b"x" * 600, b"x" * 400])
+            assert http.post("/api/submit", content=chunks).status_code == 201  # chunked
+        assert status_for(post + b"Content-Length: 1001\r\n") == 413
+        # 600 bytes, then a chunk header for 600 more: refused before that chunk is sent.
+        chunked = post + b"Transfer-Encoding: chunked\r\n"
+        partial = b"258\r\n" + b"x" * 600 + b"\r\n258\r\n"
+        assert status_for(chunked, partial) == 413
+    finally:
+        assert host.stop() == 0, host.output()
+
+
+def test_a_body_limit_that_is_not_a_number_stops_start_up(tmp_path: Path):
+    values = {"DEVHOST_RECORD_FILE": str(tmp_path / "r.jsonl")}
+    root = app_root(tmp_path, {**values, "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT": "100MB"})
+    process = launch(root, "--port", str(free_port()))
+    assert process.wait(timeout=START_TIMEOUT) == 1
+    stderr = (root / "stderr.txt").read_text("utf-8")
+    assert "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT must be a positive whole number of bytes" in stderr
+    assert "'100MB'" in stderr
 
 
 # --- queues --------------------------------------------------------------------------------
@@ -511,6 +591,18 @@ def test_parameters_must_match_bindings():
         index_function("f", lambda msg, extra: None, bindings, {})
     with pytest.raises(StartupError, match=r"bindings \['msg'\] have no parameter"):
         index_function("f", lambda message: None, bindings, {})
+
+
+def test_a_function_without_an_output_binding_must_return_none():
+    timer = [{"direction": "IN", "type": "timerTrigger", "name": "t", "schedule": "0 0 0 1 1 *"}]
+    invoker = Invoker(function_directory=str(APP_DIR))
+    try:
+        returns_one = invoker.invoke(index_function("f", lambda t: 1, timer, {}), None)
+        assert not returns_one.succeeded
+        assert "'f' has no $return binding but returned a value (int)" in str(returns_one.error)
+        assert invoker.invoke(index_function("g", lambda t: None, timer, {}), None).succeeded
+    finally:
+        invoker.close()
 
 
 def test_invalid_queue_name_and_schedule_stop_start_up():

@@ -40,6 +40,7 @@ def item_by_id(req: func.HttpRequest, context: func.Context) -> func.HttpRespons
             "route_params": dict(req.route_params),
             "params": dict(req.params),
             "probe": req.headers.get("x-probe"),
+            "forwarded_for": req.headers.get("x-forwarded-for"),
         }
     )
 
