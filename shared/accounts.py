@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -16,67 +17,65 @@ from pydantic import (
     model_validator,
 )
 
-from .api import ApiError, ApiModel, ViewModel
-from .wechat import Channel, MessageMode, ProtocolError, decode_encoding_aes_key
+from .api import ApiError, ApiModel, ViewModel, omitted
+from .wechat import Channel, MessageMode
 from .wechat.messages import ORIGINAL_ID
 
 _APP_ID = re.compile(r"wx[0-9a-f]{16}")
 _APP_SECRET = re.compile(r"[0-9a-f]{32}")
 _TOKEN = re.compile(r"[A-Za-z0-9]{3,32}")
+_ENCODING_AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
 
 
-def _check(pattern: re.Pattern[str], value: str, rule: str) -> str:
-    if not pattern.fullmatch(value):
-        raise ValueError(rule)
-    return value
+def _shaped(pattern: re.Pattern[str], rule: str) -> Any:
+    """Text that must match ``pattern`` whole: the OpenAPI document shows the pattern, and the
+    error says what is right (docs/architecture.md §4), not the regex."""
+
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise ValueError(rule)
+        return value
+
+    schema = {"pattern": f"^{pattern.pattern}$"}
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra=schema)]
 
 
-def _encoding_aes_key(value: str) -> str:
-    try:
-        decode_encoding_aes_key(value)
-    except ProtocolError:
-        raise ValueError("must be 43 letters and digits (WeChat's EncodingAESKey)") from None
-    return value
+OriginalId = _shaped(ORIGINAL_ID, 'must start with "gh_" (the Original ID)')
+AppId = _shaped(_APP_ID, 'must be "wx" followed by 16 hex digits')
+AppSecret = _shaped(_APP_SECRET, "must be 32 hex digits")
+WeChatToken = _shaped(_TOKEN, "must be 3 to 32 letters and digits")
+EncodingAesKey = _shaped(
+    _ENCODING_AES_KEY, "must be 43 letters and digits (WeChat's EncodingAESKey)"
+)
+AccountName = Annotated[str, Field(min_length=1, max_length=100)]
 
 
-class _AccountFields(ApiModel):
-    """Validators shared by create and patch; messages say what is right
-    (docs/architecture.md §4)."""
+class _SandboxIsPlaintext(ApiModel):
+    """A sandbox account's pushes are never encrypted: its messageMode is plaintext. Declare
+    ``sandbox`` before ``message_mode``: the check reads it."""
 
-    @field_validator("original_id", check_fields=False)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"sandbox": {"const": True}}, "required": ["sandbox"]},
+            "then": {"properties": {"messageMode": {"enum": [MessageMode.PLAINTEXT.value]}}},
+        }
+    )
+
+    @field_validator("message_mode", check_fields=False)
     @classmethod
-    def _original_id(cls, v: str | None) -> str | None:
-        return v if v is None else _check(ORIGINAL_ID, v, 'must start with "gh_" (the Original ID)')
-
-    @field_validator("app_id", check_fields=False)
-    @classmethod
-    def _app_id(cls, v: str | None) -> str | None:
-        return v if v is None else _check(_APP_ID, v, 'must be "wx" followed by 16 hex digits')
-
-    @field_validator("app_secret", check_fields=False)
-    @classmethod
-    def _app_secret(cls, v: str | None) -> str | None:
-        return v if v is None else _check(_APP_SECRET, v, "must be 32 hex digits")
-
-    @field_validator("token", check_fields=False)
-    @classmethod
-    def _token(cls, v: str | None) -> str | None:
-        return v if v is None else _check(_TOKEN, v, "must be 3 to 32 letters and digits")
-
-    @field_validator("encoding_aes_key", check_fields=False)
-    @classmethod
-    def _key(cls, v: str | None) -> str | None:
-        return v if v is None else _encoding_aes_key(v)
+    def _mode(cls, mode: MessageMode, info: ValidationInfo) -> MessageMode:
+        _check_sandbox_mode(bool(info.data.get("sandbox")), mode)
+        return mode
 
 
-class AccountCreate(_AccountFields):
-    name: str = Field(min_length=1, max_length=100)
-    original_id: str
-    app_id: str
-    app_secret: str
-    token: str
-    encoding_aes_key: str
-    sandbox: bool = False  # before message_mode: its validator reads it
+class AccountCreate(_SandboxIsPlaintext):
+    name: AccountName
+    original_id: OriginalId
+    app_id: AppId
+    app_secret: AppSecret
+    token: WeChatToken
+    encoding_aes_key: EncodingAesKey
+    sandbox: bool = False
     message_mode: MessageMode = MessageMode.SAFE
 
     @model_validator(mode="before")
@@ -87,22 +86,21 @@ class AccountCreate(_AccountFields):
             data.setdefault("messageMode", MessageMode.PLAINTEXT.value)
         return data
 
-    @field_validator("message_mode")
-    @classmethod
-    def _mode(cls, mode: MessageMode, info: ValidationInfo) -> MessageMode:
-        _check_sandbox_mode(info.data.get("sandbox", False), mode)
-        return mode
 
+class AccountPatch(_SandboxIsPlaintext):
+    """What a PATCH changes; absent fields stay as they are (none of them can be null).
 
-class AccountPatch(_AccountFields):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    original_id: str | None = None
-    app_id: str | None = None
-    app_secret: str | None = None
-    token: str | None = None
-    encoding_aes_key: str | None = None
-    message_mode: MessageMode | None = None
-    sandbox: bool | None = None
+    Turning ``sandbox`` on without a ``messageMode`` makes the account plaintext, as creating
+    a sandbox account does."""
+
+    name: AccountName = omitted()
+    original_id: OriginalId = omitted()
+    app_id: AppId = omitted()
+    app_secret: AppSecret = omitted()
+    token: WeChatToken = omitted()
+    encoding_aes_key: EncodingAesKey = omitted()
+    sandbox: bool = omitted()
+    message_mode: MessageMode = omitted()
 
 
 def _check_sandbox_mode(sandbox: bool, mode: MessageMode) -> None:
@@ -152,6 +150,8 @@ class Account(BaseModel):
     def patched(self, patch: AccountPatch, now: datetime, grace: timedelta) -> Account:
         """Apply ``patch``; a new EncodingAESKey keeps the old one decrypting for ``grace``."""
         changes: dict[str, Any] = patch.model_dump(exclude_unset=True, exclude_none=True)
+        if changes.get("sandbox") and "message_mode" not in changes:
+            changes["message_mode"] = MessageMode.PLAINTEXT
         new_key = changes.get("encoding_aes_key")
         if new_key and new_key != self.encoding_aes_key:
             changes["previous_encoding_aes_key"] = self.encoding_aes_key
@@ -159,9 +159,9 @@ class Account(BaseModel):
         updated = self.model_copy(update={**changes, "updated_at": now})
         try:
             _check_sandbox_mode(updated.sandbox, updated.message_mode)
-        except ValueError as error:
+        except ValueError as error:  # the body is fine; this account is a sandbox one
             raise ApiError(
-                400, "invalid_request", f"messageMode {error}", field="messageMode"
+                409, "sandbox_account", f"messageMode {error}", field="messageMode"
             ) from None
         return updated
 

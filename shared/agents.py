@@ -30,7 +30,8 @@ class AgentRole(str, Enum):
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Skill = Annotated[str, Field(min_length=1, max_length=50)]
-ResourceId = Annotated[str, Field(min_length=1, max_length=64)]
+ResourceId = Annotated[str, Field(pattern=r"^[0-9A-Za-z_-]{1,64}$")]
+"""The id of a queue, agent, account or workstream: letters, digits, ``_`` and ``-``."""
 
 
 class AgentFields(ApiModel):

@@ -11,11 +11,12 @@ import binascii
 import hashlib
 import hmac
 import json
+import math
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Optional, TypeVar
+from typing import Annotated, Any, NamedTuple, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic.alias_generators import to_camel
 
 MAX_JSON_BODY = 256 * 1024
@@ -44,12 +45,18 @@ def not_found(what: str) -> ApiError:
     return ApiError(404, "not_found", f"{what} was not found")
 
 
-class ApiModel(BaseModel):
-    """JSON in camelCase, unknown fields refused (a typo should not be silently ignored)."""
+def unknown_reference(field: str, what: str, value: str) -> ApiError:
+    """A body that names something which does not exist: well formed, so not
+    ``invalid_request``, and no schema could have said so."""
+    return ApiError(400, "unknown_reference", f"{field}: no {what} {value}", field=field)
 
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
-    )
+
+class ApiModel(BaseModel):
+    """JSON in camelCase, unknown fields refused (a typo should not be silently ignored), and
+    text kept as sent: stripping spaces would both change what an agent wrote and make the
+    document's length limits untrue."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
     def json_body(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -58,7 +65,7 @@ class ApiModel(BaseModel):
 class ViewModel(ApiModel):
     """A response body: camelCase out, built by us (so nothing to refuse or strip)."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+    model_config = ConfigDict(extra="ignore")
 
 
 def body_too_large(limit: int, what: str = "the request body") -> ApiError:
@@ -87,15 +94,29 @@ def parse_body(model: type[Model], body: bytes) -> Model:
     if len(body) > MAX_JSON_BODY:
         raise body_too_large(MAX_JSON_BODY)
     try:
-        data = json.loads(body or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        data = json.loads(body or b"null", parse_float=_json_number, parse_constant=_refuse)
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise ApiError(400, "invalid_json", "request body is not valid JSON") from None
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "request body must be a JSON object")
     try:
-        return model.model_validate_json(body, strict=True)
+        return model.model_validate_json(json.dumps(data), strict=True)
     except ValidationError as error:
         raise validation_error(error) from None
+
+
+def _json_number(text: str) -> int | float:
+    """A JSON number with a fraction or exponent: ``3.0`` is the integer 3, as JSON Schema says
+    (strict validation would refuse it for an integer field), and nothing overflows to inf."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError("out of range")
+    return int(number) if number.is_integer() else number
+
+
+def _refuse(text: str) -> None:
+    """``NaN`` and ``Infinity`` are not JSON, whatever Python's json module accepts."""
+    raise ValueError(text)
 
 
 def validation_error(error: ValidationError) -> ApiError:
@@ -182,8 +203,19 @@ def decode_page_token(text: str | None) -> Any:
     return token
 
 
+class PageSize(NamedTuple):
+    """How many items a page holds when ``limit`` is not given, and at most."""
+
+    default: int
+    maximum: int
+
+
+LIST_PAGE = PageSize(50, 200)
+TRANSCRIPT_PAGE = PageSize(200, 1000)
+
+
 def page_size(value: str | None, default: int = 50, maximum: int = 200) -> int:
-    if value is None or value == "":
+    if value is None:
         return default
     try:
         size = int(value)
@@ -196,8 +228,25 @@ def page_size(value: str | None, default: int = 50, maximum: int = 200) -> int:
     return size
 
 
+def one_of(*names: str) -> dict[str, Any]:
+    """The JSON Schema for "exactly one of these fields" (camelCase names), where a field that
+    is null counts as not given, as it does for the model."""
+    return {
+        "oneOf": [
+            {"required": [name], "properties": {name: {"not": {"type": "null"}}}} for name in names
+        ]
+    }
+
+
+def omitted() -> Any:
+    """The default of a PATCH field: left out, it is unchanged. ``null`` is refused unless the
+    field's own type allows it (the OpenAPI document then shows no default)."""
+    return Field(default=None)
+
+
 def patch_of(model: type[ApiModel], name: str) -> type[ApiModel]:
-    """The body of a PATCH for ``model``: the same fields and constraints, all optional.
+    """The body of a PATCH for ``model``: the same fields and constraints, all optional, and
+    nullable only where the field itself is (``null`` then clears it).
 
     Cross-field rules belong in the full model, which validates the merged result.
     """
@@ -206,7 +255,10 @@ def patch_of(model: type[ApiModel], name: str) -> type[ApiModel]:
         annotation: Any = info.annotation
         if info.metadata:
             annotation = Annotated[annotation, *info.metadata]
-        fields[field_name] = (Optional[annotation], None)  # noqa: UP045 - built at run time
+        fields[field_name] = (
+            annotation,
+            Field(default=None, json_schema_extra=info.json_schema_extra),
+        )
     return create_model(name, __base__=ApiModel, **fields)
 
 

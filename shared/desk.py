@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from pydantic import model_validator
+from pydantic import ConfigDict, model_validator
 
-from .agents import Agent, Presence
-from .api import ApiError, ApiModel, not_found
+from .agents import Agent, Presence, ResourceId
+from .api import ApiError, ApiModel, not_found, one_of, unknown_reference
 from .automated import AutomatedMessenger
 from .conversations import Conversation, ConversationState, utc
 from .lifecycle import check_transition
@@ -35,8 +35,10 @@ class CloseRequest(ApiModel):
 
 
 class TransferRequest(ApiModel):
-    queue_id: str | None = None
-    agent_id: str | None = None
+    model_config = ConfigDict(json_schema_extra=one_of("queueId", "agentId"))
+
+    queue_id: ResourceId | None = None
+    agent_id: ResourceId | None = None
 
     @model_validator(mode="after")
     def _one_target(self) -> TransferRequest:
@@ -182,7 +184,7 @@ class AgentDesk:
 
     def _to_queue(self, conversation: Conversation, queue_id: str) -> Conversation:
         if self._catalog.queue(queue_id) is None:
-            raise ApiError(400, "invalid_request", f"queueId: no queue {queue_id}", field="queueId")
+            raise unknown_reference("queueId", "queue", queue_id)
         check_transition(conversation.state, S.OPEN)
         now = self._now()
         moved = self._save(
@@ -204,9 +206,7 @@ class AgentDesk:
     def _to_agent(self, conversation: Conversation, target_id: str) -> Conversation:
         target = self._catalog.agent(target_id)
         if target is None:
-            raise ApiError(
-                400, "invalid_request", f"agentId: no agent {target_id}", field="agentId"
-            )
+            raise unknown_reference("agentId", "agent", target_id)
         if target.id == conversation.agent_id:
             raise ApiError(409, "same_agent", f"the conversation is with agent {target.id} already")
         if target.disabled:

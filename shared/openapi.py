@@ -15,10 +15,11 @@ from pydantic.json_schema import models_json_schema
 
 from .accounts import AccountCreate, AccountPatch, AccountView, CallbackInfo
 from .agents import AgentFields, AgentPatch, AgentView
-from .api import ViewModel
-from .conversations import Conversation, TranscriptEntryView
+from .api import LIST_PAGE, TRANSCRIPT_PAGE, PageSize, ViewModel
+from .conversations import Conversation, ConversationState, TranscriptEntryView
 from .desk import CloseRequest, PresenceChange, TransferRequest
 from .routing.queues import Queue, QueueFields, QueuePatch
+from .wechat.messages import OPEN_ID
 from .workspace import QuickReplyView, TextMessageRequest, WindowView
 from .workstreams import Workstream, WorkstreamFields, WorkstreamPatch
 
@@ -180,7 +181,27 @@ WORKSTREAM_EXAMPLE = {
 }
 AGENT_EXAMPLE = {"name": "Lin", "queueIds": ["q0refunds01"], "capacity": 3, "role": "agent"}
 A, G = "admin", "agent"
-PAGING = ("limit", "continuationToken")
+LIMIT, TRANSCRIPT_LIMIT, CONTINUATION = "limit", "transcriptLimit", "continuationToken"
+PAGING = (LIMIT, CONTINUATION)
+TRANSCRIPT_PAGING = (TRANSCRIPT_LIMIT, CONTINUATION)
+
+
+def _limit(size: PageSize) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "maximum": size.maximum, "default": size.default}
+
+
+QUERY_PARAMETERS: dict[str, tuple[str, dict[str, Any]]] = {
+    LIMIT: ("limit", _limit(LIST_PAGE)),
+    TRANSCRIPT_LIMIT: ("limit", _limit(TRANSCRIPT_PAGE)),
+    CONTINUATION: ("continuationToken", {"type": "string"}),
+    "accountId": ("accountId", {"type": "string"}),
+    "state": ("state", {"type": "string", "enum": ["", *(s.value for s in ConversationState)]}),
+}
+"""Query parameters as operations name them → (the name on the wire, its schema)."""
+PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    "openId": {"type": "string", "pattern": f"^{OPEN_ID.pattern}$"},
+}
+"""Path parameters with a shape of their own; any other is a string."""
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/api/admin/accounts", "Register a WeChat account", A, AccountView, 201, AccountCreate, ACCOUNT_EXAMPLE),
@@ -206,15 +227,15 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("delete", "/api/admin/agents/{id}", "Delete an agent holding no conversations", A, None, 204),
     Operation("post", "/api/admin/agents/{id}/token", "Rotate an agent's token (the old one stops at once; the new one is answered once)", A, AgentTokenRotated),
     Operation("get", "/api/admin/conversations", "Conversations, newest first within an account", A, ConversationList, query=("accountId", "state", *PAGING)),
-    Operation("get", "/api/admin/conversations/{id}", "A conversation and its messages", A, ConversationDetail, query=PAGING),
+    Operation("get", "/api/admin/conversations/{id}", "A conversation and its messages", A, ConversationDetail, query=TRANSCRIPT_PAGING),
     Operation("post", "/api/admin/conversations/{id}/close", "Close any conversation on its agent's behalf, or move it to wrap-up", A, Conversation, 200, CloseRequest, {"wrapUp": False}),
     Operation("post", "/api/admin/conversations/{id}/transfer", "Transfer any conversation to a queue or an agent, whoever holds it", A, Conversation, 200, TransferRequest, {"agentId": "a0wu000001"}),
     Operation("delete", "/api/admin/customers/{accountId}/{openId}", "Erase a customer: conversations, messages, attachments, dedupe keys, customer and window records, queue messages", A, ErasureResult),
     Operation("get", "/api/agent/me", "The calling agent", G, AgentView),
     Operation("put", "/api/agent/presence", "Set the agent's presence", G, AgentView, 200, PresenceChange, {"presence": "available"}),
-    Operation("get", "/api/agent/queue", "Open conversations in the agent's queues (pick mode)", G, ConversationList, query=("limit",)),
+    Operation("get", "/api/agent/queue", "Open conversations in the agent's queues (pick mode)", G, ConversationList, query=(LIMIT,)),
     Operation("get", "/api/agent/conversations", "The agent's conversations with their reply windows", G, AgentConversationList),
-    Operation("get", "/api/agent/conversations/{id}", "A conversation, its reply window and messages", G, AgentConversationDetail, query=PAGING),
+    Operation("get", "/api/agent/conversations/{id}", "A conversation, its reply window and messages", G, AgentConversationDetail, query=TRANSCRIPT_PAGING),
     Operation("post", "/api/agent/conversations/{id}/messages", "Reply with text (JSON) or a file (multipart); 202, queued for sending", G, MessageView, 202, TextMessageRequest, {"text": "您好，已为您办理退款。"}),
     Operation("get", "/api/agent/conversations/{id}/attachments/{entryId}", "An attachment's bytes", G, None, binary=True),
     Operation("get", "/api/agent/conversations/{id}/quick-replies", "The workstream's quick replies, filled for this conversation", G, QuickReplyList),
@@ -241,6 +262,8 @@ def document(server_url: str = "/") -> dict[str, Any]:
         keys, by_alias=True, ref_template="#/components/schemas/{model}"
     )
     schemas = definitions.get("$defs", {})
+    for schema in schemas.values():
+        _drop_impossible_defaults(schema)
 
     def ref(model: type[BaseModel], mode: str) -> dict[str, Any]:
         return refs[(model, mode)]
@@ -248,11 +271,16 @@ def document(server_url: str = "/") -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for op in OPERATIONS:
         parameters = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": PATH_PARAMETERS.get(name, {"type": "string"}),
+            }
             for name in _path_names(op.path)
         ] + [
-            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-            for name in op.query
+            {"name": wire, "in": "query", "required": False, "schema": schema}
+            for wire, schema in (QUERY_PARAMETERS[name] for name in op.query)
         ]
         responses: dict[str, Any] = {
             "400": _error("The request is malformed; the message names the field"),
@@ -265,6 +293,8 @@ def document(server_url: str = "/") -> dict[str, Any]:
                 "description": "OK",
                 "content": {"application/json": {"schema": ref(op.response, "serialization")}},
             }
+            if links := _links_from(op):
+                responses[str(op.status)]["links"] = links
         elif op.binary:
             responses[str(op.status)] = {
                 "description": "The file",
@@ -280,7 +310,7 @@ def document(server_url: str = "/") -> dict[str, Any]:
             responses["413"] = _error("The body is too large: JSON 256 KB, a file 20 MB")
         operation: dict[str, Any] = {
             "summary": op.summary,
-            "operationId": f"{op.method}{_operation_name(op.path)}",
+            "operationId": _operation_id(op),
             "tags": [op.auth],
             "security": [{"adminToken": []}]
             if op.auth == A
@@ -320,6 +350,43 @@ def document(server_url: str = "/") -> dict[str, Any]:
             },
         },
     }
+
+
+def _drop_impossible_defaults(schema: dict[str, Any]) -> None:
+    """A PATCH field defaults to "left out", which pydantic writes as ``default: null`` even
+    where null is refused: a client must not read that as a value to send."""
+    for prop in schema.get("properties", {}).values():
+        if prop.get("default", ...) is None and not _allows_null(prop):
+            del prop["default"]
+
+
+def _allows_null(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    return (
+        kind == "null"
+        or (isinstance(kind, list) and "null" in kind)
+        or any(_allows_null(option) for option in schema.get("anyOf", []))
+    )
+
+
+def _links_from(created: Operation) -> dict[str, Any]:
+    """What a client can do next with what a create answered: every operation on
+    ``<the collection>/{id}``, with the new ``id``. (Clients and fuzzers follow these links.)"""
+    if created.status != 201:
+        return {}
+    item = created.path + "/{id}"
+    return {
+        _operation_id(op): {
+            "operationId": _operation_id(op),
+            "parameters": {"id": "$response.body#/id"},
+        }
+        for op in OPERATIONS
+        if op.path == item or op.path.startswith(item + "/")
+    }
+
+
+def _operation_id(op: Operation) -> str:
+    return f"{op.method}{_operation_name(op.path)}"
 
 
 def _request_models() -> set[type[BaseModel]]:

@@ -14,10 +14,19 @@ from typing import Annotated, Any
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContainerClient
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .agents import Agent, AgentRole, token_hash
-from .api import ApiError, ApiModel, ViewModel, bearer_token, not_found, tokens_match
+from .api import (
+    ApiError,
+    ApiModel,
+    ViewModel,
+    bearer_token,
+    not_found,
+    one_of,
+    tokens_match,
+    unknown_reference,
+)
 from .automated import REPLY_RANK, fill, outbound_entry
 from .conversations import (
     Conversation,
@@ -62,7 +71,10 @@ def check_text_size(text: str) -> str:
 class TextMessageRequest(ApiModel):
     """``text``, or the name of one of the workstream's quick replies (filled when sent)."""
 
-    text: Annotated[str, Field(min_length=1)] | None = None
+    model_config = ConfigDict(json_schema_extra=one_of("text", "quickReply"))
+
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_BYTES)] | None = None
+    """At most 2048 UTF-8 bytes (WeChat's limit), which is 2048 characters only in ASCII."""
     quick_reply: Annotated[str, Field(min_length=1, max_length=100)] | None = None
 
     @field_validator("text")
@@ -270,12 +282,7 @@ class AgentWorkspace:
         workstream = self._catalog.workstream_for_account(conversation.account_id)
         reply = workstream.quick_reply(name) if workstream else None
         if reply is None:
-            raise ApiError(
-                400,
-                "invalid_request",
-                f"quickReply: no quick reply named {name!r}",
-                field="quickReply",
-            )
+            raise unknown_reference("quickReply", "quick reply named", repr(name))
         try:
             return check_text_size(
                 fill(reply.text, {"AgentName": agent.name}, conversation.context)

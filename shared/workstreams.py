@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from .agents import Name, Presence, ResourceId
 from .api import ApiModel, patch_of
-from .bots.config import LANGUAGE_PATTERN, BotConfig, QuickReply, Survey, Text
+from .bots.config import BY_LANGUAGE, LANGUAGE_PATTERN, BotConfig, QuickReply, Survey, Text
 from .routing import RoutingRule, check_rule_names_unique
 from .routing.hours import TimeZoneName
 
@@ -48,7 +48,9 @@ _LANGUAGE = re.compile(LANGUAGE_PATTERN)
 class WorkstreamFields(ApiModel):
     name: Name
     account_id: ResourceId
-    language: str = "zh-CN"
+    language: Annotated[str, Field(json_schema_extra={"pattern": f"^{LANGUAGE_PATTERN}$"})] = (
+        "zh-CN"
+    )
     time_zone: TimeZoneName = "Asia/Shanghai"
     """The zone of the local time that routing rules see (time.weekday, time.hour)."""
     distribution_mode: DistributionMode = DistributionMode.PUSH
@@ -62,7 +64,7 @@ class WorkstreamFields(ApiModel):
     """ISO 8601 duration (``PT30M``); absent: conversations never close by themselves."""
     keep_same_agent: bool = False
     file_attachments: FileAttachments = FileAttachments()
-    automated_messages: dict[str, dict[AutomatedMessage, Text]] = {}
+    automated_messages: Annotated[dict[str, dict[AutomatedMessage, Text]], BY_LANGUAGE] = {}
     """Language → message → text, e.g. ``{"zh-CN": {"greeting": "您好…"}}``."""
     routing_rules: Annotated[list[RoutingRule], Field(max_length=200)] = []
     bot: BotConfig | None = None
@@ -71,7 +73,10 @@ class WorkstreamFields(ApiModel):
     """Sent when an agent's conversation closes, while WeChat's reply window allows."""
     bot_survey: Survey | None = None
     """For conversations the bot handled alone (absent: none for them)."""
-    quick_replies: dict[str, Annotated[list[QuickReply], Field(max_length=200)]] = {}
+    quick_replies: Annotated[
+        dict[str, Annotated[list[QuickReply], Field(max_length=200)]],
+        BY_LANGUAGE,
+    ] = {}
     """Language → canned responses agents can send by name."""
     retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
     """Closed conversations older than this are purged (absent: the deployment's RETENTION_DAYS)."""
@@ -98,10 +103,10 @@ class WorkstreamFields(ApiModel):
             raise ValueError("must be at least one minute (PT1M)")
         return value
 
-    @model_validator(mode="after")
-    def _rules(self) -> WorkstreamFields:
-        check_rule_names_unique(self.routing_rules)
-        return self
+    @field_validator("routing_rules")
+    @classmethod
+    def _rules(cls, rules: list[RoutingRule]) -> list[RoutingRule]:
+        return check_rule_names_unique(rules)
 
     def message(self, kind: AutomatedMessage) -> str | None:
         """The text of an automated message in the workstream's language, if configured."""

@@ -10,7 +10,7 @@ import azure.functions as func
 
 from shared.accounts import AccountCreate, AccountPatch
 from shared.agents import AgentFields, AgentPatch, AgentView
-from shared.api import ApiError, not_found, parse_body
+from shared.api import TRANSCRIPT_PAGE, ApiError, not_found, parse_body
 from shared.conversations import ConversationState, TranscriptEntryView
 from shared.desk import CloseRequest, TransferRequest
 from shared.routing.queues import QueueFields, QueuePatch
@@ -82,7 +82,7 @@ def admin_conversation(req: func.HttpRequest) -> func.HttpResponse:
     conversation = store.get(conversation_id)
     if conversation is None:
         raise not_found(f"conversation {conversation_id}")
-    entries, token = store.transcript(conversation_id, **page_args(req, default=200, maximum=1000))
+    entries, token = store.transcript(conversation_id, **page_args(req, TRANSCRIPT_PAGE))
     body = conversation.json_body()
     body["messages"] = [TranscriptEntryView.of(e).json_body() for e in entries]
     return json_response(paged(body, token))

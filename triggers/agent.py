@@ -6,7 +6,7 @@ from __future__ import annotations
 import azure.functions as func
 
 from shared.agents import Agent, AgentView
-from shared.api import page_size, parse_body
+from shared.api import LIST_PAGE, TRANSCRIPT_PAGE, page_size, parse_body
 from shared.desk import CloseRequest, PresenceChange, TransferRequest
 from shared.workspace import MAX_UPLOAD_BYTES, TextMessageRequest
 
@@ -46,7 +46,9 @@ def agent_presence(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="agent/queue", methods=["GET"], auth_level=ANONYMOUS)
 @api
 def agent_queue(req: func.HttpRequest) -> func.HttpResponse:
-    waiting = services().desk.queue(_agent(req), limit=page_size(req.params.get("limit")))
+    waiting = services().desk.queue(
+        _agent(req), limit=page_size(req.params.get("limit"), *LIST_PAGE)
+    )
     return json_response({"conversations": [c.json_body() for c in waiting]})
 
 
@@ -70,7 +72,7 @@ def agent_conversations(req: func.HttpRequest) -> func.HttpResponse:
 def agent_conversation(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
     conversation = workspace.visible(workspace.actor(req.headers), req.route_params["id"])
-    body, token = workspace.detail(conversation, **page_args(req, default=200, maximum=1000))
+    body, token = workspace.detail(conversation, **page_args(req, TRANSCRIPT_PAGE))
     return json_response(paged(body, token))
 
 

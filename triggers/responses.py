@@ -12,8 +12,10 @@ import azure.functions as func
 
 from shared.api import (
     FORM_OVERHEAD,
+    LIST_PAGE,
     MAX_JSON_BODY,
     ApiError,
+    PageSize,
     body_too_large,
     declared_size,
     decode_page_token,
@@ -36,6 +38,7 @@ def json_response(body: Any, status: int = 200) -> func.HttpResponse:
         status_code=status,
         mimetype="application/json",
         charset="utf-8",
+        headers={"X-Content-Type-Options": "nosniff"},
     )
 
 
@@ -99,10 +102,10 @@ def uploaded_file(req: func.HttpRequest, field: str, limit: int) -> tuple[str, b
     return upload.filename or "file", content
 
 
-def page_args(req: func.HttpRequest, default: int = 50, maximum: int = 200) -> dict[str, Any]:
+def page_args(req: func.HttpRequest, size: PageSize = LIST_PAGE) -> dict[str, Any]:
     """``limit`` and ``continuationToken`` from the query, as ``limit``/``page_token`` kwargs."""
     return {
-        "limit": page_size(req.params.get("limit"), default=default, maximum=maximum),
+        "limit": page_size(req.params.get("limit"), *size),
         "page_token": decode_page_token(req.params.get("continuationToken")),
     }
 

@@ -4,19 +4,38 @@ people when asked, when it cannot answer, or when it fails."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, Union
 from urllib.parse import urlsplit
 
 import regex
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from ..api import ApiModel
+from ..api import ApiModel, one_of
 from ..routing.conditions import MAX_PATTERN
 
 LANGUAGE_PATTERN = r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*"
 """A BCP 47 tag as WeChat's clients send it: zh-CN, en, zh-Hant-TW."""
 Language = Annotated[str, Field(pattern=f"^{LANGUAGE_PATTERN}$")]
+BY_LANGUAGE = Field(json_schema_extra={"propertyNames": {"pattern": f"^{LANGUAGE_PATTERN}$"}})
+"""On a map keyed by language tag: the OpenAPI document says what the keys must be (pydantic
+checks ``Language`` keys but leaves them out of the schema)."""
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+_HTTP_URL = "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@:\\[\\]]"
+_WEBHOOK_URL = (
+    r"^([Hh][Tt][Tt][Pp][Ss]://[^/?#@:\[\]]"
+    r"|[Hh][Tt][Tt][Pp]://(127\.0\.0\.1|[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt]|\[::1\])([:/?#]|$))"
+)
+"""The URLs the validators below accept, as the OpenAPI document states them: a host name or
+IPv4 address after the scheme, and plain http only to this machine."""
+
+
+def _url(value: str, pattern: str, rule: str) -> str:
+    if not re.match(pattern, value) or not urlsplit(value).hostname:
+        raise ValueError(rule)
+    return value
 
 
 class ImageAnswer(ApiModel):
@@ -25,6 +44,8 @@ class ImageAnswer(ApiModel):
 
 
 class Answer(ApiModel):
+    model_config = ConfigDict(json_schema_extra=one_of("text", "image"))
+
     text: Text | None = None
     image: ImageAnswer | None = None
 
@@ -36,13 +57,22 @@ class Answer(ApiModel):
 
 
 class FaqEntry(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["keywords"], "properties": {"keywords": {"minItems": 1}}},
+                {"required": ["pattern"], "properties": {"pattern": {"type": "string"}}},
+            ]
+        }
+    )
+
     name: Annotated[str, Field(min_length=1, max_length=100)]
     keywords: Annotated[
         list[Annotated[str, Field(min_length=1, max_length=50)]], Field(max_length=50)
     ] = []
     pattern: Annotated[str, Field(min_length=1, max_length=MAX_PATTERN)] | None = None
     """A regex searched in the customer's text (case-insensitive), as an alternative to keywords."""
-    answers: dict[Language, Answer]
+    answers: Annotated[dict[Language, Answer], BY_LANGUAGE]
     """Language → answer; the workstream's language is used."""
 
     @field_validator("pattern")
@@ -63,7 +93,7 @@ class FaqEntry(ApiModel):
 
 
 class FaqBot(ApiModel):
-    type: Literal["faq"] = "faq"
+    type: Literal["faq"]
     entries: Annotated[list[FaqEntry], Field(max_length=500)] = []
     escalation_phrases: Annotated[
         list[Annotated[str, Field(min_length=1, max_length=50)]], Field(max_length=50)
@@ -74,13 +104,20 @@ class FaqBot(ApiModel):
         "human",
     ]
     no_match: Literal["escalate", "reply"] = "escalate"
-    no_match_answers: dict[Language, Answer] = {}
+    no_match_answers: Annotated[dict[Language, Answer], BY_LANGUAGE] = {}
     """With noMatch "reply": what to say when no entry matches (say how to reach a person)."""
 
 
 class WebhookBot(ApiModel):
-    type: Literal["webhook"] = "webhook"
-    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    type: Literal["webhook"]
+    url: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=2000,
+            json_schema_extra={"pattern": _WEBHOOK_URL},
+        ),
+    ]
     secret: SecretStr | None = None
     """HMAC-SHA256 key for requests and answers. Write-only: stored sealed, never shown."""
     timeout_seconds: Annotated[float, Field(gt=0, le=10)] = 5.0
@@ -90,38 +127,34 @@ class WebhookBot(ApiModel):
     @field_validator("url")
     @classmethod
     def _https(cls, value: str) -> str:
-        parts = urlsplit(value)
-        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
-        if not parts.hostname or not (
-            parts.scheme == "https" or (parts.scheme == "http" and loopback)
-        ):
-            raise ValueError("must be an https:// URL (http:// only for a bot on this machine)")
-        return value
+        return _url(
+            value, _WEBHOOK_URL, "must be an https:// URL (http:// only for a bot on this machine)"
+        )
 
 
 BotConfig = Annotated[Union[FaqBot, WebhookBot], Field(discriminator="type")]  # noqa: UP007
 
 
 class LinkSurvey(ApiModel):
-    type: Literal["link"] = "link"
-    url: Annotated[str, Field(min_length=1, max_length=1000)]
+    type: Literal["link"]
+    url: Annotated[
+        str, Field(min_length=1, max_length=1000, json_schema_extra={"pattern": _HTTP_URL})
+    ]
     """May contain {ConversationId}."""
-    texts: dict[Language, Text]
+    texts: Annotated[dict[Language, Text], BY_LANGUAGE]
     """The message around the link; {Url} is replaced by the link."""
 
     @field_validator("url")
     @classmethod
     def _http(cls, value: str) -> str:
-        if urlsplit(value).scheme not in ("http", "https"):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
+        return _url(value, _HTTP_URL, "must be an http:// or https:// URL")
 
 
 class RatingSurvey(ApiModel):
-    type: Literal["rating"] = "rating"
-    questions: dict[Language, Text]
+    type: Literal["rating"]
+    questions: Annotated[dict[Language, Text], BY_LANGUAGE]
     """Asks for a rating from 1 to 5; the customer's next message, if it is one, is recorded."""
-    thanks: dict[Language, Text] = {}
+    thanks: Annotated[dict[Language, Text], BY_LANGUAGE] = {}
 
 
 Survey = Annotated[Union[LinkSurvey, RatingSurvey], Field(discriminator="type")]  # noqa: UP007

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..agents import Agent, AgentFields, Presence, new_token, token_hash
-from ..api import ApiError, merged, not_found
+from ..api import ApiError, merged, not_found, unknown_reference
 from ..bots.config import WebhookBot
 from ..bots.targets import BotTargets, RefusedTargetError
 from ..conversations import ConversationState, utc
@@ -95,9 +95,7 @@ class RoutingAdmin:
                 location = (
                     field if len(queue_ids) == 1 and field != "queueIds" else f"{field}.{index}"
                 )
-                raise ApiError(
-                    400, "invalid_request", f"{location}: no queue {queue_id}", field=location
-                )
+                raise unknown_reference(location, "queue", queue_id)
 
     # --- queues -------------------------------------------------------------------------------
 
@@ -112,12 +110,7 @@ class RoutingAdmin:
         for field, handling in (("outOfHours", queue.out_of_hours), ("overflow", queue.overflow)):
             target = handling.transfer_queue_id
             if target and target != queue.id and self._catalog.queues.get(target) is None:
-                raise ApiError(
-                    400,
-                    "invalid_request",
-                    f"{field}.transferQueueId: no queue {target}",
-                    field=f"{field}.transferQueueId",
-                )
+                raise unknown_reference(f"{field}.transferQueueId", "queue", target)
 
     def update_queue(self, queue_id: str, patch: BaseModel) -> Queue:
         def finish(after: Queue, before: Queue) -> Queue:
@@ -167,19 +160,14 @@ class RoutingAdmin:
 
     def _check_workstream(self, fields: WorkstreamFields) -> None:
         if self._accounts.lookup(fields.account_id) is None:
-            raise ApiError(
-                400,
-                "invalid_request",
-                f"accountId: no account {fields.account_id}",
-                field="accountId",
-            )
+            raise unknown_reference("accountId", "account", fields.account_id)
         self._require_queues([fields.fallback_queue_id], "fallbackQueueId")
         if isinstance(fields.bot, WebhookBot):
             try:
                 self._bot_targets.check_url(fields.bot.url)
             except RefusedTargetError as error:
                 raise ApiError(
-                    400, "invalid_request", f"bot.url is refused: {error}", field="bot.url"
+                    400, "address_refused", f"bot.url is refused: {error}", field="bot.url"
                 ) from None
         for index, rule in enumerate(fields.routing_rules):
             self._require_queues([rule.queue_id], f"routingRules.{index}.queueId")

@@ -284,6 +284,40 @@ def _invalid(where: tuple[str | int, ...], message: str, value: Any, kind: str) 
     return ValidationError.from_exception_data("Condition", [detail])
 
 
+_FORMS = ("all", "any", "not")
+_NOT_NULL = {"not": {"type": "null"}}
+_NULL = {"type": "null"}
+
+
+def _form(present: tuple[str, ...], absent: tuple[str, ...]) -> dict[str, Any]:
+    """A JSON Schema branch: ``present`` given (not null), every one of ``absent`` left out or
+    null — null counts as not given, as it does for the model."""
+    return {
+        "required": list(present),
+        "properties": {
+            **{name: _NOT_NULL for name in present},
+            **{name: _NULL for name in absent},
+        },
+    }
+
+
+def _condition_schema(schema: dict[str, Any]) -> None:
+    """The shape of a condition in the OpenAPI document: one form, known fields and operators.
+    Which operators and values fit which field is checked when it is saved (see ``FIELDS``)."""
+    others = ("field", "op", "value")
+    schema["oneOf"] = [
+        *(_form((form,), (*(f for f in _FORMS if f != form), *others)) for form in _FORMS),
+        {
+            **_form(("field", "op"), _FORMS),
+            "if": {"properties": {"op": {"const": "exists"}}},
+            "else": {"required": ["value"], "properties": {"value": _NOT_NULL}},
+        },
+    ]
+    context = {"pattern": f"^context\\.{_CONTEXT_NAME.pattern}$"}
+    schema["properties"]["field"] = {"anyOf": [{"enum": list(FIELDS)}, context, _NULL]}
+    schema["properties"]["op"] = {"anyOf": [{"enum": list(OPERATORS)}, _NULL]}
+
+
 class Condition(ApiModel):
     """Exactly one of {"all": [...]}, {"any": [...]}, {"not": {...}} or a comparison
     {"field", "op", "value", "ignoreCase"}."""
@@ -291,7 +325,7 @@ class Condition(ApiModel):
     # One model rather than a union of four: pydantic then reports errors at the JSON path
     # (condition.all.1.field), not under a union member's name. Frozen: the compiled test would
     # not follow later changes.
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, json_schema_extra=_condition_schema)
 
     all_: list[Condition] | None = Field(default=None, alias="all", min_length=1)
     any_: list[Condition] | None = Field(default=None, alias="any", min_length=1)

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from enum import Enum
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
@@ -15,17 +15,21 @@ from ..api import ApiModel
 _HH_MM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]|24:00")
 
 
+TIME_ZONES = tuple(sorted(available_timezones()))
+"""The zone database's names; the OpenAPI document lists them, so it says exactly what is
+accepted (ZoneInfo itself would also open file names such as ``posixrules``)."""
+
+
 def _time_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"must be an IANA time zone such as Asia/Shanghai, not {value!r}"
-        ) from None
+    if value not in _ZONE_SET:
+        raise ValueError(f"must be an IANA time zone such as Asia/Shanghai, not {value!r}")
     return value
 
 
-TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
+_ZONE_SET = frozenset(TIME_ZONES)
+TimeZoneName = Annotated[
+    str, AfterValidator(_time_zone), Field(json_schema_extra={"enum": list(TIME_ZONES)})
+]
 """An IANA time zone name (Asia/Shanghai, Europe/Berlin), checked against the zone database."""
 
 
@@ -43,11 +47,18 @@ def _minutes(text: str) -> int:
 class WeeklyWindow(ApiModel):
     """Open from ``start`` (inclusive) to ``end`` (exclusive) on each of ``days``."""
 
-    days: list[int] = Field(min_length=1, max_length=7)
+    days: list[int] = Field(
+        min_length=1,
+        max_length=7,
+        json_schema_extra={
+            "items": {"type": "integer", "minimum": 1, "maximum": 7},
+            "uniqueItems": True,
+        },
+    )
     """ISO weekdays: 1 is Monday, 7 is Sunday."""
-    start: str
+    start: str = Field(json_schema_extra={"pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"})
     """"HH:MM", 00:00 to 23:59."""
-    end: str
+    end: str = Field(json_schema_extra={"pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"})
     """"HH:MM" after start; 24:00 is the end of the day."""
 
     @field_validator("days")

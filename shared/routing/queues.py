@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from ..agents import Name, ResourceId
 from ..api import ApiModel, patch_of
@@ -27,6 +27,16 @@ class OverflowAction(str, Enum):
 
 class Handling(ApiModel):
     """What happens to a conversation the queue cannot take now."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"action": {"const": "transfer"}}, "required": ["action"]},
+            "then": {
+                "required": ["transferQueueId"],
+                "properties": {"transferQueueId": {"type": "string"}},
+            },
+        }
+    )
 
     action: OverflowAction = OverflowAction.QUEUE_ANYWAY
     transfer_queue_id: ResourceId | None = None

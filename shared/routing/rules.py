@@ -35,6 +35,6 @@ def check_rule_names_unique(rules: Rules) -> Rules:
     seen: set[str] = set()
     for rule in rules:
         if rule.name in seen:
-            raise ValueError(f"routingRules names must be unique: {rule.name!r} appears twice")
+            raise ValueError(f"names must be unique: {rule.name!r} appears twice")
         seen.add(rule.name)
     return rules

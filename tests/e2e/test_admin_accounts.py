@@ -184,10 +184,23 @@ def test_sandbox_accounts_are_plaintext_only(app, admin):
     )
     assert safe.status_code == 400
     assert safe.json()["error"]["field"] == "messageMode"
+    # A well-formed change that this account's state refuses: a conflict, not a bad request.
     to_safe = admin.patch(
         f"/api/admin/accounts/{response.json()['id']}", json={"messageMode": "safe"}
     )
-    assert to_safe.status_code == 400
+    assert (to_safe.status_code, to_safe.json()["error"]["code"]) == (409, "sandbox_account")
+    both = admin.patch(
+        f"/api/admin/accounts/{response.json()['id']}",
+        json={"messageMode": "safe", "sandbox": True},
+    )
+    assert (both.status_code, both.json()["error"]["field"]) == (400, "messageMode")
+
+
+def test_turning_sandbox_on_makes_the_account_plaintext(admin):
+    created = admin.post("/api/admin/accounts", json=SimulatedAccount.random().registration())
+    patched = admin.patch(f"/api/admin/accounts/{created.json()['id']}", json={"sandbox": True})
+    assert patched.status_code == 200, patched.text
+    assert (patched.json()["sandbox"], patched.json()["messageMode"]) == (True, "plaintext")
 
 
 def test_delete_stops_the_channel_at_once(app, admin):

@@ -23,6 +23,7 @@ from shared.routing import (
 )
 from shared.routing.conditions import FIELDS, OPERATORS
 from shared.routing.matching import RegexBudget
+from shared.workstreams import WorkstreamFields
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_MORNING = datetime(2026, 11, 23, 10, 30, tzinfo=SHANGHAI)  # a Monday
@@ -484,9 +485,18 @@ def test_rule_fields_are_checked(changes: dict[str, Any], field: str):
 
 def test_rule_names_must_be_unique():
     rules = [rule("a", REFUND), rule("b", VIP), rule("a", IMAGE)]
-    with pytest.raises(ValueError, match="routingRules names must be unique: 'a' appears twice"):
+    with pytest.raises(ValueError, match="names must be unique: 'a' appears twice"):
         check_rule_names_unique(rules)
     assert check_rule_names_unique(rules[:2]) == rules[:2]
+    body = {"name": "w", "accountId": "a1", "fallbackQueueId": "q1"}
+    body["routingRules"] = [r.model_dump(by_alias=True) for r in rules]
+    with pytest.raises(ValidationError) as caught:
+        WorkstreamFields.model_validate(body)
+    error = validation_error(caught.value)
+    assert (error.field, error.message) == (
+        "routingRules",
+        "routingRules names must be unique: 'a' appears twice",
+    )
 
 
 # ---- evaluation never raises -----------------------------------------------------------------
