@@ -7,6 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+ASSETS := shared/api_docs/vendor/swagger-ui-bundle.js
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 WORKER_VENV := .venv-worker
@@ -15,19 +16,20 @@ PY313_VENV := .venv-py313
 PY313_STAMP := $(PY313_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-py313 format bench clean
+.PHONY: help setup assets run test test-py313 format bench clean
 
 help:
 	@echo "make run         serve the app on http://127.0.0.1:7071 with Azurite (Core Tools or devhost)"
 	@echo "make test        lint and run the whole test suite (starts its own Azurite)"
 	@echo "make test-py313  the unit tests and the app's import on Python 3.13 (PYTHON313=...)"
-	@echo "make setup       create .venv and .venv-checkov, install Azurite, copy local.settings.json"
+	@echo "make setup       create .venv and .venv-checkov, install the npm packages, copy local.settings.json"
+	@echo "make assets      copy what the app serves from npm packages into it (the API viewer)"
 	@echo "make format      apply ruff's fixes and formatting"
 	@echo "make bench       run the benchmarks in bench/"
 	@echo "make clean       remove the venvs, node_modules and local Azurite data"
 
 # What running the app and the benchmarks needs; the tests also need checkov.
-RUN_DEPS := $(PY_STAMP) $(NODE_STAMP) local.settings.json
+RUN_DEPS := $(PY_STAMP) $(NODE_STAMP) $(ASSETS) local.settings.json
 
 setup: $(RUN_DEPS) $(CHECKOV_STAMP)
 
@@ -60,6 +62,11 @@ $(PY313_STAMP): requirements.txt requirements-dev.txt
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# Build output the app serves (and deploys); never committed.
+assets: $(ASSETS)
+$(ASSETS): $(NODE_STAMP) $(PY_STAMP) tools/vendor_assets.py
+	$(PY) -m tools.vendor_assets
 
 local.settings.json:
 	cp local.settings.example.json $@

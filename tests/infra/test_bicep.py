@@ -402,6 +402,17 @@ def test_parameters_file_and_azure_yaml_match_main():
     assert "azd-service-name" in tags
 
 
+def test_the_deployed_package_carries_the_build_output_it_serves():
+    """The API viewer's files are built, not committed: azd builds them before packaging, and
+    neither .funcignore nor the build leaves them out."""
+    azure = (ROOT / "azure.yaml").read_text("utf-8")
+    service = azure[azure.index("services:") :]
+    assert "prepackage:" in service
+    assert service.count("-m tools.vendor_assets") == 2  # posix and windows
+    ignored = (ROOT / ".funcignore").read_text("utf-8").split()
+    assert not any(line.startswith("shared") for line in ignored)
+
+
 # --- checkov ---------------------------------------------------------------------------------
 
 
