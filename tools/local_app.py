@@ -113,10 +113,20 @@ class LocalApp:
     def admin(self, timeout: float = 30.0) -> httpx.Client:
         return self.client(self.admin_token, timeout)
 
-    def push(self, account_id: str, query: Mapping[str, str], body: bytes) -> httpx.Response:
+    def push(
+        self,
+        account_id: str,
+        query: Mapping[str, str],
+        body: bytes,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
         """POST a push, as WeChat would, to the account's callback URL."""
         return httpx.post(
-            f"{self.url}/api/wechat/{account_id}", params=query, content=body, timeout=30
+            f"{self.url}/api/wechat/{account_id}",
+            params=query,
+            content=body,
+            headers=headers,
+            timeout=30,
         )
 
     def output(self) -> str:
