@@ -6,12 +6,20 @@ twice (queues redeliver) records it once.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from .conversations import Conversation, TranscriptEntry
 from .outbox import Outbox
 from .workstreams import AutomatedMessage, Workstream
+
+CONTEXT_PLACEHOLDER = re.compile(r"\{context\.([^{}]+)\}")
+
+
+def unfilled_context(text: str) -> list[str]:
+    """The ``{context.<name>}`` placeholders still in ``text`` after ``fill``."""
+    return CONTEXT_PLACEHOLDER.findall(text)
 
 
 def fill(text: str, values: dict[str, object], context: dict[str, object] | None = None) -> str:

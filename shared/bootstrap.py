@@ -15,6 +15,7 @@ from .callback import WeChatCallback
 from .callback_ips import CallbackIpAllowList
 from .desk import AgentDesk
 from .erasure import Eraser
+from .health import StorageHealth
 from .housekeeping import Housekeeping
 from .intake import ConversationIntake
 from .links import FileLinks
@@ -246,6 +247,7 @@ class Services:
             clock,
         )
         self.attachments = attachments
+        self.health = StorageHealth(storage)
         self.bots = BotRunner(
             self.catalog,
             self.conversations,

@@ -120,7 +120,7 @@ class OutboundSender:
         except WeChatApiError as error:
             if error.action is ApiAction.RETRY and attempts < MAX_ATTEMPTS:
                 return self._later(entry, f"{error.reason} (errcode {error.errcode})", attempts)
-            return self._failed(conversation, entry, error.reason, errcode=error.errcode)
+            return self._failed(conversation, entry, _refusal(entry, error), errcode=error.errcode)
         except WeChatUnavailableError as error:
             if error.ambiguous:
                 entry = entry.model_copy(update={"details": {**entry.details, "ambiguous": True}})
@@ -167,8 +167,8 @@ class OutboundSender:
         except WeChatApiError as error:
             if error.action is ApiAction.REFRESH_TOKEN:
                 token = self._tokens.after_rejection(account_id, token)
-            elif error.action is not ApiAction.REUPLOAD:
-                raise
+            elif error.action is not ApiAction.REUPLOAD or not entry.details.get("attachment"):
+                raise  # nothing of ours to upload again (a permanent material, say)
             entry, payload = self._payload(
                 conversation, entry, token, reupload=error.action is ApiAction.REUPLOAD
             )
@@ -212,3 +212,15 @@ class OutboundSender:
             "wechatMediaAt": self._now().isoformat(),
         }
         return self._conversations.update_entry(entry, details=details), media_id
+
+
+def _refusal(entry: TranscriptEntry, error: WeChatApiError) -> str:
+    """Why a message failed, as a person can act on it. A permanent material (a bot's image
+    answer) is WeChat's to know: 40007 then means the admin's media id is wrong, not expired."""
+    permanent = entry.media_id and not entry.details.get("attachment")
+    if permanent and error.errcode == 40007:
+        return (
+            f"WeChat does not know media_id {entry.media_id} (40007 invalid media_id): it is not "
+            "a permanent image in this account's material library"
+        )
+    return error.reason

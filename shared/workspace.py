@@ -27,7 +27,7 @@ from .api import (
     tokens_match,
     unknown_reference,
 )
-from .automated import REPLY_RANK, fill, outbound_entry
+from .automated import REPLY_RANK, fill, outbound_entry, unfilled_context
 from .conversations import (
     Conversation,
     ConversationState,
@@ -283,10 +283,18 @@ class AgentWorkspace:
         reply = workstream.quick_reply(name) if workstream else None
         if reply is None:
             raise unknown_reference("quickReply", "quick reply named", repr(name))
-        try:
-            return check_text_size(
-                fill(reply.text, {"AgentName": agent.name}, conversation.context)
+        text = fill(reply.text, {"AgentName": agent.name}, conversation.context)
+        if missing := unfilled_context(text):
+            names = ", ".join(f"{{context.{name}}}" for name in missing)
+            raise ApiError(
+                409,
+                "missing_context",
+                f"quick reply {name!r} needs {names}, which this conversation does not have "
+                "(a bot sets context variables): write the reply yourself",
+                field="quickReply",
             )
+        try:
+            return check_text_size(text)
         except ValueError as error:
             raise ApiError(
                 400, "invalid_request", f"quickReply {error}", field="quickReply"

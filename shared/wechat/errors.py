@@ -64,7 +64,10 @@ API_ERRORS: dict[int, tuple[ApiAction, str]] = {
     40004: (ApiAction.GIVE_UP, "WeChat does not accept this media type"),
     40005: (ApiAction.GIVE_UP, "WeChat does not accept this file type"),
     40006: (ApiAction.GIVE_UP, "the file is too large for WeChat"),
-    40007: (ApiAction.REUPLOAD, "the media has expired on WeChat (3 days)"),
+    40007: (
+        ApiAction.REUPLOAD,
+        "WeChat does not know this media_id (invalid media_id): temporary media last 3 days",
+    ),
     40008: (ApiAction.GIVE_UP, "WeChat does not know this message type"),
     40013: (ApiAction.CONFIGURATION, "the AppID is not valid"),
     40164: (ApiAction.CONFIGURATION, "this server's IP is not in the account's API IP whitelist"),

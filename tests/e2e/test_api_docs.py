@@ -41,3 +41,12 @@ def test_without_the_slash_the_page_redirects_and_other_names_are_404(app):
     assert (bare.status_code, bare.headers["location"]) == (308, "/api/docs/")
     for name in ("index.j2", "..%2Fopenapi.py", "__init__.py", "vendor"):
         assert httpx.get(f"{app.url}/api/docs/{name}").status_code == 404, name
+
+
+def test_health_says_storage_answers_and_nothing_more(app):
+    answer = httpx.get(f"{app.url}/api/health")
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "status": "ok",
+        "storage": {"tables": "ok", "queues": "ok", "blobs": "ok"},
+    }

@@ -344,6 +344,42 @@ class TestQuickReplies:
             )
         assert (caught.value.status, caught.value.field) == (400, "quickReply")
 
+    def test_a_quick_reply_whose_context_is_missing_is_refused_not_sent_half_filled(self, world):
+        queue = world.queue()
+        world.workstream(
+            queue.id,
+            language="en",
+            quickReplies={"en": [{"name": "refund", "text": "Order {context.order} refunded."}]},
+        )
+        agent = world.agent("Lin", [queue.id])
+        conversation = world.conversation("refund please")  # no bot set context.order
+        world.services.assigner.assign(conversation)
+        actor = Actor(world.fresh_agent(agent.id))
+        with pytest.raises(ApiError) as caught:
+            world.services.workspace.send_text(
+                actor, conversation, TextMessageRequest(quick_reply="refund")
+            )
+        assert (caught.value.status, caught.value.code) == (409, "missing_context")
+        assert "{context.order}" in caught.value.message
+        assert world.outbound_texts(conversation) == []
+
+
+class TestBotMediaAnswers:
+    def test_an_image_wechat_does_not_know_fails_saying_so(self, world):
+        """A permanent image id from the admin that WeChat does not know: 40007 is 'invalid
+        media_id', and nothing of ours can be uploaded again."""
+        queue = world.queue()
+        world.workstream(queue.id, language="en", bot=FAQ)
+        customer = world.customer()
+        conversation = world.write(customer, customer.text("send me a map"))
+        world.services.bots.handle(conversation, last_customer_key(world, conversation))
+        world.services.sender.send_pending(conversation)
+        [image] = world.outbound(conversation)
+        assert (image.type, image.status, image.details["errcode"]) == ("image", "failed", 40007)
+        assert "PERMANENT_MAP" in image.details["reason"]
+        assert "not a permanent image in this account's material library" in image.details["reason"]
+        assert "expired" not in image.details["reason"]
+
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"x" * 300
 
