@@ -19,7 +19,7 @@ PY313_STAMP := $(PY313_VENV)/.installed
 .PHONY: help setup assets run test test-py313 format bench clean
 
 help:
-	@echo "make run         serve the app on http://127.0.0.1:7071 with Azurite (Core Tools or devhost)"
+	@echo "make run         serve the app with Azurite (Core Tools or devhost), on Host.LocalHttpPort (7071)"
 	@echo "make test        lint and run the whole test suite (starts its own Azurite)"
 	@echo "make test-py313  the unit tests and the app's import on Python 3.13 (PYTHON313=...)"
 	@echo "make setup       create .venv and .venv-checkov, install the npm packages, copy local.settings.json"

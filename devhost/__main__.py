@@ -18,10 +18,9 @@ from types import FrameType
 
 from .errors import StartupError
 from .host import DevHost, DevHostOptions
-from .settings import read_local_http_port
+from .settings import DEFAULT_HTTP_PORT, read_local_http_port
 
 log = logging.getLogger("devhost")
-DEFAULT_PORT = 7071
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -67,7 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     configure_logging()
     root = arguments.root.resolve()
-    port = arguments.port or read_local_http_port(root) or DEFAULT_PORT
+    try:
+        port = arguments.port or read_local_http_port(root) or DEFAULT_HTTP_PORT
+    except StartupError as error:
+        print(f"devhost: cannot start:\n{error}", file=sys.stderr, flush=True)
+        return 1
     host = DevHost(
         DevHostOptions(
             root=root,

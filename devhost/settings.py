@@ -16,6 +16,7 @@ from pathlib import Path
 from .errors import StartupError
 
 LOCAL_SETTINGS_FILE = "local.settings.json"
+DEFAULT_HTTP_PORT = 7071  # Core Tools' port when neither --port nor Host.LocalHttpPort is given
 _SETTING_REFERENCE = re.compile(r"%([^%]+)%")
 
 
@@ -42,13 +43,35 @@ def read_local_values(root: Path) -> dict[str, str]:
 
 
 def read_local_http_port(root: Path) -> int | None:
-    """``Host.LocalHttpPort`` of ``local.settings.json`` (Core Tools' default port), if set."""
+    """``Host.LocalHttpPort`` of ``local.settings.json``: the port ``func start`` listens on
+    when no ``--port`` is given. None when the file or the setting is absent.
+
+    Core Tools read the file with Json.NET: names in any case, and a number or a numeric string.
+    """
     path = root / LOCAL_SETTINGS_FILE
     try:
-        port = json.loads(path.read_text("utf-8")).get("Host", {}).get("LocalHttpPort")
-    except (OSError, ValueError, AttributeError):
+        document = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
         return None
-    return port if isinstance(port, int) else None
+    except (OSError, ValueError) as error:
+        raise StartupError(f"{path}: cannot be read as JSON: {error}") from None
+    host = _get_ignoring_case(document, "Host")
+    value = _get_ignoring_case(host, "LocalHttpPort")
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+        raise StartupError(
+            f"{path}: Host.LocalHttpPort must be a port number from 1 to 65535, not {value!r}"
+        )
+    return value
+
+
+def _get_ignoring_case(document: object, name: str) -> object:
+    if not isinstance(document, dict):
+        return None
+    return next((value for key, value in document.items() if key.lower() == name.lower()), None)
 
 
 def effective_settings(root: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -32,10 +32,10 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.queue import QueueClient, QueueMessage
 
 from devhost.app_index import HttpFunction, index_function
-from devhost.azurite import ROOT, Azurite, free_port
+from devhost.azurite import DEFAULT_PORTS, ROOT, Azurite, free_port
 from devhost.errors import StartupError
 from devhost.invoker import Invoker
-from devhost.local import uses_local_azurite
+from devhost.local import azurite_ports, public_base_url
 from devhost.queue_listener import PollingBackoff, decode_message_text
 from devhost.routes import RouteTable
 from devhost.settings import effective_settings, read_local_http_port, resolve_references
@@ -532,6 +532,50 @@ def test_a_missing_setting_in_a_binding_stops_start_up(azurite: Azurite, tmp_pat
     assert "function 'on_message': app setting 'QUEUE_NAME' (referenced as %QUEUE_NAME%)" in stderr
 
 
+def with_host_section(root: Path, host: dict[str, Any]) -> Path:
+    path = root / "local.settings.json"
+    settings = json.loads(path.read_text("utf-8"))
+    path.write_text(json.dumps({**settings, "Host": host}), "utf-8")
+    return root
+
+
+def serving_port(root: Path, *args: str) -> int:
+    """The port devhost says it serves on, checked with a request; devhost stopped after."""
+    process = launch(root, "--no-timers", *args)
+    stdout = root / "stdout.txt"
+    try:
+        wait_for(
+            lambda: "devhost serving" in stdout.read_text("utf-8") or process.poll() is not None,
+            START_TIMEOUT,
+            "devhost to serve",
+        )
+        url = stdout.read_text("utf-8").partition("devhost serving ")[2].split()[0]
+        assert httpx.get(f"{url}/api/items/latest", timeout=10).json() == {
+            "function": "latest_item"
+        }
+        return int(url.rpartition(":")[2])
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=START_TIMEOUT) == 0
+
+
+def test_the_port_is_host_local_http_port_unless_port_is_given(azurite: Azurite, tmp_path: Path):
+    """As ``func start``: Host.LocalHttpPort of local.settings.json, and ``--port`` over it."""
+    values = base_values(azurite.connection_string, tmp_path, "devhost-port")
+    from_settings, from_argument = free_port(), free_port()
+    root = with_host_section(app_root(tmp_path, values), {"LocalHttpPort": from_settings})
+    assert serving_port(root) == from_settings
+    assert serving_port(root, "--port", str(from_argument)) == from_argument
+
+
+def test_a_local_http_port_that_is_not_a_number_stops_start_up(tmp_path: Path):
+    root = app_root(tmp_path, {"DEVHOST_RECORD_FILE": str(tmp_path / "r.jsonl")})
+    process = launch(with_host_section(root, {"LocalHttpPort": "seventy"}))
+    assert process.wait(timeout=START_TIMEOUT) == 1
+    stderr = (root / "stderr.txt").read_text("utf-8")
+    assert "Host.LocalHttpPort must be a port number from 1 to 65535, not 'seventy'" in stderr
+
+
 # --- pure parts, in-process ----------------------------------------------------------------
 
 
@@ -651,22 +695,114 @@ def test_environment_wins_over_local_settings(tmp_path: Path):
         resolve_references("%C%", {}, where="here")
 
 
+AZURITE = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=k;"
+
+
 @pytest.mark.parametrize(
-    ("connection_string", "local"),
+    ("connection_string", "ports"),
     [
-        ("UseDevelopmentStorage=true", True),
-        ("usedevelopmentstorage=TRUE;", True),
+        ("UseDevelopmentStorage=true", DEFAULT_PORTS),  # what the SDKs and the host take it for
+        ("usedevelopmentstorage=TRUE;", DEFAULT_PORTS),
         (
-            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=k;"
-            "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;"
+            AZURITE + "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;"
             "QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;"
             "TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;",
-            True,
+            (10000, 10001, 10002),
         ),
-        ("QueueEndpoint=http://127.0.0.1:45123/devstoreaccount1;AccountKey=k", False),
-        ("DefaultEndpointsProtocol=https;AccountName=prod;AccountKey=k", False),
-        ("", False),
+        (
+            AZURITE + "TableEndpoint=http://localhost:45003/devstoreaccount1;"
+            "blobendpoint=http://LOCALHOST:45001/devstoreaccount1;"
+            "QueueEndpoint=http://127.0.0.1:45002/devstoreaccount1",
+            (45001, 45002, 45003),  # blob, queue, table whatever the order and case
+        ),
+        (
+            AZURITE + "BlobEndpoint=https://127.0.0.1:45001/devstoreaccount1;"
+            "QueueEndpoint=https://127.0.0.1:45002/devstoreaccount1;"
+            "TableEndpoint=https://127.0.0.1:45003/devstoreaccount1",
+            None,  # Azurite with a certificate: the user's own
+        ),
+        (
+            AZURITE + "BlobEndpoint=http://[::1]:45001/devstoreaccount1;"
+            "QueueEndpoint=http://[::1]:45002/devstoreaccount1;"
+            "TableEndpoint=http://[::1]:45003/devstoreaccount1",
+            None,  # make run's Azurite listens on 127.0.0.1 only
+        ),
+        ("DefaultEndpointsProtocol=https;AccountName=prod;AccountKey=k", None),
+        (
+            "DefaultEndpointsProtocol=https;AccountName=prod;AccountKey=k;"
+            "BlobEndpoint=https://prod.blob.core.windows.net",
+            None,
+        ),
+        ("", None),
     ],
 )
-def test_make_run_starts_azurite_only_for_local_storage(connection_string, local):
-    assert uses_local_azurite(connection_string) is local
+def test_make_run_starts_azurite_on_the_ports_of_local_storage(connection_string, ports):
+    assert azurite_ports(connection_string) == ports
+
+
+@pytest.mark.parametrize(
+    ("connection_string", "message"),
+    [
+        (
+            AZURITE + "QueueEndpoint=http://127.0.0.1:45123/devstoreaccount1",
+            "names local Azurite for QueueEndpoint but not for BlobEndpoint and TableEndpoint",
+        ),
+        (
+            AZURITE + "BlobEndpoint=http://127.0.0.1:45001/devstoreaccount1;"
+            "QueueEndpoint=http://127.0.0.1:45002/devstoreaccount1;"
+            "TableEndpoint=https://prod.table.core.windows.net",
+            "but not for TableEndpoint",
+        ),
+        (
+            AZURITE + "BlobEndpoint=http://127.0.0.1:45001/devstoreaccount1;"
+            "QueueEndpoint=http://127.0.0.1:45001/devstoreaccount1;"
+            "TableEndpoint=http://127.0.0.1:45003/devstoreaccount1",
+            r"on ports \(45001, 45001, 45003\); Azurite needs three different ports",
+        ),
+        (
+            AZURITE + "BlobEndpoint=http://127.0.0.1:99999/devstoreaccount1",
+            "BlobEndpoint 'http://127.0.0.1:99999/devstoreaccount1' has no valid port",
+        ),
+    ],
+)
+def test_make_run_refuses_storage_only_partly_on_local_azurite(connection_string, message):
+    with pytest.raises(StartupError, match=message) as raised:
+        azurite_ports(connection_string)
+    assert "AccountKey" not in str(raised.value)
+
+
+def test_make_run_points_public_base_url_at_the_host_unless_it_is_set(capsys):
+    assert public_base_url({}, 8123) == {"PUBLIC_BASE_URL": "http://localhost:8123"}
+    assert public_base_url({"PUBLIC_BASE_URL": " "}, 8123) == {
+        "PUBLIC_BASE_URL": "http://localhost:8123"
+    }
+    for kept in ("https://abc.ngrok.app", "http://localhost:8123", "http://127.0.0.1:8123/"):
+        assert public_base_url({"PUBLIC_BASE_URL": kept}, 8123) == {}
+    assert capsys.readouterr().err == ""
+    assert public_base_url({"PUBLIC_BASE_URL": "http://localhost:7071"}, 8123) == {}
+    warning = capsys.readouterr().err
+    assert "PUBLIC_BASE_URL is http://localhost:7071 but the host listens on port 8123" in warning
+
+
+@pytest.mark.parametrize(
+    ("host", "port"),
+    [
+        ({"LocalHttpPort": 7123}, 7123),
+        ({"LocalHttpPort": "7124"}, 7124),  # Json.NET reads a numeric string as a number
+        ({"localHTTPport": 7125}, 7125),  # and names in any case
+        ({"CORS": "*"}, None),
+        (None, None),
+    ],
+)
+def test_local_http_port_is_read_as_core_tools_read_it(tmp_path: Path, host, port):
+    document = {"Values": {}} if host is None else {"Values": {}, "Host": host}
+    (tmp_path / "local.settings.json").write_text(json.dumps(document), "utf-8")
+    assert read_local_http_port(tmp_path) == port
+
+
+@pytest.mark.parametrize("value", ["seventy", 0, 65536, True, 7071.5, [7071]])
+def test_a_local_http_port_that_is_not_a_port_is_refused(tmp_path: Path, value):
+    document = {"Values": {}, "Host": {"LocalHttpPort": value}}
+    (tmp_path / "local.settings.json").write_text(json.dumps(document), "utf-8")
+    with pytest.raises(StartupError, match=r"Host\.LocalHttpPort must be a port number"):
+        read_local_http_port(tmp_path)
