@@ -3,9 +3,10 @@
 It checks the signature of every request (HMAC-SHA256 over
 ``<timestamp>.<requestId>.<body>``, see shared/bots/webhook.py), asks ``decide(payload)`` for
 the actions, and signs its answer the same way with the request's id. Run the example bot
-(the app must run with BOT_WEBHOOK_ALLOW_LOOPBACK=true to call a bot on this machine):
+from the repository folder, after `make setup` (the app must run with
+BOT_WEBHOOK_ALLOW_LOOPBACK=true to call a bot on this machine, at http://127.0.0.1:7073/bot):
 
-  python -m tools.webhook_bot --port 7073 --secret <the workstream's bot secret>
+  .venv/bin/python -m tools.webhook_bot --port 7073 --secret <the workstream's bot secret>
 
 It escalates when the customer mentions an order (after noting the topic as a context
 variable), ends the conversation on "bye", and otherwise echoes the customer.
@@ -161,9 +162,13 @@ class WebhookBotServer:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=7073)
-    parser.add_argument("--secret", required=True)
+    parser = argparse.ArgumentParser(
+        prog=".venv/bin/python -m tools.webhook_bot",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--port", type=int, default=7073, help="on 127.0.0.1 (default 7073)")
+    parser.add_argument("--secret", required=True, help="the workstream's bot.secret")
     args = parser.parse_args()
     with WebhookBotServer(args.secret, port=args.port) as bot:
         print(f"example webhook bot at {bot.url} (Ctrl-C to stop)", flush=True)
