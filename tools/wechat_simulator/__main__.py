@@ -1,11 +1,11 @@
 """Act as WeChat: verify the app's server URL, push a customer's message, or serve WeChat's API.
 
-  python -m tools.wechat_simulator verify --server-url URL --token TOKEN
-  python -m tools.wechat_simulator send --server-url URL --token TOKEN --app-id APPID \\
+  .venv/bin/python -m tools.wechat_simulator verify --server-url URL --token TOKEN
+  .venv/bin/python -m tools.wechat_simulator send --server-url URL --token TOKEN --app-id APPID \\
       --original-id GH_ID [--encoding-aes-key KEY] [--mode safe] [--open-id ID] --text TEXT \\
       [--api-simulator http://127.0.0.1:7072]
-  python -m tools.wechat_simulator send ... --event CLICK --event-key MENU_KEY
-  python -m tools.wechat_simulator api --app-id APPID --app-secret SECRET [--port 7072] \\
+  .venv/bin/python -m tools.wechat_simulator send ... --event CLICK --event-key MENU_KEY
+  .venv/bin/python -m tools.wechat_simulator api --app-id APPID --app-secret SECRET [--port 7072] \\
       [--quota 5|none] [--token-lifetime 7200]
 
 verify and send print what they sent and what the app answered, and exit 1 if the app did not
@@ -28,7 +28,7 @@ from .customer import SimulatedAccount, WeChatCustomer
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.wechat_simulator",
+        prog=".venv/bin/python -m tools.wechat_simulator",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
