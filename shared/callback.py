@@ -93,7 +93,16 @@ class WeChatCallback:
             )
         except ProtocolError as error:
             return _refusal(error)
+        # The GET's signed URL is as good as a push's: remembered, it cannot carry a push.
+        self._inbound.remember_verification(
+            account_id, self._signed(query["timestamp"], query["nonce"])
+        )
         return Answer(200, echo)
+
+    def _signed(self, timestamp: str, nonce: str) -> SignedUrl:
+        # The signed timestamp is within the tolerance of now, so after that it is refused
+        # as stale and its nonce need not be remembered.
+        return SignedUrl(timestamp, nonce, utc(int(timestamp) + self._tolerance))
 
     def receive(
         self,
@@ -126,16 +135,13 @@ class WeChatCallback:
                 400, "wrong_account", "ToUserName is not this account's Original ID"
             )
 
-        # The signed timestamp is within the tolerance of now, so after that it is refused
-        # as stale and its nonce need not be remembered.
-        signed = SignedUrl(push.timestamp, push.nonce, utc(int(push.timestamp) + self._tolerance))
         key, arrival = self._inbound.add(
             account_id,
             push.message,
             push.xml,
             encrypted=push.encrypted,
             received_at=utc(now),
-            signed=signed,
+            signed=self._signed(push.timestamp, push.nonce),
         )
         if arrival is Arrival.REPLAY:
             log.warning("push to %s refused: its timestamp and nonce were used before", account_id)

@@ -7,6 +7,7 @@ change within ``cache_seconds``.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 from collections.abc import Callable
@@ -101,6 +102,7 @@ class AccountRegistry:
             created_at=now,
             updated_at=now,
         )
+        self._check_token_unique(account)
         try:
             self._store.create(account)
         except DuplicateAppIdError:
@@ -110,6 +112,21 @@ class AccountRegistry:
 
     def list(self) -> list[Account]:
         return self._store.list()
+
+    def _check_token_unique(self, account: Account) -> None:
+        """WeChat signs a push's URL with the Token alone: two accounts sharing one would take
+        each other's signed URLs, and the replay guard is per account. (Checked against the
+        stored accounts; two admins registering the same Token in the same instant could
+        still both succeed.)"""
+        for other in self._store.list():
+            if other.id != account.id and hmac.compare_digest(other.token, account.token):
+                raise ApiError(
+                    409,
+                    "duplicate_token",
+                    f"account {other.id} uses this Token already: give each account its own "
+                    "(WeChat signs pushes with it)",
+                    field="token",
+                )
 
     def _found(self, account_id: str) -> tuple[Account, str] | None:
         try:
@@ -137,6 +154,8 @@ class AccountRegistry:
                 raise not_found(f"account {account_id}")
             before, etag = found
             after = before.patched(patch, self._now(), grace)
+            if after.token != before.token:
+                self._check_token_unique(after)
             try:
                 self._store.replace(before, after, etag)
             except DuplicateAppIdError:

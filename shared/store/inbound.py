@@ -1,5 +1,6 @@
 """Every push as it arrived, keyed by its dedupe key: the record that makes delivery exactly-once;
-and every signed (timestamp, nonce) a push came with, which makes a replay detectable.
+and every signed (timestamp, nonce) a push or a URL verification came with, which makes a
+replay detectable.
 
 The insert is conditional (create fails if the row exists), so identical pushes that overlap,
 as WeChat's retries can, store one row: there is no check-then-insert window to race through.
@@ -14,6 +15,7 @@ timestamp and nonce coming back with the same push is a retry; with another push
 from __future__ import annotations
 
 import hashlib
+from contextlib import suppress
 from datetime import datetime
 from enum import Enum
 from typing import Any, NamedTuple
@@ -79,12 +81,7 @@ class InboundStore:
             "ReceivedAt": received_at,
         }
         put_text(entity, "Xml", xml)
-        nonce = {
-            "PartitionKey": account_id,
-            "RowKey": _NONCE + row_key(f"{signed.timestamp}:{signed.nonce}"),
-            "Push": _fingerprint(key),
-            "ExpiresAt": signed.expires_at,
-        }
+        nonce = _nonce_row(account_id, signed, _fingerprint(key))
         try:
             self._table.submit_transaction([("create", nonce), ("create", entity)])
         except TableTransactionError as error:
@@ -92,6 +89,11 @@ class InboundStore:
                 raise
             return key, self._settle(nonce)
         return key, Arrival.NEW
+
+    def remember_verification(self, account_id: str, signed: SignedUrl) -> None:
+        """A URL verification GET's signed parts, so that no push can come with them."""
+        with suppress(ResourceExistsError):  # the same GET again
+            self._table.create_entity(_nonce_row(account_id, signed, _VERIFICATION))
 
     def _settle(self, nonce: dict[str, Any]) -> Arrival:
         """After a conflict: which row was there decides between a retry and a replay."""
@@ -158,3 +160,16 @@ class InboundStore:
 def _fingerprint(key: str) -> str:
     """Names the push without its OpenID (event keys carry one)."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+_VERIFICATION = "verification"
+"""What a verification GET's nonce row names instead of a push."""
+
+
+def _nonce_row(account_id: str, signed: SignedUrl, came_with: str) -> dict[str, Any]:
+    return {
+        "PartitionKey": account_id,
+        "RowKey": _NONCE + row_key(f"{signed.timestamp}:{signed.nonce}"),
+        "Push": came_with,
+        "ExpiresAt": signed.expires_at,
+    }

@@ -47,23 +47,24 @@ def test_the_signed_url_of_a_verification_get_cannot_carry_a_forged_push(app, ad
     assert [r for r in pushes_stored(storage, account_id) if "FromUserName" in r] == []
 
 
-def test_a_signed_url_of_one_account_is_no_url_for_another_with_the_same_token(app, admin, storage):
-    """Operators often give every account the same Token; the replay guard is per account, so a
-    push URL seen for one account carried a forged push to a plaintext one."""
+def test_a_signed_url_of_one_account_is_no_url_for_another_with_the_same_token(app, admin):
+    """WeChat signs a push's URL with the Token alone, and the replay guard is per account: two
+    accounts sharing a Token would take each other's signed URLs. So they cannot share one."""
     token = "shared" + secrets.token_hex(8)
     first = dataclasses.replace(SimulatedAccount.random(), token=token)
     second = dataclasses.replace(SimulatedAccount.random(), token=token)
-    first_id = register(admin, first, mode="safe")
-    second_id = register(admin, second, mode="plaintext")
-    customer = WeChatCustomer(first)
-    query, body = customer.push(customer.text("to the first account"), "safe")
-    assert app.push(first_id, query, body).status_code == 200
+    register(admin, first, mode="safe")
+    refused = admin.post("/api/admin/accounts", json=second.registration(mode="plaintext"))
+    assert refused.status_code == 409, refused.text
+    assert (refused.json()["error"]["code"], refused.json()["error"]["field"]) == (
+        "duplicate_token",
+        "token",
+    )
+    assert token not in refused.text, "the answer does not echo the secret"
 
-    signed = {name: query[name] for name in ("signature", "timestamp", "nonce")}
-    forged = push_xml(WeChatCustomer(second).text("forged into the second account"))
-    answer = app.push(second_id, signed, forged.encode())
-    assert answer.status_code == 401, answer.text
-    assert [r for r in pushes_stored(storage, second_id) if "FromUserName" in r] == []
+    third = register(admin, SimulatedAccount.random(), mode="plaintext")
+    moved = admin.patch(f"/api/admin/accounts/{third}", json={"token": token})
+    assert moved.status_code == 409, moved.text
 
 
 # --- push identifiers: WeChat's element names are the only names --------------------------
