@@ -15,7 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import ErrorCode, ProtocolError
 
-MAX_BODY_BYTES = 1024 * 1024
+MAX_BODY_BYTES = 128 * 1024
+"""The largest push accepted. Real ones are a few KB (a text is at most 2048 bytes; safe mode
+wraps it in about three times that); the limit keeps what is stored of a push, and its
+transcript line (the text and the push's fields), inside one Table entity's 1 MiB of UTF-16."""
 MAX_MSG_ID = 2**64 - 1
 MAX_XML_DEPTH = 8
 """Levels of elements under the root a push may nest (WeChat's deepest, SendPicsInfo, has 4)."""
@@ -145,7 +148,9 @@ class _FieldsBuilder:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+    # WeChat's element names only: a push must not reach a field (and skip the identifier
+    # checks) through the model's Python name, <from_user_name> for FromUserName.
+    model_config = ConfigDict(extra="allow", frozen=True)
 
 
 class InboundBase(_Model):

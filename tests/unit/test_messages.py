@@ -315,8 +315,8 @@ class TestNesting:
         deep = "<a>" * 8 + "x" + "</a>" * 8
         parse_message(push("text", Content="x", MsgId=1).replace("</xml>", deep + "</xml>"))
 
-    def test_a_hundred_thousand_levels_are_refused_early(self):
-        deep = "<a>" * 100_000 + "</a>" * 100_000
+    def test_ten_thousand_levels_are_refused_early(self):
+        deep = "<a>" * 10_000 + "</a>" * 10_000
         with pytest.raises(ProtocolError) as caught:
             parse_message(push("text", Content="x", MsgId=1).replace("</xml>", deep + "</xml>"))
         assert "levels deep" in caught.value.message
