@@ -240,7 +240,7 @@ class RouteTable(Generic[Target]):
 
     def match(self, method: str, path: str) -> RouteMatch[Target] | None:
         """The most specific route for ``path`` that allows ``method``; ``path`` is raw."""
-        segments = [unquote(part) for part in path.split("?", 1)[0].strip("/").split("/") if part]
+        segments = [_decoded(part) for part in path.split("?", 1)[0].strip("/").split("/") if part]
         for template, methods, target in self._routes:
             if methods is not None and method.upper() not in methods:
                 continue
@@ -252,3 +252,9 @@ class RouteTable(Generic[Target]):
     def url_path(self, template: str) -> str:
         """The path a person would type for ``template`` (for the start-up listing)."""
         return "/" + "/".join(p for p in (self.prefix.strip("/"), template.strip("/")) if p)
+
+
+def _decoded(segment: str) -> str:
+    """A path segment decoded as Kestrel decodes it: every escape but ``%2F``, which stays as
+    written so that a route value never holds a ``/``."""
+    return unquote(segment.replace("%2F", "%252F").replace("%2f", "%252f"))

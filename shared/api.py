@@ -45,6 +45,23 @@ def not_found(what: str) -> ApiError:
     return ApiError(404, "not_found", f"{what} was not found")
 
 
+ROUTE_ID = re.compile(r"[A-Za-z0-9_.:~-]{1,256}")
+"""What an id in a route can look like: accounts', conversations' and transcript lines' ids
+(and OpenIDs) all do. Anything else (a ``%2F``, a control character) is refused before it
+reaches a storage key."""
+
+
+def check_route_ids(route_params: Mapping[str, str]) -> None:
+    for name, value in route_params.items():
+        if not ROUTE_ID.fullmatch(value):
+            raise ApiError(
+                400,
+                "invalid_request",
+                f"{name} is not an id: at most 256 letters, digits and _ . : ~ -",
+                field=name,
+            )
+
+
 def unknown_reference(field: str, what: str, value: str) -> ApiError:
     """A body that names something which does not exist: well formed, so not
     ``invalid_request``, and no schema could have said so."""
@@ -188,7 +205,7 @@ def decode_page_token(text: str | None) -> Any:
     )
     try:
         token = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):
         raise malformed from None
     if not (
         isinstance(token, dict)

@@ -15,7 +15,7 @@ from pydantic.json_schema import models_json_schema
 
 from .accounts import AccountCreate, AccountPatch, AccountView, CallbackInfo
 from .agents import AgentFields, AgentPatch, AgentView
-from .api import LIST_PAGE, TRANSCRIPT_PAGE, PageSize, ViewModel
+from .api import LIST_PAGE, ROUTE_ID, TRANSCRIPT_PAGE, PageSize, ViewModel
 from .conversations import Conversation, ConversationState, TranscriptEntryView
 from .desk import CloseRequest, PresenceChange, TransferRequest
 from .routing.queues import Queue, QueueFields, QueuePatch
@@ -201,7 +201,8 @@ QUERY_PARAMETERS: dict[str, tuple[str, dict[str, Any]]] = {
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "openId": {"type": "string", "pattern": f"^{OPEN_ID.pattern}$"},
 }
-"""Path parameters with a shape of their own; any other is a string."""
+"""Path parameters with a shape of their own; any other is an id (``ROUTE_ID``)."""
+ID_PARAMETER = {"type": "string", "pattern": f"^{ROUTE_ID.pattern}$"}
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/api/admin/accounts", "Register a WeChat account", A, AccountView, 201, AccountCreate, ACCOUNT_EXAMPLE),
@@ -275,7 +276,7 @@ def document(server_url: str = "/") -> dict[str, Any]:
                 "name": name,
                 "in": "path",
                 "required": True,
-                "schema": PATH_PARAMETERS.get(name, {"type": "string"}),
+                "schema": PATH_PARAMETERS.get(name, ID_PARAMETER),
             }
             for name in _path_names(op.path)
         ] + [

@@ -17,6 +17,7 @@ from shared.api import (
     ApiError,
     PageSize,
     body_too_large,
+    check_route_ids,
     declared_size,
     decode_page_token,
     encode_page_token,
@@ -118,11 +119,12 @@ def paged(body: dict[str, Any], token: Any) -> dict[str, Any]:
 
 
 def api(handler: Handler) -> Handler:
-    """Turn ``ApiError`` into its JSON answer."""
+    """Turn ``ApiError`` into its JSON answer; a route value that is no id is a 404 at once."""
 
     @functools.wraps(handler)
     def wrapper(req: func.HttpRequest) -> func.HttpResponse:
         try:
+            check_route_ids(req.route_params)
             return handler(req)
         except ApiError as error:
             return error_response(error)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.api import ApiError
+from shared.api import ROUTE_ID, ApiError
 from shared.callback import Answer
 from shared.callback_ips import forwarded_client
 
@@ -18,6 +18,8 @@ bp = func.Blueprint()
 def wechat_callback(req: func.HttpRequest) -> func.HttpResponse:
     callback = services().callback
     account_id = req.route_params["accountId"]
+    if not ROUTE_ID.fullmatch(account_id):
+        return _response(Answer.refused(404, "not_found", "no such account"))
     client = forwarded_client(req.headers)
     if req.method == "GET":
         return _response(callback.verify(account_id, req.params, client))

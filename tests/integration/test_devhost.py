@@ -232,6 +232,15 @@ def test_a_burst_of_250_connections_is_answered(devhost):
     assert statuses == [200] * burst, Counter(statuses)
 
 
+def test_an_escaped_slash_stays_escaped_in_route_values_as_kestrel_leaves_it(client):
+    """Kestrel decodes every escape in the path but %2F, so a route value holds no "/"."""
+    assert client.get("/api/greet/a%2Fb").text == "hello a%2Fb"
+    assert client.get("/api/greet/a%2fb").text == "hello a%2fb"
+    assert client.get("/api/greet/a%20b").text == "hello a b"
+    deep = client.get("/api/Files/a%2Fb/c").json()
+    assert deep["route_params"] == {"path": "a%2Fb/c"}
+
+
 def test_catch_all_and_optional_segments(client):
     deep = client.get("/api/Files/a/b%20c/d.txt").json()
     assert deep["route_params"] == {"path": "a/b c/d.txt"}
