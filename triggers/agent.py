@@ -83,7 +83,7 @@ def agent_send(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
     actor = workspace.actor(req.headers)
     conversation_id = req.route_params["id"]
-    if (req.headers.get("content-type") or "").startswith("multipart/form-data"):
+    if (req.headers.get("content-type") or "").lower().startswith("multipart/form-data"):
         filename, content = uploaded_file(req, "file", MAX_UPLOAD_BYTES)
         entry = workspace.send_file(actor, conversation_id, filename, content)
     else:
@@ -128,16 +128,16 @@ def agent_park(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="agent/conversations/{id}/close", methods=["POST"], auth_level=ANONYMOUS)
 @api
 def agent_close(req: func.HttpRequest) -> func.HttpResponse:
+    agent = _agent(req)  # who asks, before what they ask
     request = parse_body(CloseRequest, request_body(req) or b"{}")
-    return json_response(
-        services().desk.close(_agent(req), req.route_params["id"], request).json_body()
-    )
+    return json_response(services().desk.close(agent, req.route_params["id"], request).json_body())
 
 
 @bp.route(route="agent/conversations/{id}/transfer", methods=["POST"], auth_level=ANONYMOUS)
 @api
 def agent_transfer(req: func.HttpRequest) -> func.HttpResponse:
+    agent = _agent(req)
     request = parse_body(TransferRequest, request_body(req))
     return json_response(
-        services().desk.transfer(_agent(req), req.route_params["id"], request).json_body()
+        services().desk.transfer(agent, req.route_params["id"], request).json_body()
     )
