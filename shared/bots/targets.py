@@ -13,9 +13,12 @@ whose host is such an address written out. Loopback is allowed only with
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Callable
 from urllib.parse import urlsplit
+
+import httpx
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
@@ -85,14 +88,18 @@ class BotTargets:
         return None
 
     def check_url(self, url: str) -> None:
-        """At save time: refuse a host that is a refused address written out (or localhost
+        """At save time: refuse a URL the HTTP client cannot call (``0177.0.0.1``, a host
+        that is no IDNA name), and a host that is a refused address written out (or localhost
         without the setting); names are checked when the bot is called."""
+        try:
+            httpx.URL(url)
+        except httpx.InvalidURL as error:
+            raise RefusedTargetError(f"it cannot be called: {error}") from None
         host = urlsplit(url).hostname or ""
         if host.rstrip(".").lower() in _LOOPBACK_NAMES or host.lower().endswith(".localhost"):
             host = "127.0.0.1"
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
+        host = _written_out_address(host) or ""
+        if not host:
             return
         reason = self.refusal(host)
         if reason:
@@ -114,3 +121,22 @@ class BotTargets:
             if reason:
                 raise RefusedTargetError(f"{host} resolves to {address}, {reason}")
         return addresses[0].split("%", 1)[0]
+
+
+_LEGACY_IPV4 = re.compile(r"[0-9a-fA-FxX.]+")
+
+
+def _written_out_address(host: str) -> str | None:
+    """The address a host written as one means, in the forms resolvers also take (2130706433,
+    0x7f.0.0.1, 127.1, a trailing dot), or None for a name."""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    candidate = host.rstrip(".")
+    if _LEGACY_IPV4.fullmatch(candidate) and any(ch.isdigit() for ch in candidate):
+        try:
+            return socket.inet_ntoa(socket.inet_aton(candidate))
+        except OSError:
+            return None
+    return None

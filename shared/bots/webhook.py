@@ -95,8 +95,11 @@ class WebhookClient:
     def ask(self, bot: WebhookBot, secret: str, payload: Mapping[str, Any]) -> list[Action]:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         request_id = new_request_id()
-        url = httpx.URL(bot.url)
-        host = url.raw_host.decode("ascii")
+        try:
+            url = httpx.URL(bot.url)
+            host = url.raw_host.decode("ascii")
+        except (httpx.InvalidURL, UnicodeError):
+            raise BotFailureError("the bot's URL cannot be used by the HTTP client") from None
         https = url.scheme == "https"
         try:
             address = self._targets.address(host, url.port or (443 if https else 80))
