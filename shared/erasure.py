@@ -3,11 +3,14 @@
 A conversation is purged with everything that carries it: its transcript, its attachments, its
 place in a waiting line, its send lease, its hold on an agent. Erasing a customer purges all
 of their conversations, their inbound records (the dedupe keys, which hold their OpenID for
-events), their customer and reply-window rows, and any queue message that still names them.
+events), their customer and reply-window rows, and any poison-queue message that names them
+(the live queues' messages carry ids only, and their steps find nothing left).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 import time
@@ -16,6 +19,7 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContainerClient
@@ -116,10 +120,16 @@ class Eraser:
         return {name: removed[name] for name in sorted(set(removed) | _ALWAYS)}
 
     def _sweep_queues(self, names: _Names) -> int:
-        """Delete the queue messages ``names`` matches; put every other one back at once."""
+        """Delete the poison-queue messages ``names`` matches; put every other one back at once.
+
+        Only the poison queues: nothing consumes them, so a message stays there (for days) until
+        someone looks. The live queues are left alone, because receiving a message counts as a
+        delivery and each erasure would use up one of every waiting message's tries
+        (maxDequeueCount); theirs carry only ids, and their steps find nothing left to do.
+        The raw client reads what the app did not write, too, without failing on it."""
         swept = 0
-        for name in (*QUEUES, *(f"{q}-poison" for q in QUEUES)):
-            queue = self._storage.queue(name)
+        for name in (f"{q}-poison" for q in QUEUES):
+            queue = self._storage.queues.get_queue_client(name)
             held = []
             try:
                 while batch := list(
@@ -185,17 +195,33 @@ class _Names:
     conversation_ids: frozenset[str]
 
     def match(self, content: str | None) -> bool:
-        try:
-            message = json.loads(content or "")
-        except ValueError:
-            return False  # not one of ours: leave it
+        message = _queued(content or "")
         if not isinstance(message, dict):
-            return False
-        if message.get("conversationId") in self.conversation_ids:
-            return True
-        return (
-            message.get("accountId") == self.account_id and message.get("key") in self.inbound_keys
+            return False  # not one of ours: leave it
+        conversation_id, account_id, key = (
+            message.get(name) for name in ("conversationId", "accountId", "key")
         )
+        if isinstance(conversation_id, str) and conversation_id in self.conversation_ids:
+            return True
+        return account_id == self.account_id and isinstance(key, str) and key in self.inbound_keys
+
+
+def _queued(content: str) -> Any:
+    """A queue message's JSON: base64 as the app writes it (the host's encoding), or as is."""
+    for text in (_unbase64(content), content):
+        if text is not None:
+            try:
+                return json.loads(text)
+            except ValueError:
+                continue
+    return None
+
+
+def _unbase64(content: str) -> str | None:
+    try:
+        return base64.b64decode(content, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
 
 
 _ALWAYS = {

@@ -384,6 +384,32 @@ class TestBotMediaAnswers:
 PNG = b"\x89PNG\r\n\x1a\n" + b"x" * 300
 
 
+STEPS = {
+    "inbound": lambda s, m: s.intake.take(m["accountId"], m["key"]),
+    "route": lambda s, m: s.router.route(m["conversationId"]),
+    "assign": lambda s, m: (
+        s.assigner.assign(m["conversationId"]) if "conversationId" in m else None
+    ),
+    "media": lambda s, m: s.media.keep(m["conversationId"], m["key"]),
+    "bot": lambda s, m: s.bots.handle(m["conversationId"], m["key"]),
+    "outbound": lambda s, m: s.sender.send_pending(m["conversationId"]),
+}
+"""What each queue's trigger runs (triggers/pipeline.py), for draining the queues here."""
+
+
+def run_queued_steps(services) -> int:
+    """Run every message waiting on the live queues through its step, as the host would."""
+    ran = 0
+    for name, step in STEPS.items():
+        queue = services.storage.queue(name)
+        while batch := list(queue.receive_messages(max_messages=32, visibility_timeout=30)):
+            for message in batch:
+                step(services, json.loads(message.content))
+                queue.delete_message(message)
+                ran += 1
+    return ran
+
+
 def traces(services, needles):
     """Every table row, queue message and blob that mentions any of ``needles``."""
     found = []
@@ -404,6 +430,8 @@ def traces(services, needles):
 
 class TestErasure:
     def test_nothing_of_the_customer_is_left(self, world):
+        for name in STEPS:  # what other tests left waiting is not this test's to run
+            world.services.storage.queue(name).clear_messages()
         queue = world.queue()
         world.workstream(queue.id)
         agent = world.agent("Lin", [queue.id])
@@ -426,8 +454,11 @@ class TestErasure:
         assert removed["inbound"] == 4  # first, the image, the click, second
         assert (removed["customer"], removed["window"]) == (1, 1)
         assert removed["messages"] == 4  # their four lines (no automated messages here)
-        assert traces(world.services, needles) == []
         assert world.fresh_agent(agent.id).holds == {}
+        # What still waits on the live queues names only ids, and their steps find nothing:
+        # once they have run, nothing of the customer is anywhere.
+        assert run_queued_steps(world.services) > 0
+        assert traces(world.services, needles) == []
 
     def test_other_customers_are_untouched(self, world):
         queue = world.queue()
@@ -488,26 +519,25 @@ class TestErasureOfQueueMessages:
         assert (len(before["inbound"]), len(before["route"])) == (3, 4)
 
         removed = world.services.eraser.erase_customer(world.account.id, erase.open_id)
-        assert removed["queueMessages"] == 3  # their push, their route step, their poison copy
+        assert removed["queueMessages"] == 1  # their poison copy; the live queues are left
 
-        inbound = [json.loads(m) for m in all_messages(world.services, "inbound")]
-        assert sorted(m["accountId"] for m in inbound) == sorted(
-            found[c][0].account.id for c in (longer, elsewhere)
-        )
-        route = all_messages(world.services, "route")
-        assert f"not JSON, names {erase.open_id}" in route
-        assert sorted(json.loads(m)["conversationId"] for m in route if m.startswith("{")) == (
-            sorted(found[c][1] for c in (longer, elsewhere))
-        )
         poison = [
             json.loads(m)["conversationId"] for m in all_messages(world.services, "route-poison")
         ]
         assert sorted(poison) == sorted(found[c][1] for c in (longer, elsewhere))
+        assert before == {name: all_messages(world.services, name) for name in before}
 
-        for message in inbound:  # the others' pushes are still processed
-            conversation = world.services.intake.take(message["accountId"], message["key"])
-            assert conversation in (found[longer][1], found[elsewhere][1])
-            assert ("in", "customer", "MENU") in transcript(world, conversation)
+        inbound = [json.loads(m) for m in all_messages(world.services, "inbound")]
+        taken = {
+            message["key"]: world.services.intake.take(message["accountId"], message["key"])
+            for message in inbound
+        }
+        assert sorted(c for c in taken.values() if c) == sorted(
+            found[c][1] for c in (longer, elsewhere)
+        ), "the others' pushes are processed; the erased customer's finds nothing"
+        for customer in (longer, elsewhere):
+            assert ("in", "customer", "MENU") in transcript(world, found[customer][1])
+        assert world.get(found[erase][1]) is None
 
     def test_an_openid_of_the_wrong_shape_is_400(self, world):
         with pytest.raises(ApiError) as caught:
