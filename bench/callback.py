@@ -3,10 +3,15 @@
   ack:   N signed safe-mode pushes POSTed to /api/wechat/{id} at concurrency C; the time from
          sending the request to reading "success" (verify, decrypt, parse, dedupe-insert,
          enqueue, answer).
-  floor: at the same concurrency, the storage work alone, done directly with the SDK: one
-         conditional Table insert plus one queue put per operation.
-Both sides run against the same Azurite in the same run; the figure that matters is
-ack p50 / floor p50 (how much the app adds on top of the two storage calls it cannot avoid).
+  floor: at the same concurrency, the storage work alone, done directly with the SDK: the
+         callback's one Table transaction (the push row and its signed nonce's row, both
+         conditional) plus one queue put per operation.
+  insert: the same with a single conditional insert instead of the transaction: the storage
+         work before the replay guard, to show what remembering the nonce costs.
+All three run against the same Azurite in the same run; the figure that matters is
+ack p50 / floor p50 (how much the app adds on top of the storage calls it cannot avoid).
+Azurite runs a transaction several times slower than a single insert; Azure Table storage
+takes either in one round trip.
 
 Reproduce (self-contained: starts Azurite and the app under devhost on free ports):
   make setup && .venv/bin/python bench/callback.py [--messages 2000] [--concurrency 8]
@@ -84,7 +89,7 @@ def ack_operations(url: str, account_id: str, account: SimulatedAccount, count: 
     return [lambda q=q, b=b: post(q, b) for q, b in pushes]
 
 
-def floor_operations(storage: StorageClients, count: int):
+def floor_operations(storage: StorageClients, count: int, *, with_nonce: bool = True):
     suffix = uuid.uuid4().hex[:8]
     table_name, queue_name = f"benchfloor{suffix}", f"bench-floor-{suffix}"
     storage.ensure(tables=(table_name,), queues=(queue_name,))
@@ -92,14 +97,17 @@ def floor_operations(storage: StorageClients, count: int):
     xml = f"<xml><Content><![CDATA[{TEXT}]]></Content></xml>" * 3  # about a push's size
 
     def insert_and_put(i: int) -> None:
-        table.create_entity(
-            {
-                "PartitionKey": "bench",
-                "RowKey": f"msg:{suffix}{i}",
-                "Xml": xml,
-                "ReceivedAt": datetime.now(timezone.utc),
-            }
-        )
+        push = {
+            "PartitionKey": "bench",
+            "RowKey": f"msg:{suffix}{i}",
+            "Xml": xml,
+            "ReceivedAt": datetime.now(timezone.utc),
+        }
+        if with_nonce:
+            nonce = {"PartitionKey": "bench", "RowKey": f"nonce:{suffix}{i}", "Push": "h" * 64}
+            table.submit_transaction([("create", nonce), ("create", push)])
+        else:
+            table.create_entity(push)
         queue.send_message(f'{{"accountId":"bench","key":"msg:{suffix}{i}"}}')
 
     return [lambda i=i: insert_and_put(i) for i in range(count)]
@@ -122,28 +130,31 @@ def measure(url: str, admin_token: str, storage: StorageClients, args: argparse.
     # Warm up both paths (connections, caches, the account lookup).
     run_concurrently(ack_operations(url, account_id, account, 200), args.concurrency)
     run_concurrently(floor_operations(storage, 200), args.concurrency)
+    run_concurrently(floor_operations(storage, 200, with_nonce=False), args.concurrency)
 
-    acks, floors = [], []
-    ack_seconds = floor_seconds = 0.0
-    for _ in range(args.rounds):  # interleaved, so drift affects both sides alike
-        latencies, seconds = run_concurrently(
-            ack_operations(url, account_id, account, args.messages // args.rounds),
-            args.concurrency,
-        )
-        acks += latencies
-        ack_seconds += seconds
-        latencies, seconds = run_concurrently(
-            floor_operations(storage, args.messages // args.rounds), args.concurrency
-        )
-        floors += latencies
-        floor_seconds += seconds
+    per_round = args.messages // args.rounds
+    sides: dict[str, Callable[[], list[Callable[[], None]]]] = {
+        "ack": lambda: ack_operations(url, account_id, account, per_round),
+        "floor": lambda: floor_operations(storage, per_round),
+        "insert": lambda: floor_operations(storage, per_round, with_nonce=False),
+    }
+    latencies: dict[str, list[float]] = {name: [] for name in sides}
+    seconds: dict[str, float] = dict.fromkeys(sides, 0.0)
+    for _ in range(args.rounds):  # interleaved, so drift affects every side alike
+        for name, operations in sides.items():
+            measured, took = run_concurrently(operations(), args.concurrency)
+            latencies[name] += measured
+            seconds[name] += took
 
-    print(f"callback ack vs storage floor: {len(acks)} pushes each, concurrency {args.concurrency}")
-    report("ack", acks, ack_seconds)
-    report("floor", floors, floor_seconds)
     print(
-        f"  ratio ack p50 / floor p50 = {statistics.median(acks) / statistics.median(floors):.2f}"
+        f"callback ack vs storage floor: {len(latencies['ack'])} pushes each, "
+        f"concurrency {args.concurrency}"
     )
+    for name in sides:
+        report(name, latencies[name], seconds[name])
+    p50 = {name: statistics.median(values) for name, values in latencies.items()}
+    print(f"  ratio ack p50 / floor p50 = {p50['ack'] / p50['floor']:.2f}")
+    print(f"  ratio floor p50 / insert p50 = {p50['floor'] / p50['insert']:.2f} (the replay guard)")
 
 
 def main() -> None:
