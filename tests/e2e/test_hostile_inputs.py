@@ -1,7 +1,5 @@
-"""Issue 10 ("Hardening"), reviewed from outside: each test is a concrete input that the review
-found still getting through, on devhost and Azurite. Each fails on the code it was written
-against and says what it expects instead.
-"""
+"""Hostile inputs an outside review of the hardening still got through, on devhost and Azurite:
+each test is one concrete input and what the app must do with it instead."""
 
 from __future__ import annotations
 
