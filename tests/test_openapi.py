@@ -27,7 +27,7 @@ LIST_ROUTES = (
 
 @pytest.fixture(scope="module")
 def app_routes() -> list[tuple[str, str]]:
-    """(method, /api/path) of every HTTP function, read from function_app itself."""
+    """(method, path) of every HTTP function, read from function_app and host.json."""
     result = subprocess.run(
         [sys.executable, "-c", LIST_ROUTES],
         cwd=ROOT,
@@ -37,8 +37,11 @@ def app_routes() -> list[tuple[str, str]]:
         timeout=60,
         check=True,
     )
+    prefix = json.loads((ROOT / "host.json").read_text("utf-8"))["extensions"]["http"][
+        "routePrefix"
+    ]
     return [
-        (method.lower(), f"/api/{route}")
+        (method.lower(), "/" + "/".join(part for part in (prefix, route) if part))
         for route, methods in json.loads(result.stdout)
         for method in methods
     ]

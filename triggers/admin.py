@@ -23,7 +23,7 @@ bp = func.Blueprint()
 ANONYMOUS = func.AuthLevel.ANONYMOUS  # the admin token is checked by @admin
 
 
-@bp.route(route="admin/accounts", methods=["GET", "POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/admin/accounts", methods=["GET", "POST"], auth_level=ANONYMOUS)
 @admin
 def admin_accounts(req: func.HttpRequest) -> func.HttpResponse:
     registry = services().accounts
@@ -35,7 +35,7 @@ def admin_accounts(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-@bp.route(route="admin/accounts/{id}", methods=["GET", "PATCH", "DELETE"], auth_level=ANONYMOUS)
+@bp.route(route="api/admin/accounts/{id}", methods=["GET", "PATCH", "DELETE"], auth_level=ANONYMOUS)
 @admin
 def admin_account(req: func.HttpRequest) -> func.HttpResponse:
     registry = services().accounts
@@ -47,7 +47,7 @@ def admin_account(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-@bp.route(route="admin/accounts/{id}/callback", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/admin/accounts/{id}/callback", methods=["GET"], auth_level=ANONYMOUS)
 @admin
 def admin_account_callback(req: func.HttpRequest) -> func.HttpResponse:
     registry = services().accounts
@@ -55,7 +55,7 @@ def admin_account_callback(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(registry.callback(account.id).json_body())
 
 
-@bp.route(route="admin/conversations", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/admin/conversations", methods=["GET"], auth_level=ANONYMOUS)
 @admin
 def admin_conversations(req: func.HttpRequest) -> func.HttpResponse:
     state = req.params.get("state")
@@ -74,7 +74,7 @@ def admin_conversations(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(paged({"conversations": [c.json_body() for c in conversations]}, token))
 
 
-@bp.route(route="admin/conversations/{id}", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/admin/conversations/{id}", methods=["GET"], auth_level=ANONYMOUS)
 @admin
 def admin_conversation(req: func.HttpRequest) -> func.HttpResponse:
     store = services().conversations
@@ -88,7 +88,7 @@ def admin_conversation(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(paged(body, token))
 
 
-@bp.route(route="admin/conversations/{id}/close", methods=["POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/admin/conversations/{id}/close", methods=["POST"], auth_level=ANONYMOUS)
 @admin
 def admin_conversation_close(req: func.HttpRequest) -> func.HttpResponse:
     """Close any conversation on its agent's behalf (``{"wrapUp": true}`` as for agents)."""
@@ -97,7 +97,7 @@ def admin_conversation_close(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(closed.json_body())
 
 
-@bp.route(route="admin/conversations/{id}/transfer", methods=["POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/admin/conversations/{id}/transfer", methods=["POST"], auth_level=ANONYMOUS)
 @admin
 def admin_conversation_transfer(req: func.HttpRequest) -> func.HttpResponse:
     """Transfer any conversation to a queue or an agent, whoever holds it now."""
@@ -135,7 +135,7 @@ def _item(
     return json_response(get(doc_id).json_body())
 
 
-@bp.route(route="admin/queues", methods=["GET", "POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/admin/queues", methods=["GET", "POST"], auth_level=ANONYMOUS)
 @admin
 def admin_queues(req: func.HttpRequest) -> func.HttpResponse:
     s = services()
@@ -147,7 +147,7 @@ def admin_queues(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-@bp.route(route="admin/queues/{id}", methods=["GET", "PATCH", "DELETE"], auth_level=ANONYMOUS)
+@bp.route(route="api/admin/queues/{id}", methods=["GET", "PATCH", "DELETE"], auth_level=ANONYMOUS)
 @admin
 def admin_queue(req: func.HttpRequest) -> func.HttpResponse:
     s = services()
@@ -159,7 +159,7 @@ def admin_queue(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-@bp.route(route="admin/workstreams", methods=["GET", "POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/admin/workstreams", methods=["GET", "POST"], auth_level=ANONYMOUS)
 @admin
 def admin_workstreams(req: func.HttpRequest) -> func.HttpResponse:
     s = services()
@@ -173,7 +173,9 @@ def admin_workstreams(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-@bp.route(route="admin/workstreams/{id}", methods=["GET", "PATCH", "DELETE"], auth_level=ANONYMOUS)
+@bp.route(
+    route="api/admin/workstreams/{id}", methods=["GET", "PATCH", "DELETE"], auth_level=ANONYMOUS
+)
 @admin
 def admin_workstream(req: func.HttpRequest) -> func.HttpResponse:
     s = services()
@@ -185,7 +187,7 @@ def admin_workstream(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-@bp.route(route="admin/agents", methods=["GET", "POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/admin/agents", methods=["GET", "POST"], auth_level=ANONYMOUS)
 @admin
 def admin_agents(req: func.HttpRequest) -> func.HttpResponse:
     s = services()
@@ -199,7 +201,7 @@ def admin_agents(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-@bp.route(route="admin/agents/{id}", methods=["GET", "PATCH", "DELETE"], auth_level=ANONYMOUS)
+@bp.route(route="api/admin/agents/{id}", methods=["GET", "PATCH", "DELETE"], auth_level=ANONYMOUS)
 @admin
 def admin_agent(req: func.HttpRequest) -> func.HttpResponse:
     s = services()
@@ -213,7 +215,7 @@ def admin_agent(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-@bp.route(route="admin/agents/{id}/token", methods=["POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/admin/agents/{id}/token", methods=["POST"], auth_level=ANONYMOUS)
 @admin
 def admin_agent_token(req: func.HttpRequest) -> func.HttpResponse:
     """Rotate the agent's token: the old one stops at once, the new one is answered this once."""
@@ -221,7 +223,9 @@ def admin_agent_token(req: func.HttpRequest) -> func.HttpResponse:
     return json_response({**AgentView.of(agent).json_body(), "token": token})
 
 
-@bp.route(route="admin/customers/{accountId}/{openId}", methods=["DELETE"], auth_level=ANONYMOUS)
+@bp.route(
+    route="api/admin/customers/{accountId}/{openId}", methods=["DELETE"], auth_level=ANONYMOUS
+)
 @admin
 def admin_erase_customer(req: func.HttpRequest) -> func.HttpResponse:
     """Erase one customer of one account (400: not an OpenID; 404: nothing of theirs)."""

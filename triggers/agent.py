@@ -29,13 +29,13 @@ def _agent(req: func.HttpRequest) -> Agent:
     return services().workspace.actor(req.headers).require_agent()
 
 
-@bp.route(route="agent/me", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/agent/me", methods=["GET"], auth_level=ANONYMOUS)
 @api
 def agent_me(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(AgentView.of(_agent(req)).json_body())
 
 
-@bp.route(route="agent/presence", methods=["PUT"], auth_level=ANONYMOUS)
+@bp.route(route="api/agent/presence", methods=["PUT"], auth_level=ANONYMOUS)
 @api
 def agent_presence(req: func.HttpRequest) -> func.HttpResponse:
     agent = _agent(req)
@@ -43,7 +43,7 @@ def agent_presence(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(AgentView.of(updated).json_body())
 
 
-@bp.route(route="agent/queue", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/agent/queue", methods=["GET"], auth_level=ANONYMOUS)
 @api
 def agent_queue(req: func.HttpRequest) -> func.HttpResponse:
     waiting = services().desk.queue(
@@ -52,7 +52,7 @@ def agent_queue(req: func.HttpRequest) -> func.HttpResponse:
     return json_response({"conversations": [c.json_body() for c in waiting]})
 
 
-@bp.route(route="agent/conversations", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/agent/conversations", methods=["GET"], auth_level=ANONYMOUS)
 @api
 def agent_conversations(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
@@ -67,7 +67,7 @@ def agent_conversations(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-@bp.route(route="agent/conversations/{id}", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/agent/conversations/{id}", methods=["GET"], auth_level=ANONYMOUS)
 @api
 def agent_conversation(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
@@ -76,7 +76,7 @@ def agent_conversation(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(paged(body, token))
 
 
-@bp.route(route="agent/conversations/{id}/messages", methods=["POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/agent/conversations/{id}/messages", methods=["POST"], auth_level=ANONYMOUS)
 @api
 def agent_send(req: func.HttpRequest) -> func.HttpResponse:
     """``{"text": …}`` or a multipart form with a ``file``; 202: queued for the send step."""
@@ -93,7 +93,7 @@ def agent_send(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(workspace.entry_view(entry), 202)
 
 
-@bp.route(route="agent/conversations/{id}/quick-replies", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/agent/conversations/{id}/quick-replies", methods=["GET"], auth_level=ANONYMOUS)
 @api
 def agent_quick_replies(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
@@ -102,7 +102,9 @@ def agent_quick_replies(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @bp.route(
-    route="agent/conversations/{id}/attachments/{entryId}", methods=["GET"], auth_level=ANONYMOUS
+    route="api/agent/conversations/{id}/attachments/{entryId}",
+    methods=["GET"],
+    auth_level=ANONYMOUS,
 )
 @api
 def agent_attachment(req: func.HttpRequest) -> func.HttpResponse:
@@ -113,19 +115,19 @@ def agent_attachment(req: func.HttpRequest) -> func.HttpResponse:
     return file_response(content, content_type, filename, {"Cache-Control": "private, no-store"})
 
 
-@bp.route(route="agent/conversations/{id}/pick", methods=["POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/agent/conversations/{id}/pick", methods=["POST"], auth_level=ANONYMOUS)
 @api
 def agent_pick(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(services().desk.pick(_agent(req), req.route_params["id"]).json_body())
 
 
-@bp.route(route="agent/conversations/{id}/park", methods=["POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/agent/conversations/{id}/park", methods=["POST"], auth_level=ANONYMOUS)
 @api
 def agent_park(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(services().desk.park(_agent(req), req.route_params["id"]).json_body())
 
 
-@bp.route(route="agent/conversations/{id}/close", methods=["POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/agent/conversations/{id}/close", methods=["POST"], auth_level=ANONYMOUS)
 @api
 def agent_close(req: func.HttpRequest) -> func.HttpResponse:
     agent = _agent(req)  # who asks, before what they ask
@@ -133,7 +135,7 @@ def agent_close(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(services().desk.close(agent, req.route_params["id"], request).json_body())
 
 
-@bp.route(route="agent/conversations/{id}/transfer", methods=["POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/agent/conversations/{id}/transfer", methods=["POST"], auth_level=ANONYMOUS)
 @api
 def agent_transfer(req: func.HttpRequest) -> func.HttpResponse:
     agent = _agent(req)

@@ -14,12 +14,12 @@ bp = func.Blueprint()
 ANONYMOUS = func.AuthLevel.ANONYMOUS
 
 
-@bp.route(route="openapi.json", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/openapi.json", methods=["GET"], auth_level=ANONYMOUS)
 def openapi(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(document())
 
 
-@bp.route(route="docs/{file?}", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/docs/{file?}", methods=["GET"], auth_level=ANONYMOUS)
 def api_docs(req: func.HttpRequest) -> func.HttpResponse:
     name = req.route_params.get("file") or ""
     if not name and not req.url.split("?", 1)[0].endswith("/"):

@@ -14,7 +14,7 @@ from .runtime import services
 bp = func.Blueprint()
 
 
-@bp.route(route="files/{link}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.route(route="api/files/{link}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def shared_file(req: func.HttpRequest) -> func.HttpResponse:
     s = services()
     blob = s.links.blob(req.route_params["link"], utc(s.clock()))

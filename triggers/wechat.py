@@ -14,7 +14,9 @@ from .runtime import services
 bp = func.Blueprint()
 
 
-@bp.route(route="wechat/{accountId}", methods=["GET", "POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.route(
+    route="api/wechat/{accountId}", methods=["GET", "POST"], auth_level=func.AuthLevel.ANONYMOUS
+)
 def wechat_callback(req: func.HttpRequest) -> func.HttpResponse:
     callback = services().callback
     account_id = req.route_params["accountId"]
