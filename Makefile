@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 ASSETS := shared/api_docs/vendor/swagger-ui-bundle.js
+CONSOLE := console/dist/index.html
+CONSOLE_SOURCES := $(shell find console/src console/index.html console/vite.config.mts console/tsconfig.json -type f 2>/dev/null)
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 WORKER_VENV := .venv-worker
@@ -16,7 +18,7 @@ PY313_VENV := .venv-py313
 PY313_STAMP := $(PY313_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup assets run test test-py313 format bench clean
+.PHONY: help setup assets console api-client run test test-py313 format bench clean
 
 help:
 	@echo "make run         serve the app with Azurite (Core Tools or devhost), on Host.LocalHttpPort (7071)"
@@ -24,12 +26,14 @@ help:
 	@echo "make test-py313  the unit tests and the app's import on Python 3.13 (PYTHON313=...)"
 	@echo "make setup       create .venv and .venv-checkov, install the npm packages, copy local.settings.json"
 	@echo "make assets      copy what the app serves from npm packages into it (the API viewer)"
+	@echo "make console     build the web console into console/dist (the app serves it at /console/)"
+	@echo "make api-client  regenerate the console's typed API client from the OpenAPI document"
 	@echo "make format      apply ruff's fixes and formatting"
 	@echo "make bench       run the benchmarks in bench/"
 	@echo "make clean       remove the venvs, node_modules and local Azurite data"
 
 # What running the app and the benchmarks needs; the tests also need checkov.
-RUN_DEPS := $(PY_STAMP) $(NODE_STAMP) $(ASSETS) local.settings.json
+RUN_DEPS := $(PY_STAMP) $(NODE_STAMP) $(ASSETS) $(CONSOLE) local.settings.json
 
 setup: $(RUN_DEPS) $(CHECKOV_STAMP)
 
@@ -68,6 +72,17 @@ assets: $(ASSETS)
 $(ASSETS): $(NODE_STAMP) $(PY_STAMP) tools/vendor_assets.py
 	$(PY) -m tools.vendor_assets
 
+console: $(CONSOLE)
+$(CONSOLE): $(NODE_STAMP) $(CONSOLE_SOURCES)
+	npm run --silent console:build
+
+# The console's API types follow the OpenAPI document; tests/test_console_client.py fails
+# when this has not been run after an API change.
+api-client: $(PY_STAMP) $(NODE_STAMP)
+	$(PY) -m tools.export_openapi > console/openapi.json
+	npx --no-install openapi-typescript console/openapi.json -o console/src/api/schema.d.ts
+	rm console/openapi.json
+
 local.settings.json:
 	cp local.settings.example.json $@
 
@@ -80,6 +95,8 @@ test: setup
 		echo "no Python 3.13 found (set PYTHON313=...): tests/worker will be skipped")
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	npm run --silent console:check
+	npm run --silent console:test
 	$(PY) -m pytest
 
 # The default interpreter runs everything above; this runs what could differ on 3.13.
@@ -97,4 +114,4 @@ bench: $(RUN_DEPS)
 	$(PY) bench/outbound.py
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) $(WORKER_VENV) $(PY313_VENV) node_modules .azurite .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(CHECKOV_VENV) $(WORKER_VENV) $(PY313_VENV) node_modules .azurite .pytest_cache .ruff_cache .hypothesis console/dist

@@ -2,8 +2,18 @@
 
 import azure.functions as func
 
-from triggers import admin, agent, docs, files, health, maintenance, pipeline, wechat
+from triggers import (
+    admin,
+    agent,
+    console,
+    docs,
+    files,
+    health,
+    maintenance,
+    pipeline,
+    wechat,
+)
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
-for blueprint in (health, docs, wechat, admin, agent, files, pipeline, maintenance):
+for blueprint in (health, docs, wechat, admin, agent, files, console, pipeline, maintenance):
     app.register_functions(blueprint.bp)

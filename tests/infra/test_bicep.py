@@ -409,8 +409,11 @@ def test_the_deployed_package_carries_the_build_output_it_serves():
     service = azure[azure.index("services:") :]
     assert "prepackage:" in service
     assert service.count("-m tools.vendor_assets") == 2  # posix and windows
+    assert service.count("npm run console:build") == 2
     ignored = (ROOT / ".funcignore").read_text("utf-8").split()
     assert not any(line.startswith("shared") for line in ignored)
+    assert "console/*" in ignored  # the sources stay behind…
+    assert "!console/dist" in ignored  # …and the built console goes
 
 
 # --- checkov ---------------------------------------------------------------------------------

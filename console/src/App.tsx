@@ -1,0 +1,73 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+
+import { apiClient } from "./api/client";
+import { LanguageSelect, useI18n } from "./i18n";
+import type { MessageKey } from "./i18n/messages";
+import { forgetToken, savedToken, signIn, type TokenSession } from "./session";
+import { SignIn } from "./SignIn";
+import { Workspace } from "./Workspace";
+
+/** Signed out, signing back in from the tab's saved token, or signed in. */
+export function App() {
+  const { t } = useI18n();
+  const [session, setSession] = useState<TokenSession | null>(null);
+  const [restoring, setRestoring] = useState(() => savedToken() !== null);
+  const [notice, setNotice] = useState<MessageKey | null>(null);
+
+  useEffect(() => {
+    const token = savedToken();
+    if (!token) return;
+    void signIn(token).then((result) => {
+      if (typeof result === "string") {
+        forgetToken();
+        setNotice("signIn.expired");
+      } else setSession(result);
+      setRestoring(false);
+    });
+  }, []);
+
+  const end = (why: MessageKey) => {
+    forgetToken();
+    setSession(null);
+    setNotice(why);
+  };
+  const api = useMemo(
+    () => (session ? apiClient(() => session.bearer(), () => end("signIn.expired")) : null),
+    [session],
+  );
+
+  return (
+    <div class="app">
+      <header class="top">
+        <span class="brand">{t("app.title")}</span>
+        <LanguageSelect />
+        {session && (
+          <>
+            <span class="who">
+              {t("session.signedInAs", {
+                name: session.agent?.name ?? t("session.admin"),
+              })}
+            </span>
+            <button type="button" onClick={() => end("signIn.signedOut")}>
+              {t("session.signOut")}
+            </button>
+          </>
+        )}
+      </header>
+      {restoring ? (
+        <p role="status">{t("workspace.loading")}</p>
+      ) : session && api ? (
+        <Workspace session={session} api={api} />
+      ) : (
+        <SignIn
+          notice={notice}
+          onSignedIn={(signedIn) => {
+            signedIn.save();
+            setNotice(null);
+            setSession(signedIn);
+          }}
+        />
+      )}
+    </div>
+  );
+}
