@@ -23,6 +23,7 @@ export function I18nProvider({ children }: { children: ComponentChildren }) {
   const [language, setLanguage] = useState<Language>(initialLanguage);
   useEffect(() => {
     document.documentElement.lang = language;
+    document.title = translate(language, "app.title");
     localStorage.setItem(STORAGE_KEY, language);
   }, [language]);
   const value = useMemo<I18n>(
