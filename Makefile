@@ -18,12 +18,13 @@ PY313_VENV := .venv-py313
 PY313_STAMP := $(PY313_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup assets console api-client run test test-py313 format bench clean
+.PHONY: help setup assets console api-client run test test-py313 screenshots format bench clean
 
 help:
 	@echo "make run         serve the app with Azurite (Core Tools or devhost), on Host.LocalHttpPort (7071)"
 	@echo "make test        lint and run the whole test suite (starts its own Azurite)"
 	@echo "make test-py313  the unit tests and the app's import on Python 3.13 (PYTHON313=...)"
+	@echo "make screenshots write the console's screenshots into docs/screenshots (needs chromium)"
 	@echo "make setup       create .venv and .venv-checkov, install the npm packages, copy local.settings.json"
 	@echo "make assets      copy what the app serves from npm packages into it (the API viewer)"
 	@echo "make console     build the web console into console/dist (the app serves it at /console/)"
@@ -102,6 +103,11 @@ test: setup
 # The default interpreter runs everything above; this runs what could differ on 3.13.
 test-py313: $(PY313_STAMP)
 	$(PY313_VENV)/bin/python -m pytest tests/unit tests/test_function_app.py
+
+# The browser tests' set-up (tests/browser) photographs the console; commit what changes.
+screenshots: $(RUN_DEPS)
+	@command -v chromium >/dev/null || { echo "make screenshots needs Chromium: apt-get install chromium" >&2; exit 1; }
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/browser -m screenshots -q -p no:cacheprovider
 
 format: $(PY_STAMP)
 	$(PY) -m ruff check --fix .
