@@ -134,6 +134,9 @@ class Services:
             assign_queue,
             clock,
         )
+        self.router = ConversationRouter(
+            self.catalog, self.conversations, self.waiting, self.messenger, assign_queue, clock
+        )
         self.intake = ConversationIntake(
             self.inbound,
             self.conversations,
@@ -142,14 +145,12 @@ class Services:
             self.catalog,
             self.messenger,
             self.surveys,
+            self.router,
             route_queue,
             assign_queue,
             self.queue(MEDIA_QUEUE),
             self.queue(BOT_QUEUE),
             clock,
-        )
-        self.router = ConversationRouter(
-            self.catalog, self.conversations, self.waiting, self.messenger, assign_queue, clock
         )
         self.desk = AgentDesk(
             self.catalog,
