@@ -18,6 +18,7 @@ from .automated import AutomatedMessenger
 from .conversations import (
     Conversation,
     ConversationState,
+    LineSummary,
     TranscriptEntry,
     belongs_in_transcript,
     opens_conversation,
@@ -142,7 +143,7 @@ class ConversationIntake:
         if conversation is None or not belongs_in_transcript(message):
             return (conversation.id if conversation else None), False
 
-        entry = self._append(conversation, message, push.received_at, key)
+        entry, new_line = self._append(conversation, message, push.received_at, key)
         if created:
             self._notice_once(conversation, workstream, entry)
         if isinstance(message, MEDIA_MESSAGES):
@@ -150,6 +151,13 @@ class ConversationIntake:
 
         def touch(current: Conversation) -> dict[str, Any]:
             changes: dict[str, Any] = {}
+            last = current.last_customer_line
+            # A line is counted once: when its row is new, or, when a rerun finds the row made
+            # by a run that died before this write, because it is later than the last counted.
+            if new_line or last is None or entry.key > last.id:
+                changes["customer_lines"] = current.customer_lines + 1
+            if last is None or entry.key > last.id:
+                changes["last_customer_line"] = LineSummary.of(entry)
             if current.last_activity_at < at:
                 changes["last_activity_at"] = at
             if from_customer and (
@@ -180,10 +188,10 @@ class ConversationIntake:
 
     def _append(
         self, conversation: Conversation, message: InboundMessage, received_at: datetime, key: str
-    ) -> TranscriptEntry:
+    ) -> tuple[TranscriptEntry, bool]:
+        """The line and whether it is new (not there from an earlier run of this push)."""
         entry = transcript_entry(conversation.id, message, received_at=received_at, inbound_key=key)
-        self._conversations.append(entry)
-        return entry
+        return entry, self._conversations.append(entry)
 
     def _notice_once(
         self, conversation: Conversation, workstream: Workstream | None, entry: TranscriptEntry
