@@ -34,6 +34,7 @@ from .store import StorageClients
 from .store.accounts import AccountStore
 from .store.availability import AvailabilityIndex
 from .store.callback_ips import CallbackIpTable
+from .store.changes import ChangeFeed
 from .store.conversations import ConversationStore
 from .store.documents import DocumentStore
 from .store.inbound import InboundStore
@@ -46,6 +47,7 @@ from .store.names import (
     AVAILABILITY_TABLE,
     BOT_QUEUE,
     CALLBACK_IPS_TABLE,
+    CHANGES_TABLE,
     CONVERSATIONS_TABLE,
     INBOUND_QUEUE,
     INBOUND_TABLE,
@@ -95,8 +97,9 @@ class Services:
             clock,
         )
         self.inbound = InboundStore(storage.table(INBOUND_TABLE))
+        self.feed = ChangeFeed(storage.table(CHANGES_TABLE), clock)
         self.conversations = ConversationStore(
-            storage.table(CONVERSATIONS_TABLE), storage.table(MESSAGES_TABLE)
+            storage.table(CONVERSATIONS_TABLE), storage.table(MESSAGES_TABLE), self.feed
         )
         self.catalog = RoutingCatalog(
             workstreams=DocumentStore(
@@ -118,6 +121,7 @@ class Services:
         self.outbox = Outbox(
             self.conversations,
             send_queue,
+            self.feed,
             window_hours=settings.window_hours,
             quota=settings.window_message_quota,
             clock=clock,
@@ -132,7 +136,11 @@ class Services:
             self.messenger,
             self.surveys,
             assign_queue,
+            self.feed,
             clock,
+        )
+        self.router = ConversationRouter(
+            self.catalog, self.conversations, self.waiting, self.messenger, assign_queue, clock
         )
         self.intake = ConversationIntake(
             self.inbound,
@@ -142,14 +150,12 @@ class Services:
             self.catalog,
             self.messenger,
             self.surveys,
+            self.router,
             route_queue,
             assign_queue,
             self.queue(MEDIA_QUEUE),
             self.queue(BOT_QUEUE),
             clock,
-        )
-        self.router = ConversationRouter(
-            self.catalog, self.conversations, self.waiting, self.messenger, assign_queue, clock
         )
         self.desk = AgentDesk(
             self.catalog,
@@ -184,6 +190,7 @@ class Services:
             self.waiting,
             self.assigner,
             self.catalog,
+            self.feed,
             retention_days=settings.retention_days,
             clock=clock,
         )
@@ -224,6 +231,7 @@ class Services:
             self.wechat,
             attachments,
             self.messenger,
+            self.feed,
             allowed_hosts=settings.wechat_media_hosts,
             api_host=urlsplit(settings.wechat_api_base_url).hostname,
         )
@@ -236,6 +244,7 @@ class Services:
             attachments,
             self.links,
             send_queue,
+            self.feed,
             clock,
         )
         self.workspace = AgentWorkspace(
@@ -243,6 +252,7 @@ class Services:
             self.conversations,
             self.outbox,
             attachments,
+            self.feed,
             settings.admin_token.get_secret_value(),
             clock,
         )

@@ -40,6 +40,9 @@ class ConversationState(str, Enum):
     CLOSED = "closed"
 
 
+RECENT_CONVERSATIONS = 20
+
+
 def utc(epoch_seconds: float) -> datetime:
     return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
 
@@ -60,6 +63,41 @@ def conversation_account(conversation_id: str) -> str | None:
     """Conversation ids are ``<accountId>-<sortable id>``: the account is their partition."""
     account_id, sep, rest = conversation_id.partition("-")
     return account_id if sep and account_id and rest else None
+
+
+SUMMARY_CHARS = 100
+
+
+class LineSummary(ViewModel):
+    """A transcript line in brief, for the agents' lists: the customer's last line is kept on
+    the conversation, ours on the reply window, each by a write that happens anyway."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    conversation_id: str
+    direction: Literal["in", "out"]
+    type: str
+    event: str | None = None
+    text: str | None = None
+    """The line's text or its one-line description (a file's name, a link's title, a
+    location's label), at most 100 characters."""
+    created_at: datetime
+
+    @classmethod
+    def of(cls, entry: TranscriptEntry) -> LineSummary:
+        text = entry.text
+        if text is not None and len(text) > SUMMARY_CHARS:
+            text = text[: SUMMARY_CHARS - 1] + "…"
+        return cls(
+            id=entry.key,
+            conversation_id=entry.conversation_id,
+            direction=entry.direction,
+            type=entry.type,
+            event=entry.event,
+            text=text,
+            created_at=utc(entry.create_time),
+        )
 
 
 class Conversation(ViewModel):
@@ -98,6 +136,9 @@ class Conversation(ViewModel):
     rating: int | None = None
     """The customer's answer to the rating survey, 1 to 5."""
     rated_at: datetime | None = None
+    customer_lines: int = 0
+    """The customer's lines filed in it so far: what an agent's unread count counts."""
+    last_customer_line: LineSummary | None = None
     etag: str | None = Field(default=None, exclude=True)
 
 
@@ -112,6 +153,9 @@ class Customer(BaseModel):
     open_conversation_id: str | None = None
     last_conversation_id: str | None = None
     last_agent_id: str | None = None
+    conversation_ids: list[str] = []
+    """The customer's most recent conversations in this account, newest first (at most
+    ``RECENT_CONVERSATIONS``): kept by the write that opens one."""
     tags: list[str] = []
     notice_sent_at: datetime | None = None
     """When the workstream's privacy notice went to this customer (it goes once)."""
@@ -129,6 +173,8 @@ class ReplyWindow(BaseModel):
 
     last_customer_message_at: datetime | None = None
     sent: int = 0
+    last_outbound: LineSummary | None = None
+    """The last line queued to the customer (its slot is taken in this row anyway)."""
     etag: str | None = Field(default=None, exclude=True)
 
     def expires_at(self, hours: float) -> datetime | None:

@@ -30,6 +30,7 @@ from .media import blob_prefix
 from .routing.assignment import Assigner
 from .routing.catalog import RoutingCatalog
 from .store import StorageClients
+from .store.changes import ChangeFeed
 from .store.conversations import ConversationStore
 from .store.inbound import InboundStore
 from .store.leases import Leases
@@ -53,11 +54,13 @@ class Eraser:
         waiting: WaitingLine,
         assigner: Assigner,
         catalog: RoutingCatalog,
+        feed: ChangeFeed,
         *,
         retention_days: int,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._storage = storage
+        self._feed = feed
         self._attachments = attachments
         self._send_leases = send_leases
         self._conversations = conversations
@@ -74,7 +77,8 @@ class Eraser:
         self, conversation: Conversation, *, unlink_customer: bool = True
     ) -> Counter[str]:
         """Delete a conversation with its transcript and attachments; ``unlink_customer`` clears
-        the customer's pointers to it (not needed when the customer row goes too)."""
+        the customer's pointers to it (not needed when the customer row goes too). Agents' read
+        markers of it are the caller's to forget (``ChangeFeed.forget``), once per batch."""
         removed: Counter[str] = Counter()
         if conversation.agent_id:
             self._assigner.release(conversation.agent_id, conversation.id)
@@ -108,6 +112,7 @@ class Eraser:
         conversations = list(self._conversations.of_customer(account_id, open_id))
         for conversation in conversations:
             removed += self.purge_conversation(conversation, unlink_customer=False)
+        self._feed.forget(c.id for c in conversations)
         inbound_keys = self._inbound.remove_from(account_id, open_id)
         removed["inbound"] = len(inbound_keys)
         customer, window = self._conversations.delete_customer(account_id, open_id)
@@ -178,8 +183,10 @@ class Eraser:
 
     def _purge(self, conversations: Iterable[Conversation]) -> Counter[str]:
         removed: Counter[str] = Counter()
-        for conversation in list(conversations):
+        purged = list(conversations)
+        for conversation in purged:
             removed += self.purge_conversation(conversation)
+        self._feed.forget(c.id for c in purged)  # agents' read markers: one pass for all
         return removed
 
 

@@ -18,6 +18,7 @@ from .automated import AutomatedMessenger
 from .conversations import (
     Conversation,
     ConversationState,
+    LineSummary,
     TranscriptEntry,
     belongs_in_transcript,
     opens_conversation,
@@ -27,6 +28,7 @@ from .conversations import (
 from .outbox import Outbox
 from .routing.assignment import Assigner
 from .routing.catalog import RoutingCatalog
+from .routing.router import ConversationRouter
 from .store.conversations import ConversationStore
 from .store.inbound import InboundStore
 from .store.queues import WorkQueue
@@ -61,6 +63,7 @@ class ConversationIntake:
         catalog: RoutingCatalog,
         messenger: AutomatedMessenger,
         surveys: Surveys,
+        router: ConversationRouter,
         route_queue: WorkQueue,
         assign_queue: WorkQueue,
         media_queue: WorkQueue,
@@ -74,6 +77,7 @@ class ConversationIntake:
         self._catalog = catalog
         self._messenger = messenger
         self._surveys = surveys
+        self._router = router
         self._route = route_queue
         self._assign = assign_queue
         self._media = media_queue
@@ -82,10 +86,32 @@ class ConversationIntake:
 
     def take(self, account_id: str, key: str) -> str | None:
         """File one push; returns the conversation id it went to, if any."""
+        return self._take(account_id, key)[0]
+
+    def take_and_route(self, account_id: str, key: str) -> str | None:
+        """``take``, then route a conversation that asked for it and assign it at once, rather
+        than two queue hops later: a customer reaches an agent's console within a second or so.
+        The queued requests stay and find the work done; should this attempt fail, they do it."""
+        conversation_id, asked = self._take(account_id, key)
+        if conversation_id is None or not asked:
+            return conversation_id
+        try:
+            if self._router.route(conversation_id):
+                self._assigner.assign(conversation_id)
+        except Exception as error:  # the queued route request is the fallback: never fail here
+            log.warning(
+                "conversation %s: routing at once failed (%s); the route step will",
+                conversation_id,
+                type(error).__name__,
+            )
+        return conversation_id
+
+    def _take(self, account_id: str, key: str) -> tuple[str | None, bool]:
+        """(the conversation the push went to, whether routing was asked for)."""
         push = self._inbound.get(account_id, key)
         if push is None:
             log.warning("inbound push %s/%s is gone (erased?); nothing to do", account_id, key)
-            return None
+            return None, False
         message = parse_message(push.xml)
         open_id = message.from_user_name
         now = utc(self._clock())
@@ -107,7 +133,7 @@ class ConversationIntake:
             rated = self._surveys.take_answer(account_id, open_id, text, workstream, at)
             if rated is not None:  # the answer to a rating survey, not a new conversation
                 self._append(rated, message, push.received_at, key)
-                return rated.id
+                return rated.id, False
 
         created = False
         if opens_conversation(message):
@@ -115,9 +141,9 @@ class ConversationIntake:
         else:
             conversation = self._conversations.current(account_id, open_id)
         if conversation is None or not belongs_in_transcript(message):
-            return conversation.id if conversation else None
+            return (conversation.id if conversation else None), False
 
-        entry = self._append(conversation, message, push.received_at, key)
+        entry, new_line = self._append(conversation, message, push.received_at, key)
         if created:
             self._notice_once(conversation, workstream, entry)
         if isinstance(message, MEDIA_MESSAGES):
@@ -125,6 +151,13 @@ class ConversationIntake:
 
         def touch(current: Conversation) -> dict[str, Any]:
             changes: dict[str, Any] = {}
+            last = current.last_customer_line
+            # A line is counted once: when its row is new, or, when a rerun finds the row made
+            # by a run that died before this write, because it is later than the last counted.
+            if new_line or last is None or entry.key > last.id:
+                changes["customer_lines"] = current.customer_lines + 1
+            if last is None or entry.key > last.id:
+                changes["last_customer_line"] = LineSummary.of(entry)
             if current.last_activity_at < at:
                 changes["last_activity_at"] = at
             if from_customer and (
@@ -142,22 +175,23 @@ class ConversationIntake:
         if isinstance(message, UnsubscribeEvent):
             # Nothing more can reach the customer: no farewell, no survey.
             self._assigner.close(conversation, reason="customer_unsubscribed", farewell=False)
-            return conversation.id
+            return conversation.id, False
         if conversation.state is ConversationState.OPEN and conversation.queue_id is None:
             if workstream and workstream.bot and conversation.bot not in ("escalated", "ended"):
                 self._bot.put({"conversationId": conversation.id, "key": entry.key})
             else:
                 self._route.put({"conversationId": conversation.id})
+                return conversation.id, True
         elif conversation.state is ConversationState.WAITING and from_customer:
             self._assign.put({"conversationId": conversation.id})  # revive it
-        return conversation.id
+        return conversation.id, False
 
     def _append(
         self, conversation: Conversation, message: InboundMessage, received_at: datetime, key: str
-    ) -> TranscriptEntry:
+    ) -> tuple[TranscriptEntry, bool]:
+        """The line and whether it is new (not there from an earlier run of this push)."""
         entry = transcript_entry(conversation.id, message, received_at=received_at, inbound_key=key)
-        self._conversations.append(entry)
-        return entry
+        return entry, self._conversations.append(entry)
 
     def _notice_once(
         self, conversation: Conversation, workstream: Workstream | None, entry: TranscriptEntry

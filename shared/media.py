@@ -20,6 +20,7 @@ from .automated import AutomatedMessenger
 from .conversations import TranscriptEntry
 from .files import safe_name
 from .routing.catalog import RoutingCatalog
+from .store.changes import ChangeFeed
 from .store.conversations import ConversationStore
 from .tokens import AccessTokens
 from .wechat.api import Media, WeChatApi
@@ -74,11 +75,13 @@ class MediaKeeper:
         api: WeChatApi,
         container: ContainerClient,
         messenger: AutomatedMessenger,
+        feed: ChangeFeed,
         *,
         allowed_hosts: tuple[str, ...],
         api_host: str | None,
     ) -> None:
         self._conversations = conversations
+        self._feed = feed
         self._catalog = catalog
         self._tokens = tokens
         self._api = api
@@ -108,12 +111,14 @@ class MediaKeeper:
                     "accept attachments from customers, so it was not kept.",
                 },
             )
-            self._messenger.send(
+            notice = self._messenger.send(
                 conversation,
                 workstream,
                 AutomatedMessage.ATTACHMENTS_DISABLED,
                 at=entry.received_at,
             )
+            if notice is None:  # a notice queued has told the agent's console already
+                self._feed.conversations(conversation)
             return
         try:
             media = self._download(conversation.account_id, entry.media_id)
@@ -122,6 +127,7 @@ class MediaKeeper:
                 self._conversations.update_entry(
                     entry, details={**entry.details, "attachmentError": error.reason}
                 )
+                self._feed.conversations(conversation)
                 return
             raise  # busy or configuration: the queue retries
         attachment = store_attachment(
@@ -133,6 +139,7 @@ class MediaKeeper:
             media.content_type,
         )
         self._conversations.update_entry(entry, details={**entry.details, "attachment": attachment})
+        self._feed.conversations(conversation)  # the agent can open it now
 
     def _download(self, account_id: str, media_id: str) -> Media:
         token = self._tokens.token(account_id)

@@ -19,8 +19,19 @@ from .api import LIST_PAGE, ROUTE_ID, TRANSCRIPT_PAGE, PageSize, ViewModel
 from .conversations import Conversation, ConversationState, TranscriptEntryView
 from .desk import CloseRequest, PresenceChange, TransferRequest
 from .routing.queues import Queue, QueueFields, QueuePatch
+from .store.changes import CURSOR
 from .wechat.messages import OPEN_ID
-from .workspace import QuickReplyView, TextMessageRequest, WindowView
+from .workspace import (
+    AgentConversation,
+    Capabilities,
+    ChangesView,
+    CustomerPanel,
+    Directory,
+    QuickReplyView,
+    ReadRequest,
+    ReadView,
+    TextMessageRequest,
+)
 from .workstreams import Workstream, WorkstreamFields, WorkstreamPatch
 
 
@@ -82,15 +93,12 @@ class ConversationDetail(Conversation):
     continuation_token: str | None = None
 
 
-class AgentConversation(Conversation):
-    window: WindowView
-
-
 class AgentConversationList(ViewModel):
     conversations: list[AgentConversation]
 
 
 class AgentConversationDetail(AgentConversation):
+    capabilities: Capabilities
     messages: list[MessageView]
     continuation_token: str | None = None
 
@@ -135,6 +143,9 @@ class Operation:
     multipart: bool = False
     binary: bool = False
     tags: tuple[str, ...] = field(default=())
+    empty: tuple[int, str] | None = None
+    """Another status this operation answers, with no body, and what it means."""
+    optional_body: bool = False
 
 
 ACCOUNT_EXAMPLE = {
@@ -196,6 +207,7 @@ QUERY_PARAMETERS: dict[str, tuple[str, dict[str, Any]]] = {
     CONTINUATION: ("continuationToken", {"type": "string"}),
     "accountId": ("accountId", {"type": "string"}),
     "state": ("state", {"type": "string", "enum": ["", *(s.value for s in ConversationState)]}),
+    "since": ("since", {"type": "string", "pattern": f"^{CURSOR.pattern}$"}),
 }
 """Query parameters as operations name them → (the name on the wire, its schema)."""
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
@@ -234,9 +246,13 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("delete", "/api/admin/customers/{accountId}/{openId}", "Erase a customer: conversations, messages, attachments, dedupe keys, customer and window records, queue messages", A, ErasureResult),
     Operation("get", "/api/agent/me", "The calling agent", G, AgentView),
     Operation("put", "/api/agent/presence", "Set the agent's presence", G, AgentView, 200, PresenceChange, {"presence": "available"}),
-    Operation("get", "/api/agent/queue", "Open conversations in the agent's queues (pick mode)", G, ConversationList, query=(LIMIT,)),
-    Operation("get", "/api/agent/conversations", "The agent's conversations with their reply windows", G, AgentConversationList),
-    Operation("get", "/api/agent/conversations/{id}", "A conversation, its reply window and messages", G, AgentConversationDetail, query=TRANSCRIPT_PAGING),
+    Operation("get", "/api/agent/changes", "Poll: 200 with a new cursor and what changed since `since`, 204 if nothing did", G, ChangesView, query=("since",), empty=(204, "Nothing the agent's console shows has changed since `since`")),
+    Operation("get", "/api/agent/directory", "Transfer targets: queues, and enabled agents with their presence", G, Directory),
+    Operation("get", "/api/agent/queue", "Open conversations in the agent's queues (pick mode), as the lists show them", G, AgentConversationList, query=(LIMIT,)),
+    Operation("get", "/api/agent/conversations", "The agent's conversations: reply window, last line, unread count", G, AgentConversationList),
+    Operation("get", "/api/agent/conversations/{id}", "A conversation: what the lists show, what the agent may do, and its messages", G, AgentConversationDetail, query=TRANSCRIPT_PAGING),
+    Operation("post", "/api/agent/conversations/{id}/read", "Mark the customer's lines read, up to upTo or all", G, ReadView, 200, ReadRequest, {"upTo": "1764000000-m00000000000000000001"}, optional_body=True),
+    Operation("get", "/api/agent/conversations/{id}/customer", "The customer: subscription, scene, tags, other conversations", G, CustomerPanel),
     Operation("post", "/api/agent/conversations/{id}/messages", "Reply with text (JSON) or a file (multipart); 202, queued for sending", G, MessageView, 202, TextMessageRequest, {"text": "您好，已为您办理退款。"}),
     Operation("get", "/api/agent/conversations/{id}/attachments/{entryId}", "An attachment's bytes", G, None, binary=True),
     Operation("get", "/api/agent/conversations/{id}/quick-replies", "The workstream's quick replies, filled for this conversation", G, QuickReplyList),
@@ -305,6 +321,8 @@ def document(server_url: str = "/") -> dict[str, Any]:
             }
         else:
             responses[str(op.status)] = {"description": "Done"}
+        if op.empty is not None:
+            responses[str(op.empty[0])] = {"description": op.empty[1]}
         if op.method != "get":
             responses["409"] = _error("Conflict: the state or a unique value does not allow it")
         if op.request is not None:
@@ -328,7 +346,7 @@ def document(server_url: str = "/") -> dict[str, Any]:
             }
             if op.path.endswith("/messages"):
                 content["multipart/form-data"] = {"schema": ref(FileUpload, "validation")}
-            operation["requestBody"] = {"required": True, "content": content}
+            operation["requestBody"] = {"required": not op.optional_body, "content": content}
         paths.setdefault(op.path, {})[op.method] = operation
     return {
         "openapi": "3.1.0",

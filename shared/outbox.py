@@ -11,7 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from .api import ApiError
-from .conversations import Conversation, ReplyWindow, TranscriptEntry, utc
+from .conversations import Conversation, LineSummary, ReplyWindow, TranscriptEntry, utc
+from .store.changes import ChangeFeed
 from .store.conversations import ConversationStore
 from .store.queues import WorkQueue
 
@@ -28,6 +29,7 @@ class Outbox:
         self,
         conversations: ConversationStore,
         send_queue: WorkQueue,
+        feed: ChangeFeed,
         *,
         window_hours: float,
         quota: int,
@@ -35,6 +37,7 @@ class Outbox:
     ) -> None:
         self._conversations = conversations
         self._send_queue = send_queue
+        self._feed = feed
         self.window_hours = window_hours
         self.quota = quota
         self._clock = clock
@@ -56,13 +59,18 @@ class Outbox:
             reason = window.refusal(now, hours=self.window_hours, quota=self.quota)
             if reason:
                 raise WindowClosedError(reason)
-            return window.model_copy(update={"sent": window.sent + 1})
+            changes: dict[str, object] = {"sent": window.sent + 1}
+            last = window.last_outbound
+            if last is None or last.conversation_id != entry.conversation_id or last.id < entry.key:
+                changes["last_outbound"] = LineSummary.of(entry)  # for the agents' lists
+            return window.model_copy(update=changes)
 
         self._conversations.change_window(conversation.account_id, conversation.open_id, take_slot)
         if not self._conversations.append(entry):
             self.give_back(conversation)  # a rerun of the same step: it is queued already
             return self._conversations.entry(entry.conversation_id, entry.key) or entry
         self._send_queue.put({"conversationId": conversation.id})
+        self._feed.conversations(conversation)
         return entry
 
     def offer(
@@ -90,6 +98,6 @@ class Outbox:
         def reopen(window: ReplyWindow) -> ReplyWindow | None:
             if window.last_customer_message_at and window.last_customer_message_at >= at:
                 return None
-            return ReplyWindow(last_customer_message_at=at, sent=0)
+            return window.model_copy(update={"last_customer_message_at": at, "sent": 0})
 
         self._conversations.change_window(account_id, open_id, reopen)

@@ -25,6 +25,7 @@ from azure.storage.blob import ContainerClient
 from .conversations import Conversation, TranscriptEntry, utc
 from .links import FileLinks
 from .outbox import Outbox
+from .store.changes import ChangeFeed
 from .store.conversations import ConversationStore
 from .store.leases import Leases
 from .store.queues import WorkQueue
@@ -55,9 +56,11 @@ class OutboundSender:
         container: ContainerClient,
         links: FileLinks,
         send_queue: WorkQueue,
+        feed: ChangeFeed,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._conversations = conversations
+        self._feed = feed
         self._tokens = tokens
         self._api = api
         self._outbox = outbox
@@ -132,6 +135,7 @@ class OutboundSender:
         self._conversations.update_entry(
             entry, status="sent", details={**entry.details, "sentAt": self._now().isoformat()}
         )
+        self._feed.conversations(conversation)
         return None
 
     def _later(self, entry: TranscriptEntry, reason: str, attempts: int) -> int:
@@ -152,6 +156,7 @@ class OutboundSender:
         if errcode is not None:
             details["errcode"] = errcode
         self._conversations.update_entry(entry, status="failed", details=details)
+        self._feed.conversations(conversation)
         if not details.get("ambiguous"):
             self._outbox.give_back(conversation)  # certainly not delivered: the slot is free
         log.info("message %s of %s failed: %s", entry.key, conversation.id, reason)

@@ -1,6 +1,8 @@
-"""What agents read and send: their conversations (supervisors: their queues'; the admin: all),
-transcripts with attachments, and replies in text or files, checked against WeChat's reply
-window and the workstream's attachment switch before anything is queued."""
+"""What agents read and send: their conversations (supervisors: their queues'; the admin: all)
+with what a list shows of each, transcripts with attachments, the customer beside them, who
+they can transfer to, what changed since they last looked, and replies in text or files,
+checked against WeChat's reply window and the workstream's attachment switch before anything
+is queued."""
 
 from __future__ import annotations
 
@@ -10,14 +12,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContainerClient
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .agents import Agent, AgentRole, token_hash
+from .agents import Agent, AgentRole, Presence, token_hash
 from .api import (
+    ROUTE_ID,
     ApiError,
     ApiModel,
     ViewModel,
@@ -31,6 +34,8 @@ from .automated import REPLY_RANK, fill, outbound_entry, unfilled_context
 from .conversations import (
     Conversation,
     ConversationState,
+    LineSummary,
+    ReplyWindow,
     TranscriptEntry,
     TranscriptEntryView,
     conversation_account,
@@ -40,6 +45,7 @@ from .files import safe_name
 from .media import blob_prefix, store_attachment
 from .outbox import Outbox
 from .routing.catalog import RoutingCatalog
+from .store.changes import CURSOR, ChangeFeed, ReadMarker
 from .store.conversations import ConversationStore
 
 S = ConversationState
@@ -121,6 +127,124 @@ class WindowView(ViewModel):
     messages_left: int
 
 
+class CustomerRef(ViewModel):
+    open_id: str
+    name: str | None = None
+    """The customer's profile name: WeChat no longer gives it to accounts, so absent for now."""
+
+
+class AgentConversation(Conversation):
+    """A conversation as an agent's lists show it."""
+
+    window: WindowView
+    customer: CustomerRef
+    last_line: LineSummary | None = None
+    """The transcript's last message, the customer's or ours (events are left out)."""
+    unread: int
+    """The customer's lines the calling agent has not marked read."""
+    read_up_to: str | None = None
+    """The line the calling agent has read up to."""
+
+
+class MediaLimit(ViewModel):
+    type: str
+    """What the file goes to WeChat as (recognised by its first bytes, not its name)."""
+    content_types: list[str]
+    max_bytes: int
+
+
+MEDIA_LIMITS = [
+    MediaLimit(
+        type=kind,
+        content_types=[content_type for k, _, content_type, _ in MEDIA_KINDS if k == kind],
+        max_bytes=max(limit for k, _, _, limit in MEDIA_KINDS if k == kind),
+    )
+    for kind in dict.fromkeys(kind for kind, _, _, _ in MEDIA_KINDS)
+]
+
+
+class Capabilities(ViewModel):
+    """What the calling agent may do with the conversation now, so a console offers only that
+    (each route still checks for itself)."""
+
+    can_reply: bool
+    """The conversation is the caller's and active or waiting (the window may still be full:
+    see ``window.messagesLeft``)."""
+    can_send_files: bool
+    """``canReply``, and the workstream lets agents send files."""
+    max_file_bytes: int
+    """Any file up to this size; other files than ``mediaLimits`` go as a link."""
+    media_limits: list[MediaLimit]
+    """Files WeChat carries as media, with their own, lower limits."""
+    can_park: bool
+    can_close: bool
+    can_wrap_up: bool
+    """Closing may go to wrap-up first (``{"wrapUp": true}``)."""
+    can_transfer: bool
+    can_pick: bool
+
+
+class ReadRequest(ApiModel):
+    up_to: Annotated[str, Field(pattern=f"^{ROUTE_ID.pattern}$")] | None = None
+    """A line's id; absent: everything the customer has written so far."""
+
+
+class ReadView(ViewModel):
+    unread: int
+    read_up_to: str | None = None
+
+
+class EarlierConversation(ViewModel):
+    id: str
+    state: ConversationState
+    created_at: datetime
+    closed_at: datetime | None = None
+    agent_id: str | None = None
+    agent_name: str | None = None
+    visible: bool
+    """Whether the caller may open it."""
+
+
+class CustomerPanel(ViewModel):
+    open_id: str
+    name: str | None = None
+    """See ``CustomerRef.name``."""
+    subscribed: bool | None = None
+    """Following the account, as the last (un)subscribe event said; absent: no event seen."""
+    subscription_changed_at: datetime | None = None
+    scene: str | None = None
+    """The QR code scene the customer followed from, if any."""
+    tags: list[str]
+    conversations: list[EarlierConversation]
+    """The customer's other conversations in this account, newest first (at most 20)."""
+
+
+class DirectoryQueue(ViewModel):
+    id: str
+    name: str
+
+
+class DirectoryAgent(ViewModel):
+    id: str
+    name: str
+    presence: Presence
+
+
+class Directory(ViewModel):
+    """Where a conversation can be transferred: every queue, and every enabled agent."""
+
+    queues: list[DirectoryQueue]
+    agents: list[DirectoryAgent]
+
+
+class ChangesView(ViewModel):
+    cursor: str
+    """Give it as ``since`` in the next poll."""
+    changed: list[Literal["agent", "waiting", "supervised"]]
+    """What to refetch: ``agent``: the caller's conversations, ``me`` and an open conversation;
+    ``waiting``: the queue (pick mode); ``supervised``: the supervised queues' conversations."""
+
+
 class AgentWorkspace:
     def __init__(
         self,
@@ -128,12 +252,14 @@ class AgentWorkspace:
         conversations: ConversationStore,
         outbox: Outbox,
         container: ContainerClient,
+        feed: ChangeFeed,
         admin_token: str,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._catalog = catalog
         self._conversations = conversations
         self._outbox = outbox
+        self._feed = feed
         self._container = container
         self._admin_token = admin_token
         self._clock = clock
@@ -187,22 +313,163 @@ class AgentWorkspace:
         return sorted(found, key=lambda c: c.last_activity_at, reverse=True)
 
     def window(self, conversation: Conversation) -> WindowView:
-        window = self._outbox.window(conversation)
+        return self._window_view(self._outbox.window(conversation))
+
+    def _window_view(self, window: ReplyWindow) -> WindowView:
         return WindowView(
             expires_at=window.expires_at(self._outbox.window_hours),
             messages_left=self._outbox.messages_left(window, self._now()),
         )
 
+    def items(self, actor: Actor, conversations: list[Conversation]) -> list[AgentConversation]:
+        """What a list shows of each: one read per conversation (its reply window, which also
+        keeps our last line) and one for all the caller's read markers."""
+        markers = self._feed.read_markers(actor.agent.id) if actor.agent else {}
+        return [self.item(c, markers) for c in conversations]
+
+    def item(self, conversation: Conversation, markers: dict[str, ReadMarker]) -> AgentConversation:
+        window = self._outbox.window(conversation)
+        ours = window.last_outbound
+        lines = [conversation.last_customer_line]
+        if ours is not None and ours.conversation_id == conversation.id:
+            lines.append(ours)
+        last = max((line for line in lines if line), key=lambda line: line.id, default=None)
+        marker = markers.get(conversation.id)
+        return AgentConversation(
+            **conversation.model_dump(),
+            window=self._window_view(window),
+            customer=CustomerRef(open_id=conversation.open_id),
+            last_line=last,
+            unread=max(conversation.customer_lines - (marker.lines if marker else 0), 0),
+            read_up_to=marker.up_to if marker else None,
+        )
+
     def detail(
-        self, conversation: Conversation, *, limit: int, page_token: Any
+        self,
+        conversation: Conversation,
+        *,
+        limit: int,
+        page_token: Any,
+        actor: Actor | None = None,
     ) -> tuple[dict[str, Any], Any]:
+        """What the lists show, what ``actor`` (by default the admin) may do, and one page of
+        the transcript."""
+        actor = actor or Actor(None)
         entries, token = self._conversations.transcript(
             conversation.id, limit=limit, page_token=page_token
         )
-        body = conversation.json_body()
-        body["window"] = self.window(conversation).json_body()
+        body = self.items(actor, [conversation])[0].json_body()
+        body["capabilities"] = self.capabilities(actor, conversation).json_body()
         body["messages"] = [self.entry_view(entry) for entry in entries]
         return body, token
+
+    def capabilities(self, actor: Actor, conversation: Conversation) -> Capabilities:
+        agent = actor.agent
+        mine = agent is not None and conversation.agent_id == agent.id
+        state = conversation.state
+        workstream = self._catalog.workstream_for_account(conversation.account_id)
+        files = workstream is None or workstream.file_attachments.agents_can_send
+        can_reply = mine and state in SENDABLE_STATES
+        return Capabilities(
+            can_reply=can_reply,
+            can_send_files=can_reply and files,
+            max_file_bytes=MAX_UPLOAD_BYTES,
+            media_limits=MEDIA_LIMITS,
+            can_park=mine and state is S.ACTIVE,
+            can_close=mine and state is not S.CLOSED,
+            can_wrap_up=mine and state in (S.ACTIVE, S.WAITING),
+            can_transfer=mine and state in (S.ACTIVE, S.WAITING),
+            can_pick=agent is not None
+            and state is S.OPEN
+            and conversation.queue_id is not None
+            and conversation.queue_id in agent.queue_ids,
+        )
+
+    # --- what the agent has read, and what changed ------------------------------------------
+
+    def mark_read(self, actor: Actor, conversation_id: str, request: ReadRequest) -> ReadView:
+        """Mark the customer's lines read up to ``upTo`` (or all); a marker never goes back."""
+        agent = actor.require_agent()
+        conversation = self.visible(actor, conversation_id)
+        last = conversation.last_customer_line
+        up_to = request.up_to
+        lines = conversation.customer_lines
+        if up_to is None:
+            up_to = last.id if last else None
+        else:
+            if self._conversations.entry(conversation.id, up_to) is None:
+                raise unknown_reference("upTo", "line", up_to)
+            if last is not None and up_to < last.id:
+                lines -= self._conversations.customer_lines_after(conversation.id, up_to)
+        kept = self._feed.mark_read(agent.id, conversation.id, ReadMarker(max(lines, 0), up_to))
+        return ReadView(
+            unread=max(conversation.customer_lines - kept.lines, 0), read_up_to=kept.up_to
+        )
+
+    def changes(self, actor: Actor, since: str | None) -> ChangesView | None:
+        """None when nothing the agent's console shows changed since the cursor ``since``."""
+        agent = actor.require_agent()
+        if since is not None and not CURSOR.fullmatch(since):
+            raise ApiError(
+                400,
+                "invalid_request",
+                "since must be the cursor of an earlier answer (letters, digits, - and _)",
+                field="since",
+            )
+        poll = self._feed.poll(agent, since)
+        if since is not None and not poll.changed:
+            return None
+        return ChangesView(cursor=poll.cursor, changed=list(poll.changed))
+
+    # --- beside the conversation --------------------------------------------------------------
+
+    def customer(self, actor: Actor, conversation_id: str) -> CustomerPanel:
+        """The conversation's customer and their other conversations in this account."""
+        conversation = self.visible(actor, conversation_id)
+        customer = self._conversations.customer(conversation.account_id, conversation.open_id)
+        ids = list(customer.conversation_ids) if customer else []
+        if customer and not ids:  # kept before conversations were listed on the customer
+            ids = [i for i in (customer.last_conversation_id,) if i]
+        others = [
+            found
+            for found in (self._conversations.get(i) for i in ids if i != conversation.id)
+            if found is not None
+        ]
+        names = {a.id: a.name for a in self._catalog.agents.list()} if others else {}
+        changed_at = customer.subscription_changed_at if customer else None
+        return CustomerPanel(
+            open_id=conversation.open_id,
+            subscribed=customer.subscribed if customer else None,
+            subscription_changed_at=utc(changed_at) if changed_at else None,
+            scene=customer.scene if customer else None,
+            tags=customer.tags if customer else [],
+            conversations=[
+                EarlierConversation(
+                    id=other.id,
+                    state=other.state,
+                    created_at=other.created_at,
+                    closed_at=other.closed_at,
+                    agent_id=other.agent_id,
+                    agent_name=names.get(other.agent_id or ""),
+                    visible=actor.can_see(other),
+                )
+                for other in sorted(others, key=lambda c: c.created_at, reverse=True)
+            ],
+        )
+
+    def directory(self) -> Directory:
+        """Transfer targets: queues by name, enabled agents by name, with their presence."""
+        return Directory(
+            queues=[
+                DirectoryQueue(id=q.id, name=q.name)
+                for q in sorted(self._catalog.queues.list(), key=lambda q: (q.name, q.id))
+            ],
+            agents=[
+                DirectoryAgent(id=a.id, name=a.name, presence=a.presence)
+                for a in sorted(self._catalog.agents.list(), key=lambda a: (a.name, a.id))
+                if not a.disabled
+            ],
+        )
 
     @staticmethod
     def entry_view(entry: TranscriptEntry) -> dict[str, Any]:

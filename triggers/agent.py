@@ -8,12 +8,13 @@ import azure.functions as func
 from shared.agents import Agent, AgentView
 from shared.api import LIST_PAGE, TRANSCRIPT_PAGE, page_size, parse_body
 from shared.desk import CloseRequest, PresenceChange, TransferRequest
-from shared.workspace import MAX_UPLOAD_BYTES, TextMessageRequest
+from shared.workspace import MAX_UPLOAD_BYTES, ReadRequest, TextMessageRequest
 
 from .responses import (
     api,
     file_response,
     json_response,
+    no_content,
     page_args,
     paged,
     request_body,
@@ -43,13 +44,34 @@ def agent_presence(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(AgentView.of(updated).json_body())
 
 
+@bp.route(route="api/agent/changes", methods=["GET"], auth_level=ANONYMOUS)
+@api
+def agent_changes(req: func.HttpRequest) -> func.HttpResponse:
+    """204 while nothing the agent's console shows has changed since ``since``."""
+    workspace = services().workspace
+    changes = workspace.changes(workspace.actor(req.headers), req.params.get("since"))
+    return no_content() if changes is None else json_response(changes.json_body())
+
+
+@bp.route(route="api/agent/directory", methods=["GET"], auth_level=ANONYMOUS)
+@api
+def agent_directory(req: func.HttpRequest) -> func.HttpResponse:
+    workspace = services().workspace
+    workspace.actor(req.headers)
+    return json_response(workspace.directory().json_body())
+
+
 @bp.route(route="api/agent/queue", methods=["GET"], auth_level=ANONYMOUS)
 @api
 def agent_queue(req: func.HttpRequest) -> func.HttpResponse:
+    workspace = services().workspace
+    actor = workspace.actor(req.headers)
     waiting = services().desk.queue(
-        _agent(req), limit=page_size(req.params.get("limit"), *LIST_PAGE)
+        actor.require_agent(), limit=page_size(req.params.get("limit"), *LIST_PAGE)
     )
-    return json_response({"conversations": [c.json_body() for c in waiting]})
+    return json_response(
+        {"conversations": [c.json_body() for c in workspace.items(actor, waiting)]}
+    )
 
 
 @bp.route(route="api/agent/conversations", methods=["GET"], auth_level=ANONYMOUS)
@@ -57,23 +79,36 @@ def agent_queue(req: func.HttpRequest) -> func.HttpResponse:
 def agent_conversations(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
     actor = workspace.actor(req.headers)
-    return json_response(
-        {
-            "conversations": [
-                {**c.json_body(), "window": workspace.window(c).json_body()}
-                for c in workspace.conversations(actor)
-            ]
-        }
-    )
+    items = workspace.items(actor, workspace.conversations(actor))
+    return json_response({"conversations": [c.json_body() for c in items]})
 
 
 @bp.route(route="api/agent/conversations/{id}", methods=["GET"], auth_level=ANONYMOUS)
 @api
 def agent_conversation(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
-    conversation = workspace.visible(workspace.actor(req.headers), req.route_params["id"])
-    body, token = workspace.detail(conversation, **page_args(req, TRANSCRIPT_PAGE))
+    actor = workspace.actor(req.headers)
+    conversation = workspace.visible(actor, req.route_params["id"])
+    body, token = workspace.detail(conversation, actor=actor, **page_args(req, TRANSCRIPT_PAGE))
     return json_response(paged(body, token))
+
+
+@bp.route(route="api/agent/conversations/{id}/read", methods=["POST"], auth_level=ANONYMOUS)
+@api
+def agent_read(req: func.HttpRequest) -> func.HttpResponse:
+    """``{"upTo": <line id>}``, or no body: everything the customer wrote so far."""
+    workspace = services().workspace
+    actor = workspace.actor(req.headers)
+    request = parse_body(ReadRequest, request_body(req) or b"{}")
+    return json_response(workspace.mark_read(actor, req.route_params["id"], request).json_body())
+
+
+@bp.route(route="api/agent/conversations/{id}/customer", methods=["GET"], auth_level=ANONYMOUS)
+@api
+def agent_customer(req: func.HttpRequest) -> func.HttpResponse:
+    workspace = services().workspace
+    panel = workspace.customer(workspace.actor(req.headers), req.route_params["id"])
+    return json_response(panel.json_body())
 
 
 @bp.route(route="api/agent/conversations/{id}/messages", methods=["POST"], auth_level=ANONYMOUS)

@@ -21,9 +21,10 @@ bp = func.Blueprint()
 
 @bp.queue_trigger(arg_name="msg", queue_name=INBOUND_QUEUE, connection=STORAGE_SETTING)
 def conversation_step(msg: func.QueueMessage) -> None:
-    """A stored push → its customer's conversation (opened if none is open)."""
+    """A stored push → its customer's conversation (opened if none is open), routed and
+    assigned at once when it is new."""
     data = msg.get_json()
-    services().intake.take(data["accountId"], data["key"])
+    services().intake.take_and_route(data["accountId"], data["key"])
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=ROUTE_QUEUE, connection=STORAGE_SETTING)

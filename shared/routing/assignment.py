@@ -18,11 +18,12 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from enum import Enum
 
-from ..agents import Agent, Hold, Presence
+from ..agents import Agent, AgentFields, Hold, Presence
 from ..automated import AutomatedMessenger
 from ..conversations import Conversation, ConversationState, utc
 from ..lifecycle import HOLDS_CAPACITY
 from ..store.availability import AvailabilityIndex
+from ..store.changes import ChangeFeed
 from ..store.conversations import ConversationChangedError, ConversationStore
 from ..store.queues import WorkQueue
 from ..store.waiting import WaitingLine
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 
 DRAIN_BATCH = 20
 ORPHAN_HOLD_AGE = timedelta(minutes=2)
+OWN_FIELDS = {*AgentFields.model_fields, "presence"}
+"""What an agent's console shows of the agent itself; holds change with the conversations,
+which announce themselves."""
 
 
 class Outcome(str, Enum):
@@ -56,10 +60,12 @@ class Assigner:
         messenger: AutomatedMessenger,
         surveys: Surveys,
         assign_queue: WorkQueue,
+        feed: ChangeFeed,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._catalog = catalog
         self._surveys = surveys
+        self._feed = feed
         self._conversations = conversations
         self._waiting = waiting
         self._availability = availability
@@ -81,6 +87,8 @@ class Assigner:
         if after is not before:
             queue_ids = sorted(set(before.queue_ids) | set(after.queue_ids))
             self._availability.sync(before, after, self._catalog.methods(queue_ids))
+            if before.model_dump(include=OWN_FIELDS) != after.model_dump(include=OWN_FIELDS):
+                self._feed.agent(agent_id)
         return after
 
     def reserve(

@@ -23,14 +23,17 @@ from azure.core.exceptions import (
 from azure.data.tables import TableClient, TableEntity, TableTransactionError, UpdateMode
 
 from ..conversations import (
+    RECENT_CONVERSATIONS,
     Conversation,
     ConversationState,
     Customer,
+    LineSummary,
     ReplyWindow,
     TranscriptEntry,
     conversation_account,
 )
 from ..ids import sortable_id
+from .changes import ChangeFeed
 from .entities import get_text, if_match, int64, lost_race, plain, prefix_range, put_text
 
 _CONVERSATION = "c:"
@@ -62,6 +65,8 @@ _CONVERSATION_FIELDS = {
     "bot_summary": "BotSummary",
     "rating": "Rating",
     "rated_at": "RatedAt",
+    "customer_lines": "CustomerLines",
+    "last_customer_line": "LastCustomerLine",
 }
 _CUSTOMER_FIELDS = {
     "subscribed": "Subscribed",
@@ -70,12 +75,13 @@ _CUSTOMER_FIELDS = {
     "open_conversation_id": "OpenConversationId",
     "last_conversation_id": "LastConversationId",
     "last_agent_id": "LastAgentId",
+    "conversation_ids": "ConversationIds",
     "tags": "Tags",
     "notice_sent_at": "NoticeSentAt",
     "survey_conversation_id": "SurveyConversationId",
     "survey_expires_at": "SurveyExpiresAt",
 }
-_JSON_FIELDS = {"skills", "context", "tags"}
+_JSON_FIELDS = {"skills", "context", "tags", "last_customer_line", "conversation_ids"}
 
 
 class ConversationChangedError(Exception):
@@ -93,9 +99,15 @@ def _to_entity(pk: str, rk: str, fields: dict[str, str], values: dict[str, Any])
         elif isinstance(value, int) and not isinstance(value, bool):
             value = int64(value)
         elif name in _JSON_FIELDS:
-            value = json.dumps(value, ensure_ascii=False)
+            value = json.dumps(value, ensure_ascii=False, default=_json_default)
         entity[column] = value
     return entity
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _from_entity(entity: TableEntity, fields: dict[str, str]) -> dict[str, Any]:
@@ -109,9 +121,14 @@ def _from_entity(entity: TableEntity, fields: dict[str, str]) -> dict[str, Any]:
 
 
 class ConversationStore:
-    def __init__(self, conversations: TableClient, messages: TableClient) -> None:
+    """Every write of a conversation's row is announced on the agents' change feed (``feed``)
+    once made; transcript lines are announced by those who write them (the intake through its
+    write of the conversation, the outbox, the send and media steps)."""
+
+    def __init__(self, conversations: TableClient, messages: TableClient, feed: ChangeFeed) -> None:
         self._table = conversations
         self._messages = messages
+        self._feed = feed
 
     # --- mapping ----------------------------------------------------------------------------
 
@@ -231,6 +248,7 @@ class ConversationStore:
 
     def delete(self, conversation: Conversation) -> None:
         self._table.delete_entity(conversation.account_id, _CONVERSATION + conversation.id)
+        self._feed.conversations(conversation)
 
     def delete_transcript(self, conversation_id: str) -> int:
         """Delete every transcript line of a conversation → how many there were."""
@@ -243,16 +261,28 @@ class ConversationStore:
         return deleted
 
     def forget_conversation(self, conversation: Conversation) -> None:
-        """Clear the customer's pointers to a conversation that is being purged."""
+        """Clear the customer's pointers to a conversation that is being purged, and the reply
+        window's summary of our last line if it was one of that conversation's."""
         pointers = ("open_conversation_id", "last_conversation_id", "survey_conversation_id")
 
         def unpoint(customer: Customer) -> Customer | None:
-            cleared = {
+            cleared: dict[str, Any] = {
                 name: None for name in pointers if getattr(customer, name) == conversation.id
             }
+            if conversation.id in customer.conversation_ids:
+                cleared["conversation_ids"] = [
+                    cid for cid in customer.conversation_ids if cid != conversation.id
+                ]
             return customer.model_copy(update=cleared) if cleared else None
 
+        def unsummarise(window: ReplyWindow) -> ReplyWindow | None:
+            last = window.last_outbound
+            if last is None or last.conversation_id != conversation.id:
+                return None
+            return window.model_copy(update={"last_outbound": None})
+
         self.change_customer(conversation.account_id, conversation.open_id, unpoint)
+        self.change_window(conversation.account_id, conversation.open_id, unsummarise)
 
     def delete_customer(self, account_id: str, open_id: str) -> tuple[bool, bool]:
         """The customer's row and reply-window row → whether each was there."""
@@ -282,6 +312,15 @@ class ConversationStore:
             return self._entry(self._messages.get_entity(conversation_id, key))
         except ResourceNotFoundError:
             return None
+
+    def customer_lines_after(self, conversation_id: str, key: str) -> int:
+        """How many of the customer's lines come after the line ``key``."""
+        entities = self._messages.query_entities(
+            "PartitionKey eq @c and RowKey gt @k and Direction eq 'in'",
+            parameters={"c": conversation_id, "k": key},
+            select=["RowKey"],
+        )
+        return sum(1 for _ in entities)
 
     def pending_outbound(self, conversation_id: str, limit: int = 20) -> list[TranscriptEntry]:
         """Outbound lines not yet sent or failed, in transcript order."""
@@ -330,9 +369,11 @@ class ConversationStore:
                 updated_at=now,
                 last_activity_at=now,
             )
+            earlier = customer.conversation_ids if customer else []
             pointer = {
                 "open_conversation_id": conversation.id,
                 "last_conversation_id": conversation.id,
+                "conversation_ids": [conversation.id, *earlier][:RECENT_CONVERSATIONS],
             }
             if customer is None:
                 customer_op: tuple[Any, ...] = (
@@ -369,6 +410,7 @@ class ConversationStore:
             if lost_race(error):
                 raise ConversationChangedError(conversation.id) from None
             raise
+        self._feed.conversations(conversation, updated)
         return updated.model_copy(update={"etag": written["etag"]})
 
     def change(
@@ -428,6 +470,7 @@ class ConversationStore:
                 if error.status_code in (404, 409, 412):
                     continue
                 raise
+            self._feed.conversations(conversation, closed)
             return closed.model_copy(update={"etag": written[0]["etag"]})
         raise ConversationChangedError(conversation_id)
 
@@ -487,9 +530,11 @@ class ConversationStore:
             entity = self._table.get_entity(account_id, _WINDOW + open_id)
         except ResourceNotFoundError:
             return ReplyWindow()
+        last_outbound = entity.get("LastOutbound")
         return ReplyWindow(
             last_customer_message_at=entity.get("LastCustomerMessageAt"),
             sent=plain(entity.get("Sent", 0)),
+            last_outbound=LineSummary.model_validate_json(last_outbound) if last_outbound else None,
             etag=entity.metadata["etag"],
         )
 
@@ -507,6 +552,9 @@ class ConversationStore:
                 "RowKey": _WINDOW + open_id,
                 "LastCustomerMessageAt": changed.last_customer_message_at,
                 "Sent": changed.sent,
+                "LastOutbound": changed.last_outbound.model_dump_json()
+                if changed.last_outbound
+                else "",
             }
             try:
                 if current.etag is None:

@@ -1,5 +1,6 @@
 """The README's "Admin API" section against the app's own description of it: every admin route
-of the OpenAPI document in the route table and no other, every field of the request bodies
+of the OpenAPI document in the route table and no other (and so for the "Agent API" section's
+table and the agent routes), every field of the request bodies
 in its table with the default the model has, and the routing conditions' fields and
 operators as the condition model accepts them."""
 
@@ -63,16 +64,8 @@ def code(cell: str) -> list[str]:
     return re.findall(r"`([^`]*)`", cell)
 
 
-def test_the_route_table_lists_every_admin_route_and_no_other(section: str) -> None:
-    routes = document()["paths"]
-    documented = {
-        (method.upper(), path)
-        for path, operations in routes.items()
-        if path.startswith("/api/admin/")
-        for method in operations
-        if method.upper() in METHODS
-    }
-    table = section[section.index("| route |") :].split("\n\n")[0]
+def routes_in(table: str) -> set[tuple[str, str]]:
+    """(method, path) of each row of a route table."""
     listed = set()
     for first, *_ in rows(table):
         words = code(first)
@@ -80,7 +73,29 @@ def test_the_route_table_lists_every_admin_route_and_no_other(section: str) -> N
         methods = {part for word in words for part in word.split() if part in METHODS}
         assert methods, f"no method in {first}"
         listed |= {(method, path.split("?")[0]) for method in methods}
-    assert listed == documented
+    return listed
+
+
+def documented(prefix: str) -> set[tuple[str, str]]:
+    return {
+        (method.upper(), path)
+        for path, operations in document()["paths"].items()
+        if path.startswith(prefix)
+        for method in operations
+        if method.upper() in METHODS
+    }
+
+
+def test_the_route_table_lists_every_admin_route_and_no_other(section: str) -> None:
+    table = section[section.index("| route |") :].split("\n\n")[0]
+    assert routes_in(table) == documented("/api/admin/")
+
+
+def test_the_agent_route_table_lists_every_agent_route_and_no_other() -> None:
+    text = README.read_text("utf-8")
+    agent_section = text[text.index("## Agent API\n") :]
+    table = agent_section[agent_section.index("| route |") :].split("\n\n")[0]
+    assert routes_in(table) == documented("/api/agent/")
 
 
 def _default(value: Any) -> str:
