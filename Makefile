@@ -18,10 +18,12 @@ PY313_VENV := .venv-py313
 PY313_STAMP := $(PY313_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup assets console api-client run test test-py313 screenshots format bench clean
+.PHONY: help setup assets console api-client run demo test test-py313 screenshots format bench clean
 
 help:
 	@echo "make run         serve the app with Azurite (Core Tools or devhost), on Host.LocalHttpPort (7071)"
+	@echo "make demo        the app, Azurite and the WeChat simulator, seeded; prints the console,"
+	@echo "                 playground and API viewer URLs and the sign-in tokens (Ctrl-C stops it)"
 	@echo "make test        lint and run the whole test suite (starts its own Azurite)"
 	@echo "make test-py313  the unit tests and the app's import on Python 3.13 (PYTHON313=...)"
 	@echo "make screenshots write the console's screenshots into docs/screenshots (needs chromium)"
@@ -89,6 +91,9 @@ local.settings.json:
 
 run: $(RUN_DEPS)
 	$(PY) -m devhost.local
+
+demo: $(RUN_DEPS)
+	$(PY) -m tools.demo
 
 # tests/worker needs the worker's venv: built here when Python 3.13 is found, skipped otherwise.
 test: setup

@@ -71,10 +71,12 @@ def app_settings(storage_connection_string: str, **overrides: str) -> dict[str, 
 
 
 class LocalApp:
-    """``python -m devhost`` serving ``root``'s ``function_app.py`` on a free loopback port.
+    """``python -m devhost`` serving ``root``'s ``function_app.py`` on loopback: on ``port``, by
+    default a free one.
 
     ``settings`` make up the child's environment (they win over ``root``'s local.settings.json,
-    as on the host); its stdout and stderr go to files in ``log_dir``.
+    as on the host); its stdout and stderr go to files in ``log_dir``. ``own_session`` keeps
+    a terminal's Ctrl-C from reaching devhost, so that whoever started it stops it in order.
     """
 
     def __init__(
@@ -86,9 +88,11 @@ class LocalApp:
         disabled: Iterable[str] = (),
         timers: bool = False,
         start_timeout: float = 60.0,
+        port: int | None = None,
+        own_session: bool = False,
     ) -> None:
         self.root = root
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = {"PUBLIC_BASE_URL": self.url, **settings}
         for name in disabled:
@@ -98,6 +102,7 @@ class LocalApp:
         self.stderr_file = log_dir / "devhost.err"
         self.timers = timers
         self.start_timeout = start_timeout
+        self.own_session = own_session
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -146,7 +151,12 @@ class LocalApp:
             command.append("--no-timers")
         with self.stdout_file.open("wb") as out, self.stderr_file.open("wb") as err:
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env=child_environment(self.settings), stdout=out, stderr=err
+                command,
+                cwd=ROOT,
+                env=child_environment(self.settings),
+                stdout=out,
+                stderr=err,
+                start_new_session=self.own_session,
             )
         deadline = time.monotonic() + self.start_timeout
         while "devhost serving" not in self.output():

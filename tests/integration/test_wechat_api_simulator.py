@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tools.wechat_simulator import SentMessage, WeChatApiSimulator
+from tools.wechat_simulator import SentMessage, SimulatedAccount, WeChatApiSimulator
 
 from .conftest import Clock
 
@@ -331,6 +331,82 @@ def test_a_customer_who_unfollowed_cannot_be_sent_to(
     assert send(http, token, text()) == 43004
     typing = {"touser": CUSTOMER, "command": "Typing"}
     assert errcode(http.post(TYPING, params={"access_token": token}, json=typing)) == 43004
+
+
+def test_refused_sends_are_recorded_with_their_errcode(
+    http: httpx.Client, sim: WeChatApiSimulator, token: str, clock: Clock
+) -> None:
+    """What WeChat refused is kept apart from what it delivered: the playground shows it as
+    not delivered."""
+    assert send(http, token, text("before the customer wrote")) == 45015
+    sim.customer_wrote(APP_ID, CUSTOMER)
+    assert send(http, token, text("delivered")) == 0
+    sim.unfollow(APP_ID, CUSTOMER)
+    assert send(http, token, text("after the unfollow")) == 43004
+    assert send(http, token, text(touser="")) == 40003  # no one's to show
+    assert [m.body["text"]["content"] for m in sim.sent] == ["delivered"]
+    assert [(r.app_id, r.touser, r.msgtype, r.errcode) for r in sim.refused] == [
+        (APP_ID, CUSTOMER, "text", 45015),
+        (APP_ID, CUSTOMER, "text", 43004),
+    ]
+    first = sim.refused[0]
+    assert first.body == text("before the customer wrote")
+    assert first.errmsg.startswith("response out of time limit")
+    assert first.received_at == clock.now
+
+
+def test_a_send_refused_by_an_injected_fault_is_recorded(
+    http: httpx.Client, sim: WeChatApiSimulator, token: str
+) -> None:
+    sim.customer_wrote(APP_ID, CUSTOMER)
+    sim.inject(SEND, errcode=45047, errmsg="out of response count limit rid: x")
+    assert send(http, token, text("over the quota")) == 45047
+    sim.inject(SEND, errcode=45015)
+    assert errcode(http.post(SEND, params={"access_token": "unknown"}, json=text())) == 45015
+    [refused] = sim.refused
+    assert (refused.app_id, refused.errcode, refused.errmsg) == (
+        APP_ID,
+        45047,
+        "out of response count limit rid: x",
+    )
+    assert sim.sent == []
+
+
+def test_a_lapsed_window_and_a_used_up_quota_refuse_sends(
+    http: httpx.Client, sim: WeChatApiSimulator, token: str, clock: Clock
+) -> None:
+    assert sim.customer_state(APP_ID, CUSTOMER) is None
+    sim.customer_wrote(APP_ID, CUSTOMER)
+    state = sim.customer_state(APP_ID, CUSTOMER)
+    assert state is not None
+    assert (state.following, state.window_expires_at, state.replies_left) == (
+        True,
+        clock.now + 48 * 3600,
+        5,
+    )
+    sim.use_up_quota(APP_ID, CUSTOMER)
+    assert send(http, token, text()) == 45047
+    sim.customer_wrote(APP_ID, CUSTOMER)
+    sim.lapse_window(APP_ID, CUSTOMER)
+    state = sim.customer_state(APP_ID, CUSTOMER)
+    assert state is not None
+    assert state.window_expires_at is None
+    assert send(http, token, text()) == 45015
+    sim.customer_wrote(APP_ID, CUSTOMER)
+    assert send(http, token, text()) == 0
+
+
+def test_a_registered_account_fetches_tokens_and_says_where_pushes_go(
+    http: httpx.Client, sim: WeChatApiSimulator
+) -> None:
+    account = SimulatedAccount.random()
+    url = "http://127.0.0.1:1/api/wechat/a1"
+    assert sim.register_account(account, server_url=url, mode="compatible", name="Shop")
+    assert classic_token(http, account.app_id, account.app_secret)
+    [registered] = [a for a in sim.registered_accounts if a.account == account]
+    assert (registered.name, registered.server_url, registered.mode) == ("Shop", url, "compatible")
+    assert not sim.register_account(account, server_url=url + "b")  # replaced, not added
+    assert sim.registered_account(account.app_id).server_url == url + "b"
 
 
 def test_an_invalid_openid_is_refused(http: httpx.Client, token: str) -> None:
@@ -781,7 +857,7 @@ def test_the_cli_serves_until_ctrl_c() -> None:
     )
     try:
         assert process.stdout is not None
-        banner = [process.stdout.readline() for _ in range(5)]
+        banner = [process.stdout.readline() for _ in range(6)]
         url = banner[0].split(" on ")[1].strip()
         with httpx.Client(base_url=url, timeout=5) as http:
             token = classic_token(http)
@@ -795,6 +871,7 @@ def test_the_cli_serves_until_ctrl_c() -> None:
             process.wait()
     assert process.returncode == 0
     assert f"WECHAT_API_BASE_URL={url}" in banner[1]
-    assert banner[4] == "Ctrl-C to stop\n"
+    assert f"{url}/__sim/playground/" in banner[4]
+    assert banner[5] == "Ctrl-C to stop\n"
     assert "POST /cgi-bin/message/custom/send -> ok" in output
     assert SECRET not in "".join(banner) + output

@@ -1,8 +1,16 @@
 """Stand-ins for WeChat on loopback: a customer whose pushes are built and signed exactly as
 WeChat builds them, and WeChat's server API our app calls, for tests, the e2e suite,
-benchmarks and the README walkthrough."""
+benchmarks and the README walkthrough; and the customer playground, a page of the API
+simulator where a developer chats with the app as a customer (``make demo``)."""
 
-from .api_server import SentMessage, WeChatApiSimulator
+from .api_server import RefusedSend, SentMessage, WeChatApiSimulator
 from .customer import SimulatedAccount, WeChatCustomer, push_xml
 
-__all__ = ["SentMessage", "SimulatedAccount", "WeChatApiSimulator", "WeChatCustomer", "push_xml"]
+__all__ = [
+    "RefusedSend",
+    "SentMessage",
+    "SimulatedAccount",
+    "WeChatApiSimulator",
+    "WeChatCustomer",
+    "push_xml",
+]

@@ -5,13 +5,15 @@
       --original-id GH_ID [--encoding-aes-key KEY] [--mode safe] [--open-id ID] --text TEXT \\
       [--api-simulator http://127.0.0.1:7072]
   .venv/bin/python -m tools.wechat_simulator send ... --event CLICK --event-key MENU_KEY
-  .venv/bin/python -m tools.wechat_simulator api --app-id APPID --app-secret SECRET [--port 7072] \\
-      [--quota 5|none] [--token-lifetime 7200]
+  .venv/bin/python -m tools.wechat_simulator api [--app-id APPID --app-secret SECRET] \\
+      [--port 7072] [--quota 5|none] [--token-lifetime 7200]
 
 verify and send print what they sent and what the app answered, and exit 1 if the app did not
 accept it. api serves a stand-in for https://api.weixin.qq.com until Ctrl-C; put the URL it
 prints in WECHAT_API_BASE_URL. Replies need a customer message in the last 48 hours: give send
---api-simulator so the stand-in learns of the message before the app does.
+--api-simulator so the stand-in learns of the message before the app does. api also serves the
+customer playground, a page where you chat as a customer, at /__sim/playground/: register an
+account there (or with POST /__sim/accounts) to push as WeChat does.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import httpx
 
 from .api_server import WeChatApiSimulator
 from .customer import SimulatedAccount, WeChatCustomer
+from .playground import PAGE_PATH
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,11 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     send.add_argument("--api-simulator", help="the api command's URL, told of each message")
     api = commands.add_parser("api", help="serve a stand-in for WeChat's server API")
     api.add_argument("--port", type=int, default=7072)
-    api.add_argument("--app-id", required=True)
-    api.add_argument("--app-secret", required=True)
+    api.add_argument("--app-id", help="an account that may fetch tokens (with --app-secret)")
+    api.add_argument("--app-secret")
     api.add_argument("--quota", type=_quota, default=5, help="replies per customer message")
     api.add_argument("--token-lifetime", type=int, default=7200, help="seconds")
     args = parser.parse_args(argv)
+    if args.command == "api" and (args.app_id is None) != (args.app_secret is None):
+        parser.error("api: give --app-id and --app-secret together, or neither")
     if args.command == "api":
         return serve_api(args)
 
@@ -106,13 +111,16 @@ def serve_api(args: argparse.Namespace) -> int:
         quota=args.quota,
         log=lambda line: print(line, flush=True),
     )
-    simulator.add_account(args.app_id, args.app_secret)
+    if args.app_id is not None:
+        simulator.add_account(args.app_id, args.app_secret)
     with simulator:
         quota = "no limit" if args.quota is None else f"{args.quota} per customer message"
+        account = f"account {args.app_id}" if args.app_id else "no account yet"
         print(f"WeChat API simulator on {simulator.url}", flush=True)
         print(f"  set WECHAT_API_BASE_URL={simulator.url} for the app and restart it")
-        print(f"  account {args.app_id}; replies: {quota}; tokens live {args.token_lifetime} s")
+        print(f"  {account}; replies: {quota}; tokens live {args.token_lifetime} s")
         print(f"  push customer messages with: send ... --api-simulator {simulator.url}")
+        print(f"  or chat as a customer at {simulator.url}{PAGE_PATH}")
         print("Ctrl-C to stop", flush=True)
         try:
             threading.Event().wait()

@@ -6,10 +6,11 @@ suite and benchmarks get WeChat's answers without a network or a real account: a
 indicator (§6.2), temporary media (§8), user info (§9) and callback IPs (§10). Errors come back
 as WeChat sends them (§11): HTTP 200 with ``{"errcode", "errmsg"}``.
 
-The simulator keeps what it accepted (``sent``) and every request (``requests``), reads time
-from an injectable ``clock`` so tests can move it, and lets tests inject faults (``inject``).
-Paths under ``/__sim/`` are its own: the video downloads that ``media/get`` points to, and
-``POST /__sim/customer_wrote`` for a customer simulator running in another process.
+The simulator keeps what it accepted (``sent``), what it refused (``refused``) and every
+request (``requests``), reads time from an injectable ``clock`` so tests can move it, and lets
+tests inject faults (``inject``). Paths under ``/__sim/`` are its own: the video downloads that
+``media/get`` points to, ``POST /__sim/customer_wrote`` for a customer simulator running in
+another process, and the customer playground (``/__sim/accounts``, ``/__sim/playground/``).
 """
 
 from __future__ import annotations
@@ -26,12 +27,16 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email import policy
+from email.message import Message
 from email.parser import BytesParser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, urlsplit
+
+from .customer import SimulatedAccount
+from .playground import PLAYGROUND_PATHS, Playground, PlaygroundRequest
 
 TOKEN_OVERLAP = 300
 REPLY_WINDOW = 48 * 3600
@@ -42,6 +47,7 @@ MAX_BODY = 32 * 1024 * 1024
 MB = 1024 * 1024
 
 CLASSIC_ISSUER = "/cgi-bin/token"
+SEND_PATH = "/cgi-bin/message/custom/send"
 STABLE_ISSUER = "/cgi-bin/stable_token"
 VIDEO_PREFIX = "/__sim/video/"
 VIDEO_KINDS = frozenset({"video", "shortvideo"})
@@ -128,6 +134,41 @@ class SentMessage:
 
 
 @dataclass(frozen=True)
+class RefusedSend:
+    """A customer-service message the simulator refused, with WeChat's ``errcode``: what a
+    phone never shows."""
+
+    app_id: str
+    touser: str
+    msgtype: str
+    body: dict[str, Any]
+    errcode: int
+    errmsg: str
+    received_at: float
+
+
+@dataclass(frozen=True)
+class RegisteredAccount:
+    """An account as WeChat's console holds it: its secrets and where its pushes go
+    (服务器配置: the server URL and the message mode)."""
+
+    name: str
+    account: SimulatedAccount
+    server_url: str
+    mode: str
+
+
+@dataclass(frozen=True)
+class CustomerState:
+    """What WeChat knows of one customer of an account: following, and the reply window."""
+
+    following: bool
+    window_expires_at: float | None
+    replies_left: int | None
+    """None: no limit (``quota`` None)."""
+
+
+@dataclass(frozen=True)
 class StoredMedia:
     media_id: str
     kind: str
@@ -193,6 +234,7 @@ class _Call:
     query: dict[str, str]
     content_type: str
     body: bytes
+    headers: Message | None = None
 
     def json(self) -> dict[str, Any]:
         if not self.body.strip():
@@ -266,12 +308,16 @@ class WeChatApiSimulator:
         self._media: dict[str, StoredMedia] = {}
         self._faults: dict[str, deque[_Fault]] = {}
         self._sent: list[SentMessage] = []
+        self._refused: list[RefusedSend] = []
         self._requests: list[ApiRequest] = []
+        self._accounts: dict[str, RegisteredAccount] = {}
+        self.playground = Playground(self)
+        """The customer playground, served under ``/__sim/playground/``."""
 
         self._routes: dict[str, tuple[str, Handler]] = {
             CLASSIC_ISSUER: ("GET", self._token),
             STABLE_ISSUER: ("POST", self._stable_token),
-            "/cgi-bin/message/custom/send": ("POST", self._custom_send),
+            SEND_PATH: ("POST", self._custom_send),
             "/cgi-bin/message/custom/typing": ("POST", self._typing),
             "/cgi-bin/media/upload": ("POST", self._media_upload),
             "/cgi-bin/media/get": ("GET", self._media_get),
@@ -344,8 +390,38 @@ class WeChatApiSimulator:
     # --- the world tests arrange -------------------------------------------------------------
 
     def add_account(self, app_id: str, app_secret: str) -> None:
+        """An account that may fetch access tokens; ``register_account`` also says where its
+        pushes go."""
         with self._lock:
             self._secrets[app_id] = app_secret
+
+    def register_account(
+        self, account: SimulatedAccount, *, server_url: str, mode: str = "safe", name: str = ""
+    ) -> bool:
+        """The whole account, as its console holds it: it fetches tokens with its AppSecret,
+        and the playground pushes its customers' messages to ``server_url`` in ``mode``.
+        Registering an AppID again replaces it; returns whether it was new."""
+        with self._lock:
+            new = account.app_id not in self._accounts
+            self._secrets[account.app_id] = account.app_secret
+            self._accounts[account.app_id] = RegisteredAccount(
+                name or account.app_id, account, server_url, mode
+            )
+            return new
+
+    def registered_account(self, app_id: str) -> RegisteredAccount | None:
+        with self._lock:
+            return self._accounts.get(app_id)
+
+    @property
+    def registered_accounts(self) -> list[RegisteredAccount]:
+        """In the order they were first registered."""
+        with self._lock:
+            return list(self._accounts.values())
+
+    def now(self) -> float:
+        """The simulator's clock: WeChat's time."""
+        return self._clock()
 
     def customer_wrote(self, app_id: str, openid: str, at: float | None = None) -> None:
         """The customer sent a message: it opens the 48-hour window and restores the quota
@@ -361,6 +437,42 @@ class WeChatApiSimulator:
     def unfollow(self, app_id: str, openid: str) -> None:
         with self._lock:
             self._customer(app_id, openid, self._clock()).following = False
+
+    def follow(self, app_id: str, openid: str) -> None:
+        """The customer follows (again): sends still need a message of theirs (45015)."""
+        with self._lock:
+            now = self._clock()
+            customer = self._customer(app_id, openid, now)
+            if not customer.following:
+                customer.following = True
+                customer.subscribe_time = int(now)
+
+    def lapse_window(self, app_id: str, openid: str) -> None:
+        """As if 48 hours had passed since the customer last wrote: sends get 45015."""
+        with self._lock:
+            customer = self._customer(app_id, openid, self._clock())
+            if customer.last_wrote is not None:
+                customer.last_wrote = min(customer.last_wrote, self._clock() - REPLY_WINDOW - 1)
+
+    def use_up_quota(self, app_id: str, openid: str) -> None:
+        """As if the replies allowed since the customer last wrote had been sent: 45047."""
+        with self._lock:
+            customer = self._customer(app_id, openid, self._clock())
+            if self.quota is not None:
+                customer.replies = max(customer.replies, self.quota)
+
+    def customer_state(self, app_id: str, openid: str) -> CustomerState | None:
+        """None for a customer WeChat has not heard of."""
+        with self._lock:
+            customer = self._customers.get((app_id, openid))
+            if customer is None:
+                return None
+            now = self._clock()
+            expires_at = None
+            if customer.last_wrote is not None and now - customer.last_wrote <= REPLY_WINDOW:
+                expires_at = customer.last_wrote + REPLY_WINDOW
+            left = None if self.quota is None else max(0, self.quota - customer.replies)
+            return CustomerState(customer.following, expires_at, left)
 
     def add_user(
         self,
@@ -437,6 +549,13 @@ class WeChatApiSimulator:
         with self._lock:
             return list(self._sent)
 
+    @property
+    def refused(self) -> list[RefusedSend]:
+        """Every customer-service message refused with an errcode, by WeChat's rules or an
+        injected fault, once the caller's token was known: the phone never shows them."""
+        with self._lock:
+            return list(self._refused)
+
     def wait_for_sent(self, count: int, timeout: float = 5.0) -> list[SentMessage]:
         """Every accepted message once there are at least ``count``; TimeoutError if not in time."""
         with self._changed:
@@ -471,12 +590,18 @@ class WeChatApiSimulator:
     # --- request plumbing --------------------------------------------------------------------
 
     def _handle(
-        self, method: str, target: str, content_type: str, body: bytes | None
+        self,
+        method: str,
+        target: str,
+        content_type: str,
+        body: bytes | None,
+        headers: Message | None = None,
     ) -> _Reply | None:
         """One request, start to end; None means drop the connection (stopping mid-delay)."""
         parts = urlsplit(target)
         path = parts.path
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        call = _Call(method, path, query, content_type, body or b"", headers)
         with self._lock:
             self._requests.append(ApiRequest(method, path, _redacted(query)))
             fault = self._take_fault(path)
@@ -485,8 +610,9 @@ class WeChatApiSimulator:
             if fault.delay > 0 and self._stopping.wait(fault.delay):
                 return None
             reply = _fault_reply(fault)
+            if fault.errcode is not None and path == SEND_PATH:
+                self._record_refused_fault(call, fault)
         if reply is None:
-            call = _Call(method, path, query, content_type, body or b"")
             reply = self._dispatch(call, too_large=body is None)
         if self._log is not None:
             self._log(f"{method} {path} -> {reply.summary}")
@@ -505,6 +631,13 @@ class WeChatApiSimulator:
     def _dispatch(self, call: _Call, *, too_large: bool) -> _Reply:
         if call.path.startswith(VIDEO_PREFIX):
             return self._video_file(call.path[len(VIDEO_PREFIX) :])
+        if call.path.startswith(PLAYGROUND_PATHS):
+            if too_large:
+                return _status_reply(413)
+            answer = self.playground.handle(
+                PlaygroundRequest(call.method, call.path, call.query, call.body, call.headers)
+            )
+            return _Reply(answer.body, answer.content_type, answer.status, answer.headers)
         route = self._routes.get(call.path)
         if route is None:
             return _status_reply(404)
@@ -600,21 +733,13 @@ class WeChatApiSimulator:
         with self._lock:
             app_id, token = self._authorize(call)
             message = call.json()
-            msgtype = message.get("msgtype")
-            customer = self._recipient(app_id, message.get("touser"))
-            check = self._content_checks.get(msgtype) if isinstance(msgtype, str) else None
-            if check is None:
-                raise _RefusedError(40008)
-            payload = message.get(msgtype)
-            check(app_id, payload if isinstance(payload, dict) else {})
+            try:
+                self._check_send(app_id, message).replies += 1
+            except _RefusedError as error:
+                self._record_refused(app_id, message, error.errcode, None)
+                raise
+            msgtype = message["msgtype"]
             now = self._clock()
-            if customer is None or customer.last_wrote is None:
-                raise _RefusedError(45015)
-            if now - customer.last_wrote > REPLY_WINDOW:
-                raise _RefusedError(45015)
-            if self.quota is not None and customer.replies >= self.quota:
-                raise _RefusedError(45047)
-            customer.replies += 1
             self._sent.append(
                 SentMessage(
                     app_id, message["touser"], msgtype, message, token, now, time.monotonic()
@@ -622,6 +747,53 @@ class WeChatApiSimulator:
             )
             self._changed.notify_all()
         return _json(OK)
+
+    def _check_send(self, app_id: str, message: dict[str, Any]) -> _Customer:
+        """The recipient, if WeChat would deliver ``message``; else ``_RefusedError``."""
+        msgtype = message.get("msgtype")
+        customer = self._recipient(app_id, message.get("touser"))
+        check = self._content_checks.get(msgtype) if isinstance(msgtype, str) else None
+        if check is None:
+            raise _RefusedError(40008)
+        payload = message.get(msgtype)
+        check(app_id, payload if isinstance(payload, dict) else {})
+        if customer is None or customer.last_wrote is None:
+            raise _RefusedError(45015)
+        if self._clock() - customer.last_wrote > REPLY_WINDOW:
+            raise _RefusedError(45015)
+        if self.quota is not None and customer.replies >= self.quota:
+            raise _RefusedError(45047)
+        return customer
+
+    def _record_refused(
+        self, app_id: str, message: dict[str, Any], errcode: int, errmsg: str | None
+    ) -> None:
+        """The caller holds the lock. A message without a recipient is no one's to show."""
+        touser, msgtype = message.get("touser"), message.get("msgtype")
+        if isinstance(touser, str) and touser:
+            self._refused.append(
+                RefusedSend(
+                    app_id,
+                    touser,
+                    msgtype if isinstance(msgtype, str) else "",
+                    message,
+                    errcode,
+                    errmsg or ERRMSG.get(errcode, "simulated error"),
+                    self._clock(),
+                )
+            )
+            self._changed.notify_all()
+
+    def _record_refused_fault(self, call: _Call, fault: _Fault) -> None:
+        """A send an injected fault refused, recorded like any refusal when its token is known."""
+        with self._lock:
+            token = self._tokens.get(call.query.get("access_token", ""))
+            try:
+                message = call.json()
+            except _RefusedError:
+                return
+            if token is not None and fault.errcode is not None:
+                self._record_refused(token.app_id, message, fault.errcode, fault.errmsg)
 
     def _check_text(self, app_id: str, payload: dict[str, Any]) -> None:
         content = payload.get("content")
@@ -835,7 +1007,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length <= MAX_BODY else None
         try:
             reply = self.server.simulator._handle(
-                self.command, self.path, self.headers.get("Content-Type", ""), body
+                self.command, self.path, self.headers.get("Content-Type", ""), body, self.headers
             )
         except Exception:
             traceback.print_exc()
