@@ -271,6 +271,23 @@ export interface paths {
         patch: operations["patchAdminWorkstreamsId"];
         trace?: never;
     };
+    "/api/agent/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Poll: 200 with a new cursor and what changed since `since`, 204 if nothing did */
+        get: operations["getAgentChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/conversations": {
         parameters: {
             query?: never;
@@ -278,7 +295,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The agent's conversations with their reply windows */
+        /** The agent's conversations: reply window, last line, unread count */
         get: operations["getAgentConversations"];
         put?: never;
         post?: never;
@@ -295,7 +312,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A conversation, its reply window and messages */
+        /** A conversation: what the lists show, what the agent may do, and its messages */
         get: operations["getAgentConversationsId"];
         put?: never;
         post?: never;
@@ -333,6 +350,23 @@ export interface paths {
         put?: never;
         /** Close, or move to wrap-up with wrapUp: true */
         post: operations["postAgentConversationsIdClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/conversations/{id}/customer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer: subscription, scene, tags, other conversations */
+        get: operations["getAgentConversationsIdCustomer"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -407,6 +441,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/conversations/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark the customer's lines read, up to upTo or all */
+        post: operations["postAgentConversationsIdRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/conversations/{id}/transfer": {
         parameters: {
             query?: never;
@@ -418,6 +469,23 @@ export interface paths {
         put?: never;
         /** Transfer to a queue or an agent */
         post: operations["postAgentConversationsIdTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Transfer targets: queues, and enabled agents with their presence */
+        get: operations["getAgentDirectory"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -465,7 +533,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Open conversations in the agent's queues (pick mode) */
+        /** Open conversations in the agent's queues (pick mode), as the lists show them */
         get: operations["getAgentQueue"];
         put?: never;
         post?: never;
@@ -571,7 +639,10 @@ export interface components {
              */
             warnings: string[];
         };
-        /** AgentConversation */
+        /**
+         * AgentConversation
+         * @description A conversation as an agent's lists show it.
+         */
         AgentConversation: {
             /** Accountid */
             accountId: string;
@@ -617,6 +688,12 @@ export interface components {
              * Format: date-time
              */
             createdAt: string;
+            customer: components["schemas"]["CustomerRef"];
+            /**
+             * Customerlines
+             * @default 0
+             */
+            customerLines: number;
             /**
              * Enqueuedat
              * @default null
@@ -629,11 +706,15 @@ export interface components {
              * Format: date-time
              */
             lastActivityAt: string;
+            /** @default null */
+            lastCustomerLine: components["schemas"]["LineSummary"] | null;
             /**
              * Lastcustomermessageat
              * @default null
              */
             lastCustomerMessageAt: string | null;
+            /** @default null */
+            lastLine: components["schemas"]["LineSummary"] | null;
             /** Openid */
             openId: string;
             /**
@@ -662,6 +743,11 @@ export interface components {
              */
             rating: number | null;
             /**
+             * Readupto
+             * @default null
+             */
+            readUpTo: string | null;
+            /**
              * Rule
              * @default null
              */
@@ -678,6 +764,8 @@ export interface components {
              * @default null
              */
             units: number | null;
+            /** Unread */
+            unread: number;
             /**
              * Updatedat
              * Format: date-time
@@ -714,6 +802,7 @@ export interface components {
              * @default null
              */
             botSummary: string | null;
+            capabilities: components["schemas"]["Capabilities"];
             /**
              * Closereason
              * @default null
@@ -741,6 +830,12 @@ export interface components {
              * Format: date-time
              */
             createdAt: string;
+            customer: components["schemas"]["CustomerRef"];
+            /**
+             * Customerlines
+             * @default 0
+             */
+            customerLines: number;
             /**
              * Enqueuedat
              * @default null
@@ -753,11 +848,15 @@ export interface components {
              * Format: date-time
              */
             lastActivityAt: string;
+            /** @default null */
+            lastCustomerLine: components["schemas"]["LineSummary"] | null;
             /**
              * Lastcustomermessageat
              * @default null
              */
             lastCustomerMessageAt: string | null;
+            /** @default null */
+            lastLine: components["schemas"]["LineSummary"] | null;
             /** Messages */
             messages: components["schemas"]["MessageView"][];
             /** Openid */
@@ -788,6 +887,11 @@ export interface components {
              */
             rating: number | null;
             /**
+             * Readupto
+             * @default null
+             */
+            readUpTo: string | null;
+            /**
              * Rule
              * @default null
              */
@@ -804,6 +908,8 @@ export interface components {
              * @default null
              */
             units: number | null;
+            /** Unread */
+            unread: number;
             /**
              * Updatedat
              * Format: date-time
@@ -1049,6 +1155,38 @@ export interface components {
             /** Serverurl */
             serverUrl: string;
         };
+        /**
+         * Capabilities
+         * @description What the calling agent may do with the conversation now, so a console offers only that
+         *     (each route still checks for itself).
+         */
+        Capabilities: {
+            /** Canclose */
+            canClose: boolean;
+            /** Canpark */
+            canPark: boolean;
+            /** Canpick */
+            canPick: boolean;
+            /** Canreply */
+            canReply: boolean;
+            /** Cansendfiles */
+            canSendFiles: boolean;
+            /** Cantransfer */
+            canTransfer: boolean;
+            /** Canwrapup */
+            canWrapUp: boolean;
+            /** Maxfilebytes */
+            maxFileBytes: number;
+            /** Medialimits */
+            mediaLimits: components["schemas"]["MediaLimit"][];
+        };
+        /** ChangesView */
+        ChangesView: {
+            /** Changed */
+            changed: ("agent" | "waiting" | "supervised")[];
+            /** Cursor */
+            cursor: string;
+        };
         /** CloseRequest */
         CloseRequest: {
             /**
@@ -1217,6 +1355,11 @@ export interface components {
              */
             createdAt: string;
             /**
+             * Customerlines
+             * @default 0
+             */
+            customerLines: number;
+            /**
              * Enqueuedat
              * @default null
              */
@@ -1228,6 +1371,8 @@ export interface components {
              * Format: date-time
              */
             lastActivityAt: string;
+            /** @default null */
+            lastCustomerLine: components["schemas"]["LineSummary"] | null;
             /**
              * Lastcustomermessageat
              * @default null
@@ -1340,6 +1485,11 @@ export interface components {
              */
             createdAt: string;
             /**
+             * Customerlines
+             * @default 0
+             */
+            customerLines: number;
+            /**
              * Enqueuedat
              * @default null
              */
@@ -1351,6 +1501,8 @@ export interface components {
              * Format: date-time
              */
             lastActivityAt: string;
+            /** @default null */
+            lastCustomerLine: components["schemas"]["LineSummary"] | null;
             /**
              * Lastcustomermessageat
              * @default null
@@ -1428,11 +1580,103 @@ export interface components {
          * @enum {string}
          */
         ConversationState: "open" | "active" | "waiting" | "wrapup" | "closed";
+        /** CustomerPanel */
+        CustomerPanel: {
+            /** Conversations */
+            conversations: components["schemas"]["EarlierConversation"][];
+            /**
+             * Name
+             * @default null
+             */
+            name: string | null;
+            /** Openid */
+            openId: string;
+            /**
+             * Scene
+             * @default null
+             */
+            scene: string | null;
+            /**
+             * Subscribed
+             * @default null
+             */
+            subscribed: boolean | null;
+            /**
+             * Subscriptionchangedat
+             * @default null
+             */
+            subscriptionChangedAt: string | null;
+            /** Tags */
+            tags: string[];
+        };
+        /** CustomerRef */
+        CustomerRef: {
+            /**
+             * Name
+             * @default null
+             */
+            name: string | null;
+            /** Openid */
+            openId: string;
+        };
+        /**
+         * Directory
+         * @description Where a conversation can be transferred: every queue, and every enabled agent.
+         */
+        Directory: {
+            /** Agents */
+            agents: components["schemas"]["DirectoryAgent"][];
+            /** Queues */
+            queues: components["schemas"]["DirectoryQueue"][];
+        };
+        /** DirectoryAgent */
+        DirectoryAgent: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            presence: components["schemas"]["Presence"];
+        };
+        /** DirectoryQueue */
+        DirectoryQueue: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+        };
         /**
          * DistributionMode
          * @enum {string}
          */
         DistributionMode: "push" | "pick";
+        /** EarlierConversation */
+        EarlierConversation: {
+            /**
+             * Agentid
+             * @default null
+             */
+            agentId: string | null;
+            /**
+             * Agentname
+             * @default null
+             */
+            agentName: string | null;
+            /**
+             * Closedat
+             * @default null
+             */
+            closedAt: string | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Id */
+            id: string;
+            state: components["schemas"]["ConversationState"];
+            /** Visible */
+            visible: boolean;
+        };
         /** ErasureResult */
         ErasureResult: {
             removed: components["schemas"]["Removed"];
@@ -1567,6 +1811,39 @@ export interface components {
             /** Mediaid */
             mediaId: string;
         };
+        /**
+         * LineSummary
+         * @description A transcript line in brief, for the agents' lists: the customer's last line is kept on
+         *     the conversation, ours on the reply window, each by a write that happens anyway.
+         */
+        LineSummary: {
+            /** Conversationid */
+            conversationId: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "in" | "out";
+            /**
+             * Event
+             * @default null
+             */
+            event: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Text
+             * @default null
+             */
+            text: string | null;
+            /** Type */
+            type: string;
+        };
         /** LinkSurvey */
         LinkSurvey: {
             /** Texts */
@@ -1580,6 +1857,15 @@ export interface components {
             type: "link";
             /** Url */
             url: string;
+        };
+        /** MediaLimit */
+        MediaLimit: {
+            /** Contenttypes */
+            contentTypes: string[];
+            /** Maxbytes */
+            maxBytes: number;
+            /** Type */
+            type: string;
         };
         /**
          * MessageMode
@@ -1822,6 +2108,24 @@ export interface components {
              * @enum {string}
              */
             type: "rating";
+        };
+        /** ReadRequest */
+        ReadRequest: {
+            /**
+             * Upto
+             * @default null
+             */
+            upTo: string | null;
+        };
+        /** ReadView */
+        ReadView: {
+            /**
+             * Readupto
+             * @default null
+             */
+            readUpTo: string | null;
+            /** Unread */
+            unread: number;
         };
         /** Removed */
         Removed: {
@@ -4183,6 +4487,71 @@ export interface operations {
             };
         };
     };
+    getAgentChanges: {
+        parameters: {
+            query?: {
+                since?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangesView"];
+                };
+            };
+            /** @description Nothing the agent's console shows has changed since `since` */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     getAgentConversations: {
         parameters: {
             query?: never;
@@ -4435,6 +4804,64 @@ export interface operations {
             };
             /** @description The body is too large: JSON 256 KB, a file 20 MB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAgentConversationsIdCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerPanel"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4722,6 +5149,91 @@ export interface operations {
             };
         };
     };
+    postAgentConversationsIdRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "upTo": "1764000000-m00000000000000000001"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReadRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadView"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large: JSON 256 KB, a file 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     postAgentConversationsIdTransfer: {
         parameters: {
             query?: never;
@@ -4798,6 +5310,62 @@ export interface operations {
             };
             /** @description The body is too large: JSON 256 KB, a file 20 MB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAgentDirectory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4963,7 +5531,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConversationList"];
+                    "application/json": components["schemas"]["AgentConversationList"];
                 };
             };
             /** @description The request is malformed; the message names the field */

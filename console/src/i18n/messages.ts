@@ -22,7 +22,16 @@ const en = {
   "session.signOut": "Sign out",
   "session.signedInAs": "Signed in as {name}",
   "session.admin": "Administrator",
+  "window.open": "{time} left · {messages}",
+  "window.hoursMinutes": "{hours} h {minutes} min",
+  "window.minutes": "{minutes} min",
+  "window.messages": "{count} messages left",
+  "window.oneMessage": "1 message left",
+  "window.expired": "Reply window closed",
+  "window.noMessagesLeft": "No messages left in this reply window",
+  // The workspace's frame: presence, the lists, the change feed, notifications.
   "workspace.loading": "Loading…",
+  // The conversation: transcript, reply box, actions, customer panel.
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -45,7 +54,16 @@ const zhCN: Record<MessageKey, string> = {
   "session.signOut": "退出登录",
   "session.signedInAs": "当前用户：{name}",
   "session.admin": "管理员",
+  "window.open": "剩余 {time} · {messages}",
+  "window.hoursMinutes": "{hours} 小时 {minutes} 分钟",
+  "window.minutes": "{minutes} 分钟",
+  "window.messages": "还可发送 {count} 条消息",
+  "window.oneMessage": "还可发送 1 条消息",
+  "window.expired": "回复窗口已关闭",
+  "window.noMessagesLeft": "本回复窗口内已无可发送的消息",
+  // The workspace's frame: presence, the lists, the change feed, notifications.
   "workspace.loading": "正在加载…",
+  // The conversation: transcript, reply box, actions, customer panel.
 };
 
 export const CATALOGUE: Record<Language, Record<MessageKey, string>> = { en, "zh-CN": zhCN };
