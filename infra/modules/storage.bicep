@@ -20,6 +20,7 @@ var tables = [
   'tokens'
   'leases'
   'callbackips'
+  'changes'
 ]
 var queues = ['inbound', 'route', 'assign', 'outbound', 'media', 'bot']
 var deploymentContainerName = 'app-package'
