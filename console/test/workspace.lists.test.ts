@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 
 import { translate } from "../src/i18n/messages";
-import { byLastActivity, customerLabel, lineText, stateLabel, waitedFor } from "../src/workspace/lists";
+import {
+  byLastActivity,
+  customerLabel,
+  lineText,
+  pickFailure,
+  stateLabel,
+  waitedFor,
+} from "../src/workspace/lists";
 
 type Key = Parameters<typeof translate>[1];
 const en = (key: Key, values?: Record<string, string | number>) => translate("en", key, values);
@@ -77,5 +84,17 @@ describe("open work", () => {
     expect(waitedFor(ago(75), now, zh)).toBe("已等待 1 小时 15 分钟");
     expect(waitedFor(null, now, en)).toBe("Waiting under a minute");
     expect(waitedFor(ago(-3), now, en)).toBe("Waiting under a minute");
+  });
+});
+
+describe("a failed Pick", () => {
+  it("says why, from the API's error code", () => {
+    expect(en(pickFailure("no_capacity"))).toBe(
+      "You have no free capacity: close or park a conversation first.",
+    );
+    expect(pickFailure("taken")).toBe("queue.pickTaken");
+    expect(pickFailure("presence")).toBe("queue.pickPresence");
+    expect(pickFailure(undefined)).toBe("queue.pickFailed");
+    expect(pickFailure("something_else")).toBe("queue.pickFailed");
   });
 });

@@ -76,3 +76,15 @@ export function waitedFor(since: string | null | undefined, now: number, t: Tran
   if (minutes < 60) return t("queue.waitingMinutes", { minutes });
   return t("queue.waitingHours", { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
 }
+
+const PICK_FAILURES: Record<string, MessageKey> = {
+  taken: "queue.pickTaken",
+  not_found: "queue.pickTaken",
+  no_capacity: "queue.pickNoCapacity",
+  presence: "queue.pickPresence",
+};
+
+/** Why Pick failed, from the API's error code (a network failure has none). */
+export function pickFailure(code: string | undefined): MessageKey {
+  return (code && PICK_FAILURES[code]) || "queue.pickFailed";
+}
