@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 import type { Api } from "./api/client";
 import { useI18n } from "./i18n";
@@ -29,6 +29,8 @@ export function Workspace({ session, api }: { session: TokenSession; api: Api })
   return <AgentWorkspace api={api} agent={session.agent} />;
 }
 
+const NARROW = "(max-width: 56rem)"; // workspace.css stacks the columns below this
+
 function useNow(every: number): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -47,6 +49,11 @@ function AgentWorkspace({ api, agent }: { api: Api; agent: AgentView }) {
   const [pickFailed, setPickFailed] = useState<MessageKey | null>(null);
   const [notifications, setNotifications] = useState(notificationState);
   useAttention(work.conversations, work.queue);
+  const main = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // One column on a narrow screen: the opened conversation is below the lists, so go there.
+    if (selected && window.matchMedia(NARROW).matches) main.current?.scrollIntoView();
+  }, [selected]);
 
   async function pick(id: string) {
     setPicking(id);
@@ -94,7 +101,7 @@ function AgentWorkspace({ api, agent }: { api: Api; agent: AgentView }) {
           onPick={(id) => void pick(id)}
         />
       </div>
-      <div class="ws-main">
+      <div class="ws-main" ref={main}>
         {selected ? (
           <ConversationPane
             key={selected}
