@@ -61,10 +61,19 @@ function AgentWorkspace({ api, agent }: { api: Api; agent: AgentView }) {
     const answer = await api
       .POST("/api/agent/conversations/{id}/pick", { params: { path: { id } } })
       .catch(() => null);
+    if (answer?.response.ok || (answer?.error?.error?.code === "taken" && (await mine(id)))) {
+      setSelected(id);
+    } else setPickFailed(pickFailure(answer?.error?.error?.code));
     setPicking(null);
-    if (answer?.response.ok) setSelected(id);
-    else setPickFailed(pickFailure(answer?.error?.error?.code));
     work.refresh();
+  }
+
+  /** A push-mode queue may have given the agent the conversation just as they picked it. */
+  async function mine(id: string): Promise<boolean> {
+    const { data } = await api
+      .GET("/api/agent/conversations/{id}", { params: { path: { id } } })
+      .catch(() => ({ data: undefined }));
+    return data?.agentId === work.me.id;
   }
 
   return (
