@@ -197,8 +197,9 @@ def watched_context(
 ) -> tuple[BrowserContext, PageLog]:
     """A fresh context on the app (its own storage, ``locale`` as the browser's language) and
     the log of what its pages do."""
+    options.setdefault("viewport", VIEWPORT)
     context = browser.new_context(
-        base_url=app.url, locale=locale, viewport=VIEWPORT, service_workers="block", **options
+        base_url=app.url, locale=locale, service_workers="block", **options
     )
     log = PageLog(app.url)
     log.watch(context)
