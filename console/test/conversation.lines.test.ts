@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { translate } from "../src/i18n/messages";
 import { replyBlocked } from "../src/conversation/capabilities";
 import {
+  attachmentError,
   delivery,
   eventText,
   failureReason,
@@ -106,6 +107,13 @@ describe("what a line carries", () => {
       type: "miniprogrampage",
       text: "小程序",
     });
+  });
+
+  it("says why a customer's media is missing once the media step gave up", () => {
+    expect(attachmentError(line({ type: "voice" }))).toBeNull();
+    expect(
+      attachmentError(line({ type: "voice", details: { attachmentError: "WeChat does not know this media_id" } })),
+    ).toBe("WeChat does not know this media_id");
   });
 
   it("opens only http(s) links", () => {

@@ -5,6 +5,7 @@ import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 import { errorMessage, fetchAttachment, useAttachmentUrl } from "./attachments";
 import {
+  attachmentError,
   delivery,
   eventText,
   lineContent,
@@ -48,11 +49,17 @@ export function Transcript({
 }) {
   const { t } = useI18n();
   const log = useRef<HTMLDivElement>(null);
+  // Follow new lines (and a status growing into a failure reason) while the agent is at the
+  // bottom; leave the view alone while they read further up.
+  const atBottom = useRef(true);
   const count = messages.length;
   useLayoutEffect(() => {
+    atBottom.current = true;
+  }, [conversationId]);
+  useLayoutEffect(() => {
     const element = log.current;
-    if (element) element.scrollTop = element.scrollHeight;
-  }, [count, conversationId]);
+    if (element && atBottom.current) element.scrollTop = element.scrollHeight;
+  }, [messages, conversationId]);
 
   let lastBot = -1;
   messages.forEach((message, i) => {
@@ -73,6 +80,10 @@ export function Transcript({
       aria-label={t("transcript.label")}
       aria-live="polite"
       tabIndex={0}
+      onScroll={(event) => {
+        const element = event.currentTarget as HTMLDivElement;
+        atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+      }}
     >
       {count === 0 && !botSummary ? (
         <p class="cv-empty">{t("transcript.empty")}</p>
@@ -105,14 +116,14 @@ function Line({
   );
   if (kind === "event") {
     return (
-      <li class="cv-line cv-event">
+      <li class="cv-line cv-line-event">
         <span>{eventText(message, t)}</span> {time}
       </li>
     );
   }
   const state = delivery(message);
   return (
-    <li class={`cv-line cv-${kind}${state ? ` cv-${state}` : ""}`}>
+    <li class={`cv-line cv-line-${kind}${state ? ` cv-${state}` : ""}`}>
       <div class="cv-bubble">
         <Content api={api} conversationId={conversationId} message={message} kind={kind} />
       </div>
@@ -139,7 +150,12 @@ function Content({
   const { t } = useI18n();
   const content = lineContent(message);
   const attachment = message.attachment;
-  const fetching = <p class="cv-note">{t("transcript.fetching")}</p>;
+  const missing = attachmentError(message);
+  const fetching = (
+    <p class="cv-note">
+      {missing ? t("transcript.fetchFailed", { reason: missing }) : t("transcript.fetching")}
+    </p>
+  );
   switch (content.kind) {
     case "text":
       return <p class="cv-text">{content.text}</p>;
@@ -165,11 +181,13 @@ function Content({
       return (
         <div class="cv-media">
           <p class="cv-label">{t("transcript.voice")}</p>
-          <p class="cv-text">
-            {content.recognition
-              ? t("transcript.recognition", { text: content.recognition })
-              : t("transcript.noRecognition")}
-          </p>
+          {message.direction === "in" && (
+            <p class="cv-text">
+              {content.recognition
+                ? t("transcript.recognition", { text: content.recognition })
+                : t("transcript.noRecognition")}
+            </p>
+          )}
           {attachment ? (
             <Download
               api={api}

@@ -116,6 +116,13 @@ export function eventText(message: MessageView, t: Translate): string {
   }
 }
 
+/** Why a customer's media is missing: the media step's record of WeChat's refusal
+ * (``details.attachmentError``, shared/media.py), or null while it may still come. */
+export function attachmentError(message: MessageView): string | null {
+  const reason = message.details.attachmentError;
+  return typeof reason === "string" && reason ? reason : null;
+}
+
 /** WeChat errcodes whose meaning an agent can act on, worded in the catalogue. */
 const ERRCODES: Record<number, MessageKey> = {
   45015: "transcript.errcode.45015",
