@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 
 import type { Api } from "./api/client";
+import { useNow } from "./clock";
+import { ConversationPane } from "./conversation/ConversationPane";
 import { useI18n } from "./i18n";
 import type { MessageKey } from "./i18n/messages";
 import type { AgentView, TokenSession } from "./session";
@@ -8,7 +10,6 @@ import { askForNotifications, notificationState } from "./workspace/alerts";
 import { ConversationList } from "./workspace/ConversationList";
 import { pickFailure } from "./workspace/lists";
 import { OpenWork } from "./workspace/OpenWork";
-import { ConversationPane } from "./workspace/PaneStub";
 import { PresenceControl } from "./workspace/PresenceControl";
 import { useAgentWork } from "./workspace/useAgentWork";
 import { useAttention } from "./workspace/useAttention";
@@ -30,15 +31,6 @@ export function Workspace({ session, api }: { session: TokenSession; api: Api })
 }
 
 const NARROW = "(max-width: 56rem)"; // workspace.css stacks the columns below this
-
-function useNow(every: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), every);
-    return () => clearInterval(timer);
-  }, [every]);
-  return now;
-}
 
 function AgentWorkspace({ api, agent }: { api: Api; agent: AgentView }) {
   const { t } = useI18n();

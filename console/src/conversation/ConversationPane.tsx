@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
 import type { Api } from "../api/client";
 import type { components } from "../api/schema";
+import { useNow } from "../clock";
 import { useI18n } from "../i18n";
 import { describeWindow, windowOpen } from "../replyWindow";
 import { Actions, type Outcome } from "./Actions";
@@ -43,7 +44,7 @@ export function ConversationPane({
   const [detail, setDetail] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [local, setLocal] = useState<MessageView[]>([]);
-  const [now, setNow] = useState(() => Date.now());
+  const now = useNow(30_000);
   const latest = useRef(0);
   const marked = useRef<string | null>(null);
 
@@ -66,7 +67,6 @@ export function ConversationPane({
     }
     setError(null);
     setDetail(body);
-    setNow(Date.now());
   }, [api, conversationId]);
 
   useEffect(() => {
@@ -79,11 +79,6 @@ export function ConversationPane({
   useEffect(() => {
     void load();
   }, [load, revision]);
-
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 30_000);
-    return () => clearInterval(timer);
-  }, []);
 
   // Mark read what the agent has in front of them: on load, and when the tab comes back.
   const lastLine = detail ? lastCustomerLineId(detail.messages) : null;

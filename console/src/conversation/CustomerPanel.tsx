@@ -53,9 +53,10 @@ export function CustomerPanel({
     };
   }, [api, conversationId, revision]);
 
-  const subscribed = (value: boolean | null, at: string | null) => {
+  // Absent until WeChat has told us of a follow or an unfollow: "unknown", not "no".
+  const subscribed = (value: boolean | null | undefined, at: string | null | undefined) => {
     const answer =
-      value === null ? t("customer.unknown") : value ? t("customer.yes") : t("customer.no");
+      value == null ? t("customer.unknown") : value ? t("customer.yes") : t("customer.no");
     return at ? t("customer.since", { answer, date: formatDate(at, language) }) : answer;
   };
 
