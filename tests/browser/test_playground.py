@@ -1,0 +1,62 @@
+"""The WeChat customer playground in the browser, beside the console: what a customer types
+on the simulator's page reaches the agent's workspace, the agent's reply reaches the phone,
+and a reply WeChat refuses shows on the phone as not delivered."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tools.desk import Desk, sign_in
+from tools.wechat_simulator.playground import PAGE_PATH
+
+from .conftest import VIEWPORT, PageLog
+
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture
+def phone(browser: Browser, wechat_api) -> Iterator[Page]:
+    """The playground page on the simulator's own origin, checked like the console's pages."""
+    context = browser.new_context(base_url=wechat_api.url, viewport=VIEWPORT)
+    log = PageLog(wechat_api.url)
+    log.watch(context)
+    page = context.new_page()
+    page.goto(PAGE_PATH)
+    yield page
+    context.close()
+    assert not log.problems(), "\n".join(log.problems())
+
+
+def test_a_customer_on_the_playground_chats_with_an_agent_in_the_console(
+    page, phone, app, wechat_api, admin
+):
+    desk = Desk.open(app, wechat_api, admin)
+    wechat_api.register_account(desk.account, server_url=desk.server_url, name="Playground shop")
+    agent = desk.agent("Lin")
+    sign_in(page, agent.token)
+
+    phone.reload()  # the account list as it is now
+    phone.get_by_label("Account").select_option(value=desk.account.app_id)
+    phone.get_by_role("button", name="New customer").click()
+    open_id = phone.get_by_label("Customer OpenID").input_value()
+    phone.get_by_label("Message").fill("你好，我想查询订单 📦")
+    phone.get_by_role("button", name="Send", exact=True).click()
+
+    listed = page.get_by_role("navigation", name="My conversations").get_by_role("button")
+    listed.filter(has_text=open_id).click(timeout=10_000)
+    expect(page.get_by_role("log", name="Transcript")).to_contain_text("你好，我想查询订单 📦")
+    page.get_by_label("Reply").fill("您好，请提供订单号")
+    page.get_by_label("Reply").press("Enter")
+    thread = phone.get_by_role("log", name="Conversation")
+    expect(thread).to_contain_text("您好，请提供订单号", timeout=10_000)
+
+    phone.get_by_role("button", name="Let the window lapse").click()
+    expect(phone.get_by_role("status")).to_contain_text("45015")
+    page.get_by_label("Reply").fill("还在吗？")
+    page.get_by_label("Reply").press("Enter")
+    refused = thread.get_by_role("listitem").filter(has_text="还在吗？")
+    expect(refused).to_contain_text(re.compile(r"not delivered: 45015"), timeout=15_000)
