@@ -16,7 +16,7 @@ its agent watches in one query and hashes their ETags into a cursor, per kind of
 cursor means nothing changed.
 
 Bumps are best effort: a failed one is logged and the change it announces stands (a console
-also refetches now and then).
+also refetches everything every minute).
 """
 
 from __future__ import annotations
