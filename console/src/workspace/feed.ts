@@ -29,6 +29,8 @@ export interface FeedStep {
 
 export const POLL_EVERY = 1_000;
 export const MAX_BACKOFF = 30_000;
+/** However quiet the feed, the workspace fetches everything again this often (ms). */
+export const FULL_REFRESH_EVERY = 60_000;
 const EVERYTHING: Topic[] = ["agent", "waiting"];
 
 export const initialFeed: FeedState = { cursor: null, failures: 0 };

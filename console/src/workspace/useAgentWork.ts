@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
 import type { Api } from "../api/client";
 import type { AgentView } from "../session";
-import { type PollResult, runFeed, type Topic } from "./feed";
+import { FULL_REFRESH_EVERY, type PollResult, runFeed, type Topic } from "./feed";
 import { byLastActivity, type ListItem } from "./lists";
 
 export interface AgentWork {
@@ -77,9 +77,12 @@ export function useAgentWork(api: Api, initialMe: AgentView): AgentWork {
       return { kind: "failed" };
     };
     const stop = runFeed({ poll, refetch: refresh, reconnecting: setReconnecting });
+    // The app's notices of a change are best effort: now and then, fetch everything anyway.
+    const sweep = setInterval(() => refresh(), FULL_REFRESH_EVERY);
     return () => {
       live.current = false;
       stop();
+      clearInterval(sweep);
     };
   }, [api, refresh]);
 
