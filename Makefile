@@ -123,6 +123,7 @@ bench: $(RUN_DEPS)
 	$(PY) bench/callback.py
 	$(PY) bench/assign.py
 	$(PY) bench/outbound.py
+	$(PY) bench/console_latency.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) $(WORKER_VENV) $(PY313_VENV) node_modules .azurite .pytest_cache .ruff_cache .hypothesis console/dist
