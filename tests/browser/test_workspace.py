@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tools.desk import Desk, sign_in
+from tools.desk import Desk, DeskAgent, sign_in
 from tools.local_app import wait_for
 
 pytestmark = pytest.mark.timeout(90)
@@ -41,6 +41,15 @@ def line(page: Page, text: str) -> Locator:
     return transcript(page).get_by_role("listitem").filter(has_text=text)
 
 
+def wait_for_presence(desk: Desk, agent: DeskAgent, presence: str) -> None:
+    with desk.app.client(agent.token) as client:
+        wait_for(
+            lambda: client.get("/api/agent/me").json()["presence"] == presence,
+            10,
+            f"the presence {presence} to reach the API",
+        )
+
+
 def test_presence_is_set_from_the_console_and_shows_the_capacity(page, desk):
     agent = desk.agent("Lin", presence="offline", capacity=3)
     sign_in(page, agent.token)
@@ -49,23 +58,13 @@ def test_presence_is_set_from_the_console_and_shows_the_capacity(page, desk):
     expect(page.get_by_text("0 of 3 used · 3 free")).to_be_visible()
 
     presence.select_option(label="Available")
-    with desk.app.client(agent.token) as client:
-        wait_for(
-            lambda: client.get("/api/agent/me").json()["presence"] == "available",
-            10,
-            "the presence to reach the API",
-        )
+    wait_for_presence(desk, agent, "available")
     customer = desk.customer()
     desk.write(customer, "hello")
     expect(page.get_by_text("1 of 3 used · 2 free")).to_be_visible(timeout=5_000)
 
     presence.select_option(label="Do not disturb")
-    with desk.app.client(agent.token) as client:
-        wait_for(
-            lambda: client.get("/api/agent/me").json()["presence"] == "doNotDisturb",
-            10,
-            "the presence to reach the API",
-        )
+    wait_for_presence(desk, agent, "doNotDisturb")
 
 
 def test_a_customers_lines_arrive_exactly_as_written_and_a_reply_goes_out(page, desk):
@@ -224,3 +223,18 @@ def test_pick_mode_lists_open_work_and_picking_takes_it(page, app, wechat_api, a
         conversations(page).get_by_role("listitem").filter(has_text=customer.open_id)
     ).to_be_visible()
     expect(page.get_by_role("heading", level=2).filter(has_text=customer.open_id)).to_be_visible()
+
+
+def test_an_unsent_reply_waits_in_its_conversation(page, desk):
+    agent = desk.agent("Lin")
+    sign_in(page, agent.token)
+    first, second = desk.customer(), desk.customer()
+    for customer in (first, second):
+        desk.write(customer, "hello")
+        desk.conversation_of(agent, customer)
+    open_conversation(page, first.open_id)
+    page.get_by_label("Reply").fill("稍等，我查一下")
+    open_conversation(page, second.open_id)
+    expect(page.get_by_label("Reply")).to_have_value("")
+    open_conversation(page, first.open_id)
+    expect(page.get_by_label("Reply")).to_have_value("稍等，我查一下")

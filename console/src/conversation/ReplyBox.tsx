@@ -11,6 +11,10 @@ import type { MessageView } from "./lines";
 type Capabilities = components["schemas"]["Capabilities"];
 type QuickReply = components["schemas"]["QuickReplyView"];
 
+/** What the agent had typed in each conversation they left unsent, for this page's life only
+ * (never in the browser's storage: it may hold what a customer told them). */
+const drafts = new Map<string, string>();
+
 /** The reply box: text (Enter sends), quick replies sent as the API fills them, and a file. */
 export function ReplyBox({
   api,
@@ -27,7 +31,12 @@ export function ReplyBox({
   onQueued: (message: MessageView) => void;
 }) {
   const { t } = useI18n();
-  const [text, setText] = useState("");
+  const [text, setDraft] = useState(() => drafts.get(conversationId) ?? "");
+  const setText = (value: string) => {
+    setDraft(value);
+    if (value) drafts.set(conversationId, value);
+    else drafts.delete(conversationId);
+  };
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [quickReplies, setQuickReplies] = useState<QuickReply[] | null | "closed">("closed");
