@@ -11,10 +11,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
+from tools.desk import Desk
+from tools.wechat_simulator import WeChatCustomer
 
 from ..conftest import schema_validator
-from .conftest import register, wait_for
+from .conftest import wait_for
 
 DEADLINE = 2.0  # seconds, from the push's acknowledgement (or the reply's 202)
 
@@ -62,26 +63,12 @@ def settled(agent: httpx.Client, cursor: str) -> str:
 
 @pytest.fixture
 def console(app, admin, wechat_api):
-    """An account with a workstream and an available agent; its agent's client."""
-    account = SimulatedAccount.random()
-    wechat_api.add_account(account.app_id, account.app_secret)
-    account_id = register(admin, account, mode="safe")
-    queue = admin.post("/api/admin/queues", json={"name": "Console"}).json()
-    admin.post(
-        "/api/admin/workstreams",
-        json={"name": "ws", "accountId": account_id, "fallbackQueueId": queue["id"]},
-    ).raise_for_status()
-    agent = admin.post("/api/admin/agents", json={"name": "Lin", "queueIds": [queue["id"]]}).json()
-    client = app.client(agent["token"])
-    client.put("/api/agent/presence", json={"presence": "available"}).raise_for_status()
-
-    def push(customer: WeChatCustomer, text: str) -> None:
-        wechat_api.customer_wrote(account.app_id, customer.open_id)
-        acknowledged = app.push(account_id, *customer.push(customer.text(text), "safe"))
-        assert acknowledged.status_code == 200, acknowledged.text
-
-    yield account, client, push
-    client.close()
+    """An account with a workstream and an available agent: (the account, its agent's client,
+    ``push(customer, text)``)."""
+    desk = Desk.open(app, wechat_api, admin)
+    agent = desk.agent("Lin")
+    with app.client(agent.token) as client:
+        yield desk.account, client, desk.write
 
 
 def current_cursor(agent: httpx.Client) -> str:

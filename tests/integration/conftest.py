@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from shared.bootstrap import Services
+from shared.routing.assignment import Outcome
 from shared.settings import load_settings
 from shared.store import StorageClients
 from shared.store.names import ensure_storage
@@ -191,3 +192,16 @@ class World:
 @pytest.fixture
 def world(services: Services, clock: Clock, wechat_api: WeChatApiSimulator) -> World:
     return World(services, clock, wechat_api)
+
+
+@pytest.fixture
+def chat(world: World) -> tuple[World, Any, Any, Any]:
+    """Agent Lin in an active conversation with a customer: (world, agent, customer,
+    conversation)."""
+    queue = world.queue()
+    world.workstream(queue.id)
+    agent = world.agent("Lin", [queue.id], capacity=5)
+    customer = world.customer()
+    conversation = world.conversation("hello", customer=customer)
+    assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+    return world, agent, customer, conversation

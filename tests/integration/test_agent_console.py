@@ -10,23 +10,10 @@ from shared.agents import AgentPatch
 from shared.api import ApiError
 from shared.conversations import SUMMARY_CHARS
 from shared.desk import CloseRequest
-from shared.routing.assignment import Outcome
 from shared.workspace import MAX_UPLOAD_BYTES, MEDIA_KINDS, Actor, ReadRequest, TextMessageRequest
 from shared.workstreams import WorkstreamPatch
 
 from .conftest import store_push
-
-
-@pytest.fixture
-def chat(world):
-    """Agent Lin in an active conversation with a customer."""
-    queue = world.queue()
-    world.workstream(queue.id)
-    agent = world.agent("Lin", [queue.id], capacity=5)
-    customer = world.customer()
-    conversation = world.conversation("hello", customer=customer)
-    assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
-    return world, agent, customer, conversation
 
 
 def actor(world, agent) -> Actor:

@@ -43,14 +43,9 @@ class Console:
 
 
 @pytest.fixture
-def chat(world):
+def chat(chat):
     """Agent Lin in an active conversation, Lin's console, and the customer."""
-    queue = world.queue()
-    world.workstream(queue.id)
-    agent = world.agent("Lin", [queue.id], capacity=5)
-    customer = world.customer()
-    conversation = world.conversation("hello", customer=customer)
-    assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+    world, agent, customer, conversation = chat
     return world, agent, Console(world, agent), customer, conversation
 
 

@@ -13,23 +13,10 @@ import pytest
 from shared.api import ApiError
 from shared.conversations import utc
 from shared.media import blob_prefix
-from shared.routing.assignment import Outcome
 from shared.workspace import Actor, TextMessageRequest
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 AMR = b"#!AMR\n" + b"\x3c" * 500
-
-
-@pytest.fixture
-def chat(world):
-    """An active conversation between a customer and agent Lin."""
-    queue = world.queue()
-    world.workstream(queue.id)
-    agent = world.agent("Lin", [queue.id], capacity=5)
-    customer = world.customer()
-    conversation = world.conversation("hello", customer=customer)
-    assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
-    return world, agent, customer, conversation
 
 
 def reply(world, agent, conversation, text):
