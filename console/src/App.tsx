@@ -5,7 +5,7 @@ import { LanguageSelect, useI18n } from "./i18n";
 import type { MessageKey } from "./i18n/messages";
 import { forgetToken, savedToken, signIn, type TokenSession } from "./session";
 import { SignIn } from "./SignIn";
-import { Workspace } from "./Workspace";
+import { Shell } from "./Shell";
 
 /** Signed out, signing back in from the tab's saved token, or signed in. */
 export function App() {
@@ -57,7 +57,7 @@ export function App() {
       {restoring ? (
         <p role="status">{t("workspace.loading")}</p>
       ) : session && api ? (
-        <Workspace session={session} api={api} />
+        <Shell session={session} api={api} />
       ) : (
         <SignIn
           notice={notice}

@@ -5,7 +5,7 @@ import { useNow } from "./clock";
 import { ConversationPane } from "./conversation/ConversationPane";
 import { useI18n } from "./i18n";
 import type { MessageKey } from "./i18n/messages";
-import type { AgentView, TokenSession } from "./session";
+import type { AgentView } from "./session";
 import { askForNotifications, notificationState } from "./workspace/alerts";
 import { ConversationList } from "./workspace/ConversationList";
 import { pickFailure } from "./workspace/lists";
@@ -15,24 +15,10 @@ import { useAgentWork } from "./workspace/useAgentWork";
 import { useAttention } from "./workspace/useAttention";
 import "./workspace/workspace.css";
 
-/** The agent workspace: the agent's lists on the left, the open conversation beside them.
- * The admin token has no agent (and the agent API answers it 403): it gets a short note. */
-export function Workspace({ session, api }: { session: TokenSession; api: Api }) {
-  const { t } = useI18n();
-  if (!session.agent) {
-    return (
-      <main class="workspace-admin">
-        <h1>{t("workspace.adminHeading")}</h1>
-        <p>{t("workspace.adminText")}</p>
-      </main>
-    );
-  }
-  return <AgentWorkspace api={api} agent={session.agent} />;
-}
-
 const NARROW = "(max-width: 56rem)"; // workspace.css stacks the columns below this
 
-function AgentWorkspace({ api, agent }: { api: Api; agent: AgentView }) {
+/** The agent workspace: the agent's lists on the left, the open conversation beside them. */
+export function Workspace({ api, agent }: { api: Api; agent: AgentView }) {
   const { t } = useI18n();
   const work = useAgentWork(api, agent);
   const now = useNow(30_000);

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -241,3 +242,50 @@ def open_page(
 def page(open_page: OpenPage) -> Page:
     """The console's first page, in English, in a fresh context."""
     return open_page()
+
+
+# --- screenshots for the docs (make screenshots; see test_screenshots.py) -----------------
+
+LANGUAGES = ["en", "zh-CN"]
+MAX_BYTES = 250_000  # documentation, kept in git: a busy workspace at 1280x800 is about 150 kB
+WIDE = {"width": 1280, "height": 800}
+INSTALL_CJK_FONT = "apt-get install fonts-noto-cjk"
+
+Shoot = Callable[[Page, str, str], Path]
+
+
+def has_chinese_font() -> bool:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    found = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True)
+    return bool(found.stdout.strip())
+
+
+@pytest.fixture(scope="module")
+def screenshots_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SCREENSHOTS_DIR (relative to the repository), else a temporary folder."""
+    wanted = os.environ.get("SCREENSHOTS_DIR")
+    if not wanted:
+        return tmp_path_factory.mktemp("screenshots")
+    if not has_chinese_font():
+        pytest.fail(f"no Chinese font: the zh-CN screenshots would show boxes ({INSTALL_CJK_FONT})")
+    folder = ROOT / wanted
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def shoot(screenshots_dir: Path) -> Shoot:
+    """``shoot(page, name, language)``: the page's viewport as NAME.LANGUAGE.png, once its
+    fonts are in, without the caret or animations (so that the same page gives the same PNG)."""
+
+    def shoot_(page: Page, name: str, language: str) -> Path:
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        path = screenshots_dir / f"{name}.{language}.png"
+        page.screenshot(path=path, caret="hide", animations="disabled")
+        size = path.stat().st_size
+        assert size < MAX_BYTES, f"{path} is {size} bytes: keep screenshots under {MAX_BYTES}"
+        return path
+
+    return shoot_

@@ -4,75 +4,26 @@
 docs/screenshots; commit the PNGs it changes. In ``make test`` the same tests write to a
 temporary folder, so what the docs show is also checked like any other page.
 
-To add one (the workspace with a live conversation, say): write a test here marked
-``screenshots`` and parametrized by ``LANGUAGES``, get the console into the state to show with
-the folder's fixtures (``admin`` creates an agent and its token; ``app.push`` with a
-``tools.wechat_simulator.WeChatCustomer`` starts a conversation), then call
-``shoot(page, "workspace-conversation", language)``.
+To add one: write a test marked ``screenshots`` and parametrized by ``LANGUAGES`` (here or in
+the browser test module of the page it shows), get the console into the state to show with
+the folder's fixtures (``tools.desk.Desk`` makes an account, queues, a workstream and agents,
+and customers who write), then call ``shoot(page, "NAME", language)``; ``WIDE`` is the
+viewport for a busy page. ``shoot`` and ``screenshots_dir`` are in conftest.py.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import time
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tools.desk import Desk, sign_in
 
-from .conftest import ROOT
+from .conftest import LANGUAGES, WIDE
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.screenshots]
-
-LANGUAGES = ["en", "zh-CN"]
-MAX_BYTES = 250_000  # documentation, kept in git: a busy workspace at 1280x800 is about 150 kB
-WIDE = {"width": 1280, "height": 800}
-INSTALL_CJK_FONT = "apt-get install fonts-noto-cjk"
-
-Shoot = Callable[[Page, str, str], Path]
-
-
-def has_chinese_font() -> bool:
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return False
-    found = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True)
-    return bool(found.stdout.strip())
-
-
-@pytest.fixture(scope="module")
-def screenshots_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """SCREENSHOTS_DIR (relative to the repository), else a temporary folder."""
-    wanted = os.environ.get("SCREENSHOTS_DIR")
-    if not wanted:
-        return tmp_path_factory.mktemp("screenshots")
-    if not has_chinese_font():
-        pytest.fail(f"no Chinese font: the zh-CN screenshots would show boxes ({INSTALL_CJK_FONT})")
-    folder = ROOT / wanted
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def shoot(screenshots_dir: Path) -> Shoot:
-    """``shoot(page, name, language)``: the page's viewport as NAME.LANGUAGE.png, once its
-    fonts are in, without the caret or animations (so that the same page gives the same PNG)."""
-
-    def shoot_(page: Page, name: str, language: str) -> Path:
-        page.evaluate("() => document.fonts.ready.then(() => true)")
-        path = screenshots_dir / f"{name}.{language}.png"
-        page.screenshot(path=path, caret="hide", animations="disabled")
-        size = path.stat().st_size
-        assert size < MAX_BYTES, f"{path} is {size} bytes: keep screenshots under {MAX_BYTES}"
-        return path
-
-    return shoot_
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -31,8 +31,6 @@ const en = {
   "window.noMessagesLeft": "No messages left in this reply window",
   // The workspace's frame: presence, the lists, the change feed, notifications.
   "workspace.loading": "Loading…",
-  "workspace.adminHeading": "The agent workspace is for agents",
-  "workspace.adminText": "You are signed in with the administrator's token. Sign in with an agent's token to answer customers; the admin pages come in the next release.",
   "workspace.sidebar": "Your work",
   "workspace.noSelection": "Select a conversation",
   "workspace.noSelectionHint": "Choose one from My conversations, or pick one from Open work.",
@@ -84,6 +82,21 @@ const en = {
   "notify.newWork": "New work",
   "notify.newLine": "{customer}: {line}",
   "notify.more": "{count} conversations have new messages",
+  // The console's sections.
+  "nav.label": "Sections",
+  "nav.workspace": "Workspace",
+  // Admin: WeChat accounts and their go-live check (keys accounts.*, check.*).
+  "nav.accounts": "WeChat accounts",
+  // Admin: workstreams, Set up WeChat and routing rules (keys workstreams.*, setup.*, rules.*).
+  "nav.workstreams": "Workstreams",
+  // Admin: queues (keys queues.*, hours.*).
+  "nav.queues": "Queues",
+  // Admin: agents (keys agents.*).
+  "nav.agents": "Agents",
+  // The supervisor's view (keys supervisor.*).
+  "nav.supervisor": "Supervisor",
+  // Shared by the admin pages (keys admin.*).
+  "admin.loading": "Loading…",
   // The conversation: transcript, reply box, actions, customer panel.
   "conversation.loading": "Loading the conversation…",
   "conversation.loadFailed": "The conversation could not be loaded: {message}",
@@ -226,8 +239,6 @@ const zhCN: Record<MessageKey, string> = {
   "window.noMessagesLeft": "本回复窗口内已无可发送的消息",
   // The workspace's frame: presence, the lists, the change feed, notifications.
   "workspace.loading": "正在加载…",
-  "workspace.adminHeading": "坐席工作台仅供坐席使用",
-  "workspace.adminText": "您当前使用的是管理员令牌。如需接待客户，请使用坐席令牌登录；管理页面将在下一版本中提供。",
   "workspace.sidebar": "我的工作",
   "workspace.noSelection": "请选择一个会话",
   "workspace.noSelectionHint": "从“我的会话”中选择，或在“待接入”中领取。",
@@ -279,6 +290,21 @@ const zhCN: Record<MessageKey, string> = {
   "notify.newWork": "有新的工作",
   "notify.newLine": "{customer}：{line}",
   "notify.more": "{count} 个会话有新消息",
+  // The console's sections.
+  "nav.label": "功能区",
+  "nav.workspace": "工作台",
+  // Admin: WeChat accounts and their go-live check (keys accounts.*, check.*).
+  "nav.accounts": "微信公众号",
+  // Admin: workstreams, Set up WeChat and routing rules (keys workstreams.*, setup.*, rules.*).
+  "nav.workstreams": "工作流",
+  // Admin: queues (keys queues.*, hours.*).
+  "nav.queues": "队列",
+  // Admin: agents (keys agents.*).
+  "nav.agents": "坐席",
+  // The supervisor's view (keys supervisor.*).
+  "nav.supervisor": "主管视图",
+  // Shared by the admin pages (keys admin.*).
+  "admin.loading": "正在加载…",
   // The conversation: transcript, reply box, actions, customer panel.
   "conversation.loading": "正在加载会话…",
   "conversation.loadFailed": "无法加载会话：{message}",
