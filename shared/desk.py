@@ -148,10 +148,12 @@ class AgentDesk:
     def close(self, agent: Agent, conversation_id: str, request: CloseRequest) -> Conversation:
         return self._close(self._own(agent, conversation_id), request, reason="agent_closed")
 
-    def close_as_admin(self, conversation_id: str, request: CloseRequest) -> Conversation:
-        """Close any conversation whatever its agent: how an admin releases the work of an
-        agent who cannot (a disabled agent's, say)."""
-        return self._close(self._any(conversation_id), request, reason="admin_closed")
+    def close_as_admin(
+        self, conversation_id: str, request: CloseRequest, *, reason: str = "admin_closed"
+    ) -> Conversation:
+        """Close any conversation whatever its agent: how an admin (or a supervisor) releases
+        the work of an agent who cannot (a disabled agent's, say)."""
+        return self._close(self._any(conversation_id), request, reason=reason)
 
     def _close(
         self, conversation: Conversation, request: CloseRequest, *, reason: str
