@@ -187,7 +187,13 @@ class AgentDesk:
     def _to_queue(self, conversation: Conversation, queue_id: str) -> Conversation:
         if self._catalog.queue(queue_id) is None:
             raise unknown_reference("queueId", "queue", queue_id)
-        check_transition(conversation.state, S.OPEN)
+        if conversation.state is S.OPEN:
+            # Still queued (an admin or a supervisor moves it): from one waiting line to another.
+            if conversation.queue_id == queue_id:
+                raise ApiError(409, "same_queue", f"the conversation waits in queue {queue_id}")
+            self._waiting.discard(conversation)
+        else:
+            check_transition(conversation.state, S.OPEN)
         now = self._now()
         moved = self._save(
             conversation,

@@ -98,6 +98,22 @@ def test_the_supervisor_sees_their_queue_moves_work_and_others_are_refused(app, 
         )
         assert listed(sue_api, state="active") == []
         assert [c["id"] for c in listed(admin, queueId=desk.other_queue_id)] == [moved["id"]]
+        # Queued work moves from one waiting line to another (and not to the one it is in).
+        back = admin.post(
+            f"/api/supervisor/conversations/{moved['id']}/transfer",
+            json={"queueId": desk.queue_id},
+        )
+        assert back.status_code == 200, back.text
+        assert (back.json()["state"], back.json()["queueId"]) == ("open", desk.queue_id)
+        again = admin.post(
+            f"/api/supervisor/conversations/{moved['id']}/transfer",
+            json={"queueId": desk.queue_id},
+        )
+        assert again.status_code == 409
+        front = sue_api.get("/api/supervisor/overview").json()["queues"][0]
+        assert front["queued"] == 2
+        assert listed(admin, queueId=desk.other_queue_id) == []
+        admin.post(f"/api/supervisor/conversations/{moved['id']}/close").raise_for_status()
 
         # An agent who is not a supervisor, and no token at all.
         for op in SUPERVISOR_ROUTES:
