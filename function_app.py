@@ -11,9 +11,11 @@ from triggers import (
     health,
     maintenance,
     pipeline,
+    supervisor,
     wechat,
 )
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
-for blueprint in (health, docs, wechat, admin, agent, files, console, pipeline, maintenance):
+BLUEPRINTS = (health, docs, wechat, admin, agent, supervisor, files, console, pipeline, maintenance)
+for blueprint in BLUEPRINTS:
     app.register_functions(blueprint.bp)

@@ -66,6 +66,7 @@ from .store.queues import WorkQueue
 from .store.sealed import SealedStore
 from .store.tokens import TokenTable
 from .store.waiting import WaitingLine
+from .supervision import Supervision
 from .surveys import Surveys
 from .tokens import AccessTokens
 from .wechat.api import WeChatApi
@@ -255,6 +256,14 @@ class Services:
             self.feed,
             settings.admin_token.get_secret_value(),
             clock,
+        )
+        self.supervision = Supervision(
+            self.catalog,
+            self.conversations,
+            self.waiting,
+            self.desk,
+            self.feed,
+            self.workspace.summary,
         )
         self.attachments = attachments
         self.health = StorageHealth(storage)

@@ -148,10 +148,12 @@ class AgentDesk:
     def close(self, agent: Agent, conversation_id: str, request: CloseRequest) -> Conversation:
         return self._close(self._own(agent, conversation_id), request, reason="agent_closed")
 
-    def close_as_admin(self, conversation_id: str, request: CloseRequest) -> Conversation:
-        """Close any conversation whatever its agent: how an admin releases the work of an
-        agent who cannot (a disabled agent's, say)."""
-        return self._close(self._any(conversation_id), request, reason="admin_closed")
+    def close_as_admin(
+        self, conversation_id: str, request: CloseRequest, *, reason: str = "admin_closed"
+    ) -> Conversation:
+        """Close any conversation whatever its agent: how an admin (or a supervisor) releases
+        the work of an agent who cannot (a disabled agent's, say)."""
+        return self._close(self._any(conversation_id), request, reason=reason)
 
     def _close(
         self, conversation: Conversation, request: CloseRequest, *, reason: str
@@ -185,7 +187,13 @@ class AgentDesk:
     def _to_queue(self, conversation: Conversation, queue_id: str) -> Conversation:
         if self._catalog.queue(queue_id) is None:
             raise unknown_reference("queueId", "queue", queue_id)
-        check_transition(conversation.state, S.OPEN)
+        if conversation.state is S.OPEN:
+            # Still queued (an admin or a supervisor moves it): from one waiting line to another.
+            if conversation.queue_id == queue_id:
+                raise ApiError(409, "same_queue", f"the conversation waits in queue {queue_id}")
+            self._waiting.discard(conversation)
+        else:
+            check_transition(conversation.state, S.OPEN)
         now = self._now()
         moved = self._save(
             conversation,

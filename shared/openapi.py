@@ -20,6 +20,7 @@ from .conversations import Conversation, ConversationState, TranscriptEntryView
 from .desk import CloseRequest, PresenceChange, TransferRequest
 from .routing.queues import Queue, QueueFields, QueuePatch
 from .store.changes import CURSOR
+from .supervision import LIVE_STATES, SupervisedConversationList, SupervisorOverview
 from .wechat.messages import OPEN_ID
 from .workspace import (
     AgentConversation,
@@ -134,7 +135,7 @@ class Operation:
     method: str
     path: str
     summary: str
-    auth: str  # "admin" or "agent"
+    auth: str  # "admin", "agent" or "supervisor" (the admin token or a supervisor's)
     response: type[BaseModel] | None
     status: int = 200
     request: type[BaseModel] | None = None
@@ -191,7 +192,7 @@ WORKSTREAM_EXAMPLE = {
     ],
 }
 AGENT_EXAMPLE = {"name": "Lin", "queueIds": ["q0refunds01"], "capacity": 3, "role": "agent"}
-A, G = "admin", "agent"
+A, G, SV = "admin", "agent", "supervisor"
 LIMIT, TRANSCRIPT_LIMIT, CONTINUATION = "limit", "transcriptLimit", "continuationToken"
 PAGING = (LIMIT, CONTINUATION)
 TRANSCRIPT_PAGING = (TRANSCRIPT_LIMIT, CONTINUATION)
@@ -208,6 +209,9 @@ QUERY_PARAMETERS: dict[str, tuple[str, dict[str, Any]]] = {
     "accountId": ("accountId", {"type": "string"}),
     "state": ("state", {"type": "string", "enum": ["", *(s.value for s in ConversationState)]}),
     "since": ("since", {"type": "string", "pattern": f"^{CURSOR.pattern}$"}),
+    "queueId": ("queueId", {"type": "string"}),
+    "agentId": ("agentId", {"type": "string"}),
+    "liveState": ("state", {"type": "string", "enum": ["", *(s.value for s in LIVE_STATES)]}),
 }
 """Query parameters as operations name them → (the name on the wire, its schema)."""
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
@@ -260,6 +264,11 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/api/agent/conversations/{id}/park", "Park: wait for the customer; capacity is freed", G, Conversation),
     Operation("post", "/api/agent/conversations/{id}/close", "Close, or move to wrap-up with wrapUp: true", G, Conversation, 200, CloseRequest, {"wrapUp": True}),
     Operation("post", "/api/agent/conversations/{id}/transfer", "Transfer to a queue or an agent", G, Conversation, 200, TransferRequest, {"queueId": "q0refunds01"}),
+    Operation("get", "/api/supervisor/overview", "The supervised queues (queued, oldest wait, active) and their agents (presence, capacity)", SV, SupervisorOverview),
+    Operation("get", "/api/supervisor/changes", "Poll: 200 with a new cursor and what changed since `since`, 204 if nothing did", SV, ChangesView, query=("since",), empty=(204, "Nothing the supervisor's view shows has changed since `since`")),
+    Operation("get", "/api/supervisor/conversations", "Live conversations of the supervised queues, by queue, agent and state", SV, SupervisedConversationList, query=("queueId", "agentId", "liveState")),
+    Operation("post", "/api/supervisor/conversations/{id}/close", "Close a conversation of a supervised queue on its agent's behalf, or move it to wrap-up", SV, Conversation, 200, CloseRequest, {"wrapUp": False}),
+    Operation("post", "/api/supervisor/conversations/{id}/transfer", "Transfer a conversation of a supervised queue to a queue or an agent", SV, Conversation, 200, TransferRequest, {"queueId": "q0refunds01"}),
 )  # fmt: skip
 
 _MODELS = {

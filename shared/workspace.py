@@ -327,17 +327,22 @@ class AgentWorkspace:
         markers = self._feed.read_markers(actor.agent.id) if actor.agent else {}
         return [self.item(c, markers) for c in conversations]
 
-    def item(self, conversation: Conversation, markers: dict[str, ReadMarker]) -> AgentConversation:
+    def summary(self, conversation: Conversation) -> tuple[WindowView, LineSummary | None]:
+        """Its reply window and last line, the customer's or ours: one read."""
         window = self._outbox.window(conversation)
         ours = window.last_outbound
         lines = [conversation.last_customer_line]
         if ours is not None and ours.conversation_id == conversation.id:
             lines.append(ours)
         last = max((line for line in lines if line), key=lambda line: line.id, default=None)
+        return self._window_view(window), last
+
+    def item(self, conversation: Conversation, markers: dict[str, ReadMarker]) -> AgentConversation:
+        window, last = self.summary(conversation)
         marker = markers.get(conversation.id)
         return AgentConversation(
             **conversation.model_dump(),
-            window=self._window_view(window),
+            window=window,
             customer=CustomerRef(open_id=conversation.open_id),
             last_line=last,
             unread=max(conversation.customer_lines - (marker.lines if marker else 0), 0),

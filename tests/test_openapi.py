@@ -49,7 +49,8 @@ def app_routes() -> list[tuple[str, str]]:
 
 def test_every_admin_and_agent_route_is_documented(app_routes, openapi):
     documented = {(method, path) for path, ops in openapi["paths"].items() for method in ops}
-    routes = {(m, p) for m, p in app_routes if p.startswith(("/api/admin/", "/api/agent/"))}
+    api = ("/api/admin/", "/api/agent/", "/api/supervisor/")
+    routes = {(m, p) for m, p in app_routes if p.startswith(api)}
     assert routes, "no admin or agent routes found: the check would prove nothing"
     assert routes - documented == set(), "routes missing from the OpenAPI document"
     assert documented - routes == set(), "documented operations the app does not have"

@@ -145,13 +145,37 @@ class ChangeFeed:
         etags: dict[str, str] = {}
         for start in range(0, len(keys), ROWS_PER_QUERY):
             etags.update(self._etags(keys[start : start + ROWS_PER_QUERY]))
-        digests = [_digest(rows[kind], etags) for kind in KINDS]
-        cursor = base64.urlsafe_b64encode(b"".join(digests)).decode().rstrip("=")
-        before = _digests(since)
-        if before is None:
-            return Poll(cursor, tuple(kind for kind in KINDS if rows[kind]))
-        changed = tuple(k for k, old, new in zip(KINDS, before, digests, strict=True) if old != new)
-        return Poll(cursor, changed)
+        return _compare(rows, etags, since)
+
+    def poll_supervision(
+        self, queue_ids: list[str], agent_ids: list[str], since: str | None
+    ) -> Poll:
+        """A supervisor's cursor: the conversations of ``queue_ids`` (``supervised``) and the
+        agents ``agent_ids`` (``agent``: presence, capacity, what they hold)."""
+        rows = {
+            AGENT: [_PREFIX[AGENT] + a for a in sorted(set(agent_ids))],
+            WAITING: [],
+            SUPERVISED: [_PREFIX[SUPERVISED] + q for q in sorted(set(queue_ids))],
+        }
+        return _compare(rows, self._partition_etags(), since)
+
+    def poll_everything(self, since: str | None) -> Poll:
+        """The admin's cursor: every queue's conversations and every agent."""
+        etags = self._partition_etags()
+        rows = {
+            AGENT: sorted(k for k in etags if k.startswith(_PREFIX[AGENT])),
+            WAITING: [],
+            SUPERVISED: sorted(k for k in etags if k.startswith(_PREFIX[SUPERVISED])),
+        }
+        return _compare(rows, etags, since)
+
+    def _partition_etags(self) -> dict[str, str]:
+        """Every row's ETag in one query: the partition holds one small row per agent and two
+        per queue (only the keys are selected, not the agents' read markers)."""
+        entities = self._table.query_entities(
+            "PartitionKey eq @p", parameters={"p": PARTITION}, select=["RowKey"]
+        )
+        return {entity["RowKey"]: entity.metadata["etag"] for entity in entities}
 
     def _etags(self, keys: list[str]) -> dict[str, str]:
         # The SDK substitutes @names between spaces: keep parentheses apart from them.
@@ -257,6 +281,16 @@ class ChangeFeed:
             for cid, value in stored.items()
             if isinstance(value, list) and len(value) == 2
         }
+
+
+def _compare(rows: dict[str, list[str]], etags: dict[str, str], since: str | None) -> Poll:
+    digests = [_digest(rows[kind], etags) for kind in KINDS]
+    cursor = base64.urlsafe_b64encode(b"".join(digests)).decode().rstrip("=")
+    before = _digests(since)
+    if before is None:
+        return Poll(cursor, tuple(kind for kind in KINDS if rows[kind]))
+    changed = tuple(k for k, old, new in zip(KINDS, before, digests, strict=True) if old != new)
+    return Poll(cursor, changed)
 
 
 def _digest(keys: list[str], etags: dict[str, str]) -> bytes:

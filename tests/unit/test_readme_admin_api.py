@@ -98,6 +98,13 @@ def test_the_agent_route_table_lists_every_agent_route_and_no_other() -> None:
     assert routes_in(table) == documented("/api/agent/")
 
 
+def test_the_supervisor_route_table_lists_every_supervisor_route_and_no_other() -> None:
+    text = README.read_text("utf-8")
+    supervisor_section = text[text.index("## Supervisor API\n") :]
+    table = supervisor_section[supervisor_section.index("| route |") :].split("\n\n")[0]
+    assert routes_in(table) == documented("/api/supervisor/")
+
+
 def _default(value: Any) -> str:
     """A default as the tables write it: strings bare, objects without their null members."""
     if isinstance(value, str):

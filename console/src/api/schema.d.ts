@@ -543,6 +543,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/supervisor/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Poll: 200 with a new cursor and what changed since `since`, 204 if nothing did */
+        get: operations["getSupervisorChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervisor/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live conversations of the supervised queues, by queue, agent and state */
+        get: operations["getSupervisorConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervisor/conversations/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a conversation of a supervised queue on its agent's behalf, or move it to wrap-up */
+        post: operations["postSupervisorConversationsIdClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervisor/conversations/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Transfer a conversation of a supervised queue to a queue or an agent */
+        post: operations["postSupervisorConversationsIdTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervisor/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The supervised queues (queued, oldest wait, active) and their agents (presence, capacity) */
+        get: operations["getSupervisorOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1003,6 +1088,27 @@ export interface components {
         AgentList: {
             /** Agents */
             agents: components["schemas"]["AgentView"][];
+        };
+        /** AgentLoad */
+        AgentLoad: {
+            /** Capacity */
+            capacity: number;
+            /** Conversations */
+            conversations: number;
+            /** Disabled */
+            disabled: boolean;
+            /** Freecapacity */
+            freeCapacity: number;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            presence: components["schemas"]["Presence"];
+            /** Queueids */
+            queueIds: string[];
+            role: components["schemas"]["AgentRole"];
+            /** Usedcapacity */
+            usedCapacity: number;
         };
         /** AgentPatch */
         AgentPatch: {
@@ -2059,6 +2165,28 @@ export interface components {
             /** Queues */
             queues: components["schemas"]["Queue"][];
         };
+        /** QueueLoad */
+        QueueLoad: {
+            /** Active */
+            active: number;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Oldestqueuedat
+             * @default null
+             */
+            oldestQueuedAt: string | null;
+            /** Parked */
+            parked: number;
+            /** Queued */
+            queued: number;
+            /** Queuedmore */
+            queuedMore: boolean;
+            /** Wrapup */
+            wrapUp: number;
+        };
         /** QueuePatch */
         QueuePatch: {
             assignmentMethod?: components["schemas"]["AssignmentMethod"];
@@ -2179,6 +2307,147 @@ export interface components {
              * @default []
              */
             skills: string[];
+        };
+        /** SupervisedConversation */
+        SupervisedConversation: {
+            /** Accountid */
+            accountId: string;
+            /**
+             * Agentid
+             * @default null
+             */
+            agentId: string | null;
+            /**
+             * Assignedat
+             * @default null
+             */
+            assignedAt: string | null;
+            /**
+             * Bot
+             * @default null
+             */
+            bot: ("active" | "escalated" | "ended") | null;
+            /**
+             * Botsummary
+             * @default null
+             */
+            botSummary: string | null;
+            /**
+             * Closereason
+             * @default null
+             */
+            closeReason: string | null;
+            /**
+             * Closedat
+             * @default null
+             */
+            closedAt: string | null;
+            /**
+             * Context
+             * @default {}
+             */
+            context: {
+                [key: string]: unknown;
+            };
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            customer: components["schemas"]["CustomerRef"];
+            /**
+             * Customerlines
+             * @default 0
+             */
+            customerLines: number;
+            /**
+             * Enqueuedat
+             * @default null
+             */
+            enqueuedAt: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Lastactivityat
+             * Format: date-time
+             */
+            lastActivityAt: string;
+            /** @default null */
+            lastCustomerLine: components["schemas"]["LineSummary"] | null;
+            /**
+             * Lastcustomermessageat
+             * @default null
+             */
+            lastCustomerMessageAt: string | null;
+            /** @default null */
+            lastLine: components["schemas"]["LineSummary"] | null;
+            /** Openid */
+            openId: string;
+            /**
+             * Previousagentid
+             * @default null
+             */
+            previousAgentId: string | null;
+            /**
+             * Priority
+             * @default null
+             */
+            priority: number | null;
+            /**
+             * Queueid
+             * @default null
+             */
+            queueId: string | null;
+            /**
+             * Ratedat
+             * @default null
+             */
+            ratedAt: string | null;
+            /**
+             * Rating
+             * @default null
+             */
+            rating: number | null;
+            /**
+             * Rule
+             * @default null
+             */
+            rule: string | null;
+            /**
+             * Skills
+             * @default []
+             */
+            skills: string[];
+            /** @default open */
+            state: components["schemas"]["ConversationState"];
+            /**
+             * Units
+             * @default null
+             */
+            units: number | null;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            window: components["schemas"]["WindowView"];
+            /**
+             * Workstreamid
+             * @default null
+             */
+            workstreamId: string | null;
+        };
+        /** SupervisedConversationList */
+        SupervisedConversationList: {
+            /** Conversations */
+            conversations: components["schemas"]["SupervisedConversation"][];
+        };
+        /** SupervisorOverview */
+        SupervisorOverview: {
+            /** Agents */
+            agents: components["schemas"]["AgentLoad"][];
+            /** Queues */
+            queues: components["schemas"]["QueueLoad"][];
         };
         /**
          * TextMessageRequest
@@ -5532,6 +5801,357 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentConversationList"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSupervisorChanges: {
+        parameters: {
+            query?: {
+                since?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangesView"];
+                };
+            };
+            /** @description Nothing the supervisor's view shows has changed since `since` */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSupervisorConversations: {
+        parameters: {
+            query?: {
+                queueId?: string;
+                agentId?: string;
+                state?: "" | "open" | "active" | "waiting" | "wrapup";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisedConversationList"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postSupervisorConversationsIdClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "wrapUp": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["CloseRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large: JSON 256 KB, a file 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postSupervisorConversationsIdTransfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "queueId": "q0refunds01"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TransferRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large: JSON 256 KB, a file 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSupervisorOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisorOverview"];
                 };
             };
             /** @description The request is malformed; the message names the field */
