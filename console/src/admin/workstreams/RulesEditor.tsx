@@ -398,7 +398,7 @@ function Comparison({
           ))}
         </select>
         <ValueEditor condition={condition} kind={kind} label={t("rules.value")} invalid={!!valueError} onChange={onChange} />
-        {TEXT_OPS.has(op) && (kind === "text" || kind === "any" || kind === "tags") && !vocabulary.fields.find((f) => f.name === field)?.caseInsensitive && (
+        {TEXT_OPS.has(op) && (kind === "text" || kind === "tags" || (kind === "any" && typeof condition.value !== "number" && typeof condition.value !== "boolean")) && !vocabulary.fields.find((f) => f.name === field)?.caseInsensitive && (
           <label class="ws-check ws-small">
             <input type="checkbox" checked={!!condition.ignoreCase} onChange={(e) => onChange({ ...condition, ignoreCase: (e.target as HTMLInputElement).checked || undefined })} />
             {t("rules.ignoreCase")}
