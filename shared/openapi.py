@@ -18,6 +18,7 @@ from .agents import AgentFields, AgentPatch, AgentView
 from .api import LIST_PAGE, ROUTE_ID, TRANSCRIPT_PAGE, PageSize, ViewModel
 from .conversations import Conversation, ConversationState, TranscriptEntryView
 from .desk import CloseRequest, PresenceChange, TransferRequest
+from .routing.dry_run import RouteTestRequest, RouteTestResult, RoutingVocabulary
 from .routing.queues import Queue, QueueFields, QueuePatch
 from .store.changes import CURSOR
 from .supervision import LIVE_STATES, SupervisedConversationList, SupervisorOverview
@@ -191,6 +192,11 @@ WORKSTREAM_EXAMPLE = {
         }
     ],
 }
+ROUTE_TEST_EXAMPLE = {
+    "message": {"type": "text", "text": "我要退款"},
+    "context": {"vip": True},
+    "at": "2026-12-02T10:30:00+08:00",
+}
 AGENT_EXAMPLE = {"name": "Lin", "queueIds": ["q0refunds01"], "capacity": 3, "role": "agent"}
 A, G, SV = "admin", "agent", "supervisor"
 LIMIT, TRANSCRIPT_LIMIT, CONTINUATION = "limit", "transcriptLimit", "continuationToken"
@@ -237,6 +243,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/api/admin/workstreams/{id}", "Get a workstream", A, Workstream),
     Operation("patch", "/api/admin/workstreams/{id}", "Change a workstream", A, Workstream, 200, WorkstreamPatch, {"keepSameAgent": False}),
     Operation("delete", "/api/admin/workstreams/{id}", "Delete a workstream", A, None, 204),
+    Operation("post", "/api/admin/workstreams/{id}/route-test", "Dry run: the rule and queue a sample message would get (the saved rules, or routingRules given); nothing is stored", A, RouteTestResult, 200, RouteTestRequest, ROUTE_TEST_EXAMPLE),
+    Operation("get", "/api/admin/routing/fields", "The fields, operators and value kinds routing conditions are built from", A, RoutingVocabulary),
     Operation("post", "/api/admin/agents", "Create an agent (answers its token once)", A, AgentCreated, 201, AgentFields, AGENT_EXAMPLE),
     Operation("get", "/api/admin/agents", "List agents", A, AgentList),
     Operation("get", "/api/admin/agents/{id}", "Get an agent", A, AgentView),

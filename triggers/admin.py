@@ -13,6 +13,7 @@ from shared.agents import AgentFields, AgentPatch, AgentView
 from shared.api import TRANSCRIPT_PAGE, ApiError, not_found, parse_body
 from shared.conversations import ConversationState, TranscriptEntryView
 from shared.desk import CloseRequest, TransferRequest
+from shared.routing.dry_run import RouteTester, RouteTestRequest, vocabulary
 from shared.routing.queues import QueueFields, QueuePatch
 from shared.workstreams import WorkstreamFields, WorkstreamPatch
 
@@ -185,6 +186,23 @@ def admin_workstream(req: func.HttpRequest) -> func.HttpResponse:
         lambda wid, body: s.routing_admin.update_workstream(wid, parse_body(WorkstreamPatch, body)),
         s.routing_admin.delete_workstream,
     )
+
+
+@bp.route(route="api/admin/workstreams/{id}/route-test", methods=["POST"], auth_level=ANONYMOUS)
+@admin
+def admin_workstream_route_test(req: func.HttpRequest) -> func.HttpResponse:
+    """Dry run: the rule and queue a sample message would get; nothing is stored or sent."""
+    s = services()
+    request = parse_body(RouteTestRequest, request_body(req))
+    result = RouteTester(s.catalog, s.clock).test(req.route_params["id"], request)
+    return json_response(result.json_body())
+
+
+@bp.route(route="api/admin/routing/fields", methods=["GET"], auth_level=ANONYMOUS)
+@admin
+def admin_routing_fields(req: func.HttpRequest) -> func.HttpResponse:
+    """The fields, operators and value kinds conditions are built from."""
+    return json_response(vocabulary().json_body())
 
 
 @bp.route(route="api/admin/agents", methods=["GET", "POST"], auth_level=ANONYMOUS)

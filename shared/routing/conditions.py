@@ -94,7 +94,8 @@ FIELDS: dict[str, tuple[str, Getter]] = {
 CASE_INSENSITIVE_FIELDS = frozenset({"message.type", "event.type"})
 """WeChat writes these in mixed case (``CLICK``, ``VIEW``, ``subscribe``) and they are kept
 lower-cased, so a rule compares them ignoring case whatever its ``ignoreCase`` says."""
-_CONTEXT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
+CONTEXT_PREFIX = "context."
+CONTEXT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 _OPERATORS_BY_KIND = {
     "text": {"equals", "in", "contains", "startsWith", "matches", "exists"},
     "tags": {"contains", "in", "exists"},
@@ -116,6 +117,11 @@ class _PieceError(Exception):
         self.kind = kind
 
 
+def operators_for(kind: str) -> list[str]:
+    """The operators that apply to a field of ``kind``, in ``OPERATORS`` order."""
+    return [op for op in OPERATORS if op in _OPERATORS_BY_KIND[kind]]
+
+
 def _context_getter(name: str) -> Getter:
     def get(context: RoutingContext) -> Any:
         variables = context.variables
@@ -129,9 +135,9 @@ def _field(name: str | None) -> tuple[str, Getter]:
         raise _PieceError(("field",), "is required", kind="missing")
     if name in FIELDS:
         return FIELDS[name]
-    if name.startswith("context."):
-        variable = name.removeprefix("context.")
-        if not _CONTEXT_NAME.fullmatch(variable):
+    if name.startswith(CONTEXT_PREFIX):
+        variable = name.removeprefix(CONTEXT_PREFIX)
+        if not CONTEXT_NAME.fullmatch(variable):
             raise _PieceError(
                 ("field",),
                 f"{name!r} is not a valid context variable: after 'context.' give a name of up "
@@ -181,7 +187,7 @@ def _comparison(name: str | None, op: str | None, value: Any, fold: bool) -> Tes
     if op not in OPERATORS:
         raise _PieceError(("op",), f"unknown operator {op!r}; use one of {', '.join(OPERATORS)}")
     if op not in _OPERATORS_BY_KIND[kind]:
-        fitting = ", ".join(o for o in OPERATORS if o in _OPERATORS_BY_KIND[kind])
+        fitting = ", ".join(operators_for(kind))
         raise _PieceError(
             ("op",), f"{op} does not apply to {name} ({_DESCRIBED[kind]}); use one of {fitting}"
         )
@@ -313,7 +319,7 @@ def _condition_schema(schema: dict[str, Any]) -> None:
             "else": {"required": ["value"], "properties": {"value": _NOT_NULL}},
         },
     ]
-    context = {"pattern": f"^context\\.{_CONTEXT_NAME.pattern}$"}
+    context = {"pattern": f"^context\\.{CONTEXT_NAME.pattern}$"}
     schema["properties"]["field"] = {"anyOf": [{"enum": list(FIELDS)}, context, _NULL]}
     schema["properties"]["op"] = {"anyOf": [{"enum": list(OPERATORS)}, _NULL]}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -38,6 +38,22 @@ class Placement:
     priority: int
     rule: str | None
     skills: tuple[str, ...]
+
+
+def choose_queue(
+    rules: Sequence[RoutingRule],
+    fallback_queue_id: str,
+    context: Callable[[], RoutingContext],
+    find_queue: Callable[[str], Queue | None],
+) -> tuple[RoutingRule | None, Queue | None]:
+    """The first matching rule (or None) and the queue it sends to: the rule's, else the
+    fallback queue, also when the rule's queue is gone. Shared by routing and its dry run."""
+    # No rules: no need to read what they would test.
+    rule = classify(rules, context()) if rules else None
+    queue = find_queue(rule.queue_id if rule else fallback_queue_id)
+    if queue is None:
+        queue = find_queue(fallback_queue_id)
+    return rule, queue
 
 
 class ConversationRouter:
@@ -73,14 +89,12 @@ class ConversationRouter:
             )
             return None
         now = utc(self._clock())
-        rule = (
-            classify(workstream.routing_rules, self.context(conversation, workstream, now))
-            if workstream.routing_rules
-            else None  # no rules: no need to read what they would test
+        rule, queue = choose_queue(
+            workstream.routing_rules,
+            workstream.fallback_queue_id,
+            lambda: self.context(conversation, workstream, now),
+            self._catalog.queue,
         )
-        queue = self._catalog.queue(rule.queue_id if rule else workstream.fallback_queue_id)
-        if queue is None:
-            queue = self._catalog.queue(workstream.fallback_queue_id)
         if queue is None:
             log.error("workstream %s: its fallback queue is gone", workstream.id)
             return None

@@ -234,6 +234,23 @@ export interface paths {
         patch: operations["patchAdminQueuesId"];
         trace?: never;
     };
+    "/api/admin/routing/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fields, operators and value kinds routing conditions are built from */
+        get: operations["getAdminRoutingFields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/workstreams": {
         parameters: {
             query?: never;
@@ -269,6 +286,23 @@ export interface paths {
         head?: never;
         /** Change a workstream */
         patch: operations["patchAdminWorkstreamsId"];
+        trace?: never;
+    };
+    "/api/admin/workstreams/{id}/route-test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dry run: the rule and queue a sample message would get (the saved rules, or routingRules given); nothing is stored */
+        post: operations["postAdminWorkstreamsIdRoute-test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/agent/changes": {
@@ -1862,6 +1896,20 @@ export interface components {
         } | {
             pattern: string;
         };
+        /** FieldInfo */
+        FieldInfo: {
+            /**
+             * Caseinsensitive
+             * @default false
+             */
+            caseInsensitive: boolean;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Operators */
+            operators: string[];
+        };
         /** FileAttachments */
         FileAttachments: {
             /**
@@ -1912,6 +1960,11 @@ export interface components {
              */
             name: string | null;
         };
+        /**
+         * HoursStatus
+         * @enum {string}
+         */
+        HoursStatus: "open" | "closed" | "holiday";
         /** ImageAnswer */
         ImageAnswer: {
             /** Mediaid */
@@ -2272,6 +2325,75 @@ export interface components {
             /** Window */
             window: number;
         };
+        /** RouteTestRequest */
+        RouteTestRequest: {
+            /**
+             * At
+             * @default null
+             */
+            at: string | null;
+            /**
+             * Context
+             * @default {}
+             */
+            context: {
+                [key: string]: string | number | boolean;
+            };
+            /**
+             * @default {
+             *       "event": null,
+             *       "eventKey": null,
+             *       "text": null,
+             *       "type": "text"
+             *     }
+             */
+            message: components["schemas"]["SampleMessage"];
+            /**
+             * Openid
+             * @default oSampleCustomerForRouteTest
+             */
+            openId: string;
+            /**
+             * Routingrules
+             * @default null
+             */
+            routingRules: components["schemas"]["RoutingRule-Input"][] | null;
+            /**
+             * Scene
+             * @default null
+             */
+            scene: string | null;
+            /**
+             * Tags
+             * @default []
+             */
+            tags: string[];
+        };
+        /** RouteTestResult */
+        RouteTestResult: {
+            /** Fallback */
+            fallback: boolean;
+            /**
+             * Localtime
+             * Format: date-time
+             */
+            localTime: string;
+            queueHours: components["schemas"]["HoursStatus"];
+            /** Queueid */
+            queueId: string;
+            /** Queuename */
+            queueName: string;
+            /**
+             * Rule
+             * @default null
+             */
+            rule: string | null;
+            /**
+             * Ruleindex
+             * @default null
+             */
+            ruleIndex: number | null;
+        };
         /** RoutingRule */
         "RoutingRule-Input": {
             condition: components["schemas"]["Condition-Input"];
@@ -2448,6 +2570,54 @@ export interface components {
             agents: components["schemas"]["AgentLoad"][];
             /** Queues */
             queues: components["schemas"]["QueueLoad"][];
+        };
+        /**
+         * RoutingVocabulary
+         * @description What a condition can be built from, so that an editor need not keep its own copy.
+         */
+        RoutingVocabulary: {
+            contextField: components["schemas"]["FieldInfo"];
+            /** Contextnamepattern */
+            contextNamePattern: string;
+            /** Fields */
+            fields: components["schemas"]["FieldInfo"][];
+            /** Forms */
+            forms: string[];
+            /** Maxcomparisons */
+            maxComparisons: number;
+            /** Maxdepth */
+            maxDepth: number;
+            /** Maxpattern */
+            maxPattern: number;
+            /** Operators */
+            operators: string[];
+        };
+        /**
+         * SampleMessage
+         * @description The customer's first message as WeChat would push it (type and event lower-cased, as the
+         *     intake keeps them). As in routing, ``text`` counts only for type text.
+         */
+        SampleMessage: {
+            /**
+             * Event
+             * @default null
+             */
+            event: string | null;
+            /**
+             * Eventkey
+             * @default null
+             */
+            eventKey: string | null;
+            /**
+             * Text
+             * @default null
+             */
+            text: string | null;
+            /**
+             * Type
+             * @default text
+             */
+            type: string;
         };
         /**
          * TextMessageRequest
@@ -4376,6 +4546,62 @@ export interface operations {
             };
         };
     };
+    getAdminRoutingFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingVocabulary"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     getAdminWorkstreams: {
         parameters: {
             query?: never;
@@ -4698,6 +4924,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Workstream"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large: JSON 256 KB, a file 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "postAdminWorkstreamsIdRoute-test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "at": "2026-12-02T10:30:00+08:00",
+                 *       "context": {
+                 *         "vip": true
+                 *       },
+                 *       "message": {
+                 *         "text": "我要退款",
+                 *         "type": "text"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["RouteTestRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteTestResult"];
                 };
             };
             /** @description The request is malformed; the message names the field */
