@@ -2430,6 +2430,54 @@ export interface components {
              */
             skills: string[];
         };
+        /**
+         * RoutingVocabulary
+         * @description What a condition can be built from, so that an editor need not keep its own copy.
+         */
+        RoutingVocabulary: {
+            contextField: components["schemas"]["FieldInfo"];
+            /** Contextnamepattern */
+            contextNamePattern: string;
+            /** Fields */
+            fields: components["schemas"]["FieldInfo"][];
+            /** Forms */
+            forms: string[];
+            /** Maxcomparisons */
+            maxComparisons: number;
+            /** Maxdepth */
+            maxDepth: number;
+            /** Maxpattern */
+            maxPattern: number;
+            /** Operators */
+            operators: string[];
+        };
+        /**
+         * SampleMessage
+         * @description The customer's first message as WeChat would push it (type and event lower-cased, as the
+         *     intake keeps them). As in routing, ``text`` counts only for type text.
+         */
+        SampleMessage: {
+            /**
+             * Event
+             * @default null
+             */
+            event: string | null;
+            /**
+             * Eventkey
+             * @default null
+             */
+            eventKey: string | null;
+            /**
+             * Text
+             * @default null
+             */
+            text: string | null;
+            /**
+             * Type
+             * @default text
+             */
+            type: string;
+        };
         /** SupervisedConversation */
         SupervisedConversation: {
             /** Accountid */
@@ -2570,54 +2618,6 @@ export interface components {
             agents: components["schemas"]["AgentLoad"][];
             /** Queues */
             queues: components["schemas"]["QueueLoad"][];
-        };
-        /**
-         * RoutingVocabulary
-         * @description What a condition can be built from, so that an editor need not keep its own copy.
-         */
-        RoutingVocabulary: {
-            contextField: components["schemas"]["FieldInfo"];
-            /** Contextnamepattern */
-            contextNamePattern: string;
-            /** Fields */
-            fields: components["schemas"]["FieldInfo"][];
-            /** Forms */
-            forms: string[];
-            /** Maxcomparisons */
-            maxComparisons: number;
-            /** Maxdepth */
-            maxDepth: number;
-            /** Maxpattern */
-            maxPattern: number;
-            /** Operators */
-            operators: string[];
-        };
-        /**
-         * SampleMessage
-         * @description The customer's first message as WeChat would push it (type and event lower-cased, as the
-         *     intake keeps them). As in routing, ``text`` counts only for type text.
-         */
-        SampleMessage: {
-            /**
-             * Event
-             * @default null
-             */
-            event: string | null;
-            /**
-             * Eventkey
-             * @default null
-             */
-            eventKey: string | null;
-            /**
-             * Text
-             * @default null
-             */
-            text: string | null;
-            /**
-             * Type
-             * @default text
-             */
-            type: string;
         };
         /**
          * TextMessageRequest
