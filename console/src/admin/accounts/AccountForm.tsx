@@ -307,7 +307,7 @@ function Field({
   children: (props: ControlProps) => preact.ComponentChildren;
 }) {
   const { t } = useI18n();
-  const described = [hint && `${id}-hint`, problem && `${id}-error`].filter(Boolean).join(" ");
+  const described = [problem && `${id}-error`, hint && `${id}-hint`].filter(Boolean).join(" ");
   return (
     <div class={problem ? "ac-field ac-invalid" : "ac-field"}>
       <label class="ac-label" for={id}>
