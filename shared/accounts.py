@@ -101,6 +101,9 @@ class AccountPatch(_SandboxIsPlaintext):
     encoding_aes_key: EncodingAesKey = omitted()
     sandbox: bool = omitted()
     message_mode: MessageMode = omitted()
+    disabled: bool = omitted()
+    """``true`` stops the channel without deleting it: its callback refuses WeChat's requests
+    and nothing is sent for it until it is ``false`` again."""
 
 
 def _check_sandbox_mode(sandbox: bool, mode: MessageMode) -> None:
@@ -126,6 +129,7 @@ class Account(BaseModel):
     previous_key_expires_at: datetime | None = None
     message_mode: MessageMode
     sandbox: bool = False
+    disabled: bool = False
     created_at: datetime
     updated_at: datetime
 
@@ -187,6 +191,7 @@ class AccountView(ViewModel):
     previous_key_expires_at: datetime | None = None
     message_mode: MessageMode
     sandbox: bool
+    disabled: bool = False
     created_at: datetime
     updated_at: datetime
     callback: CallbackInfo
@@ -234,6 +239,7 @@ def account_view(
         previous_key_expires_at=account.previous_key_expires_at if rotating else None,
         message_mode=account.message_mode,
         sandbox=account.sandbox,
+        disabled=account.disabled,
         created_at=account.created_at,
         updated_at=account.updated_at,
         callback=callback,

@@ -15,6 +15,7 @@ from .callback import WeChatCallback
 from .callback_ips import CallbackIpAllowList
 from .desk import AgentDesk
 from .erasure import Eraser
+from .golive import ActivityRecorder, GoLiveCheck
 from .health import StorageHealth
 from .housekeeping import Housekeeping
 from .intake import ConversationIntake
@@ -32,6 +33,7 @@ from .sender import OutboundSender
 from .settings import Settings
 from .store import StorageClients
 from .store.accounts import AccountStore
+from .store.activity import ActivityStore
 from .store.availability import AvailabilityIndex
 from .store.callback_ips import CallbackIpTable
 from .store.changes import ChangeFeed
@@ -91,11 +93,13 @@ class Services:
         send_leases = Leases(storage.table(LEASES_TABLE), "send")
         token_table = TokenTable(storage.table(TOKENS_TABLE), secret_box)
 
+        activity = ActivityStore(storage.table(ACCOUNTS_TABLE))
         self.accounts = AccountRegistry(
             AccountStore(storage.table(ACCOUNTS_TABLE), secret_box),
             token_table,
             settings,
             clock,
+            activity=activity,
         )
         self.inbound = InboundStore(storage.table(INBOUND_TABLE))
         self.feed = ChangeFeed(storage.table(CHANGES_TABLE), clock)
@@ -223,7 +227,9 @@ class Services:
             settings,
             self.callback_ips if settings.callback_ip_check else None,
             clock,
+            ActivityRecorder(activity, clock),
         )
+        self.golive = GoLiveCheck(activity, self.tokens, settings.outbound_ips, clock)
         self.links = FileLinks(next(iter(secrets_keys.values())), settings.public_base_url)
         self.media = MediaKeeper(
             self.conversations,

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from .callback_ips import Address, CallbackIpAllowList
 from .conversations import utc
+from .golive import ActivityRecorder
 from .registry import AccountRegistry
 from .settings import Settings
 from .store.inbound import Arrival, InboundStore, SignedUrl
@@ -48,6 +49,9 @@ def _refusal(error: ProtocolError) -> Answer:
 _NOT_WECHAT = Answer.refused(
     403, "ip_not_allowed", "CALLBACK_IP_CHECK is on and this address is not one of WeChat's"
 )
+_DISABLED = Answer.refused(
+    403, "account_disabled", "the account is disabled: enable it in the console to take pushes"
+)
 _REPLAY = Answer.refused(
     401, "replayed", "this timestamp and nonce came with another push before: a replay"
 )
@@ -62,14 +66,17 @@ class WeChatCallback:
         settings: Settings,
         allow_list: CallbackIpAllowList | None = None,
         clock: Callable[[], float] = time.time,
+        activity: ActivityRecorder | None = None,
     ) -> None:
-        """``allow_list``: when given (``CALLBACK_IP_CHECK``), only WeChat's callback IPs."""
+        """``allow_list``: when given (``CALLBACK_IP_CHECK``), only WeChat's callback IPs.
+        ``activity``: where the go-live check learns what came (throttled for pushes)."""
         self._registry = registry
         self._inbound = inbound
         self._queue = queue
         self._tolerance = settings.callback_timestamp_tolerance_seconds
         self._allow_list = allow_list
         self._clock = clock
+        self._activity = activity
 
     def _from_elsewhere(self, account_id: str, client: Address | None) -> bool:
         if self._allow_list is None or self._allow_list.allows(client, account_id):
@@ -86,18 +93,27 @@ class WeChatCallback:
             return Answer.refused(404, "not_found", "no such account")
         if self._from_elsewhere(account_id, client):
             return _NOT_WECHAT
+        if account.disabled:
+            return _DISABLED
         now = self._clock()
         try:
             echo = verify_url(
                 query, account.channel(utc(now)), now=now, tolerance_seconds=self._tolerance
             )
         except ProtocolError as error:
+            self._refused(account_id, error)
             return _refusal(error)
         # The GET's signed URL is as good as a push's: remembered, it cannot carry a push.
         self._inbound.remember_verification(
             account_id, self._signed(query["timestamp"], query["nonce"])
         )
+        if self._activity is not None:
+            self._activity.verified(account_id)
         return Answer(200, echo)
+
+    def _refused(self, account_id: str, error: ProtocolError) -> None:
+        if self._activity is not None:
+            self._activity.refused(account_id, error.code.value, error.message)
 
     def _signed(self, timestamp: str, nonce: str) -> SignedUrl:
         # The signed timestamp is within the tolerance of now, so after that it is refused
@@ -122,6 +138,8 @@ class WeChatCallback:
             return Answer.refused(404, "not_found", "no such account")
         if self._from_elsewhere(account_id, client):
             return _NOT_WECHAT
+        if account.disabled:
+            return _DISABLED
         now = self._clock()
         try:
             push = open_push(
@@ -129,6 +147,7 @@ class WeChatCallback:
             )
         except ProtocolError as error:
             log.info("push to %s refused: %s", account_id, error.code.value)
+            self._refused(account_id, error)
             return _refusal(error)
         if push.message.to_user_name != account.original_id:
             return Answer.refused(
@@ -151,4 +170,6 @@ class WeChatCallback:
         self._queue.put({"accountId": account_id, "key": key})
         if arrival is Arrival.RETRY:
             log.info("push %s to %s was a retry", key, account_id)
+        if self._activity is not None:
+            self._activity.pushed(account_id, encrypted=push.encrypted)
         return Answer(200, SUCCESS)

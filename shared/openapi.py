@@ -18,6 +18,7 @@ from .agents import AgentFields, AgentPatch, AgentView
 from .api import LIST_PAGE, ROUTE_ID, TRANSCRIPT_PAGE, PageSize, ViewModel
 from .conversations import Conversation, ConversationState, TranscriptEntryView
 from .desk import CloseRequest, PresenceChange, TransferRequest
+from .golive import GoLiveReport
 from .routing.dry_run import RouteTestRequest, RouteTestResult, RoutingVocabulary
 from .routing.queues import Queue, QueueFields, QueuePatch
 from .store.changes import CURSOR
@@ -233,6 +234,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("patch", "/api/admin/accounts/{id}", "Change an account (a new encodingAesKey rotates the key)", A, AccountView, 200, AccountPatch, {"encodingAesKey": "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210abcdefg"}),
     Operation("delete", "/api/admin/accounts/{id}", "Delete an account (stops its channel now)", A, None, 204),
     Operation("get", "/api/admin/accounts/{id}/callback", "The callback information for WeChat's console", A, CallbackInfo),
+    Operation("get", "/api/admin/accounts/{id}/check", "The go-live check: URL verified by WeChat, access token, pushes in the configured mode, the last push", A, GoLiveReport),
     Operation("post", "/api/admin/queues", "Create a queue", A, Queue, 201, QueueFields, QUEUE_EXAMPLE),
     Operation("get", "/api/admin/queues", "List queues", A, QueueList),
     Operation("get", "/api/admin/queues/{id}", "Get a queue", A, Queue),

@@ -29,6 +29,7 @@ from .ids import short_id
 from .secretbox import SecretBoxError
 from .settings import Settings
 from .store.accounts import AccountChangedError, AccountStore, DuplicateAppIdError
+from .store.activity import ActivityStore
 from .store.tokens import TokenTable
 
 ATTEMPTS = 5
@@ -43,11 +44,13 @@ class AccountRegistry:
         settings: Settings,
         clock: Callable[[], float] = time.time,
         cache_seconds: float = 5.0,
+        activity: ActivityStore | None = None,
     ) -> None:
         self._store = store
         self._tokens = tokens
         self._settings = settings
         self._clock = clock
+        self._activity = activity
         self._cache: CachedReader[Account] = CachedReader(self._usable, cache_seconds)
 
     def _now(self) -> datetime:
@@ -163,6 +166,10 @@ class AccountRegistry:
             except AccountChangedError:
                 continue
             self.forget(account_id)
+            if (after.app_id, after.app_secret) != (before.app_id, before.app_secret):
+                # The stored token came from the old credentials: the next use (a send, the
+                # go-live check) fetches one with the new ones, and so tests them.
+                self._tokens.forget(account_id)
             return after
         raise ApiError(409, "conflict", "the account kept changing; try again")
 
@@ -186,6 +193,8 @@ class AccountRegistry:
         finally:
             self.forget(account_id)
         self._tokens.forget(account_id)
+        if self._activity is not None:
+            self._activity.forget(account_id)
 
 
 def _account(found: tuple[Account, str] | None) -> Account | None:

@@ -29,7 +29,7 @@ from .store.changes import ChangeFeed
 from .store.conversations import ConversationStore
 from .store.leases import Leases
 from .store.queues import WorkQueue
-from .tokens import AccessTokens, NoAccountError
+from .tokens import AccessTokens, AccountDisabledError, NoAccountError
 from .wechat.api import WeChatApi
 from .wechat.errors import ApiAction, WeChatApiError, WeChatUnavailableError
 
@@ -130,6 +130,8 @@ class OutboundSender:
             if attempts < MAX_ATTEMPTS:
                 return self._later(entry, f"WeChat did not answer ({error})", attempts)
             return self._failed(conversation, entry, "WeChat did not answer after several tries")
+        except AccountDisabledError:
+            return self._failed(conversation, entry, "the WeChat account is disabled")
         except NoAccountError:
             return self._failed(conversation, entry, "the WeChat account has been deleted")
         self._conversations.update_entry(

@@ -30,6 +30,10 @@ class NoAccountError(Exception):
     """The account was deleted: there is nothing to fetch a token for."""
 
 
+class AccountDisabledError(NoAccountError):
+    """The admin disabled the account: nothing is sent for it until it is enabled again."""
+
+
 class AccessTokens:
     def __init__(
         self,
@@ -49,6 +53,9 @@ class AccessTokens:
         self._sleep = sleep
         self._owner = uuid.uuid4().hex
         self._cache: dict[str, TokenRow] = {}
+        self._credentials: dict[str, tuple[str, str]] = {}
+        """The AppID and AppSecret each cached token was fetched with: a token of the old
+        ones is not used after an admin replaced them (the registry drops the stored row)."""
         self._locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
 
@@ -61,6 +68,14 @@ class AccessTokens:
 
     def token(self, account_id: str) -> str:
         """A token good for a few more minutes at least."""
+        account = self._accounts.lookup(account_id)  # cached: no read on most calls
+        if account is not None and account.disabled:
+            raise AccountDisabledError(account_id)
+        if account is not None:
+            credentials = (account.app_id, account.app_secret)
+            if self._credentials.get(account_id) != credentials:
+                self._cache.pop(account_id, None)
+                self._credentials[account_id] = credentials
         cached = self._cache.get(account_id)
         if cached and (token := cached.valid_at(self._now() + REFRESH_MARGIN)):
             return token
@@ -119,6 +134,8 @@ class AccessTokens:
         account = self._accounts.lookup(account_id)
         if account is None:
             raise NoAccountError(account_id)
+        if account.disabled:
+            raise AccountDisabledError(account_id)
         issued = self._api.fetch_token(account.app_id, account.app_secret, stable=self._stable)
         expires_at = self._now() + timedelta(seconds=issued.expires_in)
         if not self._table.store(account_id, etag, issued.value, expires_at, row.generation + 1):

@@ -56,6 +56,16 @@ def admin_account_callback(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(registry.callback(account.id).json_body())
 
 
+@bp.route(route="api/admin/accounts/{id}/check", methods=["GET"], auth_level=ANONYMOUS)
+@admin
+def admin_account_check(req: func.HttpRequest) -> func.HttpResponse:
+    """The go-live check: URL verified, access token, pushes (fetches a token when none is
+    stored)."""
+    s = services()
+    account = s.accounts.get(req.route_params["id"])
+    return json_response(s.golive.report(account).json_body())
+
+
 @bp.route(route="api/admin/conversations", methods=["GET"], auth_level=ANONYMOUS)
 @admin
 def admin_conversations(req: func.HttpRequest) -> func.HttpResponse:

@@ -58,6 +58,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/accounts/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The go-live check: URL verified by WeChat, access token, pushes in the configured mode, the last push */
+        get: operations["getAdminAccountsIdCheck"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/agents": {
         parameters: {
             query?: never;
@@ -705,6 +722,8 @@ export interface components {
             appId?: string;
             /** Appsecret */
             appSecret?: string;
+            /** Disabled */
+            disabled?: boolean;
             /** Encodingaeskey */
             encodingAesKey?: string;
             messageMode?: components["schemas"]["MessageMode"];
@@ -729,6 +748,11 @@ export interface components {
              * Format: date-time
              */
             createdAt: string;
+            /**
+             * Disabled
+             * @default false
+             */
+            disabled: boolean;
             /** Encodingaeskey */
             encodingAesKey: string;
             /** Id */
@@ -1934,6 +1958,24 @@ export interface components {
              */
             file: string;
         };
+        /** GoLiveReport */
+        GoLiveReport: {
+            accessToken: components["schemas"]["TokenCheck"];
+            /** Accountid */
+            accountId: string;
+            /**
+             * Checkedat
+             * Format: date-time
+             */
+            checkedAt: string;
+            /** Disabled */
+            disabled: boolean;
+            messageMode: components["schemas"]["MessageMode"];
+            pushes: components["schemas"]["PushCheck"];
+            /** Ready */
+            ready: boolean;
+            urlVerification: components["schemas"]["UrlVerification"];
+        };
         /**
          * Handling
          * @description What happens to a conversation the queue cannot take now.
@@ -2142,6 +2184,39 @@ export interface components {
         /** PresenceChange */
         PresenceChange: {
             presence: components["schemas"]["Presence"];
+        };
+        /** PushCheck */
+        PushCheck: {
+            /**
+             * Lastpushat
+             * @default null
+             */
+            lastPushAt: string | null;
+            /**
+             * Lastpushencrypted
+             * @default null
+             */
+            lastPushEncrypted: boolean | null;
+            /**
+             * Lastrefusalat
+             * @default null
+             */
+            lastRefusalAt: string | null;
+            /**
+             * Lastrefusalcode
+             * @default null
+             */
+            lastRefusalCode: string | null;
+            /**
+             * Lastrefusalmessage
+             * @default null
+             */
+            lastRefusalMessage: string | null;
+            /**
+             * Matchesmode
+             * @default null
+             */
+            matchesMode: boolean | null;
         };
         /** Queue */
         Queue: {
@@ -2639,6 +2714,36 @@ export interface components {
         } | {
             quickReply: unknown;
         });
+        /** TokenCheck */
+        TokenCheck: {
+            /**
+             * Errcode
+             * @default null
+             */
+            errcode: number | null;
+            /**
+             * Errmsg
+             * @default null
+             */
+            errmsg: string | null;
+            /**
+             * Ipstoadd
+             * @default []
+             */
+            ipsToAdd: string[];
+            /**
+             * Message
+             * @default null
+             */
+            message: string | null;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Problem
+             * @default null
+             */
+            problem: ("appSecret" | "appId" | "ipWhitelist" | "disabled" | "wechatUnavailable" | "other") | null;
+        };
         /** TransferRequest */
         TransferRequest: {
             /**
@@ -2656,6 +2761,16 @@ export interface components {
         } | {
             agentId: unknown;
         });
+        /** UrlVerification */
+        UrlVerification: {
+            /**
+             * Lastverifiedat
+             * @default null
+             */
+            lastVerifiedAt: string | null;
+            /** Verified */
+            verified: boolean;
+        };
         /** WebhookBot */
         WebhookBot: {
             /**
@@ -3347,6 +3462,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CallbackInfo"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAdminAccountsIdCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoLiveReport"];
                 };
             };
             /** @description The request is malformed; the message names the field */

@@ -1,0 +1,255 @@
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+
+import type { Api } from "../../api/client";
+import type { components } from "../../api/schema";
+import { Dialog } from "../../conversation/Dialog";
+import { useI18n } from "../../i18n";
+import { followLink, href, navigate } from "../../router";
+import { generateEncodingAesKey } from "./accountForm";
+import type { AccountView } from "./AccountsPage";
+import { CallbackInformation, CopyValue } from "./CallbackStep";
+import { GoLiveCheck } from "./GoLiveCheck";
+
+type ApiError = { error?: { message?: string } };
+
+/** One account: its settings (secrets masked), the callback information, the go-live check, and
+ * edit, rotate the EncodingAESKey, disable or enable, delete. */
+export function AccountDetail({ api, accountId }: { api: Api; accountId: string }) {
+  const { t, language } = useI18n();
+  const [account, setAccount] = useState<AccountView | null>(null);
+  const [failed, setFailed] = useState<"missing" | "error" | null>(null);
+  const [dialog, setDialog] = useState<"rotate" | "delete" | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [checkRevision, setCheckRevision] = useState(0);
+  const rotateButton = useRef<HTMLButtonElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const path = { params: { path: { id: accountId } } };
+
+  const load = useCallback(() => {
+    api.GET("/api/admin/accounts/{id}", path).then(
+      ({ data, response }) =>
+        data ? setAccount(data) : setFailed(response.status === 404 ? "missing" : "error"),
+      () => setFailed("error"),
+    );
+  }, [api, accountId]);
+  useEffect(load, [load]);
+
+  const patch = async (body: components["schemas"]["AccountPatch"]) => {
+    setBusy(true);
+    setActionError(null);
+    try {
+      const { data, error } = await api.PATCH("/api/admin/accounts/{id}", { ...path, body });
+      if (data) {
+        setAccount(data);
+        setCheckRevision((n) => n + 1);
+        return true;
+      }
+      setActionError((error as ApiError)?.error?.message ?? t("accounts.saveFailed"));
+    } catch {
+      setActionError(t("accounts.saveFailed"));
+    } finally {
+      setBusy(false);
+    }
+    return false;
+  };
+
+  const remove = async () => {
+    setBusy(true);
+    try {
+      const { response } = await api.DELETE("/api/admin/accounts/{id}", path);
+      if (response.ok) return navigate(href("accounts"));
+      setActionError(t("accounts.deleteFailed"));
+    } catch {
+      setActionError(t("accounts.deleteFailed"));
+    } finally {
+      setBusy(false);
+      setDialog(null);
+    }
+  };
+
+  if (failed) {
+    return (
+      <main class="page accounts">
+        <p class="ac-back">
+          <a href={href("accounts")} onClick={followLink}>
+            {t("accounts.backToList")}
+          </a>
+        </p>
+        <p role="alert" class="ac-error">
+          {t(failed === "missing" ? "accounts.notFound" : "accounts.loadFailed")}
+        </p>
+      </main>
+    );
+  }
+  if (!account) {
+    return (
+      <main class="page accounts">
+        <p class="ac-muted" role="status">
+          {t("accounts.loading")}
+        </p>
+      </main>
+    );
+  }
+  const when = (iso: string) => new Date(iso).toLocaleString(language);
+  const rows: [string, string, boolean?][] = [
+    [t("accounts.field.originalId"), account.originalId],
+    [t("accounts.field.appId"), account.appId],
+    [t("accounts.field.appSecret"), account.appSecret, true],
+    [t("accounts.field.token"), account.token, true],
+    [t("accounts.field.encodingAesKey"), account.encodingAesKey, true],
+    [t("accounts.field.messageMode"), t(`accounts.mode.${account.messageMode}`)],
+    [t("accounts.field.sandbox"), t(account.sandbox ? "accounts.yes" : "accounts.no")],
+  ];
+  return (
+    <main class="page accounts">
+      <p class="ac-back">
+        <a href={href("accounts")} onClick={followLink}>
+          {t("accounts.backToList")}
+        </a>
+      </p>
+      <div class="ac-title">
+        <h1>{account.name}</h1>
+        <span class={account.disabled ? "ac-state ac-off" : "ac-state ac-on"}>
+          {t(account.disabled ? "accounts.disabled" : "accounts.enabled")}
+        </span>
+      </div>
+      {account.disabled && <p class="ac-warning">{t("accounts.disabledNote")}</p>}
+      {(account.warnings ?? []).map((warning) => (
+        <p key={warning} class="ac-warning">
+          {warning}
+        </p>
+      ))}
+      {actionError && (
+        <p role="alert" class="ac-error">
+          {actionError}
+        </p>
+      )}
+      <div class="ac-columns">
+        <div>
+          <section class="ac-card" aria-labelledby="ac-settings-title">
+            <div class="ac-card-head">
+              <h2 id="ac-settings-title">{t("accounts.settings")}</h2>
+              <a class="ac-button" href={href("accounts", account.id, "edit")} onClick={followLink}>
+                {t("accounts.edit")}
+              </a>
+            </div>
+            <dl class="ac-settings">
+              {rows.map(([label, value, masked]) => (
+                <div key={label}>
+                  <dt>{label}</dt>
+                  <dd class={masked ? "ac-mono ac-masked" : undefined}>{value}</dd>
+                </div>
+              ))}
+            </dl>
+            <p class="ac-hint">{t("accounts.secretsNote")}</p>
+            {account.previousKeyExpiresAt && (
+              <p class="ac-hint">
+                {t("accounts.rotating", { time: when(account.previousKeyExpiresAt) })}
+              </p>
+            )}
+          </section>
+          <CallbackInformation info={account.callback} />
+        </div>
+        <div>
+          <GoLiveCheck api={api} accountId={account.id} revision={checkRevision} />
+          <section class="ac-card" aria-labelledby="ac-manage-title">
+            <h2 id="ac-manage-title">{t("accounts.manage")}</h2>
+            <div class="ac-manage">
+              <button
+                type="button"
+                class="ac-button"
+                ref={rotateButton}
+                disabled={busy}
+                onClick={() => setDialog("rotate")}
+              >
+                {t("accounts.rotate")}
+              </button>
+              <p class="ac-hint">{t("accounts.rotateExplain")}</p>
+            </div>
+            <div class="ac-manage">
+              <button
+                type="button"
+                class="ac-button"
+                disabled={busy}
+                onClick={() => patch({ disabled: !account.disabled })}
+              >
+                {t(account.disabled ? "accounts.enable" : "accounts.disable")}
+              </button>
+              <p class="ac-hint">
+                {t(account.disabled ? "accounts.enableExplain" : "accounts.disableExplain")}
+              </p>
+            </div>
+            <div class="ac-manage">
+              <button
+                type="button"
+                class="ac-button ac-danger"
+                ref={deleteButton}
+                disabled={busy}
+                onClick={() => setDialog("delete")}
+              >
+                {t("accounts.delete")}
+              </button>
+            </div>
+          </section>
+        </div>
+      </div>
+      {dialog === "rotate" && (
+        <RotateDialog
+          onClose={() => setDialog(null)}
+          returnFocus={rotateButton}
+          onRotate={async (key) => {
+            if (await patch({ encodingAesKey: key })) setDialog(null);
+          }}
+          busy={busy}
+        />
+      )}
+      {dialog === "delete" && (
+        <Dialog
+          title={t("accounts.deleteTitle", { name: account.name })}
+          onClose={() => setDialog(null)}
+          returnFocus={deleteButton}
+        >
+          <p>{t("accounts.deleteExplain")}</p>
+          <div class="cv-dialog-buttons">
+            <button type="button" onClick={() => setDialog(null)}>
+              {t("accounts.cancel")}
+            </button>
+            <button type="button" class="cv-danger" disabled={busy} onClick={remove}>
+              {t("accounts.deleteConfirm")}
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </main>
+  );
+}
+
+function RotateDialog({
+  onClose,
+  onRotate,
+  returnFocus,
+  busy,
+}: {
+  onClose: () => void;
+  onRotate: (key: string) => void;
+  returnFocus: { current: HTMLElement | null };
+  busy: boolean;
+}) {
+  const { t } = useI18n();
+  const [key] = useState(generateEncodingAesKey);
+  return (
+    <Dialog title={t("accounts.rotate")} onClose={onClose} returnFocus={returnFocus}>
+      <p>{t("accounts.rotateSteps")}</p>
+      <CopyValue label={t("accounts.rotateNewKey")} value={key} />
+      <div class="cv-dialog-buttons">
+        <button type="button" onClick={onClose}>
+          {t("accounts.cancel")}
+        </button>
+        <button type="button" class="cv-primary" disabled={busy} onClick={() => onRotate(key)}>
+          {t("accounts.rotateConfirm")}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
