@@ -203,6 +203,7 @@ const en = {
   // Admin: agents (keys agents.*).
   "nav.agents": "Agents",
   "agents.new": "New agent",
+  "agents.details": "Agent",
   "agents.loading": "Loading agents…",
   "agents.loadFailed": "The agents could not be loaded.",
   "agents.retry": "Try again",
@@ -591,6 +592,7 @@ const zhCN: Record<MessageKey, string> = {
   // Admin: agents (keys agents.*).
   "nav.agents": "坐席",
   "agents.new": "新建坐席",
+  "agents.details": "坐席信息",
   "agents.loading": "正在加载坐席…",
   "agents.loadFailed": "无法加载坐席。",
   "agents.retry": "重试",
