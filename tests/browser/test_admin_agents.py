@@ -30,9 +30,7 @@ def shown_token(page: Page) -> str:
     return token
 
 
-def test_an_agent_created_in_the_browser_signs_in_with_the_token_shown_once(
-    open_page, app, admin
-):
+def test_an_agent_created_in_the_browser_signs_in_with_the_token_shown_once(open_page, app, admin):
     suffix = secrets.token_hex(3)
     queue = admin.post("/api/admin/queues", json={"name": f"Refunds {suffix}"}).json()
     page = open_page(permissions=["clipboard-read", "clipboard-write"])
@@ -125,26 +123,31 @@ def test_an_agent_holding_a_conversation_is_not_deleted_and_the_page_says_why(
 
     page.get_by_role("button", name="Delete", exact=True).click()
     page.get_by_role("dialog").get_by_role("button", name="Delete agent").click()
-    expect(page.get_by_role("alert")).to_contain_text(
-        "This agent cannot be deleted yet: agent"
-    )
+    expect(page.get_by_role("alert")).to_contain_text("This agent cannot be deleted yet: agent")
     expect(page.get_by_role("alert")).to_contain_text("close or transfer them first")
     assert admin.get(f"/api/admin/agents/{agent.id}").status_code == 200
 
 
+@pytest.fixture(scope="module")
+def team(app, wechat_api) -> None:
+    """Agents in each presence, one busy with conversations and one disabled: made once, so
+    that both languages' screenshots show the same list."""
+    with app.admin() as admin:
+        desk = Desk.open(app, wechat_api, admin)
+        lin = desk.agent("Lin Xiaomei", capacity=4)
+        desk.agent("Wu Hao", presence="busy", capacity=2, queue=desk.other_queue_id)
+        desk.agent("Zhou Min", presence="offline")
+        for _ in range(2):
+            customer = desk.customer()
+            desk.write(customer, "你好，我想退货")
+            desk.conversation_of(lin, customer)
+        off = admin.post("/api/admin/agents", json={"name": "Sun Li", "skills": ["发票"]}).json()
+        admin.patch(f"/api/admin/agents/{off['id']}", json={"disabled": True}).raise_for_status()
+
+
 @pytest.mark.screenshots
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_agents_list(open_page, shoot, language, app, wechat_api, admin):
-    desk = Desk.open(app, wechat_api, admin)
-    lin = desk.agent("Lin Xiaomei", capacity=4)
-    desk.agent("Wu Hao", presence="busy", capacity=2, queue=desk.other_queue_id)
-    desk.agent("Zhou Min", presence="offline")
-    for _ in range(2):
-        customer = desk.customer()
-        desk.write(customer, "你好，我想退货")
-        desk.conversation_of(lin, customer)
-    off = admin.post("/api/admin/agents", json={"name": "Sun Li", "skills": ["发票"]}).json()
-    admin.patch(f"/api/admin/agents/{off['id']}", json={"disabled": True}).raise_for_status()
+def test_agents_list(open_page, shoot, language, app, team):
     page = open_page(locale=language, viewport=WIDE)
     sign_in(page, app.admin_token, language)
     page.goto("/console/agents")

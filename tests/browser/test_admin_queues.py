@@ -78,7 +78,8 @@ def test_a_queue_with_opening_hours_is_saved_and_read_back(page, app, admin):
     expect(row).to_contain_text("Mon–Thu 09:00–18:00; Fri 09:00–18:00, 19:00–21:30")
     expect(row).to_contain_text("Europe/Berlin · Holidays: 1")
 
-    row.get_by_role("link", name=f"Edit Support {suffix}").click()  # the editor shows what is stored
+    # The editor shows what is stored.
+    row.get_by_role("link", name=f"Edit Support {suffix}").click()
     expect(page.get_by_label("Time zone")).to_have_value("Europe/Berlin")
     expect(page.get_by_label("Saturday closes")).to_have_value("24:00")
     expect(page.get_by_label("Sunday", exact=True)).to_contain_text("Closed")

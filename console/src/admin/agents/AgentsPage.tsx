@@ -8,6 +8,7 @@ import type { PageProps } from "../../Shell";
 import { type Problem, problemOf } from "../queues/apiError";
 import { type Queue, useQueues } from "../queues/QueuesPage";
 import { AgentForm } from "./AgentForm";
+import { meterClass } from "./capacity";
 import "../queues/forms.css";
 
 export type Agent = components["schemas"]["AgentView"];
@@ -175,8 +176,3 @@ function AgentList({ agents, queues, notice, retry }: { agents: Load; queues: Qu
   );
 }
 
-/** The capacity bar's width in tenths (a class: the CSP refuses style=""). */
-export function meterClass(used: number, total: number): string {
-  if (total <= 0) return used > 0 ? "qa-w100" : "qa-w0";
-  return `qa-w${Math.min(10, Math.round((used / total) * 10)) * 10}`;
-}

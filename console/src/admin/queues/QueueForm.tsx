@@ -294,7 +294,7 @@ export function QueueForm({
           {hoursLevel && <p class="qa-error">{hoursLevel}</p>}
           {draft.hours.mode === "weekly" && (
             <>
-              <p class="qa-hint">{t("hours.format")}</p>
+              <p class="qa-hint qa-format">{t("hours.format")}</p>
               <WeeklyHours week={draft.hours.week} onChange={(week) => setHours({ week })} checked={checked} apiErrors={weekErrors} />
               {checked && local.noWindows && <p class="qa-error" role="alert">{t("hours.noWindows")}</p>}
               {weekLevel && <p class="qa-error">{weekLevel}</p>}
