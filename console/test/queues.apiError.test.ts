@@ -5,7 +5,9 @@ import { messageAt, problemOf, unplaced } from "../src/admin/queues/apiError";
 describe("the API's errors next to their fields", () => {
   it("reads the API's error body, camel-casing a merged model's field", () => {
     expect(
-      problemOf({ error: { code: "invalid_request", message: "bad", field: "out_of_hours.transfer_queue_id" } }),
+      problemOf({
+        error: { code: "invalid_request", message: "bad", field: "out_of_hours.transfer_queue_id" },
+      }),
     ).toEqual({ code: "invalid_request", message: "bad", field: "outOfHours.transferQueueId" });
     expect(problemOf(undefined, 502)).toEqual({ code: "http_502", message: "" });
   });

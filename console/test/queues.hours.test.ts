@@ -97,9 +97,9 @@ describe("the operatingHours sent", () => {
 describe("the list's summary", () => {
   const short = (day: number) => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][day - 1]!;
   it("names runs of days with the same hours", () => {
-    expect(
-      summary([WEEKDAYS_9_TO_6, { days: [6], start: "10:00", end: "14:00" }], short),
-    ).toBe("Mon–Fri 09:00–18:00; Sat 10:00–14:00");
+    expect(summary([WEEKDAYS_9_TO_6, { days: [6], start: "10:00", end: "14:00" }], short)).toBe(
+      "Mon–Fri 09:00–18:00; Sat 10:00–14:00",
+    );
     expect(summary([{ days: [1, 3], start: "09:00", end: "12:00" }], short)).toBe(
       "Mon 09:00–12:00; Wed 09:00–12:00",
     );

@@ -84,7 +84,9 @@ export function AgentForm({
         {back}
         {loadProblem ? (
           <p class="qa-alert" role="alert">
-            {loadProblem.code === "not_found" ? t("agents.notFound") : loadProblem.message || t("agents.unavailable")}
+            {loadProblem.code === "not_found"
+              ? t("agents.notFound")
+              : loadProblem.message || t("agents.unavailable")}
           </p>
         ) : (
           <p class="qa-state qa-muted" role="status">
@@ -100,16 +102,28 @@ export function AgentForm({
     setDraft({ ...draft, ...part });
   };
   const at = (path: string) => messageAt(problem, path);
-  const placed = problem?.field ? ["name", "role", "queueIds", "capacity", "skills"].some((p) => at(p)) : false;
+  const placed = problem?.field
+    ? ["name", "role", "queueIds", "capacity", "skills"].some((p) => at(p))
+    : false;
 
   const save = async (event: Event) => {
     event.preventDefault();
-    const capacity = /^\d+$/.test(draft.capacity.trim()) ? Number(draft.capacity) : (draft.capacity as unknown as number);
-    const body = { name: draft.name, role: draft.role, queueIds: draft.queueIds, capacity, skills: draft.skills };
+    const capacity = /^\d+$/.test(draft.capacity.trim())
+      ? Number(draft.capacity)
+      : (draft.capacity as unknown as number);
+    const body = {
+      name: draft.name,
+      role: draft.role,
+      queueIds: draft.queueIds,
+      capacity,
+      skills: draft.skills,
+    };
     setSaving(true);
     setSaved(false);
     if (agentId) {
-      const answer = await api.PATCH("/api/admin/agents/{id}", { params: { path: { id: agentId } }, body }).catch(() => null);
+      const answer = await api
+        .PATCH("/api/admin/agents/{id}", { params: { path: { id: agentId } }, body })
+        .catch(() => null);
       setSaving(false);
       if (answer?.data) {
         setAgent(answer.data);
@@ -120,7 +134,9 @@ export function AgentForm({
       setProblem(problemOf(answer?.error, answer?.response.status ?? 0));
       return;
     }
-    const answer = await api.POST("/api/admin/agents", { body: { ...body, disabled: false } }).catch(() => null);
+    const answer = await api
+      .POST("/api/admin/agents", { body: { ...body, disabled: false } })
+      .catch(() => null);
     setSaving(false);
     if (answer?.data) {
       const { token, ...created } = answer.data;
@@ -139,7 +155,9 @@ export function AgentForm({
     const which = asking;
     setBusy(true);
     if (which === "rotate") {
-      const answer = await api.POST("/api/admin/agents/{id}/token", { params: { path: { id: agent.id } } }).catch(() => null);
+      const answer = await api
+        .POST("/api/admin/agents/{id}/token", { params: { path: { id: agent.id } } })
+        .catch(() => null);
       setBusy(false);
       setAsking(null);
       if (answer?.data) {
@@ -147,11 +165,19 @@ export function AgentForm({
         setAgent(rotated);
         setActionNote(null);
         onToken({ agentId: agent.id, name: agent.name, token });
-      } else setActionNote({ ok: false, text: t("agents.rotateFailed", { reason: reason(problemOf(answer?.error, answer?.response.status ?? 0)) }) });
+      } else
+        setActionNote({
+          ok: false,
+          text: t("agents.rotateFailed", {
+            reason: reason(problemOf(answer?.error, answer?.response.status ?? 0)),
+          }),
+        });
       return;
     }
     if (which === "delete") {
-      const answer = await api.DELETE("/api/admin/agents/{id}", { params: { path: { id: agent.id } } }).catch(() => null);
+      const answer = await api
+        .DELETE("/api/admin/agents/{id}", { params: { path: { id: agent.id } } })
+        .catch(() => null);
       setBusy(false);
       setAsking(null);
       if (answer?.response.ok) {
@@ -162,7 +188,10 @@ export function AgentForm({
       const problem = problemOf(answer?.error, answer?.response.status ?? 0);
       setActionNote({
         ok: false,
-        text: problem.code === "in_use" ? t("agents.inUse", { reason: reason(problem) }) : t("agents.deleteFailed", { reason: reason(problem) }),
+        text:
+          problem.code === "in_use"
+            ? t("agents.inUse", { reason: reason(problem) })
+            : t("agents.deleteFailed", { reason: reason(problem) }),
       });
       return;
     }
@@ -179,8 +208,17 @@ export function AgentForm({
     setAsking(null);
     if (answer?.data) {
       setAgent(answer.data);
-      setActionNote({ ok: true, text: t(disabled ? "agents.disabledNote" : "agents.enabledNote", { name: agent.name }) });
-    } else setActionNote({ ok: false, text: t("agents.switchFailed", { reason: reason(problemOf(answer?.error, answer?.response.status ?? 0)) }) });
+      setActionNote({
+        ok: true,
+        text: t(disabled ? "agents.disabledNote" : "agents.enabledNote", { name: agent.name }),
+      });
+    } else
+      setActionNote({
+        ok: false,
+        text: t("agents.switchFailed", {
+          reason: reason(problemOf(answer?.error, answer?.response.status ?? 0)),
+        }),
+      });
   };
 
   const ask = (which: Asking) => (event: Event) => {
@@ -211,18 +249,45 @@ export function AgentForm({
           <h2 id="agent-details">{t("agents.details")}</h2>
           <div class="qa-fields">
             <Field label={t("agents.name")} error={at("name")}>
-              {(control) => <input class="qa-input" {...control} maxLength={100} value={draft.name} onInput={(e) => set({ name: (e.target as HTMLInputElement).value })} />}
+              {(control) => (
+                <input
+                  class="qa-input"
+                  {...control}
+                  maxLength={100}
+                  value={draft.name}
+                  onInput={(e) => set({ name: (e.target as HTMLInputElement).value })}
+                />
+              )}
             </Field>
             <Field label={t("agents.role")} hint={t("agents.roleHint")} error={at("role")}>
               {(control) => (
-                <select class="qa-select" {...control} value={draft.role} onChange={(e) => set({ role: (e.target as HTMLSelectElement).value as Role })}>
+                <select
+                  class="qa-select"
+                  {...control}
+                  value={draft.role}
+                  onChange={(e) => set({ role: (e.target as HTMLSelectElement).value as Role })}
+                >
                   <option value="agent">{t("agents.role.agent")}</option>
                   <option value="supervisor">{t("agents.role.supervisor")}</option>
                 </select>
               )}
             </Field>
-            <Field label={t("agents.capacity")} hint={t("agents.capacityHint")} error={at("capacity")}>
-              {(control) => <input class="qa-input" {...control} type="number" min={0} max={1000} value={draft.capacity} onInput={(e) => set({ capacity: (e.target as HTMLInputElement).value })} />}
+            <Field
+              label={t("agents.capacity")}
+              hint={t("agents.capacityHint")}
+              error={at("capacity")}
+            >
+              {(control) => (
+                <input
+                  class="qa-input"
+                  {...control}
+                  type="number"
+                  min={0}
+                  max={1000}
+                  value={draft.capacity}
+                  onInput={(e) => set({ capacity: (e.target as HTMLInputElement).value })}
+                />
+              )}
             </Field>
           </div>
         </section>
@@ -269,9 +334,20 @@ export function AgentForm({
                       maxLength={50}
                       value={skill}
                       aria-invalid={error ? "true" : undefined}
-                      onInput={(e) => set({ skills: draft.skills.map((s, i) => (i === index ? (e.target as HTMLInputElement).value : s)) })}
+                      onInput={(e) =>
+                        set({
+                          skills: draft.skills.map((s, i) =>
+                            i === index ? (e.target as HTMLInputElement).value : s,
+                          ),
+                        })
+                      }
                     />
-                    <button type="button" class="qa-link-button" aria-label={t("agents.removeSkill", { n })} onClick={() => set({ skills: draft.skills.filter((_, i) => i !== index) })}>
+                    <button
+                      type="button"
+                      class="qa-link-button"
+                      aria-label={t("agents.removeSkill", { n })}
+                      onClick={() => set({ skills: draft.skills.filter((_, i) => i !== index) })}
+                    >
                       {t("hours.remove")}
                     </button>
                   </div>
@@ -281,7 +357,11 @@ export function AgentForm({
             })}
           </div>
           {problem?.field === "skills" && <p class="qa-error">{problem.message}</p>}
-          <button type="button" class="qa-button qa-small" onClick={() => set({ skills: [...draft.skills, ""] })}>
+          <button
+            type="button"
+            class="qa-button qa-small"
+            onClick={() => set({ skills: [...draft.skills, ""] })}
+          >
             {t("agents.addSkill")}
           </button>
         </fieldset>
@@ -302,7 +382,9 @@ export function AgentForm({
       {agent && (
         <section class="qa-section qa-danger-zone" aria-labelledby="agent-access">
           <h2 id="agent-access">{t("agents.actions")}</h2>
-          {agent.conversationIds.length > 0 && <p class="qa-hint">{t("agents.holding", { count: agent.conversationIds.length })}</p>}
+          {agent.conversationIds.length > 0 && (
+            <p class="qa-hint">{t("agents.holding", { count: agent.conversationIds.length })}</p>
+          )}
           <div class="qa-action-row">
             <button type="button" class="qa-button" onClick={ask("rotate")}>
               {t("agents.rotate")}
@@ -311,7 +393,12 @@ export function AgentForm({
           </div>
           <div class="qa-action-row">
             {agent.disabled ? (
-              <button type="button" class="qa-button" disabled={busy} onClick={() => void setDisabled(false)}>
+              <button
+                type="button"
+                class="qa-button"
+                disabled={busy}
+                onClick={() => void setDisabled(false)}
+              >
                 {t("agents.enable")}
               </button>
             ) : (
@@ -333,7 +420,13 @@ export function AgentForm({
         <Confirm
           title={t(`agents.${asking}Title`, { name: agent.name })}
           text={t(`agents.${asking}Text`, { name: agent.name })}
-          confirm={t(asking === "rotate" ? "agents.rotate" : asking === "disable" ? "agents.disableConfirm" : "agents.deleteConfirm")}
+          confirm={t(
+            asking === "rotate"
+              ? "agents.rotate"
+              : asking === "disable"
+                ? "agents.disableConfirm"
+                : "agents.deleteConfirm",
+          )}
           cancel={t("agents.cancel")}
           busy={busy}
           opener={opener}

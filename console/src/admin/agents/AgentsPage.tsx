@@ -21,7 +21,10 @@ export interface FreshToken {
   token: string;
 }
 
-type Load = { state: "loading" } | { state: "failed"; problem: Problem } | { state: "ready"; agents: Agent[] };
+type Load =
+  | { state: "loading" }
+  | { state: "failed"; problem: Problem }
+  | { state: "ready"; agents: Agent[] };
 
 /** /console/agents: the list; /new: a new agent; /<id>: one agent, its token and access. */
 export function AgentsPage({ api, path }: PageProps) {
@@ -41,7 +44,11 @@ export function AgentsPage({ api, path }: PageProps) {
     api.GET("/api/admin/agents").then(
       ({ data, error, response }) => {
         if (!live) return;
-        setAgents(data ? { state: "ready", agents: data.agents } : { state: "failed", problem: problemOf(error, response.status) });
+        setAgents(
+          data
+            ? { state: "ready", agents: data.agents }
+            : { state: "failed", problem: problemOf(error, response.status) },
+        );
       },
       () => live && setAgents({ state: "failed", problem: problemOf(undefined) }),
     );
@@ -67,10 +74,27 @@ export function AgentsPage({ api, path }: PageProps) {
       />
     );
   }
-  return <AgentList agents={agents} queues={allQueues} notice={notice} retry={() => setRevision((n) => n + 1)} />;
+  return (
+    <AgentList
+      agents={agents}
+      queues={allQueues}
+      notice={notice}
+      retry={() => setRevision((n) => n + 1)}
+    />
+  );
 }
 
-function AgentList({ agents, queues, notice, retry }: { agents: Load; queues: Queue[]; notice: string | null; retry: () => void }) {
+function AgentList({
+  agents,
+  queues,
+  notice,
+  retry,
+}: {
+  agents: Load;
+  queues: Queue[];
+  notice: string | null;
+  retry: () => void;
+}) {
   const { t } = useI18n();
   const names = new Map(queues.map((q) => [q.id, q.name]));
   return (
@@ -130,10 +154,16 @@ function AgentList({ agents, queues, notice, retry }: { agents: Load; queues: Qu
                       <a href={href("agents", agent.id)} onClick={followLink}>
                         {agent.name}
                       </a>
-                      {agent.skills.length > 0 && <span class="qa-sub">{agent.skills.join(" · ")}</span>}
+                      {agent.skills.length > 0 && (
+                        <span class="qa-sub">{agent.skills.join(" · ")}</span>
+                      )}
                     </td>
                     <td>
-                      <span class={agent.role === "supervisor" ? "qa-badge qa-badge-supervisor" : "qa-muted"}>
+                      <span
+                        class={
+                          agent.role === "supervisor" ? "qa-badge qa-badge-supervisor" : "qa-muted"
+                        }
+                      >
                         {t(`agents.role.${agent.role}`)}
                       </span>
                     </td>
@@ -148,9 +178,15 @@ function AgentList({ agents, queues, notice, retry }: { agents: Load; queues: Qu
                       )}
                     </td>
                     <td>
-                      {t("agents.capacityUse", { used: agent.usedCapacity, total: agent.capacity, free: agent.freeCapacity })}
+                      {t("agents.capacityUse", {
+                        used: agent.usedCapacity,
+                        total: agent.capacity,
+                        free: agent.freeCapacity,
+                      })}
                       <span class="qa-meter" aria-hidden="true">
-                        <span class={`qa-meter-fill ${meterClass(agent.usedCapacity, agent.capacity)}`} />
+                        <span
+                          class={`qa-meter-fill ${meterClass(agent.usedCapacity, agent.capacity)}`}
+                        />
                       </span>
                     </td>
                     <td>
@@ -175,4 +211,3 @@ function AgentList({ agents, queues, notice, retry }: { agents: Load; queues: Qu
     </main>
   );
 }
-

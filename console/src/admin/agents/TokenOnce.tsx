@@ -4,7 +4,15 @@ import { useI18n } from "../../i18n";
 
 /** An agent's bearer token, right after it was made (created or rotated): the API stores only
  * its hash, so this is the one time anyone sees it. */
-export function TokenOnce({ name, token, onDone }: { name: string; token: string; onDone: () => void }) {
+export function TokenOnce({
+  name,
+  token,
+  onDone,
+}: {
+  name: string;
+  token: string;
+  onDone: () => void;
+}) {
   const { t } = useI18n();
   const field = useRef<HTMLInputElement>(null);
   const [copy, setCopy] = useState<"idle" | "copied" | "failed">("idle");

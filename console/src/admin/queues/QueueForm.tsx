@@ -56,7 +56,8 @@ const browserZones = (): string[] =>
   ) ?? [];
 
 /** A number as typed, or the text itself so that the API names what is wrong with it. */
-const numberOf = (text: string): number | string => (/^-?\d+$/.test(text.trim()) ? Number(text) : text);
+const numberOf = (text: string): number | string =>
+  /^-?\d+$/.test(text.trim()) ? Number(text) : text;
 
 function handling(action: Action, target: string) {
   return action === "transfer" ? { action, transferQueueId: target } : { action };
@@ -82,7 +83,10 @@ export function QueueForm({
   const [origin, setOrigin] = useState<Origin>([]);
   const [checked, setChecked] = useState(false);
   const [saving, setSaving] = useState(false);
-  const zones = useMemo(() => timeZones(draft?.hours.timeZone ?? "", browserZones()), [draft?.hours.timeZone]);
+  const zones = useMemo(
+    () => timeZones(draft?.hours.timeZone ?? "", browserZones()),
+    [draft?.hours.timeZone],
+  );
 
   useEffect(() => {
     if (!queueId) return;
@@ -108,7 +112,9 @@ export function QueueForm({
         {back}
         {loadProblem ? (
           <p class="qa-alert" role="alert">
-            {loadProblem.code === "not_found" ? t("queues.notFound") : loadProblem.message || t("queues.unavailable")}
+            {loadProblem.code === "not_found"
+              ? t("queues.notFound")
+              : loadProblem.message || t("queues.unavailable")}
           </p>
         ) : (
           <p class="qa-state qa-muted" role="status">
@@ -130,7 +136,9 @@ export function QueueForm({
   const built = hoursBody(draft.hours);
   const local = {
     noWindows: !built.ok,
-    spans: draft.hours.mode === "weekly" && draft.hours.week.some((spans) => spans.some((s) => spanProblem(s))),
+    spans:
+      draft.hours.mode === "weekly" &&
+      draft.hours.week.some((spans) => spans.some((s) => spanProblem(s))),
     holidays: draft.hours.holidays.some((h) => !h.date),
     overflowTarget: draft.overflowAction === "transfer" && !draft.overflowTarget,
     outOfHoursTarget: draft.outOfHoursAction === "transfer" && !draft.outOfHoursTarget,
@@ -138,15 +146,26 @@ export function QueueForm({
   const locallyWrong = Object.values(local).some(Boolean);
 
   const weekErrors = new Map<string, string>();
-  if (problem) for (const [day, row] of rowsOfField(problem.field, origin)) weekErrors.set(`${day}:${row}`, problem.message);
-  const weekLevel = problem?.field?.startsWith("operatingHours.weekly") && !weekErrors.size ? problem.message : undefined;
-  const holidaysLevel = problem?.field?.match(/^operatingHours\.holidays(\.\d+)?$/) ? problem.message : undefined;
+  if (problem)
+    for (const [day, row] of rowsOfField(problem.field, origin))
+      weekErrors.set(`${day}:${row}`, problem.message);
+  const weekLevel =
+    problem?.field?.startsWith("operatingHours.weekly") && !weekErrors.size
+      ? problem.message
+      : undefined;
+  const holidaysLevel = problem?.field?.match(/^operatingHours\.holidays(\.\d+)?$/)
+    ? problem.message
+    : undefined;
   const hoursLevel =
-    problem?.field === "operatingHours" || (problem?.field?.startsWith("operatingHours.") && !/^operatingHours\.(weekly|holidays|timeZone)/.test(problem.field))
+    problem?.field === "operatingHours" ||
+    (problem?.field?.startsWith("operatingHours.") &&
+      !/^operatingHours\.(weekly|holidays|timeZone)/.test(problem.field))
       ? problem.message
       : undefined;
   const placedByField = problem?.field
-    ? ["name", "priority", "assignmentMethod", "operatingHours", "overflow", "outOfHours"].some((p) => messageAt(problem, p))
+    ? ["name", "priority", "assignmentMethod", "operatingHours", "overflow", "outOfHours"].some(
+        (p) => messageAt(problem, p),
+      )
     : false;
 
   const save = async (event: Event) => {
@@ -167,9 +186,10 @@ export function QueueForm({
     } as Schemas["QueueFields"];
     setSaving(true);
     setOrigin(built.origin);
-    const answer = await (queueId
-      ? api.PATCH("/api/admin/queues/{id}", { params: { path: { id: queueId } }, body })
-      : api.POST("/api/admin/queues", { body })
+    const answer = await (
+      queueId
+        ? api.PATCH("/api/admin/queues/{id}", { params: { path: { id: queueId } }, body })
+        : api.POST("/api/admin/queues", { body })
     ).catch(() => null);
     setSaving(false);
     if (answer?.data) {
@@ -194,7 +214,12 @@ export function QueueForm({
       error={(checked && missing ? t("queues.transferNeeded") : undefined) ?? at(path)}
     >
       {(control) => (
-        <select class="qa-select" {...control} value={value} onChange={(e) => onPick((e.target as HTMLSelectElement).value)}>
+        <select
+          class="qa-select"
+          {...control}
+          value={value}
+          onChange={(e) => onPick((e.target as HTMLSelectElement).value)}
+        >
           <option value="">{t("queues.chooseQueue")}</option>
           {others.map((q) => (
             <option key={q.id} value={q.id}>
@@ -206,10 +231,21 @@ export function QueueForm({
       )}
     </Field>
   );
-  const actionSelect = (label: string, value: Action, onPick: (a: Action) => void, hint?: string, error?: string) => (
+  const actionSelect = (
+    label: string,
+    value: Action,
+    onPick: (a: Action) => void,
+    hint?: string,
+    error?: string,
+  ) => (
     <Field label={label} hint={hint} error={error}>
       {(control) => (
-        <select class="qa-select" {...control} value={value} onChange={(e) => onPick((e.target as HTMLSelectElement).value as Action)}>
+        <select
+          class="qa-select"
+          {...control}
+          value={value}
+          onChange={(e) => onPick((e.target as HTMLSelectElement).value as Action)}
+        >
           {ACTIONS.map((action) => (
             <option key={action} value={action}>
               {t(`queues.action.${action}`)}
@@ -221,7 +257,9 @@ export function QueueForm({
   );
   // The API's cross-field rule for a handling names the handling itself ("overflow").
   const handlingError = (path: string) =>
-    problem?.field === path || problem?.field === `${path}.transferQueueId` ? problem.message : undefined;
+    problem?.field === path || problem?.field === `${path}.transferQueueId`
+      ? problem.message
+      : undefined;
 
   return (
     <main class="page">
@@ -246,17 +284,44 @@ export function QueueForm({
           <div class="qa-fields">
             <Field label={t("queues.name")} error={at("name")}>
               {(control) => (
-                <input class="qa-input" {...control} value={draft.name} maxLength={100} onInput={(e) => set({ name: (e.target as HTMLInputElement).value })} />
+                <input
+                  class="qa-input"
+                  {...control}
+                  value={draft.name}
+                  maxLength={100}
+                  onInput={(e) => set({ name: (e.target as HTMLInputElement).value })}
+                />
               )}
             </Field>
-            <Field label={t("queues.priority")} hint={t("queues.priorityHint")} error={at("priority")}>
+            <Field
+              label={t("queues.priority")}
+              hint={t("queues.priorityHint")}
+              error={at("priority")}
+            >
               {(control) => (
-                <input class="qa-input" {...control} type="number" min={0} max={1000} value={draft.priority} onInput={(e) => set({ priority: (e.target as HTMLInputElement).value })} />
+                <input
+                  class="qa-input"
+                  {...control}
+                  type="number"
+                  min={0}
+                  max={1000}
+                  value={draft.priority}
+                  onInput={(e) => set({ priority: (e.target as HTMLInputElement).value })}
+                />
               )}
             </Field>
-            <Field label={t("queues.method")} hint={t(`queues.methodHint.${draft.method}`)} error={at("assignmentMethod")}>
+            <Field
+              label={t("queues.method")}
+              hint={t(`queues.methodHint.${draft.method}`)}
+              error={at("assignmentMethod")}
+            >
               {(control) => (
-                <select class="qa-select" {...control} value={draft.method} onChange={(e) => set({ method: (e.target as HTMLSelectElement).value as Method })}>
+                <select
+                  class="qa-select"
+                  {...control}
+                  value={draft.method}
+                  onChange={(e) => set({ method: (e.target as HTMLSelectElement).value as Method })}
+                >
                   {METHODS.map((method) => (
                     <option key={method} value={method}>
                       {t(`queues.method.${method}`)}
@@ -274,14 +339,28 @@ export function QueueForm({
             <div class="qa-choices" role="radiogroup" aria-label={t("hours.heading")}>
               {(["always", "weekly"] as const).map((mode) => (
                 <label class="qa-choice" key={mode}>
-                  <input type="radio" name="hours-mode" checked={draft.hours.mode === mode} onChange={() => setHours({ mode })} />
+                  <input
+                    type="radio"
+                    name="hours-mode"
+                    checked={draft.hours.mode === mode}
+                    onChange={() => setHours({ mode })}
+                  />
                   {t(mode === "always" ? "hours.always" : "hours.weekly")}
                 </label>
               ))}
             </div>
-            <Field label={t("hours.timeZone")} hint={t("hours.timeZoneHint")} error={at("operatingHours.timeZone")}>
+            <Field
+              label={t("hours.timeZone")}
+              hint={t("hours.timeZoneHint")}
+              error={at("operatingHours.timeZone")}
+            >
               {(control) => (
-                <select class="qa-select" {...control} value={draft.hours.timeZone} onChange={(e) => setHours({ timeZone: (e.target as HTMLSelectElement).value })}>
+                <select
+                  class="qa-select"
+                  {...control}
+                  value={draft.hours.timeZone}
+                  onChange={(e) => setHours({ timeZone: (e.target as HTMLSelectElement).value })}
+                >
                   {zones.map((zone) => (
                     <option key={zone} value={zone}>
                       {zone}
@@ -295,8 +374,17 @@ export function QueueForm({
           {draft.hours.mode === "weekly" && (
             <>
               <p class="qa-hint qa-format">{t("hours.format")}</p>
-              <WeeklyHours week={draft.hours.week} onChange={(week) => setHours({ week })} checked={checked} apiErrors={weekErrors} />
-              {checked && local.noWindows && <p class="qa-error" role="alert">{t("hours.noWindows")}</p>}
+              <WeeklyHours
+                week={draft.hours.week}
+                onChange={(week) => setHours({ week })}
+                checked={checked}
+                apiErrors={weekErrors}
+              />
+              {checked && local.noWindows && (
+                <p class="qa-error" role="alert">
+                  {t("hours.noWindows")}
+                </p>
+              )}
               {weekLevel && <p class="qa-error">{weekLevel}</p>}
             </>
           )}
@@ -308,7 +396,11 @@ export function QueueForm({
             {draft.hours.holidays.map((holiday, index) => {
               const n = index + 1;
               const setHoliday = (part: Partial<typeof holiday>) =>
-                setHours({ holidays: draft.hours.holidays.map((h, i) => (i === index ? { ...h, ...part } : h)) });
+                setHours({
+                  holidays: draft.hours.holidays.map((h, i) =>
+                    i === index ? { ...h, ...part } : h,
+                  ),
+                });
               const error =
                 (checked && !holiday.date ? t("hours.dateNeeded") : undefined) ??
                 at(`operatingHours.holidays.${index}`);
@@ -335,7 +427,9 @@ export function QueueForm({
                       type="button"
                       class="qa-link-button"
                       aria-label={t("hours.removeHoliday", { n })}
-                      onClick={() => setHours({ holidays: draft.hours.holidays.filter((_, i) => i !== index) })}
+                      onClick={() =>
+                        setHours({ holidays: draft.hours.holidays.filter((_, i) => i !== index) })
+                      }
                     >
                       {t("hours.remove")}
                     </button>
@@ -345,8 +439,16 @@ export function QueueForm({
               );
             })}
           </div>
-          {holidaysLevel && !/\.\d+$/.test(problem?.field ?? "") && <p class="qa-error">{holidaysLevel}</p>}
-          <button type="button" class="qa-button qa-small" onClick={() => setHours({ holidays: [...draft.hours.holidays, { date: "", name: "" }] })}>
+          {holidaysLevel && !/\.\d+$/.test(problem?.field ?? "") && (
+            <p class="qa-error">{holidaysLevel}</p>
+          )}
+          <button
+            type="button"
+            class="qa-button qa-small"
+            onClick={() =>
+              setHours({ holidays: [...draft.hours.holidays, { date: "", name: "" }] })
+            }
+          >
             {t("hours.addHoliday")}
           </button>
         </fieldset>
@@ -370,18 +472,32 @@ export function QueueForm({
                 local.outOfHoursTarget,
               )}
           </div>
-          {draft.outOfHoursAction === "transfer" && handlingError("outOfHours") && !at("outOfHours.transferQueueId") && (
-            <p class="qa-error">{handlingError("outOfHours")}</p>
-          )}
+          {draft.outOfHoursAction === "transfer" &&
+            handlingError("outOfHours") &&
+            !at("outOfHours.transferQueueId") && (
+              <p class="qa-error">{handlingError("outOfHours")}</p>
+            )}
         </fieldset>
 
         <fieldset class="qa-section">
           <legend>{t("queues.overflow")}</legend>
           <p class="qa-intro">{t("queues.overflowIntro")}</p>
           <div class="qa-fields">
-            <Field label={t("queues.maxWaiting")} hint={t("queues.maxWaitingHint")} error={at("overflow.maxWaiting")}>
+            <Field
+              label={t("queues.maxWaiting")}
+              hint={t("queues.maxWaitingHint")}
+              error={at("overflow.maxWaiting")}
+            >
               {(control) => (
-                <input class="qa-input" {...control} type="number" min={0} max={100000} value={draft.maxWaiting} onInput={(e) => set({ maxWaiting: (e.target as HTMLInputElement).value })} />
+                <input
+                  class="qa-input"
+                  {...control}
+                  type="number"
+                  min={0}
+                  max={100000}
+                  value={draft.maxWaiting}
+                  onInput={(e) => set({ maxWaiting: (e.target as HTMLInputElement).value })}
+                />
               )}
             </Field>
             {actionSelect(
@@ -389,7 +505,9 @@ export function QueueForm({
               draft.overflowAction,
               (overflowAction) => set({ overflowAction }),
               undefined,
-              draft.overflowAction === "transfer" || at("overflow.maxWaiting") ? undefined : at("overflow"),
+              draft.overflowAction === "transfer" || at("overflow.maxWaiting")
+                ? undefined
+                : at("overflow"),
             )}
             {draft.overflowAction === "transfer" &&
               targetSelect(
@@ -400,9 +518,9 @@ export function QueueForm({
                 local.overflowTarget,
               )}
           </div>
-          {draft.overflowAction === "transfer" && handlingError("overflow") && !at("overflow.transferQueueId") && (
-            <p class="qa-error">{handlingError("overflow")}</p>
-          )}
+          {draft.overflowAction === "transfer" &&
+            handlingError("overflow") &&
+            !at("overflow.transferQueueId") && <p class="qa-error">{handlingError("overflow")}</p>}
         </fieldset>
 
         <div class="qa-form-actions">

@@ -14,7 +14,10 @@ import "./forms.css";
 
 export type Queue = components["schemas"]["Queue"];
 
-type Load<T> = { state: "loading" } | { state: "failed"; problem: Problem } | { state: "ready"; value: T };
+type Load<T> =
+  | { state: "loading" }
+  | { state: "failed"; problem: Problem }
+  | { state: "ready"; value: T };
 
 /** Every queue, loaded again whenever ``revision`` changes. */
 export function useQueues(api: Api, revision = 0): [Load<Queue[]>, () => void] {
@@ -101,7 +104,9 @@ function QueueList({
     const problem = problemOf(error, response.status);
     const reason = problem.message || t("queues.unavailable");
     setFailure(
-      problem.code === "in_use" ? t("queues.inUse", { reason }) : t("queues.deleteFailed", { reason }),
+      problem.code === "in_use"
+        ? t("queues.inUse", { reason })
+        : t("queues.deleteFailed", { reason }),
     );
   };
 
@@ -245,7 +250,8 @@ function HoursCell({ queue }: { queue: Queue }) {
 function OverflowCell({ queue, names }: { queue: Queue; names: Map<string, string> }) {
   const { t } = useI18n();
   const { maxWaiting, action, transferQueueId } = queue.overflow;
-  if (maxWaiting === null || maxWaiting === undefined) return <span class="qa-muted">{t("queues.noLimit")}</span>;
+  if (maxWaiting === null || maxWaiting === undefined)
+    return <span class="qa-muted">{t("queues.noLimit")}</span>;
   const what =
     action === "transfer" && transferQueueId
       ? `${t("queues.action.transfer")}: ${names.get(transferQueueId) ?? transferQueueId}`

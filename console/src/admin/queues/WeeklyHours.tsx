@@ -43,7 +43,9 @@ export function WeeklyHours({
                       spans.map((old, index) => (index === row ? { ...old, ...part } : old)),
                     );
                   const errorId = `hours-${day}-${row}-error`;
-                  const invalid = message ? { "aria-invalid": "true" as const, "aria-describedby": errorId } : {};
+                  const invalid = message
+                    ? { "aria-invalid": "true" as const, "aria-describedby": errorId }
+                    : {};
                   return (
                     <div class="qa-span" key={row}>
                       <input
@@ -52,8 +54,14 @@ export function WeeklyHours({
                         placeholder="09:00"
                         inputMode="numeric"
                         maxLength={5}
-                        aria-label={n === 1 ? t("hours.opens", { day: name }) : t("hours.opensNth", { day: name, n })}
-                        onInput={(event) => set({ start: (event.target as HTMLInputElement).value.trim() })}
+                        aria-label={
+                          n === 1
+                            ? t("hours.opens", { day: name })
+                            : t("hours.opensNth", { day: name, n })
+                        }
+                        onInput={(event) =>
+                          set({ start: (event.target as HTMLInputElement).value.trim() })
+                        }
                         {...invalid}
                       />
                       <span class="qa-muted">{t("hours.to")}</span>
@@ -63,15 +71,30 @@ export function WeeklyHours({
                         placeholder="18:00"
                         inputMode="numeric"
                         maxLength={5}
-                        aria-label={n === 1 ? t("hours.closes", { day: name }) : t("hours.closesNth", { day: name, n })}
-                        onInput={(event) => set({ end: (event.target as HTMLInputElement).value.trim() })}
+                        aria-label={
+                          n === 1
+                            ? t("hours.closes", { day: name })
+                            : t("hours.closesNth", { day: name, n })
+                        }
+                        onInput={(event) =>
+                          set({ end: (event.target as HTMLInputElement).value.trim() })
+                        }
                         {...invalid}
                       />
                       <button
                         type="button"
                         class="qa-link-button"
-                        aria-label={t("hours.removeOn", { day: name, start: span.start, end: span.end })}
-                        onClick={() => change(day, spans.filter((_, index) => index !== row))}
+                        aria-label={t("hours.removeOn", {
+                          day: name,
+                          start: span.start,
+                          end: span.end,
+                        })}
+                        onClick={() =>
+                          change(
+                            day,
+                            spans.filter((_, index) => index !== row),
+                          )
+                        }
                       >
                         {t("hours.remove")}
                       </button>
@@ -90,7 +113,9 @@ export function WeeklyHours({
                 aria-label={t("hours.addOn", { day: name })}
                 onClick={() => {
                   const last = spans[spans.length - 1];
-                  const next = last ? { start: last.end === "24:00" ? "" : last.end, end: "" } : { start: "09:00", end: "18:00" };
+                  const next = last
+                    ? { start: last.end === "24:00" ? "" : last.end, end: "" }
+                    : { start: "09:00", end: "18:00" };
                   change(day, [...spans, next]);
                 }}
               >
@@ -106,7 +131,11 @@ export function WeeklyHours({
           class="qa-link-button"
           disabled={!monday.length}
           onClick={() =>
-            onChange(week.map((spans, day) => (day >= 1 && day <= 4 ? monday.map((s) => ({ ...s })) : spans)))
+            onChange(
+              week.map((spans, day) =>
+                day >= 1 && day <= 4 ? monday.map((s) => ({ ...s })) : spans,
+              ),
+            )
           }
         >
           {t("hours.copyMonday")}

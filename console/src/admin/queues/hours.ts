@@ -89,7 +89,8 @@ export function rowsOfField(field: string | undefined, origin: Origin): Array<[n
 }
 
 export function draftOf(hours: OperatingHours | null | undefined): HoursDraft {
-  if (!hours) return { mode: "always", timeZone: DEFAULT_TIME_ZONE, week: emptyWeek(), holidays: [] };
+  if (!hours)
+    return { mode: "always", timeZone: DEFAULT_TIME_ZONE, week: emptyWeek(), holidays: [] };
   return {
     mode: hours.weekly.length ? "weekly" : "always",
     timeZone: hours.timeZone,
@@ -102,7 +103,9 @@ const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 const END = /^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$/;
 
 /** What is wrong with one window, before the API is asked: a message key, or null. */
-export function spanProblem(span: Span): "hours.badStart" | "hours.badEnd" | "hours.endBeforeStart" | null {
+export function spanProblem(
+  span: Span,
+): "hours.badStart" | "hours.badEnd" | "hours.endBeforeStart" | null {
   if (!TIME.test(span.start)) return "hours.badStart";
   if (!END.test(span.end)) return "hours.badEnd";
   if (span.end <= span.start) return "hours.endBeforeStart";
@@ -117,7 +120,9 @@ export type HoursBody =
  * an empty week, which the API reads as open around the clock: refused here, so that nobody
  * closes a queue's week and finds it open day and night. */
 export function hoursBody(draft: HoursDraft): HoursBody {
-  const holidays = draft.holidays.map((h) => (h.name ? { date: h.date, name: h.name } : { date: h.date }));
+  const holidays = draft.holidays.map((h) =>
+    h.name ? { date: h.date, name: h.name } : { date: h.date },
+  );
   if (draft.mode === "always") {
     if (!holidays.length) return { ok: true, hours: null, origin: [] };
     return {
@@ -144,7 +149,8 @@ export function summary(weekly: readonly WeeklyWindow[], dayName: (day: number) 
     if (!spans.length) return;
     const text = spans.map((s) => `${s.start}–${s.end}`).join(", ");
     const last = groups[groups.length - 1];
-    if (last && last.text === text && last.days[last.days.length - 1] === day) last.days.push(day + 1);
+    if (last && last.text === text && last.days[last.days.length - 1] === day)
+      last.days.push(day + 1);
     else groups.push({ days: [day + 1], text });
   });
   return groups
