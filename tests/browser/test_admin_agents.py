@@ -154,3 +154,23 @@ def test_agents_list(open_page, shoot, language, app, team):
     used = {"en": "2 of 4 used", "zh-CN": "已用 2 / 共 4"}[language]
     expect(page.get_by_text(used).first).to_be_visible()
     shoot(page, "agents", language)
+
+
+def test_a_queue_deleted_since_can_be_unticked_and_the_agent_saved(page, app, admin):
+    suffix = secrets.token_hex(3)
+    gone = admin.post("/api/admin/queues", json={"name": f"Old {suffix}"}).json()
+    agent = admin.post(
+        "/api/admin/agents", json={"name": f"Gao {suffix}", "queueIds": [gone["id"]]}
+    ).json()
+    assert admin.delete(f"/api/admin/queues/{gone['id']}").status_code == 204
+    open_agents(page, app.admin_token)
+    page.get_by_role("link", name=agent["name"]).click()
+
+    stale = page.get_by_role("checkbox", name=f"Unknown queue {gone['id']}")
+    expect(stale).to_be_checked()
+    stale.uncheck()
+    page.get_by_label("Capacity").fill("4")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    stored = admin.get(f"/api/admin/agents/{agent['id']}").json()
+    assert (stored["queueIds"], stored["capacity"]) == ([], 4)

@@ -148,6 +148,16 @@ export function AgentForm({
     setProblem(problemOf(answer?.error, answer?.response.status ?? 0));
   };
 
+  // A queue deleted since stays in the agent's queueIds (the API does not remove it): shown
+  // checked under its id, so that it can be unticked rather than refused on every save.
+  const known = new Set(queues.map((queue) => queue.id));
+  const choices = [
+    ...queues.map((queue) => ({ id: queue.id, name: queue.name })),
+    ...(queuesLoaded ? (agent?.queueIds ?? []) : [])
+      .filter((id) => !known.has(id))
+      .map((id) => ({ id, name: t("agents.unknownQueue", { id }) })),
+  ];
+
   const reason = (p: Problem) => p.message || t("agents.unavailable");
 
   const act = async () => {
@@ -297,20 +307,20 @@ export function AgentForm({
           <p class="qa-intro">{t("agents.queuesHint")}</p>
           {queuesLoaded && !queues.length && <p class="qa-hint">{t("agents.noQueuesYet")}</p>}
           <div class="qa-checks">
-            {queues.map((queue) => (
-              <label class="qa-choice" key={queue.id}>
+            {choices.map(({ id, name }) => (
+              <label class="qa-choice" key={id}>
                 <input
                   type="checkbox"
-                  checked={draft.queueIds.includes(queue.id)}
+                  checked={draft.queueIds.includes(id)}
                   onChange={(e) =>
                     set({
                       queueIds: (e.target as HTMLInputElement).checked
-                        ? [...draft.queueIds, queue.id]
-                        : draft.queueIds.filter((id) => id !== queue.id),
+                        ? [...draft.queueIds, id]
+                        : draft.queueIds.filter((queueId) => queueId !== id),
                     })
                   }
                 />
-                {queue.name}
+                {name}
               </label>
             ))}
           </div>
