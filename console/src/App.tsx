@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 
-import { apiClient } from "./api/client";
+import { apiClient, type SessionEnd } from "./api/client";
 import { LanguageSelect, useI18n } from "./i18n";
 import type { MessageKey } from "./i18n/messages";
 import { forgetToken, savedToken, signIn, type TokenSession } from "./session";
@@ -31,10 +31,11 @@ export function App() {
     setSession(null);
     setNotice(why);
   };
-  const api = useMemo(
-    () => (session ? apiClient(() => session.bearer(), () => end("signIn.expired")) : null),
-    [session],
-  );
+  const api = useMemo(() => {
+    if (!session) return null;
+    const ended = (why: SessionEnd) => end(why === "disabled" ? "signIn.disabled" : "signIn.expired");
+    return apiClient(() => session.bearer(), ended);
+  }, [session]);
 
   return (
     <div class="app">

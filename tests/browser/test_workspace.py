@@ -209,6 +209,18 @@ def test_a_session_that_ends_while_open_goes_back_to_sign_in(page, desk):
     expect(page.get_by_label("Access token")).to_be_visible()
 
 
+def test_an_agent_disabled_while_signed_in_goes_back_to_sign_in(page, desk):
+    agent = desk.agent("Lin")
+    sign_in(page, agent.token)
+    expect(page.get_by_label("Presence")).to_be_visible()
+    disabled = desk.admin.patch(f"/api/admin/agents/{agent.id}", json={"disabled": True})
+    assert disabled.status_code == 200, disabled.text
+    expect(page.get_by_text("This agent is disabled. Ask your administrator.")).to_be_visible(
+        timeout=10_000
+    )
+    expect(page.get_by_label("Access token")).to_be_visible()
+
+
 def test_pick_mode_lists_open_work_and_picking_takes_it(page, app, wechat_api, admin):
     picking = Desk.open(app, wechat_api, admin, distributionMode="pick")
     agent = picking.agent("Lin")
