@@ -39,6 +39,7 @@ from playwright.sync_api import (
 from devhost.azurite import Azurite
 from tools.local_app import LocalApp, app_settings
 from tools.wechat_simulator import WeChatApiSimulator
+from tools.wechat_simulator.playground import PAGE_PATH
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CONSOLE_INDEX = ROOT / "console" / "dist" / "index.html"
@@ -242,6 +243,20 @@ def open_page(
 def page(open_page: OpenPage) -> Page:
     """The console's first page, in English, in a fresh context."""
     return open_page()
+
+
+@pytest.fixture
+def phone(browser: Browser, wechat_api) -> Iterator[Page]:
+    """The WeChat simulator's customer playground, on the simulator's own origin, checked
+    like the console's pages."""
+    context = browser.new_context(base_url=wechat_api.url, viewport=VIEWPORT)
+    log = PageLog(wechat_api.url)
+    log.watch(context)
+    page = context.new_page()
+    page.goto(PAGE_PATH)
+    yield page
+    context.close()
+    assert not log.problems(), "\n".join(log.problems())
 
 
 # --- screenshots for the docs (make screenshots; see test_screenshots.py) -----------------

@@ -5,30 +5,13 @@ and a reply WeChat refuses shows on the phone as not delivered."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 from tools.desk import Desk, sign_in
-from tools.wechat_simulator.playground import PAGE_PATH
-
-from .conftest import VIEWPORT, PageLog
 
 pytestmark = pytest.mark.timeout(90)
-
-
-@pytest.fixture
-def phone(browser: Browser, wechat_api) -> Iterator[Page]:
-    """The playground page on the simulator's own origin, checked like the console's pages."""
-    context = browser.new_context(base_url=wechat_api.url, viewport=VIEWPORT)
-    log = PageLog(wechat_api.url)
-    log.watch(context)
-    page = context.new_page()
-    page.goto(PAGE_PATH)
-    yield page
-    context.close()
-    assert not log.problems(), "\n".join(log.problems())
 
 
 def test_a_customer_on_the_playground_chats_with_an_agent_in_the_console(
