@@ -56,7 +56,7 @@ export function App() {
         )}
       </header>
       {restoring ? (
-        <p role="status">{t("workspace.loading")}</p>
+        <p role="status">{t("common.loading")}</p>
       ) : session && api ? (
         <Shell session={session} api={api} />
       ) : (

@@ -69,7 +69,7 @@ describe("the conversation list", () => {
     expect(stateLabel("active", en)).toBe("Active");
     expect(stateLabel("waiting", en)).toBe("Waiting");
     expect(stateLabel("wrapup", en)).toBe("Wrap-up");
-    expect(stateLabel("wrapup", zh)).toBe("小结中");
+    expect(stateLabel("wrapup", zh)).toBe("收尾中");
   });
 });
 

@@ -105,7 +105,7 @@ export function Actions({
               {t("close.now")}
             </button>
             <button type="button" onClick={() => setDialog(null)}>
-              {t("close.cancel")}
+              {t("common.cancel")}
             </button>
           </div>
         </Dialog>
@@ -238,7 +238,7 @@ function TransferDialog({
             {t("transfer.submit")}
           </button>
           <button type="button" onClick={onCancel}>
-            {t("transfer.cancel")}
+            {t("common.cancel")}
           </button>
         </div>
       </form>

@@ -10,11 +10,11 @@ type Panel = components["schemas"]["CustomerPanel"];
 type State = components["schemas"]["ConversationState"];
 
 export const STATE: Record<State, MessageKey> = {
-  open: "conversation.state.open",
-  active: "conversation.state.active",
+  open: "state.open",
+  active: "state.active",
   waiting: "conversation.state.waiting",
-  wrapup: "conversation.state.wrapup",
-  closed: "conversation.state.closed",
+  wrapup: "state.wrapup",
+  closed: "state.closed",
 };
 
 export function formatDate(iso: string, language: string): string {

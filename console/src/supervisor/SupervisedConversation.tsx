@@ -166,7 +166,7 @@ export function SupervisedConversation({
               {t("supervisor.close.now")}
             </button>
             <button type="button" onClick={() => setDialog(null)}>
-              {t("supervisor.close.cancel")}
+              {t("common.cancel")}
             </button>
           </div>
         </Dialog>
@@ -279,7 +279,7 @@ function TransferDialog({
             {t("transfer.submit")}
           </button>
           <button type="button" onClick={onCancel}>
-            {t("transfer.cancel")}
+            {t("common.cancel")}
           </button>
         </div>
       </form>

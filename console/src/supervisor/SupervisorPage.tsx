@@ -159,7 +159,7 @@ function AgentsTable({ overview }: { overview: Overview }) {
                   {agent.disabled && <span class="sv-tag">{t("supervisor.disabled")}</span>}
                 </td>
                 <td>
-                  {t("supervisor.capacity", {
+                  {t("presence.capacity", {
                     used: agent.usedCapacity,
                     total: agent.capacity,
                     free: agent.freeCapacity,

@@ -57,11 +57,11 @@ export function lineText(line: LineSummary | null | undefined, t: Translate): st
 }
 
 const STATES: Record<State, MessageKey> = {
-  open: "list.state.open",
-  active: "list.state.active",
+  open: "state.open",
+  active: "state.active",
   waiting: "list.state.waiting",
-  wrapup: "list.state.wrapup",
-  closed: "list.state.closed",
+  wrapup: "state.wrapup",
+  closed: "state.closed",
 };
 
 export function stateLabel(state: State, t: Translate): string {

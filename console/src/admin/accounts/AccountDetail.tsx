@@ -86,7 +86,7 @@ export function AccountDetail({ api, accountId }: { api: Api; accountId: string 
     return (
       <main class="page accounts">
         <p class="ac-muted" role="status">
-          {t("accounts.loading")}
+          {t("common.loading")}
         </p>
       </main>
     );
@@ -99,7 +99,7 @@ export function AccountDetail({ api, accountId }: { api: Api; accountId: string 
     [t("accounts.field.token"), account.token, true],
     [t("accounts.field.encodingAesKey"), account.encodingAesKey, true],
     [t("accounts.field.messageMode"), t(`accounts.mode.${account.messageMode}`)],
-    [t("accounts.field.sandbox"), t(account.sandbox ? "accounts.yes" : "accounts.no")],
+    [t("accounts.field.sandbox"), t(account.sandbox ? "common.yes" : "common.no")],
   ];
   return (
     <main class="page accounts">
@@ -213,7 +213,7 @@ export function AccountDetail({ api, accountId }: { api: Api; accountId: string 
           <p>{t("accounts.deleteExplain")}</p>
           <div class="cv-dialog-buttons">
             <button type="button" onClick={() => setDialog(null)}>
-              {t("accounts.cancel")}
+              {t("common.cancel")}
             </button>
             <button type="button" class="cv-danger" disabled={busy} onClick={remove}>
               {t("accounts.deleteConfirm")}
@@ -244,7 +244,7 @@ function RotateDialog({
       <CopyValue label={t("accounts.rotateNewKey")} value={key} />
       <div class="cv-dialog-buttons">
         <button type="button" onClick={onClose}>
-          {t("accounts.cancel")}
+          {t("common.cancel")}
         </button>
         <button type="button" class="cv-primary" disabled={busy} onClick={() => onRotate(key)}>
           {t("accounts.rotateConfirm")}

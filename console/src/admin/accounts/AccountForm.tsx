@@ -128,7 +128,7 @@ export function AccountForm({ api, accountId }: { api: Api; accountId?: string }
     return (
       <main class="page accounts">
         <p class="ac-muted" role="status">
-          {t("accounts.loading")}
+          {t("common.loading")}
         </p>
       </main>
     );
@@ -267,14 +267,14 @@ export function AccountForm({ api, accountId }: { api: Api; accountId?: string }
         )}
         <div class="ac-actions">
           <button type="submit" class="ac-button ac-primary" disabled={saving}>
-            {saving ? t("accounts.saving") : editing ? t("accounts.save") : t("accounts.next")}
+            {saving ? t("common.saving") : editing ? t("common.save") : t("accounts.next")}
           </button>
           <a
             class="ac-button"
             href={href("accounts", ...(accountId ? [accountId] : []))}
             onClick={followLink}
           >
-            {t("accounts.cancel")}
+            {t("common.cancel")}
           </a>
         </div>
       </form>

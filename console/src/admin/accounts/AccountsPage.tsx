@@ -45,7 +45,7 @@ function AccountList({ api }: Pick<PageProps, "api">) {
         </p>
       ) : accounts === null ? (
         <p class="ac-muted" role="status">
-          {t("accounts.loading")}
+          {t("common.loading")}
         </p>
       ) : accounts.length === 0 ? (
         <div class="ac-empty">

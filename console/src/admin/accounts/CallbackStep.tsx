@@ -31,7 +31,7 @@ export function CallbackStep({ api, accountId }: { api: Api; accountId: string }
         </p>
       ) : info === null ? (
         <p class="ac-muted" role="status">
-          {t("accounts.loading")}
+          {t("common.loading")}
         </p>
       ) : (
         <>
@@ -115,11 +115,11 @@ export function CopyValue({
           aria-label={t("accounts.copyNamed", { what: label })}
           onClick={copy}
         >
-          {t("accounts.copy")}
+          {t("common.copy")}
         </button>
       </div>
       <p class="ac-copy-state" role="status">
-        {state === "copied" ? t("accounts.copied") : state === "failed" ? t("accounts.copyFailed") : ""}
+        {state === "copied" ? t("common.copied") : state === "failed" ? t("accounts.copyFailed") : ""}
       </p>
     </div>
   );

@@ -378,10 +378,10 @@ export function AgentForm({
 
         <div class="qa-form-actions">
           <button type="submit" class="qa-primary" disabled={saving}>
-            {saving ? t("agents.saving") : agentId ? t("agents.save") : t("agents.create")}
+            {saving ? t("common.saving") : agentId ? t("common.save") : t("agents.create")}
           </button>
           <a class="qa-button" href={href("agents")} onClick={followLink}>
-            {t("agents.cancel")}
+            {t("common.cancel")}
           </a>
           <span class="qa-status" role="status">
             {saved ? t("agents.saved") : ""}
@@ -437,7 +437,7 @@ export function AgentForm({
                 ? "agents.disableConfirm"
                 : "agents.deleteConfirm",
           )}
-          cancel={t("agents.cancel")}
+          cancel={t("common.cancel")}
           busy={busy}
           opener={opener}
           onClose={() => setAsking(null)}

@@ -178,7 +178,7 @@ function AgentList({
                       )}
                     </td>
                     <td>
-                      {t("agents.capacityUse", {
+                      {t("presence.capacity", {
                         used: agent.usedCapacity,
                         total: agent.capacity,
                         free: agent.freeCapacity,

@@ -40,10 +40,10 @@ export function TokenOnce({
           onFocus={(event) => (event.target as HTMLInputElement).select()}
         />
         <button type="button" class="qa-primary" onClick={() => void copyToken()}>
-          {t("agents.copy")}
+          {t("common.copy")}
         </button>
         <span role="status" class={copy === "failed" ? "qa-error" : "qa-copied"}>
-          {copy === "copied" ? t("agents.copied") : copy === "failed" ? t("agents.copyFailed") : ""}
+          {copy === "copied" ? t("common.copied") : copy === "failed" ? t("agents.copyFailed") : ""}
         </span>
       </div>
       <button type="button" class="qa-button" onClick={onDone}>

@@ -525,10 +525,10 @@ export function QueueForm({
 
         <div class="qa-form-actions">
           <button type="submit" class="qa-primary" disabled={saving}>
-            {saving ? t("queues.saving") : queueId ? t("queues.save") : t("queues.create")}
+            {saving ? t("common.saving") : queueId ? t("common.save") : t("queues.create")}
           </button>
           <a class="qa-button" href={href("queues")} onClick={followLink}>
-            {t("queues.cancel")}
+            {t("common.cancel")}
           </a>
         </div>
       </form>

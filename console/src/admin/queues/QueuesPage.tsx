@@ -218,7 +218,7 @@ function QueueList({
           title={t("queues.deleteTitle", { name: deleting.name })}
           text={t("queues.deleteText")}
           confirm={t("queues.deleteConfirm")}
-          cancel={t("queues.cancel")}
+          cancel={t("common.cancel")}
           busy={busy}
           opener={opener}
           onClose={() => setDeleting(null)}

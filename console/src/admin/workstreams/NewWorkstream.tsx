@@ -70,7 +70,7 @@ export function NewWorkstream({ api }: { api: Api }) {
       </nav>
       <h1>{stage === "details" ? t("workstreams.new") : t("setup.titleFor", { name: draft.name })}</h1>
       {loadError && <p role="alert" class="error">{loadError.message}</p>}
-      {!catalog && !loadError && <p role="status">{t("admin.loading")}</p>}
+      {!catalog && !loadError && <p role="status">{t("common.loading")}</p>}
       {catalog && stage === "details" && (
         <form class="ws-card" onSubmit={toSetup} noValidate>
           <Field id="ws-name" label={t("workstreams.name")} hint={t("workstreams.nameHint")} error={nameError}>

@@ -97,7 +97,7 @@ export function RulesEditor({ api, workstreamId }: { api: Api; workstreamId: str
       <WorkstreamTabs id={workstreamId} current="rules" />
       <h1>{ws ? t("rules.titleFor", { name: ws.name }) : t("rules.title")}</h1>
       {(loadError ?? vocabError) && <p role="alert" class="error">{(loadError ?? vocabError)!.message}</p>}
-      {!(catalog && vocabulary) && !(loadError ?? vocabError) && <p role="status">{t("admin.loading")}</p>}
+      {!(catalog && vocabulary) && !(loadError ?? vocabError) && <p role="status">{t("common.loading")}</p>}
       {catalog && !ws && <p role="alert" class="error">{t("workstreams.notFound")}</p>}
       {ready && (
         <div class="ws-rules-layout">
@@ -145,7 +145,7 @@ export function RulesEditor({ api, workstreamId }: { api: Api; workstreamId: str
               {saved && <p role="status" class="notice">{t("rules.saved")}</p>}
               {dirty && !saved && <p class="ws-hint">{t("rules.unsaved")}</p>}
               <button type="button" class="ws-button ws-primary" onClick={save} disabled={saving || !dirty}>
-                {saving ? t("workstreams.saving") : t("rules.save")}
+                {saving ? t("common.saving") : t("rules.save")}
               </button>
             </div>
             <details class="ws-json">

@@ -168,7 +168,7 @@ export function SettingsForm({ api, workstreamId }: { api: Api; workstreamId: st
       <WorkstreamTabs id={workstreamId} current="settings" />
       <h1>{ws?.name ?? t("nav.workstreams")}</h1>
       {loadError && <p role="alert" class="error">{loadError.message}</p>}
-      {!catalog && !loadError && <p role="status">{t("admin.loading")}</p>}
+      {!catalog && !loadError && <p role="status">{t("common.loading")}</p>}
       {catalog && !ws && <p role="alert" class="error">{t("workstreams.notFound")}</p>}
       {catalog && ws && form && (
         <form class="ws-settings" onSubmit={save} noValidate>
@@ -318,7 +318,7 @@ export function SettingsForm({ api, workstreamId }: { api: Api; workstreamId: st
             {elsewhere && <p role="alert" class="ws-error">{error!.message}</p>}
             {saved && <p role="status" class="notice">{t("workstreams.settings.saved")}</p>}
             <button type="submit" class="ws-button ws-primary" disabled={saving}>
-              {saving ? t("workstreams.saving") : t("workstreams.settings.save")}
+              {saving ? t("common.saving") : t("workstreams.settings.save")}
             </button>
           </div>
         </form>

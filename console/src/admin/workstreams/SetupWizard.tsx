@@ -72,7 +72,7 @@ export function SetupWizard({ api, workstreamId }: { api: Api; workstreamId: str
       <WorkstreamTabs id={workstreamId} current="setup" />
       <h1>{ws ? t("setup.titleFor", { name: ws.name }) : t("setup.title")}</h1>
       {error && <p role="alert" class="error">{error.message}</p>}
-      {!catalog && !error && <p role="status">{t("admin.loading")}</p>}
+      {!catalog && !error && <p role="status">{t("common.loading")}</p>}
       {catalog && !ws && <p role="alert" class="error">{t("workstreams.notFound")}</p>}
       {catalog && ws && (
         <SetupSteps
@@ -188,7 +188,7 @@ export function SetupSteps({
           </button>
         ) : (
           <button type="button" class="ws-button ws-primary" disabled={saving} onClick={finish}>
-            {saving ? t("workstreams.saving") : t("setup.finish")}
+            {saving ? t("common.saving") : t("setup.finish")}
           </button>
         )}
       </div>
@@ -458,7 +458,7 @@ function SummaryStep({ catalog, draft }: { catalog: Catalog; draft: SetupDraft }
   const { t } = useI18n();
   const account = catalog.accounts.find((a) => a.id === draft.accountId);
   const queue = catalog.queues.find((q) => q.id === draft.fallbackQueueId);
-  const yes = (b: boolean) => t(b ? "setup.yes" : "setup.no");
+  const yes = (b: boolean) => t(b ? "common.yes" : "common.no");
   const messages = Object.entries(draft.automatedMessages)
     .map(([l, m]) => `${l}: ${Object.keys(m).length}`)
     .join(", ");

@@ -73,7 +73,7 @@ function WorkstreamList({ api }: { api: PageProps["api"] }) {
         </a>
       </div>
       {error && <p role="alert" class="error">{error.message}</p>}
-      {!catalog && !error && <p role="status">{t("admin.loading")}</p>}
+      {!catalog && !error && <p role="status">{t("common.loading")}</p>}
       {catalog && catalog.workstreams.length === 0 && (
         <div class="ws-empty">
           <p>{t("workstreams.empty")}</p>
