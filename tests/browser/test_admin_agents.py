@@ -151,7 +151,7 @@ def test_agents_list(open_page, shoot, language, app, team):
     page = open_page(locale=language, viewport=WIDE)
     sign_in(page, app.admin_token, language)
     page.goto("/console/agents")
-    used = {"en": "2 of 4 used", "zh-CN": "已用 2 / 共 4"}[language]
+    used = {"en": "2 of 4 used", "zh-CN": "已接待 2/4"}[language]
     expect(page.get_by_text(used).first).to_be_visible()
     shoot(page, "agents", language)
 

@@ -5,6 +5,8 @@ agent or a queue whose agent then has it."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
@@ -59,7 +61,8 @@ def transfer(page: Page, to: str) -> None:
 
 def test_the_admin_sees_a_waiting_conversation_and_transfers_it_to_an_agent(page, app, desk):
     desk.agent("Ana", presence="offline")
-    lin = desk.agent("Lin", queue=desk.other_queue_id)
+    # The admin sees every agent of the app, other tests' Lins too: this one has a name alone.
+    lin = desk.agent(f"Lin {secrets.token_hex(3)}", queue=desk.other_queue_id)
     sign_in(page, app.admin_token)
     open_supervisor(page)
 
@@ -78,9 +81,9 @@ def test_the_admin_sees_a_waiting_conversation_and_transfers_it_to_an_agent(page
     expect(detail.get_by_role("log", name="Transcript")).to_contain_text("Is anyone there? 有人吗")
     expect(detail.get_by_role("textbox")).to_have_count(0)  # read only: no reply box
 
-    transfer(page, "Lin (available)")
+    transfer(page, f"{lin.name} (available)")
     assert desk.conversation_of(lin, customer)["state"] == "active"
-    expect(conversation_row(page, customer.open_id)).to_contain_text("Lin")
+    expect(conversation_row(page, customer.open_id)).to_contain_text(lin.name)
 
 
 def test_a_supervisor_transfers_a_waiting_conversation_to_a_queue_whose_agent_takes_it(

@@ -5,7 +5,7 @@ import type { components } from "../../api/schema";
 import { useI18n } from "../../i18n";
 import { followLink, href, navigate } from "../../router";
 import { type Problem, messageAt, problemOf } from "../queues/apiError";
-import { Confirm, Field } from "../queues/Field";
+import { Confirm, Field, LoadingDetail } from "../queues/Field";
 import type { Queue } from "../queues/QueuesPage";
 import type { Agent, FreshToken } from "./AgentsPage";
 import { TokenOnce } from "./TokenOnce";
@@ -80,20 +80,13 @@ export function AgentForm({
   );
   if (!draft) {
     return (
-      <main class="page">
-        {back}
-        {loadProblem ? (
-          <p class="qa-alert" role="alert">
-            {loadProblem.code === "not_found"
-              ? t("agents.notFound")
-              : loadProblem.message || t("agents.unavailable")}
-          </p>
-        ) : (
-          <p class="qa-state qa-muted" role="status">
-            {t("agents.loading")}
-          </p>
-        )}
-      </main>
+      <LoadingDetail
+        back={back}
+        problem={loadProblem}
+        loading={t("agents.loading")}
+        notFound={t("agents.notFound")}
+        unavailable={t("agents.unavailable")}
+      />
     );
   }
 

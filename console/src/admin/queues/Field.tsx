@@ -84,3 +84,33 @@ export function Confirm({
 
 /** A ref for the button that opens a dialog, so that focus goes back to it. */
 export const useOpener = () => useRef<HTMLButtonElement>(null);
+
+/** The page of one queue or agent while it loads, or why it could not be loaded. */
+export function LoadingDetail({
+  back,
+  problem,
+  loading,
+  notFound,
+  unavailable,
+}: {
+  back: JSX.Element;
+  problem: { code?: string; message?: string } | null;
+  loading: string;
+  notFound: string;
+  unavailable: string;
+}) {
+  return (
+    <main class="page">
+      {back}
+      {problem ? (
+        <p class="qa-alert" role="alert">
+          {problem.code === "not_found" ? notFound : problem.message || unavailable}
+        </p>
+      ) : (
+        <p class="qa-state qa-muted" role="status">
+          {loading}
+        </p>
+      )}
+    </main>
+  );
+}

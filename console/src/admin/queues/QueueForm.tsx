@@ -5,7 +5,7 @@ import type { components } from "../../api/schema";
 import { useI18n } from "../../i18n";
 import { followLink, href, navigate } from "../../router";
 import { type Problem, messageAt, problemOf } from "./apiError";
-import { Field } from "./Field";
+import { Field, LoadingDetail } from "./Field";
 import {
   type HoursDraft,
   type Origin,
@@ -108,20 +108,13 @@ export function QueueForm({
   );
   if (!draft) {
     return (
-      <main class="page">
-        {back}
-        {loadProblem ? (
-          <p class="qa-alert" role="alert">
-            {loadProblem.code === "not_found"
-              ? t("queues.notFound")
-              : loadProblem.message || t("queues.unavailable")}
-          </p>
-        ) : (
-          <p class="qa-state qa-muted" role="status">
-            {t("queues.loading")}
-          </p>
-        )}
-      </main>
+      <LoadingDetail
+        back={back}
+        problem={loadProblem}
+        loading={t("queues.loading")}
+        notFound={t("queues.notFound")}
+        unavailable={t("queues.unavailable")}
+      />
     );
   }
 
