@@ -126,6 +126,7 @@ format: $(PY_STAMP)
 bench: $(RUN_DEPS)
 	$(PY) bench/protocol.py
 	$(PY) bench/callback.py
+	$(PY) bench/pipeline.py
 	$(PY) bench/assign.py
 	$(PY) bench/outbound.py
 	$(PY) bench/console_latency.py

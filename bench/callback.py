@@ -18,8 +18,12 @@ Reproduce (self-contained: starts Azurite and the app under devhost on free port
 Against an app you started yourself (make run), with its storage:
   .venv/bin/python bench/callback.py --url http://127.0.0.1:7071 --admin-token ... \\
       --storage "UseDevelopmentStorage=true"
-In the self-contained run the app's conversation step is disabled, so that both sides see
-the same, otherwise idle, Azurite.
+The self-contained run measures twice against the same Azurite, each time with a fresh app:
+  pipeline disabled: the app's conversation step is off, so that both sides see the same,
+         otherwise idle, Azurite and the app does nothing but answer pushes;
+  pipeline live:     as deployed, the queue steps file each push while the next ones arrive,
+         in devhost's one process (the floor then shares Azurite with them too).
+and prints ack p50 / floor p50 for each: the second is what the app adds under load.
 """
 
 from __future__ import annotations
@@ -44,9 +48,12 @@ import httpx
 from bench.stats import percentile
 from devhost.azurite import Azurite
 from shared.store import StorageClients
+from shared.store.names import INBOUND_QUEUE
 from tools.local_app import LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 
+PIPELINE_MODES = {"disabled": ["conversation_step"], "live": []}
+"""The self-contained run's two apps: the functions each one disables."""
 TEXT = "你好，请问我的订单什么时候发货？Order #12345 😀"
 
 
@@ -120,7 +127,8 @@ def report(name: str, latencies: list[float], seconds: float) -> None:
     )
 
 
-def measure(url: str, admin_token: str, storage: StorageClients, args: argparse.Namespace) -> None:
+def measure(url: str, admin_token: str, storage: StorageClients, args: argparse.Namespace) -> float:
+    """Print the sides' latencies → ack p50 / floor p50."""
     account = SimulatedAccount.random()
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {admin_token}"}) as admin:
         created = admin.post("/api/admin/accounts", json=account.registration(name="bench"))
@@ -155,6 +163,7 @@ def measure(url: str, admin_token: str, storage: StorageClients, args: argparse.
     p50 = {name: statistics.median(values) for name, values in latencies.items()}
     print(f"  ratio ack p50 / floor p50 = {p50['ack'] / p50['floor']:.2f}")
     print(f"  ratio floor p50 / insert p50 = {p50['floor'] / p50['insert']:.2f} (the replay guard)")
+    return p50["ack"] / p50["floor"]
 
 
 def main() -> None:
@@ -171,18 +180,24 @@ def main() -> None:
         if args.url:
             if not (args.admin_token and args.storage):
                 parser.error("--url needs --admin-token and --storage")
-            url, token, connection = args.url, args.admin_token, args.storage
-        else:
-            work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            azurite = stack.enter_context(Azurite(work / "azurite", in_memory=True))
-            connection = azurite.connection_string
-            app = stack.enter_context(
-                LocalApp(
-                    app_settings(connection), log_dir=work / "app", disabled=["conversation_step"]
-                )
-            )
-            url, token = app.url, app.admin_token
-        measure(url, token, storage_clients(connection), args)
+            measure(args.url, args.admin_token, storage_clients(args.storage), args)
+            return
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        azurite = stack.enter_context(Azurite(work / "azurite", in_memory=True))
+        storage = storage_clients(azurite.connection_string)
+        ratios: dict[str, float] = {}
+        for mode, disabled in PIPELINE_MODES.items():
+            print(f"pipeline {mode}:")
+            with LocalApp(
+                app_settings(azurite.connection_string), log_dir=work / mode, disabled=disabled
+            ) as app:
+                ratios[mode] = measure(app.url, app.admin_token, storage, args)
+            # What one app left queued would otherwise be the next one's backlog.
+            storage.queue(INBOUND_QUEUE).clear_messages()
+        print(
+            "ack p50 / floor p50: "
+            + ", ".join(f"pipeline {mode} {ratio:.2f}" for mode, ratio in ratios.items())
+        )
 
 
 if __name__ == "__main__":
