@@ -22,6 +22,7 @@ from .intake import ConversationIntake
 from .links import FileLinks
 from .media import MediaKeeper
 from .outbox import Outbox
+from .poison import FailureLog, PoisonQueues
 from .registry import AccountRegistry
 from .routing.admin import RoutingAdmin
 from .routing.assignment import Assigner
@@ -51,6 +52,7 @@ from .store.names import (
     CALLBACK_IPS_TABLE,
     CHANGES_TABLE,
     CONVERSATIONS_TABLE,
+    FAILURES_TABLE,
     INBOUND_QUEUE,
     INBOUND_TABLE,
     LEASES_TABLE,
@@ -102,6 +104,7 @@ class Services:
             activity=activity,
         )
         self.inbound = InboundStore(storage.table(INBOUND_TABLE))
+        self.failures = FailureLog(storage.table(FAILURES_TABLE), clock)
         self.feed = ChangeFeed(storage.table(CHANGES_TABLE), clock)
         self.conversations = ConversationStore(
             storage.table(CONVERSATIONS_TABLE), storage.table(MESSAGES_TABLE), self.feed
@@ -229,6 +232,7 @@ class Services:
             clock,
             ActivityRecorder(activity, clock),
         )
+        self.poison = PoisonQueues(storage.queues, self.failures, self.conversations, self.inbound)
         self.golive = GoLiveCheck(activity, self.tokens, settings.outbound_ips, clock)
         self.links = FileLinks(next(iter(secrets_keys.values())), settings.public_base_url)
         self.media = MediaKeeper(

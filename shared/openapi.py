@@ -19,9 +19,11 @@ from .api import LIST_PAGE, ROUTE_ID, TRANSCRIPT_PAGE, PageSize, ViewModel
 from .conversations import Conversation, ConversationState, TranscriptEntryView
 from .desk import CloseRequest, PresenceChange, TransferRequest
 from .golive import GoLiveReport
+from .poison import PoisonReplayed, PoisonReport
 from .routing.dry_run import RouteTestRequest, RouteTestResult, RoutingVocabulary
 from .routing.queues import Queue, QueueFields, QueuePatch
 from .store.changes import CURSOR
+from .store.names import QUEUES
 from .supervision import LIVE_STATES, SupervisedConversationList, SupervisorOverview
 from .wechat.messages import OPEN_ID
 from .workspace import (
@@ -223,6 +225,7 @@ QUERY_PARAMETERS: dict[str, tuple[str, dict[str, Any]]] = {
 """Query parameters as operations name them → (the name on the wire, its schema)."""
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "openId": {"type": "string", "pattern": f"^{OPEN_ID.pattern}$"},
+    "queue": {"type": "string", "enum": list(QUEUES)},
 }
 """Path parameters with a shape of their own; any other is an id (``ROUTE_ID``)."""
 ID_PARAMETER = {"type": "string", "pattern": f"^{ROUTE_ID.pattern}$"}
@@ -253,6 +256,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("patch", "/api/admin/agents/{id}", "Change an agent (disabled: true refuses its token and gives it no new work)", A, AgentView, 200, AgentPatch, {"capacity": 5, "disabled": False}),
     Operation("delete", "/api/admin/agents/{id}", "Delete an agent holding no conversations", A, None, 204),
     Operation("post", "/api/admin/agents/{id}/token", "Rotate an agent's token (the old one stops at once; the new one is answered once)", A, AgentTokenRotated),
+    Operation("get", "/api/admin/poison", "Poison messages of each pipeline queue (the first 32 of each): the conversation they belong to and the last error", A, PoisonReport),
+    Operation("post", "/api/admin/poison/{queue}/{messageId}/replay", "Put one poison message back on its queue and remove it from poison", A, PoisonReplayed),
     Operation("get", "/api/admin/conversations", "Conversations, newest first within an account", A, ConversationList, query=("accountId", "state", *PAGING)),
     Operation("get", "/api/admin/conversations/{id}", "A conversation and its messages", A, ConversationDetail, query=TRANSCRIPT_PAGING),
     Operation("post", "/api/admin/conversations/{id}/close", "Close any conversation on its agent's behalf, or move it to wrap-up", A, Conversation, 200, CloseRequest, {"wrapUp": False}),

@@ -66,6 +66,24 @@ def admin_account_check(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(s.golive.report(account).json_body())
 
 
+@bp.route(route="api/admin/poison", methods=["GET"], auth_level=ANONYMOUS)
+@admin
+def admin_poison(req: func.HttpRequest) -> func.HttpResponse:
+    """Each pipeline queue's poison messages (the first 32), whose they are and why they
+    failed."""
+    return json_response(services().poison.report().json_body())
+
+
+@bp.route(
+    route="api/admin/poison/{queue}/{messageId}/replay", methods=["POST"], auth_level=ANONYMOUS
+)
+@admin
+def admin_poison_replay(req: func.HttpRequest) -> func.HttpResponse:
+    """Put one poison message back on its queue and remove it from poison."""
+    replayed = services().poison.replay(req.route_params["queue"], req.route_params["messageId"])
+    return json_response(replayed.json_body())
+
+
 @bp.route(route="api/admin/conversations", methods=["GET"], auth_level=ANONYMOUS)
 @admin
 def admin_conversations(req: func.HttpRequest) -> func.HttpResponse:

@@ -5,12 +5,17 @@ agent or a queue whose agent then has it."""
 
 from __future__ import annotations
 
+import contextlib
+import re
 import secrets
 
 import pytest
+from azure.core.exceptions import ResourceExistsError
 from playwright.sync_api import Locator, Page, expect
 
+from shared.store.names import ROUTE_QUEUE
 from tools.desk import Desk, DeskAgent, sign_in
+from tools.local_app import storage_clients
 
 from .conftest import LANGUAGES, WIDE
 
@@ -134,3 +139,22 @@ def test_supervisor_page_with_live_data(open_page, shoot, language, desk):
     page.locator(".sv-list tbody tr").filter(has_text=first.open_id).get_by_role("link").click()
     expect(page.locator(".cv-line")).not_to_have_count(0)
     shoot(page, "supervisor", language)
+
+
+def test_the_admin_sees_how_many_messages_are_poison(page, app, browser_azurite):
+    """Nothing while the poison queues are empty; the count and what it means once one is not."""
+    sign_in(page, app.admin_token)
+    open_supervisor(page)
+    expect(page.get_by_role("region", name="Queues")).to_be_visible()
+    notice = page.get_by_role("region", name=re.compile(r"^Poison messages"))
+    expect(notice).to_have_count(0)
+    poison = storage_clients(browser_azurite.connection_string).queue(f"{ROUTE_QUEUE}-poison")
+    with contextlib.suppress(ResourceExistsError):
+        poison.create_queue()
+    try:
+        poison.send_message('{"conversationId":"acct-conversation"}')
+        page.reload()
+        expect(notice).to_have_accessible_name("Poison messages: 1")
+        expect(notice).to_contain_text("GET /api/admin/poison")
+    finally:
+        poison.clear_messages()  # the other pages' tests and screenshots see none

@@ -214,6 +214,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/poison": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Poison messages of each pipeline queue (the first 32 of each): the conversation they belong to and the last error */
+        get: operations["getAdminPoison"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/poison/{queue}/{messageId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put one poison message back on its queue and remove it from poison */
+        post: operations["postAdminPoisonQueueMessageIdReplay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/queues": {
         parameters: {
             query?: never;
@@ -2012,6 +2046,18 @@ export interface components {
             /** Mediaid */
             mediaId: string;
         };
+        /** LastError */
+        LastError: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Dequeuecount */
+            dequeueCount: number;
+            /** Message */
+            message: string;
+        };
         /**
          * LineSummary
          * @description A transcript line in brief, for the agents' lists: the customer's last line is kept on
@@ -2176,6 +2222,76 @@ export interface components {
          * @enum {string}
          */
         OverflowAction: "queueAnyway" | "transfer" | "end";
+        /** PoisonMessage */
+        PoisonMessage: {
+            /**
+             * Accountid
+             * @default null
+             */
+            accountId: string | null;
+            /**
+             * Agentid
+             * @default null
+             */
+            agentId: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Conversationid
+             * @default null
+             */
+            conversationId: string | null;
+            /** Decoded */
+            decoded: boolean;
+            /** Id */
+            id: string;
+            /**
+             * Insertedon
+             * @default null
+             */
+            insertedOn: string | null;
+            /** @default null */
+            lastError: components["schemas"]["LastError"] | null;
+            /**
+             * Pushkey
+             * @default null
+             */
+            pushKey: string | null;
+            /**
+             * Queueid
+             * @default null
+             */
+            queueId: string | null;
+        };
+        /** PoisonQueue */
+        PoisonQueue: {
+            /** Count */
+            count: number;
+            /** Messages */
+            messages: components["schemas"]["PoisonMessage"][];
+            /** Poisonqueue */
+            poisonQueue: string;
+            /** Queue */
+            queue: string;
+        };
+        /** PoisonReplayed */
+        PoisonReplayed: {
+            /** Messageid */
+            messageId: string;
+            /** Queue */
+            queue: string;
+            /** Replayedas */
+            replayedAs: string;
+        };
+        /** PoisonReport */
+        PoisonReport: {
+            /** Peeklimit */
+            peekLimit: number;
+            /** Queues */
+            queues: components["schemas"]["PoisonQueue"][];
+            /** Total */
+            total: number;
+        };
         /**
          * Presence
          * @enum {string}
@@ -4291,6 +4407,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErasureResult"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAdminPoison: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PoisonReport"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postAdminPoisonQueueMessageIdReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue: "inbound" | "route" | "assign" | "outbound" | "media" | "bot";
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PoisonReplayed"];
                 };
             };
             /** @description The request is malformed; the message names the field */

@@ -641,6 +641,9 @@ const en = {
   "agents.holding": "Holds {count} conversations now.",
   // The supervisor's view (keys supervisor.*).
   "nav.supervisor": "Supervisor",
+  "supervisor.poison.count": "Poison messages: {count}",
+  "supervisor.poison.explain":
+    "Queue messages whose step failed on every retry were set aside and will not run by themselves. GET /api/admin/poison shows each one's conversation and last error; once the cause is fixed, replay it (README, “Poison messages”).",
   "supervisor.loading": "Loading queues, agents and conversations…",
   "supervisor.loadFailed": "The supervisor's view could not be loaded: {message}",
   "supervisor.reconnecting": "Reconnecting… the figures may be out of date.",
@@ -1439,6 +1442,9 @@ const zhCN: Record<MessageKey, string> = {
   "agents.holding": "当前接待 {count} 个会话。",
   // The supervisor's view (keys supervisor.*).
   "nav.supervisor": "主管视图",
+  "supervisor.poison.count": "毒消息：{count} 条",
+  "supervisor.poison.explain":
+    "这些队列消息的处理步骤每次重试都失败，已被搁置，不会再自动运行。GET /api/admin/poison 列出每条消息所属的会话和最近一次错误；排除原因后即可重放（见 README“Poison messages”）。",
   "supervisor.loading": "正在加载队列、客服和会话…",
   "supervisor.loadFailed": "主管视图未能加载：{message}",
   "supervisor.reconnecting": "正在重新连接…数据可能不是最新的。",

@@ -11,6 +11,7 @@ import type { MessageKey } from "../i18n/messages";
 import { followLink, href, navigate } from "../router";
 import type { PageProps } from "../Shell";
 import { duration, type Filters, LIVE_STATES, type LiveState, NO_FILTERS } from "./live";
+import { PoisonNotice } from "./PoisonNotice";
 import { SupervisedConversation } from "./SupervisedConversation";
 import { type Overview, type Supervised, useSupervision } from "./useSupervision";
 
@@ -49,6 +50,7 @@ export function SupervisorPage({ api, session, path }: PageProps) {
       <p role="status" class={work.reconnecting ? "sv-feed reconnecting" : "sv-feed"}>
         {work.reconnecting ? t("supervisor.reconnecting") : notice ? t(notice) : ""}
       </p>
+      {!session.agent && <PoisonNotice api={api} />}
       {work.error && (
         <p role="alert" class="sv-error">
           {t("supervisor.loadFailed", { message: work.error })}
