@@ -21,6 +21,7 @@ var tables = [
   'leases'
   'callbackips'
   'changes'
+  'failures'
 ]
 var queues = ['inbound', 'route', 'assign', 'outbound', 'media', 'bot']
 var deploymentContainerName = 'app-package'
