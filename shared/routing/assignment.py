@@ -8,11 +8,17 @@ Two conditional writes make it safe with many workers:
    never assigned twice. A worker that loses this race releases the hold it took.
 A crash between the two leaves a hold without a conversation; the maintenance sweep releases
 holds that no active conversation backs.
+
+Contention is normal in a burst (many steps want the same best agent at once) and never fails
+an invocation: a reservation that loses its race on one agent tries the next candidate, a step
+that lost on every candidate retries at once after a short random pause, and one that still
+loses hands the work back to the assign queue with a short delay (docs/architecture.md §9).
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -25,6 +31,7 @@ from ..lifecycle import HOLDS_CAPACITY
 from ..store.availability import AvailabilityIndex
 from ..store.changes import ChangeFeed
 from ..store.conversations import ConversationChangedError, ConversationStore
+from ..store.documents import ATTEMPTS, ChangedError
 from ..store.queues import WorkQueue
 from ..store.waiting import WaitingLine
 from ..surveys import Surveys
@@ -34,6 +41,17 @@ from .catalog import RoutingCatalog
 log = logging.getLogger(__name__)
 
 DRAIN_BATCH = 20
+RESERVE_ATTEMPTS = 2
+"""Writes tried on one candidate in the assign step before moving on to the next: a lost
+race means other steps are taking that agent now, and the next is the best one they are not."""
+CONTENDED_ROUNDS = 4
+CONTENDED_PAUSE = 0.02
+"""A step that lost on every candidate tries again up to CONTENDED_ROUNDS times, after a random
+pause of up to CONTENDED_PAUSE · 2^round seconds (0.3 s in all at most), so the losers of one
+race do not meet again in the next."""
+HAND_BACK_DELAY = 1
+"""Seconds before work handed back to the assign queue is seen again: short, so a burst still
+reaches agents in about a second, not after the queue's visibility timeout."""
 ORPHAN_HOLD_AGE = timedelta(minutes=2)
 OWN_FIELDS = {*AgentFields.model_fields, "presence"}
 """What an agent's console shows of the agent itself; holds change with the conversations,
@@ -44,10 +62,15 @@ class Outcome(str, Enum):
     ASSIGNED = "assigned"
     WAITING = "waiting"  # no agent can take it now; it stays in the queue's waiting line
     SKIPPED = "skipped"  # not (or no longer) for this step: taken, closed, pick mode…
+    HANDED_BACK = "handedBack"  # lost every race; queued again to be tried in a moment
 
 
 class _NoFitError(Exception):
     pass
+
+
+class _ContendedError(Exception):
+    """Other steps won every race this attempt ran; nothing of it was kept."""
 
 
 class Assigner:
@@ -78,9 +101,15 @@ class Assigner:
 
     # --- capacity -----------------------------------------------------------------------------
 
-    def change_agent(self, agent_id: str, change: Callable[[Agent], Agent | None]) -> Agent | None:
+    def change_agent(
+        self,
+        agent_id: str,
+        change: Callable[[Agent], Agent | None],
+        *,
+        attempts: int = ATTEMPTS,
+    ) -> Agent | None:
         """Update an agent (ETag, retried) and keep the availability index in step."""
-        result = self._catalog.agents.update(agent_id, change)
+        result = self._catalog.agents.update(agent_id, change, attempts=attempts)
         if result is None:
             return None
         before, after = result
@@ -97,6 +126,8 @@ class Assigner:
         conversation: Conversation,
         units: int,
         presences: Iterable[Presence],
+        *,
+        attempts: int = ATTEMPTS,
     ) -> Agent | None:
         """Hold ``units`` of the agent's capacity for ``conversation``, if it fits now. A
         disabled agent never fits: checked on the version the write is conditional on, this
@@ -104,6 +135,7 @@ class Assigner:
 
         None also when a hold for it exists already: that one belongs to another worker (or
         an attempt that died), and releasing it on a lost race would free someone else's.
+        ChangedError when other writers won all ``attempts``.
         """
         allowed = set(presences)
         now = self._now()
@@ -122,7 +154,7 @@ class Assigner:
             )
 
         try:
-            return self.change_agent(agent_id, hold)
+            return self.change_agent(agent_id, hold, attempts=attempts)
         except _NoFitError:
             return None
 
@@ -156,10 +188,30 @@ class Assigner:
     # --- assignment ---------------------------------------------------------------------------
 
     def assign(self, conversation_id: str) -> Outcome:
-        conversation = self._conversations.get(conversation_id)
-        if conversation is None:
-            return Outcome.SKIPPED
-        return self._assign(conversation)
+        """Assign now if an agent can take it; never raises for a lost race (§9)."""
+        outcome = self._assign_contended(conversation_id)
+        if outcome is None:
+            self._assign_queue.put(
+                {"conversationId": conversation_id}, delay_seconds=HAND_BACK_DELAY
+            )
+            log.info("conversation %s: lost every race; handed back", conversation_id)
+            return Outcome.HANDED_BACK
+        return outcome
+
+    def _assign_contended(self, conversation_id: str) -> Outcome | None:
+        """``_assign`` on a fresh read, again after a random pause when other steps won every
+        race; None when they still do."""
+        for round_ in range(CONTENDED_ROUNDS):
+            if round_:
+                time.sleep(random.uniform(0, CONTENDED_PAUSE * 2**round_))  # noqa: S311
+            conversation = self._conversations.get(conversation_id)
+            if conversation is None:
+                return Outcome.SKIPPED
+            try:
+                return self._assign(conversation)
+            except (_ContendedError, ChangedError):
+                continue
+        return None
 
     def _assign(self, conversation: Conversation) -> Outcome:
         if conversation.queue_id is None:
@@ -176,14 +228,29 @@ class Assigner:
         if workstream.distribution_mode is DistributionMode.PICK:
             return Outcome.SKIPPED
         units = conversation.units or workstream.capacity_units
+        contended = False
         for agent_id in self._candidates(conversation, workstream, units):
-            agent = self.reserve(agent_id, conversation, units, workstream.allowed_presences)
+            try:
+                agent = self.reserve(
+                    agent_id,
+                    conversation,
+                    units,
+                    workstream.allowed_presences,
+                    attempts=RESERVE_ATTEMPTS,
+                )
+            except ChangedError:
+                contended = True  # other steps are taking this agent now: try the next
+                continue
             if agent is None:
                 continue
             if self.commit(conversation, agent, workstream):
                 return Outcome.ASSIGNED
             self.release(agent_id, conversation.id)
-            return Outcome.SKIPPED  # another worker assigned it
+            # Another step assigned it, or a customer's line changed it meanwhile: a fresh
+            # read tells which.
+            raise _ContendedError
+        if contended:
+            raise _ContendedError
         return Outcome.WAITING
 
     def _candidates(
@@ -295,7 +362,10 @@ class Assigner:
                 ):
                     self._waiting.remove(queue.id, entry.key)  # moved on; the line is a hint
                     continue
-                outcome = self._assign(conversation)
+                outcome = self._assign_contended(conversation.id)
+                if outcome is None:  # the line's order holds: hand the rest back, skip none
+                    self._assign_queue.put({"queueId": queue.id}, delay_seconds=HAND_BACK_DELAY)
+                    break
                 if outcome is Outcome.WAITING:
                     break
                 assigned += outcome is Outcome.ASSIGNED

@@ -129,10 +129,13 @@ class DocumentStore(Generic[Doc]):
         operations += [("create", row) for key, row in new.items() if key not in old]
         self._submit(operations, before, after)
 
-    def update(self, doc_id: str, change: Callable[[Doc], Doc | None]) -> tuple[Doc, Doc] | None:
-        """Read, ``change`` (None: leave it) and write back, retrying when another writer got
-        there first → (before, after), or None when the document does not exist."""
-        for _ in range(ATTEMPTS):
+    def update(
+        self, doc_id: str, change: Callable[[Doc], Doc | None], *, attempts: int = ATTEMPTS
+    ) -> tuple[Doc, Doc] | None:
+        """Read, ``change`` (None: leave it) and write back, retrying up to ``attempts`` times
+        when another writer got there first → (before, after), or None when the document does
+        not exist; ChangedError when every attempt lost."""
+        for _ in range(attempts):
             found = self.get(doc_id)
             if found is None:
                 return None
