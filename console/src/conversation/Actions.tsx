@@ -20,12 +20,15 @@ export function Actions({
   api,
   conversationId,
   state,
+  holder,
   capabilities,
   onDone,
 }: {
   api: Api;
   conversationId: string;
   state: State;
+  /** The agent who has the conversation (the signed-in one): not offered as a transfer. */
+  holder: string | null;
   capabilities: Capabilities;
   onDone: (outcome: Outcome) => void;
 }) {
@@ -114,6 +117,7 @@ export function Actions({
         <TransferDialog
           api={api}
           busy={busy}
+          holder={holder}
           returnFocus={transferButton}
           onCancel={() => setDialog(null)}
           onTransfer={(target) =>
@@ -153,34 +157,36 @@ export function transferTarget(value: string): Target | null {
   return null;
 }
 
-function TransferDialog({
+/** Transfer to a queue or another agent, as the directory lists them; ``holder``, the agent
+ * who has the conversation now, is left out. Shared by the agent's pane and the supervisor's. */
+export function TransferDialog({
   api,
   busy,
+  holder,
   returnFocus,
   onCancel,
   onTransfer,
 }: {
   api: Api;
   busy: boolean;
+  holder: string | null;
   returnFocus: { current: HTMLElement | null };
   onCancel: () => void;
   onTransfer: (target: Target) => void;
 }) {
   const { t } = useI18n();
-  const [directory, setDirectory] = useState<{ directory: Directory; me: string } | null>(null);
+  const [directory, setDirectory] = useState<Directory | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [value, setValue] = useState("");
   const selectId = useId();
 
   useEffect(() => {
     let live = true;
-    void Promise.all([api.GET("/api/agent/directory"), api.GET("/api/agent/me")]).then(
-      ([found, me]) => {
-        if (!live) return;
-        if (found.data && me.data) setDirectory({ directory: found.data, me: me.data.id });
-        else setError(t("actions.failed", { message: errorMessage(found.error ?? me.error) }));
-      },
-    );
+    void api.GET("/api/agent/directory").then(({ data, error: failure }) => {
+      if (!live) return;
+      if (data) setDirectory(data);
+      else setError(t("actions.failed", { message: errorMessage(failure) }));
+    });
     return () => {
       live = false;
     };
@@ -212,15 +218,15 @@ function TransferDialog({
           {directory && (
             <>
               <optgroup label={t("transfer.queues")}>
-                {directory.directory.queues.map((queue) => (
+                {directory.queues.map((queue) => (
                   <option key={queue.id} value={`queue:${queue.id}`}>
                     {queue.name}
                   </option>
                 ))}
               </optgroup>
               <optgroup label={t("transfer.agents")}>
-                {directory.directory.agents
-                  .filter((agent) => agent.id !== directory.me)
+                {directory.agents
+                  .filter((agent) => agent.id !== holder)
                   .map((agent) => (
                     <option key={agent.id} value={`agent:${agent.id}`}>
                       {t("transfer.agentOption", {

@@ -143,6 +143,7 @@ export function ConversationPane({
             api={api}
             conversationId={conversationId}
             state={detail.state}
+            holder={detail.agentId ?? null}
             capabilities={detail.capabilities}
             onDone={done}
           />

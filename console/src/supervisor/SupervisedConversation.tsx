@@ -1,28 +1,19 @@
-import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 import type { Api } from "../api/client";
 import type { components } from "../api/schema";
+import { TransferDialog } from "../conversation/Actions";
 import { errorMessage } from "../conversation/attachments";
 import { STATE } from "../conversation/CustomerPanel";
 import { Dialog } from "../conversation/Dialog";
 import { Transcript } from "../conversation/Transcript";
-import { transferTarget } from "../conversation/Actions";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 import { followLink, href } from "../router";
 
 type Detail = components["schemas"]["AgentConversationDetail"];
-type Directory = components["schemas"]["Directory"];
-type Presence = components["schemas"]["Presence"];
 
 const MAX_PAGES = 10;
-const PRESENCE: Record<Presence, MessageKey> = {
-  available: "transfer.presence.available",
-  busy: "transfer.presence.busy",
-  doNotDisturb: "transfer.presence.doNotDisturb",
-  away: "transfer.presence.away",
-  offline: "transfer.presence.offline",
-};
 
 /** One live conversation, read only: the workspace's transcript, with Transfer and Close on
  * the agent's behalf. */
@@ -196,93 +187,3 @@ export function SupervisedConversation({
 }
 
 /** Where to: every queue, and every enabled agent but the one who has it now. */
-function TransferDialog({
-  api,
-  busy,
-  holder,
-  returnFocus,
-  onCancel,
-  onTransfer,
-}: {
-  api: Api;
-  busy: boolean;
-  holder: string | null;
-  returnFocus: { current: HTMLElement | null };
-  onCancel: () => void;
-  onTransfer: (target: { queueId: string } | { agentId: string }) => void;
-}) {
-  const { t } = useI18n();
-  const [directory, setDirectory] = useState<Directory | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [value, setValue] = useState("");
-  const selectId = useId();
-  useEffect(() => {
-    let live = true;
-    void api.GET("/api/agent/directory").then(({ data, error: failure }) => {
-      if (!live) return;
-      if (data) setDirectory(data);
-      else setError(t("supervisor.actionFailed", { message: errorMessage(failure) }));
-    });
-    return () => {
-      live = false;
-    };
-  }, [api]);
-  const target = transferTarget(value);
-  return (
-    <Dialog title={t("transfer.title")} onClose={onCancel} returnFocus={returnFocus}>
-      {error && (
-        <p role="alert" class="cv-error">
-          {error}
-        </p>
-      )}
-      {!directory && !error && <p class="cv-note">{t("transfer.loading")}</p>}
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (target) onTransfer(target);
-        }}
-      >
-        <label for={selectId}>{t("transfer.to")}</label>
-        <select
-          id={selectId}
-          value={value}
-          disabled={!directory}
-          onChange={(event) => setValue((event.target as HTMLSelectElement).value)}
-        >
-          <option value="">{t("transfer.choose")}</option>
-          {directory && (
-            <>
-              <optgroup label={t("transfer.queues")}>
-                {directory.queues.map((queue) => (
-                  <option key={queue.id} value={`queue:${queue.id}`}>
-                    {queue.name}
-                  </option>
-                ))}
-              </optgroup>
-              <optgroup label={t("transfer.agents")}>
-                {directory.agents
-                  .filter((agent) => agent.id !== holder)
-                  .map((agent) => (
-                    <option key={agent.id} value={`agent:${agent.id}`}>
-                      {t("transfer.agentOption", {
-                        name: agent.name,
-                        presence: t(PRESENCE[agent.presence]),
-                      })}
-                    </option>
-                  ))}
-              </optgroup>
-            </>
-          )}
-        </select>
-        <div class="cv-dialog-buttons">
-          <button type="submit" class="cv-primary" disabled={!target || busy}>
-            {t("transfer.submit")}
-          </button>
-          <button type="button" onClick={onCancel}>
-            {t("common.cancel")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
-  );
-}
