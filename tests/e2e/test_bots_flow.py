@@ -4,6 +4,7 @@ WeChat's API simulator, and a webhook bot on loopback."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -62,9 +63,10 @@ def shop(app, admin, wechat_api, bot):
     agent_client.close()
 
 
-def says(app, wechat_api, account, account_id, customer, text):
+def says(app, wechat_api, account, account_id, customer, text, *, create_time=None):
     wechat_api.customer_wrote(account.app_id, customer.open_id)
-    app.push(account_id, *customer.push(customer.text(text), "safe")).raise_for_status()
+    fields = customer.text(text, create_time=create_time)
+    app.push(account_id, *customer.push(fields, "safe")).raise_for_status()
 
 
 def received(wechat_api, customer):
@@ -85,7 +87,10 @@ def test_the_bot_answers_then_hands_over_with_context_and_summary(
         lambda: received(wechat_api, customer) == ["This chat may be recorded.", "You said: hello"],
         what="the notice, then the bot's answer",
     )
-    says(app, wechat_api, account, account_id, customer, "where is my order?")
+    # WeChat's CreateTime is whole seconds, and a customer's line sorts before our lines of
+    # the same second; a person answering the bot does so a second or more later.
+    later = int(time.time()) + 1
+    says(app, wechat_api, account, account_id, customer, "where is my order?", create_time=later)
 
     def with_agent():
         found = agent.get("/api/agent/conversations").json()["conversations"]
