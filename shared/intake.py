@@ -31,7 +31,7 @@ from .routing.catalog import RoutingCatalog
 from .routing.router import ConversationRouter
 from .store.conversations import ConversationStore
 from .store.inbound import InboundStore
-from .store.queues import WorkQueue
+from .store.queues import Receipt, WorkQueue
 from .surveys import Surveys
 from .wechat import (
     ImageMessage,
@@ -91,27 +91,38 @@ class ConversationIntake:
     def take_and_route(self, account_id: str, key: str) -> str | None:
         """``take``, then route a conversation that asked for it and assign it at once, rather
         than two queue hops later: a customer reaches an agent's console within a second or so.
-        The queued requests stay and find the work done; should this attempt fail, they do it."""
-        conversation_id, asked = self._take(account_id, key)
-        if conversation_id is None or not asked:
+        The route request queued by ``take`` is the durable path: it is withdrawn once routing
+        here has done its work, and should this attempt die or fail, the route step does it."""
+        conversation_id, route_request = self._take(account_id, key)
+        if conversation_id is None or route_request is None:
             return conversation_id
         try:
-            if self._router.route(conversation_id):
-                self._assigner.assign(conversation_id)
+            routed = self._router.route(conversation_id)
         except Exception as error:  # the queued route request is the fallback: never fail here
             log.warning(
                 "conversation %s: routing at once failed (%s); the route step will",
                 conversation_id,
                 type(error).__name__,
             )
+            return conversation_id
+        if routed:
+            self._route.withdraw(route_request)
+            try:
+                self._assigner.assign(conversation_id)
+            except Exception as error:  # routing queued an assign request: that one will
+                log.warning(
+                    "conversation %s: assigning at once failed (%s); the assign step will",
+                    conversation_id,
+                    type(error).__name__,
+                )
         return conversation_id
 
-    def _take(self, account_id: str, key: str) -> tuple[str | None, bool]:
-        """(the conversation the push went to, whether routing was asked for)."""
+    def _take(self, account_id: str, key: str) -> tuple[str | None, Receipt | None]:
+        """(the conversation the push went to, the route request if routing was asked for)."""
         push = self._inbound.get(account_id, key)
         if push is None:
             log.warning("inbound push %s/%s is gone (erased?); nothing to do", account_id, key)
-            return None, False
+            return None, None
         message = parse_message(push.xml)
         open_id = message.from_user_name
         now = utc(self._clock())
@@ -133,7 +144,7 @@ class ConversationIntake:
             rated = self._surveys.take_answer(account_id, open_id, text, workstream, at)
             if rated is not None:  # the answer to a rating survey, not a new conversation
                 self._append(rated, message, push.received_at, key)
-                return rated.id, False
+                return rated.id, None
 
         created = False
         if opens_conversation(message):
@@ -141,7 +152,7 @@ class ConversationIntake:
         else:
             conversation = self._conversations.current(account_id, open_id)
         if conversation is None or not belongs_in_transcript(message):
-            return (conversation.id if conversation else None), False
+            return (conversation.id if conversation else None), None
 
         entry, new_line = self._append(conversation, message, push.received_at, key)
         if created:
@@ -175,16 +186,15 @@ class ConversationIntake:
         if isinstance(message, UnsubscribeEvent):
             # Nothing more can reach the customer: no farewell, no survey.
             self._assigner.close(conversation, reason="customer_unsubscribed", farewell=False)
-            return conversation.id, False
+            return conversation.id, None
         if conversation.state is ConversationState.OPEN and conversation.queue_id is None:
             if workstream and workstream.bot and conversation.bot not in ("escalated", "ended"):
                 self._bot.put({"conversationId": conversation.id, "key": entry.key})
             else:
-                self._route.put({"conversationId": conversation.id})
-                return conversation.id, True
+                return conversation.id, self._route.put({"conversationId": conversation.id})
         elif conversation.state is ConversationState.WAITING and from_customer:
             self._assign.put({"conversationId": conversation.id})  # revive it
-        return conversation.id, False
+        return conversation.id, None
 
     def _append(
         self, conversation: Conversation, message: InboundMessage, received_at: datetime, key: str

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from ..automated import AutomatedMessenger
 from ..conversations import Conversation, ConversationState, utc
-from ..store.conversations import ConversationChangedError, ConversationStore
+from ..store.conversations import ATTEMPTS, ConversationChangedError, ConversationStore
 from ..store.queues import WorkQueue
 from ..store.waiting import WaitingLine
 from ..workstreams import AutomatedMessage, DistributionMode, Workstream
@@ -74,21 +74,41 @@ class ConversationRouter:
         self._clock = clock
 
     def route(self, conversation_id: str) -> str | None:
-        """Route one conversation; returns the queue it waits in, if any."""
-        conversation = self._conversations.get(conversation_id)
-        if conversation is None or conversation.state is not ConversationState.OPEN:
-            return None
-        if conversation.queue_id:
-            return conversation.queue_id  # routed already (a redelivered message)
+        """Route one conversation; returns the queue it waits in, if any. A lost race (another
+        step changed the conversation meanwhile) reads it again, so routing ends only when the
+        conversation has a queue or is no longer open."""
+        now = utc(self._clock())  # one time for every attempt: the messages' keys repeat
+        for _ in range(ATTEMPTS):
+            conversation = self._conversations.get(conversation_id)
+            if conversation is None or conversation.state is not ConversationState.OPEN:
+                return None
+            if conversation.queue_id:
+                return self._requeue(conversation)
+            try:
+                return self._route(conversation, now)
+            except ConversationChangedError:
+                continue
+        raise ConversationChangedError(conversation_id)
+
+    def _requeue(self, conversation: Conversation) -> str | None:
+        """A routed conversation met again (a redelivered request): what a run that died after
+        saving its queue left undone — its place in the line and, in push mode, the assign
+        request — is done again; both are idempotent."""
+        self._waiting.add(conversation)
+        workstream = self._catalog.workstream(conversation.workstream_id or "")
+        if workstream and workstream.distribution_mode is DistributionMode.PUSH:
+            self._assign_queue.put({"conversationId": conversation.id})
+        return conversation.queue_id
+
+    def _route(self, conversation: Conversation, now: datetime) -> str | None:
         workstream = self._catalog.workstream_for_account(conversation.account_id)
         if workstream is None:
             log.warning(
                 "account %s has no workstream: %s stays unrouted",
                 conversation.account_id,
-                conversation_id,
+                conversation.id,
             )
             return None
-        now = utc(self._clock())
         rule, queue = choose_queue(
             workstream.routing_rules,
             workstream.fallback_queue_id,
@@ -106,20 +126,17 @@ class ConversationRouter:
         placement = self._place(conversation, workstream, queue, rule, now)
         if placement is None:
             return None
-        try:
-            routed = self._conversations.save(
-                conversation,
-                workstream_id=workstream.id,
-                queue_id=placement.queue.id,
-                priority=placement.priority,
-                rule=placement.rule,
-                skills=list(placement.skills),
-                units=workstream.capacity_units,
-                enqueued_at=now,
-                updated_at=now,
-            )
-        except ConversationChangedError:
-            return None  # another worker routed (or closed) it meanwhile
+        routed = self._conversations.save(
+            conversation,
+            workstream_id=workstream.id,
+            queue_id=placement.queue.id,
+            priority=placement.priority,
+            rule=placement.rule,
+            skills=list(placement.skills),
+            units=workstream.capacity_units,
+            enqueued_at=now,
+            updated_at=now,
+        )
         self._waiting.add(routed)
         if workstream.message(AutomatedMessage.QUEUED):  # the position costs a scan of the line
             self._messenger.send(

@@ -4,9 +4,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
+from azure.core.exceptions import HttpResponseError
 from azure.storage.queue import QueueClient
+
+
+class Receipt(NamedTuple):
+    """What deletes a message that was just put, while no step has taken it."""
+
+    message_id: str
+    pop_receipt: str
 
 
 class WorkQueue:
@@ -17,7 +25,19 @@ class WorkQueue:
     def name(self) -> str:
         return self._client.queue_name
 
-    def put(self, message: dict[str, Any], *, delay_seconds: int | None = None) -> None:
-        self._client.send_message(
+    def put(self, message: dict[str, Any], *, delay_seconds: int | None = None) -> Receipt:
+        sent = self._client.send_message(
             json.dumps(message, separators=(",", ":")), visibility_timeout=delay_seconds
         )
+        return Receipt(sent.id, sent.pop_receipt)
+
+    def withdraw(self, receipt: Receipt) -> bool:
+        """Delete a message put earlier, because its work is done; False when a step has taken
+        it already (taking it changes the pop receipt) — that step then finds the work done."""
+        try:
+            self._client.delete_message(receipt.message_id, receipt.pop_receipt)
+        except HttpResponseError as error:
+            if error.status_code in (400, 404):
+                return False
+            raise
+        return True
