@@ -18,12 +18,14 @@ Reproduce (self-contained: starts Azurite and the app under devhost on free port
 Against an app you started yourself (make run), with its storage:
   .venv/bin/python bench/callback.py --url http://127.0.0.1:7071 --admin-token ... \\
       --storage "UseDevelopmentStorage=true"
-The self-contained run measures twice against the same Azurite, each time with a fresh app:
+The self-contained run measures three times against the same Azurite, each with a fresh app:
   pipeline disabled: the app's conversation step is off, so that both sides see the same,
          otherwise idle, Azurite and the app does nothing but answer pushes;
-  pipeline live:     as deployed, the queue steps file each push while the next ones arrive,
-         in devhost's one process (the floor then shares Azurite with them too).
-and prints ack p50 / floor p50 for each: the second is what the app adds under load.
+  pipeline live:     the queue steps file each push while the next ones arrive, in devhost's
+         one process (the floor then shares Azurite with them too);
+  pipeline live, split: the same with the queue steps in a second process (devhost --split),
+         as Flex Consumption runs HTTP and queue functions on separate instances;
+and prints ack p50 / floor p50 for each: the last two are what the app adds under load.
 """
 
 from __future__ import annotations
@@ -52,8 +54,13 @@ from shared.store.names import INBOUND_QUEUE
 from tools.local_app import LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 
-PIPELINE_MODES = {"disabled": ["conversation_step"], "live": []}
-"""The self-contained run's two apps: the functions each one disables."""
+PIPELINE_MODES = {
+    "disabled": (["conversation_step"], False),
+    "live": ([], False),
+    "live, split": ([], True),
+}
+"""The self-contained run's apps: the functions each one disables, and whether devhost runs
+the queue steps in a process of their own (``--split``)."""
 TEXT = "你好，请问我的订单什么时候发货？Order #12345 😀"
 
 
@@ -186,10 +193,13 @@ def main() -> None:
         azurite = stack.enter_context(Azurite(work / "azurite", in_memory=True))
         storage = storage_clients(azurite.connection_string)
         ratios: dict[str, float] = {}
-        for mode, disabled in PIPELINE_MODES.items():
+        for mode, (disabled, split) in PIPELINE_MODES.items():
             print(f"pipeline {mode}:")
             with LocalApp(
-                app_settings(azurite.connection_string), log_dir=work / mode, disabled=disabled
+                app_settings(azurite.connection_string),
+                log_dir=work / mode.replace(", ", "-"),
+                disabled=disabled,
+                split=split,
             ) as app:
                 ratios[mode] = measure(app.url, app.admin_token, storage, args)
             # What one app left queued would otherwise be the next one's backlog.

@@ -16,8 +16,9 @@ line ``Executed 'Functions.<name>' (Succeeded|Failed, ...)``; messages moved to 
 are counted too.
 
 Printed: p50/p95 per phase, burst p95 / sequential p95, and failed invocations per function.
-Everything runs on devhost with its own Azurite and the WeChat API simulator; on a shared
-machine the numbers move between runs, so compare phases of one run.
+Everything runs on devhost (``--split`` unless --one-process: the queue steps in a process of
+their own, as Flex Consumption runs them apart from HTTP) with its own Azurite and the WeChat
+API simulator; on a shared machine the numbers move between runs, so compare phases of one run.
 
 Reproduce (self-contained):
   make setup && .venv/bin/python bench/pipeline.py [--customers 20] [--bursts 20,100,500]
@@ -222,6 +223,11 @@ def main() -> None:
         "--push-concurrency", type=int, default=50, help="concurrent POSTs in a burst"
     )
     parser.add_argument("--deadline", type=float, default=120.0, help="seconds to be listed")
+    parser.add_argument(
+        "--one-process",
+        action="store_true",
+        help="devhost without --split: HTTP and the queue steps share one interpreter",
+    )
     args = parser.parse_args()
     bursts = [int(size) for size in args.bursts.split(",") if size.strip()]
 
@@ -233,12 +239,14 @@ def main() -> None:
             LocalApp(
                 app_settings(azurite.connection_string, WECHAT_API_BASE_URL=wechat_api.url),
                 log_dir=work / "app",
+                split=not args.one_process,
             )
         )
         admin = stack.enter_context(app.admin())
         log = HostLog(app)
         print(
-            f"pipeline: push acknowledged → listed for an agent, {args.agents} agents per phase",
+            f"pipeline: push acknowledged → listed for an agent, {args.agents} agents per phase, "
+            f"devhost {'in one process' if args.one_process else '--split'}",
             flush=True,
         )
         # Warm up (imports, connections, the queues' first polls), then forget its log.

@@ -34,7 +34,11 @@ from .errors import StartupError
 from .host_config import HostConfig
 from .http_server import FunctionsHttpServer, request_body_limit
 from .invoker import Invoker
-from .queue_listener import QueueListener
+from .queue_listener import (
+    PROCESSING_VISIBILITY_SECONDS,
+    PROCESSING_VISIBILITY_SETTING,
+    QueueListener,
+)
 from .routes import RouteTable
 from .settings import export_local_values
 from .timers import TimerRunner, schedule_time_zone
@@ -53,6 +57,18 @@ def is_disabled(name: str, settings: dict[str, str]) -> bool:
     return value.strip().lower() in ("true", "1")
 
 
+def processing_visibility_of(settings: dict[str, str]) -> int:
+    value = settings.get(PROCESSING_VISIBILITY_SETTING, "").strip()
+    if not value:
+        return PROCESSING_VISIBILITY_SECONDS
+    if not value.isdigit() or not 1 <= int(value) <= 7 * 24 * 3600:
+        raise StartupError(
+            f"{PROCESSING_VISIBILITY_SETTING} must be a whole number of seconds from 1 to "
+            f"604800, not {value!r}"
+        )
+    return int(value)
+
+
 @dataclass(frozen=True)
 class DevHostOptions:
     root: Path
@@ -61,6 +77,10 @@ class DevHostOptions:
     port: int = 7071
     timers: bool = True
     shutdown_timeout: float = 30.0
+    http: bool = True
+    """Serve HTTP triggers (and the admin endpoint)."""
+    queues: bool = True
+    """Poll the queue triggers' queues; with ``--split`` they run in a second process."""
 
 
 class DevHost:
@@ -102,6 +122,7 @@ class DevHost:
             except ValueError as error:
                 raise StartupError(f"function {function.name!r}: {error}") from None
 
+        processing_visibility = processing_visibility_of(settings)
         queue_services: dict[str, QueueServiceClient] = {}
         for function in self._enabled(QueueFunction):
             if function.connection not in queue_services:
@@ -113,7 +134,11 @@ class DevHost:
                     raise StartupError(f"function {function.name!r}: {error}") from None
             self.listeners.append(
                 QueueListener(
-                    function, queue_services[function.connection], self.config.queues, self.invoker
+                    function,
+                    queue_services[function.connection],
+                    self.config.queues,
+                    self.invoker,
+                    processing_visibility,
                 )
             )
 
@@ -123,19 +148,21 @@ class DevHost:
             for function in self._enabled(TimerFunction)
         }
 
-        address = (self.options.host, self.options.port)
-        try:
-            self.server = FunctionsHttpServer(
-                address, self.routes, self.invoker, self.admin_invoke, max_body_bytes
+        if self.options.http:
+            address = (self.options.host, self.options.port)
+            try:
+                self.server = FunctionsHttpServer(
+                    address, self.routes, self.invoker, self.admin_invoke, max_body_bytes
+                )
+            except OSError as error:
+                raise StartupError(f"cannot listen on {self.url}: {error}") from None
+            self._server_thread = threading.Thread(
+                target=self.server.serve_forever, kwargs={"poll_interval": 0.2}, name="http"
             )
-        except OSError as error:
-            raise StartupError(f"cannot listen on {self.url}: {error}") from None
-        self._server_thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.2}, name="http"
-        )
-        self._server_thread.start()
-        for listener in self.listeners:
-            listener.start()
+            self._server_thread.start()
+        if self.options.queues:
+            for listener in self.listeners:
+                listener.start()
         if self.options.timers:
             for runner in self.timers.values():
                 runner.start()
@@ -201,14 +228,15 @@ class DevHost:
     def describe(self) -> str:
         """What ``func start`` prints: where it listens and each function's trigger."""
         lines = [f"devhost serving {self.url} ({len(self.functions)} functions)", "", "Functions:"]
+        elsewhere = "" if self.options.queues else ", in the background process"
         for function in self.functions:
             if isinstance(function, HttpFunction):
                 methods = ",".join(sorted(function.methods)) if function.methods else "ALL"
                 detail = f"[{methods}] {self.url}{self.routes.url_path(function.route)}"
             elif isinstance(function, QueueFunction):
-                detail = f"queueTrigger (queue: {function.queue_name})"
+                detail = f"queueTrigger (queue: {function.queue_name}{elsewhere})"
             else:  # a TimerFunction: indexing makes no other kind
-                state = "" if self.options.timers else ", not firing: --no-timers"
+                state = elsewhere or ("" if self.options.timers else ", not firing: --no-timers")
                 detail = f"timerTrigger (schedule: {function.schedule}{state})"
             if function.name in self.disabled:
                 detail += " (disabled)"

@@ -2,8 +2,9 @@
 
 - Messages are read raw and decoded here (host.json ``messageEncoding``: base64 or none); one
   that does not decode goes straight to ``<queue>-poison``, as the extension does.
-- Up to ``batchSize`` messages are fetched at a time, hidden for 10 minutes while they run,
-  and run concurrently; a new batch is fetched once at most ``newBatchThreshold`` are running.
+- Up to ``batchSize`` messages are fetched at a time, hidden for 10 minutes while they run
+  (``DEVHOST_PROCESSING_VISIBILITY_SECONDS``), and run concurrently; a new batch is fetched
+  once at most ``newBatchThreshold`` are running.
 - Success deletes the message. Failure makes it visible again after ``visibilityTimeout``,
   unless it has been dequeued ``maxDequeueCount`` times: then it is copied, as it was, to
   ``<queue>-poison`` (created on first use) and deleted. A message already dequeued more often
@@ -33,6 +34,9 @@ from .invoker import Invoker
 log = logging.getLogger("devhost")
 
 PROCESSING_VISIBILITY_SECONDS = 600  # hidden while running; the host renews, devhost need not
+PROCESSING_VISIBILITY_SETTING = "DEVHOST_PROCESSING_VISIBILITY_SECONDS"
+"""devhost only: how long a fetched message stays hidden. A host that dies mid-invocation
+leaves its messages hidden that long, as in Azure; tests that kill the host shorten it."""
 POISON_SUFFIX = "-poison"
 _WHITESPACE = str.maketrans("", "", " \t\r\n")
 
@@ -73,10 +77,12 @@ class QueueListener:
         queues: QueueServiceClient,
         options: QueueOptions,
         invoker: Invoker,
+        processing_visibility: int = PROCESSING_VISIBILITY_SECONDS,
     ) -> None:
         self.function = function
         self.options = options
         self.invoker = invoker
+        self.processing_visibility = processing_visibility
         # Raw clients (no encode/decode policy): decoding happens here, poison copies are exact.
         self.queue: QueueClient = queues.get_queue_client(function.queue_name)
         self.poison: QueueClient = queues.get_queue_client(function.queue_name + POISON_SUFFIX)
@@ -132,7 +138,7 @@ class QueueListener:
         try:
             pages = self.queue.receive_messages(
                 messages_per_page=self.options.batch_size,
-                visibility_timeout=PROCESSING_VISIBILITY_SECONDS,
+                visibility_timeout=self.processing_visibility,
             ).by_page()
             return list(next(pages, []))
         except ResourceNotFoundError:

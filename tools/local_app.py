@@ -90,6 +90,7 @@ class LocalApp:
         start_timeout: float = 60.0,
         port: int | None = None,
         own_session: bool = False,
+        split: bool = False,
     ) -> None:
         self.root = root
         self.port = port or free_port()
@@ -103,6 +104,7 @@ class LocalApp:
         self.timers = timers
         self.start_timeout = start_timeout
         self.own_session = own_session
+        self.split = split
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -149,6 +151,8 @@ class LocalApp:
         ]  # fmt: skip
         if not self.timers:
             command.append("--no-timers")
+        if self.split:
+            command.append("--split")
         with self.stdout_file.open("wb") as out, self.stderr_file.open("wb") as err:
             self.process = subprocess.Popen(
                 command,

@@ -12,6 +12,7 @@ import base64
 import http.client
 import itertools
 import json
+import os
 import shutil
 import signal
 import socket
@@ -56,9 +57,16 @@ pytestmark = pytest.mark.timeout(120)
 class Devhost(LocalApp):
     """Devhost serving a copy of ``devhost_app``, whose functions record what they received."""
 
-    def __init__(self, root: Path, *, timers: bool = True, **environment: str) -> None:
+    def __init__(
+        self, root: Path, *, timers: bool = True, split: bool = False, **environment: str
+    ) -> None:
         super().__init__(
-            environment, log_dir=root, root=root, timers=timers, start_timeout=START_TIMEOUT
+            environment,
+            log_dir=root,
+            root=root,
+            timers=timers,
+            start_timeout=START_TIMEOUT,
+            split=split,
         )
         values = json.loads((root / "local.settings.json").read_text("utf-8"))["Values"]
         self.record_file = Path(values["DEVHOST_RECORD_FILE"])
@@ -520,6 +528,64 @@ def test_sigterm_lets_the_running_invocation_finish(azurite: Azurite, tmp_path: 
     finally:
         host.stop()
         caller.join(timeout=5)
+
+
+def test_split_runs_queues_and_timers_in_a_second_process_that_goes_with_the_first(
+    azurite: Azurite, storage: StorageClients, tmp_path: Path
+):
+    queue_name = f"devhost-split-{uuid.uuid4().hex[:8]}"
+    storage.ensure(queues=(queue_name,))
+    root = app_root(tmp_path, base_values(azurite.connection_string, tmp_path, queue_name))
+    host = Devhost(root, split=True).start()
+    try:
+        assert "on_message: queueTrigger (queue: " in host.output()
+        assert "in the background process" in host.output()
+        with httpx.Client(base_url=host.url, timeout=10) as http:
+            assert http.get("/api/items/7").status_code == 200
+            assert http.post("/admin/functions/yearly").status_code == 202  # runs here
+        storage.queue(queue_name).send_message("split")
+        [message] = wait_for(lambda: host.records("on_message"), what="the queue trigger")
+        [timer] = wait_for(lambda: host.records("on_startup"), what="the startup timer")
+        [admin_run] = host.records("yearly")
+        assert admin_run["pid"] == host.process.pid
+        background = message["pid"]
+        assert background != host.process.pid
+        assert timer["pid"] == background
+
+        host.process.kill()  # the HTTP process dies: the background one must not outlive it
+        host.process.wait(timeout=5)
+        wait_for(lambda: not pid_alive(background), what="the background process to exit")
+    finally:
+        host.stop()
+
+
+def test_split_stops_both_processes_in_order(azurite: Azurite, tmp_path: Path):
+    root = app_root(tmp_path, base_values(azurite.connection_string, tmp_path, "devhost-idle"))
+    host = Devhost(root, timers=False, split=True).start()
+    assert host.stop() == 0
+    log = host.output()
+    assert log.count("SIGTERM received, stopping") == 2, log
+    assert "Fatal Python error" not in log
+
+
+def test_a_processing_visibility_that_is_not_seconds_stops_start_up(
+    azurite: Azurite, tmp_path: Path
+):
+    values = base_values(azurite.connection_string, tmp_path, "unused")
+    values["DEVHOST_PROCESSING_VISIBILITY_SECONDS"] = "ten"
+    root = app_root(tmp_path, values)
+    process = launch(root, "--port", str(free_port()))
+    assert process.wait(timeout=START_TIMEOUT) == 1
+    stderr = (root / "stderr.txt").read_text("utf-8")
+    assert "DEVHOST_PROCESSING_VISIBILITY_SECONDS must be a whole number of seconds" in stderr
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_an_unsupported_binding_stops_start_up(tmp_path: Path):

@@ -20,7 +20,10 @@ RECORD_FILE = Path(os.environ["DEVHOST_RECORD_FILE"])
 
 
 def record(function: str, **fields: Any) -> None:
-    line = json.dumps({"function": function, "at": time.time(), **fields}, ensure_ascii=False)
+    line = json.dumps(
+        {"function": function, "at": time.time(), "pid": os.getpid(), **fields},
+        ensure_ascii=False,
+    )
     with RECORD_FILE.open("a", encoding="utf-8") as records:
         records.write(line + "\n")
 
