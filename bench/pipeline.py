@@ -16,6 +16,9 @@ line ``Executed 'Functions.<name>' (Succeeded|Failed, ...)``; messages moved to 
 are counted too.
 
 Printed: p50/p95 per phase, burst p95 / sequential p95, and failed invocations per function.
+After each burst, its storage floor: the same number of pushes' storage requests (the mix
+docs/scale.md counts) sent straight to the same Azurite, 16 at a time, with no app between;
+burst p95 / floor says how much of a burst's time is the app's and how much Azurite's.
 Everything runs on devhost (``--split`` unless --one-process: the queue steps in a process of
 their own, as Flex Consumption runs them apart from HTTP) with its own Azurite and the WeChat
 API simulator; on a shared machine the numbers move between runs, so compare phases of one run.
@@ -28,12 +31,14 @@ A quick run: .venv/bin/python bench/pipeline.py --customers 5 --gap 1 --bursts 2
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import re
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -43,11 +48,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
+from azure.core.exceptions import ResourceNotFoundError
 
 from bench.stats import percentile
 from devhost.azurite import Azurite
+from shared.store import StorageClients
 from tools.desk import Desk, DeskAgent
-from tools.local_app import LocalApp, app_settings
+from tools.local_app import LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import WeChatApiSimulator, WeChatCustomer
 
 POLL = 0.1  # seconds between a watcher's change-feed polls
@@ -190,6 +197,49 @@ def burst(desk: Desk, count: int, concurrency: int, deadline: float) -> Sample:
     return phase(desk, customers, write, deadline)
 
 
+FLOOR_CONCURRENCY = 16  # one queue listener's batch: what the conversation step runs at once
+
+
+def storage_floor(storage: StorageClients, pushes: int) -> float:
+    """Seconds Azurite alone takes for ``pushes`` pushes' storage work, done straight with the
+    SDK at FLOOR_CONCURRENCY: per push the mix docs/scale.md counts (≈ 28 requests: 9 reads
+    and merges in one partition, 5 two-row transactions, 7 queue requests, 7 point reads and
+    upserts elsewhere), with none of the app's work between them."""
+    run = uuid.uuid4().hex[:8]
+    storage.ensure(tables=("benchfloor",), queues=(f"benchfloor-{run}",))
+    table, queue = storage.table("benchfloor"), storage.queue(f"benchfloor-{run}")
+
+    def one_push(number: int) -> None:
+        account, row = f"a{run}", f"c{number}"
+        table.upsert_entity({"PartitionKey": account, "RowKey": row, "N": 0})
+        for n in range(4):
+            table.get_entity(account, row)
+            table.upsert_entity({"PartitionKey": account, "RowKey": row, "N": n}, mode="merge")
+        for n in range(5):
+            table.submit_transaction(
+                [("upsert", {"PartitionKey": f"b{number}", "RowKey": f"{n}{side}"})
+                 for side in "ab"]
+            )  # fmt: skip
+        for _ in range(3):
+            queue.send_message(row)
+        for message in queue.receive_messages(messages_per_page=3, visibility_timeout=30):
+            queue.delete_message(message)
+        for n in range(7):
+            entity = {"PartitionKey": f"o{number % 8}", "RowKey": f"{number}-{n}"}
+            if n % 2:
+                table.upsert_entity(entity)
+            else:
+                with contextlib.suppress(ResourceNotFoundError):
+                    table.get_entity(entity["PartitionKey"], entity["RowKey"])
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(FLOOR_CONCURRENCY) as pool:
+        list(pool.map(one_push, range(pushes)))
+    elapsed = time.monotonic() - started
+    queue.delete_queue()
+    return elapsed
+
+
 def summary(name: str, sample: Sample, log: HostLog) -> float:
     """Print the phase's line and its invocations → its p95 in seconds."""
     latencies = sample.latencies
@@ -243,6 +293,7 @@ def main() -> None:
             )
         )
         admin = stack.enter_context(app.admin())
+        storage = storage_clients(azurite.connection_string)
         log = HostLog(app)
         print(
             f"pipeline: push acknowledged → listed for an agent, {args.agents} agents per phase, "
@@ -263,6 +314,12 @@ def main() -> None:
             sample = burst(desk, size, args.push_concurrency, args.deadline)
             p95 = summary(f"burst {size}", sample, log)
             print(f"  {'':<12} burst p95 / sequential p95 = {p95 / sequential_p95:.2f}", flush=True)
+            floor = storage_floor(storage, size)
+            print(
+                f"  {'':<12} storage floor: {size} pushes' requests straight to Azurite take "
+                f"{floor:.1f} s; burst p95 / floor = {p95 / floor:.2f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
