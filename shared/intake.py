@@ -26,7 +26,7 @@ from .conversations import (
     utc,
 )
 from .outbox import Outbox
-from .routing.assignment import Assigner
+from .routing.assignment import Assigner, Outcome
 from .routing.catalog import RoutingCatalog
 from .routing.router import ConversationRouter
 from .store.conversations import ConversationStore
@@ -91,13 +91,13 @@ class ConversationIntake:
     def take_and_route(self, account_id: str, key: str) -> str | None:
         """``take``, then route a conversation that asked for it and assign it at once, rather
         than two queue hops later: a customer reaches an agent's console within a second or so.
-        The route request queued by ``take`` is the durable path: it is withdrawn once routing
-        here has done its work, and should this attempt die or fail, the route step does it."""
+        The queued route and assign requests are the durable path: each is withdrawn once the
+        work it asks for is done here; should this attempt die or fail, their steps do it."""
         conversation_id, route_request = self._take(account_id, key)
         if conversation_id is None or route_request is None:
             return conversation_id
         try:
-            routed = self._router.route(conversation_id)
+            routed = self._router.route_and_ask(conversation_id)
         except Exception as error:  # the queued route request is the fallback: never fail here
             log.warning(
                 "conversation %s: routing at once failed (%s); the route step will",
@@ -105,16 +105,20 @@ class ConversationIntake:
                 type(error).__name__,
             )
             return conversation_id
-        if routed:
-            self._route.withdraw(route_request)
-            try:
-                self._assigner.assign(conversation_id)
-            except Exception as error:  # routing queued an assign request: that one will
-                log.warning(
-                    "conversation %s: assigning at once failed (%s); the assign step will",
-                    conversation_id,
-                    type(error).__name__,
-                )
+        if routed.queue_id is None:
+            return conversation_id
+        self._route.withdraw(route_request)
+        if routed.assign_request is None:
+            return conversation_id
+        try:
+            if self._assigner.assign(conversation_id) is Outcome.ASSIGNED:
+                self._assign.withdraw(routed.assign_request)
+        except Exception as error:  # the queued assign request will
+            log.warning(
+                "conversation %s: assigning at once failed (%s); the assign step will",
+                conversation_id,
+                type(error).__name__,
+            )
         return conversation_id
 
     def _take(self, account_id: str, key: str) -> tuple[str | None, Receipt | None]:

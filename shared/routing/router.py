@@ -13,12 +13,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from ..automated import AutomatedMessenger
 from ..conversations import Conversation, ConversationState, utc
 from ..store.conversations import ATTEMPTS, ConversationChangedError, ConversationStore
-from ..store.queues import WorkQueue
+from ..store.queues import Receipt, WorkQueue
 from ..store.waiting import WaitingLine
 from ..workstreams import AutomatedMessage, DistributionMode, Workstream
 from .catalog import RoutingCatalog
@@ -56,6 +57,16 @@ def choose_queue(
     return rule, queue
 
 
+class Routed(NamedTuple):
+    queue_id: str | None
+    """The queue the conversation waits in; None when it was not routed."""
+    assign_request: Receipt | None
+    """The assign request queued for it (push distribution)."""
+
+
+NOT_ROUTED = Routed(None, None)
+
+
 class ConversationRouter:
     def __init__(
         self,
@@ -74,14 +85,19 @@ class ConversationRouter:
         self._clock = clock
 
     def route(self, conversation_id: str) -> str | None:
-        """Route one conversation; returns the queue it waits in, if any. A lost race (another
-        step changed the conversation meanwhile) reads it again, so routing ends only when the
-        conversation has a queue or is no longer open."""
+        """Route one conversation; returns the queue it waits in, if any."""
+        return self.route_and_ask(conversation_id).queue_id
+
+    def route_and_ask(self, conversation_id: str) -> Routed:
+        """``route``, and the receipt of the assign request it queued: a caller that assigns
+        at once withdraws it when that worked. A lost race (another step changed the
+        conversation meanwhile) reads it again, so routing ends only when the conversation
+        has a queue or is no longer open."""
         now = utc(self._clock())  # one time for every attempt: the messages' keys repeat
         for _ in range(ATTEMPTS):
             conversation = self._conversations.get(conversation_id)
             if conversation is None or conversation.state is not ConversationState.OPEN:
-                return None
+                return NOT_ROUTED
             if conversation.queue_id:
                 return self._requeue(conversation)
             try:
@@ -90,17 +106,23 @@ class ConversationRouter:
                 continue
         raise ConversationChangedError(conversation_id)
 
-    def _requeue(self, conversation: Conversation) -> str | None:
+    def _ask_for_assignment(self, conversation: Conversation, workstream: Workstream) -> Routed:
+        if workstream.distribution_mode is not DistributionMode.PUSH:
+            return Routed(conversation.queue_id, None)
+        asked = self._assign_queue.put({"conversationId": conversation.id})
+        return Routed(conversation.queue_id, asked)
+
+    def _requeue(self, conversation: Conversation) -> Routed:
         """A routed conversation met again (a redelivered request): what a run that died after
         saving its queue left undone — its place in the line and, in push mode, the assign
         request — is done again; both are idempotent."""
         self._waiting.add(conversation)
         workstream = self._catalog.workstream(conversation.workstream_id or "")
-        if workstream and workstream.distribution_mode is DistributionMode.PUSH:
-            self._assign_queue.put({"conversationId": conversation.id})
-        return conversation.queue_id
+        if workstream is None:
+            return Routed(conversation.queue_id, None)
+        return self._ask_for_assignment(conversation, workstream)
 
-    def _route(self, conversation: Conversation, now: datetime) -> str | None:
+    def _route(self, conversation: Conversation, now: datetime) -> Routed:
         workstream = self._catalog.workstream_for_account(conversation.account_id)
         if workstream is None:
             log.warning(
@@ -108,7 +130,7 @@ class ConversationRouter:
                 conversation.account_id,
                 conversation.id,
             )
-            return None
+            return NOT_ROUTED
         rule, queue = choose_queue(
             workstream.routing_rules,
             workstream.fallback_queue_id,
@@ -117,7 +139,7 @@ class ConversationRouter:
         )
         if queue is None:
             log.error("workstream %s: its fallback queue is gone", workstream.id)
-            return None
+            return NOT_ROUTED
 
         # The greeting comes first; its key is the conversation's start, so a rerun adds none.
         self._messenger.send(
@@ -125,7 +147,7 @@ class ConversationRouter:
         )
         placement = self._place(conversation, workstream, queue, rule, now)
         if placement is None:
-            return None
+            return NOT_ROUTED
         routed = self._conversations.save(
             conversation,
             workstream_id=workstream.id,
@@ -146,9 +168,7 @@ class ConversationRouter:
                 at=routed.enqueued_at or now,
                 Position=self._waiting.position(routed),
             )
-        if workstream.distribution_mode is DistributionMode.PUSH:
-            self._assign_queue.put({"conversationId": routed.id})
-        return routed.queue_id
+        return self._ask_for_assignment(routed, workstream)
 
     def context(
         self, conversation: Conversation, workstream: Workstream, now: datetime

@@ -21,18 +21,36 @@ def test_the_conversation_step_routes_and_assigns_a_new_conversation_at_once(wor
     lin = world.agent("Lin", [queue.id])
     customer = world.customer()
     route_queue = world.services.storage.queue("route")
+    assign_queue = world.services.storage.queue("assign")
     route_queue.clear_messages()
+    assign_queue.clear_messages()
     key = store_push(world.services, world.account.id, push_xml(customer.text("hi")))
     conversation = world.services.intake.take_and_route(world.account.id, key)
     assert (world.get(conversation).state.value, world.get(conversation).agent_id) == (
         "active",
         lin.id,
     )
-    asked = [m.content for m in route_queue.peek_messages(max_messages=32)]
-    assert f'{{"conversationId":"{conversation}"}}' not in asked  # done: the fallback withdrawn
+    request = f'{{"conversationId":"{conversation}"}}'
+    # Done here: both fallbacks are withdrawn, and no step runs for nothing.
+    assert request not in [m.content for m in route_queue.peek_messages(max_messages=32)]
+    assert request not in [m.content for m in assign_queue.peek_messages(max_messages=32)]
     assert world.services.router.route(conversation) is None  # nothing left to do
     assert world.services.assigner.assign(conversation) is Outcome.SKIPPED
     assert world.get(conversation).agent_id == lin.id
+
+
+def test_a_conversation_no_agent_can_take_keeps_its_assign_request(world):
+    queue = world.queue()
+    world.workstream(queue.id)
+    world.agent("Lin", [queue.id], presence="offline")
+    assign_queue = world.services.storage.queue("assign")
+    assign_queue.clear_messages()
+    customer = world.customer()
+    key = store_push(world.services, world.account.id, push_xml(customer.text("hi")))
+    conversation = world.services.intake.take_and_route(world.account.id, key)
+    assert world.get(conversation).queue_id == queue.id
+    asked = [m.content for m in assign_queue.peek_messages(max_messages=32)]
+    assert asked == [f'{{"conversationId":"{conversation}"}}']
 
 
 def test_when_routing_at_once_fails_the_queued_request_remains(world, caplog, monkeypatch):
@@ -45,7 +63,7 @@ def test_when_routing_at_once_fails_the_queued_request_remains(world, caplog, mo
     def unavailable(conversation_id):
         raise ConnectionError("storage is away")
 
-    monkeypatch.setattr(world.services.router, "route", unavailable)
+    monkeypatch.setattr(world.services.router, "route_and_ask", unavailable)
     customer = world.customer()
     key = store_push(world.services, world.account.id, push_xml(customer.text("hi")))
     with caplog.at_level(logging.WARNING, logger="shared.intake"):
