@@ -52,6 +52,11 @@ MEDIA_MESSAGES = (ImageMessage, VoiceMessage, VideoMessage, ShortVideoMessage)
 
 log = logging.getLogger(__name__)
 
+FALLBACK_DELAY = 5
+"""Seconds the route and assign requests of ``take_and_route`` stay hidden: time for the step
+to do their work itself and withdraw them before a listener takes one for nothing; should the
+step die, they are what picks the conversation up after that long."""
+
 
 class ConversationIntake:
     def __init__(
@@ -86,18 +91,18 @@ class ConversationIntake:
 
     def take(self, account_id: str, key: str) -> str | None:
         """File one push; returns the conversation id it went to, if any."""
-        return self._take(account_id, key)[0]
+        return self._take(account_id, key, route_delay=None)[0]
 
     def take_and_route(self, account_id: str, key: str) -> str | None:
         """``take``, then route a conversation that asked for it and assign it at once, rather
         than two queue hops later: a customer reaches an agent's console within a second or so.
         The queued route and assign requests are the durable path: each is withdrawn once the
         work it asks for is done here; should this attempt die or fail, their steps do it."""
-        conversation_id, route_request = self._take(account_id, key)
+        conversation_id, route_request = self._take(account_id, key, route_delay=FALLBACK_DELAY)
         if conversation_id is None or route_request is None:
             return conversation_id
         try:
-            routed = self._router.route_and_ask(conversation_id)
+            routed = self._router.route_and_ask(conversation_id, assign_delay=FALLBACK_DELAY)
         except Exception as error:  # the queued route request is the fallback: never fail here
             log.warning(
                 "conversation %s: routing at once failed (%s); the route step will",
@@ -121,7 +126,9 @@ class ConversationIntake:
             )
         return conversation_id
 
-    def _take(self, account_id: str, key: str) -> tuple[str | None, Receipt | None]:
+    def _take(
+        self, account_id: str, key: str, *, route_delay: int | None
+    ) -> tuple[str | None, Receipt | None]:
         """(the conversation the push went to, the route request if routing was asked for)."""
         push = self._inbound.get(account_id, key)
         if push is None:
@@ -195,7 +202,10 @@ class ConversationIntake:
             if workstream and workstream.bot and conversation.bot not in ("escalated", "ended"):
                 self._bot.put({"conversationId": conversation.id, "key": entry.key})
             else:
-                return conversation.id, self._route.put({"conversationId": conversation.id})
+                asked = self._route.put(
+                    {"conversationId": conversation.id}, delay_seconds=route_delay
+                )
+                return conversation.id, asked
         elif conversation.state is ConversationState.WAITING and from_customer:
             self._assign.put({"conversationId": conversation.id})  # revive it
         return conversation.id, None

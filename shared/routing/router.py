@@ -88,31 +88,33 @@ class ConversationRouter:
         """Route one conversation; returns the queue it waits in, if any."""
         return self.route_and_ask(conversation_id).queue_id
 
-    def route_and_ask(self, conversation_id: str) -> Routed:
-        """``route``, and the receipt of the assign request it queued: a caller that assigns
-        at once withdraws it when that worked. A lost race (another step changed the
-        conversation meanwhile) reads it again, so routing ends only when the conversation
-        has a queue or is no longer open."""
+    def route_and_ask(self, conversation_id: str, *, assign_delay: int | None = None) -> Routed:
+        """``route``, and the receipt of the assign request it queued (hidden ``assign_delay``
+        seconds): a caller that assigns at once withdraws it when that worked. A lost race
+        (another step changed the conversation meanwhile) reads it again, so routing ends only
+        when the conversation has a queue or is no longer open."""
         now = utc(self._clock())  # one time for every attempt: the messages' keys repeat
         for _ in range(ATTEMPTS):
             conversation = self._conversations.get(conversation_id)
             if conversation is None or conversation.state is not ConversationState.OPEN:
                 return NOT_ROUTED
             if conversation.queue_id:
-                return self._requeue(conversation)
+                return self._requeue(conversation, assign_delay)
             try:
-                return self._route(conversation, now)
+                return self._route(conversation, now, assign_delay)
             except ConversationChangedError:
                 continue
         raise ConversationChangedError(conversation_id)
 
-    def _ask_for_assignment(self, conversation: Conversation, workstream: Workstream) -> Routed:
+    def _ask_for_assignment(
+        self, conversation: Conversation, workstream: Workstream, delay: int | None
+    ) -> Routed:
         if workstream.distribution_mode is not DistributionMode.PUSH:
             return Routed(conversation.queue_id, None)
-        asked = self._assign_queue.put({"conversationId": conversation.id})
+        asked = self._assign_queue.put({"conversationId": conversation.id}, delay_seconds=delay)
         return Routed(conversation.queue_id, asked)
 
-    def _requeue(self, conversation: Conversation) -> Routed:
+    def _requeue(self, conversation: Conversation, assign_delay: int | None) -> Routed:
         """A routed conversation met again (a redelivered request): what a run that died after
         saving its queue left undone — its place in the line and, in push mode, the assign
         request — is done again; both are idempotent."""
@@ -120,9 +122,9 @@ class ConversationRouter:
         workstream = self._catalog.workstream(conversation.workstream_id or "")
         if workstream is None:
             return Routed(conversation.queue_id, None)
-        return self._ask_for_assignment(conversation, workstream)
+        return self._ask_for_assignment(conversation, workstream, assign_delay)
 
-    def _route(self, conversation: Conversation, now: datetime) -> Routed:
+    def _route(self, conversation: Conversation, now: datetime, assign_delay: int | None) -> Routed:
         workstream = self._catalog.workstream_for_account(conversation.account_id)
         if workstream is None:
             log.warning(
@@ -168,7 +170,7 @@ class ConversationRouter:
                 at=routed.enqueued_at or now,
                 Position=self._waiting.position(routed),
             )
-        return self._ask_for_assignment(routed, workstream)
+        return self._ask_for_assignment(routed, workstream, assign_delay)
 
     def context(
         self, conversation: Conversation, workstream: Workstream, now: datetime

@@ -1,18 +1,27 @@
 """The conversation step as the host runs it: a new conversation is routed and assigned in the
 same step that files it (so a customer reaches an agent one queue hop after the push, not
-three); the queued route request is the fallback, withdrawn once routing is done. And the route
-step itself, when it loses a race or meets a conversation a dead run half routed."""
+three); the queued route and assign requests are the fallback, hidden for a few seconds and
+withdrawn once their work is done. And the route step itself, when it loses a race or meets a
+conversation a dead run half routed."""
 
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 
+from shared import intake
 from shared.routing.assignment import Outcome
 from tools.wechat_simulator import push_xml
 
 from .conftest import store_push
+
+
+@pytest.fixture(autouse=True)
+def visible_fallbacks(monkeypatch):
+    """The fallback requests visible at once, so that peeking shows whether they are there."""
+    monkeypatch.setattr(intake, "FALLBACK_DELAY", 0)
 
 
 def test_the_conversation_step_routes_and_assigns_a_new_conversation_at_once(world):
@@ -53,14 +62,17 @@ def test_a_conversation_no_agent_can_take_keeps_its_assign_request(world):
     assert asked == [f'{{"conversationId":"{conversation}"}}']
 
 
-def test_when_routing_at_once_fails_the_queued_request_remains(world, caplog, monkeypatch):
+def test_when_routing_at_once_fails_the_queued_request_shows_up_after_the_delay(
+    world, caplog, monkeypatch
+):
+    monkeypatch.setattr(intake, "FALLBACK_DELAY", 1)
     queue = world.queue()
     world.workstream(queue.id)
     world.agent("Lin", [queue.id])
     route_queue = world.services.storage.queue("route")
     route_queue.clear_messages()
 
-    def unavailable(conversation_id):
+    def unavailable(conversation_id, **_):
         raise ConnectionError("storage is away")
 
     monkeypatch.setattr(world.services.router, "route_and_ask", unavailable)
@@ -70,8 +82,10 @@ def test_when_routing_at_once_fails_the_queued_request_remains(world, caplog, mo
         conversation = world.services.intake.take_and_route(world.account.id, key)
     assert world.get(conversation).queue_id is None
     assert "routing at once failed (ConnectionError)" in caplog.text
-    asked = [m.content for m in route_queue.peek_messages(max_messages=32)]
-    assert f'{{"conversationId":"{conversation}"}}' in asked
+    request = f'{{"conversationId":"{conversation}"}}'
+    assert request not in [m.content for m in route_queue.peek_messages(max_messages=32)]
+    time.sleep(1.5)
+    assert request in [m.content for m in route_queue.peek_messages(max_messages=32)]
 
 
 def test_a_route_request_a_step_has_taken_is_not_withdrawn_and_finds_the_work_done(
