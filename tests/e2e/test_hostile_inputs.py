@@ -226,17 +226,19 @@ def test_erasing_customers_does_not_poison_another_customers_work(
         admin = held_back.admin()
         account = SimulatedAccount.random()
         account_id = register(admin, account, mode="plaintext")
+        survivor, erased = WeChatCustomer(account), [WeChatCustomer(account) for _ in range(6)]
+        for customer in (survivor, *erased):
+            query, body = customer.push(customer.text("hello"), "plaintext")
+            assert held_back.push(account_id, query, body).is_success
+        # No workstream yet: the conversation step cannot route at once, so its route
+        # requests stay, and (route_step being off) wait in the queue.
+        route = storage.queue(ROUTE_QUEUE)
+        wait_for(lambda: len(list(route.peek_messages(max_messages=32))) >= 7, 20, "route messages")
         queue = admin.post("/api/admin/queues", json={"name": "General"}).json()
         admin.post(
             "/api/admin/workstreams",
             json={"name": "ws", "accountId": account_id, "fallbackQueueId": queue["id"]},
         ).raise_for_status()
-        survivor, erased = WeChatCustomer(account), [WeChatCustomer(account) for _ in range(6)]
-        for customer in (survivor, *erased):
-            query, body = customer.push(customer.text("hello"), "plaintext")
-            assert held_back.push(account_id, query, body).is_success
-        route = storage.queue(ROUTE_QUEUE)
-        wait_for(lambda: len(list(route.peek_messages(max_messages=32))) >= 7, 20, "route messages")
         for customer in erased:
             gone = admin.delete(f"/api/admin/customers/{account_id}/{customer.open_id}")
             assert gone.status_code == 200, gone.text
