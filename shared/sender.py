@@ -136,7 +136,8 @@ class OutboundSender:
                 entry = entry.model_copy(update={"details": {**entry.details, "ambiguous": True}})
             if attempts < MAX_ATTEMPTS:
                 return self._later(entry, f"WeChat did not answer ({error})", attempts)
-            return self._failed(conversation, entry, "WeChat did not answer after several tries")
+            reason = f"WeChat did not answer after {attempts} tries (the last: {error.detail})"
+            return self._failed(conversation, entry, reason)
         except AccountDisabledError:
             return self._failed(conversation, entry, "the WeChat account is disabled")
         except NoAccountError:

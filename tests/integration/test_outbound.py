@@ -223,6 +223,7 @@ class TestSending:
         [entry] = world.outbound(conversation)
         assert entry.status == "failed"
         assert entry.details["attempts"] == 5
+        assert entry.details["reason"] == "WeChat did not answer after 5 tries (the last: HTTP 502)"
 
     def test_a_retry_waits_its_backoff_whatever_else_is_queued(self, chat):
         """Every reply queues a send of its conversation: one that comes before the first
