@@ -215,15 +215,18 @@ class TestSending:
     def test_wechat_down_for_long_fails_the_message(self, chat):
         world, agent, _, conversation = chat
         world.services.tokens.token(world.account.id)
-        world.wechat_api.inject("/cgi-bin/message/custom/send", http_status=502, times=10)
+        world.wechat_api.inject("/cgi-bin/message/custom/send", http_status=502, times=5)
         reply(world, agent, conversation, "never")
+        reply(world, agent, conversation, "after it")
         for attempt in range(1, 6):
             world.services.sender.send_pending(conversation)
             world.clock.advance(backoff_seconds(attempt))
-        [entry] = world.outbound(conversation)
+        entry, after = world.outbound(conversation)
         assert entry.status == "failed"
         assert entry.details["attempts"] == 5
         assert entry.details["reason"] == "WeChat did not answer after 5 tries (the last: HTTP 502)"
+        assert after.status == "sent"  # not held back for ever behind the failed one
+        assert [m.body["text"]["content"] for m in world.wechat_api.sent] == ["after it"]
 
     def test_a_retry_waits_its_backoff_whatever_else_is_queued(self, chat):
         """Every reply queues a send of its conversation: one that comes before the first
