@@ -2,7 +2,9 @@
 
 One worker at a time sends for a conversation (a lease), always starting from its earliest
 unsent message and stopping at the first one that must wait for a retry, so a later message
-never goes out before an earlier one.
+never goes out before an earlier one. A retry waits its backoff (``retryAt``) whatever wakes the
+conversation sooner: every reply queues a send, and a burst of them during a short outage must
+not use up the first message's tries within a second.
 
 ``message/custom/send`` is not idempotent, and a timeout leaves it unknown whether WeChat
 delivered the message. We retry (at least once delivery): a customer may, rarely, see a
@@ -14,6 +16,7 @@ is found still ``sending`` and sent again, marked ambiguous.
 from __future__ import annotations
 
 import logging
+import math
 import time
 import uuid
 from collections.abc import Callable
@@ -100,6 +103,9 @@ class OutboundSender:
         seconds to wait before the next try if one must be retried."""
         while pending := self._conversations.pending_outbound(conversation.id, limit=1):
             now = self._now()
+            wait = _retry_wait(pending[0], now)
+            if wait is not None:
+                return wait  # not due yet: try nothing now, look again when it is
             if now - held[1] > LEASE / 2:
                 renewed = self._leases.acquire(conversation.id, owner, now, now + LEASE)
                 if renewed is None:
@@ -113,6 +119,7 @@ class OutboundSender:
     def _deliver(self, conversation: Conversation, entry: TranscriptEntry) -> int | None:
         """Try one message: None once it is settled (sent or failed), else seconds to wait."""
         details = dict(entry.details)
+        details.pop("retryAt", None)
         if entry.status == "sending":
             details["ambiguous"] = True  # an earlier attempt died mid-call
         attempts = int(details.get("attempts", 0)) + 1
@@ -129,7 +136,8 @@ class OutboundSender:
                 entry = entry.model_copy(update={"details": {**entry.details, "ambiguous": True}})
             if attempts < MAX_ATTEMPTS:
                 return self._later(entry, f"WeChat did not answer ({error})", attempts)
-            return self._failed(conversation, entry, "WeChat did not answer after several tries")
+            reason = f"WeChat did not answer after {attempts} tries (the last: {error.detail})"
+            return self._failed(conversation, entry, reason)
         except AccountDisabledError:
             return self._failed(conversation, entry, "the WeChat account is disabled")
         except NoAccountError:
@@ -141,10 +149,11 @@ class OutboundSender:
         return None
 
     def _later(self, entry: TranscriptEntry, reason: str, attempts: int) -> int:
-        self._conversations.update_entry(
-            entry, status="queued", details={**entry.details, "lastError": reason}
-        )
-        return backoff_seconds(attempts)
+        wait = backoff_seconds(attempts)
+        retry_at = self._now() + timedelta(seconds=wait)
+        details = {**entry.details, "lastError": reason, "retryAt": retry_at.isoformat()}
+        self._conversations.update_entry(entry, status="queued", details=details)
+        return wait
 
     def _failed(
         self,
@@ -219,6 +228,15 @@ class OutboundSender:
             "wechatMediaAt": self._now().isoformat(),
         }
         return self._conversations.update_entry(entry, details=details), media_id
+
+
+def _retry_wait(entry: TranscriptEntry, now: datetime) -> int | None:
+    """Whole seconds until a message waiting for a retry is due; None when it may go now."""
+    retry_at = entry.details.get("retryAt") if entry.status == "queued" else None
+    if not retry_at:
+        return None
+    seconds = math.ceil((datetime.fromisoformat(retry_at) - now).total_seconds())
+    return seconds if seconds > 0 else None
 
 
 def _refusal(entry: TranscriptEntry, error: WeChatApiError) -> str:

@@ -121,4 +121,5 @@ class WeChatUnavailableError(WeChatError):
     def __init__(self, api: str, detail: str, *, ambiguous: bool) -> None:
         super().__init__(f"{api}: {detail}")
         self.api = api
+        self.detail = detail
         self.ambiguous = ambiguous

@@ -16,6 +16,10 @@ from tools.wechat_simulator import SimulatedAccount, WeChatApiSimulator
 
 pytestmark = pytest.mark.timeout(120)
 
+WECHAT_API_TIMEOUT = 5.0
+"""The app's timeout on each call to WeChat: past a slow (3 s) send, short enough for a fault
+test to see a timeout in seconds rather than the default 10."""
+
 
 @pytest.fixture(scope="session")
 def e2e_azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
@@ -40,6 +44,7 @@ def app(
         app_settings(
             e2e_azurite.connection_string,
             WECHAT_API_BASE_URL=wechat_api.url,
+            WECHAT_API_TIMEOUT_SECONDS=f"{WECHAT_API_TIMEOUT:g}",
             BOT_WEBHOOK_ALLOW_LOOPBACK="true",  # the webhook bot runs on loopback
         ),
         log_dir=tmp_path_factory.mktemp("app"),

@@ -4,6 +4,7 @@ and retries, the reply window, and attachments both ways."""
 from __future__ import annotations
 
 import hashlib
+import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -13,6 +14,10 @@ import pytest
 from shared.api import ApiError
 from shared.conversations import utc
 from shared.media import blob_prefix
+from shared.sender import OutboundSender, backoff_seconds
+from shared.store.leases import Leases
+from shared.store.names import LEASES_TABLE
+from shared.store.queues import WorkQueue
 from shared.workspace import Actor, TextMessageRequest
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
@@ -151,6 +156,7 @@ class TestSending:
         assert (first.status, first.details["attempts"]) == ("queued", 1)
         assert (second.status, "attempts" in second.details) == ("queued", False)
         assert "busy" in first.details["lastError"]
+        world.clock.advance(backoff_seconds(1))
         world.services.sender.send_pending(conversation)
         assert [m.body["text"]["content"] for m in world.wechat_api.sent] == ["first", "second"]
 
@@ -199,6 +205,7 @@ class TestSending:
         assert entry.status == "queued"
         assert entry.details["ambiguous"] is True
         world.wechat_api.wait_for_sent(1, timeout=5)
+        world.clock.advance(backoff_seconds(1))
         world.services.sender.send_pending(conversation)
         [entry] = world.outbound(conversation)
         assert entry.status == "sent"
@@ -208,13 +215,56 @@ class TestSending:
     def test_wechat_down_for_long_fails_the_message(self, chat):
         world, agent, _, conversation = chat
         world.services.tokens.token(world.account.id)
-        world.wechat_api.inject("/cgi-bin/message/custom/send", http_status=502, times=10)
+        world.wechat_api.inject("/cgi-bin/message/custom/send", http_status=502, times=5)
         reply(world, agent, conversation, "never")
-        for _ in range(5):
+        reply(world, agent, conversation, "after it")
+        for attempt in range(1, 6):
             world.services.sender.send_pending(conversation)
-        [entry] = world.outbound(conversation)
+            world.clock.advance(backoff_seconds(attempt))
+        entry, after = world.outbound(conversation)
         assert entry.status == "failed"
         assert entry.details["attempts"] == 5
+        assert entry.details["reason"] == "WeChat did not answer after 5 tries (the last: HTTP 502)"
+        assert after.status == "sent"  # not held back for ever behind the failed one
+        assert [m.body["text"]["content"] for m in world.wechat_api.sent] == ["after it"]
+
+    def test_a_retry_waits_its_backoff_whatever_else_is_queued(self, chat):
+        """Every reply queues a send of its conversation: one that comes before the first
+        reply's retry is due must not try WeChat again, or a burst of replies during a short
+        outage uses up the first one's tries at once and it fails for good."""
+        world, agent, _, conversation = chat
+        world.services.tokens.token(world.account.id)
+        world.wechat_api.inject("/cgi-bin/message/custom/send", http_status=503, times=100)
+        texts = ["first", "second", "third", "fourth", "fifth"]
+        for text in texts:
+            reply(world, agent, conversation, text)
+            world.services.sender.send_pending(conversation)  # the send step for that reply
+            world.clock.advance(0.2)
+        assert world.wechat_api.calls("/cgi-bin/message/custom/send") == 1
+        first = world.outbound(conversation)[0]
+        assert (first.status, first.details["attempts"]) == ("queued", 1)
+        world.wechat_api.reset_faults()
+        world.clock.advance(backoff_seconds(1))
+        world.services.sender.send_pending(conversation)  # the retry's own wake-up
+        assert [m.body["text"]["content"] for m in world.wechat_api.sent] == texts
+        assert [e.status for e in world.outbound(conversation)] == ["sent"] * 5
+
+    def test_a_send_before_the_retry_is_due_wakes_the_conversation_then(self, chat, services):
+        """It tries nothing, but queues the conversation again for when the retry is due: the
+        conversation never depends on one queue message alone."""
+        world, agent, _, conversation = chat
+        client = services.storage.queue(f"wakeups{secrets.token_hex(4)}")
+        client.create_queue()
+        sender = sender_on(services, WorkQueue(client))
+        world.services.tokens.token(world.account.id)
+        world.wechat_api.inject("/cgi-bin/message/custom/send", http_status=503)
+        reply(world, agent, conversation, "first")
+        sender.send_pending(conversation)
+        world.clock.advance(1)
+        sender.send_pending(conversation)
+        assert world.wechat_api.calls("/cgi-bin/message/custom/send") == 1
+        assert client.get_queue_properties().approximate_message_count == 2
+        client.delete_queue()
 
 
 class TestWindow:
@@ -490,6 +540,22 @@ class TestVisibility:
         listed = world.services.workspace.conversations(Actor(world.fresh_agent(agent.id)))
         assert [(c.id, c.state.value) for c in listed] == [(conversation, "waiting")]
         reply(world, agent, conversation, "still here")  # a parked conversation can be answered
+
+
+def sender_on(services, send_queue: WorkQueue) -> OutboundSender:
+    """The app's send step, putting its wake-ups on ``send_queue``."""
+    return OutboundSender(
+        services.conversations,
+        services.tokens,
+        services.wechat,
+        services.outbox,
+        Leases(services.storage.table(LEASES_TABLE), "send"),
+        services.attachments,
+        services.links,
+        send_queue,
+        services.feed,
+        services.clock,
+    )
 
 
 def reply_unchecked(world, agent, conversation, text):
