@@ -44,7 +44,11 @@ def connection_string(blob_port: int, queue_port: int, table_port: int) -> str:
 
 
 class Azurite:
-    """One Azurite process serving blob, queue and table on ``ports``."""
+    """One Azurite process serving blob, queue and table on ``ports``.
+
+    ``stop()`` then ``start()`` serves the same ports again and, unless ``in_memory``, the
+    same data: a storage outage for the app, which keeps its connection string.
+    """
 
     def __init__(
         self,
@@ -106,6 +110,7 @@ class Azurite:
         return self
 
     def stop(self) -> None:
+        """SIGTERM (a kill after 10 s): Azurite saves its data and frees the ports."""
         if self.process is None:
             return
         self.process.terminate()

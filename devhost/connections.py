@@ -3,7 +3,10 @@
 ``connection`` names a setting (default ``AzureWebJobsStorage``) holding a connection string,
 or a prefix of ``<name>__accountName`` / ``__queueServiceUri``… settings for a managed identity;
 the host also tries ``AzureWebJobs<name>``. The clients come from ``shared`` so that devhost
-reads storage settings exactly as the app does.
+reads storage settings exactly as the app does, but with the SDK's long retries rather than the
+app's short ones: nobody retries a listener's delete or visibility update after it, and one
+that fails leaves its message hidden for the 10 minutes it was fetched for, so the listener
+rides out a short storage outage instead.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ def queue_service_for(connection: str, settings: Mapping[str, str]) -> QueueServ
                 storage = StorageSettings.from_env(settings, prefix=prefix)
             except SettingsError as error:
                 raise StartupError(f"connection {connection!r}: {error}") from None
-            return StorageClients.from_settings(storage).queues
+            return StorageClients.from_settings(storage, fail_fast=False).queues
     raise StartupError(
         f"connection {connection!r}: no app setting {' or '.join(map(repr, candidates))} "
         f"(a connection string, or {connection}__accountName for a managed identity)"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from azure.core.credentials import AccessToken
+import time
+from collections.abc import Callable
 
-from shared.settings import StorageSettings
+import pytest
+from azure.core.credentials import AccessToken
+from azure.core.exceptions import ServiceRequestError
+
+from devhost.azurite import connection_string, free_port
+from shared.settings import STORAGE_SETTING, StorageSettings
 from shared.store import StorageClients, identity_credential
 
 
@@ -50,3 +56,40 @@ def test_managed_identity_credential_uses_the_client_id():
     )
     credential = identity_credential(storage)
     assert isinstance(credential, ManagedIdentityCredential)
+
+
+def _unreachable(**options: bool) -> StorageClients:
+    """Clients of a storage account on a loopback port nothing listens on."""
+    port = free_port()
+    storage = StorageSettings.from_env({STORAGE_SETTING: connection_string(port, port, port)})
+    return StorageClients.from_settings(storage, **options)
+
+
+def _seconds_to_fail(call: Callable[[], object]) -> float:
+    started = time.monotonic()
+    with pytest.raises(ServiceRequestError):
+        call()
+    return time.monotonic() - started
+
+
+@pytest.mark.timeout(30)
+def test_the_apps_calls_give_up_on_unreachable_storage_within_two_seconds():
+    """The callback must answer within WeChat's 5 s; the SDKs' defaults retry a queue or blob
+    call for over a minute and a table read for 5 s."""
+    clients = _unreachable()
+    calls = {
+        "table read": lambda: clients.table("inbound").get_entity("p", "r"),
+        "table transaction": lambda: clients.table("inbound").submit_transaction(
+            [("create", {"PartitionKey": "p", "RowKey": "r"})]
+        ),
+        "queue send": lambda: clients.queue("inbound").send_message("{}"),
+        "blob upload": lambda: clients.container("attachments").upload_blob("b", b"x"),
+    }
+    took = {name: _seconds_to_fail(call) for name, call in calls.items()}
+    assert max(took.values()) < 2.0, took
+
+
+def test_clients_that_need_not_fail_fast_keep_the_sdks_retries():
+    patient = _unreachable(fail_fast=False)
+    assert patient.queues._config.retry_policy.total_retries == 3
+    assert patient.queues._config.retry_policy.initial_backoff == 15

@@ -1,0 +1,299 @@
+"""Storage (Azurite) stopped for 10 s in the middle of a burst of pushes, then started again on
+the same ports with the same data: every push is answered `success` or a 5xx, within WeChat's
+5 seconds; once WeChat has retried every push it saw no `success` for, every push is stored
+once and ends in exactly one conversation line, every conversation is assigned once, no
+capacity leaks, nothing is left in a poison queue, and no secret reached the host's log."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from azure.core.exceptions import ResourceNotFoundError
+
+from devhost.azurite import ACCOUNT_KEY, Azurite
+from shared.bootstrap import Services
+from shared.routing.assignment import ORPHAN_HOLD_AGE
+from shared.settings import load_settings
+from shared.store import StorageClients
+from shared.store.names import ASSIGN_QUEUE, INBOUND_QUEUE, INBOUND_TABLE, QUEUES, ROUTE_QUEUE
+from tools.desk import Desk
+from tools.local_app import LocalApp, app_settings, storage_clients
+from tools.wechat_simulator import WeChatApiSimulator, WeChatCustomer
+
+pytestmark = pytest.mark.timeout(110)
+
+PUSHES = 100
+PUSH_INTERVAL = 0.15  # seconds between pushes: the burst runs before, during and after
+STOP_AFTER = 20  # pushes acknowledged before storage stops
+OUTAGE_SECONDS = 10
+WECHAT_PATIENCE = 5.0  # WeChat drops the connection after 5 s and retries (docs/protocol.md §5)
+SETTLE_SECONDS = 60
+QUIET_SECONDS = 8  # longer than any step takes here: nothing moving for this long is idle
+PIPELINE = (INBOUND_QUEUE, ROUTE_QUEUE, ASSIGN_QUEUE)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    open_id: str
+    status: int | None  # None: no answer within three times WeChat's patience
+    body: str
+    started: float
+    ended: float
+
+    @property
+    def seconds(self) -> float:
+        return self.ended - self.started
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == 200 and self.body == "success"
+
+    @property
+    def server_error(self) -> bool:
+        return self.status is not None and self.status >= 500
+
+
+@pytest.fixture
+def outage_app(
+    tmp_path: Path,
+) -> Iterator[tuple[LocalApp, WeChatApiSimulator, Azurite, httpx.Client]]:
+    """An app on its own Azurite that keeps its data on disk, so that it can be stopped and
+    started again without losing what it stored (and without disturbing any other test)."""
+    with (
+        Azurite(tmp_path / "azurite", in_memory=False) as azurite,
+        WeChatApiSimulator() as wechat_api,
+    ):
+        local = LocalApp(
+            app_settings(azurite.connection_string, WECHAT_API_BASE_URL=wechat_api.url),
+            log_dir=tmp_path / "app",
+        )
+        with local, local.admin() as admin:
+            yield local, wechat_api, azurite, admin
+
+
+def pipeline_messages(clients: StorageClients) -> tuple[int, Counter[str]]:
+    """Visible messages in the queues between a push and an agent, and the hidden ones per
+    queue: being worked on, delayed, or taken by a receive storage never answered."""
+    visible, hidden = 0, Counter[str]()
+    for name in PIPELINE:
+        queue = clients.queue(name)
+        total = queue.get_queue_properties().approximate_message_count or 0
+        seen = len(list(queue.peek_messages(max_messages=32)))
+        visible += seen
+        hidden[name] = max(total - seen, 0)
+    return visible, hidden
+
+
+def waiting_for(conversation: dict | None) -> str:
+    """The queue whose message a customer's unassigned conversation waits for."""
+    if conversation is None:
+        return INBOUND_QUEUE  # the push is stored; the conversation step has not run
+    return ASSIGN_QUEUE if conversation.get("queueId") else ROUTE_QUEUE
+
+
+def test_a_storage_outage_loses_nothing_that_was_acknowledged(outage_app):
+    app, wechat_api, azurite, admin = outage_app
+    clients = storage_clients(azurite.connection_string)
+    desk = Desk.open(app, wechat_api, admin)
+    agents = [desk.agent(f"Agent {n}", capacity=PUSHES) for n in range(4)]
+    customers = [WeChatCustomer(desk.account) for _ in range(PUSHES)]
+    texts = {c.open_id: f"outage test {n} 存储中断" for n, c in enumerate(customers)}
+    requests = {}
+    for customer in customers:
+        wechat_api.customer_wrote(desk.account.app_id, customer.open_id)
+        requests[customer.open_id] = customer.push(customer.text(texts[customer.open_id]), "safe")
+
+    acknowledged = 0
+    lock = threading.Lock()
+    enough_acknowledged = threading.Event()
+    outage: dict[str, float] = {}
+
+    def deliver(open_id: str) -> Delivery:
+        nonlocal acknowledged
+        query, body = requests[open_id]
+        started = time.monotonic()
+        try:
+            answer = httpx.post(
+                f"{app.url}/api/wechat/{desk.account_id}",
+                params=query,
+                content=body,
+                timeout=WECHAT_PATIENCE * 3,
+            )
+            status, text = answer.status_code, answer.text
+        except httpx.TimeoutException:
+            status, text = None, ""
+        delivery = Delivery(open_id, status, text, started, time.monotonic())
+        with lock:
+            acknowledged += delivery.succeeded
+            if acknowledged >= STOP_AFTER:
+                enough_acknowledged.set()
+        return delivery
+
+    def storage_outage() -> None:
+        if not enough_acknowledged.wait(timeout=PUSHES * PUSH_INTERVAL):
+            return
+        outage["stopped"] = time.monotonic()
+        azurite.stop()
+        time.sleep(OUTAGE_SECONDS)
+        azurite.start()  # the same ports, the same data
+        outage["started"] = time.monotonic()
+
+    burst_start = time.monotonic()
+
+    def paced(item: tuple[int, str]) -> Delivery:
+        n, open_id = item
+        time.sleep(max(0.0, burst_start + n * PUSH_INTERVAL - time.monotonic()))
+        return deliver(open_id)
+
+    controller = threading.Thread(target=storage_outage)
+    controller.start()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        first_answers = list(pool.map(paced, enumerate(requests)))
+    controller.join()
+    assert "started" in outage, f"storage was not stopped and started ({acknowledged} acknowledged)"
+
+    answers = Counter(
+        "success" if d.succeeded else f"{d.status} {d.body[:60]!r}" for d in first_answers
+    )
+    down = [
+        d for d in first_answers if d.ended > outage["stopped"] and d.started < outage["started"]
+    ]
+    worst, worst_down = (max((d.seconds for d in ds), default=0.0) for ds in (first_answers, down))
+    print(f"answers in the burst: {dict(answers)}; worst {worst:.2f} s")
+    print(f"{len(down)} answered while storage was down, the slowest in {worst_down:.2f} s")
+    unanswered = [d for d in first_answers if not (d.succeeded or d.server_error)]
+    assert unanswered == [], "answered neither success nor a 5xx (None: no answer in 15 s)"
+    assert worst < WECHAT_PATIENCE, "a push was not answered within WeChat's 5 seconds"
+    failed = {d.open_id for d in first_answers if not d.succeeded}
+    assert 0 < len(failed) < PUSHES, "the outage did not fall inside the burst"
+
+    # WeChat sends every push it saw no "success" for again, the same request, until it does.
+    pending, deadline = set(failed), time.monotonic() + 30
+    while pending and time.monotonic() < deadline:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            retried = list(pool.map(deliver, sorted(pending)))
+        assert [d for d in retried if not (d.succeeded or d.server_error)] == [], retried
+        pending -= {d.open_id for d in retried if d.succeeded}
+        if pending:
+            time.sleep(1)
+    assert pending == set(), f"{len(pending)} pushes never answered success after the outage"
+
+    # Every push is stored, once: what WeChat was told is safe is.
+    stored = Counter(
+        row["FromUserName"]
+        for row in clients.table(INBOUND_TABLE).query_entities(
+            "PartitionKey eq @account and RowKey ge 'msg:' and RowKey lt 'msg;'",
+            parameters={"account": desk.account_id},
+        )
+    )
+    assert stored == Counter(list(requests)), "a push answered success was not stored once"
+
+    # The assignment sweep is the host's minute timer (timers are off under test): what the
+    # outage left half done is its job, so run it once storage is back, as the host would.
+    swept = httpx.post(
+        f"{app.url}/admin/functions/assignment_sweep", json={"input": ""}, timeout=30
+    )
+    assert swept.status_code == 202, swept.text
+
+    def listed() -> list[dict]:
+        return admin.get(
+            "/api/admin/conversations", params={"accountId": desk.account_id, "limit": 200}
+        ).json()["conversations"]
+
+    # A receive that storage took but never answered (it went down mid-request) hides its
+    # messages for the 10 minutes the host asked for, in Azure as here: that work is late,
+    # not lost, and beyond this test. With nothing else left to run, as many customers may
+    # stay unassigned as each step's queue has messages hidden so.
+    deadline, quiet = time.monotonic() + SETTLE_SECONDS, (None, 0.0)
+    while True:
+        conversations = listed()
+        of_customer = {c["openId"]: c for c in conversations}
+        unsettled = {o for o in requests if (of_customer.get(o) or {}).get("state") != "active"}
+        if not unsettled:
+            break
+        visible, hidden = pipeline_messages(clients)
+        waits = Counter(waiting_for(of_customer.get(o)) for o in unsettled)
+        if visible == 0 and all(waits[name] <= hidden[name] for name in waits):
+            if quiet[0] != (unsettled, hidden):
+                quiet = ((unsettled, hidden), time.monotonic())
+            elif time.monotonic() - quiet[1] >= QUIET_SECONDS:
+                print(f"customers waiting for messages storage hid: {dict(waits)}")
+                break
+        else:
+            quiet = (None, 0.0)
+        if time.monotonic() > deadline:
+            states = Counter(c["state"] for c in conversations)
+            stuck = [
+                {k: c.get(k) for k in ("id", "state", "queueId", "agentId", "enqueuedAt")}
+                for c in conversations
+                if c["state"] != "active"
+            ]
+            pytest.fail(
+                f"{len(unsettled)} customers unassigned, waiting for {dict(waits)} "
+                f"({visible} messages visible, hidden {dict(hidden)}): {dict(states)}: {stuck}"
+            )
+        time.sleep(0.5)
+
+    per_customer = Counter(c["openId"] for c in conversations)
+    assert set(requests) - unsettled <= set(per_customer)
+    assert max(per_customer.values()) == 1, "a customer got two conversations"
+    for conversation in conversations:
+        detail = admin.get(f"/api/admin/conversations/{conversation['id']}").json()
+        lines = [m["text"] for m in detail["messages"] if m["direction"] == "in"]
+        assert lines == [texts[conversation["openId"]]], conversation["id"]
+
+    def holds() -> dict[str, dict]:
+        return {a.id: admin.get(f"/api/admin/agents/{a.id}").json() for a in agents}
+
+    # A reservation whose write reached storage as it went away reads as failed: the step's
+    # retry reserves another agent, and the first hold is an orphan until the sweep releases
+    # it, ORPHAN_HOLD_AGE after it was taken. Run that sweep now, on a clock moved on by as
+    # much (devhost's own clock cannot be moved).
+    holder_of = {c["id"]: c["agentId"] for c in conversations if c["state"] == "active"}
+    orphans = {
+        (agent_id, held)
+        for agent_id, view in holds().items()
+        for held in view["conversationIds"]
+        if holder_of.get(held) != agent_id
+    }
+    print(f"orphan holds after the outage: {len(orphans)}")
+    later = time.time() + ORPHAN_HOLD_AGE.total_seconds() + 1
+    aged = Services(load_settings(app.settings), clients, lambda: later)
+    assert aged.housekeeping.sweep_assignments()["released"] == len(orphans)
+
+    holder_of = {c["id"]: c["agentId"] for c in listed() if c["state"] == "active"}
+    holders = Counter()
+    for agent_id, view in holds().items():
+        assert view["usedCapacity"] == len(view["conversationIds"]), view
+        assert {holder_of.get(held) for held in view["conversationIds"]} <= {agent_id}, view
+        holders.update(view["conversationIds"])
+    assert set(holders) == set(holder_of), "a conversation is assigned but not held"
+    assert max(holders.values()) == 1, "a conversation is held by two agents"
+
+    for queue in QUEUES:
+        poison = clients.queue(f"{queue}-poison")
+        try:
+            left = list(poison.peek_messages(max_messages=32))
+        except ResourceNotFoundError:  # never created: nothing ever went to poison
+            left = []
+        assert left == [], f"{queue}-poison holds {len(left)} messages"
+
+    log = app.output()
+    secrets = {
+        "ADMIN_TOKEN": app.admin_token,
+        "SECRETS_KEY": app.settings["SECRETS_KEY"],
+        "the storage key": ACCOUNT_KEY,
+        "the appSecret": desk.account.app_secret,
+        "the token": desk.account.token,
+        "the encodingAesKey": desk.account.encoding_aes_key or "",
+        **{f"{agent.name}'s token": agent.token for agent in agents},
+    }
+    assert [name for name, value in secrets.items() if value and value in log] == []
