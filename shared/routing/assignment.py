@@ -243,7 +243,12 @@ class Assigner:
                 continue
             if agent is None:
                 continue
-            if self.commit(conversation, agent, workstream):
+            try:
+                committed = self.commit(conversation, agent, workstream)
+            except Exception:
+                self._release_unless_committed(agent_id, conversation.id)
+                raise
+            if committed:
                 return Outcome.ASSIGNED
             self.release(agent_id, conversation.id)
             # Another step assigned it, or a customer's line changed it meanwhile: a fresh
@@ -252,6 +257,23 @@ class Assigner:
         if contended:
             raise _ContendedError
         return Outcome.WAITING
+
+    def _release_unless_committed(self, agent_id: str, conversation_id: str) -> None:
+        """After a commit that raised (storage failed mid-way): the hold goes unless the
+        conversation's write landed, which a fresh read tells. Left alone, the hold would keep
+        the agent's capacity until the sweep, and a rerun would pass the agent over. When
+        storage cannot even say, the sweep releases it (ORPHAN_HOLD_AGE)."""
+        try:
+            current = self._conversations.get(conversation_id)
+            if current is None or current.agent_id != agent_id:
+                self.release(agent_id, conversation_id)
+        except Exception as error:
+            log.warning(
+                "conversation %s: its hold on %s stays for the sweep (%s)",
+                conversation_id,
+                agent_id,
+                type(error).__name__,
+            )
 
     def _candidates(
         self, conversation: Conversation, workstream: Workstream, units: int

@@ -544,3 +544,46 @@ def test_concurrent_workers_never_exceed_capacity_or_assign_twice(world):
             list(pool.map(lambda a: assigner.drain_for_agent(a.id), agents))
     assert len(served) == 60
     assert all(world.get(c).state is S.CLOSED for c in conversations)
+
+
+class TestCommitFailures:
+    """Storage failing between reserving an agent's capacity and assigning the conversation."""
+
+    def test_a_commit_storage_refused_gives_the_hold_back(self, world, monkeypatch):
+        queue = world.queue()
+        world.workstream(queue.id)
+        lin = world.agent("Lin", [queue.id], capacity=1)
+        conversation = world.conversation()
+        conversations = world.services.conversations
+        save = conversations.save
+
+        def refused(current, **changes):
+            if changes.get("agent_id"):
+                raise ConnectionError("storage is away")
+            return save(current, **changes)
+
+        monkeypatch.setattr(conversations, "save", refused)
+        with pytest.raises(ConnectionError):
+            world.services.assigner.assign(conversation)
+        assert world.fresh_agent(lin.id).holds == {}
+        monkeypatch.undo()
+        # The queue message's rerun: Lin, whose only room the hold had taken, gets it.
+        assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+        assert world.get(conversation).agent_id == lin.id
+
+    def test_a_commit_that_landed_before_storage_failed_keeps_its_hold(self, world, monkeypatch):
+        queue = world.queue()
+        world.workstream(queue.id)
+        lin = world.agent("Lin", [queue.id], capacity=1)
+        conversation = world.conversation()
+        conversations = world.services.conversations
+
+        def lost_after_landing(*args, **kwargs):
+            raise ConnectionError("the answer was lost")
+
+        # The conversation's write lands; what follows it fails.
+        monkeypatch.setattr(conversations, "remember_agent", lost_after_landing)
+        with pytest.raises(ConnectionError):
+            world.services.assigner.assign(conversation)
+        assert world.get(conversation).agent_id == lin.id
+        assert list(world.fresh_agent(lin.id).holds) == [conversation]
