@@ -22,13 +22,12 @@ from devhost.azurite import ACCOUNT_KEY, Azurite
 from shared.bootstrap import Services
 from shared.routing.assignment import ORPHAN_HOLD_AGE
 from shared.settings import load_settings
-from shared.store import StorageClients
-from shared.store.names import ASSIGN_QUEUE, INBOUND_QUEUE, INBOUND_TABLE, QUEUES, ROUTE_QUEUE
+from shared.store.names import INBOUND_TABLE, QUEUES
 from tools.desk import Desk
 from tools.local_app import LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import WeChatApiSimulator, WeChatCustomer
 
-pytestmark = pytest.mark.timeout(110)
+pytestmark = pytest.mark.timeout(180)
 
 PUSHES = 100
 PUSH_INTERVAL = 0.15  # seconds between pushes: the burst runs before, during and after
@@ -36,8 +35,7 @@ STOP_AFTER = 20  # pushes acknowledged before storage stops
 OUTAGE_SECONDS = 10
 WECHAT_PATIENCE = 5.0  # WeChat drops the connection after 5 s and retries (docs/protocol.md §5)
 SETTLE_SECONDS = 60
-QUIET_SECONDS = 8  # longer than any step takes here: nothing moving for this long is idle
-PIPELINE = (INBOUND_QUEUE, ROUTE_QUEUE, ASSIGN_QUEUE)
+HIDDEN_AFTER_FAILURE = 20  # devhost's processing visibility here, not the host's 10 minutes
 
 
 @dataclass(frozen=True)
@@ -72,31 +70,15 @@ def outage_app(
         WeChatApiSimulator() as wechat_api,
     ):
         local = LocalApp(
-            app_settings(azurite.connection_string, WECHAT_API_BASE_URL=wechat_api.url),
+            app_settings(
+                azurite.connection_string,
+                WECHAT_API_BASE_URL=wechat_api.url,
+                DEVHOST_PROCESSING_VISIBILITY_SECONDS=str(HIDDEN_AFTER_FAILURE),
+            ),
             log_dir=tmp_path / "app",
         )
         with local, local.admin() as admin:
             yield local, wechat_api, azurite, admin
-
-
-def pipeline_messages(clients: StorageClients) -> tuple[int, Counter[str]]:
-    """Visible messages in the queues between a push and an agent, and the hidden ones per
-    queue: being worked on, delayed, or taken by a receive storage never answered."""
-    visible, hidden = 0, Counter[str]()
-    for name in PIPELINE:
-        queue = clients.queue(name)
-        total = queue.get_queue_properties().approximate_message_count or 0
-        seen = len(list(queue.peek_messages(max_messages=32)))
-        visible += seen
-        hidden[name] = max(total - seen, 0)
-    return visible, hidden
-
-
-def waiting_for(conversation: dict | None) -> str:
-    """The queue whose message a customer's unassigned conversation waits for."""
-    if conversation is None:
-        return INBOUND_QUEUE  # the push is stored; the conversation step has not run
-    return ASSIGN_QUEUE if conversation.get("queueId") else ROUTE_QUEUE
 
 
 def test_a_storage_outage_loses_nothing_that_was_acknowledged(outage_app):
@@ -209,26 +191,15 @@ def test_a_storage_outage_loses_nothing_that_was_acknowledged(outage_app):
         ).json()["conversations"]
 
     # A receive that storage took but never answered (it went down mid-request) hides its
-    # messages for the 10 minutes the host asked for, in Azure as here: that work is late,
-    # not lost, and beyond this test. With nothing else left to run, as many customers may
-    # stay unassigned as each step's queue has messages hidden so.
-    deadline, quiet = time.monotonic() + SETTLE_SECONDS, (None, 0.0)
+    # messages for as long as the host asked: 10 minutes in Azure, HIDDEN_AFTER_FAILURE here.
+    # That work is late, not lost; once it is visible again, every customer is assigned.
+    deadline = time.monotonic() + HIDDEN_AFTER_FAILURE + SETTLE_SECONDS
     while True:
         conversations = listed()
         of_customer = {c["openId"]: c for c in conversations}
         unsettled = {o for o in requests if (of_customer.get(o) or {}).get("state") != "active"}
         if not unsettled:
             break
-        visible, hidden = pipeline_messages(clients)
-        waits = Counter(waiting_for(of_customer.get(o)) for o in unsettled)
-        if visible == 0 and all(waits[name] <= hidden[name] for name in waits):
-            if quiet[0] != (unsettled, hidden):
-                quiet = ((unsettled, hidden), time.monotonic())
-            elif time.monotonic() - quiet[1] >= QUIET_SECONDS:
-                print(f"customers waiting for messages storage hid: {dict(waits)}")
-                break
-        else:
-            quiet = (None, 0.0)
         if time.monotonic() > deadline:
             states = Counter(c["state"] for c in conversations)
             stuck = [
@@ -236,14 +207,11 @@ def test_a_storage_outage_loses_nothing_that_was_acknowledged(outage_app):
                 for c in conversations
                 if c["state"] != "active"
             ]
-            pytest.fail(
-                f"{len(unsettled)} customers unassigned, waiting for {dict(waits)} "
-                f"({visible} messages visible, hidden {dict(hidden)}): {dict(states)}: {stuck}"
-            )
+            pytest.fail(f"{len(unsettled)} customers unassigned: {dict(states)}: {stuck}")
         time.sleep(0.5)
 
     per_customer = Counter(c["openId"] for c in conversations)
-    assert set(requests) - unsettled <= set(per_customer)
+    assert set(per_customer) == set(requests)
     assert max(per_customer.values()) == 1, "a customer got two conversations"
     for conversation in conversations:
         detail = admin.get(f"/api/admin/conversations/{conversation['id']}").json()
