@@ -41,10 +41,11 @@ def wait_for(
     raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
 
 
-def storage_clients(connection_string: str) -> StorageClients:
-    """The app's storage clients for ``connection_string`` (as ``AzureWebJobsStorage``)."""
+def storage_clients(connection_string: str, *, fail_fast: bool = True) -> StorageClients:
+    """The app's storage clients for ``connection_string`` (as ``AzureWebJobsStorage``);
+    ``fail_fast=False`` keeps the SDKs' long retries (see ``StorageClients.from_settings``)."""
     return StorageClients.from_settings(
-        StorageSettings.from_env({STORAGE_SETTING: connection_string})
+        StorageSettings.from_env({STORAGE_SETTING: connection_string}), fail_fast=fail_fast
     )
 
 

@@ -15,17 +15,20 @@ from pathlib import Path
 
 import httpx
 import pytest
-from azure.core.exceptions import ResourceNotFoundError
 
 from devhost.azurite import Azurite
-from shared.bootstrap import Services
-from shared.routing.assignment import ORPHAN_HOLD_AGE
-from shared.settings import load_settings
-from shared.store.names import QUEUES, WAITING_TABLE
+from shared.store.names import WAITING_TABLE
 from shared.store.waiting import WaitingLine
 from tools.desk import Desk
 from tools.local_app import LocalApp, app_settings, storage_clients, wait_for
 from tools.wechat_simulator import WeChatApiSimulator, WeChatCustomer
+
+from .fault_checks import (
+    assert_holds_match,
+    assert_no_poison,
+    assert_one_line_per_customer,
+    sweep_later,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -137,36 +140,8 @@ def test_a_killed_host_loses_and_doubles_nothing(crash_app):
         pytest.fail(
             f"not every conversation was assigned: {dict(states)}: {stuck}; waiting: {lines}"
         )
-    per_customer = Counter(c["openId"] for c in conversations)
-    assert set(per_customer) == set(requests)
-    assert max(per_customer.values()) == 1, "a customer got two conversations"
-    for conversation in conversations:
-        detail = admin.get(f"/api/admin/conversations/{conversation['id']}").json()
-        lines = [m["text"] for m in detail["messages"] if m["direction"] == "in"]
-        assert lines == [texts[conversation["openId"]]], conversation["id"]
-
-    # Holds younger than ORPHAN_HOLD_AGE may still be committing, so the sweep releases a
-    # hold the kill orphaned only that much later: it runs here as the host's would then.
-    later = Services(
-        load_settings(app.settings),
-        storage_clients(connection),
-        clock=lambda: time.time() + ORPHAN_HOLD_AGE.total_seconds() + 60,
-    )
-    print("sweep, later:", later.housekeeping.sweep_assignments())
-    holders = Counter()
-    for agent in agents:
-        view = admin.get(f"/api/admin/agents/{agent.id}").json()
-        assert view["usedCapacity"] == len(view["conversationIds"]), view
-        holders.update(view["conversationIds"])
-    assert sorted(holders) == sorted(c["id"] for c in conversations)
-    assert max(holders.values()) == 1, "a conversation is held by two agents"
-
-    clients = storage_clients(connection)
+    assert_one_line_per_customer(admin, conversations, texts)
+    print("sweep, later:", sweep_later(app, storage_clients(connection)))
+    assert_holds_match(admin, agents, conversations)
     time.sleep(1)
-    for queue in QUEUES:
-        poison = clients.queue(f"{queue}-poison")
-        try:
-            left = list(poison.peek_messages(max_messages=32))
-        except ResourceNotFoundError:  # never created: nothing ever went to poison
-            left = []
-        assert left == [], f"{queue}-poison holds {len(left)} messages"
+    assert_no_poison(storage_clients(connection))

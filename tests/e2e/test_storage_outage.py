@@ -16,16 +16,19 @@ from pathlib import Path
 
 import httpx
 import pytest
-from azure.core.exceptions import ResourceNotFoundError
 
 from devhost.azurite import ACCOUNT_KEY, Azurite
-from shared.bootstrap import Services
-from shared.routing.assignment import ORPHAN_HOLD_AGE
-from shared.settings import load_settings
-from shared.store.names import INBOUND_TABLE, QUEUES
+from shared.store.names import INBOUND_TABLE
 from tools.desk import Desk
 from tools.local_app import LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import WeChatApiSimulator, WeChatCustomer
+
+from .fault_checks import (
+    assert_holds_match,
+    assert_no_poison,
+    assert_one_line_per_customer,
+    sweep_later,
+)
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -210,49 +213,20 @@ def test_a_storage_outage_loses_nothing_that_was_acknowledged(outage_app):
             pytest.fail(f"{len(unsettled)} customers unassigned: {dict(states)}: {stuck}")
         time.sleep(0.5)
 
-    per_customer = Counter(c["openId"] for c in conversations)
-    assert set(per_customer) == set(requests)
-    assert max(per_customer.values()) == 1, "a customer got two conversations"
-    for conversation in conversations:
-        detail = admin.get(f"/api/admin/conversations/{conversation['id']}").json()
-        lines = [m["text"] for m in detail["messages"] if m["direction"] == "in"]
-        assert lines == [texts[conversation["openId"]]], conversation["id"]
-
-    def holds() -> dict[str, dict]:
-        return {a.id: admin.get(f"/api/admin/agents/{a.id}").json() for a in agents}
-
+    assert_one_line_per_customer(admin, conversations, texts)
     # A reservation whose write reached storage as it went away reads as failed: the step's
-    # retry reserves another agent, and the first hold is an orphan until the sweep releases
-    # it, ORPHAN_HOLD_AGE after it was taken. Run that sweep now, on a clock moved on by as
-    # much (devhost's own clock cannot be moved).
+    # retry reserves another agent, and the first hold is an orphan until the sweep.
     holder_of = {c["id"]: c["agentId"] for c in conversations if c["state"] == "active"}
     orphans = {
-        (agent_id, held)
-        for agent_id, view in holds().items()
-        for held in view["conversationIds"]
-        if holder_of.get(held) != agent_id
+        (agent.id, held)
+        for agent in agents
+        for held in admin.get(f"/api/admin/agents/{agent.id}").json()["conversationIds"]
+        if holder_of.get(held) != agent.id
     }
     print(f"orphan holds after the outage: {len(orphans)}")
-    later = time.time() + ORPHAN_HOLD_AGE.total_seconds() + 1
-    aged = Services(load_settings(app.settings), clients, lambda: later)
-    assert aged.housekeeping.sweep_assignments()["released"] == len(orphans)
-
-    holder_of = {c["id"]: c["agentId"] for c in listed() if c["state"] == "active"}
-    holders = Counter()
-    for agent_id, view in holds().items():
-        assert view["usedCapacity"] == len(view["conversationIds"]), view
-        assert {holder_of.get(held) for held in view["conversationIds"]} <= {agent_id}, view
-        holders.update(view["conversationIds"])
-    assert set(holders) == set(holder_of), "a conversation is assigned but not held"
-    assert max(holders.values()) == 1, "a conversation is held by two agents"
-
-    for queue in QUEUES:
-        poison = clients.queue(f"{queue}-poison")
-        try:
-            left = list(poison.peek_messages(max_messages=32))
-        except ResourceNotFoundError:  # never created: nothing ever went to poison
-            left = []
-        assert left == [], f"{queue}-poison holds {len(left)} messages"
+    assert sweep_later(app, clients)["released"] == len(orphans)
+    assert_holds_match(admin, agents, listed())
+    assert_no_poison(clients)
 
     log = app.output()
     secrets = {
