@@ -20,6 +20,7 @@ from azure.data.tables import TableClient
 
 from ..agents import Agent, Presence
 from ..routing.queues import AssignmentMethod
+from .entities import first_page
 
 _MAX_FREE = 10**6
 
@@ -96,7 +97,7 @@ class AvailabilityIndex:
             select=["AgentId"],
         ).by_page()
         seen: list[str] = []
-        for entity in next(pages, []):
+        for entity in first_page(pages):
             if entity["AgentId"] not in seen:
                 seen.append(entity["AgentId"])
         return seen

@@ -34,7 +34,16 @@ from ..conversations import (
 )
 from ..ids import sortable_id
 from .changes import ChangeFeed
-from .entities import get_text, if_match, int64, lost_race, plain, prefix_range, put_text
+from .entities import (
+    first_page,
+    get_text,
+    if_match,
+    int64,
+    lost_race,
+    plain,
+    prefix_range,
+    put_text,
+)
 
 _CONVERSATION = "c:"
 _CUSTOMER = "u:"
@@ -225,7 +234,7 @@ class ConversationStore:
             parameters={"c": conversation_id},
             results_per_page=1,
         ).by_page()
-        first = next(iter(next(entities, [])), None)
+        first = next(iter(first_page(entities)), None)
         return self._entry(first) if first is not None else None
 
     def of_customer(self, account_id: str, open_id: str) -> Iterator[Conversation]:
@@ -330,7 +339,7 @@ class ConversationStore:
             parameters={"c": conversation_id},
             results_per_page=limit,
         ).by_page()
-        return [self._entry(e) for e in next(entities, [])]
+        return [self._entry(e) for e in first_page(entities)]
 
     def update_entry(self, entry: TranscriptEntry, **changes: Any) -> TranscriptEntry:
         """Change an entry's status or details (one writer: the sender holding the lease)."""

@@ -14,6 +14,7 @@ from typing import NamedTuple
 from azure.data.tables import TableClient
 
 from ..conversations import Conversation
+from .entities import first_page
 
 
 class WaitingEntry(NamedTuple):
@@ -54,7 +55,7 @@ class WaitingLine:
         pages = self._table.query_entities(
             "PartitionKey eq @q", parameters={"q": queue_id}, results_per_page=limit
         ).by_page()
-        for entity in next(pages, []):
+        for entity in first_page(pages):
             yield WaitingEntry(queue_id, entity["RowKey"], entity["ConversationId"])
 
     def has_at_least(self, queue_id: str, count: int) -> bool:

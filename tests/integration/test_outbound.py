@@ -576,3 +576,39 @@ def test_no_access_token_in_the_logs(chat, caplog):
     assert token
     assert token not in caplog.text
     assert world.simulated.app_secret not in caplog.text
+
+
+class _EmptyFirstPage:
+    """A messages table that answers every query with an empty page first, as Table storage
+    may when a filtered query scans a long partition (Azurite never does)."""
+
+    def __init__(self, table):
+        self._table = table
+
+    def __getattr__(self, name):
+        return getattr(self._table, name)
+
+    def query_entities(self, *args, **kwargs):
+        pager = self._table.query_entities(*args, **kwargs)
+
+        class Pages:
+            def by_page(self, *a, **kw):
+                yield []
+                yield from pager.by_page(*a, **kw)
+
+            def __iter__(self):
+                return iter(pager)
+
+        return Pages()
+
+
+def test_a_reply_goes_out_when_storage_answers_an_empty_page_first(chat, monkeypatch):
+    world, agent, customer, conversation = chat
+    conversations = world.services.conversations
+    monkeypatch.setattr(conversations, "_messages", _EmptyFirstPage(conversations._messages))
+    reply(world, agent, conversation, "still here")
+    world.services.sender.send_pending(conversation)
+    sent = world.wechat_api.sent
+    assert [m.body["text"]["content"] for m in sent if m.touser == customer.open_id] == [
+        "still here"
+    ]
