@@ -15,6 +15,7 @@ takes either in one round trip.
 
 Reproduce (self-contained: starts Azurite and the app under devhost on free ports):
   make setup && .venv/bin/python bench/callback.py [--messages 2000] [--concurrency 8]
+  [--pipeline disabled|live|"live, split"]  (one app only; repeatable)
 Against an app you started yourself (make run), with its storage:
   .venv/bin/python bench/callback.py --url http://127.0.0.1:7071 --admin-token ... \\
       --storage "UseDevelopmentStorage=true"
@@ -196,6 +197,12 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--pipeline",
+        action="append",
+        choices=list(PIPELINE_MODES),
+        help="measure only this app (repeatable); default: all three, in order",
+    )
     parser.add_argument("--url", help="a running app; default: start Azurite and devhost")
     parser.add_argument("--admin-token", help="with --url: its ADMIN_TOKEN")
     parser.add_argument("--storage", help="with --url: its AzureWebJobsStorage")
@@ -212,7 +219,8 @@ def main() -> None:
         # The SDKs' long retries: a reset from a saturated Azurite must not end the run.
         storage = storage_clients(azurite.connection_string, fail_fast=False)
         ratios: dict[str, float] = {}
-        for mode, (disabled, split) in PIPELINE_MODES.items():
+        for mode in args.pipeline or PIPELINE_MODES:
+            disabled, split = PIPELINE_MODES[mode]
             print(f"pipeline {mode}:")
             with LocalApp(
                 app_settings(azurite.connection_string),
