@@ -23,7 +23,6 @@ import argparse
 import random
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -35,11 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 from playwright.sync_api import Page, sync_playwright
 
+from bench.local_stack import start_local_stack
 from bench.stats import percentile
-from devhost.azurite import Azurite
 from tools.desk import Desk, sign_in
-from tools.local_app import LocalApp, app_settings
-from tools.wechat_simulator import WeChatApiSimulator, WeChatCustomer
+from tools.wechat_simulator import WeChatCustomer
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -207,16 +205,8 @@ def main() -> None:
         raise SystemExit("the console is not built: run make console first")
 
     with ExitStack() as stack:
-        work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        azurite = stack.enter_context(Azurite(work / "azurite", in_memory=True))
-        wechat_api = stack.enter_context(WeChatApiSimulator())
-        app = stack.enter_context(
-            LocalApp(
-                app_settings(azurite.connection_string, WECHAT_API_BASE_URL=wechat_api.url),
-                log_dir=work / "app",
-            )
-        )
-        admin = stack.enter_context(app.admin())
+        local = start_local_stack(stack)
+        app, wechat_api, admin = local.app, local.wechat_api, local.admin
         playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(
             executable_path=chromium, headless=True, args=CHROMIUM_ARGS

@@ -35,7 +35,6 @@ import contextlib
 import random
 import re
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -50,11 +49,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 from azure.core.exceptions import ResourceNotFoundError
 
+from bench.local_stack import start_local_stack
 from bench.stats import percentile
-from devhost.azurite import Azurite
 from shared.store import StorageClients
 from tools.desk import Desk, DeskAgent
-from tools.local_app import LocalApp, app_settings, storage_clients
+from tools.local_app import LocalApp, storage_clients
 from tools.wechat_simulator import WeChatApiSimulator, WeChatCustomer
 
 POLL = 0.1  # seconds between a watcher's change-feed polls
@@ -282,18 +281,9 @@ def main() -> None:
     bursts = [int(size) for size in args.bursts.split(",") if size.strip()]
 
     with ExitStack() as stack:
-        work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        azurite = stack.enter_context(Azurite(work / "azurite", in_memory=True))
-        wechat_api = stack.enter_context(WeChatApiSimulator())
-        app = stack.enter_context(
-            LocalApp(
-                app_settings(azurite.connection_string, WECHAT_API_BASE_URL=wechat_api.url),
-                log_dir=work / "app",
-                split=not args.one_process,
-            )
-        )
-        admin = stack.enter_context(app.admin())
-        storage = storage_clients(azurite.connection_string)
+        local = start_local_stack(stack, split=not args.one_process)
+        app, wechat_api, admin = local.app, local.wechat_api, local.admin
+        storage = storage_clients(local.azurite.connection_string)
         log = HostLog(app)
         print(
             f"pipeline: push acknowledged → listed for an agent, {args.agents} agents per phase, "

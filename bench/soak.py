@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -29,11 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.local_stack import start_local_stack
 from bench.stats import percentile
-from devhost.azurite import Azurite
 from tools.desk import Desk
-from tools.local_app import LocalApp, app_settings
-from tools.wechat_simulator import WeChatApiSimulator, WeChatCustomer
+from tools.wechat_simulator import WeChatCustomer
 
 CUSTOMERS = 500
 AGENTS = 10
@@ -135,16 +133,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="pushes a second")
     args = parser.parse_args()
     with ExitStack() as stack:
-        work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        azurite = stack.enter_context(Azurite(work / "azurite", in_memory=True))
-        wechat_api = stack.enter_context(WeChatApiSimulator())
-        app = stack.enter_context(
-            LocalApp(
-                app_settings(azurite.connection_string, WECHAT_API_BASE_URL=wechat_api.url),
-                log_dir=work / "app",
-            )
-        )
-        admin = stack.enter_context(app.admin())
+        local = start_local_stack(stack)
+        app, wechat_api, admin = local.app, local.wechat_api, local.admin
         desk = Desk.open(app, wechat_api, admin)
         rule = {
             "name": "sampled",

@@ -1,24 +1,60 @@
 """What no fault may break, checked alike by the fault tests (a killed host, storage down):
 one conversation per customer with exactly its one line, each held by one agent, capacity
-matching the holds, and nothing in a poison queue."""
+matching the holds, and nothing in a poison queue; and the app each of them breaks, on an
+Azurite of its own."""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import httpx
 from azure.core.exceptions import ResourceNotFoundError
 
+from devhost.azurite import Azurite
 from shared.bootstrap import Services
 from shared.routing.assignment import ORPHAN_HOLD_AGE
 from shared.settings import load_settings
 from shared.store import StorageClients
 from shared.store.names import QUEUES
 from tools.desk import DeskAgent
-from tools.local_app import LocalApp
+from tools.local_app import LocalApp, app_settings
+from tools.wechat_simulator import WeChatApiSimulator
+
+
+class FaultyApp(NamedTuple):
+    app: LocalApp
+    wechat_api: WeChatApiSimulator
+    azurite: Azurite
+    admin: httpx.Client
+
+
+@contextmanager
+def own_app(
+    tmp_path: Path, *, in_memory: bool, hidden_seconds: int, split: bool = False
+) -> Iterator[FaultyApp]:
+    """The app on an Azurite and a WeChat simulator of its own, so that breaking it disturbs
+    no other test. What a broken host or a lost receive had fetched stays hidden
+    ``hidden_seconds`` (DEVHOST_PROCESSING_VISIBILITY_SECONDS), not the host's 10 minutes."""
+    with (
+        Azurite(tmp_path / "azurite", in_memory=in_memory) as azurite,
+        WeChatApiSimulator() as wechat_api,
+    ):
+        local = LocalApp(
+            app_settings(
+                azurite.connection_string,
+                WECHAT_API_BASE_URL=wechat_api.url,
+                DEVHOST_PROCESSING_VISIBILITY_SECONDS=str(hidden_seconds),
+            ),
+            log_dir=tmp_path / "app",
+            split=split,
+        )
+        with local, local.admin() as admin:
+            yield FaultyApp(local, wechat_api, azurite, admin)
 
 
 def assert_one_line_per_customer(

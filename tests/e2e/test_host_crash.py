@@ -16,17 +16,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devhost.azurite import Azurite
 from shared.store.names import WAITING_TABLE
 from shared.store.waiting import WaitingLine
 from tools.desk import Desk
-from tools.local_app import LocalApp, app_settings, storage_clients, wait_for
-from tools.wechat_simulator import WeChatApiSimulator, WeChatCustomer
+from tools.local_app import storage_clients, wait_for
+from tools.wechat_simulator import WeChatCustomer
 
 from .fault_checks import (
+    FaultyApp,
     assert_holds_match,
     assert_no_poison,
     assert_one_line_per_customer,
+    own_app,
     sweep_later,
 )
 
@@ -38,30 +39,15 @@ HIDDEN_AFTER_CRASH = 20  # seconds; as long as the slowest step under this load,
 
 
 @pytest.fixture
-def crash_app(
-    tmp_path: Path,
-) -> Iterator[tuple[LocalApp, WeChatApiSimulator, str, httpx.Client]]:
-    """An app with its own Azurite, so that killing it disturbs no other test."""
-    with (
-        Azurite(tmp_path / "azurite", in_memory=True) as azurite,
-        WeChatApiSimulator() as wechat_api,
-    ):
-        local = LocalApp(
-            app_settings(
-                azurite.connection_string,
-                WECHAT_API_BASE_URL=wechat_api.url,
-                # What the killed host had fetched is hidden this long, not 10 minutes.
-                DEVHOST_PROCESSING_VISIBILITY_SECONDS=str(HIDDEN_AFTER_CRASH),
-            ),
-            log_dir=tmp_path / "app",
-            split=True,  # HTTP and the pipeline in two processes, as on Flex Consumption
-        )
-        with local, local.admin() as admin:
-            yield local, wechat_api, azurite.connection_string, admin
+def crash_app(tmp_path: Path) -> Iterator[FaultyApp]:
+    # HTTP and the pipeline in two processes, as on Flex Consumption: the kill takes both.
+    with own_app(tmp_path, in_memory=True, hidden_seconds=HIDDEN_AFTER_CRASH, split=True) as app:
+        yield app
 
 
 def test_a_killed_host_loses_and_doubles_nothing(crash_app):
-    app, wechat_api, connection, admin = crash_app
+    app, wechat_api, azurite, admin = crash_app
+    connection = azurite.connection_string
     desk = Desk.open(app, wechat_api, admin)
     agents = [desk.agent(f"Agent {n}", capacity=PUSHES) for n in range(4)]
     customers = [WeChatCustomer(desk.account) for _ in range(PUSHES)]

@@ -17,16 +17,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devhost.azurite import ACCOUNT_KEY, Azurite
+from devhost.azurite import ACCOUNT_KEY
 from shared.store.names import INBOUND_TABLE
 from tools.desk import Desk
-from tools.local_app import LocalApp, app_settings, storage_clients
-from tools.wechat_simulator import WeChatApiSimulator, WeChatCustomer
+from tools.local_app import storage_clients
+from tools.wechat_simulator import WeChatCustomer
 
 from .fault_checks import (
+    FaultyApp,
     assert_holds_match,
     assert_no_poison,
     assert_one_line_per_customer,
+    own_app,
     sweep_later,
 )
 
@@ -63,25 +65,10 @@ class Delivery:
 
 
 @pytest.fixture
-def outage_app(
-    tmp_path: Path,
-) -> Iterator[tuple[LocalApp, WeChatApiSimulator, Azurite, httpx.Client]]:
-    """An app on its own Azurite that keeps its data on disk, so that it can be stopped and
-    started again without losing what it stored (and without disturbing any other test)."""
-    with (
-        Azurite(tmp_path / "azurite", in_memory=False) as azurite,
-        WeChatApiSimulator() as wechat_api,
-    ):
-        local = LocalApp(
-            app_settings(
-                azurite.connection_string,
-                WECHAT_API_BASE_URL=wechat_api.url,
-                DEVHOST_PROCESSING_VISIBILITY_SECONDS=str(HIDDEN_AFTER_FAILURE),
-            ),
-            log_dir=tmp_path / "app",
-        )
-        with local, local.admin() as admin:
-            yield local, wechat_api, azurite, admin
+def outage_app(tmp_path: Path) -> Iterator[FaultyApp]:
+    """On disk, so that Azurite can be stopped and started again without losing its data."""
+    with own_app(tmp_path, in_memory=False, hidden_seconds=HIDDEN_AFTER_FAILURE) as app:
+        yield app
 
 
 def test_a_storage_outage_loses_nothing_that_was_acknowledged(outage_app):
