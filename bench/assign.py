@@ -28,16 +28,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.stats import percentile
 from devhost.azurite import Azurite
-from shared.accounts import AccountCreate
-from shared.agents import AgentFields
 from shared.bootstrap import Services
-from shared.conversations import utc
-from shared.desk import PresenceChange
-from shared.routing.queues import QueueFields
-from shared.settings import load_settings
+from shared.core.settings import load_settings
+from shared.desk.work import PresenceChange
+from shared.model.accounts import AccountCreate
+from shared.model.agents import AgentFields
+from shared.model.conversations import utc
+from shared.model.queues import QueueFields
+from shared.model.workstreams import WorkstreamFields
 from shared.store.inbound import SignedUrl
 from shared.wechat import parse_message
-from shared.workstreams import WorkstreamFields
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
 
 
@@ -85,8 +85,8 @@ class Scenario:
                 received_at=utc(now),
                 signed=SignedUrl(str(int(now)), secrets.token_hex(8), utc(now + 600)),
             )
-            conversation_id = self.services.intake.take(self.account.id, key)
-            self.services.router.route(conversation_id)
+            conversation_id = self.services.inbound_step.take(self.account.id, key)
+            self.services.route_step.route(conversation_id)
             return conversation_id
 
         return list(pool.map(one, range(count)))
@@ -104,11 +104,11 @@ def timed(call, items, pool: ThreadPoolExecutor) -> tuple[list[float], float]:
 
 
 def decide(services: Services, scenario: Scenario):
-    assigner = services.assigner
+    assign_step = services.assign_step
 
     def choose(conversation_id: str) -> None:
         conversation = services.conversations.get(conversation_id)
-        candidates = assigner._candidates(conversation, scenario.workstream, 1)
+        candidates = assign_step._candidates(conversation, scenario.workstream, 1)
         if not candidates or services.catalog.agent(candidates[0]) is None:
             raise SystemExit("no candidate agent: the benchmark's setup is broken")
 
@@ -145,7 +145,7 @@ def main() -> None:
                 )[0]
             for scenario in scenarios:
                 assigns[scenario.agent_count] = timed(
-                    services.assigner.assign, waiting[scenario.agent_count], pool
+                    services.assign_step.assign, waiting[scenario.agent_count], pool
                 )
 
     print(

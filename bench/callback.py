@@ -58,7 +58,7 @@ from tools.local_app import LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 
 PIPELINE_MODES = {
-    "disabled": (["conversation_step"], False),
+    "disabled": (["inbound"], False),
     "live": ([], False),
     "live, split": ([], True),
 }

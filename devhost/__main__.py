@@ -23,9 +23,9 @@ import traceback
 from pathlib import Path
 from types import FrameType
 
-from .errors import StartupError
-from .host import DevHost, DevHostOptions
-from .settings import DEFAULT_HTTP_PORT, read_local_http_port
+from devhost.errors import StartupError
+from devhost.host import DevHost, DevHostOptions
+from devhost.settings import DEFAULT_HTTP_PORT, read_local_http_port
 
 log = logging.getLogger("devhost")
 

@@ -34,11 +34,10 @@ from typing import Any
 import azure.functions as func
 from azure.functions.decorators.function_app import FunctionRegister
 
-from shared.settings import STORAGE_SETTING
-
-from .errors import StartupError
-from .schedules import Schedule, schedule_of
-from .settings import resolve_references
+from devhost.errors import StartupError
+from devhost.schedules import Schedule, schedule_of
+from devhost.settings import resolve_references
+from shared.core.settings import STORAGE_SETTING
 
 log = logging.getLogger("devhost")
 

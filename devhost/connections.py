@@ -15,10 +15,9 @@ from collections.abc import Mapping
 
 from azure.storage.queue import QueueServiceClient
 
-from shared.settings import SettingsError, StorageSettings
+from devhost.errors import StartupError
+from shared.core.settings import SettingsError, StorageSettings
 from shared.store import StorageClients
-
-from .errors import StartupError
 
 
 def queue_service_for(connection: str, settings: Mapping[str, str]) -> QueueServiceClient:

@@ -21,7 +21,7 @@ from typing import TypeVar
 from azure.functions.queue import QueueMessage as FunctionQueueMessage
 from azure.storage.queue import QueueServiceClient
 
-from .app_index import (
+from devhost.app_index import (
     FunctionSpec,
     HttpFunction,
     QueueFunction,
@@ -29,19 +29,19 @@ from .app_index import (
     index_app,
     load_function_app,
 )
-from .connections import queue_service_for
-from .errors import StartupError
-from .host_config import HostConfig
-from .http_server import FunctionsHttpServer, request_body_limit
-from .invoker import Invoker
-from .queue_listener import (
+from devhost.connections import queue_service_for
+from devhost.errors import StartupError
+from devhost.host_config import HostConfig
+from devhost.http_server import FunctionsHttpServer, request_body_limit
+from devhost.invoker import Invoker
+from devhost.queue_listener import (
     PROCESSING_VISIBILITY_SECONDS,
     PROCESSING_VISIBILITY_SETTING,
     QueueListener,
 )
-from .routes import RouteTable
-from .settings import export_local_values
-from .timers import TimerRunner, schedule_time_zone
+from devhost.routes import RouteTable
+from devhost.settings import export_local_values
+from devhost.timers import TimerRunner, schedule_time_zone
 
 log = logging.getLogger("devhost")
 Spec = TypeVar("Spec", bound=FunctionSpec)

@@ -12,8 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from .errors import StartupError
-from .timespan import parse_timespan
+from devhost.errors import StartupError
+from devhost.timespan import parse_timespan
 
 HOST_FILE = "host.json"
 MAX_BATCH_SIZE = 32  # the Storage Queues service returns at most 32 messages per request

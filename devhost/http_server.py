@@ -25,10 +25,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import azure.functions as func
 
-from .app_index import HttpFunction
-from .errors import StartupError
-from .invoker import HttpOutput, Invoker
-from .routes import RouteTable
+from devhost.app_index import HttpFunction
+from devhost.errors import StartupError
+from devhost.invoker import HttpOutput, Invoker
+from devhost.routes import RouteTable
 
 log = logging.getLogger("devhost")
 

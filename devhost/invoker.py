@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 
 import azure.functions as func
 
-from .app_index import CONTEXT_PARAMETER, FunctionSpec
+from devhost.app_index import CONTEXT_PARAMETER, FunctionSpec
 
 log = logging.getLogger("devhost")
 Converted = TypeVar("Converted")

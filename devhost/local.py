@@ -28,11 +28,10 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
 
-from shared.settings import STORAGE_SETTING
-
-from .azurite import DEFAULT_PORTS, ROOT, Azurite, port_open
-from .errors import StartupError
-from .settings import DEFAULT_HTTP_PORT, effective_settings, read_local_http_port
+from devhost.azurite import DEFAULT_PORTS, ROOT, Azurite, port_open
+from devhost.errors import StartupError
+from devhost.settings import DEFAULT_HTTP_PORT, effective_settings, read_local_http_port
+from shared.core.settings import STORAGE_SETTING
 
 PUBLIC_BASE_URL = "PUBLIC_BASE_URL"
 _AZURITE_HOSTS = ("127.0.0.1", "localhost")  # Azurite is started on 127.0.0.1

@@ -27,9 +27,9 @@ from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.functions.queue import QueueMessage as FunctionQueueMessage
 from azure.storage.queue import QueueClient, QueueMessage, QueueServiceClient
 
-from .app_index import QueueFunction
-from .host_config import MIN_POLLING_INTERVAL, QueueOptions
-from .invoker import Invoker
+from devhost.app_index import QueueFunction
+from devhost.host_config import MIN_POLLING_INTERVAL, QueueOptions
+from devhost.invoker import Invoker
 
 log = logging.getLogger("devhost")
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from .ncrontab import parse_schedule
-from .timespan import parse_timespan
+from devhost.ncrontab import parse_schedule
+from devhost.timespan import parse_timespan
 
 
 class Schedule(Protocol):

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
-from .errors import StartupError
+from devhost.errors import StartupError
 
 LOCAL_SETTINGS_FILE = "local.settings.json"
 DEFAULT_HTTP_PORT = 7071  # Core Tools' port when neither --port nor Host.LocalHttpPort is given

@@ -16,9 +16,9 @@ from datetime import datetime, timezone, tzinfo
 
 from azure.functions.timer import TimerRequest
 
-from .app_index import TimerFunction
-from .errors import StartupError
-from .invoker import InvocationResult, Invoker
+from devhost.app_index import TimerFunction
+from devhost.errors import StartupError
+from devhost.invoker import InvocationResult, Invoker
 
 log = logging.getLogger("devhost")
 TIME_ZONE_SETTING = "WEBSITE_TIME_ZONE"

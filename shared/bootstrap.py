@@ -6,43 +6,46 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from .agents import Agent
-from .automated import AutomatedMessenger
-from .bots.runner import BotRunner
-from .bots.targets import BotTargets
-from .bots.webhook import WebhookClient
-from .callback import WeChatCallback
-from .callback_ips import CallbackIpAllowList
-from .desk import AgentDesk
-from .erasure import Eraser
-from .golive import ActivityRecorder, GoLiveCheck
-from .health import StorageHealth
-from .housekeeping import Housekeeping
-from .intake import ConversationIntake
-from .links import FileLinks
-from .media import MediaKeeper
-from .outbox import Outbox
-from .poison import FailureLog, PoisonQueues
-from .registry import AccountRegistry
-from .routing.admin import RoutingAdmin
-from .routing.assignment import Assigner
-from .routing.catalog import RoutingCatalog
-from .routing.queues import Queue
-from .routing.router import ConversationRouter
-from .secretbox import SecretBox
-from .sender import OutboundSender
-from .settings import Settings
-from .store import StorageClients
-from .store.accounts import AccountStore
-from .store.activity import ActivityStore
-from .store.availability import AvailabilityIndex
-from .store.callback_ips import CallbackIpTable
-from .store.changes import ChangeFeed
-from .store.conversations import ConversationStore
-from .store.documents import DocumentStore
-from .store.inbound import InboundStore
-from .store.leases import Leases
-from .store.names import (
+from shared.admin.poison import FailureLog, PoisonQueues
+from shared.admin.routing import RoutingAdmin
+from shared.bots.targets import BotTargets
+from shared.bots.webhook import WebhookClient
+from shared.channel.access_tokens import AccessTokens
+from shared.channel.callback import WeChatCallback
+from shared.channel.callback_ips import CallbackIpAllowList
+from shared.channel.golive import ActivityRecorder, GoLiveCheck
+from shared.channel.registry import AccountRegistry
+from shared.core.file_links import FileLinks
+from shared.core.secretbox import SecretBox
+from shared.core.settings import Settings
+from shared.desk.supervision import Supervision
+from shared.desk.work import AgentDesk
+from shared.desk.workspace import AgentWorkspace
+from shared.messaging.automated import AutomatedMessenger
+from shared.messaging.outbox import Outbox
+from shared.messaging.surveys import Surveys
+from shared.model.agents import Agent
+from shared.model.queues import Queue
+from shared.model.workstreams import Workstream
+from shared.pipeline.assign import AssignStep
+from shared.pipeline.bot import BotStep
+from shared.pipeline.inbound import InboundStep
+from shared.pipeline.media import MediaStep
+from shared.pipeline.outbound import OutboundStep
+from shared.pipeline.route import RouteStep
+from shared.store import StorageClients
+from shared.store.access_tokens import TokenTable
+from shared.store.accounts import AccountStore
+from shared.store.activity import ActivityStore
+from shared.store.availability import AvailabilityIndex
+from shared.store.callback_ips import CallbackIpTable
+from shared.store.catalog import RoutingCatalog
+from shared.store.changes import ChangeFeed
+from shared.store.conversations import ConversationStore
+from shared.store.documents import DocumentStore
+from shared.store.inbound import InboundStore
+from shared.store.leases import Leases
+from shared.store.names import (
     ACCOUNTS_TABLE,
     AGENTS_TABLE,
     ASSIGN_QUEUE,
@@ -66,16 +69,13 @@ from .store.names import (
     WORKSTREAMS_TABLE,
     ensure_storage,
 )
-from .store.queues import WorkQueue
-from .store.sealed import SealedStore
-from .store.tokens import TokenTable
-from .store.waiting import WaitingLine
-from .supervision import Supervision
-from .surveys import Surveys
-from .tokens import AccessTokens
-from .wechat.api import WeChatApi
-from .workspace import AgentWorkspace
-from .workstreams import Workstream
+from shared.store.sealed import SealedStore
+from shared.store.waiting import WaitingLine
+from shared.store.work_queues import WorkQueue
+from shared.upkeep.erasure import Eraser
+from shared.upkeep.health import StorageHealth
+from shared.upkeep.housekeeping import Housekeeping
+from shared.wechat.api import WeChatApi
 
 Clock = Callable[[], float]
 
@@ -136,7 +136,7 @@ class Services:
         )
         self.messenger = AutomatedMessenger(self.outbox)
         self.surveys = Surveys(self.conversations, self.outbox, clock)
-        self.assigner = Assigner(
+        self.assign_step = AssignStep(
             self.catalog,
             self.conversations,
             self.waiting,
@@ -147,18 +147,18 @@ class Services:
             self.feed,
             clock,
         )
-        self.router = ConversationRouter(
+        self.route_step = RouteStep(
             self.catalog, self.conversations, self.waiting, self.messenger, assign_queue, clock
         )
-        self.intake = ConversationIntake(
+        self.inbound_step = InboundStep(
             self.inbound,
             self.conversations,
-            self.assigner,
+            self.assign_step,
             self.outbox,
             self.catalog,
             self.messenger,
             self.surveys,
-            self.router,
+            self.route_step,
             route_queue,
             assign_queue,
             self.queue(MEDIA_QUEUE),
@@ -169,7 +169,7 @@ class Services:
             self.catalog,
             self.conversations,
             self.waiting,
-            self.assigner,
+            self.assign_step,
             self.messenger,
             assign_queue,
             clock,
@@ -181,7 +181,7 @@ class Services:
         self.routing_admin = RoutingAdmin(
             self.catalog,
             self.accounts,
-            self.assigner,
+            self.assign_step,
             self.conversations,
             self.bot_secrets,
             route_queue,
@@ -196,14 +196,14 @@ class Services:
             self.conversations,
             self.inbound,
             self.waiting,
-            self.assigner,
+            self.assign_step,
             self.catalog,
             self.feed,
             retention_days=settings.retention_days,
             clock=clock,
         )
         self.housekeeping = Housekeeping(
-            self.catalog, self.conversations, self.assigner, self.eraser, clock
+            self.catalog, self.conversations, self.assign_step, self.eraser, clock
         )
 
         self.wechat = WeChatApi(
@@ -235,7 +235,7 @@ class Services:
         self.poison = PoisonQueues(storage.queues, self.failures, self.conversations, self.inbound)
         self.golive = GoLiveCheck(activity, self.tokens, settings.outbound_ips, clock)
         self.links = FileLinks(next(iter(secrets_keys.values())), settings.public_base_url)
-        self.media = MediaKeeper(
+        self.media_step = MediaStep(
             self.conversations,
             self.catalog,
             self.tokens,
@@ -246,7 +246,7 @@ class Services:
             allowed_hosts=settings.wechat_media_hosts,
             api_host=urlsplit(settings.wechat_api_base_url).hostname,
         )
-        self.sender = OutboundSender(
+        self.outbound_step = OutboundStep(
             self.conversations,
             self.tokens,
             self.wechat,
@@ -277,11 +277,11 @@ class Services:
         )
         self.attachments = attachments
         self.health = StorageHealth(storage)
-        self.bots = BotRunner(
+        self.bot_step = BotStep(
             self.catalog,
             self.conversations,
             self.outbox,
-            self.assigner,
+            self.assign_step,
             route_queue,
             self.bot_secrets,
             WebhookClient(clock=clock, targets=bot_targets),

@@ -45,7 +45,7 @@ def example_values() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def openapi() -> dict[str, Any]:
     """The app's OpenAPI document."""
-    from shared.openapi import document
+    from triggers.openapi import document
 
     return document()
 

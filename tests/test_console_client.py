@@ -9,9 +9,8 @@ import subprocess
 
 import pytest
 
-from shared.openapi import document
-
-from .conftest import ROOT
+from tests.conftest import ROOT
+from triggers.openapi import document
 
 GENERATOR = ROOT / "node_modules" / ".bin" / "openapi-typescript"
 SCHEMA = ROOT / "console" / "src" / "api" / "schema.d.ts"

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from .conftest import ROOT, example_values
+from tests.conftest import ROOT, example_values
 
 LIST_FUNCTIONS = (
     "import json, function_app; "

@@ -9,9 +9,8 @@ import sys
 import jsonschema
 import pytest
 
-from shared.openapi import OPERATIONS
-
-from .conftest import ROOT, example_values, schema_validator
+from tests.conftest import ROOT, example_values, schema_validator
+from triggers.openapi import OPERATIONS
 
 LIST_ROUTES = (
     "import json, function_app\n"

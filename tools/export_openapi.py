@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 
-from shared.openapi import document
+from triggers.openapi import document
 
 
 def main() -> int:

@@ -21,7 +21,7 @@ from typing import TypeVar
 import httpx
 
 from devhost.azurite import ROOT, free_port
-from shared.settings import STORAGE_SETTING, StorageSettings
+from shared.core.settings import STORAGE_SETTING, StorageSettings
 from shared.store import StorageClients
 
 T = TypeVar("T")

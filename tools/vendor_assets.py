@@ -10,7 +10,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from shared.api_docs import VENDOR, VENDORED
+from shared.web.api_docs import VENDOR, VENDORED
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "node_modules" / "swagger-ui-dist"

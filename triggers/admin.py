@@ -8,17 +8,16 @@ from typing import Any
 
 import azure.functions as func
 
-from shared.accounts import AccountCreate, AccountPatch
-from shared.agents import AgentFields, AgentPatch, AgentView
-from shared.api import TRANSCRIPT_PAGE, ApiError, not_found, parse_body
-from shared.conversations import ConversationState, TranscriptEntryView
-from shared.desk import CloseRequest, TransferRequest
-from shared.routing.dry_run import RouteTester, RouteTestRequest, vocabulary
-from shared.routing.queues import QueueFields, QueuePatch
-from shared.workstreams import WorkstreamFields, WorkstreamPatch
-
-from .responses import admin, json_response, no_content, page_args, paged, request_body
-from .runtime import services
+from shared.admin.dry_run import RouteTester, RouteTestRequest, vocabulary
+from shared.core.api import TRANSCRIPT_PAGE, ApiError, not_found, parse_body
+from shared.desk.work import CloseRequest, TransferRequest
+from shared.model.accounts import AccountCreate, AccountPatch
+from shared.model.agents import AgentFields, AgentPatch, AgentView
+from shared.model.conversations import ConversationState, TranscriptEntryView
+from shared.model.queues import QueueFields, QueuePatch
+from shared.model.workstreams import WorkstreamFields, WorkstreamPatch
+from triggers.responses import admin, json_response, no_content, page_args, paged, request_body
+from triggers.runtime import services
 
 bp = func.Blueprint()
 ANONYMOUS = func.AuthLevel.ANONYMOUS  # the admin token is checked by @admin

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.agents import Agent, AgentView
-from shared.api import LIST_PAGE, TRANSCRIPT_PAGE, page_size, parse_body
-from shared.desk import CloseRequest, PresenceChange, TransferRequest
-from shared.workspace import MAX_UPLOAD_BYTES, ReadRequest, TextMessageRequest
-
-from .responses import (
+from shared.core.api import LIST_PAGE, TRANSCRIPT_PAGE, page_size, parse_body
+from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
+from shared.desk.workspace import MAX_UPLOAD_BYTES, ReadRequest, TextMessageRequest
+from shared.model.agents import Agent, AgentView
+from triggers.responses import (
     api,
     file_response,
     json_response,
@@ -20,7 +19,7 @@ from .responses import (
     request_body,
     uploaded_file,
 )
-from .runtime import services
+from triggers.runtime import services
 
 bp = func.Blueprint()
 ANONYMOUS = func.AuthLevel.ANONYMOUS  # tokens are checked by the workspace

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.api import not_found
-from shared.console import CONTENT_SECURITY_POLICY, ConsoleNotBuiltError, console_file
-
-from .responses import error_response
+from shared.core.api import not_found
+from shared.web.console_files import CONTENT_SECURITY_POLICY, ConsoleNotBuiltError, console_file
+from triggers.responses import error_response
 
 bp = func.Blueprint()
 ANONYMOUS = func.AuthLevel.ANONYMOUS

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.api_docs import CONTENT_SECURITY_POLICY, ViewerNotBuiltError, viewer_file
-from shared.openapi import document
-
-from .responses import json_response
+from shared.web.api_docs import CONTENT_SECURITY_POLICY, ViewerNotBuiltError, viewer_file
+from triggers.openapi import document
+from triggers.responses import json_response
 
 bp = func.Blueprint()
 ANONYMOUS = func.AuthLevel.ANONYMOUS

@@ -6,10 +6,9 @@ from __future__ import annotations
 import azure.functions as func
 from azure.core.exceptions import ResourceNotFoundError
 
-from shared.conversations import utc
-
-from .responses import file_response
-from .runtime import services
+from shared.model.conversations import utc
+from triggers.responses import file_response
+from triggers.runtime import services
 
 bp = func.Blueprint()
 

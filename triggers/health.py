@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from .responses import json_response
-from .runtime import services
+from triggers.responses import json_response
+from triggers.runtime import services
 
 bp = func.Blueprint()
 

@@ -7,7 +7,7 @@ import logging
 
 import azure.functions as func
 
-from .runtime import services
+from triggers.runtime import services
 
 bp = func.Blueprint()
 log = logging.getLogger(__name__)

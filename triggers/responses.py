@@ -10,7 +10,7 @@ from typing import Any
 
 import azure.functions as func
 
-from shared.api import (
+from shared.core.api import (
     FORM_OVERHEAD,
     LIST_PAGE,
     MAX_JSON_BODY,
@@ -24,9 +24,8 @@ from shared.api import (
     page_size,
     require_admin,
 )
-from shared.files import DOWNLOAD_HEADERS, content_disposition, served_type
-
-from .runtime import services
+from shared.core.files import DOWNLOAD_HEADERS, content_disposition, served_type
+from triggers.runtime import services
 
 log = logging.getLogger(__name__)
 

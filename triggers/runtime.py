@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from shared.bootstrap import Services
-from shared.settings import load_settings
+from shared.core.settings import load_settings
 
 SETTINGS = load_settings()
 

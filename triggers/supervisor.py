@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.api import parse_body
-from shared.desk import CloseRequest, TransferRequest
-from shared.workspace import Actor
-
-from .responses import api, json_response, no_content, request_body
-from .runtime import services
+from shared.core.api import parse_body
+from shared.desk.work import CloseRequest, TransferRequest
+from shared.desk.workspace import Actor
+from triggers.responses import api, json_response, no_content, request_body
+from triggers.runtime import services
 
 bp = func.Blueprint()
 ANONYMOUS = func.AuthLevel.ANONYMOUS  # tokens are checked by the workspace, scopes here

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.api import ROUTE_ID, ApiError
-from shared.callback import Answer
-from shared.callback_ips import forwarded_client
-
-from .responses import json_response
-from .runtime import services
+from shared.channel.callback import Answer
+from shared.channel.callback_ips import forwarded_client
+from shared.core.api import ROUTE_ID, ApiError
+from triggers.responses import json_response
+from triggers.runtime import services
 
 bp = func.Blueprint()
 

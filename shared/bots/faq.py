@@ -6,9 +6,9 @@ from functools import lru_cache
 
 import regex
 
-from ..routing.matching import RegexBudget
-from .actions import Action, Reply, escalation
-from .config import Answer, FaqBot
+from shared.model.bot_actions import Action, Reply, escalation
+from shared.model.bots import Answer, FaqBot
+from shared.model.matching import RegexBudget
 
 
 @lru_cache(maxsize=1024)

@@ -26,9 +26,9 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from .actions import Action, BotAnswer, BotFailureError
-from .config import WebhookBot
-from .targets import BotTargets, RefusedTargetError
+from shared.bots.targets import BotTargets, RefusedTargetError
+from shared.model.bot_actions import Action, BotAnswer, BotFailureError
+from shared.model.bots import WebhookBot
 
 SIGNATURE_HEADER = "X-WCC-Signature"
 TIMESTAMP_HEADER = "X-WCC-Timestamp"

@@ -18,10 +18,10 @@ from typing import Any
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
-from ..accounts import Account
-from ..secretbox import SecretBox, SecretBoxError, purpose_context
-from ..wechat import MessageMode
-from .entities import if_match, prefix_range
+from shared.core.secretbox import SecretBox, SecretBoxError, purpose_context
+from shared.model.accounts import Account
+from shared.store.entities import if_match, prefix_range
+from shared.wechat import MessageMode
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ verification, the last push accepted and the last one refused.
 
 One row per account in the accounts table (partition ``activity``, so the account listing never
 reads it), merged property by property: a verification and a push never overwrite each other's
-columns. Writers keep this off the hot path themselves (see ``shared.golive``).
+columns. Writers keep this off the hot path themselves (see ``shared.channel.golive``).
 """
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ from typing import Any
 
 from azure.data.tables import TableClient
 
-from ..agents import Agent, Presence
-from ..routing.queues import AssignmentMethod
-from .entities import first_page
+from shared.model.agents import Agent, Presence
+from shared.model.queues import AssignmentMethod
+from shared.store.entities import first_page
 
 _MAX_FREE = 10**6
 

@@ -35,9 +35,9 @@ from typing import Any
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 
-from ..agents import Agent, AgentRole
-from ..conversations import Conversation, ConversationState, utc
-from .entities import get_text, if_match, lost_race, prefix_range, put_text
+from shared.model.agents import Agent, AgentRole
+from shared.model.conversations import Conversation, ConversationState, utc
+from shared.store.entities import get_text, if_match, lost_race, prefix_range, put_text
 
 log = logging.getLogger(__name__)
 

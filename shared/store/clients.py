@@ -28,7 +28,7 @@ from azure.storage.queue import (
     TextBase64EncodePolicy,
 )
 
-from ..settings import StorageSettings
+from shared.core.settings import StorageSettings
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential

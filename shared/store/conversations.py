@@ -22,7 +22,8 @@ from azure.core.exceptions import (
 )
 from azure.data.tables import TableClient, TableEntity, TableTransactionError, UpdateMode
 
-from ..conversations import (
+from shared.core.ids import sortable_id
+from shared.model.conversations import (
     RECENT_CONVERSATIONS,
     Conversation,
     ConversationState,
@@ -32,9 +33,8 @@ from ..conversations import (
     TranscriptEntry,
     conversation_account,
 )
-from ..ids import sortable_id
-from .changes import ChangeFeed
-from .entities import (
+from shared.store.changes import ChangeFeed
+from shared.store.entities import (
     first_page,
     get_text,
     if_match,

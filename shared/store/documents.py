@@ -15,7 +15,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 from pydantic import BaseModel
 
-from .entities import get_text, if_match, prefix_range, put_text
+from shared.store.entities import get_text, if_match, prefix_range, put_text
 
 Doc = TypeVar("Doc", bound=BaseModel)
 ATTEMPTS = 8

@@ -23,8 +23,8 @@ from typing import Any, NamedTuple
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError
 
-from ..wechat import InboundMessage
-from .entities import get_text, int64, prefix_range, put_text, row_key
+from shared.store.entities import get_text, int64, prefix_range, put_text, row_key
+from shared.wechat import InboundMessage
 
 _NONCE = "nonce:"
 

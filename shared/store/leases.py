@@ -17,7 +17,7 @@ from azure.core.exceptions import (
 )
 from azure.data.tables import TableClient, UpdateMode
 
-from .entities import if_match, lost_race
+from shared.store.entities import if_match, lost_race
 
 
 def held_by_other(holder: str | None, until: datetime | None, owner: str, now: datetime) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .clients import StorageClients
+from shared.store.clients import StorageClients
 
 ACCOUNTS_TABLE = "accounts"
 INBOUND_TABLE = "inbound"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient
 
-from ..secretbox import SecretBox, purpose_context
+from shared.core.secretbox import SecretBox, purpose_context
 
 
 class SealedStore:

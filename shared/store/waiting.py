@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 from azure.data.tables import TableClient
 
-from ..conversations import Conversation
-from .entities import first_page
+from shared.model.conversations import Conversation
+from shared.store.entities import first_page
 
 
 class WaitingEntry(NamedTuple):

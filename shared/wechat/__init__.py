@@ -3,9 +3,9 @@
 See docs/protocol.md for the sources behind every rule here.
 """
 
-from .crypto import Decrypted, MessageCipher, MessageCrypto, decode_encoding_aes_key
-from .errors import ErrorCode, ProtocolError, WeChatError
-from .messages import (
+from shared.wechat.crypto import Decrypted, MessageCipher, MessageCrypto, decode_encoding_aes_key
+from shared.wechat.errors import ErrorCode, ProtocolError, WeChatError
+from shared.wechat.messages import (
     EVENT_TYPES,
     MAX_BODY_BYTES,
     MESSAGE_TYPES,
@@ -40,8 +40,8 @@ from .messages import (
     parse_message,
     parse_xml,
 )
-from .push import Channel, MessageMode, Push, answer_push, open_push, verify_url
-from .replies import (
+from shared.wechat.push import Channel, MessageMode, Push, answer_push, open_push, verify_url
+from shared.wechat.replies import (
     SUCCESS,
     Article,
     ImageReply,
@@ -54,7 +54,7 @@ from .replies import (
     render_reply,
     seal_reply,
 )
-from .signature import check_timestamp, sign, verify_msg_signature, verify_signature
+from shared.wechat.signature import check_timestamp, sign, verify_msg_signature, verify_signature
 
 __all__ = [
     "EVENT_TYPES",

@@ -2,7 +2,8 @@
 
 Every call goes to the configured base URL with a timeout, and every answer is checked for
 ``errcode`` even on HTTP 200, which is how WeChat reports errors (docs/protocol.md §11). Tokens are
-passed in: keeping one shared token per account is ``shared.tokens``' job, not this client's.
+passed in: keeping one shared token per account is
+``shared.channel.access_tokens``' job, not this client's.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from .errors import WeChatApiError, WeChatUnavailableError
+from shared.wechat.errors import WeChatApiError, WeChatUnavailableError
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -137,7 +138,7 @@ class WeChatApi:
     # --- customer-service messages (docs/protocol.md §6.2) ---------------------------------------
 
     def send(self, token: str, message: Mapping[str, Any]) -> None:
-        """``message/custom/send``: not idempotent, see ``shared.sender`` on retries."""
+        """``message/custom/send``: not idempotent, see ``shared.pipeline.outbound`` on retries."""
         self._call("/cgi-bin/message/custom/send", token, message)
 
     # --- temporary media (docs/protocol.md §8) ---------------------------------------------------
@@ -200,7 +201,7 @@ def _media(response: httpx.Response) -> Media:
 
 def _filename(response: httpx.Response) -> str | None:
     """The name Content-Disposition gives, ``filename*`` (RFC 6266/5987) before ``filename``.
-    It is the far side's choice, raw: whoever stores it cleans it (``shared.files``)."""
+    It is the far side's choice, raw: whoever stores it cleans it (``shared.core.files``)."""
     disposition = response.headers.get("content-disposition")
     if not disposition:
         return None

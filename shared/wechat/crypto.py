@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from .errors import ErrorCode, ProtocolError
+from shared.wechat.errors import ErrorCode, ProtocolError
 
 PAD_BLOCK = 32
 RANDOM_PREFIX_BYTES = 16

@@ -13,7 +13,7 @@ from xml.parsers import expat
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import ErrorCode, ProtocolError
+from shared.wechat.errors import ErrorCode, ProtocolError
 
 MAX_BODY_BYTES = 128 * 1024
 """The largest push accepted. Real ones are a few KB (a text is at most 2048 bytes; safe mode

@@ -15,11 +15,11 @@ from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import NamedTuple
 
-from .crypto import MessageCrypto
-from .errors import ErrorCode, ProtocolError
-from .messages import MAX_BODY_BYTES, InboundMessage, message_from_fields, parse_xml
-from .replies import Reply, render_reply, seal_reply
-from .signature import check_timestamp, verify_msg_signature, verify_signature
+from shared.wechat.crypto import MessageCrypto
+from shared.wechat.errors import ErrorCode, ProtocolError
+from shared.wechat.messages import MAX_BODY_BYTES, InboundMessage, message_from_fields, parse_xml
+from shared.wechat.replies import Reply, render_reply, seal_reply
+from shared.wechat.signature import check_timestamp, verify_msg_signature, verify_signature
 
 
 class MessageMode(str, Enum):

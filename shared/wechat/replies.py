@@ -10,8 +10,8 @@ from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .crypto import MessageCrypto
-from .signature import sign
+from shared.wechat.crypto import MessageCrypto
+from shared.wechat.signature import sign
 
 SUCCESS = "success"
 """The body that tells WeChat "received, no passive reply"; never encrypted (§5)."""

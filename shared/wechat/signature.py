@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from .errors import ErrorCode, ProtocolError
+from shared.wechat.errors import ErrorCode, ProtocolError
 
 
 def sign(*parts: str) -> str:

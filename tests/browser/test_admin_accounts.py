@@ -9,10 +9,9 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import LANGUAGES, WIDE
 from tools.desk import sign_in
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
-
-from .conftest import LANGUAGES, WIDE
 
 pytestmark = pytest.mark.timeout(90)
 

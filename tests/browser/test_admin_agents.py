@@ -11,9 +11,8 @@ import secrets
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import LANGUAGES, WIDE
 from tools.desk import Desk, sign_in
-
-from .conftest import LANGUAGES, WIDE
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -12,10 +12,9 @@ import secrets
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import WIDE
 from tools.desk import sign_in
 from tools.wechat_simulator import SimulatedAccount
-
-from .conftest import WIDE
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import watched_context
+from tests.browser.conftest import watched_context
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -19,9 +19,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import LANGUAGES, WIDE
 from tools.desk import Desk, sign_in
-
-from .conftest import LANGUAGES, WIDE
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.screenshots]
 

@@ -14,10 +14,9 @@ from azure.core.exceptions import ResourceExistsError
 from playwright.sync_api import Locator, Page, expect
 
 from shared.store.names import ROUTE_QUEUE
+from tests.browser.conftest import LANGUAGES, WIDE
 from tools.desk import Desk, DeskAgent, sign_in
 from tools.local_app import storage_clients
-
-from .conftest import LANGUAGES, WIDE
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -17,8 +17,8 @@ from azure.core.exceptions import ResourceNotFoundError
 
 from devhost.azurite import Azurite
 from shared.bootstrap import Services
-from shared.routing.assignment import ORPHAN_HOLD_AGE
-from shared.settings import load_settings
+from shared.core.settings import load_settings
+from shared.pipeline.assign import ORPHAN_HOLD_AGE
 from shared.store import StorageClients
 from shared.store.names import QUEUES
 from tools.desk import DeskAgent

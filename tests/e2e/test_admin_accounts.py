@@ -11,9 +11,8 @@ import httpx
 import pytest
 
 from shared.store.names import ACCOUNTS_TABLE
+from tests.e2e.conftest import register
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
-
-from .conftest import register
 
 
 def page_token(value: object) -> str:
@@ -230,7 +229,7 @@ def test_conversation_listing_pages_and_filters(app, admin):
             app.push(account_id, *customer.push(customer.text("hi"), "plaintext")).status_code
             == 200
         )
-    from .conftest import wait_for
+    from tests.e2e.conftest import wait_for
 
     wait_for(
         lambda: (

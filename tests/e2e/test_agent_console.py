@@ -11,11 +11,10 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from tests.conftest import schema_validator
+from tests.e2e.conftest import wait_for
 from tools.desk import Desk
 from tools.wechat_simulator import WeChatCustomer
-
-from ..conftest import schema_validator
-from .conftest import wait_for
 
 DEADLINE = 2.0  # seconds, from the push's acknowledgement (or the reply's 202)
 

@@ -8,10 +8,9 @@ import time
 
 import httpx
 
-from shared.openapi import OPERATIONS
+from tests.e2e.conftest import register, wait_for
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
-
-from .conftest import register, wait_for
+from triggers.openapi import OPERATIONS
 
 
 def agent_routes(conversation_id: str) -> list[tuple[str, str, dict | None]]:

@@ -9,10 +9,9 @@ import time
 import pytest
 
 from shared.store.names import ATTACHMENTS_CONTAINER, QUEUES, TABLES
+from tests.e2e.conftest import register, wait_for
 from tools.webhook_bot import WebhookBotServer
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
-
-from .conftest import register, wait_for
 
 SECRET = "e2e-bot-secret-42"
 

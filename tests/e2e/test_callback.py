@@ -9,9 +9,8 @@ import pytest
 
 from shared.store.entities import get_text
 from shared.store.names import INBOUND_TABLE
+from tests.e2e.conftest import register, wait_for
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
-
-from .conftest import register, wait_for
 
 
 def inbound_rows(storage, account_id: str) -> list[dict]:

@@ -9,10 +9,9 @@ import httpx
 import pytest
 
 from devhost.azurite import Azurite
+from tests.e2e.conftest import register
 from tools.local_app import LocalApp, app_settings
 from tools.wechat_simulator import SimulatedAccount, WeChatApiSimulator, WeChatCustomer
-
-from .conftest import register
 
 
 @pytest.fixture(scope="module")

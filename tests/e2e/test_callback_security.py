@@ -10,10 +10,9 @@ from __future__ import annotations
 import pytest
 
 from shared.store.names import INBOUND_QUEUE
+from tests.e2e.conftest import register, wait_for
+from tests.e2e.test_callback import conversation_of, inbound_rows, nonce_rows
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
-
-from .conftest import register, wait_for
-from .test_callback import conversation_of, inbound_rows, nonce_rows
 
 
 def test_compatible_account_refuses_a_raw_push(app, admin, storage):

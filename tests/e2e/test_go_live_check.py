@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import httpx
 
+from tests.e2e.conftest import register, wait_for
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
-
-from .conftest import register, wait_for
 
 TOKEN_APIS = ("/cgi-bin/stable_token", "/cgi-bin/token")
 

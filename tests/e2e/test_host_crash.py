@@ -18,11 +18,7 @@ import pytest
 
 from shared.store.names import WAITING_TABLE
 from shared.store.waiting import WaitingLine
-from tools.desk import Desk
-from tools.local_app import storage_clients, wait_for
-from tools.wechat_simulator import WeChatCustomer
-
-from .fault_checks import (
+from tests.e2e.fault_checks import (
     FaultyApp,
     assert_holds_match,
     assert_no_poison,
@@ -30,6 +26,9 @@ from .fault_checks import (
     own_app,
     sweep_later,
 )
+from tools.desk import Desk
+from tools.local_app import storage_clients, wait_for
+from tools.wechat_simulator import WeChatCustomer
 
 pytestmark = pytest.mark.timeout(300)
 

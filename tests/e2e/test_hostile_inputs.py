@@ -16,10 +16,9 @@ from azure.core.exceptions import ResourceExistsError
 
 from devhost.azurite import Azurite
 from shared.store.names import INBOUND_TABLE, ROUTE_QUEUE
+from tests.e2e.conftest import register, wait_for
 from tools.local_app import LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
-
-from .conftest import register, wait_for
 
 
 def pushes_stored(storage, account_id: str) -> list[dict]:
@@ -220,7 +219,7 @@ def test_erasing_customers_does_not_poison_another_customers_work(
     settings = app_settings(erasure_storage.connection_string)
     storage = storage_clients(erasure_storage.connection_string)
     held_back = LocalApp(
-        settings, log_dir=tmp_path_factory.mktemp("erasure-app1"), disabled=["route_step"]
+        settings, log_dir=tmp_path_factory.mktemp("erasure-app1"), disabled=["route"]
     )
     with held_back:
         admin = held_back.admin()
@@ -231,7 +230,7 @@ def test_erasing_customers_does_not_poison_another_customers_work(
             query, body = customer.push(customer.text("hello"), "plaintext")
             assert held_back.push(account_id, query, body).is_success
         # No workstream yet: the conversation step cannot route at once, so its route
-        # requests stay, and (route_step being off) wait in the queue.
+        # requests stay, and (route being off) wait in the queue.
         route = storage.queue(ROUTE_QUEUE)
         wait_for(lambda: len(list(route.peek_messages(max_messages=32))) >= 7, 20, "route messages")
         queue = admin.post("/api/admin/queues", json={"name": "General"}).json()
@@ -265,7 +264,7 @@ def test_a_foreign_queue_message_does_not_break_erasure(
     storage = storage_clients(erasure_storage.connection_string)
     with (
         LocalApp(
-            settings, log_dir=tmp_path_factory.mktemp("erasure-app3"), disabled=["route_step"]
+            settings, log_dir=tmp_path_factory.mktemp("erasure-app3"), disabled=["route"]
         ) as local,
         local.admin() as admin,
     ):

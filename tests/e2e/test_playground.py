@@ -12,10 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.conftest import register, wait_for
 from tools.wechat_simulator import SimulatedAccount
 from tools.wechat_simulator.playground import PAGE_PATH
-
-from .conftest import register, wait_for
 
 API = PAGE_PATH + "api/"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4

@@ -14,12 +14,11 @@ import pytest
 from azure.data.tables import UpdateMode
 
 from devhost.azurite import Azurite
-from shared.intake import FALLBACK_DELAY
+from shared.pipeline.inbound import FALLBACK_DELAY
 from shared.store.names import ASSIGN_QUEUE, CONVERSATIONS_TABLE, FAILURES_TABLE, ROUTE_QUEUE
+from tests.e2e.conftest import register, wait_for
 from tools.local_app import ROOT, LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
-
-from .conftest import register, wait_for
 
 MAX_DEQUEUE_COUNT = 3
 
@@ -121,11 +120,11 @@ def test_a_failing_route_message_is_listed_with_its_conversation_and_error_then_
         assert error["dequeueCount"] == MAX_DEQUEUE_COUNT
         assert "unreadable" in error["message"], error
         log = poison_app.output()
-        assert "Executed 'Functions.route_step' (Failed" in log
+        assert "Executed 'Functions.route' (Failed" in log
         assert "Message has reached MaxDequeueCount of 3" in log
 
         table.update_entity({**row, "State": original["State"]}, mode=UpdateMode.MERGE)
-        succeeded = "Executed 'Functions.route_step' (Succeeded"
+        succeeded = "Executed 'Functions.route' (Succeeded"
         runs_before = poison_app.output().count(succeeded)
         replay = f"/api/admin/poison/{ROUTE_QUEUE}/{message['id']}/replay"
         replayed = admin.post(replay)

@@ -14,10 +14,9 @@ import pytest
 from devhost.azurite import Azurite
 from shared.store.names import CONVERSATIONS_TABLE, INBOUND_QUEUE, INBOUND_TABLE
 from shared.wechat import MessageCipher, sign
+from tests.e2e.conftest import register
 from tools.local_app import LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
-
-from .conftest import register
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +25,7 @@ def quiet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalApp, 
         local = LocalApp(
             app_settings(azurite.connection_string),
             log_dir=tmp_path_factory.mktemp("quiet-app"),
-            disabled=["conversation_step"],
+            disabled=["inbound"],
         )
         with local:
             yield local, azurite

@@ -7,10 +7,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from shared.routing.conditions import FIELDS, OPERATORS, operators_for
+from shared.model.conditions import FIELDS, OPERATORS, operators_for
+from tests.e2e.conftest import register, wait_for
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
-
-from .conftest import register, wait_for
 
 
 @pytest.fixture

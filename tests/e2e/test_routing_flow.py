@@ -6,9 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.e2e.conftest import register, wait_for
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
-
-from .conftest import register, wait_for
 
 
 @pytest.fixture

@@ -15,10 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.conftest import WECHAT_API_TIMEOUT, wait_for
 from tools.desk import Desk
 from tools.wechat_simulator import WeChatCustomer
-
-from .conftest import WECHAT_API_TIMEOUT, wait_for
 
 SEND = "/cgi-bin/message/custom/send"
 SLOW = 3.0  # seconds WeChat takes over each send

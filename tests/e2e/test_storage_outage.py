@@ -19,11 +19,7 @@ import pytest
 
 from devhost.azurite import ACCOUNT_KEY
 from shared.store.names import INBOUND_TABLE
-from tools.desk import Desk
-from tools.local_app import storage_clients
-from tools.wechat_simulator import WeChatCustomer
-
-from .fault_checks import (
+from tests.e2e.fault_checks import (
     FaultyApp,
     assert_holds_match,
     assert_no_poison,
@@ -31,6 +27,9 @@ from .fault_checks import (
     own_app,
     sweep_later,
 )
+from tools.desk import Desk
+from tools.local_app import storage_clients
+from tools.wechat_simulator import WeChatCustomer
 
 pytestmark = pytest.mark.timeout(180)
 

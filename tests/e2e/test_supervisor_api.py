@@ -10,10 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.openapi import OPERATIONS
+from tests.e2e.conftest import wait_for
 from tools.desk import Desk, DeskAgent
-
-from .conftest import wait_for
+from triggers.openapi import OPERATIONS
 
 SUPERVISOR_ROUTES = [op for op in OPERATIONS if op.auth == "supervisor"]
 

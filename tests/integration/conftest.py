@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from shared.bootstrap import Services
-from shared.routing.assignment import Outcome
-from shared.settings import load_settings
+from shared.core.settings import load_settings
+from shared.pipeline.assign import Outcome
 from shared.store import StorageClients
 from shared.store.names import ensure_storage
 from tools.local_app import storage_clients
@@ -83,7 +83,7 @@ def services(
 
 def store_push(services: Services, account_id: str, xml: str) -> str:
     """Store a plaintext push as the callback would (with a fresh signed nonce) → its key."""
-    from shared.conversations import utc
+    from shared.model.conversations import utc
     from shared.store.inbound import SignedUrl
     from shared.wechat import parse_message
 
@@ -104,7 +104,7 @@ class World:
     and customers whose pushes go through the real intake, route and assign steps."""
 
     def __init__(self, services: Services, clock: Clock, wechat_api: WeChatApiSimulator) -> None:
-        from shared.accounts import AccountCreate
+        from shared.model.accounts import AccountCreate
         from tools.wechat_simulator import SimulatedAccount
 
         self.services = services
@@ -117,14 +117,14 @@ class World:
         wechat_api.add_account(self.simulated.app_id, self.simulated.app_secret)
 
     def queue(self, name: str = "q", **fields: Any) -> Any:
-        from shared.routing.queues import QueueFields
+        from shared.model.queues import QueueFields
 
         return self.services.routing_admin.create_queue(
             QueueFields.model_validate({"name": name, **fields})
         )
 
     def workstream(self, fallback_queue_id: str, **fields: Any) -> Any:
-        from shared.workstreams import WorkstreamFields
+        from shared.model.workstreams import WorkstreamFields
 
         body = {
             "name": "ws",
@@ -142,8 +142,8 @@ class World:
         presence: str = "available",
         **fields: Any,
     ) -> Any:
-        from shared.agents import AgentFields
-        from shared.desk import PresenceChange
+        from shared.desk.work import PresenceChange
+        from shared.model.agents import AgentFields
 
         agent, _token = self.services.routing_admin.create_agent(
             AgentFields.model_validate(
@@ -165,13 +165,13 @@ class World:
         from tools.wechat_simulator import push_xml
 
         key = store_push(self.services, self.account.id, push_xml(fields))
-        return self.services.intake.take(self.account.id, key)
+        return self.services.inbound_step.take(self.account.id, key)
 
     def conversation(self, text: str = "hello", customer: Any = None, route: bool = True) -> str:
         customer = customer or self.customer()
         conversation_id = self.write(customer, customer.text(text))
         if route:
-            self.services.router.route(conversation_id)
+            self.services.route_step.route(conversation_id)
         return conversation_id
 
     def get(self, conversation_id: str) -> Any:
@@ -203,5 +203,5 @@ def chat(world: World) -> tuple[World, Any, Any, Any]:
     agent = world.agent("Lin", [queue.id], capacity=5)
     customer = world.customer()
     conversation = world.conversation("hello", customer=customer)
-    assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+    assert world.services.assign_step.assign(conversation) is Outcome.ASSIGNED
     return world, agent, customer, conversation

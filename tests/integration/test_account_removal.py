@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from shared.secretbox import SecretBox
+from shared.core.secretbox import SecretBox
+from shared.store.access_tokens import TokenTable
 from shared.store.names import TOKENS_TABLE
-from shared.store.tokens import TokenTable
 
 
 def test_removing_an_account_deletes_its_access_token(world):

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import pytest
 
-from shared.agents import AgentPatch
-from shared.api import ApiError
-from shared.conversations import SUMMARY_CHARS
-from shared.desk import CloseRequest
-from shared.workspace import MAX_UPLOAD_BYTES, MEDIA_KINDS, Actor, ReadRequest, TextMessageRequest
-from shared.workstreams import WorkstreamPatch
-
-from .conftest import store_push
+from shared.core.api import ApiError
+from shared.desk.work import CloseRequest
+from shared.desk.workspace import (
+    MAX_UPLOAD_BYTES,
+    MEDIA_KINDS,
+    Actor,
+    ReadRequest,
+    TextMessageRequest,
+)
+from shared.model.agents import AgentPatch
+from shared.model.conversations import SUMMARY_CHARS
+from shared.model.workstreams import WorkstreamPatch
+from tests.integration.conftest import store_push
 
 
 def actor(world, agent) -> Actor:
@@ -85,8 +90,8 @@ class TestTheList:
         from tools.wechat_simulator import push_xml
 
         key = store_push(world.services, world.account.id, push_xml(customer.text("once")))
-        world.services.intake.take(world.account.id, key)
-        world.services.intake.take(world.account.id, key)
+        world.services.inbound_step.take(world.account.id, key)
+        world.services.inbound_step.take(world.account.id, key)
         assert world.get(conversation).customer_lines == 2
         assert listed(world, lin, conversation).unread == 2
 
@@ -134,7 +139,7 @@ class TestCustomerPanel:
         world.services.desk.close(world.fresh_agent(lin.id), first, CloseRequest())
         world.clock.advance(60)
         second = world.conversation("me again", customer=customer)
-        world.services.assigner.assign(second)
+        world.services.assign_step.assign(second)
 
         panel = world.services.workspace.customer(actor(world, lin), second)
         assert (panel.open_id, panel.subscribed, panel.scene, panel.tags) == (
@@ -172,10 +177,10 @@ class TestCustomerPanel:
         for i in range(22):
             world.clock.advance(10)
             ids.append(world.conversation(f"visit {i}", customer=customer))
-            world.services.assigner.close(world.get(ids[-1]), reason="test", farewell=False)
+            world.services.assign_step.close(world.get(ids[-1]), reason="test", farewell=False)
         world.clock.advance(10)
         current = world.conversation("now", customer=customer)
-        world.services.assigner.assign(current)
+        world.services.assign_step.assign(current)
         panel = world.services.workspace.customer(actor(world, lin), current)
         assert [c.id for c in panel.conversations] == list(reversed(ids))[:19]
         assert not any(c.visible for c in panel.conversations)  # closed unassigned: not Lin's
@@ -268,7 +273,7 @@ def test_the_directory_lists_queues_and_enabled_agents_with_presence_only(world)
 
 
 def test_erasing_a_customer_tells_the_agent_and_forgets_what_they_read(chat):
-    from .test_change_feed import Console
+    from tests.integration.test_change_feed import Console
 
     world, lin, customer, conversation = chat
     read(world, lin, conversation)

@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from shared.agents import AgentFields, AgentPatch, Presence
-from shared.api import ApiError
-from shared.conversations import ConversationState as S
-from shared.desk import CloseRequest, PresenceChange, TransferRequest
-from shared.routing.assignment import Outcome
+from shared.core.api import ApiError
+from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
+from shared.model.agents import AgentFields, AgentPatch, Presence
+from shared.model.conversations import ConversationState as S
+from shared.pipeline.assign import Outcome
 from shared.store.names import AVAILABILITY_TABLE
 
 
@@ -44,7 +44,7 @@ def disable(world, agent_id: str, disabled: bool = True):
 def force_available(world, agent_id: str) -> None:
     """Presence available on a disabled agent: what a write that raced the disabling could
     leave; the reserve step must refuse it all the same."""
-    world.services.assigner.change_agent(
+    world.services.assign_step.change_agent(
         agent_id, lambda a: a.model_copy(update={"presence": Presence.AVAILABLE})
     )
 
@@ -101,19 +101,20 @@ class TestDisabled:
         assert availability_rows(world, agent.id) == []
 
         conversation = world.conversation()
-        assert world.services.assigner.assign(conversation) is Outcome.WAITING
+        assert world.services.assign_step.assign(conversation) is Outcome.WAITING
         force_available(world, agent.id)
         assert (
-            world.services.assigner.reserve(agent.id, world.get(conversation), 1, Presence) is None
+            world.services.assign_step.reserve(agent.id, world.get(conversation), 1, Presence)
+            is None
         )
-        assert world.services.assigner.assign(conversation) is Outcome.WAITING
+        assert world.services.assign_step.assign(conversation) is Outcome.WAITING
         assert world.fresh_agent(agent.id).holds == {}
 
         desk = world.services.desk
         disable(world, agent.id, False)
         actor = world.services.workspace.actor(headers(token))
         desk.set_presence(actor.require_agent(), PresenceChange(presence="available"))
-        world.services.assigner.drain_for_agent(agent.id)
+        world.services.assign_step.drain_for_agent(agent.id)
         assert world.get(conversation).state is S.ACTIVE
 
     def test_a_preferred_agent_is_skipped_when_disabled(self, world):
@@ -124,7 +125,7 @@ class TestDisabled:
         lin, _ = agent_with_token(world, "Lin", [queue.id])
         customer = world.customer()
         first = world.conversation(customer=customer)
-        assert world.services.assigner.assign(first) is Outcome.ASSIGNED
+        assert world.services.assign_step.assign(first) is Outcome.ASSIGNED
         parked = world.services.desk.park(world.fresh_agent(lin.id), first)
         assert parked.state is S.WAITING
         disable(world, lin.id)
@@ -133,7 +134,7 @@ class TestDisabled:
 
         world.clock.advance(30)
         world.write(customer, customer.text("any news?"))  # revives the parked conversation
-        world.services.assigner.assign(first)
+        world.services.assign_step.assign(first)
         revived = world.get(first)
         assert (revived.state, revived.agent_id) == (S.ACTIVE, wu.id)
         assert world.fresh_agent(lin.id).holds == {}
@@ -147,14 +148,14 @@ class TestDisabled:
         agents = [world.agent(f"a{i}", [queue.id], capacity=4) for i in range(3)]
         target = agents[0]
         conversations = [world.conversation(f"c{i}") for i in range(24)]
-        assigner = world.services.assigner
+        assign_step = world.services.assign_step
         barrier = threading.Barrier(5)
         disabled_version = []
 
         def worker(batch: list[str]) -> None:
             barrier.wait()
             for conversation_id in batch:
-                assigner.assign(conversation_id)
+                assign_step.assign(conversation_id)
 
         def admin() -> None:
             barrier.wait()
@@ -190,7 +191,7 @@ class TestAdminActsForTheAgent:
         lin, _ = agent_with_token(world, "Lin", [queue.id], capacity=2)
         held = [world.conversation("1"), world.conversation("2")]
         for conversation in held:
-            assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+            assert world.services.assign_step.assign(conversation) is Outcome.ASSIGNED
         disable(world, lin.id)
         return world, queue, lin, held
 

@@ -13,21 +13,21 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from shared.conversations import ConversationState as S
+from shared.model.conversations import ConversationState as S
 from shared.store.names import ASSIGN_QUEUE
 
 BURST = 24
 
 
-def assign_step(services: Any, data: dict[str, Any]) -> None:
-    """What triggers/pipeline.py's assign_step runs for one message."""
-    assigner = services.assigner
+def assign(services: Any, data: dict[str, Any]) -> None:
+    """What triggers/pipeline.py's assign runs for one message."""
+    assign_step = services.assign_step
     if "conversationId" in data:
-        assigner.assign(data["conversationId"])
+        assign_step.assign(data["conversationId"])
     elif "agentId" in data:
-        assigner.drain_for_agent(data["agentId"])
+        assign_step.drain_for_agent(data["agentId"])
     elif "queueId" in data:
-        assigner.drain([data["queueId"]])
+        assign_step.drain([data["queueId"]])
 
 
 def take_ours(services: Any, ours: set[str]) -> list[tuple[Any, dict[str, Any]]]:
@@ -63,7 +63,7 @@ def test_a_burst_of_assign_steps_never_fails_and_loses_nothing(world):
         if barrier:
             barrier.wait()
         try:
-            assign_step(services, data)
+            assign(services, data)
         except Exception as error:  # a failed invocation
             with lock:
                 failures.append(error)

@@ -10,13 +10,13 @@ from datetime import timedelta
 import pytest
 from azure.core.exceptions import ResourceExistsError
 
-from shared.api import ApiError
-from shared.conversations import ConversationState as S
-from shared.conversations import utc
-from shared.desk import CloseRequest
-from shared.routing.assignment import Outcome
+from shared.core.api import ApiError
+from shared.desk.work import CloseRequest
+from shared.desk.workspace import Actor, TextMessageRequest
+from shared.model.conversations import ConversationState as S
+from shared.model.conversations import utc
+from shared.pipeline.assign import Outcome
 from shared.store.names import ATTACHMENTS_CONTAINER, QUEUES, TABLES
-from shared.workspace import Actor, TextMessageRequest
 from tools.webhook_bot import WebhookBotServer
 
 SECRET = "bot-secret-0123456789"
@@ -59,30 +59,30 @@ class TestFaqBot:
         world, _, _ = setup
         customer = world.customer()
         conversation = world.write(customer, customer.text("What are your opening hours?"))
-        [bot_step] = [
+        [bot] = [
             m
             for m in world.services.storage.queue("bot").peek_messages(max_messages=32)
             if conversation in m.content
         ]
-        data = json.loads(bot_step.content)
-        world.services.bots.handle(data["conversationId"], data["key"])
+        data = json.loads(bot.content)
+        world.services.bot_step.handle(data["conversationId"], data["key"])
         state = world.get(conversation)
         assert (state.state, state.bot, state.queue_id) == (S.OPEN, "active", None)
         [reply] = world.outbound(conversation)
         assert (reply.text, reply.sender, reply.status) == ("We open 9-18.", "bot", "queued")
-        world.services.sender.send_pending(conversation)
+        world.services.outbound_step.send_pending(conversation)
         assert world.wechat_api.sent[-1].body["text"]["content"] == "We open 9-18."
 
     def test_a_pattern_and_an_image_answer(self, setup):
         world, _, _ = setup
         customer = world.customer()
         conversation = world.write(customer, customer.text("how much is the SHIPPING  cost?"))
-        world.services.bots.handle(conversation, last_customer_key(world, conversation))
+        world.services.bot_step.handle(conversation, last_customer_key(world, conversation))
         assert world.outbound(conversation)[0].text == "Shipping is free."
         world.clock.advance(5)
         entry_key = world.write(customer, customer.text("send me a map"))
         assert entry_key == conversation
-        world.services.bots.handle(conversation, last_customer_key(world, conversation))
+        world.services.bot_step.handle(conversation, last_customer_key(world, conversation))
         image = world.outbound(conversation)[-1]
         assert (image.type, image.media_id) == ("image", "PERMANENT_MAP")
 
@@ -90,15 +90,15 @@ class TestFaqBot:
         world, _, agent = setup
         customer = world.customer()
         conversation = world.write(customer, customer.text("opening hours?"))
-        world.services.bots.handle(conversation, last_customer_key(world, conversation))
+        world.services.bot_step.handle(conversation, last_customer_key(world, conversation))
         world.clock.advance(5)
         world.write(customer, customer.text("我要转人工"))
-        world.services.bots.handle(conversation, last_customer_key(world, conversation))
+        world.services.bot_step.handle(conversation, last_customer_key(world, conversation))
         state = world.get(conversation)
         assert state.bot == "escalated"
         assert "asked for a person" in state.bot_summary
-        world.services.router.route(conversation)
-        assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+        world.services.route_step.route(conversation)
+        assert world.services.assign_step.assign(conversation) is Outcome.ASSIGNED
         assert world.get(conversation).agent_id == agent.id
         detail, _ = world.services.workspace.detail(
             world.get(conversation), limit=50, page_token=None
@@ -117,7 +117,7 @@ class TestFaqBot:
         world, _, _ = setup
         customer = world.customer()
         conversation = world.write(customer, customer.text("something else entirely"))
-        world.services.bots.handle(conversation, last_customer_key(world, conversation))
+        world.services.bot_step.handle(conversation, last_customer_key(world, conversation))
         assert world.get(conversation).bot == "escalated"
         bot_queue = world.services.storage.queue("bot")
         bot_queue.clear_messages()
@@ -162,7 +162,7 @@ class TestWebhookBot:
         return world, general, orders
 
     def run_bot(self, world, conversation):
-        world.services.bots.handle(conversation, last_customer_key(world, conversation))
+        world.services.bot_step.handle(conversation, last_customer_key(world, conversation))
 
     def test_the_request_is_signed_and_a_reply_goes_out(self, setup, bot):
         world, _, _ = setup
@@ -184,7 +184,7 @@ class TestWebhookBot:
         assert state.context == {"topic": "orders"}
         assert state.bot == "escalated"
         assert state.bot_summary.startswith("Asks about an order")
-        world.services.router.route(conversation)
+        world.services.route_step.route(conversation)
         assert world.get(conversation).queue_id == orders.id
         assert world.get(conversation).rule == "orders"
 
@@ -254,7 +254,7 @@ class TestSurvey:
         agent = world.agent("Lin", [queue.id])
         customer = world.customer()
         conversation = world.conversation("help", customer=customer)
-        world.services.assigner.assign(conversation)
+        world.services.assign_step.assign(conversation)
         return world, agent, customer, conversation
 
     def test_the_rating_question_goes_and_the_answer_is_recorded(self, served):
@@ -303,12 +303,12 @@ class TestPrivacyNotice:
         customer = world.customer()
         first = world.conversation("hello", customer=customer)
         assert [e.text for e in world.outbound(first)][:2] == ["Chats may be recorded.", "Hi!"]
-        world.services.assigner.assign(first)
+        world.services.assign_step.assign(first)
         world.services.desk.close(world.fresh_agent(agent.id), first, CloseRequest())
         world.clock.advance(60)
         second = world.conversation("again", customer=customer)
         assert "Chats may be recorded." not in [e.text for e in world.outbound(second)]
-        world.services.sender.send_pending(first)
+        world.services.outbound_step.send_pending(first)
         assert world.wechat_api.sent[0].body["text"]["content"] == "Chats may be recorded."
 
 
@@ -330,7 +330,7 @@ class TestQuickReplies:
         agent = world.agent("Lin", [queue.id])
         conversation = world.conversation("refund please")
         world.services.conversations.change(conversation, lambda c: {"context": {"order": "A-17"}})
-        world.services.assigner.assign(conversation)
+        world.services.assign_step.assign(conversation)
         actor = Actor(world.fresh_agent(agent.id))
         [listed] = world.services.workspace.quick_replies(actor, conversation)
         assert listed.text == "Lin here: refund for order A-17 started."
@@ -353,7 +353,7 @@ class TestQuickReplies:
         )
         agent = world.agent("Lin", [queue.id])
         conversation = world.conversation("refund please")  # no bot set context.order
-        world.services.assigner.assign(conversation)
+        world.services.assign_step.assign(conversation)
         actor = Actor(world.fresh_agent(agent.id))
         with pytest.raises(ApiError) as caught:
             world.services.workspace.send_text(
@@ -372,8 +372,8 @@ class TestBotMediaAnswers:
         world.workstream(queue.id, language="en", bot=FAQ)
         customer = world.customer()
         conversation = world.write(customer, customer.text("send me a map"))
-        world.services.bots.handle(conversation, last_customer_key(world, conversation))
-        world.services.sender.send_pending(conversation)
+        world.services.bot_step.handle(conversation, last_customer_key(world, conversation))
+        world.services.outbound_step.send_pending(conversation)
         [image] = world.outbound(conversation)
         assert (image.type, image.status, image.details["errcode"]) == ("image", "failed", 40007)
         assert "PERMANENT_MAP" in image.details["reason"]
@@ -385,14 +385,14 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"x" * 300
 
 
 STEPS = {
-    "inbound": lambda s, m: s.intake.take(m["accountId"], m["key"]),
-    "route": lambda s, m: s.router.route(m["conversationId"]),
+    "inbound": lambda s, m: s.inbound_step.take(m["accountId"], m["key"]),
+    "route": lambda s, m: s.route_step.route(m["conversationId"]),
     "assign": lambda s, m: (
-        s.assigner.assign(m["conversationId"]) if "conversationId" in m else None
+        s.assign_step.assign(m["conversationId"]) if "conversationId" in m else None
     ),
-    "media": lambda s, m: s.media.keep(m["conversationId"], m["key"]),
-    "bot": lambda s, m: s.bots.handle(m["conversationId"], m["key"]),
-    "outbound": lambda s, m: s.sender.send_pending(m["conversationId"]),
+    "media": lambda s, m: s.media_step.keep(m["conversationId"], m["key"]),
+    "bot": lambda s, m: s.bot_step.handle(m["conversationId"], m["key"]),
+    "outbound": lambda s, m: s.outbound_step.send_pending(m["conversationId"]),
 }
 """What each queue's trigger runs (triggers/pipeline.py), for draining the queues here."""
 
@@ -437,10 +437,10 @@ class TestErasure:
         agent = world.agent("Lin", [queue.id])
         customer = world.customer()
         first = world.conversation("first", customer=customer)
-        world.services.assigner.assign(first)
+        world.services.assign_step.assign(first)
         media_id = world.wechat_api.add_media(PNG, "image/png", "image", "photo.png")
         world.write(customer, customer.image(media_id))
-        world.services.media.keep(first, last_customer_key(world, first))
+        world.services.media_step.keep(first, last_customer_key(world, first))
         world.write(customer, customer.click("MENU"))
         world.services.desk.close(world.fresh_agent(agent.id), first, CloseRequest())
         world.clock.advance(60)
@@ -489,7 +489,7 @@ class TestErasureOfQueueMessages:
     def customers(self, world):
         """The customer to erase, one whose OpenID starts with theirs, and one with the same
         OpenID in another account; each with a routed conversation and a push still queued."""
-        from .conftest import World
+        from tests.integration.conftest import World
 
         for name in (*QUEUES, "route-poison"):
             queue = world.services.storage.queue(name)
@@ -529,7 +529,7 @@ class TestErasureOfQueueMessages:
 
         inbound = [json.loads(m) for m in all_messages(world.services, "inbound")]
         taken = {
-            message["key"]: world.services.intake.take(message["accountId"], message["key"])
+            message["key"]: world.services.inbound_step.take(message["accountId"], message["key"])
             for message in inbound
         }
         assert sorted(c for c in taken.values() if c) == sorted(
@@ -562,14 +562,14 @@ class TestRetention:
             world.customer(),
         )
         old = world.conversation("old", customer=old_customer)
-        world.services.assigner.assign(old)
+        world.services.assign_step.assign(old)
         media_id = world.wechat_api.add_media(PNG, "image/png", "image", "old.png")
         world.write(old_customer, old_customer.image(media_id))
-        world.services.media.keep(old, last_customer_key(world, old))
+        world.services.media_step.keep(old, last_customer_key(world, old))
         world.services.desk.close(world.fresh_agent(agent.id), old, CloseRequest())
         world.clock.advance(20 * 86400)
         recent = world.conversation("recent", customer=new_customer)
-        world.services.assigner.assign(recent)
+        world.services.assign_step.assign(recent)
         world.services.desk.close(world.fresh_agent(agent.id), recent, CloseRequest())
         still_open = world.conversation("open", customer=open_customer)
         world.clock.advance(11 * 86400)
@@ -594,7 +594,7 @@ def test_unsubscribe_sends_nothing_after(world):
     agent = world.agent("Lin", [queue.id])
     customer = world.customer()
     conversation = world.conversation("hi", customer=customer)
-    world.services.assigner.assign(conversation)
+    world.services.assign_step.assign(conversation)
     before = len(world.outbound(conversation))
     world.write(customer, customer.unsubscribe(create_time=int(world.clock()) + 1))
     assert world.get(conversation).state is S.CLOSED

@@ -7,12 +7,11 @@ import ipaddress
 
 import pytest
 
-from shared.accounts import AccountCreate
-from shared.callback_ips import forwarded_client
+from shared.channel.callback_ips import forwarded_client
+from shared.model.accounts import AccountCreate
 from shared.store.names import CALLBACK_IPS_TABLE, INBOUND_TABLE
+from tests.integration.conftest import build_services
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
-
-from .conftest import build_services
 
 WECHAT = ipaddress.ip_address("203.0.113.9")
 ELSEWHERE = ipaddress.ip_address("198.51.100.7")

@@ -9,12 +9,12 @@ import logging
 import pytest
 from azure.data.tables import TableClient
 
-from shared.api import ApiError
-from shared.desk import CloseRequest, PresenceChange, TransferRequest
-from shared.routing.assignment import Outcome
+from shared.core.api import ApiError
+from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
+from shared.desk.workspace import Actor, ReadRequest, TextMessageRequest
+from shared.pipeline.assign import Outcome
 from shared.store.changes import ROWS_PER_QUERY
 from shared.store.names import CHANGES_TABLE
-from shared.workspace import Actor, ReadRequest, TextMessageRequest
 
 AGENT, WAITING, SUPERVISED = "agent", "waiting", "supervised"
 
@@ -87,7 +87,7 @@ def test_routing_and_assignment_tell_the_queues_agents_and_no_one_else(world):
         world.fresh_agent(lin.id), PresenceChange(presence="available")
     )
     assert lins.changed() == {AGENT}
-    assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+    assert world.services.assign_step.assign(conversation) is Outcome.ASSIGNED
     assert lins.changed() == {AGENT, WAITING}  # Lin's now, and out of the waiting line
     assert outsiders.changed() == set()
 
@@ -100,7 +100,7 @@ def test_customer_lines_reach_the_agent_whether_the_conversation_is_active_or_pa
     assert console.changed() == {AGENT}
     world.write(customer, customer.text("back again"))  # to the parked conversation
     assert console.changed() == {AGENT}
-    assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED  # revived
+    assert world.services.assign_step.assign(conversation) is Outcome.ASSIGNED  # revived
     assert console.changed() == {AGENT}
 
 
@@ -108,14 +108,14 @@ def test_an_outbound_line_and_its_status_each_tell_the_agent(chat):
     world, agent, console, _, conversation = chat
     reply(world, agent, conversation)
     assert console.changed() == {AGENT}
-    world.services.sender.send_pending(conversation)
+    world.services.outbound_step.send_pending(conversation)
     assert [e.status for e in world.outbound(conversation)] == ["sent"]
     assert console.changed() == {AGENT}
 
     world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=45015)
     reply(world, agent, conversation, "too late")
     assert console.changed() == {AGENT}
-    world.services.sender.send_pending(conversation)
+    world.services.outbound_step.send_pending(conversation)
     assert world.outbound(conversation)[-1].status == "failed"
     assert console.changed() == {AGENT}
     assert console.changed() == set()
@@ -130,7 +130,7 @@ def test_kept_media_tells_the_agent(chat):
     assert console.changed() == {AGENT}
     [entry] = [e for e in world.services.conversations.transcript(conversation, limit=50)[0]
                if e.type == "image"]  # fmt: skip
-    world.services.media.keep(conversation, entry.key)
+    world.services.media_step.keep(conversation, entry.key)
     assert console.changed() == {AGENT}
 
 
@@ -149,7 +149,7 @@ def test_wrap_up_close_and_transfers_tell_everyone_they_concern(chat):
     assert (lins.changed(), wus.changed(), fars.changed()) == (set(), {AGENT}, {WAITING})
 
     second = world.conversation("another", customer=world.customer())
-    world.services.assigner.assign(second)
+    world.services.assign_step.assign(second)
     assert world.get(second).agent_id in (lin.id, wu.id)
     holder, console = (lin, lins) if world.get(second).agent_id == lin.id else (wu, wus)
     console.changed()
@@ -204,7 +204,7 @@ def test_the_agents_own_presence_and_capacity_tell_the_agent_alone(chat):
 
 
 def _agent_patch(**fields):
-    from shared.agents import AgentPatch
+    from shared.model.agents import AgentPatch
 
     return AgentPatch.model_validate(fields)
 
@@ -260,7 +260,7 @@ def test_a_poll_is_one_request_and_each_event_one_write(world, counted):
     customer = world.customer()
     conversation = world.conversation("and another", customer=customer)
     assert counted.count == 1  # intake (no queue yet: no row to tell), then the route
-    world.services.assigner.assign(conversation)
+    world.services.assign_step.assign(conversation)
     counted.count = 0
     world.write(customer, customer.text("a line in an assigned conversation"))
     assert counted.count == 1
@@ -286,10 +286,10 @@ def test_a_failing_feed_never_fails_the_step_that_changed_something(world, caplo
         with caplog.at_level(logging.WARNING, logger="shared.store.changes"):
             customer = world.customer()
             conversation = world.conversation("hi", customer=customer)
-            assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+            assert world.services.assign_step.assign(conversation) is Outcome.ASSIGNED
             world.write(customer, customer.text("more"))
             reply(world, lin, conversation)
-            world.services.sender.send_pending(conversation)
+            world.services.outbound_step.send_pending(conversation)
             world.services.desk.set_presence(
                 world.fresh_agent(lin.id), PresenceChange(presence="busy")
             )

@@ -5,13 +5,12 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from shared.conversations import ConversationState, utc
-from shared.ids import short_id
+from shared.core.ids import short_id
+from shared.model.conversations import ConversationState, utc
 from shared.store.names import ROUTE_QUEUE
 from shared.wechat import MessageMode
+from tests.integration.conftest import store_push as store_xml
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
-
-from .conftest import store_push as store_xml
 
 
 def store_push(services, account_id: str, fields) -> str:
@@ -31,7 +30,7 @@ def setup_customer(clock):
 def test_first_message_opens_a_conversation_and_asks_for_routing(services, clock):
     services.storage.queue(ROUTE_QUEUE).clear_messages()
     account_id, customer = setup_customer(clock)
-    conversation_id = services.intake.take(
+    conversation_id = services.inbound_step.take(
         account_id, store_push(services, account_id, customer.text("hi"))
     )
     conversation = services.conversations.get(conversation_id)
@@ -43,9 +42,13 @@ def test_first_message_opens_a_conversation_and_asks_for_routing(services, clock
 
 def test_later_messages_append_to_the_open_conversation(services, clock):
     account_id, customer = setup_customer(clock)
-    first = services.intake.take(account_id, store_push(services, account_id, customer.text("1")))
+    first = services.inbound_step.take(
+        account_id, store_push(services, account_id, customer.text("1"))
+    )
     clock.advance(30)
-    second = services.intake.take(account_id, store_push(services, account_id, customer.text("2")))
+    second = services.inbound_step.take(
+        account_id, store_push(services, account_id, customer.text("2"))
+    )
     assert first == second
     entries, _ = services.conversations.transcript(first, limit=10)
     assert [e.text for e in entries] == ["1", "2"]
@@ -54,8 +57,8 @@ def test_later_messages_append_to_the_open_conversation(services, clock):
 def test_the_same_push_twice_is_one_row(services, clock):
     account_id, customer = setup_customer(clock)
     key = store_push(services, account_id, customer.text("once"))
-    conversation_id = services.intake.take(account_id, key)
-    assert services.intake.take(account_id, key) == conversation_id
+    conversation_id = services.inbound_step.take(account_id, key)
+    assert services.inbound_step.take(account_id, key) == conversation_id
     entries, _ = services.conversations.transcript(conversation_id, limit=10)
     assert len(entries) == 1
 
@@ -68,7 +71,7 @@ def test_racing_workers_open_one_conversation(services, clock):
 
     def take(key):
         barrier.wait()
-        return services.intake.take(account_id, key)
+        return services.inbound_step.take(account_id, key)
 
     with ThreadPoolExecutor(8) as pool:
         conversation_ids = set(pool.map(take, keys))
@@ -87,7 +90,9 @@ def test_events_that_do_not_ask_for_help_open_nothing(services, clock):
         customer.event("LOCATION", Latitude=1.0, Longitude=2.0, Precision=3.0),
         customer.event("VIEW", EventKey="https://example.com"),
     ):
-        assert services.intake.take(account_id, store_push(services, account_id, fields)) is None
+        assert (
+            services.inbound_step.take(account_id, store_push(services, account_id, fields)) is None
+        )
     customer_row = services.conversations.customer(account_id, customer.open_id)
     assert customer_row.subscribed is True
     assert customer_row.open_conversation_id is None
@@ -96,10 +101,10 @@ def test_events_that_do_not_ask_for_help_open_nothing(services, clock):
 def test_subscription_state_ignores_an_older_event(services, clock):
     account_id, customer = setup_customer(clock)
     now = int(clock())
-    services.intake.take(
+    services.inbound_step.take(
         account_id, store_push(services, account_id, customer.unsubscribe(create_time=now))
     )
-    services.intake.take(
+    services.inbound_step.take(
         account_id,
         store_push(services, account_id, customer.subscribe(scene="shop7", create_time=now - 60)),
     )
@@ -108,7 +113,7 @@ def test_subscription_state_ignores_an_older_event(services, clock):
 
 def test_qr_follow_records_the_scene(services, clock):
     account_id, customer = setup_customer(clock)
-    services.intake.take(
+    services.inbound_step.take(
         account_id, store_push(services, account_id, customer.subscribe(scene="shop7"))
     )
     assert services.conversations.customer(account_id, customer.open_id).scene == "shop7"
@@ -116,7 +121,9 @@ def test_qr_follow_records_the_scene(services, clock):
 
 def test_close_clears_the_customer_pointer_and_a_new_message_reopens(services, clock):
     account_id, customer = setup_customer(clock)
-    first = services.intake.take(account_id, store_push(services, account_id, customer.text("a")))
+    first = services.inbound_step.take(
+        account_id, store_push(services, account_id, customer.text("a"))
+    )
     closed = services.conversations.close(first, reason="test", now=utc(clock()))
     assert closed.state is ConversationState.CLOSED
     assert (
@@ -126,7 +133,9 @@ def test_close_clears_the_customer_pointer_and_a_new_message_reopens(services, c
         services.conversations.close(first, reason="again", now=utc(clock())).close_reason == "test"
     )
     clock.advance(5)
-    second = services.intake.take(account_id, store_push(services, account_id, customer.text("b")))
+    second = services.inbound_step.take(
+        account_id, store_push(services, account_id, customer.text("b"))
+    )
     assert second != first
     assert (
         services.conversations.customer(account_id, customer.open_id).last_conversation_id == second
@@ -134,11 +143,11 @@ def test_close_clears_the_customer_pointer_and_a_new_message_reopens(services, c
 
 
 def test_a_push_erased_before_its_turn_is_skipped(services):
-    assert services.intake.take("nobody", "msg%3A1") is None
+    assert services.inbound_step.take("nobody", "msg%3A1") is None
 
 
 def test_registry_cache_is_dropped_on_change(services):
-    from shared.accounts import AccountCreate, AccountPatch
+    from shared.model.accounts import AccountCreate, AccountPatch
 
     account = SimulatedAccount.random()
     created = services.accounts.register(AccountCreate.model_validate(account.registration()))

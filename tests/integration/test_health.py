@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from devhost.azurite import free_port
-from shared.health import StorageHealth
+from shared.upkeep.health import StorageHealth
 from tools.local_app import storage_clients
 
 WELL_KNOWN_KEY = (

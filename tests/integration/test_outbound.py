@@ -11,14 +11,14 @@ from datetime import timedelta
 
 import pytest
 
-from shared.api import ApiError
-from shared.conversations import utc
-from shared.media import blob_prefix
-from shared.sender import OutboundSender, backoff_seconds
+from shared.core.api import ApiError
+from shared.desk.workspace import Actor, TextMessageRequest
+from shared.model.conversations import utc
+from shared.pipeline.media import blob_prefix
+from shared.pipeline.outbound import OutboundStep, backoff_seconds
 from shared.store.leases import Leases
 from shared.store.names import LEASES_TABLE
-from shared.store.queues import WorkQueue
-from shared.workspace import Actor, TextMessageRequest
+from shared.store.work_queues import WorkQueue
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 AMR = b"#!AMR\n" + b"\x3c" * 500
@@ -60,7 +60,7 @@ class TestAccessToken:
         agent = world.agent("busy bee", [queue.id], capacity=10)
         conversations = [world.conversation(f"c{i}") for i in range(10)]
         for conversation in conversations:
-            world.services.assigner.assign(conversation)
+            world.services.assign_step.assign(conversation)
             for i in range(5):
                 reply(world, agent, conversation, f"{conversation[-4:]}-{i}")
         instances = [
@@ -101,7 +101,7 @@ class TestAccessToken:
         assert world.wechat_api.token_fetches == 2  # fetched once, not six times
 
     def test_the_classic_token_api_gets_a_new_token(self, world, services):
-        from shared.tokens import AccessTokens
+        from shared.channel.access_tokens import AccessTokens
 
         classic = AccessTokens(
             services.tokens._table,
@@ -120,7 +120,7 @@ class TestSending:
         world, agent, customer, conversation = chat
         for text in ("one", "two", "three"):
             reply(world, agent, conversation, text)
-        world.services.sender.send_pending(conversation)
+        world.services.outbound_step.send_pending(conversation)
         sent = world.wechat_api.sent
         assert [m.body["text"]["content"] for m in sent] == ["one", "two", "three"]
         assert {m.touser for m in sent} == {customer.open_id}
@@ -137,12 +137,12 @@ class TestSending:
         def worker(_):
             barrier.wait()
             for _ in range(6):
-                world.services.sender.send_pending(conversation)
+                world.services.outbound_step.send_pending(conversation)
 
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(worker, range(4)))
         while any(e.status == "queued" for e in world.outbound(conversation)):
-            world.services.sender.send_pending(conversation)
+            world.services.outbound_step.send_pending(conversation)
         assert [m.body["text"]["content"] for m in world.wechat_api.sent] == texts
 
     def test_busy_wechat_is_retried_later(self, chat):
@@ -150,14 +150,14 @@ class TestSending:
         world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=-1)
         reply(world, agent, conversation, "first")
         reply(world, agent, conversation, "second")
-        world.services.sender.send_pending(conversation)
+        world.services.outbound_step.send_pending(conversation)
         assert world.wechat_api.sent == []  # "second" waits behind "first"
         first, second = world.outbound(conversation)
         assert (first.status, first.details["attempts"]) == ("queued", 1)
         assert (second.status, "attempts" in second.details) == ("queued", False)
         assert "busy" in first.details["lastError"]
         world.clock.advance(backoff_seconds(1))
-        world.services.sender.send_pending(conversation)
+        world.services.outbound_step.send_pending(conversation)
         assert [m.body["text"]["content"] for m in world.wechat_api.sent] == ["first", "second"]
 
     def test_a_window_error_fails_without_retry_and_says_why(self, chat):
@@ -165,7 +165,7 @@ class TestSending:
         world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=45015)
         reply(world, agent, conversation, "too late")
         reply(world, agent, conversation, "next")
-        world.services.sender.send_pending(conversation)
+        world.services.outbound_step.send_pending(conversation)
         failed, sent = world.outbound(conversation)
         assert (failed.status, failed.details["errcode"]) == ("failed", 45015)
         assert "48-hour reply window has closed" in failed.details["reason"]
@@ -177,7 +177,7 @@ class TestSending:
         world, agent, _, conversation = chat
         world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=errcode)
         reply(world, agent, conversation, "x")
-        world.services.sender.send_pending(conversation)
+        world.services.outbound_step.send_pending(conversation)
         [entry] = world.outbound(conversation)
         assert (entry.status, entry.details["errcode"]) == ("failed", errcode)
         assert world.wechat_api.calls("/cgi-bin/message/custom/send") == 1
@@ -187,7 +187,7 @@ class TestSending:
         world.services.tokens.token(world.account.id)
         world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=40001)
         reply(world, agent, conversation, "after refresh")
-        world.services.sender.send_pending(conversation)
+        world.services.outbound_step.send_pending(conversation)
         [entry] = world.outbound(conversation)
         assert entry.status == "sent"
         assert world.wechat_api.token_fetches == 2
@@ -200,13 +200,13 @@ class TestSending:
         world.services.tokens.token(world.account.id)
         world.wechat_api.inject("/cgi-bin/message/custom/send", delay=3.0)  # client gives up at 2 s
         reply(world, agent, conversation, "maybe twice")
-        world.services.sender.send_pending(conversation)
+        world.services.outbound_step.send_pending(conversation)
         [entry] = world.outbound(conversation)
         assert entry.status == "queued"
         assert entry.details["ambiguous"] is True
         world.wechat_api.wait_for_sent(1, timeout=5)
         world.clock.advance(backoff_seconds(1))
-        world.services.sender.send_pending(conversation)
+        world.services.outbound_step.send_pending(conversation)
         [entry] = world.outbound(conversation)
         assert entry.status == "sent"
         assert entry.details["ambiguous"] is True
@@ -219,7 +219,7 @@ class TestSending:
         reply(world, agent, conversation, "never")
         reply(world, agent, conversation, "after it")
         for attempt in range(1, 6):
-            world.services.sender.send_pending(conversation)
+            world.services.outbound_step.send_pending(conversation)
             world.clock.advance(backoff_seconds(attempt))
         entry, after = world.outbound(conversation)
         assert entry.status == "failed"
@@ -238,14 +238,14 @@ class TestSending:
         texts = ["first", "second", "third", "fourth", "fifth"]
         for text in texts:
             reply(world, agent, conversation, text)
-            world.services.sender.send_pending(conversation)  # the send step for that reply
+            world.services.outbound_step.send_pending(conversation)  # the send step for that reply
             world.clock.advance(0.2)
         assert world.wechat_api.calls("/cgi-bin/message/custom/send") == 1
         first = world.outbound(conversation)[0]
         assert (first.status, first.details["attempts"]) == ("queued", 1)
         world.wechat_api.reset_faults()
         world.clock.advance(backoff_seconds(1))
-        world.services.sender.send_pending(conversation)  # the retry's own wake-up
+        world.services.outbound_step.send_pending(conversation)  # the retry's own wake-up
         assert [m.body["text"]["content"] for m in world.wechat_api.sent] == texts
         assert [e.status for e in world.outbound(conversation)] == ["sent"] * 5
 
@@ -298,7 +298,7 @@ class TestWindow:
         world, agent, _, conversation = chat
         world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=45047)
         reply(world, agent, conversation, "x")
-        world.services.sender.send_pending(conversation)
+        world.services.outbound_step.send_pending(conversation)
         assert world.services.workspace.window(world.get(conversation)).messages_left == 5
 
 
@@ -310,7 +310,7 @@ class TestAttachments:
         customer = world.customer()
         conversation = world.write(customer, customer.image(media_id))
         [entry] = [e for e in world.services.conversations.transcript(conversation, limit=10)[0]]
-        world.services.media.keep(conversation, entry.key)
+        world.services.media_step.keep(conversation, entry.key)
         kept = world.services.conversations.entry(conversation, entry.key).details["attachment"]
         assert kept["sha256"] == hashlib.sha256(PNG).hexdigest()
         assert (kept["size"], kept["contentType"], kept["filename"]) == (
@@ -339,7 +339,7 @@ class TestAttachments:
         customer = world.customer()
         conversation = world.write(customer, customer.image(media_id))
         [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
-        world.services.media.keep(conversation, entry.key)
+        world.services.media_step.keep(conversation, entry.key)
         stored = world.services.conversations.entry(conversation, entry.key).details["attachment"]
         assert stored["filename"] == kept
         assert stored["blob"] == f"{blob_prefix(world.account.id, conversation)}{entry.key}/{kept}"
@@ -354,7 +354,7 @@ class TestAttachments:
         customer = world.customer()
         conversation = world.write(customer, customer.video(media_id))
         [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
-        world.services.media.keep(conversation, entry.key)
+        world.services.media_step.keep(conversation, entry.key)
         kept = world.services.conversations.entry(conversation, entry.key).details["attachment"]
         assert kept["sha256"] == hashlib.sha256(video).hexdigest()
 
@@ -370,7 +370,7 @@ class TestAttachments:
         customer = world.customer()
         conversation = world.write(customer, customer.image(media_id))
         [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
-        world.services.media.keep(conversation, entry.key)
+        world.services.media_step.keep(conversation, entry.key)
         kept = world.services.conversations.entry(conversation, entry.key)
         assert "attachment" not in kept.details
         assert "does not accept attachments" in kept.details["placeholder"]
@@ -382,7 +382,7 @@ class TestAttachments:
         actor = Actor(world.fresh_agent(agent.id))
         entry = world.services.workspace.send_file(actor, conversation, "receipt.png", PNG)
         assert entry.type == "image"
-        world.services.sender.send_pending(conversation)
+        world.services.outbound_step.send_pending(conversation)
         [message] = world.wechat_api.sent
         assert message.msgtype == "image"
         stored = world.wechat_api.media(message.body["image"]["media_id"])
@@ -401,7 +401,7 @@ class TestAttachments:
         pdf = b"%PDF-1.7 invoice"
         entry = world.services.workspace.send_file(actor, conversation, "invoice.pdf", pdf)
         assert entry.type == "file"
-        world.services.sender.send_pending(conversation)
+        world.services.outbound_step.send_pending(conversation)
         [message] = world.wechat_api.sent
         text = message.body["text"]["content"]
         assert text.startswith("invoice.pdf: ")
@@ -427,7 +427,7 @@ class TestAttachments:
         world.workstream(queue.id, fileAttachments={"agentsCanSend": False})
         agent = world.agent("a", [queue.id])
         conversation = world.conversation()
-        world.services.assigner.assign(conversation)
+        world.services.assign_step.assign(conversation)
         with pytest.raises(ApiError) as caught:
             world.services.workspace.send_file(
                 Actor(world.fresh_agent(agent.id)), conversation, "a.png", PNG
@@ -447,7 +447,7 @@ class TestForgedAttachments:
         victim = world.customer()
         conversation = world.write(victim, victim.image(media_id))
         [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
-        world.services.media.keep(conversation, entry.key)
+        world.services.media_step.keep(conversation, entry.key)
         stored = world.services.conversations.entry(conversation, entry.key)
         return conversation, stored.details["attachment"]["blob"]
 
@@ -482,7 +482,7 @@ class TestForgedAttachments:
             customer, customer.voice(media_id, attachment=self.forged(blob), placeholder="x")
         )
         [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
-        world.services.media.keep(conversation, entry.key)
+        world.services.media_step.keep(conversation, entry.key)
         content, content_type, _ = world.services.workspace.attachment(
             Actor(None), conversation, entry.key
         )
@@ -542,9 +542,9 @@ class TestVisibility:
         reply(world, agent, conversation, "still here")  # a parked conversation can be answered
 
 
-def sender_on(services, send_queue: WorkQueue) -> OutboundSender:
+def sender_on(services, send_queue: WorkQueue) -> OutboundStep:
     """The app's send step, putting its wake-ups on ``send_queue``."""
-    return OutboundSender(
+    return OutboundStep(
         services.conversations,
         services.tokens,
         services.wechat,
@@ -571,7 +571,7 @@ def test_no_access_token_in_the_logs(chat, caplog):
     world, agent, _, conversation = chat
     with caplog.at_level(logging.DEBUG):
         reply(world, agent, conversation, "hello")
-        world.services.sender.send_pending(conversation)
+        world.services.outbound_step.send_pending(conversation)
     token = world.wechat_api.sent[-1].access_token
     assert token
     assert token not in caplog.text
@@ -607,7 +607,7 @@ def test_a_reply_goes_out_when_storage_answers_an_empty_page_first(chat, monkeyp
     conversations = world.services.conversations
     monkeypatch.setattr(conversations, "_messages", _EmptyFirstPage(conversations._messages))
     reply(world, agent, conversation, "still here")
-    world.services.sender.send_pending(conversation)
+    world.services.outbound_step.send_pending(conversation)
     sent = world.wechat_api.sent
     assert [m.body["text"]["content"] for m in sent if m.touser == customer.open_id] == [
         "still here"

@@ -9,12 +9,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from shared.api import ApiError
-from shared.conversations import ConversationState as S
-from shared.desk import CloseRequest, PresenceChange, TransferRequest
-from shared.routing.assignment import Outcome
-from shared.routing.queues import QueuePatch
-from shared.workstreams import WorkstreamPatch
+from shared.core.api import ApiError
+from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
+from shared.model.conversations import ConversationState as S
+from shared.model.queues import QueuePatch
+from shared.model.workstreams import WorkstreamPatch
+from shared.pipeline.assign import Outcome
 
 GREETINGS = {
     "en": {
@@ -67,7 +67,7 @@ class TestClassification:
         assert world.get(refund).rule == "refund"
         customer = world.customer()
         click = world.write(customer, customer.click("VIP_HELP"))
-        world.services.router.route(click)
+        world.services.route_step.route(click)
         assert world.get(click).queue_id == vip.id
         other = world.conversation("hello")
         assert world.get(other).queue_id == general.id
@@ -84,7 +84,7 @@ class TestClassification:
         world.workstream(queue.id)
         asked = [m.content for m in route_queue.peek_messages(max_messages=32)]
         assert f'{{"conversationId":"{conversation}"}}' in asked
-        world.services.router.route(conversation)
+        world.services.route_step.route(conversation)
         assert world.get(conversation).queue_id == queue.id
 
     def test_routing_twice_changes_nothing(self, world):
@@ -92,7 +92,7 @@ class TestClassification:
         world.workstream(queue.id, automatedMessages=GREETINGS, language="en")
         conversation = world.conversation("hi")
         first = world.get(conversation)
-        assert world.services.router.route(conversation) == queue.id
+        assert world.services.route_step.route(conversation) == queue.id
         assert world.get(conversation).enqueued_at == first.enqueued_at
         assert world.outbound_texts(conversation) == ["Hello!", "You are number 1 in line."]
 
@@ -206,7 +206,7 @@ class TestMethods:
         order = []
         for _ in range(4):
             conversation = world.conversation()
-            assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+            assert world.services.assign_step.assign(conversation) is Outcome.ASSIGNED
             order.append(world.get(conversation).agent_id)
             world.clock.advance(1)
         # Free capacity big 3, small 1: big, big (1 left); then a 1:1 tie goes to whoever waited
@@ -220,7 +220,7 @@ class TestMethods:
         order = []
         for _ in range(6):
             conversation = world.conversation()
-            world.services.assigner.assign(conversation)
+            world.services.assign_step.assign(conversation)
             order.append(world.get(conversation).agent_id)
             world.clock.advance(1)
         ids = [a.id for a in agents]
@@ -232,8 +232,8 @@ class TestMethods:
         world.workstream(queue.id)
         a, b = world.agent("a", [queue.id], capacity=1), world.agent("b", [queue.id], capacity=1)
         first, second = world.conversation(), world.conversation()
-        world.services.assigner.assign(first)
-        world.services.assigner.assign(second)
+        world.services.assign_step.assign(first)
+        world.services.assign_step.assign(second)
         holder = {world.get(first).agent_id: first, world.get(second).agent_id: second}
         # a frees capacity first, b later: a has been idle longest.
         world.services.desk.close(world.fresh_agent(a.id), holder[a.id], CloseRequest())
@@ -241,7 +241,7 @@ class TestMethods:
         world.services.desk.close(world.fresh_agent(b.id), holder[b.id], CloseRequest())
         world.clock.advance(1)
         third = world.conversation()
-        world.services.assigner.assign(third)
+        world.services.assign_step.assign(third)
         assert world.get(third).agent_id == a.id
 
     def test_presence_and_capacity_are_respected(self, world):
@@ -250,7 +250,7 @@ class TestMethods:
         world.agent("busy", [queue.id], capacity=4, presence="busy")
         world.agent("small", [queue.id], capacity=1)
         conversation = world.conversation()
-        assert world.services.assigner.assign(conversation) is Outcome.WAITING
+        assert world.services.assign_step.assign(conversation) is Outcome.WAITING
         assert world.get(conversation).state is S.OPEN
 
 
@@ -263,7 +263,7 @@ class TestPickMode:
         first = world.conversation("1")
         world.clock.advance(1)
         second = world.conversation("2")
-        assert world.services.assigner.assign(first) is Outcome.SKIPPED  # never pushed
+        assert world.services.assign_step.assign(first) is Outcome.SKIPPED  # never pushed
         desk = world.services.desk
         assert [c.id for c in desk.queue(world.fresh_agent(agent.id))] == [first, second]
         assert desk.queue(world.fresh_agent(other_queue_agent.id)) == []
@@ -289,13 +289,13 @@ class TestAffinity:
         a, b = world.agent("a", [queue.id], capacity=5), world.agent("b", [queue.id], capacity=5)
         customer = world.customer()
         first = world.conversation(customer=customer)
-        world.services.assigner.assign(first)
+        world.services.assign_step.assign(first)
         served_by = world.get(first).agent_id
         world.services.desk.close(world.fresh_agent(served_by), first, CloseRequest())
         world.clock.advance(10)
         for _ in range(3):
             again = world.conversation(customer=customer)
-            world.services.assigner.assign(again)
+            world.services.assign_step.assign(again)
             assert world.get(again).agent_id == served_by
             world.services.desk.close(world.fresh_agent(served_by), again, CloseRequest())
             world.clock.advance(10)
@@ -310,7 +310,7 @@ class TestAffinity:
         served = []
         for _ in range(2):
             conversation = world.conversation(customer=customer)
-            world.services.assigner.assign(conversation)
+            world.services.assign_step.assign(conversation)
             served.append(world.get(conversation).agent_id)
             world.services.desk.close(world.fresh_agent(served[-1]), conversation, CloseRequest())
             world.clock.advance(10)
@@ -325,7 +325,7 @@ class TestLifecycle:
         agent = world.agent("Lin", [queue.id], capacity=2)
         customer = world.customer()
         conversation = world.conversation("help", customer=customer)
-        assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+        assert world.services.assign_step.assign(conversation) is Outcome.ASSIGNED
         return world, queue, agent, customer, conversation
 
     def test_assignment_holds_capacity_and_says_who(self, active):
@@ -340,7 +340,7 @@ class TestLifecycle:
         assert world.fresh_agent(agent.id).used_capacity == 0
         world.clock.advance(30)
         world.write(customer, customer.text("any news?"))
-        assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+        assert world.services.assign_step.assign(conversation) is Outcome.ASSIGNED
         assert (world.get(conversation).state, world.get(conversation).agent_id) == (
             S.ACTIVE,
             agent.id,
@@ -368,7 +368,7 @@ class TestLifecycle:
         )
         assert (moved.state, moved.queue_id, moved.agent_id) == (S.OPEN, other_queue.id, None)
         assert world.fresh_agent(agent.id).used_capacity == 0
-        assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+        assert world.services.assign_step.assign(conversation) is Outcome.ASSIGNED
         assert world.get(conversation).agent_id == specialist.id
 
         back = desk.transfer(
@@ -428,7 +428,7 @@ class TestLifecycle:
         )
         agent = world.agent("a", [queue.id])
         conversation = world.conversation()
-        world.services.assigner.assign(conversation)
+        world.services.assign_step.assign(conversation)
         world.clock.advance(29 * 60)
         world.services.housekeeping.close_inactive()
         assert world.get(conversation).state is S.ACTIVE
@@ -457,10 +457,10 @@ class TestWaitingWork:
         world.clock.advance(1)
         third = world.conversation("3")
         for conversation in (first, second, third):
-            world.services.assigner.assign(conversation)
+            world.services.assign_step.assign(conversation)
         assert [world.get(c).state for c in (first, second, third)] == [S.ACTIVE, S.OPEN, S.OPEN]
         world.services.desk.close(world.fresh_agent(agent.id), first, CloseRequest())
-        world.services.assigner.drain_for_agent(agent.id)  # what the assign step does on release
+        world.services.assign_step.drain_for_agent(agent.id)  # what the assign step does on release
         assert world.get(second).state is S.ACTIVE
         assert world.get(third).state is S.OPEN
 
@@ -474,7 +474,7 @@ class TestWaitingWork:
         world.services.desk.set_presence(
             world.fresh_agent(agent.id), PresenceChange(presence="available")
         )
-        world.services.assigner.drain_for_agent(agent.id)
+        world.services.assign_step.drain_for_agent(agent.id)
         assert world.get(urgent).state is S.ACTIVE
         assert world.get(normal).state is S.OPEN
 
@@ -484,8 +484,10 @@ class TestWaitingWork:
         agent = world.agent("a", [queue.id], capacity=1)
         conversation = world.conversation()
         # A worker reserved, then died before committing the conversation.
-        assert world.services.assigner.reserve(agent.id, world.get(conversation), 1, ["available"])
-        assert world.services.assigner.assign(conversation) is Outcome.WAITING
+        assert world.services.assign_step.reserve(
+            agent.id, world.get(conversation), 1, ["available"]
+        )
+        assert world.services.assign_step.assign(conversation) is Outcome.WAITING
         world.clock.advance(300)
         result = world.services.housekeeping.sweep_assignments()
         assert result["released"] >= 1
@@ -500,13 +502,13 @@ def test_concurrent_workers_never_exceed_capacity_or_assign_twice(world):
     world.workstream(queue.id)
     agents = [world.agent(f"agent{i}", [queue.id], capacity=2) for i in range(5)]
     conversations = [world.conversation(f"c{i}") for i in range(60)]
-    assigner, desk = world.services.assigner, world.services.desk
+    assign_step, desk = world.services.assign_step, world.services.desk
     barrier = threading.Barrier(8)
 
     def worker(batch: list[str]) -> None:
         barrier.wait()
         for conversation_id in batch:
-            assigner.assign(conversation_id)
+            assign_step.assign(conversation_id)
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(worker, [conversations[i::8] for i in range(8)]))
@@ -541,7 +543,7 @@ def test_concurrent_workers_never_exceed_capacity_or_assign_twice(world):
                 )
             )
         with ThreadPoolExecutor(8) as pool:
-            list(pool.map(lambda a: assigner.drain_for_agent(a.id), agents))
+            list(pool.map(lambda a: assign_step.drain_for_agent(a.id), agents))
     assert len(served) == 60
     assert all(world.get(c).state is S.CLOSED for c in conversations)
 
@@ -564,11 +566,11 @@ class TestCommitFailures:
 
         monkeypatch.setattr(conversations, "save", refused)
         with pytest.raises(ConnectionError):
-            world.services.assigner.assign(conversation)
+            world.services.assign_step.assign(conversation)
         assert world.fresh_agent(lin.id).holds == {}
         monkeypatch.undo()
         # The queue message's rerun: Lin, whose only room the hold had taken, gets it.
-        assert world.services.assigner.assign(conversation) is Outcome.ASSIGNED
+        assert world.services.assign_step.assign(conversation) is Outcome.ASSIGNED
         assert world.get(conversation).agent_id == lin.id
 
     def test_a_commit_that_landed_before_storage_failed_keeps_its_hold(self, world, monkeypatch):
@@ -584,6 +586,6 @@ class TestCommitFailures:
         # The conversation's write lands; what follows it fails.
         monkeypatch.setattr(conversations, "remember_agent", lost_after_landing)
         with pytest.raises(ConnectionError):
-            world.services.assigner.assign(conversation)
+            world.services.assign_step.assign(conversation)
         assert world.get(conversation).agent_id == lin.id
         assert list(world.fresh_agent(lin.id).holds) == [conversation]

@@ -11,12 +11,12 @@ from datetime import datetime, timezone
 import pytest
 from azure.data.tables import UpdateMode
 
-from shared.accounts import AccountCreate, AccountPatch
-from shared.api import ApiError
 from shared.bootstrap import Services
-from shared.secretbox import SecretBox, SecretBoxError
+from shared.core.api import ApiError
+from shared.core.secretbox import SecretBox, SecretBoxError
+from shared.model.accounts import AccountCreate, AccountPatch
+from shared.store.access_tokens import TokenTable
 from shared.store.names import ACCOUNTS_TABLE, TOKENS_TABLE, WORKSTREAMS_TABLE
-from shared.store.tokens import TokenTable
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 
 
@@ -56,7 +56,7 @@ class TestAccountRowEdited:
         assert push(services, simulated, account.id, "safe").status == 200
 
         edit_account_row(services, account.id, MessageMode="plaintext")
-        with caplog.at_level(logging.ERROR, logger="shared.registry"):
+        with caplog.at_level(logging.ERROR, logger="shared.channel.registry"):
             answer = push(services, simulated, account.id, "plaintext")
         assert answer.status == 404  # refused before anything is stored
         assert push(services, simulated, account.id, "safe").status == 404
@@ -148,7 +148,7 @@ class TestSealedValuesMoved:
             },
             mode=UpdateMode.MERGE,
         )
-        with caplog.at_level(logging.ERROR, logger="shared.store.tokens"):
+        with caplog.at_level(logging.ERROR, logger="shared.store.access_tokens"):
             assert token_table(services).read(account_id).token is None
         assert f"access token of account {account_id} is unusable" in caplog.text
         assert world.simulated.app_secret not in caplog.text
@@ -198,7 +198,7 @@ def test_a_webhook_bot_whose_secret_does_not_open_hands_over(world):
     customer = world.customer()
     conversation = world.write(customer, customer.text("hi"))
     entries, _ = world.services.conversations.transcript(conversation, limit=10)
-    world.services.bots.handle(conversation, entries[-1].key)
+    world.services.bot_step.handle(conversation, entries[-1].key)
     state = world.get(conversation)
     assert state.bot == "escalated"
     assert "secret does not open" in state.bot_summary

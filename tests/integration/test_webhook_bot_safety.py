@@ -16,14 +16,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pydantic import ValidationError
 
-from shared.api import ApiError
 from shared.bootstrap import Services
-from shared.bots.actions import BotFailureError
-from shared.bots.config import WebhookBot
 from shared.bots.targets import BotTargets
 from shared.bots.webhook import MAX_ANSWER_BYTES, WebhookClient
-from shared.settings import load_settings
-from shared.workstreams import WorkstreamFields, WorkstreamPatch
+from shared.core.api import ApiError
+from shared.core.settings import load_settings
+from shared.model.bot_actions import BotFailureError
+from shared.model.bots import WebhookBot
+from shared.model.workstreams import WorkstreamFields, WorkstreamPatch
 from tools.webhook_bot import WebhookBotServer
 
 SECRET = "safety-bot-secret-0123"

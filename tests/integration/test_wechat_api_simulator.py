@@ -19,9 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.integration.conftest import Clock
 from tools.wechat_simulator import SentMessage, SimulatedAccount, WeChatApiSimulator
-
-from .conftest import Clock
 
 APP_ID = "wx1234567890abcdef"
 SECRET = "0123456789abcdef0123456789abcdef"

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from shared.accounts import Account, AccountPatch, mask
-from shared.ids import short_id, sortable_id
-from shared.secretbox import SecretBox, SecretBoxError
-from shared.settings import key_id
+from shared.core.ids import short_id, sortable_id
+from shared.core.secretbox import SecretBox, SecretBoxError
+from shared.core.settings import key_id
+from shared.model.accounts import Account, AccountPatch, mask
 from shared.wechat import MessageMode
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.bots.targets import BotTargets, RefusedTargetError
-from shared.settings import load_settings
+from shared.core.settings import load_settings
 
 STRICT, DEVELOPMENT = BotTargets(), BotTargets(allow_loopback=True)
 

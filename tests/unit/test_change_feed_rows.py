@@ -6,10 +6,10 @@ from __future__ import annotations
 import typing
 from datetime import datetime, timezone
 
-from shared.agents import Agent, AgentRole
-from shared.conversations import Conversation, ConversationState
+from shared.desk.workspace import ChangesView
+from shared.model.agents import Agent, AgentRole
+from shared.model.conversations import Conversation, ConversationState
 from shared.store.changes import CURSOR, KINDS, _digests, row_keys, watched
-from shared.workspace import ChangesView
 
 NOW = datetime(2025, 11, 24, tzinfo=timezone.utc)
 

@@ -14,8 +14,7 @@ from shared.wechat import (
     MessageCrypto,
     decode_encoding_aes_key,
 )
-
-from .wechat_support import APP_ID, KEY, refused
+from tests.unit.wechat_support import APP_ID, KEY, refused
 
 OTHER_KEY = "A" * 43
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from shared.bots.actions import Reply
-from shared.bots.config import FaqBot
 from shared.bots.faq import faq_actions
+from shared.model.bot_actions import Reply
+from shared.model.bots import FaqBot
 
 
 def entry(name: str, **fields) -> dict:

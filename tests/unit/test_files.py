@@ -7,15 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.files import (
+from shared.core.files import (
     DISPLAYABLE_TYPES,
     MAX_NAME_LENGTH,
     content_disposition,
     safe_name,
     served_type,
 )
+from shared.desk.workspace import MEDIA_KINDS
 from shared.wechat.api import _filename
-from shared.workspace import MEDIA_KINDS
 
 
 @pytest.mark.parametrize(

@@ -31,9 +31,8 @@ from shared.wechat import (
     VoiceMessage,
     parse_message,
 )
+from tests.unit.wechat_support import refused
 from tools.wechat_simulator import push_xml
-
-from .wechat_support import refused
 
 HEADER = {"ToUserName": "gh_97417a04a28d", "FromUserName": "oUser123", "CreateTime": 1714112445}
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from shared.api import validation_error
-from shared.routing import HoursStatus, OperatingHours
+from shared.core.api import validation_error
+from shared.model.hours import HoursStatus, OperatingHours
 
 OPEN, CLOSED, HOLIDAY = HoursStatus.OPEN, HoursStatus.CLOSED, HoursStatus.HOLIDAY
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -22,9 +22,8 @@ from shared.wechat import (
     open_push,
     parse_xml,
 )
+from tests.unit.wechat_support import ACCOUNT, KEY
 from tools.wechat_simulator import WeChatCustomer
-
-from .wechat_support import ACCOUNT, KEY
 
 OLD_KEY = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFG"
 

@@ -19,9 +19,8 @@ from shared.wechat import (
     sign,
     verify_url,
 )
+from tests.unit.wechat_support import ACCOUNT, KEY, refused
 from tools.wechat_simulator import WeChatCustomer
-
-from .wechat_support import ACCOUNT, KEY, refused
 
 OLD_KEY = "A" * 43
 NOW = 1_714_112_445

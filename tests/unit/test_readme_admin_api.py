@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shared.openapi import document
-from shared.routing.conditions import FIELDS, OPERATORS, Condition
+from shared.model.conditions import FIELDS, OPERATORS, Condition
+from triggers.openapi import document
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

@@ -7,9 +7,8 @@ import importlib
 import azure.functions as func
 import pytest
 
-from shared.api import MAX_JSON_BODY, ApiError, declared_size
-
-from ..conftest import example_values
+from shared.core.api import MAX_JSON_BODY, ApiError, declared_size
+from tests.conftest import example_values
 
 FORM = (
     b"--x\r\n"

@@ -13,17 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from shared.api import ApiError, ApiModel, validation_error
-from shared.routing import (
-    Condition,
-    RoutingContext,
-    RoutingRule,
-    check_rule_names_unique,
-    classify,
-)
-from shared.routing.conditions import FIELDS, OPERATORS
-from shared.routing.matching import RegexBudget
-from shared.workstreams import WorkstreamFields
+from shared.core.api import ApiError, ApiModel, validation_error
+from shared.model.conditions import FIELDS, OPERATORS, Condition, RoutingContext
+from shared.model.matching import RegexBudget
+from shared.model.rules import RoutingRule, check_rule_names_unique, classify
+from shared.model.workstreams import WorkstreamFields
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_MORNING = datetime(2026, 11, 23, 10, 30, tzinfo=SHANGHAI)  # a Monday

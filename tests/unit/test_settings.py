@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from shared.settings import SettingsError, key_id, load_settings
+from shared.core.settings import SettingsError, key_id, load_settings
 
 KEY = base64.b64encode(bytes(range(32))).decode()
 GOOD = {

@@ -10,7 +10,7 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import ServiceRequestError
 
 from devhost.azurite import connection_string, free_port
-from shared.settings import STORAGE_SETTING, StorageSettings
+from shared.core.settings import STORAGE_SETTING, StorageSettings
 from shared.store import StorageClients, identity_credential
 
 

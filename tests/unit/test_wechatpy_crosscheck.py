@@ -25,9 +25,8 @@ from shared.wechat import (
     parse_xml,
     sign,
 )
+from tests.unit.wechat_support import ACCOUNT, KEY
 from tools.wechat_simulator import WeChatCustomer, push_xml
-
-from .wechat_support import ACCOUNT, KEY
 
 CHANNEL = Channel(
     token=ACCOUNT.token, app_id=ACCOUNT.app_id, mode=MessageMode.SAFE, encoding_aes_keys=[KEY]

@@ -3,8 +3,8 @@ WeChat builds them, and WeChat's server API our app calls, for tests, the e2e su
 benchmarks and the README walkthrough; and the customer playground, a page of the API
 simulator where a developer chats with the app as a customer (``make demo``)."""
 
-from .api_server import RefusedSend, SentMessage, WeChatApiSimulator
-from .customer import SimulatedAccount, WeChatCustomer, push_xml
+from tools.wechat_simulator.api_server import RefusedSend, SentMessage, WeChatApiSimulator
+from tools.wechat_simulator.customer import SimulatedAccount, WeChatCustomer, push_xml
 
 __all__ = [
     "RefusedSend",

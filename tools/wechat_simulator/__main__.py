@@ -24,9 +24,9 @@ import threading
 
 import httpx
 
-from .api_server import WeChatApiSimulator
-from .customer import SimulatedAccount, WeChatCustomer
-from .playground import PAGE_PATH
+from tools.wechat_simulator.api_server import WeChatApiSimulator
+from tools.wechat_simulator.customer import SimulatedAccount, WeChatCustomer
+from tools.wechat_simulator.playground import PAGE_PATH
 
 
 def main(argv: list[str] | None = None) -> int:

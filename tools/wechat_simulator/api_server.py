@@ -35,8 +35,8 @@ from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from .customer import SimulatedAccount
-from .playground import PLAYGROUND_PATHS, Playground, PlaygroundRequest
+from tools.wechat_simulator.customer import SimulatedAccount
+from tools.wechat_simulator.playground import PLAYGROUND_PATHS, Playground, PlaygroundRequest
 
 TOKEN_OVERLAP = 300
 REPLY_WINDOW = 48 * 3600

@@ -1,4 +1,4 @@
-// The checks a file passes before it is uploaded, the same the app makes (shared/workspace.py):
+// The checks a file passes before it is uploaded, the same the app makes (shared/desk/workspace.py):
 // images and voice are recognised by their first bytes and go as WeChat media with WeChat's
 // limit; any other file goes as a link, up to maxFileBytes. Refusing here saves uploading
 // 20 MB to hear "too large".

@@ -32,7 +32,7 @@ export type LineContent =
   | { kind: "notKept" }
   | { kind: "other"; type: string; text: string | null };
 
-/** The push's own fields (inbound lines only; see shared/conversations.py ``push_fields``). */
+/** The push's own fields (inbound lines only; see shared/model/conversations.py ``push_fields``). */
 function pushFields(message: MessageView): Record<string, unknown> {
   const fields = message.details.fields;
   return fields && typeof fields === "object" ? (fields as Record<string, unknown>) : {};
@@ -117,7 +117,7 @@ export function eventText(message: MessageView, t: Translate): string {
 }
 
 /** Why a customer's media is missing: the media step's record of WeChat's refusal
- * (``details.attachmentError``, shared/media.py), or null while it may still come. */
+ * (``details.attachmentError``, shared/pipeline/media.py), or null while it may still come. */
 export function attachmentError(message: MessageView): string | null {
   const reason = message.details.attachmentError;
   return typeof reason === "string" && reason ? reason : null;
@@ -136,7 +136,7 @@ const ERRCODES: Record<number, MessageKey> = {
 };
 
 /** Why a reply failed: WeChat's errcode as the catalogue words it when known, else the
- * reason the send step recorded (``details.reason``, see shared/sender.py). */
+ * reason the send step recorded (``details.reason``, see shared/pipeline/outbound.py). */
 export function failureReason(details: Record<string, unknown>, t: Translate): string {
   const errcode = typeof details.errcode === "number" ? details.errcode : null;
   const known = errcode !== null ? ERRCODES[errcode] : undefined;

@@ -30,10 +30,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ..customer import SimulatedAccount, WeChatCustomer
+from tools.wechat_simulator.customer import SimulatedAccount, WeChatCustomer
 
 if TYPE_CHECKING:
-    from ..api_server import RegisteredAccount, WeChatApiSimulator
+    from tools.wechat_simulator.api_server import RegisteredAccount, WeChatApiSimulator
 
 HERE = Path(__file__).resolve().parent
 ACCOUNTS_PATH = "/__sim/accounts"

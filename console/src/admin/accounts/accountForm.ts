@@ -1,4 +1,4 @@
-// The WeChat account form's rules, the same as the API's (shared/accounts.py), so that a wrong
+// The WeChat account form's rules, the same as the API's (shared/model/accounts.py), so that a wrong
 // value is named next to its field before anything is sent; and the random Token and
 // EncodingAESKey an admin can generate instead of inventing them.
 

@@ -1,0 +1,635 @@
+"""What agents read and send: their conversations (supervisors: their queues'; the admin: all)
+with what a list shows of each, transcripts with attachments, the customer beside them, who
+they can transfer to, what changed since they last looked, and replies in text or files,
+checked against WeChat's reply window and the workstream's attachment switch before anything
+is queued."""
+
+from __future__ import annotations
+
+import itertools
+import mimetypes
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from azure.core.exceptions import ResourceNotFoundError
+from azure.storage.blob import ContainerClient
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from shared.core.api import (
+    ROUTE_ID,
+    ApiError,
+    ApiModel,
+    ViewModel,
+    bearer_token,
+    not_found,
+    one_of,
+    tokens_match,
+    unknown_reference,
+)
+from shared.core.files import safe_name
+from shared.messaging.automated import REPLY_RANK, fill, outbound_entry, unfilled_context
+from shared.messaging.outbox import Outbox
+from shared.model.agents import Agent, AgentRole, Presence, token_hash
+from shared.model.conversations import (
+    Conversation,
+    ConversationState,
+    LineSummary,
+    ReplyWindow,
+    TranscriptEntry,
+    TranscriptEntryView,
+    conversation_account,
+    utc,
+)
+from shared.pipeline.media import blob_prefix, store_attachment
+from shared.store.catalog import RoutingCatalog
+from shared.store.changes import CURSOR, ChangeFeed, ReadMarker
+from shared.store.conversations import ConversationStore
+
+S = ConversationState
+MAX_TEXT_BYTES = 2048  # WeChat's practical text limit (docs/protocol.md §12); longer → 45002
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+# What WeChat carries as temporary media for customer-service messages (docs/protocol.md §8), by
+# the file's first bytes; the limits follow the team's safe reading (images ≤ 2 MB).
+MEDIA_KINDS: tuple[tuple[str, tuple[bytes, ...], str, int], ...] = (
+    ("image", (b"\xff\xd8\xff",), "image/jpeg", 2 * 1024 * 1024),
+    ("image", (b"\x89PNG\r\n\x1a\n",), "image/png", 2 * 1024 * 1024),
+    ("image", (b"GIF87a", b"GIF89a"), "image/gif", 2 * 1024 * 1024),
+    ("voice", (b"#!AMR",), "audio/amr", 2 * 1024 * 1024),
+    ("voice", (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"), "audio/mpeg", 2 * 1024 * 1024),
+)
+SENDABLE_STATES = (S.ACTIVE, S.WAITING)
+_ATTACHMENT_KEYS = {"blob", "contentType", "size", "sha256", "filename"}
+_REPLY_SEQUENCE = itertools.count(time.time_ns() // 1000)
+"""Orders replies created within the same millisecond (in this process) as they were made."""
+
+
+def check_text_size(text: str) -> str:
+    size = len(text.encode("utf-8"))
+    if size > MAX_TEXT_BYTES:
+        raise ValueError(f"is {size} bytes; WeChat takes at most {MAX_TEXT_BYTES} per message")
+    return text
+
+
+class TextMessageRequest(ApiModel):
+    """``text``, or the name of one of the workstream's quick replies (filled when sent)."""
+
+    model_config = ConfigDict(json_schema_extra=one_of("text", "quickReply"))
+
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_BYTES)] | None = None
+    """At most 2048 UTF-8 bytes (WeChat's limit), which is 2048 characters only in ASCII."""
+    quick_reply: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _fits(cls, text: str | None) -> str | None:
+        return text if text is None else check_text_size(text)
+
+    @model_validator(mode="after")
+    def _one(self) -> TextMessageRequest:
+        if (self.text is None) == (self.quick_reply is None):
+            raise ValueError("give exactly one of text and quickReply")
+        return self
+
+
+class QuickReplyView(ViewModel):
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who calls the agent API: an agent (or supervisor), or the admin (``agent`` None)."""
+
+    agent: Agent | None
+
+    def can_see(self, conversation: Conversation) -> bool:
+        if self.agent is None:
+            return True
+        if conversation.agent_id == self.agent.id:
+            return True
+        return (
+            self.agent.role is AgentRole.SUPERVISOR
+            and conversation.queue_id in self.agent.queue_ids
+        )
+
+    def require_agent(self) -> Agent:
+        if self.agent is None:
+            raise ApiError(403, "forbidden", "this needs an agent's token, not the admin's")
+        return self.agent
+
+
+class WindowView(ViewModel):
+    expires_at: datetime | None = None
+    messages_left: int
+
+
+class CustomerRef(ViewModel):
+    open_id: str
+    name: str | None = None
+    """The customer's profile name: WeChat no longer gives it to accounts, so absent for now."""
+
+
+class AgentConversation(Conversation):
+    """A conversation as an agent's lists show it."""
+
+    window: WindowView
+    customer: CustomerRef
+    last_line: LineSummary | None = None
+    """The transcript's last message, the customer's or ours (events are left out)."""
+    unread: int
+    """The customer's lines the calling agent has not marked read."""
+    read_up_to: str | None = None
+    """The line the calling agent has read up to."""
+
+
+class MediaLimit(ViewModel):
+    type: str
+    """What the file goes to WeChat as (recognised by its first bytes, not its name)."""
+    content_types: list[str]
+    max_bytes: int
+
+
+MEDIA_LIMITS = [
+    MediaLimit(
+        type=kind,
+        content_types=[content_type for k, _, content_type, _ in MEDIA_KINDS if k == kind],
+        max_bytes=max(limit for k, _, _, limit in MEDIA_KINDS if k == kind),
+    )
+    for kind in dict.fromkeys(kind for kind, _, _, _ in MEDIA_KINDS)
+]
+
+
+class Capabilities(ViewModel):
+    """What the calling agent may do with the conversation now, so a console offers only that
+    (each route still checks for itself)."""
+
+    can_reply: bool
+    """The conversation is the caller's and active or waiting (the window may still be full:
+    see ``window.messagesLeft``)."""
+    can_send_files: bool
+    """``canReply``, and the workstream lets agents send files."""
+    max_file_bytes: int
+    """Any file up to this size; other files than ``mediaLimits`` go as a link."""
+    media_limits: list[MediaLimit]
+    """Files WeChat carries as media, with their own, lower limits."""
+    can_park: bool
+    can_close: bool
+    can_wrap_up: bool
+    """Closing may go to wrap-up first (``{"wrapUp": true}``)."""
+    can_transfer: bool
+    can_pick: bool
+
+
+class ReadRequest(ApiModel):
+    up_to: Annotated[str, Field(pattern=f"^{ROUTE_ID.pattern}$")] | None = None
+    """A line's id; absent: everything the customer has written so far."""
+
+
+class ReadView(ViewModel):
+    unread: int
+    read_up_to: str | None = None
+
+
+class EarlierConversation(ViewModel):
+    id: str
+    state: ConversationState
+    created_at: datetime
+    closed_at: datetime | None = None
+    agent_id: str | None = None
+    agent_name: str | None = None
+    visible: bool
+    """Whether the caller may open it."""
+
+
+class CustomerPanel(ViewModel):
+    open_id: str
+    name: str | None = None
+    """See ``CustomerRef.name``."""
+    subscribed: bool | None = None
+    """Following the account, as the last (un)subscribe event said; absent: no event seen."""
+    subscription_changed_at: datetime | None = None
+    scene: str | None = None
+    """The QR code scene the customer followed from, if any."""
+    tags: list[str]
+    conversations: list[EarlierConversation]
+    """The customer's other conversations in this account, newest first (at most 20)."""
+
+
+class DirectoryQueue(ViewModel):
+    id: str
+    name: str
+
+
+class DirectoryAgent(ViewModel):
+    id: str
+    name: str
+    presence: Presence
+
+
+class Directory(ViewModel):
+    """Where a conversation can be transferred: every queue, and every enabled agent."""
+
+    queues: list[DirectoryQueue]
+    agents: list[DirectoryAgent]
+
+
+class ChangesView(ViewModel):
+    cursor: str
+    """Give it as ``since`` in the next poll."""
+    changed: list[Literal["agent", "waiting", "supervised"]]
+    """What to refetch: ``agent``: the caller's conversations, ``me`` and an open conversation;
+    ``waiting``: the queue (pick mode); ``supervised``: the supervised queues' conversations."""
+
+
+class AgentWorkspace:
+    def __init__(
+        self,
+        catalog: RoutingCatalog,
+        conversations: ConversationStore,
+        outbox: Outbox,
+        container: ContainerClient,
+        feed: ChangeFeed,
+        admin_token: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._catalog = catalog
+        self._conversations = conversations
+        self._outbox = outbox
+        self._feed = feed
+        self._container = container
+        self._admin_token = admin_token
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        return utc(self._clock())
+
+    def actor(self, headers: Mapping[str, str]) -> Actor:
+        token = bearer_token(headers)
+        if token is None:
+            raise ApiError(
+                401, "unauthorized", "an Authorization: Bearer <agent token> header is needed"
+            )
+        if tokens_match(self._admin_token, token):
+            return Actor(None)
+        hashed = token_hash(token)
+        agent = self._catalog.agents.find("token", hashed)
+        # The document is read after its index row: a rotation in between shows here.
+        if agent is None or not tokens_match(agent.token_hash, hashed):
+            raise ApiError(401, "unauthorized", "the bearer token is not an agent's token")
+        if agent.disabled:
+            raise ApiError(
+                403,
+                "agent_disabled",
+                f"agent {agent.id} is disabled; an admin can enable it again",
+            )
+        return Actor(agent)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def visible(self, actor: Actor, conversation_id: str) -> Conversation:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None or not actor.can_see(conversation):
+            raise not_found(f"conversation {conversation_id}")
+        return conversation
+
+    def conversations(self, actor: Actor) -> list[Conversation]:
+        """An agent's own active, waiting and wrap-up conversations; a supervisor's also those
+        of the supervised queues' agents and waiting lines."""
+        agent = actor.require_agent()
+        ids = list(agent.holds) + list(agent.parked)
+        if agent.role is AgentRole.SUPERVISOR:
+            for other in self._catalog.agents.list():
+                if set(other.queue_ids) & set(agent.queue_ids):
+                    ids += list(other.holds) + list(other.parked)
+        found = []
+        for conversation_id in dict.fromkeys(ids):
+            conversation = self._conversations.get(conversation_id)
+            if conversation and conversation.state is not S.CLOSED and actor.can_see(conversation):
+                found.append(conversation)
+        return sorted(found, key=lambda c: c.last_activity_at, reverse=True)
+
+    def window(self, conversation: Conversation) -> WindowView:
+        return self._window_view(self._outbox.window(conversation))
+
+    def _window_view(self, window: ReplyWindow) -> WindowView:
+        return WindowView(
+            expires_at=window.expires_at(self._outbox.window_hours),
+            messages_left=self._outbox.messages_left(window, self._now()),
+        )
+
+    def items(self, actor: Actor, conversations: list[Conversation]) -> list[AgentConversation]:
+        """What a list shows of each: one read per conversation (its reply window, which also
+        keeps our last line) and one for all the caller's read markers."""
+        markers = self._feed.read_markers(actor.agent.id) if actor.agent else {}
+        return [self.item(c, markers) for c in conversations]
+
+    def summary(self, conversation: Conversation) -> tuple[WindowView, LineSummary | None]:
+        """Its reply window and last line, the customer's or ours: one read."""
+        window = self._outbox.window(conversation)
+        ours = window.last_outbound
+        lines = [conversation.last_customer_line]
+        if ours is not None and ours.conversation_id == conversation.id:
+            lines.append(ours)
+        last = max((line for line in lines if line), key=lambda line: line.id, default=None)
+        return self._window_view(window), last
+
+    def item(self, conversation: Conversation, markers: dict[str, ReadMarker]) -> AgentConversation:
+        window, last = self.summary(conversation)
+        marker = markers.get(conversation.id)
+        return AgentConversation(
+            **conversation.model_dump(),
+            window=window,
+            customer=CustomerRef(open_id=conversation.open_id),
+            last_line=last,
+            unread=max(conversation.customer_lines - (marker.lines if marker else 0), 0),
+            read_up_to=marker.up_to if marker else None,
+        )
+
+    def detail(
+        self,
+        conversation: Conversation,
+        *,
+        limit: int,
+        page_token: Any,
+        actor: Actor | None = None,
+    ) -> tuple[dict[str, Any], Any]:
+        """What the lists show, what ``actor`` (by default the admin) may do, and one page of
+        the transcript."""
+        actor = actor or Actor(None)
+        entries, token = self._conversations.transcript(
+            conversation.id, limit=limit, page_token=page_token
+        )
+        body = self.items(actor, [conversation])[0].json_body()
+        body["capabilities"] = self.capabilities(actor, conversation).json_body()
+        body["messages"] = [self.entry_view(entry) for entry in entries]
+        return body, token
+
+    def capabilities(self, actor: Actor, conversation: Conversation) -> Capabilities:
+        agent = actor.agent
+        mine = agent is not None and conversation.agent_id == agent.id
+        state = conversation.state
+        workstream = self._catalog.workstream_for_account(conversation.account_id)
+        files = workstream is None or workstream.file_attachments.agents_can_send
+        can_reply = mine and state in SENDABLE_STATES
+        return Capabilities(
+            can_reply=can_reply,
+            can_send_files=can_reply and files,
+            max_file_bytes=MAX_UPLOAD_BYTES,
+            media_limits=MEDIA_LIMITS,
+            can_park=mine and state is S.ACTIVE,
+            can_close=mine and state is not S.CLOSED,
+            can_wrap_up=mine and state in (S.ACTIVE, S.WAITING),
+            can_transfer=mine and state in (S.ACTIVE, S.WAITING),
+            can_pick=agent is not None
+            and state is S.OPEN
+            and conversation.queue_id is not None
+            and conversation.queue_id in agent.queue_ids,
+        )
+
+    # --- what the agent has read, and what changed ------------------------------------------
+
+    def mark_read(self, actor: Actor, conversation_id: str, request: ReadRequest) -> ReadView:
+        """Mark the customer's lines read up to ``upTo`` (or all); a marker never goes back."""
+        agent = actor.require_agent()
+        conversation = self.visible(actor, conversation_id)
+        last = conversation.last_customer_line
+        up_to = request.up_to
+        lines = conversation.customer_lines
+        if up_to is None:
+            up_to = last.id if last else None
+        else:
+            if self._conversations.entry(conversation.id, up_to) is None:
+                raise unknown_reference("upTo", "line", up_to)
+            if last is not None and up_to < last.id:
+                lines -= self._conversations.customer_lines_after(conversation.id, up_to)
+        kept = self._feed.mark_read(agent.id, conversation.id, ReadMarker(max(lines, 0), up_to))
+        return ReadView(
+            unread=max(conversation.customer_lines - kept.lines, 0), read_up_to=kept.up_to
+        )
+
+    def changes(self, actor: Actor, since: str | None) -> ChangesView | None:
+        """None when nothing the agent's console shows changed since the cursor ``since``."""
+        agent = actor.require_agent()
+        if since is not None and not CURSOR.fullmatch(since):
+            raise ApiError(
+                400,
+                "invalid_request",
+                "since must be the cursor of an earlier answer (letters, digits, - and _)",
+                field="since",
+            )
+        poll = self._feed.poll(agent, since)
+        if since is not None and not poll.changed:
+            return None
+        return ChangesView(cursor=poll.cursor, changed=list(poll.changed))
+
+    # --- beside the conversation --------------------------------------------------------------
+
+    def customer(self, actor: Actor, conversation_id: str) -> CustomerPanel:
+        """The conversation's customer and their other conversations in this account."""
+        conversation = self.visible(actor, conversation_id)
+        customer = self._conversations.customer(conversation.account_id, conversation.open_id)
+        ids = list(customer.conversation_ids) if customer else []
+        if customer and not ids:  # kept before conversations were listed on the customer
+            ids = [i for i in (customer.last_conversation_id,) if i]
+        others = [
+            found
+            for found in (self._conversations.get(i) for i in ids if i != conversation.id)
+            if found is not None
+        ]
+        names = {a.id: a.name for a in self._catalog.agents.list()} if others else {}
+        changed_at = customer.subscription_changed_at if customer else None
+        return CustomerPanel(
+            open_id=conversation.open_id,
+            subscribed=customer.subscribed if customer else None,
+            subscription_changed_at=utc(changed_at) if changed_at else None,
+            scene=customer.scene if customer else None,
+            tags=customer.tags if customer else [],
+            conversations=[
+                EarlierConversation(
+                    id=other.id,
+                    state=other.state,
+                    created_at=other.created_at,
+                    closed_at=other.closed_at,
+                    agent_id=other.agent_id,
+                    agent_name=names.get(other.agent_id or ""),
+                    visible=actor.can_see(other),
+                )
+                for other in sorted(others, key=lambda c: c.created_at, reverse=True)
+            ],
+        )
+
+    def directory(self) -> Directory:
+        """Transfer targets: queues by name, enabled agents by name, with their presence."""
+        return Directory(
+            queues=[
+                DirectoryQueue(id=q.id, name=q.name)
+                for q in sorted(self._catalog.queues.list(), key=lambda q: (q.name, q.id))
+            ],
+            agents=[
+                DirectoryAgent(id=a.id, name=a.name, presence=a.presence)
+                for a in sorted(self._catalog.agents.list(), key=lambda a: (a.name, a.id))
+                if not a.disabled
+            ],
+        )
+
+    @staticmethod
+    def entry_view(entry: TranscriptEntry) -> dict[str, Any]:
+        view = TranscriptEntryView.of(entry).json_body()
+        attachment = _kept_file(entry)
+        if attachment:
+            view["attachment"] = {
+                "url": f"/api/agent/conversations/{entry.conversation_id}/attachments/{entry.key}",
+                "contentType": attachment["contentType"],
+                "size": attachment["size"],
+                "sha256": attachment["sha256"],
+                "filename": attachment["filename"],
+            }
+        return view
+
+    def attachment(self, actor: Actor, conversation_id: str, key: str) -> tuple[bytes, str, str]:
+        """(content, content type, filename) of an entry's stored file."""
+        conversation = self.visible(actor, conversation_id)
+        entry = self._conversations.entry(conversation.id, key)
+        attachment = _kept_file(entry) if entry else None
+        if attachment is None:
+            raise not_found(f"attachment {key}")
+        try:
+            content = self._container.download_blob(attachment["blob"]).readall()
+        except ResourceNotFoundError:
+            raise not_found(f"attachment {key}") from None
+        return content, attachment["contentType"], attachment["filename"]
+
+    # --- sending ------------------------------------------------------------------------------
+
+    def _sendable(self, actor: Actor, conversation_id: str) -> Conversation:
+        agent = actor.require_agent()
+        conversation = self.visible(actor, conversation_id)
+        if conversation.agent_id != agent.id:
+            raise ApiError(403, "forbidden", "only the conversation's agent can reply")
+        if conversation.state not in SENDABLE_STATES:
+            raise ApiError(409, "not_active", f"the conversation is {conversation.state.value}")
+        return conversation
+
+    def _entry(self, conversation: Conversation, agent: Agent, **fields: Any) -> TranscriptEntry:
+        return outbound_entry(
+            conversation.id,
+            self._now(),
+            REPLY_RANK,
+            f"{next(_REPLY_SEQUENCE):018d}",
+            sender=f"agent:{agent.id}",
+            **fields,
+        )
+
+    def quick_replies(self, actor: Actor, conversation_id: str) -> list[QuickReplyView]:
+        """The workstream's quick replies, filled for this agent and conversation."""
+        agent = actor.require_agent()
+        conversation = self.visible(actor, conversation_id)
+        workstream = self._catalog.workstream_for_account(conversation.account_id)
+        replies = workstream.quick_replies.get(workstream.language, []) if workstream else []
+        return [
+            QuickReplyView(
+                name=reply.name,
+                text=fill(reply.text, {"AgentName": agent.name}, conversation.context),
+            )
+            for reply in replies
+        ]
+
+    def send_text(
+        self, actor: Actor, conversation_id: str, request: TextMessageRequest
+    ) -> TranscriptEntry:
+        conversation = self._sendable(actor, conversation_id)
+        agent = actor.require_agent()
+        text = request.text
+        if request.quick_reply is not None:
+            text = self._quick_reply_text(conversation, agent, request.quick_reply)
+        entry = self._entry(conversation, agent, type="text", text=text)
+        return self._outbox.add(conversation, entry)
+
+    def _quick_reply_text(self, conversation: Conversation, agent: Agent, name: str) -> str:
+        """A quick reply with its placeholders filled now, at send time."""
+        workstream = self._catalog.workstream_for_account(conversation.account_id)
+        reply = workstream.quick_reply(name) if workstream else None
+        if reply is None:
+            raise unknown_reference("quickReply", "quick reply named", repr(name))
+        text = fill(reply.text, {"AgentName": agent.name}, conversation.context)
+        if missing := unfilled_context(text):
+            names = ", ".join(f"{{context.{name}}}" for name in missing)
+            raise ApiError(
+                409,
+                "missing_context",
+                f"quick reply {name!r} needs {names}, which this conversation does not have "
+                "(a bot sets context variables): write the reply yourself",
+                field="quickReply",
+            )
+        try:
+            return check_text_size(text)
+        except ValueError as error:
+            raise ApiError(
+                400, "invalid_request", f"quickReply {error}", field="quickReply"
+            ) from None
+
+    def send_file(
+        self, actor: Actor, conversation_id: str, filename: str, content: bytes
+    ) -> TranscriptEntry:
+        """Images and voice go as WeChat media; any other file as a short-lived link."""
+        conversation = self._sendable(actor, conversation_id)
+        workstream = self._catalog.workstream_for_account(conversation.account_id)
+        if workstream and not workstream.file_attachments.agents_can_send:
+            raise ApiError(403, "attachments_off", "this workstream does not let agents send files")
+        if not content:
+            raise ApiError(400, "invalid_request", "the file is empty", field="file")
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise ApiError(
+                413, "body_too_large", f"files may be at most {MAX_UPLOAD_BYTES // 2**20} MB"
+            )
+        filename = safe_name(filename)
+        kind, content_type = _classify(filename, content)
+        entry = self._entry(
+            conversation,
+            actor.require_agent(),
+            type=kind,
+            text=filename if kind == "file" else None,
+        )
+        attachment = store_attachment(
+            self._container, entry, conversation.account_id, filename, content, content_type
+        )
+        return self._outbox.add(
+            conversation, entry.model_copy(update={"details": {"attachment": attachment}})
+        )
+
+
+def _kept_file(entry: TranscriptEntry) -> dict[str, Any] | None:
+    """The file the media step or an agent's upload recorded for ``entry``, if it lies under
+    the conversation's own blob prefix with no ``.`` or ``..`` segments to climb out: rows
+    stored before a push's fields were kept apart may name anything."""
+    attachment = entry.details.get("attachment")
+    if not isinstance(attachment, dict) or not attachment.keys() >= _ATTACHMENT_KEYS:
+        return None
+    account_id = conversation_account(entry.conversation_id) or ""
+    prefix = blob_prefix(account_id, entry.conversation_id)
+    blob = attachment["blob"]
+    if not isinstance(blob, str) or not blob.startswith(prefix):
+        return None
+    if any(part in ("", ".", "..") for part in blob[len(prefix) :].split("/")):
+        return None
+    return attachment
+
+
+def _classify(filename: str, content: bytes) -> tuple[str, str]:
+    """(message type, content type) from the file's first bytes, not its name."""
+    for kind, signatures, content_type, limit in MEDIA_KINDS:
+        if content.startswith(signatures):
+            if len(content) > limit:
+                raise ApiError(
+                    400,
+                    "too_large_for_wechat",
+                    f"WeChat takes {kind} files of at most {limit // 2**20} MB; this one is "
+                    f"{len(content) / 2**20:.1f} MB",
+                    field="file",
+                )
+            return kind, content_type
+    return "file", mimetypes.guess_type(filename)[0] or "application/octet-stream"

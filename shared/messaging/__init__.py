@@ -1,0 +1,2 @@
+"""What we say to customers: the outbox every outbound message goes through, automated
+messages and post-conversation surveys."""

@@ -1,0 +1,247 @@
+"""WeChat accounts: what an admin registers, how it is validated, and the callback information
+to paste into WeChat's console (docs/architecture.md §1)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from shared.core.api import ApiError, ApiModel, ViewModel, omitted
+from shared.wechat import Channel, MessageMode
+from shared.wechat.messages import ORIGINAL_ID
+
+_APP_ID = re.compile(r"wx[0-9a-f]{16}")
+_APP_SECRET = re.compile(r"[0-9a-f]{32}")
+_TOKEN = re.compile(r"[A-Za-z0-9]{3,32}")
+_ENCODING_AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
+
+
+def _shaped(pattern: re.Pattern[str], rule: str) -> Any:
+    """Text that must match ``pattern`` whole: the OpenAPI document shows the pattern, and the
+    error says what is right (docs/architecture.md §4), not the regex."""
+
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise ValueError(rule)
+        return value
+
+    schema = {"pattern": f"^{pattern.pattern}$"}
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra=schema)]
+
+
+OriginalId = _shaped(ORIGINAL_ID, 'must start with "gh_" (the Original ID)')
+AppId = _shaped(_APP_ID, 'must be "wx" followed by 16 hex digits')
+AppSecret = _shaped(_APP_SECRET, "must be 32 hex digits")
+WeChatToken = _shaped(_TOKEN, "must be 3 to 32 letters and digits")
+EncodingAesKey = _shaped(
+    _ENCODING_AES_KEY, "must be 43 letters and digits (WeChat's EncodingAESKey)"
+)
+AccountName = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class _SandboxIsPlaintext(ApiModel):
+    """A sandbox account's pushes are never encrypted: its messageMode is plaintext. Declare
+    ``sandbox`` before ``message_mode``: the check reads it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"sandbox": {"const": True}}, "required": ["sandbox"]},
+            "then": {"properties": {"messageMode": {"enum": [MessageMode.PLAINTEXT.value]}}},
+        }
+    )
+
+    @field_validator("message_mode", check_fields=False)
+    @classmethod
+    def _mode(cls, mode: MessageMode, info: ValidationInfo) -> MessageMode:
+        _check_sandbox_mode(bool(info.data.get("sandbox")), mode)
+        return mode
+
+
+class AccountCreate(_SandboxIsPlaintext):
+    name: AccountName
+    original_id: OriginalId
+    app_id: AppId
+    app_secret: AppSecret
+    token: WeChatToken
+    encoding_aes_key: EncodingAesKey
+    sandbox: bool = False
+    message_mode: MessageMode = MessageMode.SAFE
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sandbox_default_mode(cls, data: Any) -> Any:
+        """A sandbox account's mode defaults to plaintext, the only one it has."""
+        if isinstance(data, dict) and data.get("sandbox") is True:
+            data.setdefault("messageMode", MessageMode.PLAINTEXT.value)
+        return data
+
+
+class AccountPatch(_SandboxIsPlaintext):
+    """What a PATCH changes; absent fields stay as they are (none of them can be null).
+
+    Turning ``sandbox`` on without a ``messageMode`` makes the account plaintext, as creating
+    a sandbox account does."""
+
+    name: AccountName = omitted()
+    original_id: OriginalId = omitted()
+    app_id: AppId = omitted()
+    app_secret: AppSecret = omitted()
+    token: WeChatToken = omitted()
+    encoding_aes_key: EncodingAesKey = omitted()
+    sandbox: bool = omitted()
+    message_mode: MessageMode = omitted()
+    disabled: bool = omitted()
+    """``true`` stops the channel without deleting it: its callback refuses WeChat's requests
+    and nothing is sent for it until it is ``false`` again."""
+
+
+def _check_sandbox_mode(sandbox: bool, mode: MessageMode) -> None:
+    if sandbox and mode is not MessageMode.PLAINTEXT:
+        raise ValueError(
+            "must be plaintext for a sandbox (test) account: WeChat does not encrypt its pushes"
+        )
+
+
+class Account(BaseModel):
+    """An account as stored, secrets included; never serialised to a response as is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    original_id: str
+    app_id: str
+    app_secret: str = Field(repr=False)
+    token: str = Field(repr=False)
+    encoding_aes_key: str = Field(repr=False)
+    previous_encoding_aes_key: str | None = Field(default=None, repr=False)
+    previous_key_expires_at: datetime | None = None
+    message_mode: MessageMode
+    sandbox: bool = False
+    disabled: bool = False
+    created_at: datetime
+    updated_at: datetime
+
+    def encoding_aes_keys(self, now: datetime) -> tuple[str, ...]:
+        """The current key, then the previous one while its grace period lasts."""
+        if (
+            self.previous_encoding_aes_key
+            and self.previous_key_expires_at
+            and now < self.previous_key_expires_at
+        ):
+            return (self.encoding_aes_key, self.previous_encoding_aes_key)
+        return (self.encoding_aes_key,)
+
+    def channel(self, now: datetime) -> Channel:
+        return Channel(
+            token=self.token,
+            app_id=self.app_id,
+            mode=self.message_mode,
+            encoding_aes_keys=self.encoding_aes_keys(now),
+        )
+
+    def patched(self, patch: AccountPatch, now: datetime, grace: timedelta) -> Account:
+        """Apply ``patch``; a new EncodingAESKey keeps the old one decrypting for ``grace``."""
+        changes: dict[str, Any] = patch.model_dump(exclude_unset=True, exclude_none=True)
+        if changes.get("sandbox") and "message_mode" not in changes:
+            changes["message_mode"] = MessageMode.PLAINTEXT
+        new_key = changes.get("encoding_aes_key")
+        if new_key and new_key != self.encoding_aes_key:
+            changes["previous_encoding_aes_key"] = self.encoding_aes_key
+            changes["previous_key_expires_at"] = now + grace
+        updated = self.model_copy(update={**changes, "updated_at": now})
+        try:
+            _check_sandbox_mode(updated.sandbox, updated.message_mode)
+        except ValueError as error:  # the body is fine; this account is a sandbox one
+            raise ApiError(
+                409, "sandbox_account", f"messageMode {error}", field="messageMode"
+            ) from None
+        return updated
+
+
+def mask(secret: str, visible: int = 4) -> str:
+    """``****`` and, for long random secrets, the last few characters to tell them apart."""
+    return "****" + secret[-visible:] if visible and len(secret) >= 16 else "****"
+
+
+class CallbackInfo(ViewModel):
+    server_url: str
+    ip_allowlist: list[str]
+
+
+class AccountView(ViewModel):
+    id: str
+    name: str
+    original_id: str
+    app_id: str
+    app_secret: str
+    token: str
+    encoding_aes_key: str
+    previous_key_expires_at: datetime | None = None
+    message_mode: MessageMode
+    sandbox: bool
+    disabled: bool = False
+    created_at: datetime
+    updated_at: datetime
+    callback: CallbackInfo
+    warnings: list[str] = []
+    """What an admin should know about these settings (plaintext mode's exposure, say)."""
+
+
+def mode_warnings(mode: MessageMode, *, ip_check: bool) -> list[str]:
+    """Plaintext mode cannot be protected by signatures: say so where the admin sets it."""
+    if mode is not MessageMode.PLAINTEXT:
+        return []
+    warning = (
+        "Plaintext mode: WeChat signs the callback URL but not the message, so anyone who sees "
+        "one callback URL (in a log or telemetry) could send forged messages with it for a few "
+        "minutes. Use safe mode wherever the account allows it."
+    )
+    if not ip_check:
+        warning += (
+            " If it must stay in plaintext mode, set CALLBACK_IP_CHECK=true so that only "
+            "WeChat's callback IPs are accepted."
+        )
+    return [warning]
+
+
+def callback_info(
+    account_id: str, public_base_url: str, outbound_ips: tuple[str, ...]
+) -> CallbackInfo:
+    return CallbackInfo(
+        server_url=f"{public_base_url}/api/wechat/{account_id}", ip_allowlist=list(outbound_ips)
+    )
+
+
+def account_view(
+    account: Account, callback: CallbackInfo, now: datetime, *, ip_check: bool
+) -> AccountView:
+    rotating = len(account.encoding_aes_keys(now)) > 1
+    return AccountView(
+        id=account.id,
+        name=account.name,
+        original_id=account.original_id,
+        app_id=account.app_id,
+        app_secret=mask(account.app_secret),
+        token=mask(account.token, visible=0),
+        encoding_aes_key=mask(account.encoding_aes_key),
+        previous_key_expires_at=account.previous_key_expires_at if rotating else None,
+        message_mode=account.message_mode,
+        sandbox=account.sandbox,
+        disabled=account.disabled,
+        created_at=account.created_at,
+        updated_at=account.updated_at,
+        callback=callback,
+        warnings=mode_warnings(account.message_mode, ip_check=ip_check),
+    )

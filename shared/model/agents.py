@@ -1,0 +1,114 @@
+"""Agents: who they are (admin), how available they are (presence), what they hold (capacity)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from shared.core.api import ApiModel, ViewModel, patch_of
+
+TOKEN_PREFIX = "agt_"  # noqa: S105 - a prefix, not a secret
+
+
+class Presence(str, Enum):
+    AVAILABLE = "available"
+    BUSY = "busy"
+    DO_NOT_DISTURB = "doNotDisturb"
+    AWAY = "away"
+    OFFLINE = "offline"
+
+
+class AgentRole(str, Enum):
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+
+
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+Skill = Annotated[str, Field(min_length=1, max_length=50)]
+ResourceId = Annotated[str, Field(pattern=r"^[0-9A-Za-z_-]{1,64}$")]
+"""The id of a queue, agent, account or workstream: letters, digits, ``_`` and ``-``."""
+
+
+class AgentFields(ApiModel):
+    name: Name
+    queue_ids: Annotated[list[ResourceId], Field(max_length=50)] = []
+    capacity: Annotated[int, Field(ge=0, le=1000)] = 3
+    skills: Annotated[list[Skill], Field(max_length=50)] = []
+    role: AgentRole = AgentRole.AGENT
+    disabled: bool = False
+    """A disabled agent's token is refused (403) and the agent gets no new work; what it holds
+    stays with it until an admin closes or transfers it."""
+
+
+AgentPatch = patch_of(AgentFields, "AgentPatch")
+
+
+class Hold(BaseModel):
+    units: int
+    since: datetime
+
+
+class Agent(AgentFields):
+    """As stored. ``holds`` names each conversation holding this agent's capacity: releasing
+    is idempotent and the used capacity is always the sum of their units."""
+
+    id: str
+    presence: Presence = Presence.OFFLINE
+    holds: dict[str, Hold] = {}
+    parked: list[str] = []
+    """Conversations the agent parked (waiting): theirs, but holding no capacity."""
+    last_assigned_at: datetime | None = None
+    last_freed_at: datetime | None = None
+    token_hash: str = Field(repr=False)
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def used_capacity(self) -> int:
+        return sum(hold.units for hold in self.holds.values())
+
+    @property
+    def free_capacity(self) -> int:
+        return max(self.capacity - self.used_capacity, 0)
+
+
+class AgentView(ViewModel):
+    id: str
+    name: str
+    queue_ids: list[str]
+    capacity: int
+    used_capacity: int
+    free_capacity: int
+    skills: list[str]
+    role: AgentRole
+    disabled: bool
+    presence: Presence
+    conversation_ids: list[str]
+    last_assigned_at: datetime | None = None
+    last_freed_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, agent: Agent) -> AgentView:
+        return cls(
+            **agent.model_dump(exclude={"holds", "token_hash"}),
+            used_capacity=agent.used_capacity,
+            free_capacity=agent.free_capacity,
+            conversation_ids=sorted(agent.holds),
+        )
+
+
+def new_token() -> str:
+    """An agent's bearer token: shown once (at creation or rotation), stored only as its hash."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 of a 256-bit random token: lookups by hash reveal nothing about the token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

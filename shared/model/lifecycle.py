@@ -1,0 +1,45 @@
+"""The conversation state machine: open → active → waiting → wrapup → closed.
+
+- open: routed (or being routed) and waiting for an agent, or offered for picking;
+- active: with an agent, holding the agent's capacity;
+- waiting: parked by the agent for an async reply; capacity released; the customer writing
+  again revives it;
+- wrapup: the agent is finishing notes; capacity still held;
+- closed: final. A customer who writes after this gets a new conversation.
+
+Every change is a conditional write on the conversation's ETag, so two workers never both
+apply a transition; this table says which transitions exist at all.
+"""
+
+from __future__ import annotations
+
+from shared.core.api import ApiError
+from shared.model.conversations import ConversationState
+
+S = ConversationState
+
+TRANSITIONS: dict[ConversationState, frozenset[ConversationState]] = {
+    S.OPEN: frozenset({S.ACTIVE, S.CLOSED}),
+    S.ACTIVE: frozenset({S.WAITING, S.WRAPUP, S.CLOSED, S.OPEN}),  # OPEN: transferred to a queue
+    S.WAITING: frozenset({S.ACTIVE, S.WRAPUP, S.CLOSED, S.OPEN}),
+    S.WRAPUP: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+}
+
+HOLDS_CAPACITY = frozenset({S.ACTIVE, S.WRAPUP})
+
+
+class IllegalTransitionError(ApiError):
+    def __init__(self, current: ConversationState, wanted: ConversationState) -> None:
+        super().__init__(
+            409,
+            "illegal_transition",
+            f"a conversation that is {current.value} cannot become {wanted.value}",
+        )
+        self.current = current
+        self.wanted = wanted
+
+
+def check_transition(current: ConversationState, wanted: ConversationState) -> None:
+    if wanted not in TRANSITIONS[current]:
+        raise IllegalTransitionError(current, wanted)

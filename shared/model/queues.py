@@ -1,0 +1,74 @@
+"""Queues: where routed conversations wait for an agent, with hours, overflow and a method."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, model_validator
+
+from shared.core.api import ApiModel, patch_of
+from shared.model.agents import Name, ResourceId
+from shared.model.hours import OperatingHours
+
+
+class AssignmentMethod(str, Enum):
+    HIGHEST_CAPACITY = "highestCapacity"  # most free capacity; round robin between equals
+    ROUND_ROBIN = "roundRobin"  # longest since the last assignment
+    LEAST_ACTIVE = "leastActive"  # longest since capacity was last freed
+
+
+class OverflowAction(str, Enum):
+    QUEUE_ANYWAY = "queueAnyway"
+    TRANSFER = "transfer"
+    END = "end"
+
+
+class Handling(ApiModel):
+    """What happens to a conversation the queue cannot take now."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"action": {"const": "transfer"}}, "required": ["action"]},
+            "then": {
+                "required": ["transferQueueId"],
+                "properties": {"transferQueueId": {"type": "string"}},
+            },
+        }
+    )
+
+    action: OverflowAction = OverflowAction.QUEUE_ANYWAY
+    transfer_queue_id: ResourceId | None = None
+
+    @model_validator(mode="after")
+    def _transfer_target(self) -> Handling:
+        if self.action is OverflowAction.TRANSFER and not self.transfer_queue_id:
+            raise ValueError("transferQueueId is required when action is transfer")
+        return self
+
+
+class Overflow(Handling):
+    max_waiting: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    """More conversations than this waiting → the action; absent: no limit."""
+
+
+class QueueFields(ApiModel):
+    name: Name
+    priority: Annotated[int, Field(ge=0, le=1000)] = 100
+    """Lower wins: agents in several queues take waiting work from the lowest first."""
+    assignment_method: AssignmentMethod = AssignmentMethod.HIGHEST_CAPACITY
+    operating_hours: OperatingHours | None = None
+    """Absent: open around the clock."""
+    out_of_hours: Handling = Handling()
+    """Outside operating hours or on a holiday (the customer also gets outOfHours/holiday)."""
+    overflow: Overflow = Overflow()
+
+
+QueuePatch = patch_of(QueueFields, "QueuePatch")
+
+
+class Queue(QueueFields):
+    id: str
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,426 @@
+"""The assign step: give an open conversation to an agent who can take it, exactly once.
+
+Two conditional writes make it safe with many workers:
+1. reserve: the agent document gains a hold for the conversation if, on the version just
+   read, the presence is allowed and the free capacity covers the units (ETag) — so used
+   capacity never exceeds capacity;
+2. commit: the conversation turns from open to active with that agent (ETag) — so it is
+   never assigned twice. A worker that loses this race releases the hold it took.
+A crash between the two leaves a hold without a conversation; the maintenance sweep releases
+holds that no active conversation backs.
+
+Contention is normal in a burst (many steps want the same best agent at once) and never fails
+an invocation: a reservation that loses its race on one agent tries the next candidate, a step
+that lost on every candidate retries at once after a short random pause, and one that still
+loses hands the work back to the assign queue with a short delay (docs/architecture.md §9).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from enum import Enum
+
+from shared.messaging.automated import AutomatedMessenger
+from shared.messaging.surveys import Surveys
+from shared.model.agents import Agent, AgentFields, Hold, Presence
+from shared.model.conversations import Conversation, ConversationState, utc
+from shared.model.lifecycle import HOLDS_CAPACITY
+from shared.model.workstreams import AutomatedMessage, DistributionMode, Workstream
+from shared.store.availability import AvailabilityIndex
+from shared.store.catalog import RoutingCatalog
+from shared.store.changes import ChangeFeed
+from shared.store.conversations import ConversationChangedError, ConversationStore
+from shared.store.documents import ATTEMPTS, ChangedError
+from shared.store.waiting import WaitingLine
+from shared.store.work_queues import WorkQueue
+
+log = logging.getLogger(__name__)
+
+DRAIN_BATCH = 20
+RESERVE_ATTEMPTS = 2
+"""Writes tried on one candidate in the assign step before moving on to the next: a lost
+race means other steps are taking that agent now, and the next is the best one they are not."""
+CONTENDED_ROUNDS = 4
+CONTENDED_PAUSE = 0.02
+"""A step that lost on every candidate tries again up to CONTENDED_ROUNDS times, after a random
+pause of up to CONTENDED_PAUSE · 2^round seconds (0.3 s in all at most), so the losers of one
+race do not meet again in the next."""
+HAND_BACK_DELAY = 1
+"""Seconds before work handed back to the assign queue is seen again: short, so a burst still
+reaches agents in about a second, not after the queue's visibility timeout."""
+ORPHAN_HOLD_AGE = timedelta(minutes=2)
+OWN_FIELDS = {*AgentFields.model_fields, "presence"}
+"""What an agent's console shows of the agent itself; holds change with the conversations,
+which announce themselves."""
+
+
+class Outcome(str, Enum):
+    ASSIGNED = "assigned"
+    WAITING = "waiting"  # no agent can take it now; it stays in the queue's waiting line
+    SKIPPED = "skipped"  # not (or no longer) for this step: taken, closed, pick mode…
+    HANDED_BACK = "handedBack"  # lost every race; queued again to be tried in a moment
+
+
+class _NoFitError(Exception):
+    pass
+
+
+class _ContendedError(Exception):
+    """Other steps won every race this attempt ran; nothing of it was kept."""
+
+
+class AssignStep:
+    def __init__(
+        self,
+        catalog: RoutingCatalog,
+        conversations: ConversationStore,
+        waiting: WaitingLine,
+        availability: AvailabilityIndex,
+        messenger: AutomatedMessenger,
+        surveys: Surveys,
+        assign_queue: WorkQueue,
+        feed: ChangeFeed,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._catalog = catalog
+        self._surveys = surveys
+        self._feed = feed
+        self._conversations = conversations
+        self._waiting = waiting
+        self._availability = availability
+        self._messenger = messenger
+        self._assign_queue = assign_queue
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        return utc(self._clock())
+
+    # --- capacity -----------------------------------------------------------------------------
+
+    def change_agent(
+        self,
+        agent_id: str,
+        change: Callable[[Agent], Agent | None],
+        *,
+        attempts: int = ATTEMPTS,
+    ) -> Agent | None:
+        """Update an agent (ETag, retried) and keep the availability index in step."""
+        result = self._catalog.agents.update(agent_id, change, attempts=attempts)
+        if result is None:
+            return None
+        before, after = result
+        if after is not before:
+            queue_ids = sorted(set(before.queue_ids) | set(after.queue_ids))
+            self._availability.sync(before, after, self._catalog.methods(queue_ids))
+            if before.model_dump(include=OWN_FIELDS) != after.model_dump(include=OWN_FIELDS):
+                self._feed.agent(agent_id)
+        return after
+
+    def reserve(
+        self,
+        agent_id: str,
+        conversation: Conversation,
+        units: int,
+        presences: Iterable[Presence],
+        *,
+        attempts: int = ATTEMPTS,
+    ) -> Agent | None:
+        """Hold ``units`` of the agent's capacity for ``conversation``, if it fits now. A
+        disabled agent never fits: checked on the version the write is conditional on, this
+        keeps work from it whatever a stale availability row or a preferred agent id says.
+
+        None also when a hold for it exists already: that one belongs to another worker (or
+        an attempt that died), and releasing it on a lost race would free someone else's.
+        ChangedError when other writers won all ``attempts``.
+        """
+        allowed = set(presences)
+        now = self._now()
+
+        def hold(agent: Agent) -> Agent | None:
+            if conversation.id in agent.holds:
+                raise _NoFitError
+            if conversation.queue_id and conversation.queue_id not in agent.queue_ids:
+                raise _NoFitError
+            if agent.disabled or agent.presence not in allowed or agent.free_capacity < units:
+                raise _NoFitError
+            holds = {**agent.holds, conversation.id: Hold(units=units, since=now)}
+            parked = [cid for cid in agent.parked if cid != conversation.id]
+            return agent.model_copy(
+                update={"holds": holds, "parked": parked, "last_assigned_at": now}
+            )
+
+        try:
+            return self.change_agent(agent_id, hold, attempts=attempts)
+        except _NoFitError:
+            return None
+
+    def release(self, agent_id: str, conversation_id: str, *, park: bool = False) -> None:
+        """Give back what ``conversation_id`` held, then let waiting work use it. ``park``
+        keeps the conversation on the agent's list (waiting for the customer)."""
+        now = self._now()
+        freed: list[bool] = []  # set by the write that actually removed the hold
+
+        def unhold(agent: Agent) -> Agent | None:
+            parked = [cid for cid in agent.parked if cid != conversation_id]
+            if park:
+                parked.append(conversation_id)
+            held = conversation_id in agent.holds
+            if not held and parked == agent.parked:
+                return None
+            freed[:] = [held]
+            holds = {cid: h for cid, h in agent.holds.items() if cid != conversation_id}
+            return agent.model_copy(
+                update={
+                    "holds": holds,
+                    "parked": parked,
+                    "last_freed_at": now if held else agent.last_freed_at,
+                }
+            )
+
+        self.change_agent(agent_id, unhold)
+        if freed == [True]:
+            self._assign_queue.put({"agentId": agent_id})
+
+    # --- assignment ---------------------------------------------------------------------------
+
+    def assign(self, conversation_id: str) -> Outcome:
+        """Assign now if an agent can take it; never raises for a lost race (§9)."""
+        outcome = self._assign_contended(conversation_id)
+        if outcome is None:
+            self._assign_queue.put(
+                {"conversationId": conversation_id}, delay_seconds=HAND_BACK_DELAY
+            )
+            log.info("conversation %s: lost every race; handed back", conversation_id)
+            return Outcome.HANDED_BACK
+        return outcome
+
+    def _assign_contended(self, conversation_id: str) -> Outcome | None:
+        """``_assign`` on a fresh read, again after a random pause when other steps won every
+        race; None when they still do."""
+        for round_ in range(CONTENDED_ROUNDS):
+            if round_:
+                time.sleep(random.uniform(0, CONTENDED_PAUSE * 2**round_))  # noqa: S311
+            conversation = self._conversations.get(conversation_id)
+            if conversation is None:
+                return Outcome.SKIPPED
+            try:
+                return self._assign(conversation)
+            except (_ContendedError, ChangedError):
+                continue
+        return None
+
+    def _assign(self, conversation: Conversation) -> Outcome:
+        if conversation.queue_id is None:
+            return Outcome.SKIPPED
+        if conversation.state is ConversationState.WAITING:
+            return self._revive(conversation)
+        if conversation.state is not ConversationState.OPEN:
+            return Outcome.SKIPPED
+        workstream = self._catalog.workstream(conversation.workstream_id or "")
+        queue = self._catalog.queue(conversation.queue_id)
+        if workstream is None or queue is None:
+            log.warning("conversation %s: workstream or queue is gone", conversation.id)
+            return Outcome.SKIPPED
+        if workstream.distribution_mode is DistributionMode.PICK:
+            return Outcome.SKIPPED
+        units = conversation.units or workstream.capacity_units
+        contended = False
+        for agent_id in self._candidates(conversation, workstream, units):
+            try:
+                agent = self.reserve(
+                    agent_id,
+                    conversation,
+                    units,
+                    workstream.allowed_presences,
+                    attempts=RESERVE_ATTEMPTS,
+                )
+            except ChangedError:
+                contended = True  # other steps are taking this agent now: try the next
+                continue
+            if agent is None:
+                continue
+            try:
+                committed = self.commit(conversation, agent, workstream)
+            except Exception:
+                self._release_unless_committed(agent_id, conversation.id)
+                raise
+            if committed:
+                return Outcome.ASSIGNED
+            self.release(agent_id, conversation.id)
+            # Another step assigned it, or a customer's line changed it meanwhile: a fresh
+            # read tells which.
+            raise _ContendedError
+        if contended:
+            raise _ContendedError
+        return Outcome.WAITING
+
+    def _release_unless_committed(self, agent_id: str, conversation_id: str) -> None:
+        """After a commit that raised (storage failed mid-way): the hold goes unless the
+        conversation's write landed, which a fresh read tells. Left alone, the hold would keep
+        the agent's capacity until the sweep, and a rerun would pass the agent over. When
+        storage cannot even say, the sweep releases it (ORPHAN_HOLD_AGE)."""
+        try:
+            current = self._conversations.get(conversation_id)
+            if current is None or current.agent_id != agent_id:
+                self.release(agent_id, conversation_id)
+        except Exception as error:
+            log.warning(
+                "conversation %s: its hold on %s stays for the sweep (%s)",
+                conversation_id,
+                agent_id,
+                type(error).__name__,
+            )
+
+    def _candidates(
+        self, conversation: Conversation, workstream: Workstream, units: int
+    ) -> list[str]:
+        preferred: list[str] = []
+        if conversation.previous_agent_id:
+            preferred.append(conversation.previous_agent_id)
+        if workstream.keep_same_agent:
+            customer = self._conversations.customer(conversation.account_id, conversation.open_id)
+            if customer and customer.last_agent_id:
+                preferred.append(customer.last_agent_id)
+        indexed = self._availability.candidates(
+            conversation.queue_id or "", units=units, presences=workstream.allowed_presences
+        )
+        return list(dict.fromkeys(preferred + indexed))
+
+    def terms(self, conversation: Conversation) -> tuple[Workstream | None, int, list[Presence]]:
+        """The conversation's workstream, the capacity units it takes and the presences that
+        may take it (defaults when the workstream is gone)."""
+        workstream = self._catalog.workstream(conversation.workstream_id or "")
+        units = conversation.units or (workstream.capacity_units if workstream else 1)
+        presences = workstream.allowed_presences if workstream else list(Presence)
+        return workstream, units, presences
+
+    def commit(
+        self, conversation: Conversation, agent: Agent, workstream: Workstream | None
+    ) -> Conversation | None:
+        """Make the reserved conversation active with ``agent``; None if it moved on."""
+        now = self._now()
+        try:
+            active = self._conversations.save(
+                conversation,
+                state=ConversationState.ACTIVE,
+                agent_id=agent.id,
+                assigned_at=now,
+                updated_at=now,
+            )
+        except ConversationChangedError:
+            return None
+        self._waiting.discard(conversation)
+        self._conversations.remember_agent(conversation.account_id, conversation.open_id, agent.id)
+        self._messenger.send(
+            active, workstream, AutomatedMessage.AGENT_ASSIGNED, at=now, AgentName=agent.name
+        )
+        return active
+
+    def _revive(self, conversation: Conversation) -> Outcome:
+        """The customer wrote to a parked conversation: back to its agent if there is room,
+        else back to the queue with that agent preferred."""
+        _, units, presences = self.terms(conversation)
+        agent_id = conversation.agent_id
+        if agent_id and self.reserve(agent_id, conversation, units, presences):
+            try:
+                self._conversations.save(
+                    conversation, state=ConversationState.ACTIVE, updated_at=self._now()
+                )
+                return Outcome.ASSIGNED
+            except ConversationChangedError:
+                self.release(agent_id, conversation.id)
+                return Outcome.SKIPPED
+        now = self._now()
+        try:
+            reopened = self._conversations.save(
+                conversation,
+                state=ConversationState.OPEN,
+                agent_id=None,
+                previous_agent_id=agent_id,
+                enqueued_at=now,
+                updated_at=now,
+            )
+        except ConversationChangedError:
+            return Outcome.SKIPPED
+        if agent_id:
+            self.release(agent_id, conversation.id)  # off the agent's parked list
+        self._waiting.add(reopened)
+        return self._assign(reopened)
+
+    def close(
+        self, conversation: Conversation, *, reason: str, farewell: bool
+    ) -> Conversation | None:
+        """Close from any state: the conversation (and the customer's pointer), the agent's
+        capacity, its place in line and, with ``farewell``, the conversationClosed message."""
+        now = self._now()
+        closed = self._conversations.close(conversation.id, reason=reason, now=now)
+        if closed is None:
+            return None
+        if conversation.agent_id:
+            self.release(conversation.agent_id, conversation.id)
+        self._waiting.discard(conversation)
+        if farewell:
+            workstream = self._catalog.workstream_for_account(conversation.account_id)
+            self._messenger.send(closed, workstream, AutomatedMessage.CONVERSATION_CLOSED, at=now)
+            self._surveys.after_close(closed, workstream)
+        return closed
+
+    def drain(self, queue_ids: Iterable[str]) -> int:
+        """Serve waiting conversations of these queues, lowest queue priority first, each
+        queue in its waiting order; stop a queue when its next conversation finds no agent."""
+        queues = [q for q in (self._catalog.queue(qid) for qid in set(queue_ids)) if q]
+        assigned = 0
+        for queue in sorted(queues, key=lambda q: (q.priority, q.id)):
+            for entry in self._waiting.entries(queue.id, limit=DRAIN_BATCH):
+                conversation = self._conversations.get(entry.conversation_id)
+                if (
+                    conversation is None
+                    or conversation.state is not ConversationState.OPEN
+                    or conversation.queue_id != queue.id
+                ):
+                    self._waiting.remove(queue.id, entry.key)  # moved on; the line is a hint
+                    continue
+                outcome = self._assign_contended(conversation.id)
+                if outcome is None:  # the line's order holds: hand the rest back, skip none
+                    self._assign_queue.put({"queueId": queue.id}, delay_seconds=HAND_BACK_DELAY)
+                    break
+                if outcome is Outcome.WAITING:
+                    break
+                assigned += outcome is Outcome.ASSIGNED
+        return assigned
+
+    def drain_for_agent(self, agent_id: str) -> int:
+        agent = self._catalog.agent(agent_id)
+        return self.drain(agent.queue_ids) if agent else 0
+
+    # --- repairs (the maintenance sweep) --------------------------------------------------------
+
+    def release_orphan_holds(self) -> int:
+        """Release holds no active conversation backs (a worker died between reserve and
+        commit, or a close never got to release); young holds may still be committing."""
+        released = 0
+        cutoff = self._now() - ORPHAN_HOLD_AGE
+        for agent in self._catalog.agents.list():
+            for conversation_id, hold in agent.holds.items():
+                if hold.since > cutoff:
+                    continue
+                conversation = self._conversations.get(conversation_id)
+                if (
+                    conversation is None
+                    or conversation.agent_id != agent.id
+                    or conversation.state not in HOLDS_CAPACITY
+                ):
+                    self.release(agent.id, conversation_id)
+                    released += 1
+        return released
+
+    def rebuild_availability(self) -> int:
+        agents = self._catalog.agents.list()
+        return sum(
+            self._availability.rebuild(queue.id, agents, queue.assignment_method)
+            for queue in self._catalog.queues.list()
+        )

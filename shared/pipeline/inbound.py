@@ -1,0 +1,241 @@
+"""The conversation step: file a stored push into its customer's conversation.
+
+Runs on every message of the inbound queue, at least once per push (queues redeliver, and the
+callback re-enqueues retried pushes), so each effect here is idempotent: the transcript row is
+keyed by the push, opening is a conditional transaction, and routing is asked for until the
+conversation has a queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from shared.messaging.automated import AutomatedMessenger
+from shared.messaging.outbox import Outbox
+from shared.messaging.surveys import Surveys
+from shared.model.conversations import (
+    Conversation,
+    ConversationState,
+    LineSummary,
+    TranscriptEntry,
+    belongs_in_transcript,
+    opens_conversation,
+    transcript_entry,
+    utc,
+)
+from shared.model.workstreams import AutomatedMessage, Workstream
+from shared.pipeline.assign import AssignStep, Outcome
+from shared.pipeline.route import RouteStep
+from shared.store.catalog import RoutingCatalog
+from shared.store.conversations import ConversationStore
+from shared.store.inbound import InboundStore
+from shared.store.work_queues import Receipt, WorkQueue
+from shared.wechat import (
+    ImageMessage,
+    InboundMessage,
+    Message,
+    ShortVideoMessage,
+    SubscribeEvent,
+    TextMessage,
+    UnsubscribeEvent,
+    VideoMessage,
+    VoiceMessage,
+    parse_message,
+)
+
+MEDIA_MESSAGES = (ImageMessage, VoiceMessage, VideoMessage, ShortVideoMessage)
+"""Media that WeChat keeps for 3 days only: the media step copies them to Blob storage."""
+
+log = logging.getLogger(__name__)
+
+FALLBACK_DELAY = 5
+"""Seconds the route and assign requests of ``take_and_route`` stay hidden: time for the step
+to do their work itself and withdraw them before a listener takes one for nothing; should the
+step die, they are what picks the conversation up after that long."""
+
+
+class InboundStep:
+    def __init__(
+        self,
+        inbound: InboundStore,
+        conversations: ConversationStore,
+        assign_step: AssignStep,
+        outbox: Outbox,
+        catalog: RoutingCatalog,
+        messenger: AutomatedMessenger,
+        surveys: Surveys,
+        router: RouteStep,
+        route_queue: WorkQueue,
+        assign_queue: WorkQueue,
+        media_queue: WorkQueue,
+        bot_queue: WorkQueue,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._inbound = inbound
+        self._conversations = conversations
+        self._assign_step = assign_step
+        self._outbox = outbox
+        self._catalog = catalog
+        self._messenger = messenger
+        self._surveys = surveys
+        self._route_step = router
+        self._route = route_queue
+        self._assign = assign_queue
+        self._media = media_queue
+        self._bot = bot_queue
+        self._clock = clock
+
+    def take(self, account_id: str, key: str) -> str | None:
+        """File one push; returns the conversation id it went to, if any."""
+        return self._take(account_id, key, route_delay=None)[0]
+
+    def take_and_route(self, account_id: str, key: str) -> str | None:
+        """``take``, then route a conversation that asked for it and assign it at once, rather
+        than two queue hops later: a customer reaches an agent's console within a second or so.
+        The queued route and assign requests are the durable path: each is withdrawn once the
+        work it asks for is done here; should this attempt die or fail, their steps do it."""
+        conversation_id, route_request = self._take(account_id, key, route_delay=FALLBACK_DELAY)
+        if conversation_id is None or route_request is None:
+            return conversation_id
+        try:
+            routed = self._route_step.route_and_ask(conversation_id, assign_delay=FALLBACK_DELAY)
+        except Exception as error:  # the queued route request is the fallback: never fail here
+            log.warning(
+                "conversation %s: routing at once failed (%s); the route step will",
+                conversation_id,
+                type(error).__name__,
+            )
+            return conversation_id
+        if routed.queue_id is None:
+            return conversation_id
+        self._route.withdraw(route_request)
+        if routed.assign_request is None:
+            return conversation_id
+        try:
+            if self._assign_step.assign(conversation_id) is Outcome.ASSIGNED:
+                self._assign.withdraw(routed.assign_request)
+        except Exception as error:  # the queued assign request will
+            log.warning(
+                "conversation %s: assigning at once failed (%s); the assign step will",
+                conversation_id,
+                type(error).__name__,
+            )
+        return conversation_id
+
+    def _take(
+        self, account_id: str, key: str, *, route_delay: int | None
+    ) -> tuple[str | None, Receipt | None]:
+        """(the conversation the push went to, the route request if routing was asked for)."""
+        push = self._inbound.get(account_id, key)
+        if push is None:
+            log.warning("inbound push %s/%s is gone (erased?); nothing to do", account_id, key)
+            return None, None
+        message = parse_message(push.xml)
+        open_id = message.from_user_name
+        now = utc(self._clock())
+        at = utc(message.create_time)
+        from_customer = isinstance(message, Message)
+        workstream = self._catalog.workstream_for_account(account_id)
+
+        if isinstance(message, (SubscribeEvent, UnsubscribeEvent)):
+            self._conversations.record_subscription(
+                account_id,
+                open_id,
+                subscribed=isinstance(message, SubscribeEvent),
+                at=message.create_time,
+                scene=getattr(message, "scene", None),
+            )
+        if from_customer:
+            self._outbox.customer_wrote(account_id, open_id, at)
+            text = message.content if isinstance(message, TextMessage) else None
+            rated = self._surveys.take_answer(account_id, open_id, text, workstream, at)
+            if rated is not None:  # the answer to a rating survey, not a new conversation
+                self._append(rated, message, push.received_at, key)
+                return rated.id, None
+
+        created = False
+        if opens_conversation(message):
+            conversation, created = self._conversations.open_for(account_id, open_id, now)
+        else:
+            conversation = self._conversations.current(account_id, open_id)
+        if conversation is None or not belongs_in_transcript(message):
+            return (conversation.id if conversation else None), None
+
+        entry, new_line = self._append(conversation, message, push.received_at, key)
+        if created:
+            self._notice_once(conversation, workstream, entry)
+        if isinstance(message, MEDIA_MESSAGES):
+            self._media.put({"conversationId": conversation.id, "key": entry.key})
+
+        def touch(current: Conversation) -> dict[str, Any]:
+            changes: dict[str, Any] = {}
+            last = current.last_customer_line
+            # A line is counted once: when its row is new, or, when a rerun finds the row made
+            # by a run that died before this write, because it is later than the last counted.
+            if new_line or last is None or entry.key > last.id:
+                changes["customer_lines"] = current.customer_lines + 1
+            if last is None or entry.key > last.id:
+                changes["last_customer_line"] = LineSummary.of(entry)
+            if current.last_activity_at < at:
+                changes["last_activity_at"] = at
+            if from_customer and (
+                current.last_customer_message_at is None or current.last_customer_message_at < at
+            ):
+                changes["last_customer_message_at"] = at
+            if changes:
+                changes["updated_at"] = now
+            return changes
+
+        conversation = (
+            self._conversations.change(conversation.id, touch, current=conversation) or conversation
+        )
+
+        if isinstance(message, UnsubscribeEvent):
+            # Nothing more can reach the customer: no farewell, no survey.
+            self._assign_step.close(conversation, reason="customer_unsubscribed", farewell=False)
+            return conversation.id, None
+        if conversation.state is ConversationState.OPEN and conversation.queue_id is None:
+            if workstream and workstream.bot and conversation.bot not in ("escalated", "ended"):
+                self._bot.put({"conversationId": conversation.id, "key": entry.key})
+            else:
+                asked = self._route.put(
+                    {"conversationId": conversation.id}, delay_seconds=route_delay
+                )
+                return conversation.id, asked
+        elif conversation.state is ConversationState.WAITING and from_customer:
+            self._assign.put({"conversationId": conversation.id})  # revive it
+        return conversation.id, None
+
+    def _append(
+        self, conversation: Conversation, message: InboundMessage, received_at: datetime, key: str
+    ) -> tuple[TranscriptEntry, bool]:
+        """The line and whether it is new (not there from an earlier run of this push)."""
+        entry = transcript_entry(conversation.id, message, received_at=received_at, inbound_key=key)
+        return entry, self._conversations.append(entry)
+
+    def _notice_once(
+        self, conversation: Conversation, workstream: Workstream | None, entry: TranscriptEntry
+    ) -> None:
+        """The workstream's privacy notice, once per customer, before anything else is said:
+        keyed at the customer's first message with the lowest rank. Sent before the customer
+        is marked, so a crash in between sends it again rather than never (the key dedupes)."""
+        if workstream is None or not workstream.message(AutomatedMessage.PRIVACY_NOTICE):
+            return
+        customer = self._conversations.customer(conversation.account_id, conversation.open_id)
+        if customer is not None and customer.notice_sent_at is not None:
+            return
+        self._messenger.send(
+            conversation, workstream, AutomatedMessage.PRIVACY_NOTICE, at=entry.received_at
+        )
+        now = utc(self._clock())
+        self._conversations.change_customer(
+            conversation.account_id,
+            conversation.open_id,
+            lambda c: (
+                c.model_copy(update={"notice_sent_at": now}) if c.notice_sent_at is None else None
+            ),
+        )

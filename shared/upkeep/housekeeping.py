@@ -1,0 +1,64 @@
+"""Timer work: the safety nets behind the event-driven steps, and inactivity auto-close."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from shared.model.conversations import utc
+from shared.pipeline.assign import AssignStep
+from shared.store.catalog import RoutingCatalog
+from shared.store.conversations import ConversationStore
+from shared.upkeep.erasure import Eraser
+
+log = logging.getLogger(__name__)
+
+
+class Housekeeping:
+    def __init__(
+        self,
+        catalog: RoutingCatalog,
+        conversations: ConversationStore,
+        assign_step: AssignStep,
+        eraser: Eraser,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._catalog = catalog
+        self._conversations = conversations
+        self._assign_step = assign_step
+        self._eraser = eraser
+        self._clock = clock
+
+    def sweep_assignments(self) -> dict[str, int]:
+        """Repair what a crashed worker could leave behind, then serve waiting conversations:
+        capacity appears through events (close, presence, new agents), and this catches any
+        event that was lost."""
+        released = self._assign_step.release_orphan_holds()
+        fixed = self._assign_step.rebuild_availability()
+        assigned = self._assign_step.drain(queue.id for queue in self._catalog.queues.list())
+        if released or fixed:
+            log.warning(
+                "assignment sweep: released %d orphan holds, fixed %d index rows", released, fixed
+            )
+        return {"released": released, "indexFixed": fixed, "assigned": assigned}
+
+    def close_inactive(self) -> int:
+        """Close conversations idle longer than their workstream's autoCloseAfterInactivity."""
+        now = utc(self._clock())
+        closed = 0
+        for workstream in self._catalog.workstreams.list():
+            if workstream.auto_close_after_inactivity is None:
+                continue
+            cutoff = now - workstream.auto_close_after_inactivity
+            for conversation in self._conversations.inactive(workstream.account_id, cutoff):
+                if self._assign_step.close(conversation, reason="inactivity", farewell=True):
+                    closed += 1
+        return closed
+
+    def purge_expired(self) -> dict[str, int]:
+        """Retention: what has been closed longer than the retention days goes, attachments too."""
+        removed = self._eraser.purge_expired()
+        if any(removed.values()):
+            log.info("retention purged %s", removed)
+        return removed

@@ -1,0 +1,1 @@
+"""Files the app serves to browsers: the built console and the API viewer."""
