@@ -113,7 +113,7 @@ def test_an_admin_sets_up_a_channel_in_the_browser_and_watches_a_conversation_ar
     section(page, "Supervisor")
     phone.bring_to_front()
     phone.reload()
-    phone.get_by_label("Account").select_option(value=account.app_id)
+    phone.get_by_label("Account", exact=True).select_option(value=account.app_id)
     phone.get_by_role("button", name="New customer").click()
     open_id = phone.get_by_label("Customer OpenID").input_value()
     phone.get_by_label("Message").fill("我要退款，订单 4711")

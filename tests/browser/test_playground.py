@@ -23,7 +23,7 @@ def test_a_customer_on_the_playground_chats_with_an_agent_in_the_console(
     sign_in(page, agent.token)
 
     phone.reload()  # the account list as it is now
-    phone.get_by_label("Account").select_option(value=desk.account.app_id)
+    phone.get_by_label("Account", exact=True).select_option(value=desk.account.app_id)
     phone.get_by_role("button", name="New customer").click()
     open_id = phone.get_by_label("Customer OpenID").input_value()
     phone.get_by_label("Message").fill("你好，我想查询订单 📦")
