@@ -48,22 +48,16 @@ from shared.store.leases import Leases
 from shared.store.names import (
     ACCOUNTS_TABLE,
     AGENTS_TABLE,
-    ASSIGN_QUEUE,
     ATTACHMENTS_CONTAINER,
     AVAILABILITY_TABLE,
-    BOT_QUEUE,
     CALLBACK_IPS_TABLE,
     CHANGES_TABLE,
     CONVERSATIONS_TABLE,
     FAILURES_TABLE,
-    INBOUND_QUEUE,
     INBOUND_TABLE,
     LEASES_TABLE,
-    MEDIA_QUEUE,
     MESSAGES_TABLE,
-    OUTBOUND_QUEUE,
     QUEUES_TABLE,
-    ROUTE_QUEUE,
     TOKENS_TABLE,
     WAITING_TABLE,
     WORKSTREAMS_TABLE,
@@ -71,7 +65,15 @@ from shared.store.names import (
 )
 from shared.store.sealed import SealedStore
 from shared.store.waiting import WaitingLine
-from shared.store.work_queues import WorkQueue
+from shared.store.work_items import (
+    AssignItem,
+    BotItem,
+    InboundItem,
+    MediaItem,
+    OutboundItem,
+    RouteItem,
+)
+from shared.store.work_queues import Item, WorkQueue
 from shared.upkeep.erasure import Eraser
 from shared.upkeep.health import StorageHealth
 from shared.upkeep.housekeeping import Housekeeping
@@ -88,7 +90,7 @@ class Services:
         self.settings = settings
         self.storage = storage
         self.clock = clock
-        route_queue, assign_queue = self.queue(ROUTE_QUEUE), self.queue(ASSIGN_QUEUE)
+        route_queue, assign_queue = self.queue(RouteItem), self.queue(AssignItem)
         secrets_keys = settings.secrets_keys
         secret_box = SecretBox(secrets_keys)
         attachments = storage.container(ATTACHMENTS_CONTAINER)
@@ -125,7 +127,7 @@ class Services:
             ),
         )
         self.waiting = WaitingLine(storage.table(WAITING_TABLE))
-        send_queue = self.queue(OUTBOUND_QUEUE)
+        send_queue = self.queue(OutboundItem)
         self.outbox = Outbox(
             self.conversations,
             send_queue,
@@ -161,8 +163,8 @@ class Services:
             self.route_step,
             route_queue,
             assign_queue,
-            self.queue(MEDIA_QUEUE),
-            self.queue(BOT_QUEUE),
+            self.queue(MediaItem),
+            self.queue(BotItem),
             clock,
         )
         self.desk = AgentDesk(
@@ -226,7 +228,7 @@ class Services:
         self.callback = WeChatCallback(
             self.accounts,
             self.inbound,
-            self.queue(INBOUND_QUEUE),
+            self.queue(InboundItem),
             settings,
             self.callback_ips if settings.callback_ip_check else None,
             clock,
@@ -298,5 +300,6 @@ class Services:
             ensure_storage(storage)
         return cls(settings, storage, clock)
 
-    def queue(self, name: str) -> WorkQueue:
-        return WorkQueue(self.storage.queue(name))
+    def queue(self, item: type[Item]) -> WorkQueue[Item]:
+        """The queue that takes ``item``, under the name the item says."""
+        return WorkQueue(self.storage.queue(item.queue_name), item)

@@ -16,6 +16,14 @@ from shared.store.names import (
     OUTBOUND_QUEUE,
     ROUTE_QUEUE,
 )
+from shared.store.work_items import (
+    AssignItem,
+    BotItem,
+    InboundItem,
+    MediaItem,
+    OutboundItem,
+    RouteItem,
+)
 from triggers.runtime import services
 
 bp = func.Blueprint()
@@ -41,49 +49,50 @@ def failures_recorded(queue: str) -> Callable[[Step], Step]:
 def inbound(msg: func.QueueMessage) -> None:
     """A stored push → its customer's conversation (opened if none is open), routed and
     assigned at once when it is new."""
-    data = msg.get_json()
-    services().inbound_step.take_and_route(data["accountId"], data["key"])
+    item = InboundItem.from_body(msg.get_body())
+    services().inbound_step.take_and_route(item.account_id, item.key)
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=ROUTE_QUEUE, connection=STORAGE_SETTING)
 @failures_recorded(ROUTE_QUEUE)
 def route(msg: func.QueueMessage) -> None:
     """A new conversation → a queue (rules, hours, overflow)."""
-    services().route_step.route(msg.get_json()["conversationId"])
+    services().route_step.route(RouteItem.from_body(msg.get_body()).conversation_id)
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=ASSIGN_QUEUE, connection=STORAGE_SETTING)
 @failures_recorded(ASSIGN_QUEUE)
 def assign(msg: func.QueueMessage) -> None:
     """A conversation to assign, or capacity that appeared (an agent, a queue) to fill."""
-    data = msg.get_json()
+    item = AssignItem.from_body(msg.get_body())
     assign_step = services().assign_step
-    if "conversationId" in data:
-        assign_step.assign(data["conversationId"])
-    elif "agentId" in data:
-        assign_step.drain_for_agent(data["agentId"])
-    elif "queueId" in data:
-        assign_step.drain([data["queueId"]])
+    match item:
+        case AssignItem(conversation_id=str(conversation_id)):
+            assign_step.assign(conversation_id)
+        case AssignItem(agent_id=str(agent_id)):
+            assign_step.drain_for_agent(agent_id)
+        case AssignItem(queue_id=str(queue_id)):
+            assign_step.drain([queue_id])
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=OUTBOUND_QUEUE, connection=STORAGE_SETTING)
 @failures_recorded(OUTBOUND_QUEUE)
 def outbound(msg: func.QueueMessage) -> None:
     """A conversation with queued outbound messages → WeChat, in order."""
-    services().outbound_step.send_pending(msg.get_json()["conversationId"])
+    services().outbound_step.send_pending(OutboundItem.from_body(msg.get_body()).conversation_id)
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=MEDIA_QUEUE, connection=STORAGE_SETTING)
 @failures_recorded(MEDIA_QUEUE)
 def media(msg: func.QueueMessage) -> None:
     """A customer's image, voice or video → Blob storage, before WeChat drops it."""
-    data = msg.get_json()
-    services().media_step.keep(data["conversationId"], data["key"])
+    item = MediaItem.from_body(msg.get_body())
+    services().media_step.keep(item.conversation_id, item.key)
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=BOT_QUEUE, connection=STORAGE_SETTING)
 @failures_recorded(BOT_QUEUE)
 def bot(msg: func.QueueMessage) -> None:
     """A customer's message in a bot-handled conversation → the workstream's bot."""
-    data = msg.get_json()
-    services().bot_step.handle(data["conversationId"], data["key"])
+    item = BotItem.from_body(msg.get_body())
+    services().bot_step.handle(item.conversation_id, item.key)

@@ -25,6 +25,7 @@ from shared.store.catalog import RoutingCatalog
 from shared.store.conversations import ConversationStore
 from shared.store.documents import ChangedError, DocumentStore, DuplicateError
 from shared.store.sealed import SealedStore
+from shared.store.work_items import AssignItem, RouteItem
 from shared.store.work_queues import WorkQueue
 
 
@@ -36,8 +37,8 @@ class RoutingAdmin:
         assign_step: AssignStep,
         conversations: ConversationStore,
         bot_secrets: SealedStore,
-        route_queue: WorkQueue,
-        assign_queue: WorkQueue,
+        route_queue: WorkQueue[RouteItem],
+        assign_queue: WorkQueue[AssignItem],
         clock: Callable[[], float] = time.time,
         *,
         bot_targets: BotTargets | None = None,
@@ -120,7 +121,7 @@ class RoutingAdmin:
         before, after = self._update(self._catalog.queues, queue_id, "queue", patch, finish)
         if before.assignment_method is not after.assignment_method:
             self._assign_step.rebuild_availability()
-        self._assign_queue.put({"queueId": queue_id})
+        self._assign_queue.put(AssignItem(queue_id=queue_id))
         return after
 
     def delete_queue(self, queue_id: str) -> None:
@@ -196,7 +197,7 @@ class RoutingAdmin:
             )
             for conversation in page:
                 if conversation.queue_id is None:
-                    self._route_queue.put({"conversationId": conversation.id})
+                    self._route_queue.put(RouteItem(conversation_id=conversation.id))
             if not token:
                 return
 
@@ -248,7 +249,8 @@ class RoutingAdmin:
         after = self._assign_step.change_agent(agent_id, change)
         if after is None:
             raise not_found(f"agent {agent_id}")
-        self._assign_queue.put({"agentId": agent_id})  # more capacity or new queues: serve them
+        # more capacity or new queues: serve them
+        self._assign_queue.put(AssignItem(agent_id=agent_id))
         return after
 
     def rotate_token(self, agent_id: str) -> tuple[Agent, str]:

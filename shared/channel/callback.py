@@ -20,6 +20,7 @@ from shared.channel.registry import AccountRegistry
 from shared.core.settings import Settings
 from shared.model.conversations import utc
 from shared.store.inbound import Arrival, InboundStore, SignedUrl
+from shared.store.work_items import InboundItem
 from shared.store.work_queues import WorkQueue
 from shared.wechat import MAX_BODY_BYTES, SUCCESS, ErrorCode, ProtocolError, open_push, verify_url
 
@@ -62,7 +63,7 @@ class WeChatCallback:
         self,
         registry: AccountRegistry,
         inbound: InboundStore,
-        queue: WorkQueue,
+        queue: WorkQueue[InboundItem],
         settings: Settings,
         allow_list: CallbackIpAllowList | None = None,
         clock: Callable[[], float] = time.time,
@@ -167,7 +168,7 @@ class WeChatCallback:
             return _REPLAY
         # Enqueued even when the push was stored before: the earlier attempt may have died
         # between the insert and the enqueue, and the conversation step is idempotent.
-        self._queue.put({"accountId": account_id, "key": key})
+        self._queue.put(InboundItem(account_id=account_id, key=key))
         if arrival is Arrival.RETRY:
             log.info("push %s to %s was a retry", key, account_id)
         if self._activity is not None:

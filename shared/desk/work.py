@@ -20,6 +20,7 @@ from shared.pipeline.assign import AssignStep
 from shared.store.catalog import RoutingCatalog
 from shared.store.conversations import ConversationChangedError, ConversationStore
 from shared.store.waiting import WaitingLine
+from shared.store.work_items import AssignItem
 from shared.store.work_queues import WorkQueue
 
 S = ConversationState
@@ -55,7 +56,7 @@ class AgentDesk:
         waiting: WaitingLine,
         assign_step: AssignStep,
         messenger: AutomatedMessenger,
-        assign_queue: WorkQueue,
+        assign_queue: WorkQueue[AssignItem],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._catalog = catalog
@@ -82,7 +83,7 @@ class AgentDesk:
         if updated is None:
             raise not_found(f"agent {agent.id}")
         if updated.presence is not Presence.OFFLINE:
-            self._assign_queue.put({"agentId": agent.id})
+            self._assign_queue.put(AssignItem(agent_id=agent.id))
         return updated
 
     def queue(self, agent: Agent, limit: int = 50) -> list[Conversation]:
@@ -208,7 +209,7 @@ class AgentDesk:
         self._waiting.add(moved)
         workstream = self._catalog.workstream(moved.workstream_id or "")
         if workstream is None or workstream.distribution_mode is DistributionMode.PUSH:
-            self._assign_queue.put({"conversationId": moved.id})
+            self._assign_queue.put(AssignItem(conversation_id=moved.id))
         return moved
 
     def _to_agent(self, conversation: Conversation, target_id: str) -> Conversation:

@@ -14,6 +14,7 @@ from shared.core.api import ApiError
 from shared.model.conversations import Conversation, LineSummary, ReplyWindow, TranscriptEntry, utc
 from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
+from shared.store.work_items import OutboundItem
 from shared.store.work_queues import WorkQueue
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ class Outbox:
     def __init__(
         self,
         conversations: ConversationStore,
-        send_queue: WorkQueue,
+        send_queue: WorkQueue[OutboundItem],
         feed: ChangeFeed,
         *,
         window_hours: float,
@@ -69,7 +70,7 @@ class Outbox:
         if not self._conversations.append(entry):
             self.give_back(conversation)  # a rerun of the same step: it is queued already
             return self._conversations.entry(entry.conversation_id, entry.key) or entry
-        self._send_queue.put({"conversationId": conversation.id})
+        self._send_queue.put(OutboundItem(conversation_id=conversation.id))
         self._feed.conversations(conversation)
         return entry
 

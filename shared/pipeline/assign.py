@@ -36,6 +36,7 @@ from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationChangedError, ConversationStore
 from shared.store.documents import ATTEMPTS, ChangedError
 from shared.store.waiting import WaitingLine
+from shared.store.work_items import AssignItem
 from shared.store.work_queues import WorkQueue
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class AssignStep:
         availability: AvailabilityIndex,
         messenger: AutomatedMessenger,
         surveys: Surveys,
-        assign_queue: WorkQueue,
+        assign_queue: WorkQueue[AssignItem],
         feed: ChangeFeed,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -183,7 +184,7 @@ class AssignStep:
 
         self.change_agent(agent_id, unhold)
         if freed == [True]:
-            self._assign_queue.put({"agentId": agent_id})
+            self._assign_queue.put(AssignItem(agent_id=agent_id))
 
     # --- assignment ---------------------------------------------------------------------------
 
@@ -192,7 +193,7 @@ class AssignStep:
         outcome = self._assign_contended(conversation_id)
         if outcome is None:
             self._assign_queue.put(
-                {"conversationId": conversation_id}, delay_seconds=HAND_BACK_DELAY
+                AssignItem(conversation_id=conversation_id), delay_seconds=HAND_BACK_DELAY
             )
             log.info("conversation %s: lost every race; handed back", conversation_id)
             return Outcome.HANDED_BACK
@@ -386,7 +387,9 @@ class AssignStep:
                     continue
                 outcome = self._assign_contended(conversation.id)
                 if outcome is None:  # the line's order holds: hand the rest back, skip none
-                    self._assign_queue.put({"queueId": queue.id}, delay_seconds=HAND_BACK_DELAY)
+                    self._assign_queue.put(
+                        AssignItem(queue_id=queue.id), delay_seconds=HAND_BACK_DELAY
+                    )
                     break
                 if outcome is Outcome.WAITING:
                     break

@@ -40,6 +40,7 @@ from shared.pipeline.assign import AssignStep
 from shared.store.catalog import RoutingCatalog
 from shared.store.conversations import ConversationStore
 from shared.store.sealed import SealedStore
+from shared.store.work_items import RouteItem
 from shared.store.work_queues import WorkQueue
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class BotStep:
         conversations: ConversationStore,
         outbox: Outbox,
         assign_step: AssignStep,
-        route_queue: WorkQueue,
+        route_queue: WorkQueue[RouteItem],
         secrets: SealedStore,
         webhook: WebhookClient,
         clock: Callable[[], float] = time.time,
@@ -80,7 +81,7 @@ class BotStep:
         workstream = self._catalog.workstream_for_account(conversation.account_id)
         entry = self._conversations.entry(conversation_id, key)
         if workstream is None or workstream.bot is None or entry is None:
-            self._route.put({"conversationId": conversation_id})
+            self._route.put(RouteItem(conversation_id=conversation_id))
             return
         if conversation.bot is None:
             conversation = (
@@ -141,7 +142,7 @@ class BotStep:
                         else None
                     ),
                 )
-                self._route.put({"conversationId": conversation.id})
+                self._route.put(RouteItem(conversation_id=conversation.id))
                 return
             elif isinstance(action, End):
                 current = self._conversations.change(conversation.id, lambda c: {"bot": "ended"})

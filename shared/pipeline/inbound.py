@@ -33,6 +33,7 @@ from shared.pipeline.route import RouteStep
 from shared.store.catalog import RoutingCatalog
 from shared.store.conversations import ConversationStore
 from shared.store.inbound import InboundStore
+from shared.store.work_items import AssignItem, BotItem, MediaItem, RouteItem
 from shared.store.work_queues import Receipt, WorkQueue
 from shared.wechat import (
     ImageMessage,
@@ -69,10 +70,10 @@ class InboundStep:
         messenger: AutomatedMessenger,
         surveys: Surveys,
         router: RouteStep,
-        route_queue: WorkQueue,
-        assign_queue: WorkQueue,
-        media_queue: WorkQueue,
-        bot_queue: WorkQueue,
+        route_queue: WorkQueue[RouteItem],
+        assign_queue: WorkQueue[AssignItem],
+        media_queue: WorkQueue[MediaItem],
+        bot_queue: WorkQueue[BotItem],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._inbound = inbound
@@ -169,7 +170,7 @@ class InboundStep:
         if created:
             self._notice_once(conversation, workstream, entry)
         if isinstance(message, MEDIA_MESSAGES):
-            self._media.put({"conversationId": conversation.id, "key": entry.key})
+            self._media.put(MediaItem(conversation_id=conversation.id, key=entry.key))
 
         def touch(current: Conversation) -> dict[str, Any]:
             changes: dict[str, Any] = {}
@@ -200,14 +201,14 @@ class InboundStep:
             return conversation.id, None
         if conversation.state is ConversationState.OPEN and conversation.queue_id is None:
             if workstream and workstream.bot and conversation.bot not in ("escalated", "ended"):
-                self._bot.put({"conversationId": conversation.id, "key": entry.key})
+                self._bot.put(BotItem(conversation_id=conversation.id, key=entry.key))
             else:
                 asked = self._route.put(
-                    {"conversationId": conversation.id}, delay_seconds=route_delay
+                    RouteItem(conversation_id=conversation.id), delay_seconds=route_delay
                 )
                 return conversation.id, asked
         elif conversation.state is ConversationState.WAITING and from_customer:
-            self._assign.put({"conversationId": conversation.id})  # revive it
+            self._assign.put(AssignItem(conversation_id=conversation.id))  # revive it
         return conversation.id, None
 
     def _append(

@@ -32,6 +32,7 @@ from shared.model.conversations import Conversation, TranscriptEntry, utc
 from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
 from shared.store.leases import Leases
+from shared.store.work_items import OutboundItem
 from shared.store.work_queues import WorkQueue
 from shared.wechat.api import WeChatApi
 from shared.wechat.errors import ApiAction, WeChatApiError, WeChatUnavailableError
@@ -58,7 +59,7 @@ class OutboundStep:
         leases: Leases,
         container: ContainerClient,
         links: FileLinks,
-        send_queue: WorkQueue,
+        send_queue: WorkQueue[OutboundItem],
         feed: ChangeFeed,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -93,7 +94,9 @@ class OutboundStep:
             finally:
                 self._leases.release(conversation_id, held[0])
             if retry_in is not None:
-                self._send_queue.put({"conversationId": conversation_id}, delay_seconds=retry_in)
+                self._send_queue.put(
+                    OutboundItem(conversation_id=conversation_id), delay_seconds=retry_in
+                )
                 return
             if not self._conversations.pending_outbound(conversation_id, limit=1):
                 return  # nothing arrived while we held the lease

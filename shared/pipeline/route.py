@@ -26,6 +26,7 @@ from shared.model.workstreams import AutomatedMessage, DistributionMode, Workstr
 from shared.store.catalog import RoutingCatalog
 from shared.store.conversations import ATTEMPTS, ConversationChangedError, ConversationStore
 from shared.store.waiting import WaitingLine
+from shared.store.work_items import AssignItem
 from shared.store.work_queues import Receipt, WorkQueue
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ class RouteStep:
         conversations: ConversationStore,
         waiting: WaitingLine,
         messenger: AutomatedMessenger,
-        assign_queue: WorkQueue,
+        assign_queue: WorkQueue[AssignItem],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._catalog = catalog
@@ -111,7 +112,9 @@ class RouteStep:
     ) -> Routed:
         if workstream.distribution_mode is not DistributionMode.PUSH:
             return Routed(conversation.queue_id, None)
-        asked = self._assign_queue.put({"conversationId": conversation.id}, delay_seconds=delay)
+        asked = self._assign_queue.put(
+            AssignItem(conversation_id=conversation.id), delay_seconds=delay
+        )
         return Routed(conversation.queue_id, asked)
 
     def _requeue(self, conversation: Conversation, assign_delay: int | None) -> Routed:

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any, NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from azure.core.exceptions import HttpResponseError
 from azure.storage.queue import QueueClient
+
+from shared.store.work_items import WorkItem
+
+Item = TypeVar("Item", bound=WorkItem)
 
 
 class Receipt(NamedTuple):
@@ -17,18 +20,23 @@ class Receipt(NamedTuple):
     pop_receipt: str
 
 
-class WorkQueue:
-    def __init__(self, client: QueueClient) -> None:
+class WorkQueue(Generic[Item]):
+    """A queue that takes one kind of item (``shared/store/work_items.py``), and nothing else."""
+
+    def __init__(self, client: QueueClient, item: type[Item]) -> None:
         self._client = client
+        self._item = item
 
     @property
     def name(self) -> str:
         return self._client.queue_name
 
-    def put(self, message: dict[str, Any], *, delay_seconds: int | None = None) -> Receipt:
-        sent = self._client.send_message(
-            json.dumps(message, separators=(",", ":")), visibility_timeout=delay_seconds
-        )
+    def put(self, item: Item, *, delay_seconds: int | None = None) -> Receipt:
+        if not isinstance(item, self._item):
+            raise TypeError(
+                f"queue {self.name} takes a {self._item.__name__}, not {type(item).__name__}"
+            )
+        sent = self._client.send_message(item.to_body(), visibility_timeout=delay_seconds)
         return Receipt(sent.id, sent.pop_receipt)
 
     def withdraw(self, receipt: Receipt) -> bool:

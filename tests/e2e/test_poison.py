@@ -170,3 +170,45 @@ def test_poison_routes_need_the_admin_token(poison_app: LocalApp, method: str, p
         ).json()
     with poison_app.client(agent["token"]) as supervisor:
         assert supervisor.request(method, path).status_code == 403
+
+
+def test_a_message_that_does_not_fit_its_queue_is_poisoned_naming_the_queue_and_field(
+    poison_azurite: Azurite, poison_app: LocalApp
+):
+    """Every attempt of a step refuses it before doing anything; the listing still reads the
+    body as it is."""
+    storage = storage_clients(poison_azurite.connection_string)
+    unfit = {
+        ASSIGN_QUEUE: '{"conversationId":"c-unfit","queueId":"q-unfit"}',
+        ROUTE_QUEUE: '{"conversationId":42}',
+    }
+    with poison_app.admin() as admin:
+        admin.get("/api/admin/poison").raise_for_status()  # the app has made its queues
+        for queue, text in unfit.items():
+            storage.queue(queue).send_message(text)
+
+        def poisoned():
+            queues = admin.get("/api/admin/poison").json()["queues"]
+            found = {
+                q["queue"]: m for q in queues for m in q["messages"] if m["body"] in unfit.values()
+            }
+            return found if len(found) == len(unfit) else None
+
+        found = wait_for(poisoned, 30, "both messages in poison")
+    assign, route = found[ASSIGN_QUEUE], found[ROUTE_QUEUE]
+    assert (assign["conversationId"], assign["queueId"]) == ("c-unfit", "q-unfit")
+    assert assign["lastError"]["message"] == (
+        "WorkItemError: a message on the assign queue does not fit AssignItem: exactly one of "
+        "conversationId, agentId, queueId is needed; conversationId and queueId are given"
+    )
+    assert assign["lastError"]["dequeueCount"] == MAX_DEQUEUE_COUNT
+    assert "conversationId" not in route
+    assert route["lastError"]["message"] == (
+        "WorkItemError: a message on the route queue does not fit RouteItem: "
+        "conversationId: Input should be a valid string"
+    )
+    for queue in unfit:
+        storage.queue(f"{queue}-poison").clear_messages()
+    failures = storage.table(FAILURES_TABLE)
+    for entity in failures.list_entities():
+        failures.delete_entity(entity["PartitionKey"], entity["RowKey"])

@@ -18,6 +18,7 @@ from shared.pipeline.media import blob_prefix
 from shared.pipeline.outbound import OutboundStep, backoff_seconds
 from shared.store.leases import Leases
 from shared.store.names import LEASES_TABLE
+from shared.store.work_items import OutboundItem
 from shared.store.work_queues import WorkQueue
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
@@ -255,7 +256,7 @@ class TestSending:
         world, agent, _, conversation = chat
         client = services.storage.queue(f"wakeups{secrets.token_hex(4)}")
         client.create_queue()
-        sender = sender_on(services, WorkQueue(client))
+        sender = sender_on(services, WorkQueue(client, OutboundItem))
         world.services.tokens.token(world.account.id)
         world.wechat_api.inject("/cgi-bin/message/custom/send", http_status=503)
         reply(world, agent, conversation, "first")
@@ -542,7 +543,7 @@ class TestVisibility:
         reply(world, agent, conversation, "still here")  # a parked conversation can be answered
 
 
-def sender_on(services, send_queue: WorkQueue) -> OutboundStep:
+def sender_on(services, send_queue: WorkQueue[OutboundItem]) -> OutboundStep:
     """The app's send step, putting its wake-ups on ``send_queue``."""
     return OutboundStep(
         services.conversations,
