@@ -125,7 +125,7 @@ class RoutingAdmin:
 
     def delete_queue(self, queue_id: str) -> None:
         queue = self.require(self._catalog.queues, queue_id, "queue")
-        for workstream in self._catalog.workstreams.list():
+        for workstream in self._catalog.workstreams.list_all():
             used = {workstream.fallback_queue_id, *(r.queue_id for r in workstream.routing_rules)}
             if queue_id in used:
                 raise ApiError(
@@ -191,7 +191,7 @@ class RoutingAdmin:
         """Conversations that opened before the account had a workstream get routed now."""
         token = None
         while True:
-            page, token = self._conversations.list(
+            page, token = self._conversations.list_conversations(
                 account_id=account_id, state=ConversationState.OPEN, limit=200, page_token=token
             )
             for conversation in page:

@@ -153,7 +153,7 @@ class AccountStore:
         except ResourceNotFoundError:
             return None
 
-    def list(self) -> list[Account]:
+    def list_accounts(self) -> list[Account]:
         """Every account whose secrets open; one that does not (sealed under a key this
         deployment no longer has, or edited in storage) is logged and left out, rather than
         making every account unlistable."""

@@ -204,7 +204,7 @@ class ConversationStore:
             return None
         return conversation
 
-    def list(
+    def list_conversations(
         self,
         *,
         account_id: str | None,

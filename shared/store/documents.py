@@ -107,7 +107,7 @@ class DocumentStore(Generic[Doc]):
         found = self.get(pointer["DocId"])
         return found[0] if found else None
 
-    def list(self) -> list[Doc]:
+    def list_all(self) -> list[Doc]:
         entities = self._table.query_entities(
             "PartitionKey eq @p and RowKey ge @lo and RowKey lt @hi",
             parameters={"p": self._partition, **prefix_range(_DOC)},
