@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -26,6 +26,8 @@ from shared.store.conversations import ConversationStore
 from shared.store.documents import ChangedError, DocumentStore, DuplicateError
 from shared.store.sealed import SealedStore
 from shared.store.work_queues import WorkQueue
+
+Doc = TypeVar("Doc", bound=BaseModel)
 
 
 class RoutingAdmin:
@@ -67,12 +69,12 @@ class RoutingAdmin:
 
     def _update(
         self,
-        store: DocumentStore[Any],
+        store: DocumentStore[Doc],
         doc_id: str,
         what: str,
         patch: BaseModel,
-        finish: Callable[[Any, Any], Any] = lambda after, before: after,
-    ) -> tuple[Any, Any]:
+        finish: Callable[[Doc, Doc], Doc] = lambda after, before: after,
+    ) -> tuple[Doc, Doc]:
         """Apply ``patch`` (validated again as a whole); ``finish(after, before)`` may adjust
         the result before it is stored."""
         now = self._now()
