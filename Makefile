@@ -102,6 +102,7 @@ test: setup
 		echo "no Python 3.13 found (set PYTHON313=...): tests/worker will be skipped")
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	npm run --silent console:check
 	npm run --silent console:test
 	$(PY) -m pytest
@@ -132,4 +133,4 @@ bench: $(RUN_DEPS)
 	$(PY) bench/console_latency.py
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) $(WORKER_VENV) $(PY313_VENV) node_modules .azurite .pytest_cache .ruff_cache .hypothesis console/dist
+	rm -rf $(VENV) $(CHECKOV_VENV) $(WORKER_VENV) $(PY313_VENV) node_modules .azurite .pytest_cache .ruff_cache .mypy_cache .hypothesis console/dist

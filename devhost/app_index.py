@@ -87,6 +87,10 @@ class TimerFunction(FunctionSpec):
     run_on_startup: bool
 
 
+IndexedFunction = HttpFunction | QueueFunction | TimerFunction
+"""What indexing makes: devhost serves these three triggers and refuses the others."""
+
+
 def load_function_app(root: Path, module_name: str) -> FunctionRegister:
     """Import ``module_name`` from ``root`` and return its ``FunctionApp``.
 
@@ -97,23 +101,25 @@ def load_function_app(root: Path, module_name: str) -> FunctionRegister:
     """
     sys.path.insert(0, str(root))
     module = importlib.import_module(module_name)
-    names = [name for name, value in vars(module).items() if isinstance(value, FunctionRegister)]
+    apps = {name: app for name, app in vars(module).items() if isinstance(app, FunctionRegister)}
+    names = list(apps)
     if len(names) != 1:
         found = f" ({', '.join(names)})" if names else ""
         raise StartupError(
             f"module {module_name!r} must define exactly one azure.functions.FunctionApp at its "
             f"top level, found {len(names)}{found}; the Python worker refuses the app otherwise"
         )
-    return getattr(module, names[0])
+    return apps[names[0]]
 
 
-def index_app(app: FunctionRegister, settings: Mapping[str, str]) -> list[FunctionSpec]:
+def index_app(app: FunctionRegister, settings: Mapping[str, str]) -> list[IndexedFunction]:
     """Every function of ``app``, or a ``StartupError`` listing every problem found."""
-    specs: list[FunctionSpec] = []
+    specs: list[IndexedFunction] = []
     problems: list[str] = []
     # get_functions() may be called only once per app: it records names to detect duplicates.
     for function in app.get_functions():
-        name = function.get_function_name()
+        # The SDK names a function after its Python function unless told otherwise.
+        name = function.get_function_name() or function.get_user_function().__name__
         bindings = [json.loads(raw) for raw in function.get_raw_bindings()]
         try:
             specs.append(index_function(name, function.get_user_function(), bindings, settings))
@@ -131,7 +137,7 @@ def index_function(
     user_function: Callable[..., Any],
     bindings: list[dict[str, Any]],
     settings: Mapping[str, str],
-) -> FunctionSpec:
+) -> IndexedFunction:
     """One function from its raw binding dicts (as ``get_raw_bindings`` gives them)."""
     where = f"function {name!r}"
     bindings = [_resolved(binding, settings, where) for binding in bindings]

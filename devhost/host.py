@@ -24,6 +24,7 @@ from azure.storage.queue import QueueServiceClient
 from devhost.app_index import (
     FunctionSpec,
     HttpFunction,
+    IndexedFunction,
     QueueFunction,
     TimerFunction,
     index_app,
@@ -88,7 +89,7 @@ class DevHost:
         self.options = options
         self.root = options.root.resolve()
         self.config = HostConfig()
-        self.functions: list[FunctionSpec] = []
+        self.functions: list[IndexedFunction] = []
         self.routes: RouteTable[HttpFunction] = RouteTable()
         self.invoker: Invoker | None = None
         self.server: FunctionsHttpServer | None = None
@@ -124,18 +125,18 @@ class DevHost:
 
         processing_visibility = processing_visibility_of(settings)
         queue_services: dict[str, QueueServiceClient] = {}
-        for function in self._enabled(QueueFunction):
-            if function.connection not in queue_services:
+        for queued in self._enabled(QueueFunction):
+            if queued.connection not in queue_services:
                 try:
-                    queue_services[function.connection] = queue_service_for(
-                        function.connection, settings
+                    queue_services[queued.connection] = queue_service_for(
+                        queued.connection, settings
                     )
                 except StartupError as error:
-                    raise StartupError(f"function {function.name!r}: {error}") from None
+                    raise StartupError(f"function {queued.name!r}: {error}") from None
             self.listeners.append(
                 QueueListener(
-                    function,
-                    queue_services[function.connection],
+                    queued,
+                    queue_services[queued.connection],
                     self.config.queues,
                     self.invoker,
                     processing_visibility,

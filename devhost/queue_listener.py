@@ -29,7 +29,7 @@ from azure.storage.queue import QueueClient, QueueMessage, QueueServiceClient
 
 from devhost.app_index import QueueFunction
 from devhost.host_config import MIN_POLLING_INTERVAL, QueueOptions
-from devhost.invoker import Invoker
+from devhost.invoker import InvocationResult, Invoker
 
 log = logging.getLogger("devhost")
 
@@ -197,7 +197,7 @@ class QueueListener:
             time_next_visible=message.next_visible_on,
             pop_receipt=message.pop_receipt,
         )
-        result = self.invoker.invoke(self.function, trigger)
+        result: InvocationResult[None] = self.invoker.invoke(self.function, trigger)
         if result.succeeded:
             self._delete(message)
         elif dequeue_count >= self.options.max_dequeue_count:

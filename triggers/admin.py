@@ -31,7 +31,7 @@ def admin_accounts(req: func.HttpRequest) -> func.HttpResponse:
         req,
         "accounts",
         lambda body: registry.view(registry.register(parse_body(AccountCreate, body))).json_body(),
-        lambda: [registry.view(a) for a in registry.list()],
+        lambda: [registry.view(a) for a in registry.list_accounts()],
     )
 
 
@@ -94,7 +94,7 @@ def admin_conversations(req: func.HttpRequest) -> func.HttpResponse:
         raise ApiError(
             400, "invalid_request", f"state must be one of {states}", field="state"
         ) from None
-    conversations, token = services().conversations.list(
+    conversations, token = services().conversations.list_conversations(
         account_id=req.params.get("accountId") or None,
         state=state_filter,
         **page_args(req),
@@ -171,7 +171,7 @@ def admin_queues(req: func.HttpRequest) -> func.HttpResponse:
         req,
         "queues",
         lambda body: s.routing_admin.create_queue(parse_body(QueueFields, body)).json_body(),
-        s.catalog.queues.list,
+        s.catalog.queues.list_all,
     )
 
 
@@ -197,7 +197,7 @@ def admin_workstreams(req: func.HttpRequest) -> func.HttpResponse:
         lambda body: s.routing_admin.create_workstream(
             parse_body(WorkstreamFields, body)
         ).json_body(),
-        s.catalog.workstreams.list,
+        s.catalog.workstreams.list_all,
     )
 
 
@@ -242,7 +242,7 @@ def admin_agents(req: func.HttpRequest) -> func.HttpResponse:
         return {**AgentView.of(agent).json_body(), "token": token}
 
     return _collection(
-        req, "agents", create, lambda: [AgentView.of(a) for a in s.catalog.agents.list()]
+        req, "agents", create, lambda: [AgentView.of(a) for a in s.catalog.agents.list_all()]
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from shared.admin.dry_run import RouteTestRequest, RouteTestResult, RoutingVocabulary
 from shared.admin.poison import PoisonReplayed, PoisonReport
@@ -286,7 +286,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/api/supervisor/conversations/{id}/transfer", "Transfer a conversation of a supervised queue to a queue or an agent", SV, Conversation, 200, TransferRequest, {"queueId": "q0refunds01"}),
 )  # fmt: skip
 
-_MODELS = {
+_MODELS: set[type[BaseModel]] = {
     ErrorBody,
     FileUpload,
     *(op.response for op in OPERATIONS if op.response),
@@ -295,7 +295,7 @@ _MODELS = {
 
 
 def document(server_url: str = "/") -> dict[str, Any]:
-    keys = [
+    keys: list[tuple[type[BaseModel], JsonSchemaMode]] = [
         (model, "validation" if model in _request_models() else "serialization")
         for model in sorted(_MODELS, key=lambda m: m.__name__)
     ]
@@ -306,7 +306,7 @@ def document(server_url: str = "/") -> dict[str, Any]:
     for schema in schemas.values():
         _drop_impossible_defaults(schema)
 
-    def ref(model: type[BaseModel], mode: str) -> dict[str, Any]:
+    def ref(model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
         return refs[(model, mode)]
 
     paths: dict[str, Any] = {}

@@ -104,13 +104,14 @@ class RouteTester:
         if found is None:
             raise not_found(f"workstream {workstream_id}")
         workstream: Workstream = found[0]
-        given = request.routing_rules is not None
-        rules = request.routing_rules if given else workstream.routing_rules
-        if given:
-            for index, rule in enumerate(rules):
-                if self._catalog.queue(rule.queue_id) is None:
+        rules = request.routing_rules
+        if rules is None:
+            rules = workstream.routing_rules
+        else:
+            for index, given in enumerate(rules):
+                if self._catalog.queue(given.queue_id) is None:
                     field = f"routingRules.{index}.queueId"
-                    raise unknown_reference(field, "queue", rule.queue_id)
+                    raise unknown_reference(field, "queue", given.queue_id)
         zone = ZoneInfo(workstream.time_zone)
         at = request.at or utc(self._clock())
         local = at.replace(tzinfo=zone) if at.tzinfo is None else at.astimezone(zone)

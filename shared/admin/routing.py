@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -27,6 +27,8 @@ from shared.store.documents import ChangedError, DocumentStore, DuplicateError
 from shared.store.sealed import SealedStore
 from shared.store.work_items import AssignItem, RouteItem
 from shared.store.work_queues import WorkQueue
+
+Doc = TypeVar("Doc", bound=BaseModel)
 
 
 class RoutingAdmin:
@@ -68,12 +70,12 @@ class RoutingAdmin:
 
     def _update(
         self,
-        store: DocumentStore[Any],
+        store: DocumentStore[Doc],
         doc_id: str,
         what: str,
         patch: BaseModel,
-        finish: Callable[[Any, Any], Any] = lambda after, before: after,
-    ) -> tuple[Any, Any]:
+        finish: Callable[[Doc, Doc], Doc] = lambda after, before: after,
+    ) -> tuple[Doc, Doc]:
         """Apply ``patch`` (validated again as a whole); ``finish(after, before)`` may adjust
         the result before it is stored."""
         now = self._now()
@@ -126,7 +128,7 @@ class RoutingAdmin:
 
     def delete_queue(self, queue_id: str) -> None:
         queue = self.require(self._catalog.queues, queue_id, "queue")
-        for workstream in self._catalog.workstreams.list():
+        for workstream in self._catalog.workstreams.list_all():
             used = {workstream.fallback_queue_id, *(r.queue_id for r in workstream.routing_rules)}
             if queue_id in used:
                 raise ApiError(
@@ -192,7 +194,7 @@ class RoutingAdmin:
         """Conversations that opened before the account had a workstream get routed now."""
         token = None
         while True:
-            page, token = self._conversations.list(
+            page, token = self._conversations.list_conversations(
                 account_id=account_id, state=ConversationState.OPEN, limit=200, page_token=token
             )
             for conversation in page:

@@ -131,7 +131,7 @@ class CallbackIpAllowList:
 
     def refresh_daily(self) -> int:
         """The timer's refresh: with the first account whose token works → addresses listed."""
-        for account in self._accounts.list():
+        for account in self._accounts.list_accounts():
             try:
                 return len(self.refresh(account.id).ips)
             except (WeChatError, NoAccountError) as error:

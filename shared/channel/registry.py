@@ -113,15 +113,15 @@ class AccountRegistry:
         self.forget(account.id)
         return account
 
-    def list(self) -> list[Account]:
-        return self._store.list()
+    def list_accounts(self) -> list[Account]:
+        return self._store.list_accounts()
 
     def _check_token_unique(self, account: Account) -> None:
         """WeChat signs a push's URL with the Token alone: two accounts sharing one would take
         each other's signed URLs, and the replay guard is per account. (Checked against the
         stored accounts; two admins registering the same Token in the same instant could
         still both succeed.)"""
-        for other in self._store.list():
+        for other in self._store.list_accounts():
             if other.id != account.id and hmac.compare_digest(other.token, account.token):
                 raise ApiError(
                     409,

@@ -61,4 +61,5 @@ class SecretBox:
                 "sealed secrets do not open: they, or the values stored beside them, were "
                 "changed or moved outside the app"
             ) from None
-        return json.loads(plain)
+        values: dict[str, str] = json.loads(plain)  # what seal() wrote: the tag proves it
+        return values

@@ -159,10 +159,10 @@ class Supervision:
 
     def _live(self, scope: Scope) -> tuple[list[Queue], list[Agent], list[Conversation], set[str]]:
         queues = sorted(
-            (q for q in self._catalog.queues.list() if scope.covers_queue(q.id)),
+            (q for q in self._catalog.queues.list_all() if scope.covers_queue(q.id)),
             key=lambda q: (q.priority, q.name, q.id),
         )
-        agents = self._catalog.agents.list()
+        agents = self._catalog.agents.list_all()
         live: list[Conversation] = []
         more: set[str] = set()
         for queue in queues:
@@ -269,7 +269,7 @@ class Supervision:
         if scope.queue_ids is None:
             poll = self._feed.poll_everything(since)
         else:
-            agent_ids = [a.id for a in self._catalog.agents.list() if scope.covers_agent(a)]
+            agent_ids = [a.id for a in self._catalog.agents.list_all() if scope.covers_agent(a)]
             poll = self._feed.poll_supervision(sorted(scope.queue_ids), agent_ids, since)
         if since is not None and not poll.changed:
             return None

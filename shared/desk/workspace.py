@@ -302,7 +302,7 @@ class AgentWorkspace:
         agent = actor.require_agent()
         ids = list(agent.holds) + list(agent.parked)
         if agent.role is AgentRole.SUPERVISOR:
-            for other in self._catalog.agents.list():
+            for other in self._catalog.agents.list_all():
                 if set(other.queue_ids) & set(agent.queue_ids):
                     ids += list(other.holds) + list(other.parked)
         found = []
@@ -440,7 +440,7 @@ class AgentWorkspace:
             for found in (self._conversations.get(i) for i in ids if i != conversation.id)
             if found is not None
         ]
-        names = {a.id: a.name for a in self._catalog.agents.list()} if others else {}
+        names = {a.id: a.name for a in self._catalog.agents.list_all()} if others else {}
         changed_at = customer.subscription_changed_at if customer else None
         return CustomerPanel(
             open_id=conversation.open_id,
@@ -467,11 +467,11 @@ class AgentWorkspace:
         return Directory(
             queues=[
                 DirectoryQueue(id=q.id, name=q.name)
-                for q in sorted(self._catalog.queues.list(), key=lambda q: (q.name, q.id))
+                for q in sorted(self._catalog.queues.list_all(), key=lambda q: (q.name, q.id))
             ],
             agents=[
                 DirectoryAgent(id=a.id, name=a.name, presence=a.presence)
-                for a in sorted(self._catalog.agents.list(), key=lambda a: (a.name, a.id))
+                for a in sorted(self._catalog.agents.list_all(), key=lambda a: (a.name, a.id))
                 if not a.disabled
             ],
         )

@@ -53,9 +53,10 @@ class Surveys:
             url = survey.url.replace("{ConversationId}", conversation.id)
             text = template.replace("{Url}", url) if "{Url}" in template else f"{template} {url}"
         else:
-            text = survey.questions.get(workstream.language)
-            if not text:
+            question = survey.questions.get(workstream.language)
+            if not question:
                 return
+            text = question
         if not self._send(conversation, text, at, "survey"):
             return
         if isinstance(survey, RatingSurvey):

@@ -27,26 +27,39 @@ _TOKEN = re.compile(r"[A-Za-z0-9]{3,32}")
 _ENCODING_AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
 
 
-def _shaped(pattern: re.Pattern[str], rule: str) -> Any:
-    """Text that must match ``pattern`` whole: the OpenAPI document shows the pattern, and the
-    error says what is right (docs/architecture.md §4), not the regex."""
+def _matching(pattern: re.Pattern[str], rule: str) -> AfterValidator:
+    """Text that must match ``pattern`` whole; the error says what is right
+    (docs/architecture.md §4), not the regex."""
 
     def check(value: str) -> str:
         if not pattern.fullmatch(value):
             raise ValueError(rule)
         return value
 
-    schema = {"pattern": f"^{pattern.pattern}$"}
-    return Annotated[str, AfterValidator(check), Field(json_schema_extra=schema)]
+    return AfterValidator(check)
 
 
-OriginalId = _shaped(ORIGINAL_ID, 'must start with "gh_" (the Original ID)')
-AppId = _shaped(_APP_ID, 'must be "wx" followed by 16 hex digits')
-AppSecret = _shaped(_APP_SECRET, "must be 32 hex digits")
-WeChatToken = _shaped(_TOKEN, "must be 3 to 32 letters and digits")
-EncodingAesKey = _shaped(
-    _ENCODING_AES_KEY, "must be 43 letters and digits (WeChat's EncodingAESKey)"
-)
+def _shown(pattern: re.Pattern[str]) -> Any:
+    """The OpenAPI document shows the pattern that ``_matching`` checks."""
+    return Field(json_schema_extra={"pattern": f"^{pattern.pattern}$"})
+
+
+# Spelled out as Annotated[str, ...] so that a type checker reads each as str.
+OriginalId = Annotated[
+    str, _matching(ORIGINAL_ID, 'must start with "gh_" (the Original ID)'), _shown(ORIGINAL_ID)
+]
+AppId = Annotated[
+    str, _matching(_APP_ID, 'must be "wx" followed by 16 hex digits'), _shown(_APP_ID)
+]
+AppSecret = Annotated[str, _matching(_APP_SECRET, "must be 32 hex digits"), _shown(_APP_SECRET)]
+WeChatToken = Annotated[
+    str, _matching(_TOKEN, "must be 3 to 32 letters and digits"), _shown(_TOKEN)
+]
+EncodingAesKey = Annotated[
+    str,
+    _matching(_ENCODING_AES_KEY, "must be 43 letters and digits (WeChat's EncodingAESKey)"),
+    _shown(_ENCODING_AES_KEY),
+]
 AccountName = Annotated[str, Field(min_length=1, max_length=100)]
 
 

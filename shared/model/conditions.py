@@ -241,7 +241,7 @@ def _comparison(name: str | None, op: str | None, value: Any, fold: bool) -> Tes
         return lambda c: _key(get(c), fold) == target
 
     if op == "contains":
-        needle = target[1] if isinstance(value, str) else None  # a substring, for text
+        needle = _folded(value, fold) if isinstance(value, str) else None  # a substring, for text
 
         def contains(c: RoutingContext) -> bool:
             actual = get(c)
@@ -257,7 +257,7 @@ def _comparison(name: str | None, op: str | None, value: Any, fold: bool) -> Tes
         raise _PieceError(("value",), f"must be a string for {op}")
 
     if op == "startsWith":
-        prefix = target[1]
+        prefix = _folded(value, fold)
 
         def starts_with(c: RoutingContext) -> bool:
             actual = get(c)
@@ -364,7 +364,7 @@ class Condition(ApiModel):
                 raise _invalid(bad.where, bad.message, self.value, bad.kind) from None
             return self
 
-        children = self.all_ or self.any_ or [self.not_]
+        children = self.all_ or self.any_ or ([self.not_] if self.not_ is not None else [])
         self._depth = 1 + max(child._depth for child in children)
         self._comparisons = sum(child._comparisons for child in children)
         if self._depth > MAX_DEPTH:
@@ -384,8 +384,9 @@ class Condition(ApiModel):
         return self
 
     @model_serializer(mode="wrap")
-    def _compact(self, handler: SerializerFunctionWrapHandler):  # unannotated: keeps the schema
-        """Out as an admin would write it: no nulls, no ignoreCase: false."""
+    def _compact(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        """Out as an admin would write it: no nulls, no ignoreCase: false. Unannotated: pydantic
+        would take a return annotation for the serialized schema, in place of the model's."""
         data = handler(self)
         return {
             key: part

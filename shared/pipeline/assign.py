@@ -407,7 +407,7 @@ class AssignStep:
         commit, or a close never got to release); young holds may still be committing."""
         released = 0
         cutoff = self._now() - ORPHAN_HOLD_AGE
-        for agent in self._catalog.agents.list():
+        for agent in self._catalog.agents.list_all():
             for conversation_id, hold in agent.holds.items():
                 if hold.since > cutoff:
                     continue
@@ -422,8 +422,8 @@ class AssignStep:
         return released
 
     def rebuild_availability(self) -> int:
-        agents = self._catalog.agents.list()
+        agents = self._catalog.agents.list_all()
         return sum(
             self._availability.rebuild(queue.id, agents, queue.assignment_method)
-            for queue in self._catalog.queues.list()
+            for queue in self._catalog.queues.list_all()
         )

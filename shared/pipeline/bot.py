@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from shared.bots.faq import faq_actions
@@ -127,21 +127,11 @@ class BotStep:
                 self._reply(conversation, entry, action, index)
             elif isinstance(action, SetContext):
                 conversation = (
-                    self._conversations.change(
-                        conversation.id,
-                        lambda c, v=action.variables: {"context": {**c.context, **v}},
-                    )
+                    self._conversations.change(conversation.id, _set_context(action.variables))
                     or conversation
                 )
             elif isinstance(action, Escalate):
-                self._conversations.change(
-                    conversation.id,
-                    lambda c, s=action.summary: (
-                        {"bot": "escalated", "bot_summary": s or None}
-                        if c.bot != "escalated"
-                        else None
-                    ),
-                )
+                self._conversations.change(conversation.id, _escalated(action.summary))
                 self._route.put(RouteItem(conversation_id=conversation.id))
                 return
             elif isinstance(action, End):
@@ -169,6 +159,18 @@ class BotStep:
             **fields,
         )
         self._outbox.offer(conversation, line, "bot reply")
+
+
+def _set_context(variables: Mapping[str, Any]) -> Callable[[Conversation], dict[str, Any]]:
+    """The change that adds ``variables`` to a conversation's context."""
+    return lambda c: {"context": {**c.context, **variables}}
+
+
+def _escalated(summary: str) -> Callable[[Conversation], dict[str, Any] | None]:
+    """The change that hands a conversation from its bot to people (once)."""
+    return lambda c: (
+        {"bot": "escalated", "bot_summary": summary or None} if c.bot != "escalated" else None
+    )
 
 
 def _payload(

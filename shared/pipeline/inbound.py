@@ -159,6 +159,7 @@ class InboundStep:
                 return rated.id, None
 
         created = False
+        conversation: Conversation | None
         if opens_conversation(message):
             conversation, created = self._conversations.open_for(account_id, open_id, now)
         else:

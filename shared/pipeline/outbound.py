@@ -46,7 +46,7 @@ WECHAT_MEDIA_TYPES = ("image", "voice")
 
 
 def backoff_seconds(attempts: int) -> int:
-    return min(2**attempts, 60)
+    return min(1 << attempts, 60)  # 2**attempts, and an int to mypy (int ** int is Any)
 
 
 class OutboundStep:
@@ -88,7 +88,7 @@ class OutboundStep:
             lease = self._leases.acquire(conversation_id, owner, self._now(), self._now() + LEASE)
             if lease is None:
                 return
-            held = [lease, self._now()]  # the latest ETag and when it was taken
+            held: list[Any] = [lease, self._now()]  # the latest ETag and when it was taken
             try:
                 retry_in = self._drain(conversation, owner, held)
             finally:
@@ -133,18 +133,22 @@ class OutboundStep:
         except WeChatApiError as error:
             if error.action is ApiAction.RETRY and attempts < MAX_ATTEMPTS:
                 return self._later(entry, f"{error.reason} (errcode {error.errcode})", attempts)
-            return self._failed(conversation, entry, _refusal(entry, error), errcode=error.errcode)
+            self._failed(conversation, entry, _refusal(entry, error), errcode=error.errcode)
+            return None
         except WeChatUnavailableError as error:
             if error.ambiguous:
                 entry = entry.model_copy(update={"details": {**entry.details, "ambiguous": True}})
             if attempts < MAX_ATTEMPTS:
                 return self._later(entry, f"WeChat did not answer ({error})", attempts)
             reason = f"WeChat did not answer after {attempts} tries (the last: {error.detail})"
-            return self._failed(conversation, entry, reason)
+            self._failed(conversation, entry, reason)
+            return None
         except AccountDisabledError:
-            return self._failed(conversation, entry, "the WeChat account is disabled")
+            self._failed(conversation, entry, "the WeChat account is disabled")
+            return None
         except NoAccountError:
-            return self._failed(conversation, entry, "the WeChat account has been deleted")
+            self._failed(conversation, entry, "the WeChat account has been deleted")
+            return None
         self._conversations.update_entry(
             entry, status="sent", details={**entry.details, "sentAt": self._now().isoformat()}
         )

@@ -19,7 +19,7 @@ from azure.core.exceptions import (
 from azure.data.tables import TableClient, UpdateMode
 
 from shared.core.secretbox import SecretBox, SecretBoxError, purpose_context
-from shared.store.entities import if_match, int64, lost_race, plain
+from shared.store.entities import etag_of, if_match, int64, lost_race, plain
 from shared.store.leases import held_by_other
 
 _ROW = "access"
@@ -94,7 +94,7 @@ class TokenTable:
             if lost_race(error):
                 return None
             raise
-        return written["etag"]
+        return etag_of(written)
 
     def store(
         self, account_id: str, etag: str, token: str, expires_at: datetime, generation: int

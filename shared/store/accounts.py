@@ -20,7 +20,7 @@ from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.core.secretbox import SecretBox, SecretBoxError, purpose_context
 from shared.model.accounts import Account
-from shared.store.entities import if_match, prefix_range
+from shared.store.entities import etag_of, if_match, prefix_range
 from shared.wechat import MessageMode
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class AccountStore:
             previous_key_expires_at=entity.get("PreviousKeyExpiresAt"),
             **secrets,
         )
-        return account, entity.metadata["etag"]
+        return account, etag_of(entity)
 
     @staticmethod
     def _index(app_id: str, account_id: str) -> dict[str, Any]:
@@ -153,7 +153,7 @@ class AccountStore:
         except ResourceNotFoundError:
             return None
 
-    def list(self) -> list[Account]:
+    def list_accounts(self) -> list[Account]:
         """Every account whose secrets open; one that does not (sealed under a key this
         deployment no longer has, or edited in storage) is logged and left out, rather than
         making every account unlistable."""

@@ -30,20 +30,23 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, Literal
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 
 from shared.model.agents import Agent, AgentRole
 from shared.model.conversations import Conversation, ConversationState, utc
-from shared.store.entities import get_text, if_match, lost_race, prefix_range, put_text
+from shared.store.entities import etag_of, get_text, if_match, lost_race, prefix_range, put_text
 
 log = logging.getLogger(__name__)
 
 PARTITION = "feed"
-AGENT, WAITING, SUPERVISED = "agent", "waiting", "supervised"
-KINDS = (AGENT, WAITING, SUPERVISED)
+Kind = Literal["agent", "waiting", "supervised"]
+AGENT: Final = "agent"
+WAITING: Final = "waiting"
+SUPERVISED: Final = "supervised"
+KINDS: tuple[Kind, ...] = (AGENT, WAITING, SUPERVISED)
 """What a poll can report as changed, in the cursor's order."""
 _PREFIX = {AGENT: "a:", WAITING: "w:", SUPERVISED: "s:"}
 _DIGEST = 6  # bytes of each kind's hash in the cursor
@@ -83,7 +86,7 @@ def watched(agent: Agent) -> dict[str, list[str]]:
 @dataclass(frozen=True)
 class Poll:
     cursor: str
-    changed: tuple[str, ...]
+    changed: tuple[Kind, ...]
     """The kinds whose rows changed since the cursor given (all of them without one)."""
 
 
@@ -175,7 +178,7 @@ class ChangeFeed:
         entities = self._table.query_entities(
             "PartitionKey eq @p", parameters={"p": PARTITION}, select=["RowKey"]
         )
-        return {entity["RowKey"]: entity.metadata["etag"] for entity in entities}
+        return {entity["RowKey"]: etag_of(entity) for entity in entities}
 
     def _etags(self, keys: list[str]) -> dict[str, str]:
         # The SDK substitutes @names between spaces: keep parentheses apart from them.
@@ -185,7 +188,7 @@ class ChangeFeed:
             parameters={"p": PARTITION, **{f"k{i}": key for i, key in enumerate(keys)}},
             select=["RowKey"],
         )
-        return {entity["RowKey"]: entity.metadata["etag"] for entity in entities}
+        return {entity["RowKey"]: etag_of(entity) for entity in entities}
 
     # --- read markers (in the agent's row) ------------------------------------------------------
 

@@ -47,8 +47,9 @@ def _retry_options(fail_fast: bool) -> tuple[dict[str, Any], dict[str, Any], dic
         return {}, {}, {}
     tables = {"retry_total": RETRIES, "retry_backoff_factor": TABLE_BACKOFF_FACTOR}
     linear = {"backoff": LINEAR_BACKOFF, "random_jitter_range": LINEAR_JITTER}
-    queues = {"retry_policy": LinearRetry(retry_total=RETRIES, **linear)}
-    blobs = {"retry_policy": BlobLinearRetry(retry_total=RETRIES, **linear)}
+    # The SDKs annotate these seconds as int and compute with floats (random.uniform).
+    queues = {"retry_policy": LinearRetry(retry_total=RETRIES, **linear)}  # type: ignore[arg-type]
+    blobs = {"retry_policy": BlobLinearRetry(retry_total=RETRIES, **linear)}  # type: ignore[arg-type]
     return tables, queues, blobs
 
 

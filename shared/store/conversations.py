@@ -40,6 +40,7 @@ from shared.store.entities import (
     if_match,
     int64,
     lost_race,
+    one_page,
     plain,
     prefix_range,
     put_text,
@@ -204,7 +205,7 @@ class ConversationStore:
             return None
         return conversation
 
-    def list(
+    def list_conversations(
         self,
         *,
         account_id: str | None,
@@ -221,11 +222,11 @@ class ConversationStore:
         if state:
             conditions.append("State eq @state")
             parameters["state"] = state.value
-        pages = self._table.query_entities(
+        query = self._table.query_entities(
             " and ".join(conditions), parameters=parameters, results_per_page=limit
-        ).by_page(continuation_token=page_token)
-        page = next(pages, [])
-        return [self._conversation(e) for e in page], pages.continuation_token
+        )
+        page, token = one_page(query, page_token)
+        return [self._conversation(e) for e in page], token
 
     def first_inbound(self, conversation_id: str) -> TranscriptEntry | None:
         """The customer's first line: what routing rules look at."""
@@ -356,11 +357,11 @@ class ConversationStore:
     def transcript(
         self, conversation_id: str, *, limit: int, page_token: Any = None
     ) -> tuple[list[TranscriptEntry], Any]:
-        pages = self._messages.query_entities(
+        query = self._messages.query_entities(
             "PartitionKey eq @c", parameters={"c": conversation_id}, results_per_page=limit
-        ).by_page(continuation_token=page_token)
-        page = next(pages, [])
-        return [self._entry(e) for e in page], pages.continuation_token
+        )
+        page, token = one_page(query, page_token)
+        return [self._entry(e) for e in page], token
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -379,7 +380,7 @@ class ConversationStore:
                 last_activity_at=now,
             )
             earlier = customer.conversation_ids if customer else []
-            pointer = {
+            pointer: dict[str, Any] = {  # Customer's fields, for a new one or an update
                 "open_conversation_id": conversation.id,
                 "last_conversation_id": conversation.id,
                 "conversation_ids": [conversation.id, *earlier][:RECENT_CONVERSATIONS],

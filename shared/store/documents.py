@@ -15,7 +15,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 from pydantic import BaseModel
 
-from shared.store.entities import get_text, if_match, prefix_range, put_text
+from shared.store.entities import etag_of, get_text, if_match, prefix_range, put_text
 
 Doc = TypeVar("Doc", bound=BaseModel)
 ATTEMPTS = 8
@@ -97,7 +97,7 @@ class DocumentStore(Generic[Doc]):
             entity = self._table.get_entity(self._partition, _DOC + doc_id)
         except ResourceNotFoundError:
             return None
-        return self._model.model_validate_json(get_text(entity, "Body")), entity.metadata["etag"]
+        return self._model.model_validate_json(get_text(entity, "Body")), etag_of(entity)
 
     def find(self, index: str, value: str) -> Doc | None:
         try:
@@ -107,7 +107,7 @@ class DocumentStore(Generic[Doc]):
         found = self.get(pointer["DocId"])
         return found[0] if found else None
 
-    def list(self) -> list[Doc]:
+    def list_all(self) -> list[Doc]:
         entities = self._table.query_entities(
             "PartitionKey eq @p and RowKey ge @lo and RowKey lt @hi",
             parameters={"p": self._partition, **prefix_range(_DOC)},

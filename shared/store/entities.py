@@ -1,10 +1,10 @@
-"""Small helpers for Table entities: long text split across properties, safe row keys, races,
-and the first page of a query that has any results."""
+"""Small helpers for Table entities: long text split across properties, safe row keys, ETags,
+races, and a query's pages (the first that has any results, or the one a token starts)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 from azure.core import MatchConditions
@@ -14,7 +14,8 @@ from azure.core.exceptions import (
     ResourceModifiedError,
     ResourceNotFoundError,
 )
-from azure.data.tables import EdmType, EntityProperty, UpdateMode
+from azure.core.paging import ItemPaged, PageIterator
+from azure.data.tables import EdmType, EntityProperty, TableEntity, UpdateMode
 
 T = TypeVar("T")
 
@@ -62,6 +63,15 @@ def prefix_range(prefix: str) -> dict[str, str]:
     return {"lo": prefix, "hi": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
 
 
+def etag_of(answer: Mapping[str, Any]) -> str:
+    """The ETag of an entity read from the service or of a write's answer. The SDK types an
+    entity's ETag optional (one built here has none); the service always sends one."""
+    etag = answer.metadata["etag"] if isinstance(answer, TableEntity) else answer["etag"]
+    if not isinstance(etag, str):
+        raise TypeError(f"the storage service answered without an ETag: {etag!r}")
+    return etag
+
+
 def if_match(etag: str | None, mode: UpdateMode = UpdateMode.MERGE) -> dict[str, Any]:
     """Update options that write only if the row still has ``etag``."""
     return {"mode": mode, "etag": etag, "match_condition": MatchConditions.IfNotModified}
@@ -88,3 +98,11 @@ def first_page(pages: Iterator[Iterable[T]]) -> list[T]:
         if found:
             return found
     return []
+
+
+def one_page(query: ItemPaged[T], token: Any) -> tuple[list[T], Any]:
+    """The page of ``query`` that ``token`` starts (None: the first) and the next page's token
+    (None after the last)."""
+    # by_page() answers a PageIterator, which holds the token; its annotation says Iterator.
+    pages = cast(PageIterator[T], query.by_page(continuation_token=token))
+    return list(next(pages, [])), pages.continuation_token

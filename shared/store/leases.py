@@ -17,7 +17,7 @@ from azure.core.exceptions import (
 )
 from azure.data.tables import TableClient, UpdateMode
 
-from shared.store.entities import if_match, lost_race
+from shared.store.entities import etag_of, if_match, lost_race
 
 
 def held_by_other(holder: str | None, until: datetime | None, owner: str, now: datetime) -> bool:
@@ -37,7 +37,7 @@ class Leases:
             current = self._table.get_entity(self._kind, name)
         except ResourceNotFoundError:
             try:
-                return self._table.create_entity(entity)["etag"]
+                return etag_of(self._table.create_entity(entity))
             except ResourceExistsError:
                 return None
         if held_by_other(current.get("Owner"), current.get("Until"), owner, now):
@@ -50,7 +50,7 @@ class Leases:
             if lost_race(error):
                 return None
             raise
-        return written["etag"]
+        return etag_of(written)
 
     def forget(self, name: str) -> None:
         """Drop the lease whoever holds it (its subject is being deleted)."""

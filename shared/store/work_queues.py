@@ -17,7 +17,7 @@ class Receipt(NamedTuple):
     """What deletes a message that was just put, while no step has taken it."""
 
     message_id: str
-    pop_receipt: str
+    pop_receipt: str | None  # the SDK's type; the service always sends one
 
 
 class WorkQueue(Generic[Item]):

@@ -164,7 +164,7 @@ class Eraser:
         now = utc(self._clock())
         removed: Counter[str] = Counter()
         own_retention = set()
-        for workstream in self._catalog.workstreams.list():
+        for workstream in self._catalog.workstreams.list_all():
             if workstream.retention_days is not None:
                 own_retention.add(workstream.account_id)
                 cutoff = now - timedelta(days=workstream.retention_days)

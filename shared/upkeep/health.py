@@ -21,7 +21,7 @@ from shared.store.names import ACCOUNTS_TABLE, ATTACHMENTS_CONTAINER, INBOUND_QU
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 5.0
-PROBE = {"retry_total": 0, "connection_timeout": 3, "read_timeout": 3}
+PROBE: dict[str, Any] = {"retry_total": 0, "connection_timeout": 3, "read_timeout": 3}
 """Per-request options for the SDKs: one try, three seconds."""
 
 

@@ -36,7 +36,7 @@ class Housekeeping:
         event that was lost."""
         released = self._assign_step.release_orphan_holds()
         fixed = self._assign_step.rebuild_availability()
-        assigned = self._assign_step.drain(queue.id for queue in self._catalog.queues.list())
+        assigned = self._assign_step.drain(queue.id for queue in self._catalog.queues.list_all())
         if released or fixed:
             log.warning(
                 "assignment sweep: released %d orphan holds, fixed %d index rows", released, fixed
@@ -47,7 +47,7 @@ class Housekeeping:
         """Close conversations idle longer than their workstream's autoCloseAfterInactivity."""
         now = utc(self._clock())
         closed = 0
-        for workstream in self._catalog.workstreams.list():
+        for workstream in self._catalog.workstreams.list_all():
             if workstream.auto_close_after_inactivity is None:
                 continue
             cutoff = now - workstream.auto_close_after_inactivity

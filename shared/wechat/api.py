@@ -168,8 +168,8 @@ class WeChatApi:
         )
         if response.headers.get("content-type", "").startswith(("application/json", "text/plain")):
             body = _checked("media/get", response.json())
-            if isinstance(body.get("video_url"), str):
-                return body["video_url"]
+            if isinstance(video_url := body.get("video_url"), str):
+                return video_url
             raise WeChatUnavailableError(
                 "media/get", "the answer had neither media nor a URL", ambiguous=False
             )
@@ -207,7 +207,8 @@ def _filename(response: httpx.Response) -> str | None:
         return None
     header = MimeHeaders()  # the stdlib's RFC 2231 parameter parser
     header["Content-Disposition"] = disposition
-    names = [
+    # An RFC 2231 value comes as (charset, language, text); typeshed types every value str.
+    names: list[str | tuple[str | None, str | None, str]] = [
         value
         for key, value in header.get_params([], header="content-disposition")
         if key == "filename"

@@ -8,7 +8,7 @@ customer sends is ever dropped. Unknown fields on known types are kept too (``mo
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, Union
+from typing import Any, Literal, NoReturn, Union
 from xml.parsers import expat
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -95,7 +95,7 @@ class _TooDeepError(Exception):
     pass
 
 
-def _refuse(*_: object) -> None:
+def _refuse(*_: object) -> NoReturn:
     raise _RefusedError
 
 

@@ -153,6 +153,6 @@ def test_an_account_sealed_under_another_key_does_not_hide_the_others(
     mine = services.accounts.register(
         AccountCreate.model_validate(SimulatedAccount.random().registration())
     )
-    listed = {account.id for account in services.accounts.list()}
+    listed = {account.id for account in services.accounts.list_accounts()}
     assert mine.id in listed
     assert lost.id not in listed

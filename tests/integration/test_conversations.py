@@ -79,7 +79,9 @@ def test_racing_workers_open_one_conversation(services, clock):
     [conversation_id] = conversation_ids
     entries, _ = services.conversations.transcript(conversation_id, limit=20)
     assert sorted(e.text for e in entries) == sorted(f"m{i}" for i in range(8))
-    listed, _ = services.conversations.list(account_id=account_id, state=None, limit=50)
+    listed, _ = services.conversations.list_conversations(
+        account_id=account_id, state=None, limit=50
+    )
     assert [c.id for c in listed] == [conversation_id]
 
 

@@ -83,7 +83,7 @@ class TestAccountRowEdited:
             services.accounts.get(account.id)
         assert (caught.value.status, caught.value.code) == (409, "account_unreadable")
         assert "register it again" in caught.value.message
-        assert account.id not in [a.id for a in services.accounts.list()]
+        assert account.id not in [a.id for a in services.accounts.list_accounts()]
 
     def test_the_name_is_not_bound_and_a_rotated_key_still_opens(self, services, safe_account):
         simulated, account = safe_account
