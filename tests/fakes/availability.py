@@ -65,7 +65,7 @@ class FakeAvailabilityIndex:
             for key, row in self._rows(agent, {queue_id: method}).items()
         }
         fixed = 0
-        for row_key, row, _ in list(self.rows.partition(queue_id)):
+        for row_key, row, _ in self.rows.partition(queue_id):
             want = wanted.pop((queue_id, row_key), None)
             if want != row:
                 if want is None:

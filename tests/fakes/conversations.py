@@ -50,10 +50,17 @@ class FakeConversationStore:
         self.messages = Rows()
         """Transcript lines by conversation."""
 
-    def before_next_write(self, interleave: Callable[[], None]) -> None:
-        """Another worker's write lands just before the next write to a customer, conversation
-        or reply window (see ``Rows.before_next_write``)."""
-        self.table.before_next_write(interleave)
+    def before_next_save(self, conversation_id: str, interleave: Callable[[], None]) -> None:
+        """Another worker's write lands just before the next write of this conversation's row
+        (see ``Rows.before_next_write``)."""
+        account_id = conversation_account(conversation_id) or ""
+        self.table.before_next_write(interleave, (account_id, _CONVERSATION + conversation_id))
+
+    def before_next_window_write(
+        self, account_id: str, open_id: str, interleave: Callable[[], None]
+    ) -> None:
+        """The same, before the next write of a customer's reply window."""
+        self.table.before_next_write(interleave, (account_id, _WINDOW + open_id))
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -116,7 +123,7 @@ class FakeConversationStore:
                 last_activity_at=now,
             )
             earlier = customer.conversation_ids if customer else []
-            pointer = {
+            pointer: dict[str, Any] = {
                 "open_conversation_id": conversation.id,
                 "last_conversation_id": conversation.id,
                 "conversation_ids": [conversation.id, *earlier][:RECENT_CONVERSATIONS],

@@ -27,8 +27,9 @@ class FakeDocumentStore(Generic[Doc]):
         self._unique = dict(unique or {})
         self.rows = Rows()
 
-    def before_next_write(self, interleave: Callable[[], None]) -> None:
-        self.rows.before_next_write(interleave)
+    def before_next_write(self, interleave: Callable[[], None], doc_id: str | None = None) -> None:
+        """Another worker's write lands just before the next write (of ``doc_id``, if given)."""
+        self.rows.before_next_write(interleave, None if doc_id is None else ("", _DOC + doc_id))
 
     def _index_keys(self, doc: Doc) -> dict[tuple[str, str], str]:
         """(index, value) → row key of the pointer, for each index the document has a value in."""

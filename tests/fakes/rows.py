@@ -5,7 +5,7 @@ state here, so a stale ETag loses exactly where Table storage would refuse the w
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -34,12 +34,13 @@ class Rows:
     def __init__(self) -> None:
         self._rows: dict[Key, tuple[Any, str]] = {}
         self._etags = itertools.count(1)
-        self._before_write: list[Callable[[], None]] = []
+        self._before_write: list[tuple[Key | None, Callable[[], None]]] = []
 
-    def before_next_write(self, interleave: Callable[[], None]) -> None:
-        """Run ``interleave`` once, just before the next write lands: another worker getting
-        there between this one's read and its write. Its own writes do not trigger it."""
-        self._before_write.append(interleave)
+    def before_next_write(self, interleave: Callable[[], None], key: Key | None = None) -> None:
+        """Run ``interleave`` once, just before the next write (to ``key``, if given) lands:
+        another worker getting there between this one's read and its write. The writes it
+        makes itself do not trigger it."""
+        self._before_write.append((key, interleave))
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -47,15 +48,14 @@ class Rows:
         """The value and its ETag, or None."""
         return self._rows.get(key)
 
-    def partition(self, partition: str, prefix: str = "") -> Iterator[tuple[str, Any, str]]:
+    def partition(self, partition: str, prefix: str = "") -> list[tuple[str, Any, str]]:
         """(row key, value, ETag) of a partition's rows that start with ``prefix``, in row-key
         order (Table storage sorts by the key's characters, as Python sorts strings)."""
-        found = sorted(
+        return sorted(
             (row_key, value, etag)
             for (pk, row_key), (value, etag) in self._rows.items()
             if pk == partition and row_key.startswith(prefix)
         )
-        yield from found
 
     # --- writes -------------------------------------------------------------------------------
 
@@ -75,7 +75,7 @@ class Rows:
 
     def transact(self, operations: list[Operation]) -> list[str]:
         """Apply every operation or none → the new ETag of each (deletes: "")."""
-        self._interleave()
+        self._interleave({op.key for op in operations})
         for op in operations:
             current = self._rows.get(op.key)
             if op.kind == "create" and current is not None:
@@ -95,7 +95,8 @@ class Rows:
                 etags.append(etag)
         return etags
 
-    def _interleave(self) -> None:
-        pending, self._before_write = self._before_write, []
-        for interleave in pending:
-            interleave()
+    def _interleave(self, keys: set[Key]) -> None:
+        due = [(k, run) for k, run in self._before_write if k is None or k in keys]
+        self._before_write = [hook for hook in self._before_write if hook not in due]
+        for _, run in due:
+            run()

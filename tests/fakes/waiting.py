@@ -4,7 +4,6 @@ queued), the key being the real one."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import islice
 
 from shared.model.conversations import Conversation
 from shared.store.waiting import WaitingEntry, waiting_key
@@ -26,12 +25,11 @@ class FakeWaitingLine:
             self.remove(conversation.queue_id, waiting_key(conversation))
 
     def entries(self, queue_id: str, limit: int = 50) -> Iterator[WaitingEntry]:
-        rows = list(islice(self.rows.partition(queue_id), limit))  # one page, read at once
-        for key, conversation_id, _ in rows:
+        for key, conversation_id, _ in self.rows.partition(queue_id)[:limit]:  # one page
             yield WaitingEntry(queue_id, key, conversation_id)
 
     def has_at_least(self, queue_id: str, count: int) -> bool:
-        return sum(1 for _ in islice(self.rows.partition(queue_id), count)) >= count
+        return len(self.rows.partition(queue_id)) >= count
 
     def position(self, conversation: Conversation) -> int:
         key = waiting_key(conversation)

@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.core.ids import short_id
 from shared.desk.work import PresenceChange
-from shared.model.agents import Agent, AgentFields, token_hash
+from shared.model.agents import Agent, AgentFields, Presence, token_hash
 from shared.model.conversations import Conversation, TranscriptEntry, utc
 from shared.model.queues import Queue, QueueFields
 from shared.model.workstreams import Workstream, WorkstreamFields
@@ -24,10 +24,12 @@ class FakeWorld:
         self.clock = services.clock
         self.account_id = short_id()
 
-    def queue(self, name: str = "q", **fields: Any) -> Queue:
+    def queue(self, name: str = "q", queue_id: str | None = None, **fields: Any) -> Queue:
         now = utc(self.clock())
         request = QueueFields.model_validate({"name": name, **fields})
-        queue = Queue(**request.model_dump(), id=short_id(), created_at=now, updated_at=now)
+        queue = Queue(
+            **request.model_dump(), id=queue_id or short_id(), created_at=now, updated_at=now
+        )
         self.services.queues.create(queue)
         return queue
 
@@ -63,7 +65,7 @@ class FakeWorld:
             updated_at=now,
         )
         self.services.agents.create(agent)
-        return self.services.desk.set_presence(agent, PresenceChange(presence=presence))
+        return self.services.desk.set_presence(agent, PresenceChange(presence=Presence(presence)))
 
     def write(self, text: str, open_id: str | None = None) -> str:
         """A customer's text line → the conversation it went to (a new one unless theirs is

@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from azure.storage.queue import QueueClient
@@ -55,7 +55,7 @@ class QueueReader:
         message = self._client.receive_message(visibility_timeout=visibility_timeout)
         if message is None:
             return None
-        return json.loads(message.content), Receipt(message.id, message.pop_receipt)
+        return json.loads(message.content), Receipt(message.id, message.pop_receipt or "")
 
 
 class Backend:
@@ -411,7 +411,7 @@ def test_the_reply_window_starts_blank_and_a_racing_writer_is_not_lost(conversat
 
 
 def line(
-    conversation_id: str, key: str, direction: str = "in", text: str = "hi"
+    conversation_id: str, key: str, direction: Literal["in", "out"] = "in", text: str = "hi"
 ) -> TranscriptEntry:
     return TranscriptEntry(
         conversation_id=conversation_id,
