@@ -10,8 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
-
 from shared.store.work_queues import Receipt
 
 VISIBILITY_TIMEOUT = 30
@@ -27,9 +25,11 @@ class _Message:
 
 
 class FakeWorkQueue:
-    def __init__(self, name: str, clock: Callable[[], float]) -> None:
+    def __init__(self, name: str, clock: Callable[[], float], item: type | None = None) -> None:
+        """``item``: the one model this queue takes, as a typed real queue refuses others."""
         self._name = name
         self._clock = clock
+        self._item = item
         self._messages: list[_Message] = []
         self._ids = itertools.count(1)
 
@@ -37,12 +37,15 @@ class FakeWorkQueue:
     def name(self) -> str:
         return self._name
 
-    def put(
-        self, message: dict[str, Any] | BaseModel, *, delay_seconds: int | None = None
-    ) -> Receipt:
-        """Like the real one, the body is JSON text; a model is taken as its JSON (by alias)."""
-        if isinstance(message, BaseModel):
-            body = message.model_dump_json(by_alias=True)
+    def put(self, message: Any, *, delay_seconds: int | None = None) -> Receipt:
+        """The body is the text the real queue sends: a work item's own (``to_body``), else the
+        dict's compact JSON."""
+        if self._item is not None and not isinstance(message, self._item):
+            raise TypeError(
+                f"queue {self.name} takes a {self._item.__name__}, not {type(message).__name__}"
+            )
+        if hasattr(message, "to_body"):
+            body = message.to_body()
         else:
             body = json.dumps(message, separators=(",", ":"))
         number = next(self._ids)
