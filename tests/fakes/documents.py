@@ -69,7 +69,7 @@ class FakeDocumentStore(Generic[Doc]):
         found = self.get(pointer[0])
         return found[0] if found else None
 
-    def list(self) -> list[Doc]:
+    def list_all(self) -> list[Doc]:
         return [
             self._model.model_validate_json(body) for _, body, _ in self.rows.partition("", _DOC)
         ]

@@ -16,6 +16,7 @@ from shared.pipeline.assign import AssignStep
 from shared.pipeline.route import RouteStep
 from shared.store.catalog import RoutingCatalog
 from shared.store.names import ASSIGN_QUEUE, OUTBOUND_QUEUE
+from shared.store.work_items import AssignItem, OutboundItem
 from tests.fakes.availability import FakeAvailabilityIndex
 from tests.fakes.changes import FakeChangeFeed
 from tests.fakes.clock import Clock
@@ -45,8 +46,8 @@ class FakeServices:
         )
         self.waiting = FakeWaitingLine()
         self.availability = FakeAvailabilityIndex()
-        self.assign_queue = FakeWorkQueue(ASSIGN_QUEUE, clock)
-        self.send_queue = FakeWorkQueue(OUTBOUND_QUEUE, clock)
+        self.assign_queue = FakeWorkQueue(ASSIGN_QUEUE, clock, AssignItem)
+        self.send_queue = FakeWorkQueue(OUTBOUND_QUEUE, clock, OutboundItem)
 
         conversations, feed = _port(self.conversations), _port(self.feed)
         self.outbox = Outbox(

@@ -30,6 +30,7 @@ from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationChangedError, ConversationStore
 from shared.store.documents import ChangedError, DocumentStore, DuplicateError
 from shared.store.waiting import WaitingLine
+from shared.store.work_items import AssignItem
 from shared.store.work_queues import Receipt, WorkQueue
 from tests.fakes.availability import FakeAvailabilityIndex
 from tests.fakes.changes import FakeChangeFeed
@@ -109,7 +110,7 @@ class Fakes(Backend):
         return FakeAvailabilityIndex()
 
     def work_queue(self) -> tuple[Any, Any]:
-        queue = FakeWorkQueue("contract", self.clock)
+        queue = FakeWorkQueue("contract", self.clock, AssignItem)
         return queue, queue
 
     def wait(self, seconds: float) -> None:
@@ -150,7 +151,7 @@ class Azurite(Backend):
         client = self.storage.queue(name)
         client.create_queue()
         self.queues.append(name)
-        return WorkQueue(client), QueueReader(client)
+        return WorkQueue(client, AssignItem), QueueReader(client)
 
     def wait(self, seconds: float) -> None:
         time.sleep(seconds)
@@ -195,7 +196,7 @@ def test_documents_are_read_by_id_and_index_and_listed_by_id(documents):
     assert documents.get("missing") is None
     assert documents.find("token", "hash-b") == agent("b")
     assert documents.find("token", "hash-none") is None
-    assert [a.id for a in documents.list()] == ["a", "b"]
+    assert [a.id for a in documents.list_all()] == ["a", "b"]
 
 
 def test_a_taken_id_or_unique_value_is_refused_and_nothing_is_written(documents):
@@ -545,8 +546,8 @@ def test_rebuild_makes_a_queues_rows_what_the_agents_say(backend):
 
 def test_a_message_put_can_be_withdrawn_until_a_listener_takes_it(backend):
     queue, reader = backend.work_queue()
-    kept = queue.put({"conversationId": "acct-1"})
-    withdrawn = queue.put({"conversationId": "acct-2"})
+    kept = queue.put(AssignItem(conversation_id="acct-1"))
+    withdrawn = queue.put(AssignItem(conversation_id="acct-2"))
     assert reader.peek() == [{"conversationId": "acct-1"}, {"conversationId": "acct-2"}]
     assert queue.withdraw(withdrawn)
     assert not queue.withdraw(withdrawn)
@@ -561,7 +562,7 @@ def test_a_message_put_can_be_withdrawn_until_a_listener_takes_it(backend):
 
 def test_a_delayed_message_stays_hidden_for_its_delay(backend):
     queue, reader = backend.work_queue()
-    delayed = queue.put({"queueId": "q"}, delay_seconds=1)
+    delayed = queue.put(AssignItem(queue_id="q"), delay_seconds=1)
     assert reader.peek() == []
     assert reader.receive() is None
     backend.wait(2.5)
