@@ -21,8 +21,6 @@ also refetches everything every minute).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import logging
@@ -35,6 +33,7 @@ from typing import Any
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 
+from shared.core import base64url
 from shared.model.agents import Agent, AgentRole
 from shared.model.conversations import Conversation, ConversationState, utc
 from shared.store.entities import get_text, if_match, lost_race, prefix_range, put_text
@@ -285,7 +284,7 @@ class ChangeFeed:
 
 def _compare(rows: dict[str, list[str]], etags: dict[str, str], since: str | None) -> Poll:
     digests = [_digest(rows[kind], etags) for kind in KINDS]
-    cursor = base64.urlsafe_b64encode(b"".join(digests)).decode().rstrip("=")
+    cursor = base64url.encode(b"".join(digests))
     before = _digests(since)
     if before is None:
         return Poll(cursor, tuple(kind for kind in KINDS if rows[kind]))
@@ -303,8 +302,8 @@ def _digests(cursor: str | None) -> list[bytes] | None:
     if not cursor:
         return None
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-    except (binascii.Error, ValueError):
+        raw = base64url.decode(cursor)
+    except base64url.Base64UrlError:
         return None
     if len(raw) != _DIGEST * len(KINDS):
         return None
