@@ -71,7 +71,7 @@ class TestAccessToken:
         def instance(index: int) -> None:
             barrier.wait()
             for conversation in conversations[index::4]:
-                instances[index].sender.send_pending(conversation)
+                instances[index].outbound_step.send_pending(conversation)
 
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(instance, range(4)))
