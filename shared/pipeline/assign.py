@@ -35,7 +35,7 @@ from shared.store.catalog import RoutingCatalog
 from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationChangedError, ConversationStore
 from shared.store.documents import ATTEMPTS, ChangedError
-from shared.store.waiting import WaitingLine
+from shared.store.waiting import WaitingLine, in_serving_order
 from shared.store.work_queues import WorkQueue
 
 log = logging.getLogger(__name__)
@@ -374,16 +374,11 @@ class AssignStep:
         queue in its waiting order; stop a queue when its next conversation finds no agent."""
         queues = [q for q in (self._catalog.queue(qid) for qid in set(queue_ids)) if q]
         assigned = 0
-        for queue in sorted(queues, key=lambda q: (q.priority, q.id)):
-            for entry in self._waiting.entries(queue.id, limit=DRAIN_BATCH):
-                conversation = self._conversations.get(entry.conversation_id)
-                if (
-                    conversation is None
-                    or conversation.state is not ConversationState.OPEN
-                    or conversation.queue_id != queue.id
-                ):
-                    self._waiting.remove(queue.id, entry.key)  # moved on; the line is a hint
-                    continue
+        lines = in_serving_order(
+            self._waiting, self._conversations, queues, per_queue=DRAIN_BATCH, prune=True
+        )
+        for queue, waiting in lines:
+            for conversation in waiting:
                 outcome = self._assign_contended(conversation.id)
                 if outcome is None:  # the line's order holds: hand the rest back, skip none
                     self._assign_queue.put({"queueId": queue.id}, delay_seconds=HAND_BACK_DELAY)
