@@ -19,7 +19,8 @@ from shared.model.lifecycle import check_transition
 from shared.model.workstreams import DistributionMode
 from shared.pipeline.assign import AssignStep
 from shared.store.catalog import RoutingCatalog
-from shared.store.conversations import ConversationChangedError, ConversationStore
+from shared.store.conversations import ConversationStore
+from shared.store.optimistic import ChangedError
 from shared.store.waiting import WaitingLine, in_serving_order
 from shared.store.work_queues import WorkQueue
 
@@ -229,7 +230,7 @@ class AgentDesk:
     def _save(self, conversation: Conversation, **changes: object) -> Conversation:
         try:
             return self._conversations.save(conversation, updated_at=self._now(), **changes)
-        except ConversationChangedError:
+        except ChangedError:
             raise ApiError(
                 409, "conflict", "the conversation changed meanwhile; try again"
             ) from None

@@ -37,6 +37,7 @@ from shared.core import base64url
 from shared.model.agents import Agent, AgentRole
 from shared.model.conversations import Conversation, ConversationState, utc
 from shared.store.entities import get_text, if_match, lost_race, prefix_range, put_text
+from shared.store.optimistic import ChangedError, retried
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,6 @@ _DIGEST = 6  # bytes of each kind's hash in the cursor
 CURSOR = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_MARKERS = 200
 """Read markers kept per agent, the most recently set ones."""
-ATTEMPTS = 8
 ROWS_PER_QUERY = 14
 """Table storage allows 15 comparisons in a filter: the partition's, and 14 row keys."""
 
@@ -194,7 +194,8 @@ class ChangeFeed:
     def mark_read(self, agent_id: str, conversation_id: str, marker: ReadMarker) -> ReadMarker:
         """Keep ``marker`` for the conversation unless the agent had read further already; the
         write bumps the agent's row too → the marker kept."""
-        for _ in range(ATTEMPTS):
+
+        def attempt() -> ReadMarker:
             entity = self._agent_row(agent_id)
             markers = self._markers(entity)
             kept = markers.pop(conversation_id, None)
@@ -207,10 +208,13 @@ class ChangeFeed:
                 self._write_markers(_PREFIX[AGENT] + agent_id, recent, etag)
             except HttpResponseError as error:
                 if lost_race(error):
-                    continue  # a bump or another tab wrote first
+                    raise ChangedError(agent_id) from None  # a bump or another tab wrote first
                 raise
             return kept
-        raise RuntimeError(f"the read markers of agent {agent_id} kept changing")
+
+        return retried(
+            attempt, exhausted=RuntimeError(f"the read markers of agent {agent_id} kept changing")
+        )
 
     def forget(self, conversation_ids: Iterable[str]) -> int:
         """Drop every agent's markers for conversations that are being purged → how many."""
@@ -228,7 +232,7 @@ class ChangeFeed:
         return dropped
 
     def _drop(self, row_key: str, gone: set[str]) -> int:
-        for _ in range(ATTEMPTS):
+        def attempt() -> int:
             entity = self._table.get_entity(PARTITION, row_key)
             markers = self._markers(entity)
             kept = {cid: marker for cid, marker in markers.items() if cid not in gone}
@@ -236,10 +240,13 @@ class ChangeFeed:
                 self._write_markers(row_key, kept, entity.metadata["etag"])
             except HttpResponseError as error:
                 if lost_race(error):
-                    continue
+                    raise ChangedError(row_key) from None
                 raise
             return len(markers) - len(kept)
-        raise RuntimeError(f"the read markers in {row_key} kept changing")
+
+        return retried(
+            attempt, exhausted=RuntimeError(f"the read markers in {row_key} kept changing")
+        )
 
     def _write_markers(
         self, row_key: str, markers: dict[str, ReadMarker], etag: str | None
