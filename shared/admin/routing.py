@@ -23,7 +23,8 @@ from shared.model.workstreams import Workstream, WorkstreamFields
 from shared.pipeline.assign import AssignStep
 from shared.store.catalog import RoutingCatalog
 from shared.store.conversations import ConversationStore
-from shared.store.documents import ChangedError, DocumentStore, DuplicateError
+from shared.store.documents import DocumentStore, DuplicateError
+from shared.store.optimistic import ChangedError
 from shared.store.sealed import SealedStore
 from shared.store.work_items import AssignItem, RouteItem
 from shared.store.work_queues import WorkQueue

@@ -14,13 +14,15 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from shared.channel.registry import AccountRegistry
 from shared.model.conversations import utc
 from shared.store.access_tokens import TokenRow, TokenTable
 from shared.wechat.api import WeChatApi
-from shared.wechat.errors import WeChatUnavailableError
+from shared.wechat.errors import ApiAction, WeChatApiError, WeChatUnavailableError
 
+T = TypeVar("T")
 REFRESH_MARGIN = timedelta(minutes=5)
 LEASE = timedelta(seconds=30)
 WAIT = 15.0  # seconds a worker waits for another's refresh before giving up
@@ -89,6 +91,18 @@ class AccessTokens:
                 # Close to expiry: refresh if nobody else is, else keep using this one.
                 return self._try_refresh(account_id, row) or token
             return self._refresh(account_id, row)
+
+    def call(self, account_id: str, call: Callable[[str], T]) -> T:
+        """``call(token)`` with the account's token and, when WeChat refuses that token
+        (``ApiAction.REFRESH_TOKEN``), once more with a fresh one (``after_rejection``). A
+        second refusal, like any other error, is the caller's."""
+        token = self.token(account_id)
+        try:
+            return call(token)
+        except WeChatApiError as error:
+            if error.action is not ApiAction.REFRESH_TOKEN:
+                raise
+        return call(self.after_rejection(account_id, token))
 
     def after_rejection(self, account_id: str, rejected: str) -> str:
         """WeChat refused ``rejected`` for the token: a fresh one, fetched once however many

@@ -29,8 +29,9 @@ from shared.model.accounts import (
 )
 from shared.model.conversations import utc
 from shared.store.access_tokens import TokenTable
-from shared.store.accounts import AccountChangedError, AccountStore, DuplicateAppIdError
+from shared.store.accounts import AccountStore, DuplicateAppIdError
 from shared.store.activity import ActivityStore
+from shared.store.optimistic import ChangedError, retried
 
 ATTEMPTS = 5
 log = logging.getLogger(__name__)
@@ -151,7 +152,8 @@ class AccountRegistry:
 
     def update(self, account_id: str, patch: AccountPatch) -> Account:
         grace = timedelta(hours=self._settings.aes_key_grace_hours)
-        for _ in range(ATTEMPTS):
+
+        def attempt() -> Account:
             found = self._found(account_id)
             if found is None:
                 raise not_found(f"account {account_id}")
@@ -163,15 +165,18 @@ class AccountRegistry:
                 self._store.replace(before, after, etag)
             except DuplicateAppIdError:
                 raise _duplicate(after.app_id) from None
-            except AccountChangedError:
-                continue
             self.forget(account_id)
             if (after.app_id, after.app_secret) != (before.app_id, before.app_secret):
                 # The stored token came from the old credentials: the next use (a send, the
                 # go-live check) fetches one with the new ones, and so tests them.
                 self._tokens.forget(account_id)
             return after
-        raise ApiError(409, "conflict", "the account kept changing; try again")
+
+        return retried(
+            attempt,
+            attempts=ATTEMPTS,
+            exhausted=ApiError(409, "conflict", "the account kept changing; try again"),
+        )
 
     def remove(self, account_id: str) -> None:
         """Stop the channel now: its settings and secrets (its access token too) go;
@@ -188,7 +193,7 @@ class AccountRegistry:
                 self._store.delete_unopened(account_id)
             else:
                 self._store.delete(account)
-        except AccountChangedError:
+        except ChangedError:
             raise not_found(f"account {account_id}") from None
         finally:
             self.forget(account_id)

@@ -6,7 +6,6 @@ its status. Request bodies are parsed into pydantic models whose errors name the
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
 import hmac
@@ -18,6 +17,8 @@ from typing import Annotated, Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic.alias_generators import to_camel
+
+from shared.core import base64url
 
 MAX_JSON_BODY = 256 * 1024
 FORM_OVERHEAD = 64 * 1024
@@ -181,7 +182,7 @@ def require_admin(headers: Mapping[str, str], admin_token: str) -> None:
 def encode_page_token(token: Any) -> str | None:
     if not token:
         return None
-    return base64.urlsafe_b64encode(json.dumps(token).encode()).decode().rstrip("=")
+    return base64url.encode(json.dumps(token).encode())
 
 
 _PAGE_TOKEN_KEYS = frozenset({"PartitionKey", "RowKey"})
@@ -204,7 +205,7 @@ def decode_page_token(text: str | None) -> Any:
         field="continuationToken",
     )
     try:
-        token = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        token = json.loads(base64url.decode(text))
     except (binascii.Error, ValueError, RecursionError):
         raise malformed from None
     if not (

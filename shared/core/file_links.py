@@ -4,19 +4,12 @@ a key derived from SECRETS_KEY, so serving it needs no storage key and no databa
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
 from datetime import datetime, timedelta, timezone
 
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+from shared.core import base64url
 
 
 class FileLinks:
@@ -27,11 +20,13 @@ class FileLinks:
         self._base = public_base_url.rstrip("/")
 
     def _sign(self, payload: str) -> str:
-        return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
+        return base64url.encode(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
 
     def url(self, blob: str, now: datetime) -> str:
         expires = int((now + self.LIFETIME).timestamp())
-        payload = _b64(json.dumps({"b": blob, "e": expires}, separators=(",", ":")).encode())
+        payload = base64url.encode(
+            json.dumps({"b": blob, "e": expires}, separators=(",", ":")).encode()
+        )
         return f"{self._base}/api/files/{payload}.{self._sign(payload)}"
 
     def blob(self, token: str, now: datetime) -> str | None:
@@ -40,7 +35,7 @@ class FileLinks:
         if not payload or not hmac.compare_digest(signature.encode(), self._sign(payload).encode()):
             return None
         try:
-            data = json.loads(_unb64(payload))
+            data = json.loads(base64url.decode(payload))
             blob, expires = str(data["b"]), int(data["e"])
         except (ValueError, KeyError, TypeError):
             return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
+from itertools import islice
 
 from pydantic import ConfigDict, model_validator
 
@@ -18,8 +19,9 @@ from shared.model.lifecycle import check_transition
 from shared.model.workstreams import DistributionMode
 from shared.pipeline.assign import AssignStep
 from shared.store.catalog import RoutingCatalog
-from shared.store.conversations import ConversationChangedError, ConversationStore
-from shared.store.waiting import WaitingLine
+from shared.store.conversations import ConversationStore
+from shared.store.optimistic import ChangedError
+from shared.store.waiting import WaitingLine, in_serving_order
 from shared.store.work_items import AssignItem
 from shared.store.work_queues import WorkQueue
 
@@ -90,19 +92,8 @@ class AgentDesk:
         """Conversations waiting in the agent's queues: lowest queue priority first, then
         each queue's own order."""
         queues = [q for q in (self._catalog.queue(qid) for qid in agent.queue_ids) if q]
-        found: list[Conversation] = []
-        for queue in sorted(queues, key=lambda q: (q.priority, q.id)):
-            for entry in self._waiting.entries(queue.id, limit=limit):
-                conversation = self._conversations.get(entry.conversation_id)
-                if (
-                    conversation
-                    and conversation.state is S.OPEN
-                    and conversation.queue_id == queue.id
-                ):
-                    found.append(conversation)
-                if len(found) >= limit:
-                    return found
-        return found
+        lines = in_serving_order(self._waiting, self._conversations, queues, per_queue=limit)
+        return list(islice((c for _, waiting in lines for c in waiting), limit))
 
     def _own(self, agent: Agent, conversation_id: str) -> Conversation:
         conversation = self._conversations.get(conversation_id)
@@ -240,7 +231,7 @@ class AgentDesk:
     def _save(self, conversation: Conversation, **changes: object) -> Conversation:
         try:
             return self._conversations.save(conversation, updated_at=self._now(), **changes)
-        except ConversationChangedError:
+        except ChangedError:
             raise ApiError(
                 409, "conflict", "the conversation changed meanwhile; try again"
             ) from None

@@ -33,9 +33,9 @@ from shared.model.workstreams import AutomatedMessage, DistributionMode, Workstr
 from shared.store.availability import AvailabilityIndex
 from shared.store.catalog import RoutingCatalog
 from shared.store.changes import ChangeFeed
-from shared.store.conversations import ConversationChangedError, ConversationStore
-from shared.store.documents import ATTEMPTS, ChangedError
-from shared.store.waiting import WaitingLine
+from shared.store.conversations import ConversationStore
+from shared.store.optimistic import ATTEMPTS, ChangedError, retried
+from shared.store.waiting import WaitingLine, in_serving_order
 from shared.store.work_items import AssignItem
 from shared.store.work_queues import WorkQueue
 
@@ -59,6 +59,10 @@ OWN_FIELDS = {*AgentFields.model_fields, "presence"}
 which announce themselves."""
 
 
+def _contended_pause(round_: int) -> None:
+    time.sleep(random.uniform(0, CONTENDED_PAUSE * 2**round_))  # noqa: S311
+
+
 class Outcome(str, Enum):
     ASSIGNED = "assigned"
     WAITING = "waiting"  # no agent can take it now; it stays in the queue's waiting line
@@ -68,10 +72,6 @@ class Outcome(str, Enum):
 
 class _NoFitError(Exception):
     pass
-
-
-class _ContendedError(Exception):
-    """Other steps won every race this attempt ran; nothing of it was kept."""
 
 
 class AssignStep:
@@ -202,19 +202,21 @@ class AssignStep:
     def _assign_contended(self, conversation_id: str) -> Outcome | None:
         """``_assign`` on a fresh read, again after a random pause when other steps won every
         race; None when they still do."""
-        for round_ in range(CONTENDED_ROUNDS):
-            if round_:
-                time.sleep(random.uniform(0, CONTENDED_PAUSE * 2**round_))  # noqa: S311
+
+        def attempt() -> Outcome:
             conversation = self._conversations.get(conversation_id)
             if conversation is None:
                 return Outcome.SKIPPED
-            try:
-                return self._assign(conversation)
-            except (_ContendedError, ChangedError):
-                continue
-        return None
+            return self._assign(conversation)
+
+        try:
+            return retried(attempt, attempts=CONTENDED_ROUNDS, pause=_contended_pause)
+        except ChangedError:
+            return None
 
     def _assign(self, conversation: Conversation) -> Outcome:
+        """Reserve a candidate and commit; ChangedError when other steps won every race (none
+        of this attempt is kept then)."""
         if conversation.queue_id is None:
             return Outcome.SKIPPED
         if conversation.state is ConversationState.WAITING:
@@ -254,9 +256,9 @@ class AssignStep:
             self.release(agent_id, conversation.id)
             # Another step assigned it, or a customer's line changed it meanwhile: a fresh
             # read tells which.
-            raise _ContendedError
+            raise ChangedError(conversation.id)
         if contended:
-            raise _ContendedError
+            raise ChangedError(conversation.id)
         return Outcome.WAITING
 
     def _release_unless_committed(self, agent_id: str, conversation_id: str) -> None:
@@ -312,7 +314,7 @@ class AssignStep:
                 assigned_at=now,
                 updated_at=now,
             )
-        except ConversationChangedError:
+        except ChangedError:
             return None
         self._waiting.discard(conversation)
         self._conversations.remember_agent(conversation.account_id, conversation.open_id, agent.id)
@@ -332,7 +334,7 @@ class AssignStep:
                     conversation, state=ConversationState.ACTIVE, updated_at=self._now()
                 )
                 return Outcome.ASSIGNED
-            except ConversationChangedError:
+            except ChangedError:
                 self.release(agent_id, conversation.id)
                 return Outcome.SKIPPED
         now = self._now()
@@ -345,7 +347,7 @@ class AssignStep:
                 enqueued_at=now,
                 updated_at=now,
             )
-        except ConversationChangedError:
+        except ChangedError:
             return Outcome.SKIPPED
         if agent_id:
             self.release(agent_id, conversation.id)  # off the agent's parked list
@@ -375,16 +377,11 @@ class AssignStep:
         queue in its waiting order; stop a queue when its next conversation finds no agent."""
         queues = [q for q in (self._catalog.queue(qid) for qid in set(queue_ids)) if q]
         assigned = 0
-        for queue in sorted(queues, key=lambda q: (q.priority, q.id)):
-            for entry in self._waiting.entries(queue.id, limit=DRAIN_BATCH):
-                conversation = self._conversations.get(entry.conversation_id)
-                if (
-                    conversation is None
-                    or conversation.state is not ConversationState.OPEN
-                    or conversation.queue_id != queue.id
-                ):
-                    self._waiting.remove(queue.id, entry.key)  # moved on; the line is a hint
-                    continue
+        lines = in_serving_order(
+            self._waiting, self._conversations, queues, per_queue=DRAIN_BATCH, prune=True
+        )
+        for queue, waiting in lines:
+            for conversation in waiting:
                 outcome = self._assign_contended(conversation.id)
                 if outcome is None:  # the line's order holds: hand the rest back, skip none
                     self._assign_queue.put(

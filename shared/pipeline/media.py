@@ -142,15 +142,9 @@ class MediaStep:
         self._feed.conversations(conversation)  # the agent can open it now
 
     def _download(self, account_id: str, media_id: str) -> Media:
-        token = self._tokens.token(account_id)
-        try:
-            media = self._api.download_media(token, media_id)
-        except WeChatApiError as error:
-            if error.action is not ApiAction.REFRESH_TOKEN:
-                raise
-            media = self._api.download_media(
-                self._tokens.after_rejection(account_id, token), media_id
-            )
+        media = self._tokens.call(
+            account_id, lambda token: self._api.download_media(token, media_id)
+        )
         if isinstance(media, Media):
             return media
         if not self._host_allowed(media):

@@ -181,21 +181,21 @@ class OutboundStep:
         return None
 
     def _send(self, conversation: Conversation, entry: TranscriptEntry) -> TranscriptEntry:
-        """One call to custom/send, after one token refresh or one re-upload if WeChat asks."""
-        account_id = conversation.account_id
-        token = self._tokens.token(account_id)
-        entry, payload = self._payload(conversation, entry, token, reupload=False)
-        try:
-            self._api.send(token, payload)
-        except WeChatApiError as error:
-            if error.action is ApiAction.REFRESH_TOKEN:
-                token = self._tokens.after_rejection(account_id, token)
-            elif error.action is not ApiAction.REUPLOAD or not entry.details.get("attachment"):
-                raise  # nothing of ours to upload again (a permanent material, say)
-            entry, payload = self._payload(
-                conversation, entry, token, reupload=error.action is ApiAction.REUPLOAD
-            )
-            self._api.send(token, payload)
+        """One call to custom/send, again after a token refresh (``AccessTokens.call``) or a
+        re-upload if WeChat asks → the entry as its uploads left it."""
+
+        def send(token: str) -> None:
+            nonlocal entry  # an upload records its media id: a retry starts from that
+            entry, payload = self._payload(conversation, entry, token, reupload=False)
+            try:
+                self._api.send(token, payload)
+            except WeChatApiError as error:
+                if error.action is not ApiAction.REUPLOAD or not entry.details.get("attachment"):
+                    raise  # nothing of ours to upload again (a permanent material, say)
+                entry, payload = self._payload(conversation, entry, token, reupload=True)
+                self._api.send(token, payload)
+
+        self._tokens.call(conversation.account_id, send)
         return entry
 
     def _payload(

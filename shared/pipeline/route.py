@@ -24,7 +24,8 @@ from shared.model.queues import Handling, OverflowAction, Queue
 from shared.model.rules import RoutingRule, classify
 from shared.model.workstreams import AutomatedMessage, DistributionMode, Workstream
 from shared.store.catalog import RoutingCatalog
-from shared.store.conversations import ATTEMPTS, ConversationChangedError, ConversationStore
+from shared.store.conversations import ConversationStore
+from shared.store.optimistic import ChangedError, retried
 from shared.store.waiting import WaitingLine
 from shared.store.work_items import AssignItem
 from shared.store.work_queues import Receipt, WorkQueue
@@ -95,17 +96,16 @@ class RouteStep:
         (another step changed the conversation meanwhile) reads it again, so routing ends only
         when the conversation has a queue or is no longer open."""
         now = utc(self._clock())  # one time for every attempt: the messages' keys repeat
-        for _ in range(ATTEMPTS):
+
+        def attempt() -> Routed:
             conversation = self._conversations.get(conversation_id)
             if conversation is None or conversation.state is not ConversationState.OPEN:
                 return NOT_ROUTED
             if conversation.queue_id:
                 return self._requeue(conversation, assign_delay)
-            try:
-                return self._route(conversation, now, assign_delay)
-            except ConversationChangedError:
-                continue
-        raise ConversationChangedError(conversation_id)
+            return self._route(conversation, now, assign_delay)
+
+        return retried(attempt, exhausted=ChangedError(conversation_id))
 
     def _ask_for_assignment(
         self, conversation: Conversation, workstream: Workstream, delay: int | None

@@ -21,6 +21,7 @@ from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 from shared.core.secretbox import SecretBox, SecretBoxError, purpose_context
 from shared.model.accounts import Account
 from shared.store.entities import etag_of, if_match, prefix_range
+from shared.store.optimistic import ChangedError
 from shared.wechat import MessageMode
 
 log = logging.getLogger(__name__)
@@ -33,10 +34,6 @@ _SECRET_FIELDS = ("app_secret", "token", "encoding_aes_key", "previous_encoding_
 
 class DuplicateAppIdError(Exception):
     """Another account already has this AppID."""
-
-
-class AccountChangedError(Exception):
-    """The account changed (or vanished) since it was read."""
 
 
 def _sealed_context(
@@ -212,5 +209,5 @@ class AccountStore:
             if error.status_code == 409:
                 raise DuplicateAppIdError(app_id) from None
             if error.status_code in (404, 412):
-                raise AccountChangedError from None
+                raise ChangedError from None
             raise

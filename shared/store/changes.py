@@ -21,8 +21,6 @@ also refetches everything every minute).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import logging
@@ -35,9 +33,11 @@ from typing import Any, Final, Literal
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 
+from shared.core import base64url
 from shared.model.agents import Agent, AgentRole
 from shared.model.conversations import Conversation, ConversationState, utc
 from shared.store.entities import etag_of, get_text, if_match, lost_race, prefix_range, put_text
+from shared.store.optimistic import ChangedError, retried
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,6 @@ _DIGEST = 6  # bytes of each kind's hash in the cursor
 CURSOR = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_MARKERS = 200
 """Read markers kept per agent, the most recently set ones."""
-ATTEMPTS = 8
 ROWS_PER_QUERY = 14
 """Table storage allows 15 comparisons in a filter: the partition's, and 14 row keys."""
 
@@ -198,7 +197,8 @@ class ChangeFeed:
     def mark_read(self, agent_id: str, conversation_id: str, marker: ReadMarker) -> ReadMarker:
         """Keep ``marker`` for the conversation unless the agent had read further already; the
         write bumps the agent's row too → the marker kept."""
-        for _ in range(ATTEMPTS):
+
+        def attempt() -> ReadMarker:
             entity = self._agent_row(agent_id)
             markers = self._markers(entity)
             kept = markers.pop(conversation_id, None)
@@ -211,10 +211,13 @@ class ChangeFeed:
                 self._write_markers(_PREFIX[AGENT] + agent_id, recent, etag)
             except HttpResponseError as error:
                 if lost_race(error):
-                    continue  # a bump or another tab wrote first
+                    raise ChangedError(agent_id) from None  # a bump or another tab wrote first
                 raise
             return kept
-        raise RuntimeError(f"the read markers of agent {agent_id} kept changing")
+
+        return retried(
+            attempt, exhausted=RuntimeError(f"the read markers of agent {agent_id} kept changing")
+        )
 
     def forget(self, conversation_ids: Iterable[str]) -> int:
         """Drop every agent's markers for conversations that are being purged → how many."""
@@ -232,7 +235,7 @@ class ChangeFeed:
         return dropped
 
     def _drop(self, row_key: str, gone: set[str]) -> int:
-        for _ in range(ATTEMPTS):
+        def attempt() -> int:
             entity = self._table.get_entity(PARTITION, row_key)
             markers = self._markers(entity)
             kept = {cid: marker for cid, marker in markers.items() if cid not in gone}
@@ -240,10 +243,13 @@ class ChangeFeed:
                 self._write_markers(row_key, kept, entity.metadata["etag"])
             except HttpResponseError as error:
                 if lost_race(error):
-                    continue
+                    raise ChangedError(row_key) from None
                 raise
             return len(markers) - len(kept)
-        raise RuntimeError(f"the read markers in {row_key} kept changing")
+
+        return retried(
+            attempt, exhausted=RuntimeError(f"the read markers in {row_key} kept changing")
+        )
 
     def _write_markers(
         self, row_key: str, markers: dict[str, ReadMarker], etag: str | None
@@ -288,7 +294,7 @@ class ChangeFeed:
 
 def _compare(rows: dict[str, list[str]], etags: dict[str, str], since: str | None) -> Poll:
     digests = [_digest(rows[kind], etags) for kind in KINDS]
-    cursor = base64.urlsafe_b64encode(b"".join(digests)).decode().rstrip("=")
+    cursor = base64url.encode(b"".join(digests))
     before = _digests(since)
     if before is None:
         return Poll(cursor, tuple(kind for kind in KINDS if rows[kind]))
@@ -306,8 +312,8 @@ def _digests(cursor: str | None) -> list[bytes] | None:
     if not cursor:
         return None
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-    except (binascii.Error, ValueError):
+        raw = base64url.decode(cursor)
+    except base64url.Base64UrlError:
         return None
     if len(raw) != _DIGEST * len(KINDS):
         return None

@@ -45,11 +45,11 @@ from shared.store.entities import (
     prefix_range,
     put_text,
 )
+from shared.store.optimistic import ChangedError, retried
 
 _CONVERSATION = "c:"
 _CUSTOMER = "u:"
 _WINDOW = "w:"
-ATTEMPTS = 8
 
 _CONVERSATION_FIELDS = {
     "open_id": "OpenId",
@@ -92,10 +92,6 @@ _CUSTOMER_FIELDS = {
     "survey_expires_at": "SurveyExpiresAt",
 }
 _JSON_FIELDS = {"skills", "context", "tags", "last_customer_line", "conversation_ids"}
-
-
-class ConversationChangedError(Exception):
-    """Another worker changed the conversation since it was read; read it again and retry."""
 
 
 def _to_entity(pk: str, rk: str, fields: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:
@@ -367,7 +363,8 @@ class ConversationStore:
 
     def open_for(self, account_id: str, open_id: str, now: datetime) -> tuple[Conversation, bool]:
         """The customer's open conversation, or a new one → (conversation, whether it is new)."""
-        for _ in range(ATTEMPTS):
+
+        def attempt() -> tuple[Conversation, bool]:
             customer = self.customer(account_id, open_id)
             if existing := self._open_of(customer):
                 return existing, False
@@ -404,10 +401,13 @@ class ConversationStore:
                 )
             except TableTransactionError as error:
                 if error.status_code in (409, 412):
-                    continue  # another worker opened one first: use theirs
+                    raise ChangedError(open_id) from None  # another worker opened one first
                 raise
             return conversation.model_copy(update={"etag": written[0]["etag"]}), True
-        raise ConversationChangedError(f"could not open a conversation for {open_id}")
+
+        return retried(
+            attempt, exhausted=ChangedError(f"could not open a conversation for {open_id}")
+        )
 
     def save(self, conversation: Conversation, **changes: Any) -> Conversation:
         """Apply ``changes`` if nobody changed the conversation since it was read (ETag)."""
@@ -418,7 +418,7 @@ class ConversationStore:
             )
         except HttpResponseError as error:
             if lost_race(error):
-                raise ConversationChangedError(conversation.id) from None
+                raise ChangedError(conversation.id) from None
             raise
         self._feed.conversations(conversation, updated)
         return updated.model_copy(update={"etag": written["etag"]})
@@ -433,22 +433,23 @@ class ConversationStore:
         """Read, compute ``update(conversation)`` (None: nothing to do) and save, retrying on
         conflicts: the way every concurrent change to a conversation is made. ``current``, a
         copy just read, saves the first read; its ETag still guards the write."""
-        for _ in range(ATTEMPTS):
+
+        def attempt() -> Conversation | None:
+            nonlocal current
             conversation, current = current or self.get(conversation_id), None
             if conversation is None:
                 return None
             changes = update(conversation)
             if not changes:
                 return conversation
-            try:
-                return self.save(conversation, **changes)
-            except ConversationChangedError:
-                continue
-        raise ConversationChangedError(conversation_id)
+            return self.save(conversation, **changes)
+
+        return retried(attempt, exhausted=ChangedError(conversation_id))
 
     def close(self, conversation_id: str, *, reason: str, now: datetime) -> Conversation | None:
         """Close the conversation and clear the customer's pointer to it, atomically."""
-        for _ in range(ATTEMPTS):
+
+        def attempt() -> Conversation | None:
             conversation = self.get(conversation_id)
             if conversation is None or conversation.state is ConversationState.CLOSED:
                 return conversation
@@ -478,18 +479,20 @@ class ConversationStore:
                 written = self._table.submit_transaction(operations)
             except TableTransactionError as error:
                 if error.status_code in (404, 409, 412):
-                    continue
+                    raise ChangedError(conversation_id) from None
                 raise
             self._feed.conversations(conversation, closed)
             return closed.model_copy(update={"etag": written[0]["etag"]})
-        raise ConversationChangedError(conversation_id)
+
+        return retried(attempt, exhausted=ChangedError(conversation_id))
 
     def change_customer(
         self, account_id: str, open_id: str, update: Callable[[Customer], Customer | None]
     ) -> Customer | None:
         """Read the customer (a blank one if new), ``update`` it (None: leave it) and write it
         under its ETag, retrying when another worker wrote first."""
-        for _ in range(ATTEMPTS):
+
+        def attempt() -> Customer | None:
             current = self.customer(account_id, open_id)
             updated = update(current or Customer(account_id=account_id, open_id=open_id))
             if updated is None:
@@ -503,10 +506,11 @@ class ConversationStore:
                     )
             except HttpResponseError as error:
                 if lost_race(error):
-                    continue
+                    raise ChangedError(f"customer {open_id}") from None
                 raise
             return updated.model_copy(update={"etag": written["etag"]})
-        raise ConversationChangedError(f"customer {open_id}")
+
+        return retried(attempt, exhausted=ChangedError(f"customer {open_id}"))
 
     def record_subscription(
         self, account_id: str, open_id: str, *, subscribed: bool, at: int, scene: str | None
@@ -552,7 +556,8 @@ class ConversationStore:
         self, account_id: str, open_id: str, update: Callable[[ReplyWindow], ReplyWindow | None]
     ) -> ReplyWindow:
         """Read, ``update`` (None: leave it) and write the window row under its ETag."""
-        for _ in range(ATTEMPTS):
+
+        def attempt() -> ReplyWindow:
             current = self.window(account_id, open_id)
             changed = update(current)
             if changed is None:
@@ -573,10 +578,11 @@ class ConversationStore:
                     self._table.update_entity(entity, **if_match(current.etag))
             except HttpResponseError as error:
                 if lost_race(error):
-                    continue
+                    raise ChangedError(f"window of {open_id}") from None
                 raise
             return changed
-        raise ConversationChangedError(f"window of {open_id}")
+
+        return retried(attempt, exhausted=ChangedError(f"window of {open_id}"))
 
     # --- transcript ------------------------------------------------------------------------
 

@@ -16,9 +16,9 @@ from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 from pydantic import BaseModel
 
 from shared.store.entities import etag_of, get_text, if_match, prefix_range, put_text
+from shared.store.optimistic import ATTEMPTS, ChangedError, retried
 
 Doc = TypeVar("Doc", bound=BaseModel)
-ATTEMPTS = 8
 _DOC = "d:"
 
 
@@ -29,10 +29,6 @@ class DuplicateError(Exception):
         super().__init__(f"{index} {value} is taken")
         self.index = index
         self.value = value
-
-
-class ChangedError(Exception):
-    """The document changed or vanished since it was read."""
 
 
 class DocumentStore(Generic[Doc]):
@@ -135,7 +131,8 @@ class DocumentStore(Generic[Doc]):
         """Read, ``change`` (None: leave it) and write back, retrying up to ``attempts`` times
         when another writer got there first → (before, after), or None when the document does
         not exist; ChangedError when every attempt lost."""
-        for _ in range(attempts):
+
+        def attempt() -> tuple[Doc, Doc] | None:
             found = self.get(doc_id)
             if found is None:
                 return None
@@ -143,12 +140,10 @@ class DocumentStore(Generic[Doc]):
             after = change(before)
             if after is None:
                 return before, before
-            try:
-                self.replace(before, after, etag)
-            except ChangedError:
-                continue
+            self.replace(before, after, etag)
             return before, after
-        raise ChangedError(doc_id)
+
+        return retried(attempt, attempts=attempts, exhausted=ChangedError(doc_id))
 
     def delete(self, doc: Doc) -> None:
         operations: list[Any] = [("delete", row) for row in self._index_rows(doc).values()]

@@ -8,12 +8,14 @@ on is deleted when met.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from azure.data.tables import TableClient
 
-from shared.model.conversations import Conversation
+from shared.model.conversations import Conversation, ConversationState
+from shared.model.queues import Queue
+from shared.store.conversations import ConversationStore
 from shared.store.entities import first_page
 
 
@@ -81,3 +83,35 @@ class WaitingLine:
             select=["RowKey"],
         )
         return 1 + sum(1 for _ in ahead)
+
+
+def in_serving_order(
+    line: WaitingLine,
+    conversations: ConversationStore,
+    queues: Iterable[Queue],
+    *,
+    per_queue: int,
+    prune: bool = False,
+) -> Iterator[tuple[Queue, Iterator[Conversation]]]:
+    """Each queue, lowest priority first (then by id), with the conversations that still wait
+    in it, next to be served first, from the first ``per_queue`` entries of its line. Both are
+    read as they are consumed: a caller that stops a queue reads no more of its line. An entry
+    whose conversation moved on (gone, no longer open, in another queue) is skipped and, with
+    ``prune``, deleted."""
+    for queue in sorted(queues, key=lambda q: (q.priority, q.id)):
+        yield queue, _still_waiting(line, conversations, queue.id, per_queue, prune)
+
+
+def _still_waiting(
+    line: WaitingLine, conversations: ConversationStore, queue_id: str, limit: int, prune: bool
+) -> Iterator[Conversation]:
+    for entry in line.entries(queue_id, limit=limit):
+        conversation = conversations.get(entry.conversation_id)
+        if (
+            conversation is not None
+            and conversation.state is ConversationState.OPEN
+            and conversation.queue_id == queue_id
+        ):
+            yield conversation
+        elif prune:
+            line.remove(queue_id, entry.key)  # the line is a hint; the conversation is the truth

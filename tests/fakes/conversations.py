@@ -24,7 +24,7 @@ from shared.model.conversations import (
     TranscriptEntry,
     conversation_account,
 )
-from shared.store.conversations import ATTEMPTS, ConversationChangedError
+from shared.store.optimistic import ATTEMPTS, ChangedError
 from tests.fakes.changes import FakeChangeFeed
 from tests.fakes.rows import Operation, RowChangedError, RowExistsError, Rows
 
@@ -147,7 +147,7 @@ class FakeConversationStore:
             except (RowExistsError, RowChangedError):
                 continue
             return conversation.model_copy(update={"etag": etags[0]}), True
-        raise ConversationChangedError(f"could not open a conversation for {open_id}")
+        raise ChangedError(f"could not open a conversation for {open_id}")
 
     def save(self, conversation: Conversation, **changes: Any) -> Conversation:
         updated = conversation.model_copy(update=changes)
@@ -157,7 +157,7 @@ class FakeConversationStore:
         try:
             etag = self.table.replace(key, updated, conversation.etag)
         except RowChangedError:
-            raise ConversationChangedError(conversation.id) from None
+            raise ChangedError(conversation.id) from None
         self._feed.conversations(conversation, updated)
         return updated.model_copy(update={"etag": etag})
 
@@ -177,9 +177,9 @@ class FakeConversationStore:
                 return conversation
             try:
                 return self.save(conversation, **changes)
-            except ConversationChangedError:
+            except ChangedError:
                 continue
-        raise ConversationChangedError(conversation_id)
+        raise ChangedError(conversation_id)
 
     def close(self, conversation_id: str, *, reason: str, now: datetime) -> Conversation | None:
         for _ in range(ATTEMPTS):
@@ -212,7 +212,7 @@ class FakeConversationStore:
                 continue
             self._feed.conversations(conversation, closed)
             return closed.model_copy(update={"etag": etags[0]})
-        raise ConversationChangedError(conversation_id)
+        raise ChangedError(conversation_id)
 
     def change_customer(
         self, account_id: str, open_id: str, update: Callable[[Customer], Customer | None]
@@ -231,7 +231,7 @@ class FakeConversationStore:
             except (RowExistsError, RowChangedError):
                 continue
             return updated.model_copy(update={"etag": etag})
-        raise ConversationChangedError(f"customer {open_id}")
+        raise ChangedError(f"customer {open_id}")
 
     def remember_agent(self, account_id: str, open_id: str, agent_id: str) -> None:
         """An unconditional merge of one property (it creates the row if need be)."""
@@ -265,7 +265,7 @@ class FakeConversationStore:
             except (RowExistsError, RowChangedError):
                 continue
             return changed
-        raise ConversationChangedError(f"window of {open_id}")
+        raise ChangedError(f"window of {open_id}")
 
     # --- transcript -----------------------------------------------------------------------------
 

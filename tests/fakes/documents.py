@@ -7,7 +7,8 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from shared.store.documents import ATTEMPTS, ChangedError, DuplicateError
+from shared.store.documents import DuplicateError
+from shared.store.optimistic import ATTEMPTS, ChangedError
 from tests.fakes.rows import Operation, RowChangedError, RowExistsError, Rows
 
 Doc = TypeVar("Doc", bound=BaseModel)

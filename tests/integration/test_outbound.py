@@ -20,6 +20,7 @@ from shared.store.leases import Leases
 from shared.store.names import LEASES_TABLE
 from shared.store.work_items import OutboundItem
 from shared.store.work_queues import WorkQueue
+from shared.wechat.errors import WeChatApiError
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 AMR = b"#!AMR\n" + b"\x3c" * 500
@@ -114,6 +115,47 @@ class TestAccessToken:
         rejected = classic.token(world.account.id)
         assert classic.after_rejection(world.account.id, rejected) != rejected
         assert world.wechat_api.token_fetches_by_api["/cgi-bin/token"] == 2
+
+    def test_a_call_refused_for_its_token_runs_once_more_with_a_fresh_one(self, world):
+        tokens = world.services.tokens
+        first = tokens.token(world.account.id)
+        seen: list[str] = []
+
+        def call(token: str) -> str:
+            seen.append(token)
+            if len(seen) == 1:
+                raise WeChatApiError(42001, "access_token expired", "test")
+            return "done"
+
+        assert tokens.call(world.account.id, call) == "done"
+        assert seen[0] == first
+        assert len(seen) == 2
+        assert world.wechat_api.token_fetches == 2  # stable_token may give the same value
+
+    def test_a_second_refusal_is_the_callers(self, world):
+        seen: list[str] = []
+
+        def call(token: str) -> None:
+            seen.append(token)
+            raise WeChatApiError(40001, "invalid credential", "test")
+
+        with pytest.raises(WeChatApiError) as refused:
+            world.services.tokens.call(world.account.id, call)
+        assert refused.value.errcode == 40001
+        assert len(seen) == 2  # refreshed once, not again and again
+        assert world.wechat_api.token_fetches == 2
+
+    def test_other_errors_are_not_retried_and_keep_the_token(self, world):
+        seen: list[str] = []
+
+        def call(token: str) -> None:
+            seen.append(token)
+            raise WeChatApiError(45015, "response out of time limit", "test")
+
+        with pytest.raises(WeChatApiError):
+            world.services.tokens.call(world.account.id, call)
+        assert len(seen) == 1
+        assert world.wechat_api.token_fetches == 1
 
 
 class TestSending:
@@ -388,6 +430,33 @@ class TestAttachments:
         assert message.msgtype == "image"
         stored = world.wechat_api.media(message.body["image"]["media_id"])
         assert stored.content == PNG
+
+    def test_a_stale_token_on_media_get_is_refreshed_once_and_the_image_kept(self, world):
+        queue = world.queue()
+        world.workstream(queue.id)
+        media_id = world.wechat_api.add_media(PNG, "image/png", "image", "photo.png")
+        customer = world.customer()
+        conversation = world.write(customer, customer.image(media_id))
+        [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
+        world.services.tokens.token(world.account.id)
+        world.wechat_api.inject("/cgi-bin/media/get", errcode=40001)
+        world.services.media_step.keep(conversation, entry.key)
+        kept = world.services.conversations.entry(conversation, entry.key).details["attachment"]
+        assert kept["sha256"] == hashlib.sha256(PNG).hexdigest()
+        assert world.wechat_api.calls("/cgi-bin/media/get") == 2
+        assert world.wechat_api.token_fetches == 2
+
+    def test_a_stale_token_on_the_upload_is_refreshed_once_and_the_image_goes(self, chat):
+        world, agent, _, conversation = chat
+        world.services.tokens.token(world.account.id)
+        world.wechat_api.inject("/cgi-bin/media/upload", errcode=42001)
+        actor = Actor(world.fresh_agent(agent.id))
+        world.services.workspace.send_file(actor, conversation, "receipt.png", PNG)
+        world.services.outbound_step.send_pending(conversation)
+        [message] = world.wechat_api.sent
+        assert world.wechat_api.media(message.body["image"]["media_id"]).content == PNG
+        assert [e.status for e in world.outbound(conversation)] == ["sent"]
+        assert world.wechat_api.token_fetches == 2
 
     def test_voice_goes_as_voice(self, chat):
         world, agent, _, conversation = chat

@@ -27,8 +27,9 @@ from shared.model.queues import AssignmentMethod
 from shared.store import StorageClients
 from shared.store.availability import AvailabilityIndex
 from shared.store.changes import ChangeFeed
-from shared.store.conversations import ConversationChangedError, ConversationStore
-from shared.store.documents import ChangedError, DocumentStore, DuplicateError
+from shared.store.conversations import ConversationStore
+from shared.store.documents import DocumentStore, DuplicateError
+from shared.store.optimistic import ChangedError
 from shared.store.waiting import WaitingLine
 from shared.store.work_items import AssignItem
 from shared.store.work_queues import Receipt, WorkQueue
@@ -306,7 +307,7 @@ def test_a_save_on_a_stale_copy_loses_and_changes_nothing(conversations):
     saved = conversations.save(read, queue_id="q1", updated_at=NOW)
     assert saved.etag != read.etag
     assert conversations.get(read.id).queue_id == "q1"
-    with pytest.raises(ConversationChangedError):
+    with pytest.raises(ChangedError):
         conversations.save(read, queue_id="q2")
     assert conversations.get(read.id).queue_id == "q1"
     again = conversations.save(saved, queue_id="q3")  # the ETag a save returns is the row's
@@ -316,7 +317,7 @@ def test_a_save_on_a_stale_copy_loses_and_changes_nothing(conversations):
 def test_a_save_of_a_conversation_that_is_not_there_loses(conversations):
     read, _ = conversations.open_for("acct", "carol", NOW)
     ghost = read.model_copy(update={"id": "acct-nothere"})
-    with pytest.raises(ConversationChangedError):
+    with pytest.raises(ChangedError):
         conversations.save(ghost, queue_id="q1")
     assert conversations.get("acct-nothere") is None
     assert conversations.get("no account part") is None
