@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from shared.core.api import ApiError, not_found
 from shared.core.cache import CachedReader
+from shared.core.errors import ConflictError, not_found
 from shared.core.ids import short_id
 from shared.core.secretbox import SecretBoxError
 from shared.core.settings import Settings
@@ -123,11 +123,10 @@ class AccountRegistry:
         still both succeed.)"""
         for other in self._store.list():
             if other.id != account.id and hmac.compare_digest(other.token, account.token):
-                raise ApiError(
-                    409,
-                    "duplicate_token",
+                raise ConflictError(
                     f"account {other.id} uses this Token already: give each account its own "
                     "(WeChat signs pushes with it)",
+                    code="duplicate_token",
                     field="token",
                 )
 
@@ -135,12 +134,11 @@ class AccountRegistry:
         try:
             return self._store.get(account_id)
         except SecretBoxError:
-            raise ApiError(
-                409,
-                "account_unreadable",
+            raise ConflictError(
                 f"account {account_id}'s secrets do not open with the settings stored beside "
                 "them (the row was changed outside the app, or SECRETS_KEY is not the key it "
                 "was sealed with); its pushes are refused. Delete it and register it again",
+                code="account_unreadable",
             ) from None
 
     def get(self, account_id: str) -> Account:
@@ -171,7 +169,7 @@ class AccountRegistry:
                 # go-live check) fetches one with the new ones, and so tests them.
                 self._tokens.forget(account_id)
             return after
-        raise ApiError(409, "conflict", "the account kept changing; try again")
+        raise ConflictError("the account kept changing; try again")
 
     def remove(self, account_id: str) -> None:
         """Stop the channel now: its settings and secrets (its access token too) go;
@@ -201,7 +199,7 @@ def _account(found: tuple[Account, str] | None) -> Account | None:
     return found[0] if found else None
 
 
-def _duplicate(app_id: str) -> ApiError:
-    return ApiError(
-        409, "duplicate_app_id", f"an account with appId {app_id} exists already", field="appId"
+def _duplicate(app_id: str) -> ConflictError:
+    return ConflictError(
+        f"an account with appId {app_id} exists already", code="duplicate_app_id", field="appId"
     )

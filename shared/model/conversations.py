@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.core.api import ViewModel
+from shared.core.schema import ViewModel
 from shared.wechat import Event, InboundMessage, Message
 
 OPENS_CONVERSATION = frozenset(
