@@ -17,18 +17,24 @@ from shared.core.errors import InvalidRequestError
 Model = TypeVar("Model", bound=BaseModel)
 
 
-class ApiModel(BaseModel):
-    """JSON in camelCase, unknown fields refused (a typo should not be silently ignored), and
-    text kept as sent: stripping spaces would both change what an agent wrote and make the
-    document's length limits untrue."""
+class CamelModel(BaseModel):
+    """A record whose JSON is camelCase (``json_body``); snake_case names work in Python."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
     def json_body(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-class ViewModel(ApiModel):
+class ApiModel(CamelModel):
+    """JSON we are sent (request bodies, a bot's answer): unknown fields refused (a typo
+    should not be silently ignored), and text kept as sent: stripping spaces would both change
+    what an agent wrote and make the document's length limits untrue."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ViewModel(CamelModel):
     """A response body: camelCase out, built by us (so nothing to refuse or strip)."""
 
     model_config = ConfigDict(extra="ignore")
