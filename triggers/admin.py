@@ -9,13 +9,14 @@ from typing import Any
 import azure.functions as func
 
 from shared.admin.dry_run import RouteTester, RouteTestRequest, vocabulary
-from shared.core.api import TRANSCRIPT_PAGE, ApiError, not_found, parse_body
+from shared.core.errors import InvalidRequestError, not_found
 from shared.desk.work import CloseRequest, TransferRequest
 from shared.model.accounts import AccountCreate, AccountPatch
 from shared.model.agents import AgentFields, AgentPatch, AgentView
 from shared.model.conversations import ConversationState, TranscriptEntryView
 from shared.model.queues import QueueFields, QueuePatch
 from shared.model.workstreams import WorkstreamFields, WorkstreamPatch
+from triggers.requests import TRANSCRIPT_PAGE, parse_body
 from triggers.responses import admin, json_response, no_content, page_args, paged, request_body
 from triggers.runtime import services
 
@@ -91,9 +92,7 @@ def admin_conversations(req: func.HttpRequest) -> func.HttpResponse:
         state_filter = ConversationState(state) if state else None
     except ValueError:
         states = ", ".join(s.value for s in ConversationState)
-        raise ApiError(
-            400, "invalid_request", f"state must be one of {states}", field="state"
-        ) from None
+        raise InvalidRequestError(f"state must be one of {states}", field="state") from None
     conversations, token = services().conversations.list_conversations(
         account_id=req.params.get("accountId") or None,
         state=state_filter,

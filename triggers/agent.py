@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.core.api import LIST_PAGE, TRANSCRIPT_PAGE, page_size, parse_body
 from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
 from shared.desk.workspace import MAX_UPLOAD_BYTES, ReadRequest, TextMessageRequest
 from shared.model.agents import Agent, AgentView
+from triggers.requests import LIST_PAGE, TRANSCRIPT_PAGE, page_size, parse_body
 from triggers.responses import (
     api,
+    caller,
     file_response,
     json_response,
     no_content,
@@ -26,7 +27,7 @@ ANONYMOUS = func.AuthLevel.ANONYMOUS  # tokens are checked by the workspace
 
 
 def _agent(req: func.HttpRequest) -> Agent:
-    return services().workspace.actor(req.headers).require_agent()
+    return caller(req).require_agent()
 
 
 @bp.route(route="api/agent/me", methods=["GET"], auth_level=ANONYMOUS)
@@ -48,7 +49,7 @@ def agent_presence(req: func.HttpRequest) -> func.HttpResponse:
 def agent_changes(req: func.HttpRequest) -> func.HttpResponse:
     """204 while nothing the agent's console shows has changed since ``since``."""
     workspace = services().workspace
-    changes = workspace.changes(workspace.actor(req.headers), req.params.get("since"))
+    changes = workspace.changes(caller(req), req.params.get("since"))
     return no_content() if changes is None else json_response(changes.json_body())
 
 
@@ -56,7 +57,7 @@ def agent_changes(req: func.HttpRequest) -> func.HttpResponse:
 @api
 def agent_directory(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
-    workspace.actor(req.headers)
+    caller(req)
     return json_response(workspace.directory().json_body())
 
 
@@ -64,7 +65,7 @@ def agent_directory(req: func.HttpRequest) -> func.HttpResponse:
 @api
 def agent_queue(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
-    actor = workspace.actor(req.headers)
+    actor = caller(req)
     waiting = services().desk.queue(
         actor.require_agent(), limit=page_size(req.params.get("limit"), *LIST_PAGE)
     )
@@ -77,7 +78,7 @@ def agent_queue(req: func.HttpRequest) -> func.HttpResponse:
 @api
 def agent_conversations(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
-    actor = workspace.actor(req.headers)
+    actor = caller(req)
     items = workspace.items(actor, workspace.conversations(actor))
     return json_response({"conversations": [c.json_body() for c in items]})
 
@@ -86,7 +87,7 @@ def agent_conversations(req: func.HttpRequest) -> func.HttpResponse:
 @api
 def agent_conversation(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
-    actor = workspace.actor(req.headers)
+    actor = caller(req)
     conversation = workspace.visible(actor, req.route_params["id"])
     body, token = workspace.detail(conversation, actor=actor, **page_args(req, TRANSCRIPT_PAGE))
     return json_response(paged(body, token))
@@ -97,7 +98,7 @@ def agent_conversation(req: func.HttpRequest) -> func.HttpResponse:
 def agent_read(req: func.HttpRequest) -> func.HttpResponse:
     """``{"upTo": <line id>}``, or no body: everything the customer wrote so far."""
     workspace = services().workspace
-    actor = workspace.actor(req.headers)
+    actor = caller(req)
     request = parse_body(ReadRequest, request_body(req) or b"{}")
     return json_response(workspace.mark_read(actor, req.route_params["id"], request).json_body())
 
@@ -106,7 +107,7 @@ def agent_read(req: func.HttpRequest) -> func.HttpResponse:
 @api
 def agent_customer(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
-    panel = workspace.customer(workspace.actor(req.headers), req.route_params["id"])
+    panel = workspace.customer(caller(req), req.route_params["id"])
     return json_response(panel.json_body())
 
 
@@ -115,7 +116,7 @@ def agent_customer(req: func.HttpRequest) -> func.HttpResponse:
 def agent_send(req: func.HttpRequest) -> func.HttpResponse:
     """``{"text": …}`` or a multipart form with a ``file``; 202: queued for the send step."""
     workspace = services().workspace
-    actor = workspace.actor(req.headers)
+    actor = caller(req)
     conversation_id = req.route_params["id"]
     if (req.headers.get("content-type") or "").lower().startswith("multipart/form-data"):
         filename, content = uploaded_file(req, "file", MAX_UPLOAD_BYTES)
@@ -131,7 +132,7 @@ def agent_send(req: func.HttpRequest) -> func.HttpResponse:
 @api
 def agent_quick_replies(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
-    replies = workspace.quick_replies(workspace.actor(req.headers), req.route_params["id"])
+    replies = workspace.quick_replies(caller(req), req.route_params["id"])
     return json_response({"quickReplies": [r.json_body() for r in replies]})
 
 
@@ -144,7 +145,7 @@ def agent_quick_replies(req: func.HttpRequest) -> func.HttpResponse:
 def agent_attachment(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
     content, content_type, filename = workspace.attachment(
-        workspace.actor(req.headers), req.route_params["id"], req.route_params["entryId"]
+        caller(req), req.route_params["id"], req.route_params["entryId"]
     )
     return file_response(content, content_type, filename, {"Cache-Control": "private, no-store"})
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.core.api import not_found
+from shared.core.errors import not_found
 from shared.web.console_files import CONTENT_SECURITY_POLICY, ConsoleNotBuiltError, console_file
 from triggers.responses import error_response
 

@@ -16,7 +16,8 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from shared.admin.dry_run import RouteTestRequest, RouteTestResult, RoutingVocabulary
 from shared.admin.poison import PoisonReplayed, PoisonReport
 from shared.channel.golive import GoLiveReport
-from shared.core.api import LIST_PAGE, ROUTE_ID, TRANSCRIPT_PAGE, PageSize, ViewModel
+from shared.core.ids import ROUTE_ID
+from shared.core.schema import ViewModel
 from shared.desk.supervision import LIVE_STATES, SupervisedConversationList, SupervisorOverview
 from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
 from shared.desk.workspace import (
@@ -38,16 +39,8 @@ from shared.model.workstreams import Workstream, WorkstreamFields, WorkstreamPat
 from shared.store.changes import CURSOR
 from shared.store.names import QUEUES
 from shared.wechat.messages import OPEN_ID
-
-
-class ErrorDetail(ViewModel):
-    code: str
-    message: str
-    field: str | None = None
-
-
-class ErrorBody(ViewModel):
-    error: ErrorDetail
+from triggers.errors import ErrorBody
+from triggers.requests import LIST_PAGE, TRANSCRIPT_PAGE, PageSize
 
 
 class AccountList(ViewModel):

@@ -10,11 +10,14 @@ from typing import Any
 
 import azure.functions as func
 
-from shared.core.api import (
+from shared.core.errors import DomainError, InvalidRequestError, TooLargeError
+from shared.core.files import DOWNLOAD_HEADERS, content_disposition, served_type
+from shared.desk.workspace import Actor
+from triggers.errors import error_body, status_of
+from triggers.requests import (
     FORM_OVERHEAD,
     LIST_PAGE,
     MAX_JSON_BODY,
-    ApiError,
     PageSize,
     body_too_large,
     check_route_ids,
@@ -23,8 +26,8 @@ from shared.core.api import (
     encode_page_token,
     page_size,
     require_admin,
+    required_token,
 )
-from shared.core.files import DOWNLOAD_HEADERS, content_disposition, served_type
 from triggers.runtime import services
 
 log = logging.getLogger(__name__)
@@ -42,9 +45,10 @@ def json_response(body: Any, status: int = 200) -> func.HttpResponse:
     )
 
 
-def error_response(error: ApiError) -> func.HttpResponse:
-    response = json_response(error.body(), error.status)
-    if error.status == 401:
+def error_response(error: DomainError) -> func.HttpResponse:
+    status = status_of(error)
+    response = json_response(error_body(error), status)
+    if status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     return response
 
@@ -73,7 +77,7 @@ def file_response(
 
 
 def request_body(
-    req: func.HttpRequest, limit: int = MAX_JSON_BODY, too_large: ApiError | None = None
+    req: func.HttpRequest, limit: int = MAX_JSON_BODY, too_large: TooLargeError | None = None
 ) -> bytes:
     """The body, refused with 413 (``too_large``) when it is over ``limit`` bytes: by its
     Content-Length before it is touched, or, without one (chunked), by the size the host
@@ -95,7 +99,7 @@ def uploaded_file(req: func.HttpRequest, field: str, limit: int) -> tuple[str, b
     request_body(req, limit + FORM_OVERHEAD, too_large)
     upload = req.files.get(field)
     if upload is None:
-        raise ApiError(400, "invalid_request", f"the form has no {field} field", field=field)
+        raise InvalidRequestError(f"the form has no {field} field", field=field)
     content = upload.read(limit + 1)
     if len(content) > limit:
         raise too_large
@@ -118,17 +122,23 @@ def paged(body: dict[str, Any], token: Any) -> dict[str, Any]:
 
 
 def api(handler: Handler) -> Handler:
-    """Turn ``ApiError`` into its JSON answer; a route value that is no id is a 404 at once."""
+    """Turn a ``DomainError`` into its JSON answer (any other exception is the host's 500); a
+    route value that is no id is refused at once."""
 
     @functools.wraps(handler)
     def wrapper(req: func.HttpRequest) -> func.HttpResponse:
         try:
             check_route_ids(req.route_params)
             return handler(req)
-        except ApiError as error:
+        except DomainError as error:
             return error_response(error)
 
     return wrapper
+
+
+def caller(req: func.HttpRequest) -> Actor:
+    """Who calls the agent or supervisor API: the agent whose token it is, or the admin."""
+    return services().workspace.actor(required_token(req.headers, "<agent token>"))
 
 
 def admin(handler: Handler) -> Handler:

@@ -6,7 +6,9 @@ import azure.functions as func
 
 from shared.channel.callback import Answer
 from shared.channel.callback_ips import forwarded_client
-from shared.core.api import ROUTE_ID, ApiError
+from shared.core.errors import NotFoundError
+from shared.core.ids import ROUTE_ID
+from triggers.errors import error_body, status_of
 from triggers.responses import json_response
 from triggers.runtime import services
 
@@ -20,7 +22,7 @@ def wechat_callback(req: func.HttpRequest) -> func.HttpResponse:
     callback = services().callback
     account_id = req.route_params["accountId"]
     if not ROUTE_ID.fullmatch(account_id):
-        return _response(Answer.refused(404, "not_found", "no such account"))
+        return _response(Answer.refused(NotFoundError("no such account")))
     client = forwarded_client(req.headers)
     if req.method == "GET":
         return _response(callback.verify(account_id, req.params, client))
@@ -28,8 +30,7 @@ def wechat_callback(req: func.HttpRequest) -> func.HttpResponse:
 
 
 def _response(answer: Answer) -> func.HttpResponse:
-    if answer.error_code is None:
-        return func.HttpResponse(answer.body, status_code=answer.status, mimetype="text/plain")
+    if answer.refusal is None:
+        return func.HttpResponse(answer.body, mimetype="text/plain")
     # Not error_response: a bad signature is not a missing bearer token (no WWW-Authenticate).
-    error = ApiError(answer.status, answer.error_code, answer.body)
-    return json_response(error.body(), answer.status)
+    return json_response(error_body(answer.refusal), status_of(answer.refusal))

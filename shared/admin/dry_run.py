@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
 
-from shared.core.api import ApiError, ApiModel, ViewModel, not_found, unknown_reference
+from shared.core.errors import ConflictError, not_found, unknown_reference
+from shared.core.schema import ApiModel, ViewModel
 from shared.model.conditions import (
     CASE_INSENSITIVE_FIELDS,
     CONTEXT_NAME,
@@ -132,11 +133,10 @@ class RouteTester:
             rules, workstream.fallback_queue_id, lambda: context, self._catalog.queue
         )
         if queue is None:
-            raise ApiError(
-                409,
-                "fallback_queue_gone",
+            raise ConflictError(
                 f"workstream {workstream.id}: its fallback queue {workstream.fallback_queue_id} "
                 "is gone; choose another",
+                code="fallback_queue_gone",
                 field="fallbackQueueId",
             )
         hours = queue.operating_hours.status(local) if queue.operating_hours else HoursStatus.OPEN

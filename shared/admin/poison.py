@@ -25,7 +25,8 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 from azure.storage.queue import QueueMessage, QueueServiceClient
 
-from shared.core.api import ViewModel, not_found
+from shared.core.errors import not_found
+from shared.core.schema import ViewModel
 from shared.model.conversations import utc
 from shared.store.conversations import ConversationStore
 from shared.store.inbound import InboundStore
@@ -169,7 +170,7 @@ class PoisonQueues:
 
     def replay(self, queue: str, message_id: str) -> PoisonReplayed:
         """Put the poison message back on ``queue`` and delete it from poison. A concurrent
-        replay of the same message cannot receive it (it is hidden), so it answers 404."""
+        replay of the same message cannot receive it (it is hidden) and is told it was not found."""
         if queue not in QUEUES:
             raise not_found(f"queue {queue}")
         poison = self._queues.get_queue_client(queue + POISON_SUFFIX)

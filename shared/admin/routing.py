@@ -13,8 +13,9 @@ from pydantic import BaseModel
 
 from shared.bots.targets import BotTargets, RefusedTargetError
 from shared.channel.registry import AccountRegistry
-from shared.core.api import ApiError, merged, not_found, unknown_reference
+from shared.core.errors import ConflictError, InvalidRequestError, not_found, unknown_reference
 from shared.core.ids import short_id
+from shared.core.schema import merged
 from shared.model.agents import Agent, AgentFields, Presence, new_token, token_hash
 from shared.model.bots import WebhookBot
 from shared.model.conversations import ConversationState, utc
@@ -63,7 +64,7 @@ class RoutingAdmin:
 
     @staticmethod
     def require(store: DocumentStore[Any], doc_id: str, what: str) -> Any:
-        """The document, or a 404 that names it."""
+        """The document, or a ``NotFoundError`` that names it."""
         found = store.get(doc_id)
         if found is None:
             raise not_found(f"{what} {doc_id}")
@@ -87,7 +88,7 @@ class RoutingAdmin:
         except DuplicateError as error:
             raise _duplicate(error) from None
         except ChangedError:
-            raise ApiError(409, "conflict", f"the {what} kept changing; try again") from None
+            raise ConflictError(f"the {what} kept changing; try again") from None
         if result is None:
             raise not_found(f"{what} {doc_id}")
         self._catalog.forget()
@@ -132,10 +133,9 @@ class RoutingAdmin:
         for workstream in self._catalog.workstreams.list_all():
             used = {workstream.fallback_queue_id, *(r.queue_id for r in workstream.routing_rules)}
             if queue_id in used:
-                raise ApiError(
-                    409,
-                    "in_use",
+                raise ConflictError(
                     f"queue {queue_id} is used by workstream {workstream.id}; change it first",
+                    code="in_use",
                 )
         self._catalog.queues.delete(queue)
         self._catalog.forget()
@@ -153,11 +153,8 @@ class RoutingAdmin:
         if bot.secret is not None:
             self._bot_secrets.put(workstream.id, bot.secret.get_secret_value())
         elif not had:
-            raise ApiError(
-                400,
-                "invalid_request",
-                "bot.secret is required for a webhook bot",
-                field="bot.secret",
+            raise InvalidRequestError(
+                "bot.secret is required for a webhook bot", field="bot.secret"
             )
         stored = bot.model_copy(update={"secret": None, "has_secret": True})
         return workstream.model_copy(update={"bot": stored})
@@ -170,8 +167,8 @@ class RoutingAdmin:
             try:
                 self._bot_targets.check_url(fields.bot.url)
             except RefusedTargetError as error:
-                raise ApiError(
-                    400, "address_refused", f"bot.url is refused: {error}", field="bot.url"
+                raise InvalidRequestError(
+                    f"bot.url is refused: {error}", code="address_refused", field="bot.url"
                 ) from None
         for index, rule in enumerate(fields.routing_rules):
             self._require_queues([rule.queue_id], f"routingRules.{index}.queueId")
@@ -272,11 +269,10 @@ class RoutingAdmin:
     def delete_agent(self, agent_id: str) -> None:
         agent = self.require(self._catalog.agents, agent_id, "agent")
         if agent.holds:
-            raise ApiError(
-                409,
-                "in_use",
+            raise ConflictError(
                 f"agent {agent_id} holds {len(agent.holds)} conversations; "
                 "close or transfer them first",
+                code="in_use",
             )
         emptied = self._assign_step.change_agent(
             agent_id, lambda a: a.model_copy(update={"queue_ids": []})
@@ -286,8 +282,8 @@ class RoutingAdmin:
         self._catalog.agents.delete(emptied)
 
 
-def _duplicate(error: DuplicateError) -> ApiError:
+def _duplicate(error: DuplicateError) -> ConflictError:
     field = {"account": "accountId"}.get(error.index, error.index)
-    return ApiError(
-        409, "duplicate", f"{field} {error.value} is used by another one already", field=field
+    return ConflictError(
+        f"{field} {error.value} is used by another one already", code="duplicate", field=field
     )

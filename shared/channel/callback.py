@@ -17,6 +17,14 @@ from typing import NamedTuple
 from shared.channel.callback_ips import Address, CallbackIpAllowList
 from shared.channel.golive import ActivityRecorder
 from shared.channel.registry import AccountRegistry
+from shared.core.errors import (
+    DomainError,
+    ForbiddenError,
+    InvalidRequestError,
+    NotFoundError,
+    TooLargeError,
+    UnauthorizedError,
+)
 from shared.core.settings import Settings
 from shared.model.conversations import utc
 from shared.store.inbound import Arrival, InboundStore, SignedUrl
@@ -26,35 +34,46 @@ from shared.wechat import MAX_BODY_BYTES, SUCCESS, ErrorCode, ProtocolError, ope
 
 log = logging.getLogger(__name__)
 
-_STATUS = {
-    ErrorCode.BAD_SIGNATURE: 401,
-    ErrorCode.STALE_TIMESTAMP: 401,
-    ErrorCode.BODY_TOO_LARGE: 413,
+_KIND: dict[ErrorCode, type[DomainError]] = {
+    ErrorCode.BAD_SIGNATURE: UnauthorizedError,
+    ErrorCode.STALE_TIMESTAMP: UnauthorizedError,
+    ErrorCode.BODY_TOO_LARGE: TooLargeError,
 }
 
 
 class Answer(NamedTuple):
-    status: int
+    """What WeChat gets: ``body`` (``success``, or the echo of a verification), or the
+    ``refusal`` that stopped the push before anything was stored."""
+
     body: str
-    error_code: str | None = None
+    refusal: DomainError | None = None
 
     @classmethod
-    def refused(cls, status: int, code: str, message: str) -> Answer:
-        return cls(status, message, code)
+    def refused(cls, refusal: DomainError) -> Answer:
+        return cls(refusal.message, refusal)
 
 
 def _refusal(error: ProtocolError) -> Answer:
-    return Answer.refused(_STATUS.get(error.code, 400), error.code.value, error.message)
+    kind = _KIND.get(error.code, InvalidRequestError)
+    return Answer.refused(kind(error.message, code=error.code.value))
 
 
+_NO_ACCOUNT = Answer.refused(NotFoundError("no such account"))
 _NOT_WECHAT = Answer.refused(
-    403, "ip_not_allowed", "CALLBACK_IP_CHECK is on and this address is not one of WeChat's"
+    ForbiddenError(
+        "CALLBACK_IP_CHECK is on and this address is not one of WeChat's", code="ip_not_allowed"
+    )
 )
 _DISABLED = Answer.refused(
-    403, "account_disabled", "the account is disabled: enable it in the console to take pushes"
+    ForbiddenError(
+        "the account is disabled: enable it in the console to take pushes",
+        code="account_disabled",
+    )
 )
 _REPLAY = Answer.refused(
-    401, "replayed", "this timestamp and nonce came with another push before: a replay"
+    UnauthorizedError(
+        "this timestamp and nonce came with another push before: a replay", code="replayed"
+    )
 )
 
 
@@ -91,7 +110,7 @@ class WeChatCallback:
         """GET: echo ``echostr`` when the signature holds (the console's "submit")."""
         account = self._registry.lookup(account_id)
         if account is None:
-            return Answer.refused(404, "not_found", "no such account")
+            return _NO_ACCOUNT
         if self._from_elsewhere(account_id, client):
             return _NOT_WECHAT
         if account.disabled:
@@ -110,7 +129,7 @@ class WeChatCallback:
         )
         if self._activity is not None:
             self._activity.verified(account_id)
-        return Answer(200, echo)
+        return Answer(echo)
 
     def _refused(self, account_id: str, error: ProtocolError) -> None:
         if self._activity is not None:
@@ -131,12 +150,10 @@ class WeChatCallback:
         """POST: a push from ``client``. Every refusal happens before anything is written or
         enqueued."""
         if len(body) > MAX_BODY_BYTES:
-            return Answer.refused(
-                413, "body_too_large", f"body is larger than {MAX_BODY_BYTES} bytes"
-            )
+            return Answer.refused(TooLargeError(f"body is larger than {MAX_BODY_BYTES} bytes"))
         account = self._registry.lookup(account_id)
         if account is None:
-            return Answer.refused(404, "not_found", "no such account")
+            return _NO_ACCOUNT
         if self._from_elsewhere(account_id, client):
             return _NOT_WECHAT
         if account.disabled:
@@ -152,7 +169,9 @@ class WeChatCallback:
             return _refusal(error)
         if push.message.to_user_name != account.original_id:
             return Answer.refused(
-                400, "wrong_account", "ToUserName is not this account's Original ID"
+                InvalidRequestError(
+                    "ToUserName is not this account's Original ID", code="wrong_account"
+                )
             )
 
         key, arrival = self._inbound.add(
@@ -173,4 +192,4 @@ class WeChatCallback:
             log.info("push %s to %s was a retry", key, account_id)
         if self._activity is not None:
             self._activity.pushed(account_id, encrypted=push.encrypted)
-        return Answer(200, SUCCESS)
+        return Answer(SUCCESS)

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Literal
 
 from shared.channel.access_tokens import AccessTokens, NoAccountError
-from shared.core.api import ViewModel
+from shared.core.schema import ViewModel
 from shared.model.accounts import Account
 from shared.model.conversations import utc
 from shared.store.activity import ActivityStore

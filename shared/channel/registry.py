@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from shared.core.api import ApiError, not_found
 from shared.core.cache import CachedReader
+from shared.core.errors import ConflictError, not_found
 from shared.core.ids import short_id
 from shared.core.secretbox import SecretBoxError
 from shared.core.settings import Settings
@@ -124,11 +124,10 @@ class AccountRegistry:
         still both succeed.)"""
         for other in self._store.list_accounts():
             if other.id != account.id and hmac.compare_digest(other.token, account.token):
-                raise ApiError(
-                    409,
-                    "duplicate_token",
+                raise ConflictError(
                     f"account {other.id} uses this Token already: give each account its own "
                     "(WeChat signs pushes with it)",
+                    code="duplicate_token",
                     field="token",
                 )
 
@@ -136,12 +135,11 @@ class AccountRegistry:
         try:
             return self._store.get(account_id)
         except SecretBoxError:
-            raise ApiError(
-                409,
-                "account_unreadable",
+            raise ConflictError(
                 f"account {account_id}'s secrets do not open with the settings stored beside "
                 "them (the row was changed outside the app, or SECRETS_KEY is not the key it "
                 "was sealed with); its pushes are refused. Delete it and register it again",
+                code="account_unreadable",
             ) from None
 
     def get(self, account_id: str) -> Account:
@@ -175,7 +173,7 @@ class AccountRegistry:
         return retried(
             attempt,
             attempts=ATTEMPTS,
-            exhausted=ApiError(409, "conflict", "the account kept changing; try again"),
+            exhausted=ConflictError("the account kept changing; try again"),
         )
 
     def remove(self, account_id: str) -> None:
@@ -206,7 +204,7 @@ def _account(found: tuple[Account, str] | None) -> Account | None:
     return found[0] if found else None
 
 
-def _duplicate(app_id: str) -> ApiError:
-    return ApiError(
-        409, "duplicate_app_id", f"an account with appId {app_id} exists already", field="appId"
+def _duplicate(app_id: str) -> ConflictError:
+    return ConflictError(
+        f"an account with appId {app_id} exists already", code="duplicate_app_id", field="appId"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 
@@ -33,3 +34,9 @@ def sortable_id(now: float | None = None, *, newest_first: bool = False) -> str:
 def short_id() -> str:
     """12 random characters for things people type and paste (account ids in URLs)."""
     return _base32(secrets.randbits(60), 12)
+
+
+ROUTE_ID = re.compile(r"[A-Za-z0-9_.:~-]{1,256}")
+"""What an id in a route can look like: accounts', conversations' and transcript lines' ids
+(and OpenIDs) all do. Anything else (a ``%2F``, a control character) is refused before it
+reaches a storage key."""

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from shared.core.api import ApiError, ViewModel, not_found
+from shared.core.errors import ForbiddenError, InvalidRequestError, not_found
+from shared.core.schema import ViewModel
 from shared.desk.work import AgentDesk, CloseRequest, TransferRequest
 from shared.desk.workspace import Actor, ChangesView, CustomerRef, WindowView
 from shared.model.agents import Agent, AgentRole, Presence
@@ -99,16 +100,14 @@ class Scope:
 
 
 def scope_of(actor: Actor) -> Scope:
-    """403 for an agent who is not a supervisor."""
+    """``ForbiddenError`` for an agent who is not a supervisor."""
     agent = actor.agent
     if agent is None:
         return Scope(None, None)
     if agent.role is not AgentRole.SUPERVISOR:
-        raise ApiError(
-            403,
-            "forbidden",
+        raise ForbiddenError(
             f"agent {agent.id} is not a supervisor: this needs a supervisor's token or the "
-            "admin's (an admin can make an agent a supervisor: role supervisor)",
+            "admin's (an admin can make an agent a supervisor: role supervisor)"
         )
     return Scope(frozenset(agent.queue_ids), agent)
 
@@ -223,9 +222,7 @@ class Supervision:
     ) -> SupervisedConversationList:
         scope = scope_of(actor)
         if queue_id and not scope.covers_queue(queue_id):
-            raise ApiError(
-                403, "forbidden", f"queue {queue_id} is not one you supervise", field="queueId"
-            )
+            raise ForbiddenError(f"queue {queue_id} is not one you supervise", field="queueId")
         wanted = _live_state(state)
         _, _, live, _ = self._live(scope)
         chosen = [
@@ -260,9 +257,7 @@ class Supervision:
         conversations of the scope's queues (``supervised``) or its agents (``agent``)."""
         scope = scope_of(actor)
         if since is not None and not CURSOR.fullmatch(since):
-            raise ApiError(
-                400,
-                "invalid_request",
+            raise InvalidRequestError(
                 "since must be the cursor of an earlier answer (letters, digits, - and _)",
                 field="since",
             )
@@ -305,5 +300,5 @@ def _live_state(state: str | None) -> ConversationState | None:
         found = None
     if found not in LIVE_STATES:
         states = ", ".join(s.value for s in LIVE_STATES)
-        raise ApiError(400, "invalid_request", f"state must be one of {states}", field="state")
+        raise InvalidRequestError(f"state must be one of {states}", field="state")
     return found

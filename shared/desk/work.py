@@ -11,7 +11,8 @@ from itertools import islice
 
 from pydantic import ConfigDict, model_validator
 
-from shared.core.api import ApiError, ApiModel, not_found, one_of, unknown_reference
+from shared.core.errors import ConflictError, not_found, unknown_reference
+from shared.core.schema import ApiModel, one_of
 from shared.messaging.automated import AutomatedMessenger
 from shared.model.agents import Agent, Presence, ResourceId
 from shared.model.conversations import Conversation, ConversationState, utc
@@ -112,21 +113,23 @@ class AgentDesk:
         if conversation is None or conversation.queue_id not in agent.queue_ids:
             raise not_found(f"conversation {conversation_id} in your queues")
         if conversation.state is not S.OPEN:
-            raise ApiError(
-                409, "taken", f"conversation {conversation_id} is {conversation.state.value}"
+            raise ConflictError(
+                f"conversation {conversation_id} is {conversation.state.value}", code="taken"
             )
         workstream, units, presences = self._assign_step.terms(conversation)
         if agent.presence not in presences:
-            raise ApiError(
-                409, "presence", f"your presence {agent.presence.value} cannot take conversations"
+            raise ConflictError(
+                f"your presence {agent.presence.value} cannot take conversations", code="presence"
             )
         reserved = self._assign_step.reserve(agent.id, conversation, units, presences)
         if reserved is None:
-            raise ApiError(409, "no_capacity", f"you have no free capacity for {units} more units")
+            raise ConflictError(
+                f"you have no free capacity for {units} more units", code="no_capacity"
+            )
         active = self._assign_step.commit(conversation, reserved, workstream)
         if active is None:
             self._assign_step.release(agent.id, conversation.id)
-            raise ApiError(409, "taken", f"conversation {conversation_id} was taken meanwhile")
+            raise ConflictError(f"conversation {conversation_id} was taken meanwhile", code="taken")
         return active
 
     def park(self, agent: Agent, conversation_id: str) -> Conversation:
@@ -182,7 +185,9 @@ class AgentDesk:
         if conversation.state is S.OPEN:
             # Still queued (an admin or a supervisor moves it): from one waiting line to another.
             if conversation.queue_id == queue_id:
-                raise ApiError(409, "same_queue", f"the conversation waits in queue {queue_id}")
+                raise ConflictError(
+                    f"the conversation waits in queue {queue_id}", code="same_queue"
+                )
             self._waiting.discard(conversation)
         else:
             check_transition(conversation.state, S.OPEN)
@@ -208,22 +213,24 @@ class AgentDesk:
         if target is None:
             raise unknown_reference("agentId", "agent", target_id)
         if target.id == conversation.agent_id:
-            raise ApiError(409, "same_agent", f"the conversation is with agent {target.id} already")
+            raise ConflictError(
+                f"the conversation is with agent {target.id} already", code="same_agent"
+            )
         if target.disabled:
-            raise ApiError(409, "agent_disabled", f"agent {target_id} is disabled")
+            raise ConflictError(f"agent {target_id} is disabled", code="agent_disabled")
         if conversation.state is not S.ACTIVE:
             check_transition(conversation.state, S.ACTIVE)
         workstream, units, presences = self._assign_step.terms(conversation)
         moving = conversation.model_copy(update={"queue_id": None})  # any queue of theirs will do
         reserved = self._assign_step.reserve(target.id, moving, units, presences)
         if reserved is None:
-            raise ApiError(
-                409, "no_capacity", f"agent {target_id} cannot take it now (presence or capacity)"
+            raise ConflictError(
+                f"agent {target_id} cannot take it now (presence or capacity)", code="no_capacity"
             )
         moved = self._assign_step.commit(conversation, reserved, workstream)
         if moved is None:
             self._assign_step.release(target.id, conversation.id)
-            raise ApiError(409, "conflict", "the conversation changed meanwhile; try again")
+            raise ConflictError("the conversation changed meanwhile; try again")
         if conversation.agent_id:
             self._assign_step.release(conversation.agent_id, conversation.id)
         return moved
@@ -232,6 +239,4 @@ class AgentDesk:
         try:
             return self._conversations.save(conversation, updated_at=self._now(), **changes)
         except ChangedError:
-            raise ApiError(
-                409, "conflict", "the conversation changed meanwhile; try again"
-            ) from None
+            raise ConflictError("the conversation changed meanwhile; try again") from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import mimetypes
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -18,18 +18,19 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContainerClient
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from shared.core.api import (
-    ROUTE_ID,
-    ApiError,
-    ApiModel,
-    ViewModel,
-    bearer_token,
+from shared.core.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidRequestError,
+    TooLargeError,
+    UnauthorizedError,
     not_found,
-    one_of,
-    tokens_match,
     unknown_reference,
 )
 from shared.core.files import safe_name
+from shared.core.ids import ROUTE_ID
+from shared.core.schema import ApiModel, ViewModel, one_of
+from shared.core.tokens import tokens_match
 from shared.messaging.automated import REPLY_RANK, fill, outbound_entry, unfilled_context
 from shared.messaging.outbox import Outbox
 from shared.model.agents import Agent, AgentRole, Presence, token_hash
@@ -118,7 +119,7 @@ class Actor:
 
     def require_agent(self) -> Agent:
         if self.agent is None:
-            raise ApiError(403, "forbidden", "this needs an agent's token, not the admin's")
+            raise ForbiddenError("this needs an agent's token, not the admin's")
         return self.agent
 
 
@@ -267,24 +268,18 @@ class AgentWorkspace:
     def _now(self) -> datetime:
         return utc(self._clock())
 
-    def actor(self, headers: Mapping[str, str]) -> Actor:
-        token = bearer_token(headers)
-        if token is None:
-            raise ApiError(
-                401, "unauthorized", "an Authorization: Bearer <agent token> header is needed"
-            )
+    def actor(self, token: str) -> Actor:
+        """Who ``token`` (a bearer token) belongs to: the admin, or an enabled agent."""
         if tokens_match(self._admin_token, token):
             return Actor(None)
         hashed = token_hash(token)
         agent = self._catalog.agents.find("token", hashed)
         # The document is read after its index row: a rotation in between shows here.
         if agent is None or not tokens_match(agent.token_hash, hashed):
-            raise ApiError(401, "unauthorized", "the bearer token is not an agent's token")
+            raise UnauthorizedError("the bearer token is not an agent's token")
         if agent.disabled:
-            raise ApiError(
-                403,
-                "agent_disabled",
-                f"agent {agent.id} is disabled; an admin can enable it again",
+            raise ForbiddenError(
+                f"agent {agent.id} is disabled; an admin can enable it again", code="agent_disabled"
             )
         return Actor(agent)
 
@@ -415,9 +410,7 @@ class AgentWorkspace:
         """None when nothing the agent's console shows changed since the cursor ``since``."""
         agent = actor.require_agent()
         if since is not None and not CURSOR.fullmatch(since):
-            raise ApiError(
-                400,
-                "invalid_request",
+            raise InvalidRequestError(
                 "since must be the cursor of an earlier answer (letters, digits, - and _)",
                 field="since",
             )
@@ -509,9 +502,11 @@ class AgentWorkspace:
         agent = actor.require_agent()
         conversation = self.visible(actor, conversation_id)
         if conversation.agent_id != agent.id:
-            raise ApiError(403, "forbidden", "only the conversation's agent can reply")
+            raise ForbiddenError("only the conversation's agent can reply")
         if conversation.state not in SENDABLE_STATES:
-            raise ApiError(409, "not_active", f"the conversation is {conversation.state.value}")
+            raise ConflictError(
+                f"the conversation is {conversation.state.value}", code="not_active"
+            )
         return conversation
 
     def _entry(self, conversation: Conversation, agent: Agent, **fields: Any) -> TranscriptEntry:
@@ -558,19 +553,16 @@ class AgentWorkspace:
         text = fill(reply.text, {"AgentName": agent.name}, conversation.context)
         if missing := unfilled_context(text):
             names = ", ".join(f"{{context.{name}}}" for name in missing)
-            raise ApiError(
-                409,
-                "missing_context",
+            raise ConflictError(
                 f"quick reply {name!r} needs {names}, which this conversation does not have "
                 "(a bot sets context variables): write the reply yourself",
+                code="missing_context",
                 field="quickReply",
             )
         try:
             return check_text_size(text)
         except ValueError as error:
-            raise ApiError(
-                400, "invalid_request", f"quickReply {error}", field="quickReply"
-            ) from None
+            raise InvalidRequestError(f"quickReply {error}", field="quickReply") from None
 
     def send_file(
         self, actor: Actor, conversation_id: str, filename: str, content: bytes
@@ -579,13 +571,13 @@ class AgentWorkspace:
         conversation = self._sendable(actor, conversation_id)
         workstream = self._catalog.workstream_for_account(conversation.account_id)
         if workstream and not workstream.file_attachments.agents_can_send:
-            raise ApiError(403, "attachments_off", "this workstream does not let agents send files")
-        if not content:
-            raise ApiError(400, "invalid_request", "the file is empty", field="file")
-        if len(content) > MAX_UPLOAD_BYTES:
-            raise ApiError(
-                413, "body_too_large", f"files may be at most {MAX_UPLOAD_BYTES // 2**20} MB"
+            raise ForbiddenError(
+                "this workstream does not let agents send files", code="attachments_off"
             )
+        if not content:
+            raise InvalidRequestError("the file is empty", field="file")
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise TooLargeError(f"files may be at most {MAX_UPLOAD_BYTES // 2**20} MB")
         filename = safe_name(filename)
         kind, content_type = _classify(filename, content)
         entry = self._entry(
@@ -624,11 +616,10 @@ def _classify(filename: str, content: bytes) -> tuple[str, str]:
     for kind, signatures, content_type, limit in MEDIA_KINDS:
         if content.startswith(signatures):
             if len(content) > limit:
-                raise ApiError(
-                    400,
-                    "too_large_for_wechat",
+                raise InvalidRequestError(
                     f"WeChat takes {kind} files of at most {limit // 2**20} MB; this one is "
                     f"{len(content) / 2**20:.1f} MB",
+                    code="too_large_for_wechat",
                     field="file",
                 )
             return kind, content_type

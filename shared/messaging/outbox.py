@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from shared.core.api import ApiError
+from shared.core.errors import WindowClosedError
 from shared.model.conversations import Conversation, LineSummary, ReplyWindow, TranscriptEntry, utc
 from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
@@ -18,11 +18,6 @@ from shared.store.work_items import OutboundItem
 from shared.store.work_queues import WorkQueue
 
 log = logging.getLogger(__name__)
-
-
-class WindowClosedError(ApiError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(409, "reply_window", reason)
 
 
 class Outbox:

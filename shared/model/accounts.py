@@ -17,7 +17,8 @@ from pydantic import (
     model_validator,
 )
 
-from shared.core.api import ApiError, ApiModel, ViewModel, omitted
+from shared.core.errors import ConflictError
+from shared.core.schema import ApiModel, ViewModel, omitted
 from shared.wechat import Channel, MessageMode
 from shared.wechat.messages import ORIGINAL_ID
 
@@ -177,8 +178,8 @@ class Account(BaseModel):
         try:
             _check_sandbox_mode(updated.sandbox, updated.message_mode)
         except ValueError as error:  # the body is fine; this account is a sandbox one
-            raise ApiError(
-                409, "sandbox_account", f"messageMode {error}", field="messageMode"
+            raise ConflictError(
+                f"messageMode {error}", code="sandbox_account", field="messageMode"
             ) from None
         return updated
 

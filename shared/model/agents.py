@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from shared.core.api import ApiModel, ViewModel, patch_of
+from shared.core.schema import ApiModel, ViewModel, patch_of
 
 TOKEN_PREFIX = "agt_"  # noqa: S105 - a prefix, not a secret
 
@@ -41,8 +41,8 @@ class AgentFields(ApiModel):
     skills: Annotated[list[Skill], Field(max_length=50)] = []
     role: AgentRole = AgentRole.AGENT
     disabled: bool = False
-    """A disabled agent's token is refused (403) and the agent gets no new work; what it holds
-    stays with it until an admin closes or transfers it."""
+    """A disabled agent's token is refused (forbidden) and the agent gets no new work; what it
+    holds stays with it until an admin closes or transfers it."""
 
 
 AgentPatch = patch_of(AgentFields, "AgentPatch")

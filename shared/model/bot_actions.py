@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field
 
-from shared.core.api import ApiModel
+from shared.core.schema import ApiModel
 from shared.model.bots import ImageAnswer, Text
 
 ContextValue = Union[str, int, float, bool, None, list[Union[str, int, float, bool]]]  # noqa: UP007

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import regex
 from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from shared.core.api import ApiModel, one_of
+from shared.core.schema import ApiModel, one_of
 from shared.model.conditions import MAX_PATTERN
 
 LANGUAGE_PATTERN = r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*"

@@ -32,7 +32,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails
 
-from shared.core.api import ApiModel
+from shared.core.schema import ApiModel
 from shared.model.matching import RegexBudget
 
 MAX_DEPTH = 8

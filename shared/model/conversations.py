@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.core.api import ViewModel
+from shared.core.schema import CamelModel, ViewModel
 from shared.wechat import Event, InboundMessage, Message
 
 OPENS_CONVERSATION = frozenset(
@@ -68,7 +68,7 @@ def conversation_account(conversation_id: str) -> str | None:
 SUMMARY_CHARS = 100
 
 
-class LineSummary(ViewModel):
+class LineSummary(CamelModel):
     """A transcript line in brief, for the agents' lists: the customer's last line is kept on
     the conversation, ours on the reply window, each by a write that happens anyway."""
 
@@ -100,7 +100,7 @@ class LineSummary(ViewModel):
         )
 
 
-class Conversation(ViewModel):
+class Conversation(CamelModel):
     """Also the API's view of a conversation (``json_body``), in camelCase."""
 
     model_config = ConfigDict(frozen=True)

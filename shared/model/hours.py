@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
-from shared.core.api import ApiModel
+from shared.core.schema import ApiModel
 
 _HH_MM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]|24:00")
 

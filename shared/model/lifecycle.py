@@ -13,7 +13,7 @@ apply a transition; this table says which transitions exist at all.
 
 from __future__ import annotations
 
-from shared.core.api import ApiError
+from shared.core.errors import IllegalTransitionError
 from shared.model.conversations import ConversationState
 
 S = ConversationState
@@ -29,17 +29,8 @@ TRANSITIONS: dict[ConversationState, frozenset[ConversationState]] = {
 HOLDS_CAPACITY = frozenset({S.ACTIVE, S.WRAPUP})
 
 
-class IllegalTransitionError(ApiError):
-    def __init__(self, current: ConversationState, wanted: ConversationState) -> None:
-        super().__init__(
-            409,
-            "illegal_transition",
-            f"a conversation that is {current.value} cannot become {wanted.value}",
-        )
-        self.current = current
-        self.wanted = wanted
-
-
 def check_transition(current: ConversationState, wanted: ConversationState) -> None:
     if wanted not in TRANSITIONS[current]:
-        raise IllegalTransitionError(current, wanted)
+        raise IllegalTransitionError(
+            f"a conversation that is {current.value} cannot become {wanted.value}"
+        )

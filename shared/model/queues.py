@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, model_validator
 
-from shared.core.api import ApiModel, patch_of
+from shared.core.schema import ApiModel, patch_of
 from shared.model.agents import Name, ResourceId
 from shared.model.hours import OperatingHours
 

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from pydantic import Field
 
-from shared.core.api import ApiModel
+from shared.core.schema import ApiModel
 from shared.model.agents import Name, ResourceId, Skill
 from shared.model.conditions import Condition, RoutingContext
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
-from shared.core.api import ApiModel, patch_of
+from shared.core.schema import ApiModel, patch_of
 from shared.model.agents import Name, Presence, ResourceId
 from shared.model.bots import BY_LANGUAGE, LANGUAGE_PATTERN, BotConfig, QuickReply, Survey, Text
 from shared.model.hours import TimeZoneName

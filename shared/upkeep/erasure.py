@@ -24,7 +24,7 @@ from typing import Any
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContainerClient
 
-from shared.core.api import ApiError, not_found
+from shared.core.errors import InvalidRequestError, not_found
 from shared.model.conversations import Conversation, utc
 from shared.pipeline.assign import AssignStep
 from shared.pipeline.media import blob_prefix
@@ -99,12 +99,10 @@ class Eraser:
     # --- a customer, on request ---------------------------------------------------------------
 
     def erase_customer(self, account_id: str, open_id: str) -> dict[str, int]:
-        """Everything of one customer of one account → how many of each kind went; 400 for an
-        OpenID of the wrong shape, 404 when the account has nothing of theirs."""
+        """Everything of one customer of one account → how many of each kind went; invalid for
+        an OpenID of the wrong shape, not found when the account has nothing of theirs."""
         if not is_open_id(open_id):
-            raise ApiError(
-                400,
-                "invalid_request",
+            raise InvalidRequestError(
                 "openId must be a WeChat OpenID: 1 to 64 letters, digits, '-' or '_'",
                 field="openId",
             )

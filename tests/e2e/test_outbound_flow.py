@@ -9,11 +9,11 @@ import hashlib
 import httpx
 import pytest
 
-from shared.core.api import FORM_OVERHEAD
 from shared.desk.workspace import MAX_UPLOAD_BYTES
 from tests.conftest import schema_validator
 from tests.e2e.conftest import register, wait_for
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
+from triggers.requests import FORM_OVERHEAD
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16
 

@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 
 from shared.bootstrap import Services
+from shared.channel.callback import Answer
 from shared.core.settings import load_settings
 from shared.pipeline.assign import Outcome
 from shared.store import StorageClients
 from shared.store.names import ensure_storage
 from tools.local_app import storage_clients
 from tools.wechat_simulator import WeChatApiSimulator
+from triggers.errors import status_of
 
 
 class Clock:
@@ -205,3 +207,8 @@ def chat(world: World) -> tuple[World, Any, Any, Any]:
     conversation = world.conversation("hello", customer=customer)
     assert world.services.assign_step.assign(conversation) is Outcome.ASSIGNED
     return world, agent, customer, conversation
+
+
+def answer_status(answer: Answer) -> int:
+    """The HTTP status the callback's trigger gives ``answer``: 200 unless it is a refusal."""
+    return 200 if answer.refusal is None else status_of(answer.refusal)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.core.api import ApiError
+from shared.core.errors import DomainError
 from shared.desk.work import CloseRequest
 from shared.desk.workspace import (
     MAX_UPLOAD_BYTES,
@@ -19,6 +19,7 @@ from shared.model.agents import AgentPatch
 from shared.model.conversations import SUMMARY_CHARS
 from shared.model.workstreams import WorkstreamPatch
 from tests.integration.conftest import store_push
+from triggers.errors import status_of
 
 
 def actor(world, agent) -> Actor:
@@ -67,7 +68,7 @@ class TestTheList:
         again = read(world, lin, conversation, first.key)  # an older tab: the marker stays
         assert again.unread == 0
         assert again.read_up_to == world.get(conversation).last_customer_line.id
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             read(world, lin, conversation, "1764000000-m00000000000000000009")
         assert (caught.value.code, caught.value.field) == ("unknown_reference", "upTo")
 
@@ -77,13 +78,13 @@ class TestTheList:
         read(world, boss, conversation)
         assert listed(world, boss, conversation).unread == 0
         assert listed(world, lin, conversation).unread == 1
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             world.services.workspace.mark_read(Actor(None), conversation, ReadRequest())
-        assert caught.value.status == 403
+        assert status_of(caught.value) == 403
         outsider = world.agent("Outsider", [world.queue("x").id])
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             read(world, outsider, conversation)
-        assert caught.value.status == 404
+        assert status_of(caught.value) == 404
 
     def test_a_push_filed_twice_is_counted_once(self, chat):
         world, lin, customer, conversation = chat

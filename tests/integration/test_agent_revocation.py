@@ -8,16 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from shared.core.api import ApiError
+from shared.core.errors import DomainError
 from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
 from shared.model.agents import AgentFields, AgentPatch, Presence
 from shared.model.conversations import ConversationState as S
 from shared.pipeline.assign import Outcome
 from shared.store.names import AVAILABILITY_TABLE
-
-
-def headers(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+from triggers.errors import status_of
 
 
 def agent_with_token(world, name: str, queue_ids: list[str], capacity: int = 2):
@@ -29,8 +26,8 @@ def agent_with_token(world, name: str, queue_ids: list[str], capacity: int = 2):
     return agent, token
 
 
-def refused(action) -> ApiError:
-    with pytest.raises(ApiError) as caught:
+def refused(action) -> DomainError:
+    with pytest.raises(DomainError) as caught:
         action()
     return caught.value
 
@@ -59,20 +56,21 @@ class TestRotation:
         queue = world.queue()
         agent, old = agent_with_token(world, "Lin", [queue.id])
         workspace = world.services.workspace
-        assert workspace.actor(headers(old)).agent.id == agent.id
+        assert workspace.actor(old).agent.id == agent.id
 
         rotated, new = world.services.routing_admin.rotate_token(agent.id)
 
         assert new != old
         assert new.startswith("agt_")
-        error = refused(lambda: workspace.actor(headers(old)))
-        assert (error.status, error.code) == (401, "unauthorized")
-        assert workspace.actor(headers(new)).agent.id == agent.id
+        error = refused(lambda: workspace.actor(old))
+        assert (status_of(error), error.code) == (401, "unauthorized")
+        assert workspace.actor(new).agent.id == agent.id
         # Only the token changed: the agent keeps its presence, queues and holds.
         assert (rotated.presence.value, rotated.queue_ids) == ("available", [queue.id])
 
     def test_rotating_an_unknown_agent_is_404(self, world):
-        assert refused(lambda: world.services.routing_admin.rotate_token("nobody")).status == 404
+        error = refused(lambda: world.services.routing_admin.rotate_token("nobody"))
+        assert status_of(error) == 404
 
 
 class TestDisabled:
@@ -81,8 +79,8 @@ class TestDisabled:
         agent, token = agent_with_token(world, "Lin", [queue.id])
         disabled = disable(world, agent.id)
         assert (disabled.disabled, disabled.presence.value) == (True, "offline")
-        error = refused(lambda: world.services.workspace.actor(headers(token)))
-        assert (error.status, error.code) == (403, "agent_disabled")
+        error = refused(lambda: world.services.workspace.actor(token))
+        assert (status_of(error), error.code) == (403, "agent_disabled")
         assert "disabled" in error.message
         # A presence change authorised just before the disabling leaves it offline.
         still = world.services.desk.set_presence(agent, PresenceChange(presence="available"))
@@ -90,7 +88,7 @@ class TestDisabled:
 
         enabled = disable(world, agent.id, False)
         assert enabled.presence.value == "offline"  # it comes back when it says so
-        assert world.services.workspace.actor(headers(token)).agent.id == agent.id
+        assert world.services.workspace.actor(token).agent.id == agent.id
 
     def test_it_gets_no_new_work_until_enabled_again(self, world):
         queue = world.queue()
@@ -112,7 +110,7 @@ class TestDisabled:
 
         desk = world.services.desk
         disable(world, agent.id, False)
-        actor = world.services.workspace.actor(headers(token))
+        actor = world.services.workspace.actor(token)
         desk.set_presence(actor.require_agent(), PresenceChange(presence="available"))
         world.services.assign_step.drain_for_agent(agent.id)
         assert world.get(conversation).state is S.ACTIVE
@@ -225,9 +223,9 @@ class TestAdminActsForTheAgent:
         error = refused(
             lambda: world.services.desk.transfer_as_admin(first, TransferRequest(agent_id=lin.id))
         )
-        assert (error.status, error.code) == (409, "agent_disabled")
+        assert (status_of(error), error.code) == (409, "agent_disabled")
         assert world.get(first).agent_id == wu.id
 
     def test_an_unknown_conversation_is_404(self, world):
         error = refused(lambda: world.services.desk.close_as_admin("nope", CloseRequest()))
-        assert error.status == 404
+        assert status_of(error) == 404

@@ -9,12 +9,13 @@ import logging
 import pytest
 from azure.data.tables import TableClient
 
-from shared.core.api import ApiError
+from shared.core.errors import DomainError
 from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
 from shared.desk.workspace import Actor, ReadRequest, TextMessageRequest
 from shared.pipeline.assign import Outcome
 from shared.store.changes import ROWS_PER_QUERY
 from shared.store.names import CHANGES_TABLE
+from triggers.errors import status_of
 
 AGENT, WAITING, SUPERVISED = "agent", "waiting", "supervised"
 
@@ -66,12 +67,12 @@ def test_a_cursor_that_is_not_ours_means_refetch_everything_and_a_malformed_one_
     view = world.services.workspace.changes(actor, "AAAA")
     assert view is not None
     assert view.changed == [AGENT, WAITING]  # a plain agent watches no supervised rows
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(DomainError) as caught:
         world.services.workspace.changes(actor, "not/a cursor")
-    assert (caught.value.status, caught.value.field) == (400, "since")
-    with pytest.raises(ApiError) as caught:
+    assert (status_of(caught.value), caught.value.field) == (400, "since")
+    with pytest.raises(DomainError) as caught:
         world.services.workspace.changes(Actor(None), None)
-    assert caught.value.status == 403
+    assert status_of(caught.value) == 403
 
 
 def test_routing_and_assignment_tell_the_queues_agents_and_no_one_else(world):

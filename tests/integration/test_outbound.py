@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from shared.core.api import ApiError
+from shared.core.errors import DomainError
 from shared.desk.workspace import Actor, TextMessageRequest
 from shared.model.conversations import utc
 from shared.pipeline.media import blob_prefix
@@ -21,6 +21,7 @@ from shared.store.names import LEASES_TABLE
 from shared.store.work_items import OutboundItem
 from shared.store.work_queues import WorkQueue
 from shared.wechat.errors import WeChatApiError
+from triggers.errors import status_of
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 AMR = b"#!AMR\n" + b"\x3c" * 500
@@ -319,9 +320,9 @@ class TestWindow:
         assert view.expires_at == utc(int(world.clock())) + timedelta(hours=48)
         for i in range(5):
             reply(world, agent, conversation, f"r{i}")
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             reply(world, agent, conversation, "one too many")
-        assert (caught.value.status, caught.value.code) == (409, "reply_window")
+        assert (status_of(caught.value), caught.value.code) == (409, "reply_window")
         assert "used up" in caught.value.message
         assert workspace.window(world.get(conversation)).messages_left == 0
         world.clock.advance(60)
@@ -332,7 +333,7 @@ class TestWindow:
     def test_after_48_hours_nothing_is_queued(self, chat):
         world, agent, _, conversation = chat
         world.clock.advance(48 * 3600 + 1)
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             reply(world, agent, conversation, "late")
         assert "window is closed" in caught.value.message
         assert world.outbound(conversation) == []
@@ -486,9 +487,9 @@ class TestAttachments:
         world, agent, _, conversation = chat
         actor = Actor(world.fresh_agent(agent.id))
         big = PNG + b"\x00" * (2 * 1024 * 1024)
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             world.services.workspace.send_file(actor, conversation, "big.png", big)
-        assert (caught.value.status, caught.value.code) == (400, "too_large_for_wechat")
+        assert (status_of(caught.value), caught.value.code) == (400, "too_large_for_wechat")
         assert "at most 2 MB" in caught.value.message
         assert world.outbound(conversation) == []
 
@@ -498,11 +499,11 @@ class TestAttachments:
         agent = world.agent("a", [queue.id])
         conversation = world.conversation()
         world.services.assign_step.assign(conversation)
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             world.services.workspace.send_file(
                 Actor(world.fresh_agent(agent.id)), conversation, "a.png", PNG
             )
-        assert caught.value.status == 403
+        assert status_of(caught.value) == 403
 
 
 class TestForgedAttachments:
@@ -540,9 +541,9 @@ class TestForgedAttachments:
         [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
         assert entry.push_fields["attachment"]["blob"] == blob  # kept, as the customer sent it
         assert "attachment" not in world.services.workspace.entry_view(entry)
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             world.services.workspace.attachment(Actor(None), conversation, entry.key)
-        assert caught.value.status == 404
+        assert status_of(caught.value) == 404
 
     def test_a_pushed_attachment_field_does_not_stop_the_media_step(self, world, kept):
         _, blob = kept
@@ -573,9 +574,9 @@ class TestForgedAttachments:
         for forged in forgeries:
             entry = world.services.conversations.update_entry(entry, details={"attachment": forged})
             assert "attachment" not in world.services.workspace.entry_view(entry)
-            with pytest.raises(ApiError) as caught:
+            with pytest.raises(DomainError) as caught:
                 world.services.workspace.attachment(Actor(None), conversation, entry.key)
-            assert caught.value.status == 404, forged
+            assert status_of(caught.value) == 404, forged
 
 
 class TestVisibility:
@@ -594,15 +595,15 @@ class TestVisibility:
             conversation
         ]
         for actor in (Actor(world.fresh_agent(other.id)), Actor(world.fresh_agent(outsider.id))):
-            with pytest.raises(ApiError) as caught:
+            with pytest.raises(DomainError) as caught:
                 workspace.visible(actor, conversation)
-            assert caught.value.status == 404
+            assert status_of(caught.value) == 404
         assert workspace.visible(Actor(None), conversation).id == conversation
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             workspace.send_text(
                 Actor(world.fresh_agent(supervisor.id)), conversation, TextMessageRequest(text="hi")
             )
-        assert caught.value.status == 403
+        assert status_of(caught.value) == 403
 
     def test_parked_conversations_stay_on_the_agents_list(self, chat):
         world, agent, _, conversation = chat

@@ -9,12 +9,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from shared.core.api import ApiError
+from shared.core.errors import DomainError
 from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
 from shared.model.conversations import ConversationState as S
 from shared.model.queues import QueuePatch
 from shared.model.workstreams import WorkstreamPatch
 from shared.pipeline.assign import Outcome
+from triggers.errors import status_of
 
 GREETINGS = {
     "en": {
@@ -182,9 +183,9 @@ class TestHoursAndOverflow:
         patch = QueuePatch(
             overflow={"maxWaiting": 3, "action": "transfer", "transferQueueId": "gone"}
         )
-        with pytest.raises(ApiError) as refused:
+        with pytest.raises(DomainError) as refused:
             world.services.routing_admin.update_queue(queue.id, patch)
-        assert (refused.value.status, refused.value.field) == (400, "overflow.transferQueueId")
+        assert (status_of(refused.value), refused.value.field) == (400, "overflow.transferQueueId")
         stored = world.services.routing_admin.require(world.services.catalog.queues, queue.id, "")
         assert stored.overflow == queue.overflow
 
@@ -271,15 +272,15 @@ class TestPickMode:
         picked = desk.pick(world.fresh_agent(agent.id), second)
         assert (picked.state, picked.agent_id) == (S.ACTIVE, agent.id)
         assert [c.id for c in desk.queue(world.fresh_agent(agent.id))] == [first]
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             desk.pick(world.fresh_agent(agent.id), first)
-        assert (caught.value.status, caught.value.code) == (409, "no_capacity")
-        with pytest.raises(ApiError) as caught:
+        assert (status_of(caught.value), caught.value.code) == (409, "no_capacity")
+        with pytest.raises(DomainError) as caught:
             desk.pick(world.fresh_agent(agent.id), second)
         assert caught.value.code == "taken"
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             desk.pick(world.fresh_agent(other_queue_agent.id), first)
-        assert caught.value.status == 404
+        assert status_of(caught.value) == 404
 
 
 class TestAffinity:
@@ -382,11 +383,11 @@ class TestLifecycle:
     def test_transfer_to_a_full_agent_is_refused(self, active):
         world, queue, agent, _, conversation = active
         full = world.agent("full", [queue.id], capacity=0)
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             world.services.desk.transfer(
                 world.fresh_agent(agent.id), conversation, TransferRequest(agent_id=full.id)
             )
-        assert caught.value.status == 409
+        assert status_of(caught.value) == 409
         assert world.get(conversation).agent_id == agent.id
 
     @pytest.mark.parametrize(
@@ -401,25 +402,25 @@ class TestLifecycle:
         world, _, agent, _, conversation = active
         desk = world.services.desk
         desk.close(world.fresh_agent(agent.id), conversation, CloseRequest())
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             action(desk, world.fresh_agent(agent.id), conversation)
-        assert caught.value.status in (400, 409)
+        assert status_of(caught.value) in (400, 409)
         assert world.get(conversation).state is S.CLOSED
 
     def test_wrapup_cannot_be_parked(self, active):
         world, _, agent, _, conversation = active
         desk = world.services.desk
         desk.close(world.fresh_agent(agent.id), conversation, CloseRequest(wrap_up=True))
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             desk.park(world.fresh_agent(agent.id), conversation)
-        assert (caught.value.status, caught.value.code) == (409, "illegal_transition")
+        assert (status_of(caught.value), caught.value.code) == (409, "illegal_transition")
 
     def test_another_agent_cannot_touch_it(self, active):
         world, queue, _, _, conversation = active
         stranger = world.agent("stranger", [queue.id])
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             world.services.desk.close(world.fresh_agent(stranger.id), conversation, CloseRequest())
-        assert caught.value.status == 404
+        assert status_of(caught.value) == 404
 
     def test_auto_close_after_inactivity(self, world):
         queue = world.queue()

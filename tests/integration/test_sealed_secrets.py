@@ -12,12 +12,14 @@ import pytest
 from azure.data.tables import UpdateMode
 
 from shared.bootstrap import Services
-from shared.core.api import ApiError
+from shared.core.errors import DomainError
 from shared.core.secretbox import SecretBox, SecretBoxError
 from shared.model.accounts import AccountCreate, AccountPatch
 from shared.store.access_tokens import TokenTable
 from shared.store.names import ACCOUNTS_TABLE, TOKENS_TABLE, WORKSTREAMS_TABLE
+from tests.integration.conftest import answer_status
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
+from triggers.errors import status_of
 
 
 @pytest.fixture
@@ -52,14 +54,15 @@ class TestAccountRowEdited:
         self, services, safe_account, caplog
     ):
         simulated, account = safe_account
-        assert push(services, simulated, account.id, "plaintext").status == 400  # no downgrade
-        assert push(services, simulated, account.id, "safe").status == 200
+        downgraded = push(services, simulated, account.id, "plaintext")
+        assert answer_status(downgraded) == 400  # no downgrade
+        assert answer_status(push(services, simulated, account.id, "safe")) == 200
 
         edit_account_row(services, account.id, MessageMode="plaintext")
         with caplog.at_level(logging.ERROR, logger="shared.channel.registry"):
             answer = push(services, simulated, account.id, "plaintext")
-        assert answer.status == 404  # refused before anything is stored
-        assert push(services, simulated, account.id, "safe").status == 404
+        assert answer_status(answer) == 404  # refused before anything is stored
+        assert answer_status(push(services, simulated, account.id, "safe")) == 404
         logged = caplog.text
         assert f"account {account.id} is unusable" in logged
         for secret in (simulated.app_secret, simulated.token, simulated.encoding_aes_key):
@@ -79,9 +82,9 @@ class TestAccountRowEdited:
         _, account = safe_account
         edit_account_row(services, account.id, **changes)
         assert services.accounts.lookup(account.id) is None
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             services.accounts.get(account.id)
-        assert (caught.value.status, caught.value.code) == (409, "account_unreadable")
+        assert (status_of(caught.value), caught.value.code) == (409, "account_unreadable")
         assert "register it again" in caught.value.message
         assert account.id not in [a.id for a in services.accounts.list_accounts()]
 
@@ -97,7 +100,8 @@ class TestAccountRowEdited:
         services.accounts.forget(account.id)
         reread = services.accounts.lookup(account.id)
         assert reread.previous_key_expires_at == rotated.previous_key_expires_at
-        assert push(services, simulated, account.id, "safe").status == 200  # the old key, in grace
+        in_grace = push(services, simulated, account.id, "safe")  # the old key, in grace
+        assert answer_status(in_grace) == 200
 
     def test_an_unusable_account_can_still_be_deleted_and_registered_again(
         self, services, safe_account
@@ -111,7 +115,7 @@ class TestAccountRowEdited:
         again = services.accounts.register(
             AccountCreate.model_validate(simulated.registration(mode="safe"))
         )
-        assert push(services, simulated, again.id, "safe").status == 200
+        assert answer_status(push(services, simulated, again.id, "safe")) == 200
 
 
 def token_table(services) -> TokenTable:
@@ -129,7 +133,7 @@ class TestSealedValuesMoved:
             services, account_id, Secrets=token_row["Sealed"], SecretsKeyId=token_row["KeyId"]
         )
         assert services.accounts.lookup(account_id) is None
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             services.accounts.get(account_id)
         assert caught.value.code == "account_unreadable"
 

@@ -19,12 +19,13 @@ from pydantic import ValidationError
 from shared.bootstrap import Services
 from shared.bots.targets import BotTargets
 from shared.bots.webhook import MAX_ANSWER_BYTES, WebhookClient
-from shared.core.api import ApiError
+from shared.core.errors import DomainError
 from shared.core.settings import load_settings
 from shared.model.bot_actions import BotFailureError
 from shared.model.bots import WebhookBot
 from shared.model.workstreams import WorkstreamFields, WorkstreamPatch
 from tools.webhook_bot import WebhookBotServer
+from triggers.errors import status_of
 
 SECRET = "safety-bot-secret-0123"
 PAYLOAD = {"conversation": {"id": "c1"}, "message": {"text": "hello"}, "history": []}
@@ -134,9 +135,9 @@ class TestRefusedTargets:
     def test_saving_a_bot_on_a_written_out_private_address_is_400(self, world):
         queue = world.queue()
         for url in ("https://10.1.2.3/bot", "https://169.254.169.254/"):
-            with pytest.raises(ApiError) as caught:
+            with pytest.raises(DomainError) as caught:
                 world.workstream(queue.id, bot={"type": "webhook", "url": url, "secret": SECRET})
-            assert (caught.value.status, caught.value.field) == (400, "bot.url")
+            assert (status_of(caught.value), caught.value.field) == (400, "bot.url")
         with pytest.raises(ValidationError):  # no IPv6 literal at all: refused by the model
             world.workstream(
                 queue.id, bot={"type": "webhook", "url": "https://[fe80::1]/", "secret": SECRET}
@@ -144,7 +145,7 @@ class TestRefusedTargets:
         workstream = world.workstream(
             queue.id, bot={"type": "webhook", "url": "https://bot.example.com/", "secret": SECRET}
         )
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             world.services.routing_admin.update_workstream(
                 workstream.id,
                 WorkstreamPatch.model_validate(
@@ -167,7 +168,7 @@ class TestRefusedTargets:
         fields = WorkstreamFields.model_validate(
             {"name": "ws", "accountId": world.account.id, "fallbackQueueId": queue.id, "bot": bot}
         )
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(DomainError) as caught:
             strict.routing_admin.create_workstream(fields)
         assert caught.value.field == "bot.url"
         assert "BOT_WEBHOOK_ALLOW_LOOPBACK" in caught.value.message

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from shared.core.api import ApiError
+from shared.core.errors import DomainError
 from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
 from shared.model.agents import Presence
 from shared.model.conversations import ConversationState as S
 from shared.pipeline.assign import Outcome
+from triggers.errors import status_of
 
 
 def text_rule(name: str, word: str, queue_id: str) -> dict:
@@ -19,9 +20,9 @@ def text_rule(name: str, word: str, queue_id: str) -> dict:
 
 
 def refused(call) -> tuple[int, str]:
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(DomainError) as caught:
         call()
-    return caught.value.status, caught.value.code
+    return status_of(caught.value), caught.value.code
 
 
 @pytest.fixture

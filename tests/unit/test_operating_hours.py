@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from shared.core.api import validation_error
+from shared.core.schema import validation_error
 from shared.model.hours import HoursStatus, OperatingHours
 
 OPEN, CLOSED, HOLIDAY = HoursStatus.OPEN, HoursStatus.CLOSED, HoursStatus.HOLIDAY

@@ -11,6 +11,7 @@ import pytest
 from shared.messaging.automated import REPLY_RANK, outbound_entry
 from shared.messaging.outbox import WindowClosedError
 from shared.model.conversations import Conversation, utc
+from triggers.errors import status_of
 
 QUOTA = 5
 
@@ -52,7 +53,7 @@ def test_the_quota_refuses_the_next_message_and_records_nothing(services, conver
         services.outbox.add(conversation, reply(conversation, clock, f"r{number}"))
     with pytest.raises(WindowClosedError) as refused:
         services.outbox.add(conversation, reply(conversation, clock, "one too many"))
-    assert (refused.value.status, refused.value.code) == (409, "reply_window")
+    assert (status_of(refused.value), refused.value.code) == (409, "reply_window")
     assert "wait for the customer to write again" in refused.value.message
     assert sent(services, conversation) == QUOTA
     entries, _ = services.conversations.transcript(conversation.id, limit=50)

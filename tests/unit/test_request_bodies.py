@@ -7,8 +7,10 @@ import importlib
 import azure.functions as func
 import pytest
 
-from shared.core.api import MAX_JSON_BODY, ApiError, declared_size
+from shared.core.errors import DomainError
 from tests.conftest import example_values
+from triggers.errors import status_of
+from triggers.requests import MAX_JSON_BODY, declared_size
 
 FORM = (
     b"--x\r\n"
@@ -43,23 +45,23 @@ def test_declared_size(headers, expected):
 
 @pytest.mark.parametrize("value", ["-1", "1e3", "twelve", "²", ""])
 def test_a_content_length_that_is_not_a_byte_count_is_400(value):
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(DomainError) as caught:
         declared_size({"content-length": value})
-    assert caught.value.status == 400
+    assert status_of(caught.value) == 400
 
 
 def test_a_json_body_is_refused_by_its_content_length(responses):
     claims = request(b"{}", **{"Content-Length": str(MAX_JSON_BODY + 1)})
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(DomainError) as caught:
         responses.request_body(claims)
-    assert (caught.value.status, caught.value.code) == (413, "body_too_large")
+    assert (status_of(caught.value), caught.value.code) == (413, "body_too_large")
     assert responses.request_body(request(b"{}", **{"Content-Length": "2"})) == b"{}"
 
 
 def test_without_a_content_length_the_delivered_size_counts(responses):
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(DomainError) as caught:
         responses.request_body(request(b" " * (MAX_JSON_BODY + 1)))
-    assert caught.value.status == 413
+    assert status_of(caught.value) == 413
 
 
 def test_an_upload_is_refused_by_its_content_length_before_the_form_is_parsed(responses):
@@ -68,10 +70,10 @@ def test_an_upload_is_refused_by_its_content_length_before_the_form_is_parsed(re
     assert responses.uploaded_file(fine, "file", 5) == ("a.txt", b"hello")
 
     claims = request(FORM, **headers, **{"Content-Length": str(10 * 2**20)})
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(DomainError) as caught:
         responses.uploaded_file(claims, "file", 2**20)
-    assert (caught.value.status, caught.value.message) == (413, "a file may be at most 1 MB")
+    assert (status_of(caught.value), caught.value.message) == (413, "a file may be at most 1 MB")
 
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(DomainError) as caught:
         responses.uploaded_file(request(FORM, **headers), "file", 4)  # the file itself is over
-    assert caught.value.status == 413
+    assert status_of(caught.value) == 413

@@ -13,11 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from shared.core.api import ApiError, ApiModel, validation_error
+from shared.core.errors import DomainError
+from shared.core.schema import ApiModel, validation_error
 from shared.model.conditions import FIELDS, OPERATORS, Condition, RoutingContext
 from shared.model.matching import RegexBudget
 from shared.model.rules import RoutingRule, check_rule_names_unique, classify
 from shared.model.workstreams import WorkstreamFields
+from triggers.errors import status_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_MORNING = datetime(2026, 11, 23, 10, 30, tzinfo=SHANGHAI)  # a Monday
@@ -323,7 +325,7 @@ class _Workstream(ApiModel):
     routing_rules: list[RoutingRule]
 
 
-def refused(condition: Any) -> ApiError:
+def refused(condition: Any) -> DomainError:
     """The 400 an admin would get for a workstream whose first rule has ``condition``."""
     body = {"routingRules": [{"name": "r", "condition": condition, "queueId": "q1"}]}
     with pytest.raises(ValidationError) as caught:
@@ -382,7 +384,7 @@ AT = "routingRules.0.condition"
 )
 def test_refused_with_the_path_of_the_bad_piece(condition: Any, field: str, message: str):
     error = refused(condition)
-    assert (error.status, error.field) == (400, field)
+    assert (status_of(error), error.field) == (400, field)
     assert error.message.startswith(field)
     assert message in error.message
 
@@ -620,11 +622,11 @@ def test_any_json_is_either_refused_with_a_validation_error_or_evaluates(
     try:
         condition = Condition.model_validate(data)
     except ValidationError as error:
-        refusal: ApiError | None = validation_error(error)
+        refusal: DomainError | None = validation_error(error)
     else:
         refusal = None
         assert type(condition.evaluate(routing_context)) is bool
-    assert refusal is None or refusal.status == 400
+    assert refusal is None or status_of(refusal) == 400
 
 
 @pytest.mark.parametrize("written", ["CLICK", "click", "Click"])
