@@ -53,7 +53,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from bench.stats import percentile
 from devhost.azurite import Azurite
 from shared.store import StorageClients
-from shared.store.names import QUEUES
+from shared.store.names import WORK_QUEUES
 from tools.local_app import LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 
@@ -230,7 +230,7 @@ def main() -> None:
             ) as app:
                 ratios[mode] = measure(app.url, app.admin_token, storage, args)
             # What one app left queued would otherwise be the next one's backlog.
-            for name in QUEUES:
+            for name in WORK_QUEUES:
                 with contextlib.suppress(ResourceNotFoundError):
                     storage.queue(name).clear_messages()
         print(

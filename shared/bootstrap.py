@@ -34,7 +34,7 @@ from shared.pipeline.media import MediaStep
 from shared.pipeline.outbound import OutboundStep
 from shared.pipeline.route import RouteStep
 from shared.store import StorageClients
-from shared.store.access_tokens import TokenTable
+from shared.store.access_tokens import AccessTokenTable
 from shared.store.accounts import AccountStore
 from shared.store.activity import ActivityStore
 from shared.store.availability import AvailabilityIndex
@@ -46,6 +46,7 @@ from shared.store.documents import DocumentStore
 from shared.store.inbound import InboundStore
 from shared.store.leases import Leases
 from shared.store.names import (
+    ACCESS_TOKENS_TABLE,
     ACCOUNTS_TABLE,
     AGENTS_TABLE,
     ATTACHMENTS_CONTAINER,
@@ -58,7 +59,6 @@ from shared.store.names import (
     LEASES_TABLE,
     MESSAGES_TABLE,
     QUEUES_TABLE,
-    TOKENS_TABLE,
     WAITING_TABLE,
     WORKSTREAMS_TABLE,
     ensure_storage,
@@ -90,12 +90,12 @@ class Services:
         self.settings = settings
         self.storage = storage
         self.clock = clock
-        route_queue, assign_queue = self.queue(RouteItem), self.queue(AssignItem)
+        route_queue, assign_queue = self.work_queue(RouteItem), self.work_queue(AssignItem)
         secrets_keys = settings.secrets_keys
         secret_box = SecretBox(secrets_keys)
         attachments = storage.container(ATTACHMENTS_CONTAINER)
         send_leases = Leases(storage.table(LEASES_TABLE), "send")
-        token_table = TokenTable(storage.table(TOKENS_TABLE), secret_box)
+        token_table = AccessTokenTable(storage.table(ACCESS_TOKENS_TABLE), secret_box)
 
         activity = ActivityStore(storage.table(ACCOUNTS_TABLE))
         self.accounts = AccountRegistry(
@@ -127,7 +127,7 @@ class Services:
             ),
         )
         self.waiting = WaitingLine(storage.table(WAITING_TABLE))
-        send_queue = self.queue(OutboundItem)
+        send_queue = self.work_queue(OutboundItem)
         self.outbox = Outbox(
             self.conversations,
             send_queue,
@@ -163,8 +163,8 @@ class Services:
             self.route_step,
             route_queue,
             assign_queue,
-            self.queue(MediaItem),
-            self.queue(BotItem),
+            self.work_queue(MediaItem),
+            self.work_queue(BotItem),
             clock,
         )
         self.desk = AgentDesk(
@@ -211,7 +211,7 @@ class Services:
         self.wechat = WeChatApi(
             settings.wechat_api_base_url, timeout=settings.wechat_api_timeout_seconds
         )
-        self.tokens = AccessTokens(
+        self.access_tokens = AccessTokens(
             token_table,
             self.wechat,
             self.accounts,
@@ -220,7 +220,7 @@ class Services:
         )
         self.callback_ips = CallbackIpAllowList(
             CallbackIpTable(storage.table(CALLBACK_IPS_TABLE)),
-            self.tokens,
+            self.access_tokens,
             self.wechat,
             self.accounts,
             clock,
@@ -228,19 +228,19 @@ class Services:
         self.callback = WeChatCallback(
             self.accounts,
             self.inbound,
-            self.queue(InboundItem),
+            self.work_queue(InboundItem),
             settings,
             self.callback_ips if settings.callback_ip_check else None,
             clock,
             ActivityRecorder(activity, clock),
         )
         self.poison = PoisonQueues(storage.queues, self.failures, self.conversations, self.inbound)
-        self.golive = GoLiveCheck(activity, self.tokens, settings.outbound_ips, clock)
+        self.golive = GoLiveCheck(activity, self.access_tokens, settings.outbound_ips, clock)
         self.links = FileLinks(next(iter(secrets_keys.values())), settings.public_base_url)
         self.media_step = MediaStep(
             self.conversations,
             self.catalog,
-            self.tokens,
+            self.access_tokens,
             self.wechat,
             attachments,
             self.messenger,
@@ -250,7 +250,7 @@ class Services:
         )
         self.outbound_step = OutboundStep(
             self.conversations,
-            self.tokens,
+            self.access_tokens,
             self.wechat,
             self.outbox,
             send_leases,
@@ -300,6 +300,6 @@ class Services:
             ensure_storage(storage)
         return cls(settings, storage, clock)
 
-    def queue(self, item: type[Item]) -> WorkQueue[Item]:
+    def work_queue(self, item: type[Item]) -> WorkQueue[Item]:
         """The queue that takes ``item``, under the name the item says."""
-        return WorkQueue(self.storage.queue(item.queue_name), item)
+        return WorkQueue(self.storage.queue(item.work_queue), item)

@@ -37,7 +37,7 @@ from shared.model.conversations import Conversation, ConversationState, Transcri
 from shared.model.queues import Queue, QueueFields, QueuePatch
 from shared.model.workstreams import Workstream, WorkstreamFields, WorkstreamPatch
 from shared.store.changes import CURSOR
-from shared.store.names import QUEUES
+from shared.store.names import WORK_QUEUES
 from shared.wechat.messages import OPEN_ID
 from triggers.errors import ErrorBody
 from triggers.requests import LIST_PAGE, TRANSCRIPT_PAGE, PageSize
@@ -218,7 +218,7 @@ QUERY_PARAMETERS: dict[str, tuple[str, dict[str, Any]]] = {
 """Query parameters as operations name them → (the name on the wire, its schema)."""
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "openId": {"type": "string", "pattern": f"^{OPEN_ID.pattern}$"},
-    "queue": {"type": "string", "enum": list(QUEUES)},
+    "queue": {"type": "string", "enum": list(WORK_QUEUES)},
 }
 """Path parameters with a shape of their own; any other is an id (``ROUTE_ID``)."""
 ID_PARAMETER = {"type": "string", "pattern": f"^{ROUTE_ID.pattern}$"}

@@ -9,12 +9,12 @@ import azure.functions as func
 
 from shared.core.settings import STORAGE_SETTING
 from shared.store.names import (
-    ASSIGN_QUEUE,
-    BOT_QUEUE,
-    INBOUND_QUEUE,
-    MEDIA_QUEUE,
-    OUTBOUND_QUEUE,
-    ROUTE_QUEUE,
+    ASSIGN_WORK_QUEUE,
+    BOT_WORK_QUEUE,
+    INBOUND_WORK_QUEUE,
+    MEDIA_WORK_QUEUE,
+    OUTBOUND_WORK_QUEUE,
+    ROUTE_WORK_QUEUE,
 )
 from shared.store.work_items import (
     AssignItem,
@@ -44,8 +44,8 @@ def failures_recorded(queue: str) -> Callable[[Step], Step]:
     return decorate
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=INBOUND_QUEUE, connection=STORAGE_SETTING)
-@failures_recorded(INBOUND_QUEUE)
+@bp.queue_trigger(arg_name="msg", queue_name=INBOUND_WORK_QUEUE, connection=STORAGE_SETTING)
+@failures_recorded(INBOUND_WORK_QUEUE)
 def inbound(msg: func.QueueMessage) -> None:
     """A stored push → its customer's conversation (opened if none is open), routed and
     assigned at once when it is new."""
@@ -53,15 +53,15 @@ def inbound(msg: func.QueueMessage) -> None:
     services().inbound_step.take_and_route(item.account_id, item.key)
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=ROUTE_QUEUE, connection=STORAGE_SETTING)
-@failures_recorded(ROUTE_QUEUE)
+@bp.queue_trigger(arg_name="msg", queue_name=ROUTE_WORK_QUEUE, connection=STORAGE_SETTING)
+@failures_recorded(ROUTE_WORK_QUEUE)
 def route(msg: func.QueueMessage) -> None:
     """A new conversation → a queue (rules, hours, overflow)."""
     services().route_step.route(RouteItem.from_body(msg.get_body()).conversation_id)
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=ASSIGN_QUEUE, connection=STORAGE_SETTING)
-@failures_recorded(ASSIGN_QUEUE)
+@bp.queue_trigger(arg_name="msg", queue_name=ASSIGN_WORK_QUEUE, connection=STORAGE_SETTING)
+@failures_recorded(ASSIGN_WORK_QUEUE)
 def assign(msg: func.QueueMessage) -> None:
     """A conversation to assign, or capacity that appeared (an agent, a queue) to fill."""
     item = AssignItem.from_body(msg.get_body())
@@ -75,23 +75,23 @@ def assign(msg: func.QueueMessage) -> None:
             assign_step.drain([queue_id])
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=OUTBOUND_QUEUE, connection=STORAGE_SETTING)
-@failures_recorded(OUTBOUND_QUEUE)
+@bp.queue_trigger(arg_name="msg", queue_name=OUTBOUND_WORK_QUEUE, connection=STORAGE_SETTING)
+@failures_recorded(OUTBOUND_WORK_QUEUE)
 def outbound(msg: func.QueueMessage) -> None:
     """A conversation with queued outbound messages → WeChat, in order."""
     services().outbound_step.send_pending(OutboundItem.from_body(msg.get_body()).conversation_id)
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=MEDIA_QUEUE, connection=STORAGE_SETTING)
-@failures_recorded(MEDIA_QUEUE)
+@bp.queue_trigger(arg_name="msg", queue_name=MEDIA_WORK_QUEUE, connection=STORAGE_SETTING)
+@failures_recorded(MEDIA_WORK_QUEUE)
 def media(msg: func.QueueMessage) -> None:
     """A customer's image, voice or video → Blob storage, before WeChat drops it."""
     item = MediaItem.from_body(msg.get_body())
     services().media_step.keep(item.conversation_id, item.key)
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=BOT_QUEUE, connection=STORAGE_SETTING)
-@failures_recorded(BOT_QUEUE)
+@bp.queue_trigger(arg_name="msg", queue_name=BOT_WORK_QUEUE, connection=STORAGE_SETTING)
+@failures_recorded(BOT_WORK_QUEUE)
 def bot(msg: func.QueueMessage) -> None:
     """A customer's message in a bot-handled conversation → the workstream's bot."""
     item = BotItem.from_body(msg.get_body())

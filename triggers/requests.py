@@ -108,7 +108,7 @@ def require_admin(headers: Mapping[str, str], admin_token: str) -> None:
         raise ForbiddenError("the bearer token is not the admin token")
 
 
-def encode_page_token(token: Any) -> str | None:
+def encode_continuation(token: Any) -> str | None:
     if not token:
         return None
     return base64url.encode(json.dumps(token).encode())
@@ -118,7 +118,7 @@ _PAGE_TOKEN_KEYS = frozenset({"PartitionKey", "RowKey"})
 _PAGE_TOKEN_PART = re.compile(r"[!-~]{1,1024}")  # printable ASCII, as Table storage's keys are
 
 
-def decode_page_token(text: str | None) -> Any:
+def decode_continuation(text: str | None) -> Any:
     """A ``continuationToken`` we handed out → Table storage's next-page keys.
 
     Only the shape we hand out is accepted: anything else (a list, a number, unknown keys,

@@ -22,8 +22,8 @@ from triggers.requests import (
     body_too_large,
     check_route_ids,
     declared_size,
-    decode_page_token,
-    encode_page_token,
+    decode_continuation,
+    encode_continuation,
     page_size,
     require_admin,
     required_token,
@@ -110,13 +110,13 @@ def page_args(req: func.HttpRequest, size: PageSize = LIST_PAGE) -> dict[str, An
     """``limit`` and ``continuationToken`` from the query, as ``limit``/``page_token`` kwargs."""
     return {
         "limit": page_size(req.params.get("limit"), *size),
-        "page_token": decode_page_token(req.params.get("continuationToken")),
+        "page_token": decode_continuation(req.params.get("continuationToken")),
     }
 
 
 def paged(body: dict[str, Any], token: Any) -> dict[str, Any]:
     """``body``, with a ``continuationToken`` when there is a next page."""
-    if next_token := encode_page_token(token):
+    if next_token := encode_continuation(token):
         body["continuationToken"] = next_token
     return body
 

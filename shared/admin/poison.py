@@ -30,7 +30,7 @@ from shared.core.schema import ViewModel
 from shared.model.conversations import utc
 from shared.store.conversations import ConversationStore
 from shared.store.inbound import InboundStore
-from shared.store.names import QUEUES
+from shared.store.names import WORK_QUEUES
 from shared.wechat import parse_message
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ class PoisonQueues:
         self._inbound = inbound
 
     def report(self) -> PoisonReport:
-        listed = [self._list(queue) for queue in QUEUES]
+        listed = [self._list(queue) for queue in WORK_QUEUES]
         return PoisonReport(
             peek_limit=PEEK_LIMIT, total=sum(q.count for q in listed), queues=listed
         )
@@ -171,7 +171,7 @@ class PoisonQueues:
     def replay(self, queue: str, message_id: str) -> PoisonReplayed:
         """Put the poison message back on ``queue`` and delete it from poison. A concurrent
         replay of the same message cannot receive it (it is hidden) and is told it was not found."""
-        if queue not in QUEUES:
+        if queue not in WORK_QUEUES:
             raise not_found(f"queue {queue}")
         poison = self._queues.get_queue_client(queue + POISON_SUFFIX)
         try:

@@ -16,7 +16,7 @@ from shared.channel.registry import AccountRegistry
 from shared.core.errors import ConflictError, InvalidRequestError, not_found, unknown_reference
 from shared.core.ids import short_id
 from shared.core.schema import merged
-from shared.model.agents import Agent, AgentFields, Presence, new_token, token_hash
+from shared.model.agents import Agent, AgentFields, Presence, bearer_token_hash, new_bearer_token
 from shared.model.bots import WebhookBot
 from shared.model.conversations import ConversationState, utc
 from shared.model.queues import Queue, QueueFields
@@ -222,12 +222,12 @@ class RoutingAdmin:
     def create_agent(self, request: AgentFields) -> tuple[Agent, str]:
         """The new agent and its bearer token, which is shown this once and stored hashed."""
         self._require_queues(request.queue_ids, "queueIds")
-        token = new_token()
+        token = new_bearer_token()
         now = self._now()
         agent = Agent(
             **request.model_dump(),
             id=short_id(),
-            token_hash=token_hash(token),
+            token_hash=bearer_token_hash(token),
             created_at=now,
             updated_at=now,
         )
@@ -256,11 +256,13 @@ class RoutingAdmin:
     def rotate_token(self, agent_id: str) -> tuple[Agent, str]:
         """A new bearer token for the agent, shown this once. The document and its token index
         row change in one transaction, so the old token stops resolving at once."""
-        token = new_token()
+        token = new_bearer_token()
         now = self._now()
         rotated = self._assign_step.change_agent(
             agent_id,
-            lambda a: a.model_copy(update={"token_hash": token_hash(token), "updated_at": now}),
+            lambda a: a.model_copy(
+                update={"token_hash": bearer_token_hash(token), "updated_at": now}
+            ),
         )
         if rotated is None:
             raise not_found(f"agent {agent_id}")

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from shared.channel.registry import AccountRegistry
 from shared.model.conversations import utc
-from shared.store.access_tokens import TokenRow, TokenTable
+from shared.store.access_tokens import AccessTokenRow, AccessTokenTable
 from shared.wechat.api import WeChatApi
 from shared.wechat.errors import ApiAction, WeChatApiError, WeChatUnavailableError
 
@@ -39,7 +39,7 @@ class AccountDisabledError(NoAccountError):
 class AccessTokens:
     def __init__(
         self,
-        table: TokenTable,
+        table: AccessTokenTable,
         api: WeChatApi,
         accounts: AccountRegistry,
         *,
@@ -54,7 +54,7 @@ class AccessTokens:
         self._clock = clock
         self._sleep = sleep
         self._owner = uuid.uuid4().hex
-        self._cache: dict[str, TokenRow] = {}
+        self._cache: dict[str, AccessTokenRow] = {}
         self._credentials: dict[str, tuple[str, str]] = {}
         """The AppID and AppSecret each cached token was fetched with: a token of the old
         ones is not used after an admin replaced them (the registry drops the stored row)."""
@@ -68,7 +68,7 @@ class AccessTokens:
         with self._locks_lock:
             return self._locks.setdefault(account_id, threading.Lock())
 
-    def token(self, account_id: str) -> str:
+    def get(self, account_id: str) -> str:
         """A token good for a few more minutes at least."""
         account = self._accounts.lookup(account_id)  # cached: no read on most calls
         if account is not None and account.disabled:
@@ -96,7 +96,7 @@ class AccessTokens:
         """``call(token)`` with the account's token and, when WeChat refuses that token
         (``ApiAction.REFRESH_TOKEN``), once more with a fresh one (``after_rejection``). A
         second refusal, like any other error, is the caller's."""
-        token = self.token(account_id)
+        token = self.get(account_id)
         try:
             return call(token)
         except WeChatApiError as error:
@@ -118,7 +118,7 @@ class AccessTokens:
                 return token
             return self._refresh(account_id, row)
 
-    def _refresh(self, account_id: str, row: TokenRow) -> str:
+    def _refresh(self, account_id: str, row: AccessTokenRow) -> str:
         """Refresh now, or wait for the worker that holds the lease to finish."""
         deadline = time.monotonic() + WAIT
         generation = row.generation
@@ -137,7 +137,7 @@ class AccessTokens:
                 self._cache[account_id] = row
                 return token
 
-    def _try_refresh(self, account_id: str, row: TokenRow) -> str | None:
+    def _try_refresh(self, account_id: str, row: AccessTokenRow) -> str | None:
         """Take the lease and fetch a token; None if another worker holds the lease."""
         now = self._now()
         if row.leased_by_other(self._owner, now):
@@ -154,7 +154,7 @@ class AccessTokens:
         expires_at = self._now() + timedelta(seconds=issued.expires_in)
         if not self._table.store(account_id, etag, issued.value, expires_at, row.generation + 1):
             return None
-        self._cache[account_id] = TokenRow(
+        self._cache[account_id] = AccessTokenRow(
             issued.value, expires_at, row.generation + 1, None, None, None
         )
         return issued.value

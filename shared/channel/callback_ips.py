@@ -76,7 +76,7 @@ class CallbackIpAllowList:
         cache_seconds: float = CACHE_SECONDS,
     ) -> None:
         self._table = table
-        self._tokens = tokens
+        self._access_tokens = tokens
         self._api = api
         self._accounts = accounts
         self._clock = clock
@@ -123,7 +123,7 @@ class CallbackIpAllowList:
     def refresh(self, account_id: str) -> CallbackIps:
         """Fetch the list with ``account_id``'s access token and store it for every instance."""
         ips = CallbackIps(
-            tuple(self._api.callback_ips(self._tokens.token(account_id))), utc(self._clock())
+            tuple(self._api.callback_ips(self._access_tokens.get(account_id))), utc(self._clock())
         )
         self._table.write(ips)
         self._valid_until = 0.0

@@ -127,7 +127,7 @@ class GoLiveCheck:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._activity = activity
-        self._tokens = tokens
+        self._access_tokens = tokens
         self._outbound_ips = outbound_ips
         self._clock = clock
 
@@ -172,7 +172,7 @@ class GoLiveCheck:
                 message="The account is disabled: nothing is sent for it, so no token is fetched.",
             )
         try:
-            self._tokens.token(account.id)
+            self._access_tokens.get(account.id)
         except WeChatApiError as error:
             return self._refused(error)
         except WeChatUnavailableError as error:

@@ -28,7 +28,7 @@ from shared.model.accounts import (
     callback_info,
 )
 from shared.model.conversations import utc
-from shared.store.access_tokens import TokenTable
+from shared.store.access_tokens import AccessTokenTable
 from shared.store.accounts import AccountStore, DuplicateAppIdError
 from shared.store.activity import ActivityStore
 from shared.store.optimistic import ChangedError, retried
@@ -41,14 +41,14 @@ class AccountRegistry:
     def __init__(
         self,
         store: AccountStore,
-        tokens: TokenTable,
+        tokens: AccessTokenTable,
         settings: Settings,
         clock: Callable[[], float] = time.time,
         cache_seconds: float = 5.0,
         activity: ActivityStore | None = None,
     ) -> None:
         self._store = store
-        self._tokens = tokens
+        self._access_tokens = tokens
         self._settings = settings
         self._clock = clock
         self._activity = activity
@@ -167,7 +167,7 @@ class AccountRegistry:
             if (after.app_id, after.app_secret) != (before.app_id, before.app_secret):
                 # The stored token came from the old credentials: the next use (a send, the
                 # go-live check) fetches one with the new ones, and so tests them.
-                self._tokens.forget(account_id)
+                self._access_tokens.forget(account_id)
             return after
 
         return retried(
@@ -195,7 +195,7 @@ class AccountRegistry:
             raise not_found(f"account {account_id}") from None
         finally:
             self.forget(account_id)
-        self._tokens.forget(account_id)
+        self._access_tokens.forget(account_id)
         if self._activity is not None:
             self._activity.forget(account_id)
 

@@ -33,7 +33,7 @@ from shared.core.schema import ApiModel, ViewModel, one_of
 from shared.core.tokens import tokens_match
 from shared.messaging.automated import REPLY_RANK, fill, outbound_entry, unfilled_context
 from shared.messaging.outbox import Outbox
-from shared.model.agents import Agent, AgentRole, Presence, token_hash
+from shared.model.agents import Agent, AgentRole, Presence, bearer_token_hash
 from shared.model.conversations import (
     Conversation,
     ConversationState,
@@ -272,7 +272,7 @@ class AgentWorkspace:
         """Who ``token`` (a bearer token) belongs to: the admin, or an enabled agent."""
         if tokens_match(self._admin_token, token):
             return Actor(None)
-        hashed = token_hash(token)
+        hashed = bearer_token_hash(token)
         agent = self._catalog.agents.find("token", hashed)
         # The document is read after its index row: a rotation in between shows here.
         if agent is None or not tokens_match(agent.token_hash, hashed):

@@ -104,11 +104,11 @@ class AgentView(ViewModel):
         )
 
 
-def new_token() -> str:
+def new_bearer_token() -> str:
     """An agent's bearer token: shown once (at creation or rotation), stored only as its hash."""
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def token_hash(token: str) -> str:
+def bearer_token_hash(token: str) -> str:
     """SHA-256 of a 256-bit random token: lookups by hash reveal nothing about the token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

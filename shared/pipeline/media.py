@@ -83,7 +83,7 @@ class MediaStep:
         self._conversations = conversations
         self._feed = feed
         self._catalog = catalog
-        self._tokens = tokens
+        self._access_tokens = tokens
         self._api = api
         self._container = container
         self._messenger = messenger
@@ -142,7 +142,7 @@ class MediaStep:
         self._feed.conversations(conversation)  # the agent can open it now
 
     def _download(self, account_id: str, media_id: str) -> Media:
-        media = self._tokens.call(
+        media = self._access_tokens.call(
             account_id, lambda token: self._api.download_media(token, media_id)
         )
         if isinstance(media, Media):

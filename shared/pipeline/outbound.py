@@ -65,7 +65,7 @@ class OutboundStep:
     ) -> None:
         self._conversations = conversations
         self._feed = feed
-        self._tokens = tokens
+        self._access_tokens = tokens
         self._api = api
         self._outbox = outbox
         self._leases = leases
@@ -195,7 +195,7 @@ class OutboundStep:
                 entry, payload = self._payload(conversation, entry, token, reupload=True)
                 self._api.send(token, payload)
 
-        self._tokens.call(conversation.account_id, send)
+        self._access_tokens.call(conversation.account_id, send)
         return entry
 
     def _payload(

@@ -31,7 +31,7 @@ def _context(account_id: str) -> str:
 
 
 @dataclass(frozen=True)
-class TokenRow:
+class AccessTokenRow:
     token: str | None
     expires_at: datetime | None
     generation: int
@@ -49,16 +49,16 @@ class TokenRow:
         return held_by_other(self.lease_owner, self.lease_until, owner, now)
 
 
-class TokenTable:
+class AccessTokenTable:
     def __init__(self, table: TableClient, secrets: SecretBox) -> None:
         self._table = table
         self._secrets = secrets
 
-    def read(self, account_id: str) -> TokenRow:
+    def read(self, account_id: str) -> AccessTokenRow:
         try:
             entity = self._table.get_entity(account_id, _ROW)
         except ResourceNotFoundError:
-            return TokenRow(None, None, 0, None, None, None)
+            return AccessTokenRow(None, None, 0, None, None, None)
         token = None
         if entity.get("Sealed"):
             try:
@@ -68,7 +68,7 @@ class TokenTable:
             except SecretBoxError as error:
                 # Only a cache of what WeChat hands out: treated as absent, fetched again.
                 log.error("access token of account %s is unusable: %s", account_id, error)
-        return TokenRow(
+        return AccessTokenRow(
             token=token,
             expires_at=entity.get("ExpiresAt"),
             generation=plain(entity.get("Generation", 0)),
@@ -77,7 +77,9 @@ class TokenTable:
             etag=entity.metadata["etag"],
         )
 
-    def take_lease(self, account_id: str, row: TokenRow, owner: str, until: datetime) -> str | None:
+    def take_lease(
+        self, account_id: str, row: AccessTokenRow, owner: str, until: datetime
+    ) -> str | None:
         """Lease the refresh to ``owner`` if ``row`` is still current → the new ETag, or None."""
         entity = {
             "PartitionKey": account_id,

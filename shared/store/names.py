@@ -13,18 +13,18 @@ QUEUES_TABLE = "queues"
 AGENTS_TABLE = "agents"
 WAITING_TABLE = "waiting"
 AVAILABILITY_TABLE = "availability"
-TOKENS_TABLE = "tokens"
+ACCESS_TOKENS_TABLE = "tokens"
 LEASES_TABLE = "leases"
 CALLBACK_IPS_TABLE = "callbackips"
 CHANGES_TABLE = "changes"
 FAILURES_TABLE = "failures"
 
-INBOUND_QUEUE = "inbound"
-ROUTE_QUEUE = "route"
-ASSIGN_QUEUE = "assign"
-OUTBOUND_QUEUE = "outbound"
-MEDIA_QUEUE = "media"
-BOT_QUEUE = "bot"
+INBOUND_WORK_QUEUE = "inbound"
+ROUTE_WORK_QUEUE = "route"
+ASSIGN_WORK_QUEUE = "assign"
+OUTBOUND_WORK_QUEUE = "outbound"
+MEDIA_WORK_QUEUE = "media"
+BOT_WORK_QUEUE = "bot"
 
 ATTACHMENTS_CONTAINER = "attachments"
 
@@ -38,15 +38,22 @@ TABLES = (
     AGENTS_TABLE,
     WAITING_TABLE,
     AVAILABILITY_TABLE,
-    TOKENS_TABLE,
+    ACCESS_TOKENS_TABLE,
     LEASES_TABLE,
     CALLBACK_IPS_TABLE,
     CHANGES_TABLE,
     FAILURES_TABLE,
 )
-QUEUES = (INBOUND_QUEUE, ROUTE_QUEUE, ASSIGN_QUEUE, OUTBOUND_QUEUE, MEDIA_QUEUE, BOT_QUEUE)
+WORK_QUEUES = (
+    INBOUND_WORK_QUEUE,
+    ROUTE_WORK_QUEUE,
+    ASSIGN_WORK_QUEUE,
+    OUTBOUND_WORK_QUEUE,
+    MEDIA_WORK_QUEUE,
+    BOT_WORK_QUEUE,
+)
 CONTAINERS = (ATTACHMENTS_CONTAINER,)
 
 
 def ensure_storage(clients: StorageClients) -> None:
-    clients.ensure(tables=TABLES, queues=QUEUES, containers=CONTAINERS)
+    clients.ensure(tables=TABLES, queues=WORK_QUEUES, containers=CONTAINERS)

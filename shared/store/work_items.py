@@ -17,12 +17,12 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import ErrorDetails
 
 from shared.store.names import (
-    ASSIGN_QUEUE,
-    BOT_QUEUE,
-    INBOUND_QUEUE,
-    MEDIA_QUEUE,
-    OUTBOUND_QUEUE,
-    ROUTE_QUEUE,
+    ASSIGN_WORK_QUEUE,
+    BOT_WORK_QUEUE,
+    INBOUND_WORK_QUEUE,
+    MEDIA_WORK_QUEUE,
+    OUTBOUND_WORK_QUEUE,
+    ROUTE_WORK_QUEUE,
 )
 
 _FROM_BODY: dict[str, bool] = {"from_body": True}
@@ -44,7 +44,7 @@ class WorkItem(BaseModel):
         frozen=True,
     )
 
-    queue_name: ClassVar[str]
+    work_queue: ClassVar[str]
 
     @model_validator(mode="before")
     @classmethod
@@ -70,7 +70,7 @@ class WorkItem(BaseModel):
         except ValidationError as error:
             problems = "; ".join(_problem(p) for p in error.errors(include_input=False))
             raise WorkItemError(
-                f"a message on the {cls.queue_name} queue does not fit {cls.__name__}: {problems}"
+                f"a message on the {cls.work_queue} queue does not fit {cls.__name__}: {problems}"
             ) from None
 
 
@@ -83,7 +83,7 @@ def _problem(error: ErrorDetails) -> str:
 class InboundItem(WorkItem):
     """A push stored by the callback, to file into its customer's conversation."""
 
-    queue_name = INBOUND_QUEUE
+    work_queue = INBOUND_WORK_QUEUE
     account_id: str
     key: str
     """The push's dedupe key: its row in the ``inbound`` table."""
@@ -92,7 +92,7 @@ class InboundItem(WorkItem):
 class RouteItem(WorkItem):
     """A conversation without a queue, to route."""
 
-    queue_name = ROUTE_QUEUE
+    work_queue = ROUTE_WORK_QUEUE
     conversation_id: str
 
 
@@ -103,7 +103,7 @@ class AssignItem(WorkItem):
     """Exactly one of: a conversation to assign; an agent whose capacity appeared (online, more
     capacity, new queues), to serve; a queue whose line has work for whoever is free."""
 
-    queue_name = ASSIGN_QUEUE
+    work_queue = ASSIGN_WORK_QUEUE
     conversation_id: str | None = None
     agent_id: str | None = None
     queue_id: str | None = None
@@ -126,14 +126,14 @@ class AssignItem(WorkItem):
 class OutboundItem(WorkItem):
     """A conversation with outbound lines queued, to send in order."""
 
-    queue_name = OUTBOUND_QUEUE
+    work_queue = OUTBOUND_WORK_QUEUE
     conversation_id: str
 
 
 class MediaItem(WorkItem):
     """A customer's image, voice or video line, whose file to keep before WeChat drops it."""
 
-    queue_name = MEDIA_QUEUE
+    work_queue = MEDIA_WORK_QUEUE
     conversation_id: str
     key: str
     """The transcript line's key."""
@@ -142,14 +142,14 @@ class MediaItem(WorkItem):
 class BotItem(WorkItem):
     """A customer's line in a bot-handled conversation, for the workstream's bot."""
 
-    queue_name = BOT_QUEUE
+    work_queue = BOT_WORK_QUEUE
     conversation_id: str
     key: str
     """The transcript line's key."""
 
 
 ITEMS: dict[str, type[WorkItem]] = {
-    item.queue_name: item
+    item.work_queue: item
     for item in (InboundItem, RouteItem, AssignItem, OutboundItem, MediaItem, BotItem)
 }
 """Each queue's item, by queue name."""

@@ -34,7 +34,7 @@ from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
 from shared.store.inbound import InboundStore
 from shared.store.leases import Leases
-from shared.store.names import QUEUES
+from shared.store.names import WORK_QUEUES
 from shared.store.waiting import WaitingLine
 from shared.wechat import is_open_id
 
@@ -131,7 +131,7 @@ class Eraser:
         (maxDequeueCount); theirs carry only ids, and their steps find nothing left to do.
         The raw client reads what the app did not write, too, without failing on it."""
         swept = 0
-        for name in (f"{q}-poison" for q in QUEUES):
+        for name in (f"{q}-poison" for q in WORK_QUEUES):
             queue = self._storage.queues.get_queue_client(name)
             held = []
             try:

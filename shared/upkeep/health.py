@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.store import StorageClients
-from shared.store.names import ACCOUNTS_TABLE, ATTACHMENTS_CONTAINER, INBOUND_QUEUE
+from shared.store.names import ACCOUNTS_TABLE, ATTACHMENTS_CONTAINER, INBOUND_WORK_QUEUE
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class StorageHealth:
             answers = {
                 "tables": self._answers(self._probe_tables),
                 "queues": self._answers(
-                    lambda: self._storage.queue(INBOUND_QUEUE).get_queue_properties(**PROBE)
+                    lambda: self._storage.queue(INBOUND_WORK_QUEUE).get_queue_properties(**PROBE)
                 ),
                 "blobs": self._answers(
                     lambda: self._storage.container(ATTACHMENTS_CONTAINER).get_container_properties(

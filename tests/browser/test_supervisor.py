@@ -13,7 +13,7 @@ import pytest
 from azure.core.exceptions import ResourceExistsError
 from playwright.sync_api import Locator, Page, expect
 
-from shared.store.names import ROUTE_QUEUE
+from shared.store.names import ROUTE_WORK_QUEUE
 from tests.browser.conftest import LANGUAGES, WIDE
 from tools.desk import Desk, DeskAgent, sign_in
 from tools.local_app import storage_clients
@@ -147,7 +147,7 @@ def test_the_admin_sees_how_many_messages_are_poison(page, app, browser_azurite)
     expect(page.get_by_role("region", name="Queues")).to_be_visible()
     notice = page.get_by_role("region", name=re.compile(r"^Poison messages"))
     expect(notice).to_have_count(0)
-    poison = storage_clients(browser_azurite.connection_string).queue(f"{ROUTE_QUEUE}-poison")
+    poison = storage_clients(browser_azurite.connection_string).queue(f"{ROUTE_WORK_QUEUE}-poison")
     with contextlib.suppress(ResourceExistsError):
         poison.create_queue()
     try:

@@ -20,7 +20,7 @@ from shared.bootstrap import Services
 from shared.core.settings import load_settings
 from shared.pipeline.assign import ORPHAN_HOLD_AGE
 from shared.store import StorageClients
-from shared.store.names import QUEUES
+from shared.store.names import WORK_QUEUES
 from tools.desk import DeskAgent
 from tools.local_app import LocalApp, app_settings
 from tools.wechat_simulator import WeChatApiSimulator
@@ -95,7 +95,7 @@ def assert_holds_match(
 
 
 def assert_no_poison(clients: StorageClients) -> None:
-    for queue in QUEUES:
+    for queue in WORK_QUEUES:
         poison = clients.queue(f"{queue}-poison")
         try:
             left = list(poison.peek_messages(max_messages=32))

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from shared.store.names import ATTACHMENTS_CONTAINER, QUEUES, TABLES
+from shared.store.names import ATTACHMENTS_CONTAINER, TABLES, WORK_QUEUES
 from tests.e2e.conftest import register, wait_for
 from tools.webhook_bot import WebhookBotServer
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
@@ -161,7 +161,7 @@ def test_erasure_leaves_no_trace_in_any_table_queue_or_container(
             text = json.dumps({k: str(v) for k, v in entity.items()})
             if any(needle in text for needle in needles):
                 left.append((table, entity["RowKey"]))
-    for queue in QUEUES:
+    for queue in WORK_QUEUES:
         for message in storage.queue(queue).peek_messages(max_messages=32):
             if any(needle in message.content for needle in needles):
                 left.append((queue, message.content))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.store.names import INBOUND_QUEUE
+from shared.store.names import INBOUND_WORK_QUEUE
 from tests.e2e.conftest import register, wait_for
 from tests.e2e.test_callback import conversation_of, inbound_rows, nonce_rows
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
@@ -76,7 +76,7 @@ def test_the_same_request_again_is_a_retry(app, admin, storage, plaintext):
     assert len(inbound_rows(storage, account_id)) == 1
     assert len(nonce_rows(storage, account_id)) == 2
     wait_for(
-        lambda: not list(storage.queue(INBOUND_QUEUE).peek_messages(max_messages=32)),
+        lambda: not list(storage.queue(INBOUND_WORK_QUEUE).peek_messages(max_messages=32)),
         what="the retries handled",
     )
     again = admin.get(f"/api/admin/conversations/{conversation['id']}").json()

@@ -15,7 +15,7 @@ import pytest
 from azure.core.exceptions import ResourceExistsError
 
 from devhost.azurite import Azurite
-from shared.store.names import INBOUND_TABLE, ROUTE_QUEUE
+from shared.store.names import INBOUND_TABLE, ROUTE_WORK_QUEUE
 from tests.e2e.conftest import register, wait_for
 from tools.local_app import LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
@@ -231,7 +231,7 @@ def test_erasing_customers_does_not_poison_another_customers_work(
             assert held_back.push(account_id, query, body).is_success
         # No workstream yet: the conversation step cannot route at once, so its route
         # requests stay, and (route being off) wait in the queue.
-        route = storage.queue(ROUTE_QUEUE)
+        route = storage.queue(ROUTE_WORK_QUEUE)
         wait_for(lambda: len(list(route.peek_messages(max_messages=32))) >= 7, 20, "route messages")
         queue = admin.post("/api/admin/queues", json={"name": "General"}).json()
         admin.post(
@@ -274,8 +274,8 @@ def test_a_foreign_queue_message_does_not_break_erasure(
         for customer in customers:
             query, body = customer.push(customer.text("hi"), "plaintext")
             assert local.push(account_id, query, body).is_success
-        storage.queue(ROUTE_QUEUE).send_message(json.dumps({"conversationId": ["x"]}))
-        raw = storage.queues.get_queue_client(f"{ROUTE_QUEUE}-poison")
+        storage.queue(ROUTE_WORK_QUEUE).send_message(json.dumps({"conversationId": ["x"]}))
+        raw = storage.queues.get_queue_client(f"{ROUTE_WORK_QUEUE}-poison")
         with contextlib.suppress(ResourceExistsError):
             raw.create_queue()
         raw.send_message("{not base64}")

@@ -15,7 +15,12 @@ from azure.data.tables import UpdateMode
 
 from devhost.azurite import Azurite
 from shared.pipeline.inbound import FALLBACK_DELAY
-from shared.store.names import ASSIGN_QUEUE, CONVERSATIONS_TABLE, FAILURES_TABLE, ROUTE_QUEUE
+from shared.store.names import (
+    ASSIGN_WORK_QUEUE,
+    CONVERSATIONS_TABLE,
+    FAILURES_TABLE,
+    ROUTE_WORK_QUEUE,
+)
 from tests.e2e.conftest import register, wait_for
 from tools.local_app import ROOT, LocalApp, app_settings, storage_clients
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
@@ -88,7 +93,7 @@ def test_a_failing_route_message_is_listed_with_its_conversation_and_error_then_
         def settled():
             return not any(
                 list(storage.queue(name).peek_messages(max_messages=1))
-                for name in (ROUTE_QUEUE, ASSIGN_QUEUE)
+                for name in (ROUTE_WORK_QUEUE, ASSIGN_WORK_QUEUE)
             )
 
         wait_for(settled, 20, "the pipeline's own messages run")
@@ -97,19 +102,19 @@ def test_a_failing_route_message_is_listed_with_its_conversation_and_error_then_
         row = {"PartitionKey": account_id, "RowKey": "c:" + conversation["id"]}
         original = table.get_entity(row["PartitionKey"], row["RowKey"])
         table.update_entity({**row, "State": "unreadable"}, mode=UpdateMode.MERGE)
-        storage.queue(ROUTE_QUEUE).send_message(
+        storage.queue(ROUTE_WORK_QUEUE).send_message(
             json.dumps({"conversationId": conversation["id"]}, separators=(",", ":"))
         )
 
         def poisoned():
             report = admin.get("/api/admin/poison").json()
-            route = next(q for q in report["queues"] if q["queue"] == ROUTE_QUEUE)
+            route = next(q for q in report["queues"] if q["queue"] == ROUTE_WORK_QUEUE)
             return report if route["messages"] else None
 
         report = wait_for(poisoned, 30, "the route message in route-poison")
         assert report["peekLimit"] == 32
         assert report["total"] == 1, report
-        route = next(q for q in report["queues"] if q["queue"] == ROUTE_QUEUE)
+        route = next(q for q in report["queues"] if q["queue"] == ROUTE_WORK_QUEUE)
         assert route["poisonQueue"] == "route-poison"
         assert route["count"] == 1
         [message] = route["messages"]
@@ -126,7 +131,7 @@ def test_a_failing_route_message_is_listed_with_its_conversation_and_error_then_
         table.update_entity({**row, "State": original["State"]}, mode=UpdateMode.MERGE)
         succeeded = "Executed 'Functions.route' (Succeeded"
         runs_before = poison_app.output().count(succeeded)
-        replay = f"/api/admin/poison/{ROUTE_QUEUE}/{message['id']}/replay"
+        replay = f"/api/admin/poison/{ROUTE_WORK_QUEUE}/{message['id']}/replay"
         replayed = admin.post(replay)
         assert replayed.status_code == 200, replayed.text
         assert replayed.json()["messageId"] == message["id"]
@@ -148,13 +153,13 @@ def test_unknown_queue_and_message_are_404(poison_app: LocalApp):
     with poison_app.admin() as admin:
         unknown_queue = admin.post("/api/admin/poison/nosuch/abc/replay")
         assert unknown_queue.status_code == 404, unknown_queue.text
-        unknown_message = admin.post(f"/api/admin/poison/{ROUTE_QUEUE}/abc/replay")
+        unknown_message = admin.post(f"/api/admin/poison/{ROUTE_WORK_QUEUE}/abc/replay")
         assert unknown_message.status_code == 404, unknown_message.text
 
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/api/admin/poison"), ("POST", f"/api/admin/poison/{ROUTE_QUEUE}/abc/replay")],
+    [("GET", "/api/admin/poison"), ("POST", f"/api/admin/poison/{ROUTE_WORK_QUEUE}/abc/replay")],
 )
 def test_poison_routes_need_the_admin_token(poison_app: LocalApp, method: str, path: str):
     with poison_app.client("") as anonymous:
@@ -179,8 +184,8 @@ def test_a_message_that_does_not_fit_its_queue_is_poisoned_naming_the_queue_and_
     body as it is."""
     storage = storage_clients(poison_azurite.connection_string)
     unfit = {
-        ASSIGN_QUEUE: '{"conversationId":"c-unfit","queueId":"q-unfit"}',
-        ROUTE_QUEUE: '{"conversationId":42}',
+        ASSIGN_WORK_QUEUE: '{"conversationId":"c-unfit","queueId":"q-unfit"}',
+        ROUTE_WORK_QUEUE: '{"conversationId":42}',
     }
     with poison_app.admin() as admin:
         admin.get("/api/admin/poison").raise_for_status()  # the app has made its queues
@@ -195,7 +200,7 @@ def test_a_message_that_does_not_fit_its_queue_is_poisoned_naming_the_queue_and_
             return found if len(found) == len(unfit) else None
 
         found = wait_for(poisoned, 30, "both messages in poison")
-    assign, route = found[ASSIGN_QUEUE], found[ROUTE_QUEUE]
+    assign, route = found[ASSIGN_WORK_QUEUE], found[ROUTE_WORK_QUEUE]
     assert (assign["conversationId"], assign["queueId"]) == ("c-unfit", "q-unfit")
     assert assign["lastError"]["message"] == (
         "WorkItemError: a message on the assign queue does not fit AssignItem: exactly one of "

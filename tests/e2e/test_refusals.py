@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from devhost.azurite import Azurite
-from shared.store.names import CONVERSATIONS_TABLE, INBOUND_QUEUE, INBOUND_TABLE
+from shared.store.names import CONVERSATIONS_TABLE, INBOUND_TABLE, INBOUND_WORK_QUEUE
 from shared.wechat import MessageCipher, sign
 from tests.e2e.conftest import register
 from tools.local_app import LocalApp, app_settings, storage_clients
@@ -49,7 +49,7 @@ def setup(quiet):
 def assert_no_trace(storage) -> None:
     assert list(storage.table(INBOUND_TABLE).list_entities()) == []
     assert list(storage.table(CONVERSATIONS_TABLE).list_entities()) == []
-    assert list(storage.queue(INBOUND_QUEUE).peek_messages(max_messages=32)) == []
+    assert list(storage.queue(INBOUND_WORK_QUEUE).peek_messages(max_messages=32)) == []
 
 
 def safe_push(account: SimulatedAccount, **kw):
@@ -197,5 +197,5 @@ def test_an_accepted_push_does_leave_a_trace(setup):
         assert_no_trace(storage)
     for entity in storage.table(INBOUND_TABLE).list_entities():
         storage.table(INBOUND_TABLE).delete_entity(entity)
-    storage.queue(INBOUND_QUEUE).clear_messages()
+    storage.queue(INBOUND_WORK_QUEUE).clear_messages()
     assert_no_trace(storage)

@@ -15,7 +15,7 @@ from shared.model.workstreams import Workstream
 from shared.pipeline.assign import AssignStep
 from shared.pipeline.route import RouteStep
 from shared.store.catalog import RoutingCatalog
-from shared.store.names import ASSIGN_QUEUE, OUTBOUND_QUEUE
+from shared.store.names import ASSIGN_WORK_QUEUE, OUTBOUND_WORK_QUEUE
 from shared.store.work_items import AssignItem, OutboundItem
 from tests.fakes.availability import FakeAvailabilityIndex
 from tests.fakes.changes import FakeChangeFeed
@@ -46,8 +46,8 @@ class FakeServices:
         )
         self.waiting = FakeWaitingLine()
         self.availability = FakeAvailabilityIndex()
-        self.assign_queue = FakeWorkQueue(ASSIGN_QUEUE, clock, AssignItem)
-        self.send_queue = FakeWorkQueue(OUTBOUND_QUEUE, clock, OutboundItem)
+        self.assign_queue = FakeWorkQueue(ASSIGN_WORK_QUEUE, clock, AssignItem)
+        self.send_queue = FakeWorkQueue(OUTBOUND_WORK_QUEUE, clock, OutboundItem)
 
         conversations, feed = _port(self.conversations), _port(self.feed)
         self.outbox = Outbox(

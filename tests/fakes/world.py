@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.core.ids import short_id
 from shared.desk.work import PresenceChange
-from shared.model.agents import Agent, AgentFields, Presence, token_hash
+from shared.model.agents import Agent, AgentFields, Presence, bearer_token_hash
 from shared.model.conversations import Conversation, TranscriptEntry, utc
 from shared.model.queues import Queue, QueueFields
 from shared.model.workstreams import Workstream, WorkstreamFields
@@ -60,7 +60,7 @@ class FakeWorld:
         agent = Agent(
             **request.model_dump(),
             id=short_id(),
-            token_hash=token_hash(secrets.token_hex(8)),
+            token_hash=bearer_token_hash(secrets.token_hex(8)),
             created_at=now,
             updated_at=now,
         )

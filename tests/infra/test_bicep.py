@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pycep import BicepParser
 
-from shared.store.names import CONTAINERS, QUEUES, TABLES
+from shared.store.names import CONTAINERS, TABLES, WORK_QUEUES
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
@@ -121,7 +121,7 @@ def test_storage_account_is_locked_to_identities():
 def test_tables_queues_and_containers_are_the_apps():
     variables = parsed("modules/storage.bicep")["variables"]
     assert sorted(variables["tables"]["value"]) == sorted(TABLES)
-    assert sorted(variables["queues"]["value"]) == sorted(QUEUES)
+    assert sorted(variables["queues"]["value"]) == sorted(WORK_QUEUES)
     containers = {
         variables[name]["value"] for name in ("deploymentContainerName", "attachmentsContainerName")
     }

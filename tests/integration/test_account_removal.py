@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from shared.core.secretbox import SecretBox
-from shared.store.access_tokens import TokenTable
-from shared.store.names import TOKENS_TABLE
+from shared.store.access_tokens import AccessTokenTable
+from shared.store.names import ACCESS_TOKENS_TABLE
 
 
 def test_removing_an_account_deletes_its_access_token(world):
     services = world.services
     account_id = world.account.id
-    tokens = TokenTable(
-        services.storage.table(TOKENS_TABLE), SecretBox(services.settings.secrets_keys)
+    tokens = AccessTokenTable(
+        services.storage.table(ACCESS_TOKENS_TABLE), SecretBox(services.settings.secrets_keys)
     )
-    issued = services.tokens.token(account_id)
+    issued = services.access_tokens.get(account_id)
     assert tokens.read(account_id).token == issued
 
     services.accounts.remove(account_id)

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from shared.model.conversations import ConversationState as S
-from shared.store.names import ASSIGN_QUEUE
+from shared.store.names import ASSIGN_WORK_QUEUE
 
 BURST = 24
 
@@ -32,7 +32,7 @@ def assign(services: Any, data: dict[str, Any]) -> None:
 
 def take_ours(services: Any, ours: set[str]) -> list[tuple[Any, dict[str, Any]]]:
     """Receive the assign messages that concern this test (other tests' go back at once)."""
-    queue = services.storage.queue(ASSIGN_QUEUE)
+    queue = services.storage.queue(ASSIGN_WORK_QUEUE)
     taken = []
     for message in queue.receive_messages(max_messages=32, visibility_timeout=30):
         data = json.loads(message.content)
@@ -53,7 +53,7 @@ def test_a_burst_of_assign_steps_never_fails_and_loses_nothing(world):
     conversations = [world.conversation(f"c{i}") for i in range(BURST)]
     ours = {*conversations, queue.id, *(a.id for a in agents)}
     services = world.services
-    assign_queue = services.storage.queue(ASSIGN_QUEUE)
+    assign_queue = services.storage.queue(ASSIGN_WORK_QUEUE)
 
     failures: list[BaseException] = []
     lock = threading.Lock()

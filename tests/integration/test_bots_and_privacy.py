@@ -16,7 +16,7 @@ from shared.desk.workspace import Actor, TextMessageRequest
 from shared.model.conversations import ConversationState as S
 from shared.model.conversations import utc
 from shared.pipeline.assign import Outcome
-from shared.store.names import ATTACHMENTS_CONTAINER, QUEUES, TABLES
+from shared.store.names import ATTACHMENTS_CONTAINER, TABLES, WORK_QUEUES
 from tests.integration.conftest import answer_status
 from tools.webhook_bot import WebhookBotServer
 from triggers.errors import status_of
@@ -420,7 +420,7 @@ def traces(services, needles):
             text = json.dumps({k: str(v) for k, v in entity.items()}) + str(entity.metadata)
             if any(n in text for n in needles):
                 found.append((table, entity["PartitionKey"], entity["RowKey"]))
-    for queue in QUEUES:
+    for queue in WORK_QUEUES:
         for message in services.storage.queue(queue).peek_messages(max_messages=32):
             if any(n in message.content for n in needles):
                 found.append((queue, message.content))
@@ -493,7 +493,7 @@ class TestErasureOfQueueMessages:
         OpenID in another account; each with a routed conversation and a push still queued."""
         from tests.integration.conftest import World
 
-        for name in (*QUEUES, "route-poison"):
+        for name in (*WORK_QUEUES, "route-poison"):
             queue = world.services.storage.queue(name)
             with suppress(ResourceExistsError):
                 queue.create_queue()

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from shared.core.ids import short_id
 from shared.model.conversations import ConversationState, utc
-from shared.store.names import ROUTE_QUEUE
+from shared.store.names import ROUTE_WORK_QUEUE
 from shared.wechat import MessageMode
 from tests.integration.conftest import store_push as store_xml
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer, push_xml
@@ -18,7 +18,7 @@ def store_push(services, account_id: str, fields) -> str:
 
 
 def route_messages(services) -> list[str]:
-    queue = services.storage.queue(ROUTE_QUEUE)
+    queue = services.storage.queue(ROUTE_WORK_QUEUE)
     return [m.content for m in queue.peek_messages(max_messages=32)]
 
 
@@ -28,7 +28,7 @@ def setup_customer(clock):
 
 
 def test_first_message_opens_a_conversation_and_asks_for_routing(services, clock):
-    services.storage.queue(ROUTE_QUEUE).clear_messages()
+    services.storage.queue(ROUTE_WORK_QUEUE).clear_messages()
     account_id, customer = setup_customer(clock)
     conversation_id = services.inbound_step.take(
         account_id, store_push(services, account_id, customer.text("hi"))

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from shared.core.api import ApiError
+from shared.core.errors import ConflictError
 from shared.model.accounts import AccountPatch
 from shared.store.changes import ReadMarker
 from shared.store.optimistic import ChangedError
+from triggers.errors import status_of
 
 
 def rewrite(documents, doc_id):
@@ -116,9 +117,9 @@ def test_an_account_gives_up_after_5_lost_races_with_a_409(world, monkeypatch):
         return found
 
     monkeypatch.setattr(store, "get", read_then_another_writes)
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(ConflictError) as raised:
         world.services.accounts.update(world.account.id, AccountPatch(name="renamed"))
-    assert (raised.value.status, raised.value.code) == (409, "conflict")
+    assert (status_of(raised.value), raised.value.code) == (409, "conflict")
     assert str(raised.value) == "the account kept changing; try again"
     assert len(reads) == 5
     monkeypatch.undo()

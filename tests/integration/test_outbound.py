@@ -34,12 +34,12 @@ def reply(world, agent, conversation, text):
 
 class TestAccessToken:
     def test_many_workers_fetch_the_token_once(self, world):
-        tokens = world.services.tokens
+        tokens = world.services.access_tokens
         barrier = threading.Barrier(8)
 
         def get(_):
             barrier.wait()
-            return tokens.token(world.account.id)
+            return tokens.get(world.account.id)
 
         with ThreadPoolExecutor(8) as pool:
             seen = set(pool.map(get, range(40)))
@@ -49,9 +49,9 @@ class TestAccessToken:
     def test_other_processes_read_the_shared_token(self, world, services):
         from shared.bootstrap import Services
 
-        first = services.tokens.token(world.account.id)
+        first = services.access_tokens.get(world.account.id)
         other = Services(services.settings, services.storage, services.clock)  # another instance
-        assert other.tokens.token(world.account.id) == first
+        assert other.access_tokens.get(world.account.id) == first
         assert world.wechat_api.token_fetches == 1
 
     def test_fifty_sends_from_four_instances_fetch_the_token_once(self, world, services):
@@ -82,16 +82,16 @@ class TestAccessToken:
         assert world.wechat_api.token_fetches == 1
 
     def test_refreshed_a_few_minutes_before_expiry(self, world):
-        tokens = world.services.tokens
-        first = tokens.token(world.account.id)
+        tokens = world.services.access_tokens
+        first = tokens.get(world.account.id)
         world.clock.advance(7200 - 4 * 60)  # 4 minutes left: inside the refresh margin
-        second = tokens.token(world.account.id)
+        second = tokens.get(world.account.id)
         assert second != first
         assert world.wechat_api.token_fetches == 2
 
     def test_a_rejected_token_is_refreshed_once_for_everyone(self, world):
-        tokens = world.services.tokens
-        rejected = tokens.token(world.account.id)
+        tokens = world.services.access_tokens
+        rejected = tokens.get(world.account.id)
         barrier = threading.Barrier(6)
 
         def after(_):
@@ -107,19 +107,19 @@ class TestAccessToken:
         from shared.channel.access_tokens import AccessTokens
 
         classic = AccessTokens(
-            services.tokens._table,
+            services.access_tokens._table,
             services.wechat,
             services.accounts,
             stable=False,
             clock=world.clock,
         )
-        rejected = classic.token(world.account.id)
+        rejected = classic.get(world.account.id)
         assert classic.after_rejection(world.account.id, rejected) != rejected
         assert world.wechat_api.token_fetches_by_api["/cgi-bin/token"] == 2
 
     def test_a_call_refused_for_its_token_runs_once_more_with_a_fresh_one(self, world):
-        tokens = world.services.tokens
-        first = tokens.token(world.account.id)
+        tokens = world.services.access_tokens
+        first = tokens.get(world.account.id)
         seen: list[str] = []
 
         def call(token: str) -> str:
@@ -141,7 +141,7 @@ class TestAccessToken:
             raise WeChatApiError(40001, "invalid credential", "test")
 
         with pytest.raises(WeChatApiError) as refused:
-            world.services.tokens.call(world.account.id, call)
+            world.services.access_tokens.call(world.account.id, call)
         assert refused.value.errcode == 40001
         assert len(seen) == 2  # refreshed once, not again and again
         assert world.wechat_api.token_fetches == 2
@@ -154,7 +154,7 @@ class TestAccessToken:
             raise WeChatApiError(45015, "response out of time limit", "test")
 
         with pytest.raises(WeChatApiError):
-            world.services.tokens.call(world.account.id, call)
+            world.services.access_tokens.call(world.account.id, call)
         assert len(seen) == 1
         assert world.wechat_api.token_fetches == 1
 
@@ -228,7 +228,7 @@ class TestSending:
 
     def test_a_stale_token_is_refreshed_once_and_the_message_goes(self, chat):
         world, agent, _, conversation = chat
-        world.services.tokens.token(world.account.id)
+        world.services.access_tokens.get(world.account.id)
         world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=40001)
         reply(world, agent, conversation, "after refresh")
         world.services.outbound_step.send_pending(conversation)
@@ -241,7 +241,7 @@ class TestSending:
         """WeChat took the message but answered too late: at-least-once means the customer
         may get it twice; the entry says so."""
         world, agent, _, conversation = chat
-        world.services.tokens.token(world.account.id)
+        world.services.access_tokens.get(world.account.id)
         world.wechat_api.inject("/cgi-bin/message/custom/send", delay=3.0)  # client gives up at 2 s
         reply(world, agent, conversation, "maybe twice")
         world.services.outbound_step.send_pending(conversation)
@@ -258,7 +258,7 @@ class TestSending:
 
     def test_wechat_down_for_long_fails_the_message(self, chat):
         world, agent, _, conversation = chat
-        world.services.tokens.token(world.account.id)
+        world.services.access_tokens.get(world.account.id)
         world.wechat_api.inject("/cgi-bin/message/custom/send", http_status=502, times=5)
         reply(world, agent, conversation, "never")
         reply(world, agent, conversation, "after it")
@@ -277,7 +277,7 @@ class TestSending:
         reply's retry is due must not try WeChat again, or a burst of replies during a short
         outage uses up the first one's tries at once and it fails for good."""
         world, agent, _, conversation = chat
-        world.services.tokens.token(world.account.id)
+        world.services.access_tokens.get(world.account.id)
         world.wechat_api.inject("/cgi-bin/message/custom/send", http_status=503, times=100)
         texts = ["first", "second", "third", "fourth", "fifth"]
         for text in texts:
@@ -300,7 +300,7 @@ class TestSending:
         client = services.storage.queue(f"wakeups{secrets.token_hex(4)}")
         client.create_queue()
         sender = sender_on(services, WorkQueue(client, OutboundItem))
-        world.services.tokens.token(world.account.id)
+        world.services.access_tokens.get(world.account.id)
         world.wechat_api.inject("/cgi-bin/message/custom/send", http_status=503)
         reply(world, agent, conversation, "first")
         sender.send_pending(conversation)
@@ -439,7 +439,7 @@ class TestAttachments:
         customer = world.customer()
         conversation = world.write(customer, customer.image(media_id))
         [entry] = world.services.conversations.transcript(conversation, limit=10)[0]
-        world.services.tokens.token(world.account.id)
+        world.services.access_tokens.get(world.account.id)
         world.wechat_api.inject("/cgi-bin/media/get", errcode=40001)
         world.services.media_step.keep(conversation, entry.key)
         kept = world.services.conversations.entry(conversation, entry.key).details["attachment"]
@@ -449,7 +449,7 @@ class TestAttachments:
 
     def test_a_stale_token_on_the_upload_is_refreshed_once_and_the_image_goes(self, chat):
         world, agent, _, conversation = chat
-        world.services.tokens.token(world.account.id)
+        world.services.access_tokens.get(world.account.id)
         world.wechat_api.inject("/cgi-bin/media/upload", errcode=42001)
         actor = Actor(world.fresh_agent(agent.id))
         world.services.workspace.send_file(actor, conversation, "receipt.png", PNG)
@@ -617,7 +617,7 @@ def sender_on(services, send_queue: WorkQueue[OutboundItem]) -> OutboundStep:
     """The app's send step, putting its wake-ups on ``send_queue``."""
     return OutboundStep(
         services.conversations,
-        services.tokens,
+        services.access_tokens,
         services.wechat,
         services.outbox,
         Leases(services.storage.table(LEASES_TABLE), "send"),

@@ -15,8 +15,8 @@ from shared.bootstrap import Services
 from shared.core.errors import DomainError
 from shared.core.secretbox import SecretBox, SecretBoxError
 from shared.model.accounts import AccountCreate, AccountPatch
-from shared.store.access_tokens import TokenTable
-from shared.store.names import ACCOUNTS_TABLE, TOKENS_TABLE, WORKSTREAMS_TABLE
+from shared.store.access_tokens import AccessTokenTable
+from shared.store.names import ACCESS_TOKENS_TABLE, ACCOUNTS_TABLE, WORKSTREAMS_TABLE
 from tests.integration.conftest import answer_status
 from tools.wechat_simulator import SimulatedAccount, WeChatCustomer
 from triggers.errors import status_of
@@ -118,17 +118,17 @@ class TestAccountRowEdited:
         assert answer_status(push(services, simulated, again.id, "safe")) == 200
 
 
-def token_table(services) -> TokenTable:
-    return TokenTable(
-        services.storage.table(TOKENS_TABLE), SecretBox(services.settings.secrets_keys)
+def token_table(services) -> AccessTokenTable:
+    return AccessTokenTable(
+        services.storage.table(ACCESS_TOKENS_TABLE), SecretBox(services.settings.secrets_keys)
     )
 
 
 class TestSealedValuesMoved:
     def test_the_access_token_sealed_value_does_not_open_as_account_secrets(self, services, world):
         account_id = world.account.id
-        services.tokens.token(account_id)
-        token_row = services.storage.table(TOKENS_TABLE).get_entity(account_id, "access")
+        services.access_tokens.get(account_id)
+        token_row = services.storage.table(ACCESS_TOKENS_TABLE).get_entity(account_id, "access")
         edit_account_row(
             services, account_id, Secrets=token_row["Sealed"], SecretsKeyId=token_row["KeyId"]
         )
@@ -141,9 +141,9 @@ class TestSealedValuesMoved:
         self, services, world, wechat_api, caplog
     ):
         account_id = world.account.id
-        services.tokens.token(account_id)
+        services.access_tokens.get(account_id)
         row = account_row(services, account_id)
-        services.storage.table(TOKENS_TABLE).update_entity(
+        services.storage.table(ACCESS_TOKENS_TABLE).update_entity(
             {
                 "PartitionKey": account_id,
                 "RowKey": "access",
@@ -158,7 +158,7 @@ class TestSealedValuesMoved:
         assert world.simulated.app_secret not in caplog.text
         # Another worker finds no usable token and fetches one; the row opens again.
         fetches = wechat_api.token_fetches
-        fresh = Services(services.settings, services.storage, services.clock).tokens.token(
+        fresh = Services(services.settings, services.storage, services.clock).access_tokens.get(
             account_id
         )
         assert wechat_api.token_fetches == fetches + 1
@@ -178,8 +178,10 @@ class TestSealedValuesMoved:
     def test_an_access_token_does_not_open_as_a_bot_secret(self, services, world):
         """The bot-secret row of a workstream whose id is an account's: only the purpose in
         the associated data tells the two apart."""
-        services.tokens.token(world.account.id)
-        token_row = services.storage.table(TOKENS_TABLE).get_entity(world.account.id, "access")
+        services.access_tokens.get(world.account.id)
+        token_row = services.storage.table(ACCESS_TOKENS_TABLE).get_entity(
+            world.account.id, "access"
+        )
         services.storage.table(WORKSTREAMS_TABLE).upsert_entity(
             {
                 "PartitionKey": "botsecrets",

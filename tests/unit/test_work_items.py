@@ -9,7 +9,7 @@ from azure.storage.queue import QueueClient
 from pydantic import ValidationError
 
 from devhost.azurite import connection_string, free_port
-from shared.store.names import QUEUES
+from shared.store.names import WORK_QUEUES
 from shared.store.work_items import (
     ITEMS,
     AssignItem,
@@ -53,7 +53,7 @@ def test_an_item_is_the_text_the_queues_carried_before(item: WorkItem, fields: d
 
 
 def test_every_queue_has_its_item_named_after_it():
-    assert set(ITEMS) == set(QUEUES)
+    assert set(ITEMS) == set(WORK_QUEUES)
     for queue, item in ITEMS.items():
         assert item.__name__ == queue.capitalize() + "Item"
 
@@ -103,7 +103,7 @@ def test_a_body_that_does_not_fit_names_its_queue_and_field(
         item.from_body(body.encode())
     message = str(refused.value)
     assert message.startswith(
-        f"a message on the {item.queue_name} queue does not fit {item.__name__}: "
+        f"a message on the {item.work_queue} queue does not fit {item.__name__}: "
     )
     assert problem in message
 
