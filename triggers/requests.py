@@ -12,10 +12,10 @@ from typing import Any, NamedTuple, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from shared.core import base64url
+from shared.core.bearer_tokens import bearer_tokens_match
 from shared.core.errors import ForbiddenError, InvalidRequestError, TooLargeError, UnauthorizedError
 from shared.core.ids import ROUTE_ID
 from shared.core.schema import validation_error
-from shared.core.tokens import tokens_match
 
 MAX_JSON_BODY = 256 * 1024
 FORM_OVERHEAD = 64 * 1024
@@ -104,7 +104,7 @@ def required_token(headers: Mapping[str, str], placeholder: str) -> str:
 def require_admin(headers: Mapping[str, str], admin_token: str) -> None:
     """401 without a bearer token, 403 with a wrong one."""
     token = required_token(headers, "<ADMIN_TOKEN>")
-    if not tokens_match(admin_token, token):
+    if not bearer_tokens_match(admin_token, token):
         raise ForbiddenError("the bearer token is not the admin token")
 
 

@@ -13,10 +13,11 @@ from pydantic import BaseModel
 
 from shared.bots.targets import BotTargets, RefusedTargetError
 from shared.channel.registry import AccountRegistry
+from shared.core.bearer_tokens import bearer_token_hash, new_bearer_token
 from shared.core.errors import ConflictError, InvalidRequestError, not_found, unknown_reference
 from shared.core.ids import short_id
 from shared.core.schema import merged
-from shared.model.agents import Agent, AgentFields, Presence, bearer_token_hash, new_bearer_token
+from shared.model.agents import Agent, AgentFields, Presence
 from shared.model.bots import WebhookBot
 from shared.model.conversations import ConversationState, utc
 from shared.model.queues import Queue, QueueFields

@@ -26,6 +26,7 @@ from shared.core.errors import (
     UnauthorizedError,
 )
 from shared.core.settings import Settings
+from shared.model.accounts import Account
 from shared.model.conversations import utc
 from shared.store.inbound import Arrival, InboundStore, SignedUrl
 from shared.store.work_items import InboundItem
@@ -98,6 +99,17 @@ class WeChatCallback:
         self._clock = clock
         self._activity = activity
 
+    def _account_for(self, account_id: str, client: Address | None) -> Account | Answer:
+        """The account a request to its server URL may reach, or the refusal to answer."""
+        account = self._registry.lookup(account_id)
+        if account is None:
+            return _NO_ACCOUNT
+        if self._from_elsewhere(account_id, client):
+            return _NOT_WECHAT
+        if account.disabled:
+            return _DISABLED
+        return account
+
     def _from_elsewhere(self, account_id: str, client: Address | None) -> bool:
         if self._allow_list is None or self._allow_list.allows(client, account_id):
             return False
@@ -108,13 +120,9 @@ class WeChatCallback:
         self, account_id: str, query: Mapping[str, str], client: Address | None = None
     ) -> Answer:
         """GET: echo ``echostr`` when the signature holds (the console's "submit")."""
-        account = self._registry.lookup(account_id)
-        if account is None:
-            return _NO_ACCOUNT
-        if self._from_elsewhere(account_id, client):
-            return _NOT_WECHAT
-        if account.disabled:
-            return _DISABLED
+        account = self._account_for(account_id, client)
+        if isinstance(account, Answer):
+            return account
         now = self._clock()
         try:
             echo = verify_url(
@@ -151,13 +159,9 @@ class WeChatCallback:
         enqueued."""
         if len(body) > MAX_BODY_BYTES:
             return Answer.refused(TooLargeError(f"body is larger than {MAX_BODY_BYTES} bytes"))
-        account = self._registry.lookup(account_id)
-        if account is None:
-            return _NO_ACCOUNT
-        if self._from_elsewhere(account_id, client):
-            return _NOT_WECHAT
-        if account.disabled:
-            return _DISABLED
+        account = self._account_for(account_id, client)
+        if isinstance(account, Answer):
+            return account
         now = self._clock()
         try:
             push = open_push(

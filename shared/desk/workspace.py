@@ -18,6 +18,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContainerClient
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from shared.core.bearer_tokens import bearer_token_hash, bearer_tokens_match
 from shared.core.errors import (
     ConflictError,
     ForbiddenError,
@@ -30,10 +31,9 @@ from shared.core.errors import (
 from shared.core.files import safe_name
 from shared.core.ids import ROUTE_ID
 from shared.core.schema import ApiModel, ViewModel, one_of
-from shared.core.tokens import tokens_match
 from shared.messaging.automated import REPLY_RANK, fill, outbound_entry, unfilled_context
 from shared.messaging.outbox import Outbox
-from shared.model.agents import Agent, AgentRole, Presence, bearer_token_hash
+from shared.model.agents import Agent, AgentRole, Presence
 from shared.model.conversations import (
     Conversation,
     ConversationState,
@@ -270,12 +270,12 @@ class AgentWorkspace:
 
     def actor(self, token: str) -> Actor:
         """Who ``token`` (a bearer token) belongs to: the admin, or an enabled agent."""
-        if tokens_match(self._admin_token, token):
+        if bearer_tokens_match(self._admin_token, token):
             return Actor(None)
         hashed = bearer_token_hash(token)
         agent = self._catalog.agents.find("token", hashed)
         # The document is read after its index row: a rotation in between shows here.
-        if agent is None or not tokens_match(agent.token_hash, hashed):
+        if agent is None or not bearer_tokens_match(agent.token_hash, hashed):
             raise UnauthorizedError("the bearer token is not an agent's token")
         if agent.disabled:
             raise ForbiddenError(

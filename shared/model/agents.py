@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime
 from enum import Enum
 from typing import Annotated
@@ -11,8 +9,6 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from shared.core.schema import ApiModel, ViewModel, patch_of
-
-TOKEN_PREFIX = "agt_"  # noqa: S105 - a prefix, not a secret
 
 
 class Presence(str, Enum):
@@ -102,13 +98,3 @@ class AgentView(ViewModel):
             free_capacity=agent.free_capacity,
             conversation_ids=sorted(agent.holds),
         )
-
-
-def new_bearer_token() -> str:
-    """An agent's bearer token: shown once (at creation or rotation), stored only as its hash."""
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-
-def bearer_token_hash(token: str) -> str:
-    """SHA-256 of a 256-bit random token: lookups by hash reveal nothing about the token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -7,9 +7,10 @@ import itertools
 import secrets
 from typing import Any
 
+from shared.core.bearer_tokens import bearer_token_hash
 from shared.core.ids import short_id
 from shared.desk.work import PresenceChange
-from shared.model.agents import Agent, AgentFields, Presence, bearer_token_hash
+from shared.model.agents import Agent, AgentFields, Presence
 from shared.model.conversations import Conversation, TranscriptEntry, utc
 from shared.model.queues import Queue, QueueFields
 from shared.model.workstreams import Workstream, WorkstreamFields

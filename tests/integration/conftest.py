@@ -16,20 +16,10 @@ from shared.core.settings import load_settings
 from shared.pipeline.assign import Outcome
 from shared.store import StorageClients
 from shared.store.names import ensure_storage
+from tests.fakes.clock import Clock
 from tools.local_app import storage_clients
 from tools.wechat_simulator import WeChatApiSimulator
 from triggers.errors import status_of
-
-
-class Clock:
-    def __init__(self, now: float = 1_764_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.conftest import Clock
+from tests.fakes.clock import Clock
 from tools.wechat_simulator import SentMessage, SimulatedAccount, WeChatApiSimulator
 
 APP_ID = "wx1234567890abcdef"
