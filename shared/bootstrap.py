@@ -205,7 +205,7 @@ class Services:
             clock=clock,
         )
         self.housekeeping = Housekeeping(
-            self.catalog, self.conversations, self.assign_step, self.eraser, clock
+            self.catalog, self.conversations, self.assign_step, self.eraser, clock, self.waiting
         )
 
         self.wechat = WeChatApi(

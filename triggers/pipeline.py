@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import azure.functions as func
 
+from shared.core import metrics
 from shared.core.settings import STORAGE_SETTING
 from shared.store.names import (
     ASSIGN_WORK_QUEUE,
@@ -36,6 +37,7 @@ def failures_recorded(queue: str) -> Callable[[Step], Step]:
     def decorate(step: Step) -> Step:
         @functools.wraps(step)
         def recorded(msg: func.QueueMessage) -> None:
+            metrics.step_started(queue, msg.insertion_time)
             with services().failures.recording(queue, msg.get_body(), msg.dequeue_count or 1):
                 step(msg)
 

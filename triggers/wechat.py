@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import azure.functions as func
 
 from shared.channel.callback import Answer
 from shared.channel.callback_ips import forwarded_client
+from shared.core import metrics
 from shared.core.errors import NotFoundError
 from shared.core.ids import ROUTE_ID
 from triggers.errors import error_body, status_of
@@ -19,14 +22,22 @@ bp = func.Blueprint()
     route="api/wechat/{accountId}", methods=["GET", "POST"], auth_level=func.AuthLevel.ANONYMOUS
 )
 def wechat_callback(req: func.HttpRequest) -> func.HttpResponse:
-    callback = services().callback
+    started = time.perf_counter()
     account_id = req.route_params["accountId"]
+    answer = _answer(req, account_id)
+    response = _response(answer)
+    metrics.callback_answered(account_id, req.method, answer.refusal, started)
+    return response
+
+
+def _answer(req: func.HttpRequest, account_id: str) -> Answer:
+    callback = services().callback
     if not ROUTE_ID.fullmatch(account_id):
-        return _response(Answer.refused(NotFoundError("no such account")))
+        return Answer.refused(NotFoundError("no such account"))
     client = forwarded_client(req.headers)
     if req.method == "GET":
-        return _response(callback.verify(account_id, req.params, client))
-    return _response(callback.receive(account_id, req.params, req.get_body(), client))
+        return callback.verify(account_id, req.params, client)
+    return callback.receive(account_id, req.params, req.get_body(), client)
 
 
 def _response(answer: Answer) -> func.HttpResponse:

@@ -25,6 +25,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 from azure.storage.queue import QueueMessage, QueueServiceClient
 
+from shared.core import metrics
 from shared.core.errors import not_found
 from shared.core.schema import ViewModel
 from shared.model.conversations import utc
@@ -130,6 +131,7 @@ class FailureLog:
         try:
             yield
         except Exception as error:
+            metrics.step_failed(queue, error, dequeue_count)
             self.record(queue, body, error, dequeue_count)
             raise
 

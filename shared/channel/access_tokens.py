@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from shared.channel.registry import AccountRegistry
+from shared.core import metrics
 from shared.model.conversations import utc
 from shared.store.access_tokens import AccessTokenRow, AccessTokenTable
 from shared.wechat.api import WeChatApi
@@ -150,7 +151,8 @@ class AccessTokens:
             raise NoAccountError(account_id)
         if account.disabled:
             raise AccountDisabledError(account_id)
-        issued = self._api.fetch_token(account.app_id, account.app_secret, stable=self._stable)
+        with metrics.token_fetch(account_id):
+            issued = self._api.fetch_token(account.app_id, account.app_secret, stable=self._stable)
         expires_at = self._now() + timedelta(seconds=issued.expires_in)
         if not self._table.store(account_id, etag, issued.value, expires_at, row.generation + 1):
             return None

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from shared.channel.callback_ips import Address, CallbackIpAllowList
 from shared.channel.golive import ActivityRecorder
 from shared.channel.registry import AccountRegistry
+from shared.core import metrics
 from shared.core.errors import (
     DomainError,
     ForbiddenError,
@@ -192,6 +193,7 @@ class WeChatCallback:
         # Enqueued even when the push was stored before: the earlier attempt may have died
         # between the insert and the enqueue, and the conversation step is idempotent.
         self._queue.put(InboundItem(account_id=account_id, key=key))
+        metrics.push_stored(account_id, push.message.msg_type, duplicate=arrival is Arrival.RETRY)
         if arrival is Arrival.RETRY:
             log.info("push %s to %s was a retry", key, account_id)
         if self._activity is not None:

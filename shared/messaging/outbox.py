@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from shared.core import metrics
 from shared.core.errors import WindowClosedError
 from shared.model.conversations import Conversation, LineSummary, ReplyWindow, TranscriptEntry, utc
 from shared.store.changes import ChangeFeed
@@ -54,6 +55,9 @@ class Outbox:
         def take_slot(window: ReplyWindow) -> ReplyWindow:
             reason = window.refusal(now, hours=self.window_hours, quota=self.quota)
             if reason:
+                metrics.window_refused(
+                    conversation.account_id, window.expires_at(self.window_hours), now
+                )
                 raise WindowClosedError(reason)
             changes: dict[str, object] = {"sent": window.sent + 1}
             last = window.last_outbound

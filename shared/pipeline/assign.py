@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from enum import Enum
 
+from shared.core import metrics
 from shared.messaging.automated import AutomatedMessenger
 from shared.messaging.surveys import Surveys
 from shared.model.agents import Agent, AgentFields, Hold, Presence
@@ -317,6 +318,7 @@ class AssignStep:
         except ChangedError:
             return None
         self._waiting.discard(conversation)
+        metrics.assigned(active, now, first=conversation.assigned_at is None)
         self._conversations.remember_agent(conversation.account_id, conversation.open_id, agent.id)
         self._messenger.send(
             active, workstream, AutomatedMessage.AGENT_ASSIGNED, at=now, AgentName=agent.name

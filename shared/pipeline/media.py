@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from azure.storage.blob import ContainerClient, ContentSettings
 
 from shared.channel.access_tokens import AccessTokens
+from shared.core import metrics
 from shared.core.files import safe_name
 from shared.messaging.automated import AutomatedMessenger
 from shared.model.conversations import TranscriptEntry
@@ -119,6 +120,7 @@ class MediaStep:
             )
             if notice is None:  # a notice queued has told the agent's console already
                 self._feed.conversations(conversation)
+            metrics.media_rescued(conversation.account_id, "declined")
             return
         try:
             media = self._download(conversation.account_id, entry.media_id)
@@ -127,6 +129,7 @@ class MediaStep:
                 self._conversations.update_entry(
                     entry, details={**entry.details, "attachmentError": error.reason}
                 )
+                metrics.media_rescued(conversation.account_id, "failed", error.errcode)
                 self._feed.conversations(conversation)
                 return
             raise  # busy or configuration: the queue retries
@@ -139,6 +142,7 @@ class MediaStep:
             media.content_type,
         )
         self._conversations.update_entry(entry, details={**entry.details, "attachment": attachment})
+        metrics.media_rescued(conversation.account_id, "kept")
         self._feed.conversations(conversation)  # the agent can open it now
 
     def _download(self, account_id: str, media_id: str) -> Media:

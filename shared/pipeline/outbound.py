@@ -26,6 +26,7 @@ from typing import Any
 from azure.storage.blob import ContainerClient
 
 from shared.channel.access_tokens import AccessTokens, AccountDisabledError, NoAccountError
+from shared.core import metrics
 from shared.core.file_links import FileLinks
 from shared.messaging.outbox import Outbox
 from shared.model.conversations import Conversation, TranscriptEntry, utc
@@ -132,6 +133,7 @@ class OutboundStep:
             entry = self._send(conversation, entry)
         except WeChatApiError as error:
             if error.action is ApiAction.RETRY and attempts < MAX_ATTEMPTS:
+                metrics.send_settled(conversation.account_id, "retry", error.errcode)
                 return self._later(entry, f"{error.reason} (errcode {error.errcode})", attempts)
             self._failed(conversation, entry, _refusal(entry, error), errcode=error.errcode)
             return None
@@ -139,6 +141,7 @@ class OutboundStep:
             if error.ambiguous:
                 entry = entry.model_copy(update={"details": {**entry.details, "ambiguous": True}})
             if attempts < MAX_ATTEMPTS:
+                metrics.send_settled(conversation.account_id, "retry")
                 return self._later(entry, f"WeChat did not answer ({error})", attempts)
             reason = f"WeChat did not answer after {attempts} tries (the last: {error.detail})"
             self._failed(conversation, entry, reason)
@@ -152,6 +155,7 @@ class OutboundStep:
         self._conversations.update_entry(
             entry, status="sent", details={**entry.details, "sentAt": self._now().isoformat()}
         )
+        metrics.send_settled(conversation.account_id, "sent")
         self._feed.conversations(conversation)
         return None
 
@@ -174,6 +178,7 @@ class OutboundStep:
         if errcode is not None:
             details["errcode"] = errcode
         self._conversations.update_entry(entry, status="failed", details=details)
+        metrics.send_settled(conversation.account_id, "failed", errcode)
         self._feed.conversations(conversation)
         if not details.get("ambiguous"):
             self._outbox.give_back(conversation)  # certainly not delivered: the slot is free

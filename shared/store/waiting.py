@@ -74,6 +74,18 @@ class WaitingLine:
                 break
         return seen >= count
 
+    def census(self, queue_id: str) -> tuple[int, float | None]:
+        """How many entries the line has and the earliest time (epoch seconds) one was queued,
+        from the row keys alone. A stale entry counts until a walk of the line prunes it."""
+        count, oldest_ms = 0, None
+        for entity in self._table.query_entities(
+            "PartitionKey eq @q", parameters={"q": queue_id}, select=["RowKey"]
+        ):
+            count += 1
+            ms = int(entity["RowKey"].split("|")[1])
+            oldest_ms = ms if oldest_ms is None else min(oldest_ms, ms)
+        return count, None if oldest_ms is None else oldest_ms / 1000
+
     def position(self, conversation: Conversation) -> int:
         """1 for the next to be served."""
         key = waiting_key(conversation)

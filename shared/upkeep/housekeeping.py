@@ -6,10 +6,12 @@ import logging
 import time
 from collections.abc import Callable
 
+from shared.core import metrics
 from shared.model.conversations import utc
 from shared.pipeline.assign import AssignStep
 from shared.store.catalog import RoutingCatalog
 from shared.store.conversations import ConversationStore
+from shared.store.waiting import WaitingLine
 from shared.upkeep.erasure import Eraser
 
 log = logging.getLogger(__name__)
@@ -23,12 +25,15 @@ class Housekeeping:
         assign_step: AssignStep,
         eraser: Eraser,
         clock: Callable[[], float] = time.time,
+        waiting: WaitingLine | None = None,
     ) -> None:
+        """``waiting``: when given, each sweep measures every queue's line (the waiting gauges)."""
         self._catalog = catalog
         self._conversations = conversations
         self._assign_step = assign_step
         self._eraser = eraser
         self._clock = clock
+        self._waiting = waiting
 
     def sweep_assignments(self) -> dict[str, int]:
         """Repair what a crashed worker could leave behind, then serve waiting conversations:
@@ -36,12 +41,22 @@ class Housekeeping:
         event that was lost."""
         released = self._assign_step.release_orphan_holds()
         fixed = self._assign_step.rebuild_availability()
-        assigned = self._assign_step.drain(queue.id for queue in self._catalog.queues.list_all())
+        queues = [queue.id for queue in self._catalog.queues.list_all()]
+        assigned = self._assign_step.drain(queues)
+        if self._waiting is not None:
+            self._measure_waiting(self._waiting, queues)
         if released or fixed:
             log.warning(
                 "assignment sweep: released %d orphan holds, fixed %d index rows", released, fixed
             )
         return {"released": released, "indexFixed": fixed, "assigned": assigned}
+
+    def _measure_waiting(self, waiting: WaitingLine, queue_ids: list[str]) -> None:
+        """What is left waiting after the sweep served what it could: the gauges' readings."""
+        now = self._clock()
+        for queue_id in queue_ids:
+            count, oldest = waiting.census(queue_id)
+            metrics.waiting_line(queue_id, count, now - oldest if oldest is not None else 0.0)
 
     def close_inactive(self) -> int:
         """Close conversations idle longer than their workstream's autoCloseAfterInactivity."""
