@@ -55,6 +55,17 @@ param requestBodySizeLimitBytes int = 26214400
 @description('Accept WeChat pushes only from WeChat\'s callback IPs (CALLBACK_IP_CHECK; the app fetches them with getcallbackip and refreshes them daily).')
 param callbackIpCheck bool = false
 
+@description('Email address the alerts notify (an action group is made for it); empty for none.')
+param alertEmail string = ''
+
+@description('Resource id of an existing action group the alerts notify instead of alertEmail.')
+param alertActionGroupId string = ''
+
+@minValue(0)
+@maxValue(1440)
+@description('Minutes without a push, on an account that had pushes in the two days before, that raise the "no pushes" alert; 0 turns it off.')
+param noPushAlertMinutes int = 240
+
 // ADMIN_TOKEN and SECRETS_KEY are required and never generated here: a value made up at deployment
 // time changes with every redeployment (a new SECRETS_KEY leaves every sealed secret unreadable, a
 // new ADMIN_TOKEN locks the admin out). azd creates them once per environment and keeps them.
@@ -103,6 +114,21 @@ module monitoring 'modules/monitoring.bicep' = {
     telemetryTransformsName: 'dcr-wcc-${resourceToken}'
     location: location
     tags: tags
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    workbookName: guid(rg.id, 'wechat-contact-center-workbook')
+    alertNamePrefix: 'alert-wcc-${resourceToken}'
+    location: location
+    tags: tags
+    actionGroupId: alertActionGroupId
+    alertEmail: alertEmail
+    noPushAlertMinutes: noPushAlertMinutes
   }
 }
 
