@@ -24,7 +24,11 @@ bp = func.Blueprint()
 def wechat_callback(req: func.HttpRequest) -> func.HttpResponse:
     started = time.perf_counter()
     account_id = req.route_params["accountId"]
-    answer = _answer(req, account_id)
+    try:
+        answer = _answer(req, account_id)
+    except Exception:
+        metrics.callback_answered(account_id, req.method, None, started, failed=True)
+        raise
     response = _response(answer)
     metrics.callback_answered(account_id, req.method, answer.refusal, started)
     return response

@@ -118,13 +118,19 @@ MEDIA_RESCUES = _meter.create_counter(
 
 
 def callback_answered(
-    account_id: str, method: str, refusal: DomainError | None, started: float
+    account_id: str,
+    method: str,
+    refusal: DomainError | None,
+    started: float,
+    *,
+    failed: bool = False,
 ) -> None:
-    """The answer to one request to the server URL; ``started`` is its ``perf_counter``."""
+    """The answer to one request to the server URL, or its ``failed`` end (a 500: WeChat
+    retries); ``started`` is its ``perf_counter``."""
     seconds = time.perf_counter() - started
     # An unknown account id is the caller's invention: never one series per guess.
     account = UNKNOWN if isinstance(refusal, NotFoundError) else account_id
-    outcome = "answered" if refusal is None else "refused"
+    outcome = "failed" if failed else "answered" if refusal is None else "refused"
     attributes = {"wechat.account_id": account, "http.request.method": method, "outcome": outcome}
     ACK_DURATION.record(seconds, attributes)
     if seconds > SLOW_ACK_SECONDS:

@@ -168,6 +168,20 @@ class TestCallback:
         acks = [a for n, a, _ in read if n == "wechat.callback.ack_duration"]
         assert {a["outcome"] for a in acks} == {"refused"}
 
+    def test_an_ack_that_failed(self, world, triggers_on, services, monkeypatch, emitted):
+        class StorageDown:
+            def receive(self, *args: Any) -> Any:
+                raise ConnectionError("storage did not answer")
+
+        monkeypatch.setattr(services, "callback", StorageDown())
+        customer = world.customer()
+        query, body = customer.push(customer.text("hello"), mode="plaintext")
+        with pytest.raises(ConnectionError):
+            post(triggers_on, world.account.id, query, body)
+        [(attrs, _)] = emitted.of("wechat.callback.ack_duration")
+        assert attrs["outcome"] == "failed"
+        assert attrs["wechat.account_id"] == world.account.id
+
     def test_a_slow_ack_counts(self, emitted):
         metrics.callback_answered("acct", "POST", None, time.perf_counter() - 2.5)
         assert emitted.of("wechat.callback.slow_acks") == [
