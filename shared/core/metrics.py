@@ -5,7 +5,7 @@ until a ``MeterProvider`` is installed (``shared/core/telemetry.py`` does in Azu
 install an SDK one with an in-memory reader). Domain modules call the small functions below,
 one line per emission; docs/operations.md documents each metric and the queries that use it.
 
-Attributes are bounded: account, queue and workstream ids, outcomes, WeChat errcodes. A
+Attributes are bounded: account and queue ids, outcomes, reasons, WeChat errcodes. A
 conversation id is never a metric attribute (one series per conversation); the assignment's
 log line carries it instead, for the "why did this customer wait" query.
 """
