@@ -159,7 +159,7 @@ class InboundStep:
             text = message.content if isinstance(message, TextMessage) else None
             rated = self._surveys.take_answer(account_id, open_id, text, workstream, at)
             if rated is not None:  # the answer to a rating survey, not a new conversation
-                self._filed(push, *self._append(rated, message, push.received_at, key))
+                self._filed(push, self._append(rated, message, push.received_at, key)[0])
                 return rated.id, None
 
         created = False
@@ -172,7 +172,7 @@ class InboundStep:
             return (conversation.id if conversation else None), None
 
         entry, new_line = self._append(conversation, message, push.received_at, key)
-        self._filed(push, entry, new_line, opened=created)
+        self._filed(push, entry, opened=created)
         if created:
             self._notice_once(conversation, workstream, entry)
         if isinstance(message, MEDIA_MESSAGES):
@@ -224,16 +224,20 @@ class InboundStep:
         entry = transcript_entry(conversation.id, message, received_at=received_at, inbound_key=key)
         return entry, self._conversations.append(entry)
 
-    def _filed(
-        self, push: InboundPush, entry: TranscriptEntry, _new: bool, *, opened: bool = False
-    ) -> None:
+    def _filed(self, push: InboundPush, entry: TranscriptEntry, *, opened: bool = False) -> None:
         """The push's arrival, its filing and WeChat's retries of it, on the timeline; all at
-        times the push row holds, so a redelivery rewrites the same events."""
+        times the push row holds, so a redelivery finds the same events there."""
         record, cid, key = self._timeline.record, entry.conversation_id, push.key
         record(cid, EventKind.RECEIVED, push.received_at, about=key, message_type=entry.type)
         outcome = "opened the conversation" if opened else "added"
         record(
-            cid, EventKind.FILED, push.received_at, about=key, outcome=outcome, entry_key=entry.key
+            cid,
+            EventKind.FILED,
+            push.received_at,
+            about=key,
+            outcome=outcome,
+            entry_key=entry.key,
+            opened=opened,
         )
         if push.retries and push.retried_at is not None:
             about, retries = f"{key}#{push.retries}", push.retries
