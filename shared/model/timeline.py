@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.core.schema import ViewModel
+from shared.core.schema import CamelModel, ViewModel
 
 
 class EventKind(StrEnum):
@@ -42,12 +42,12 @@ class EventKind(StrEnum):
 KIND_ORDER = {kind: index for index, kind in enumerate(EventKind)}
 
 
-class EventDetails(BaseModel):
-    """What an event is about; each kind fills the fields that apply to it."""
+class EventDetails(CamelModel):
+    """What an event is about; each kind fills the fields that apply to it (camelCase in
+    JSON, the fields left empty left out)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    push_key: str | None = None
     entry_key: str | None = None
     message_type: str | None = None
     opened: bool | None = None
@@ -58,7 +58,6 @@ class EventDetails(BaseModel):
     agent_id: str | None = None
     from_agent_id: str | None = None
     reason: str | None = None
-    action: str | None = None
     sender: str | None = None
     attempt: int | None = None
     errcode: int | None = None
@@ -85,7 +84,7 @@ class TimelineEventView(ViewModel):
     kind: EventKind
     at: datetime
     outcome: str | None = None
-    details: dict[str, str | int | bool]
+    details: EventDetails
 
     @classmethod
     def of(cls, event: TimelineEvent) -> TimelineEventView:
@@ -93,7 +92,7 @@ class TimelineEventView(ViewModel):
             kind=event.kind,
             at=event.at,
             outcome=event.outcome,
-            details=event.details.model_dump(exclude_none=True, by_alias=False),
+            details=event.details,
         )
 
 

@@ -1930,6 +1930,88 @@ export interface components {
             message: string;
         };
         /**
+         * EventDetails
+         * @description What an event is about; each kind fills the fields that apply to it (camelCase in
+         *     JSON, the fields left empty left out).
+         */
+        EventDetails: {
+            /**
+             * Agentid
+             * @default null
+             */
+            agentId: string | null;
+            /**
+             * Attempt
+             * @default null
+             */
+            attempt: number | null;
+            /**
+             * Entrykey
+             * @default null
+             */
+            entryKey: string | null;
+            /**
+             * Errcode
+             * @default null
+             */
+            errcode: number | null;
+            /**
+             * Fromagentid
+             * @default null
+             */
+            fromAgentId: string | null;
+            /**
+             * Fromqueueid
+             * @default null
+             */
+            fromQueueId: string | null;
+            /**
+             * Messagetype
+             * @default null
+             */
+            messageType: string | null;
+            /**
+             * Opened
+             * @default null
+             */
+            opened: boolean | null;
+            /**
+             * Queueid
+             * @default null
+             */
+            queueId: string | null;
+            /**
+             * Rating
+             * @default null
+             */
+            rating: number | null;
+            /**
+             * Reason
+             * @default null
+             */
+            reason: string | null;
+            /**
+             * Retries
+             * @default null
+             */
+            retries: number | null;
+            /**
+             * Rule
+             * @default null
+             */
+            rule: string | null;
+            /**
+             * Sender
+             * @default null
+             */
+            sender: string | null;
+            /**
+             * Text
+             * @default null
+             */
+            text: string | null;
+        };
+        /**
          * EventKind
          * @description In the order a conversation usually meets them: two events of one instant sort so.
          * @enum {string}
@@ -2877,10 +2959,7 @@ export interface components {
              * Format: date-time
              */
             at: string;
-            /** Details */
-            details: {
-                [key: string]: string | number | boolean;
-            };
+            details: components["schemas"]["EventDetails"];
             kind: components["schemas"]["EventKind"];
             /**
              * Outcome
