@@ -288,7 +288,15 @@ class RouteStep:
             queue_id=handling.transfer_queue_id,
         )
         if handling.action is OverflowAction.END:
-            self._conversations.close(conversation.id, reason=reason, now=now)
+            if self._conversations.close(conversation.id, reason=reason, now=now):
+                self._timeline.record(
+                    conversation.id,
+                    EventKind.CLOSED,
+                    now,
+                    about="closed",
+                    outcome=reason,
+                    reason=reason,
+                )
             return None
         if handling.action is OverflowAction.TRANSFER:
             target = self._catalog.queue(handling.transfer_queue_id or "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from shared.desk.work import CloseRequest
+from shared.desk.work import CloseRequest, TransferRequest
 from shared.desk.workspace import Actor, TextMessageRequest
 from shared.model.timeline import EventKind
 from shared.pipeline.assign import Outcome
@@ -120,3 +120,103 @@ def test_a_timeline_that_cannot_be_written_never_fails_the_step(world, app_stora
         conversation = world.conversation("hello")
     assert world.get(conversation).queue_id == queue.id
     assert "its routed event was not recorded" in caplog.text
+
+
+FAQ = {
+    "type": "faq",
+    "entries": [
+        {"name": "hours", "keywords": ["hours"], "answers": {"en": {"text": "We open 9-18."}}}
+    ],
+}
+
+
+def last_line(world, conversation):
+    entries, _ = world.services.conversations.transcript(conversation, limit=200)
+    return [e for e in entries if e.direction == "in"][-1].key
+
+
+def test_the_bot_a_transfer_and_the_survey(world, clock):
+    first, second = world.queue("first"), world.queue("second")
+    world.workstream(
+        first.id,
+        language="en",
+        bot=FAQ,
+        survey={"type": "rating", "questions": {"en": "Rate us (1-5)"}},
+    )
+    lin = world.agent("Lin", [first.id])
+    wu = world.agent("Wu", [second.id])
+    services = world.services
+    customer = world.customer()
+    conversation = world.write(customer, customer.text("your hours?"))
+    services.bot_step.handle(conversation, last_line(world, conversation))
+    services.bot_step.handle(conversation, last_line(world, conversation))  # redelivered
+    clock.advance(5)
+    world.write(customer, customer.text("我要转人工"))
+    services.bot_step.handle(conversation, last_line(world, conversation))
+    clock.advance(1)
+    services.route_step.route(conversation)
+    assert services.assign_step.assign(conversation) is Outcome.ASSIGNED
+    clock.advance(1)
+    lin_now = world.fresh_agent(lin.id)
+    services.desk.transfer(lin_now, conversation, TransferRequest(queueId=second.id))
+    clock.advance(1)
+    assert services.assign_step.assign(conversation) is Outcome.ASSIGNED
+    clock.advance(1)
+    services.desk.close(world.fresh_agent(wu.id), conversation, CloseRequest())
+    clock.advance(60)
+    assert world.write(customer, customer.text("5")) == conversation
+
+    kinds = [(e.kind, e.outcome) for e in services.timeline.events(conversation)]
+    bot_lines = [
+        (K.RECEIVED, None),
+        (K.FILED, "opened the conversation"),
+        (K.BOT_ASKED, None),
+        (K.BOT_ANSWERED, "reply"),
+        (K.RECEIVED, None),
+        (K.FILED, "added"),
+        (K.BOT_ASKED, None),
+        (K.BOT_ANSWERED, "escalate"),
+        (K.BOT_ESCALATED, None),
+    ]
+    assert kinds[: len(bot_lines)] == bot_lines
+    assert [k for k, _ in kinds[len(bot_lines) :]] == [
+        K.ROUTED,
+        K.ASSIGNED,
+        K.TRANSFERRED,
+        K.ASSIGNED,
+        K.CLOSED,
+        K.SURVEY_ASKED,
+        K.RECEIVED,
+        K.FILED,
+        K.SURVEY_ANSWERED,
+    ]
+    events = services.timeline.events(conversation)
+    transferred = next(e for e in events if e.kind is K.TRANSFERRED)
+    assert (transferred.details.queue_id, transferred.details.from_agent_id) == (second.id, lin.id)
+    assert [e.details.agent_id for e in events if e.kind is K.ASSIGNED] == [lin.id, wu.id]
+    assert next(e for e in events if e.kind is K.SURVEY_ANSWERED).details.rating == 5
+
+
+def test_overflow_that_ends_the_conversation(world):
+    small = world.queue("small", overflow={"maxWaiting": 1, "action": "end"})
+    world.workstream(small.id)
+    world.conversation("1")
+    ended = world.conversation("2")
+    overflow, closed = [
+        e for e in world.services.timeline.events(ended) if e.kind in (K.OVERFLOW, K.CLOSED)
+    ]
+    assert (overflow.outcome, overflow.details.reason, overflow.details.from_queue_id) == (
+        "end",
+        "queue_overflow",
+        small.id,
+    )
+    assert (closed.details.reason, closed.at) == ("queue_overflow", overflow.at)
+
+
+def test_retention_purges_the_timeline_with_the_conversation(chat, clock):
+    world, agent, _, conversation = chat
+    world.services.desk.close(world.fresh_agent(agent.id), conversation, CloseRequest())
+    assert world.services.timeline.events(conversation)
+    clock.advance((world.services.settings.retention_days + 1) * 86_400)
+    assert world.services.eraser.purge_expired()["events"] >= 4
+    assert world.services.timeline.events(conversation) == []
