@@ -145,8 +145,8 @@ class WeChatCallback:
             self._activity.refused(account_id, error.code.value, error.message)
 
     def _count_retry(self, account_id: str, key: str, at: datetime) -> None:
-        """Counted before the enqueue, so the conversation step it wakes records it; never
-        fails the answer WeChat waits for."""
+        """For the conversation's timeline (the step records it); never fails the answer
+        WeChat waits for."""
         try:
             self._inbound.count_retry(account_id, key, at)
         except Exception as error:
@@ -203,12 +203,13 @@ class WeChatCallback:
         if arrival is Arrival.REPLAY:
             log.warning("push to %s refused: its timestamp and nonce were used before", account_id)
             return _REPLAY
+        if arrival is Arrival.RETRY:  # counted first, so the step the enqueue wakes records it
+            self._count_retry(account_id, key, utc(now))
         # Enqueued even when the push was stored before: the earlier attempt may have died
         # between the insert and the enqueue, and the conversation step is idempotent.
+        self._queue.put(InboundItem(account_id=account_id, key=key))
         if arrival is Arrival.RETRY:
             log.info("push %s to %s was a retry", key, account_id)
-            self._count_retry(account_id, key, utc(now))
-        self._queue.put(InboundItem(account_id=account_id, key=key))
         if self._activity is not None:
             self._activity.pushed(account_id, encrypted=push.encrypted)
         return Answer(SUCCESS)
