@@ -59,11 +59,13 @@ from shared.store.names import (
     LEASES_TABLE,
     MESSAGES_TABLE,
     QUEUES_TABLE,
+    TIMELINE_TABLE,
     WAITING_TABLE,
     WORKSTREAMS_TABLE,
     ensure_storage,
 )
 from shared.store.sealed import SealedStore
+from shared.store.timeline import TimelineStore
 from shared.store.waiting import WaitingLine
 from shared.store.work_items import (
     AssignItem,
@@ -106,6 +108,7 @@ class Services:
             activity=activity,
         )
         self.inbound = InboundStore(storage.table(INBOUND_TABLE))
+        self.timeline = TimelineStore(storage.table(TIMELINE_TABLE))
         self.failures = FailureLog(storage.table(FAILURES_TABLE), clock)
         self.feed = ChangeFeed(storage.table(CHANGES_TABLE), clock)
         self.conversations = ConversationStore(
@@ -137,7 +140,7 @@ class Services:
             clock=clock,
         )
         self.messenger = AutomatedMessenger(self.outbox)
-        self.surveys = Surveys(self.conversations, self.outbox, clock)
+        self.surveys = Surveys(self.conversations, self.outbox, clock, self.timeline)
         self.assign_step = AssignStep(
             self.catalog,
             self.conversations,
@@ -148,9 +151,16 @@ class Services:
             assign_queue,
             self.feed,
             clock,
+            self.timeline,
         )
         self.route_step = RouteStep(
-            self.catalog, self.conversations, self.waiting, self.messenger, assign_queue, clock
+            self.catalog,
+            self.conversations,
+            self.waiting,
+            self.messenger,
+            assign_queue,
+            clock,
+            self.timeline,
         )
         self.inbound_step = InboundStep(
             self.inbound,
@@ -166,6 +176,7 @@ class Services:
             self.work_queue(MediaItem),
             self.work_queue(BotItem),
             clock,
+            self.timeline,
         )
         self.desk = AgentDesk(
             self.catalog,
@@ -202,6 +213,7 @@ class Services:
             self.catalog,
             self.feed,
             retention_days=settings.retention_days,
+            timeline=self.timeline,
             clock=clock,
         )
         self.housekeeping = Housekeeping(
@@ -259,6 +271,7 @@ class Services:
             send_queue,
             self.feed,
             clock,
+            self.timeline,
         )
         self.workspace = AgentWorkspace(
             self.catalog,
@@ -276,6 +289,7 @@ class Services:
             self.desk,
             self.feed,
             self.workspace.summary,
+            self.timeline,
         )
         self.attachments = attachments
         self.health = StorageHealth(storage)
@@ -288,6 +302,7 @@ class Services:
             self.bot_secrets,
             WebhookClient(clock=clock, targets=bot_targets),
             clock,
+            self.timeline,
         )
 
     @classmethod

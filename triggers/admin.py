@@ -11,6 +11,7 @@ import azure.functions as func
 from shared.admin.dry_run import RouteTester, RouteTestRequest, vocabulary
 from shared.core.errors import InvalidRequestError, not_found
 from shared.desk.work import CloseRequest, TransferRequest
+from shared.desk.workspace import Actor
 from shared.model.accounts import AccountCreate, AccountPatch
 from shared.model.agents import AgentFields, AgentPatch, AgentView
 from shared.model.conversations import ConversationState, TranscriptEntryView
@@ -113,6 +114,14 @@ def admin_conversation(req: func.HttpRequest) -> func.HttpResponse:
     body = conversation.json_body()
     body["messages"] = [TranscriptEntryView.of(e).json_body() for e in entries]
     return json_response(paged(body, token))
+
+
+@bp.route(route="api/admin/conversations/{id}/timeline", methods=["GET"], auth_level=ANONYMOUS)
+@admin
+def admin_conversation_timeline(req: func.HttpRequest) -> func.HttpResponse:
+    """Every step the conversation went through, with its time and outcome."""
+    timeline = services().supervision.timeline(Actor(None), req.route_params["id"])
+    return json_response(timeline.json_body())
 
 
 @bp.route(route="api/admin/conversations/{id}/close", methods=["POST"], auth_level=ANONYMOUS)

@@ -35,6 +35,7 @@ from shared.model.accounts import AccountCreate, AccountPatch, AccountView, Call
 from shared.model.agents import AgentFields, AgentPatch, AgentView
 from shared.model.conversations import Conversation, ConversationState, TranscriptEntryView
 from shared.model.queues import Queue, QueueFields, QueuePatch
+from shared.model.timeline import TimelineView
 from shared.model.workstreams import Workstream, WorkstreamFields, WorkstreamPatch
 from shared.store.changes import CURSOR
 from shared.store.names import WORK_QUEUES
@@ -253,9 +254,10 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/api/admin/poison/{queue}/{messageId}/replay", "Put one poison message back on its queue and remove it from poison", A, PoisonReplayed),
     Operation("get", "/api/admin/conversations", "Conversations, newest first within an account", A, ConversationList, query=("accountId", "state", *PAGING)),
     Operation("get", "/api/admin/conversations/{id}", "A conversation and its messages", A, ConversationDetail, query=TRANSCRIPT_PAGING),
+    Operation("get", "/api/admin/conversations/{id}/timeline", "Every step of a conversation with its time and outcome: push received, filed, bot, routed by which rule, assigned, each send and WeChat's answer, transfer, close, survey", A, TimelineView),
     Operation("post", "/api/admin/conversations/{id}/close", "Close any conversation on its agent's behalf, or move it to wrap-up", A, Conversation, 200, CloseRequest, {"wrapUp": False}),
     Operation("post", "/api/admin/conversations/{id}/transfer", "Transfer any conversation to a queue or an agent, whoever holds it", A, Conversation, 200, TransferRequest, {"agentId": "a0wu000001"}),
-    Operation("delete", "/api/admin/customers/{accountId}/{openId}", "Erase a customer: conversations, messages, attachments, dedupe keys, customer and window records, queue messages", A, ErasureResult),
+    Operation("delete", "/api/admin/customers/{accountId}/{openId}", "Erase a customer: conversations, messages, timelines, attachments, dedupe keys, customer and window records, queue messages", A, ErasureResult),
     Operation("get", "/api/agent/me", "The calling agent", G, AgentView),
     Operation("put", "/api/agent/presence", "Set the agent's presence", G, AgentView, 200, PresenceChange, {"presence": "available"}),
     Operation("get", "/api/agent/changes", "Poll: 200 with a new cursor and what changed since `since`, 204 if nothing did", G, ChangesView, query=("since",), empty=(204, "Nothing the agent's console shows has changed since `since`")),
@@ -275,6 +277,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/api/supervisor/overview", "The supervised queues (queued, oldest wait, active) and their agents (presence, capacity)", SV, SupervisorOverview),
     Operation("get", "/api/supervisor/changes", "Poll: 200 with a new cursor and what changed since `since`, 204 if nothing did", SV, ChangesView, query=("since",), empty=(204, "Nothing the supervisor's view shows has changed since `since`")),
     Operation("get", "/api/supervisor/conversations", "Live conversations of the supervised queues, by queue, agent and state", SV, SupervisedConversationList, query=("queueId", "agentId", "liveState")),
+    Operation("get", "/api/supervisor/conversations/{id}/timeline", "The timeline of a conversation of a supervised queue (as the admin's)", SV, TimelineView),
     Operation("post", "/api/supervisor/conversations/{id}/close", "Close a conversation of a supervised queue on its agent's behalf, or move it to wrap-up", SV, Conversation, 200, CloseRequest, {"wrapUp": False}),
     Operation("post", "/api/supervisor/conversations/{id}/transfer", "Transfer a conversation of a supervised queue to a queue or an agent", SV, Conversation, 200, TransferRequest, {"queueId": "q0refunds01"}),
 )  # fmt: skip

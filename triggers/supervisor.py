@@ -40,6 +40,14 @@ def supervisor_conversations(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(found.json_body())
 
 
+@bp.route(route="api/supervisor/conversations/{id}/timeline", methods=["GET"], auth_level=ANONYMOUS)
+@api
+def supervisor_timeline(req: func.HttpRequest) -> func.HttpResponse:
+    """The timeline of a conversation in the supervisor's queues (see the admin route)."""
+    timeline = services().supervision.timeline(caller(req), req.route_params["id"])
+    return json_response(timeline.json_body())
+
+
 @bp.route(route="api/supervisor/conversations/{id}/close", methods=["POST"], auth_level=ANONYMOUS)
 @api
 def supervisor_close(req: func.HttpRequest) -> func.HttpResponse:

@@ -22,6 +22,7 @@ var tables = [
   'callbackips'
   'changes'
   'failures'
+  'timeline'
 ]
 var queues = ['inbound', 'route', 'assign', 'outbound', 'media', 'bot']
 var deploymentContainerName = 'app-package'

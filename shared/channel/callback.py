@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import NamedTuple
 
 from shared.channel.callback_ips import Address, CallbackIpAllowList
@@ -144,6 +145,19 @@ class WeChatCallback:
         if self._activity is not None:
             self._activity.refused(account_id, error.code.value, error.message)
 
+    def _count_retry(self, account_id: str, key: str, at: datetime) -> None:
+        """For the conversation's timeline (the step records it); never fails the answer
+        WeChat waits for."""
+        try:
+            self._inbound.count_retry(account_id, key, at)
+        except Exception as error:
+            log.warning(
+                "push %s to %s: its retry was not counted (%s)",
+                key,
+                account_id,
+                type(error).__name__,
+            )
+
     def _signed(self, timestamp: str, nonce: str) -> SignedUrl:
         # The signed timestamp is within the tolerance of now, so after that it is refused
         # as stale and its nonce need not be remembered.
@@ -190,6 +204,8 @@ class WeChatCallback:
         if arrival is Arrival.REPLAY:
             log.warning("push to %s refused: its timestamp and nonce were used before", account_id)
             return _REPLAY
+        if arrival is Arrival.RETRY:  # counted first, so the step the enqueue wakes records it
+            self._count_retry(account_id, key, utc(now))
         # Enqueued even when the push was stored before: the earlier attempt may have died
         # between the insert and the enqueue, and the conversation step is idempotent.
         self._queue.put(InboundItem(account_id=account_id, key=key))

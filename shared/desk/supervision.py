@@ -22,9 +22,11 @@ from shared.desk.workspace import Actor, ChangesView, CustomerRef, WindowView
 from shared.model.agents import Agent, AgentRole, Presence
 from shared.model.conversations import Conversation, ConversationState, LineSummary
 from shared.model.queues import Queue
+from shared.model.timeline import TimelineView
 from shared.store.catalog import RoutingCatalog
 from shared.store.changes import CURSOR, ChangeFeed
 from shared.store.conversations import ConversationStore
+from shared.store.timeline import UNRECORDED, TimelineStore
 from shared.store.waiting import WaitingLine
 
 S = ConversationState
@@ -121,7 +123,9 @@ class Supervision:
         desk: AgentDesk,
         feed: ChangeFeed,
         summarise: Callable[[Conversation], tuple[WindowView, LineSummary | None]],
+        timeline: TimelineStore = UNRECORDED,
     ) -> None:
+        self._timeline = timeline
         self._catalog = catalog
         self._conversations = conversations
         self._waiting = waiting
@@ -278,6 +282,11 @@ class Supervision:
         if conversation is None or not scope.covers(conversation):
             raise not_found(f"conversation {conversation_id} in the queues you supervise")
         return scope, conversation
+
+    def timeline(self, actor: Actor, conversation_id: str) -> TimelineView:
+        """What each step did to the conversation, in order (the admin: any conversation)."""
+        _, conversation = self._covered(actor, conversation_id)
+        return TimelineView.of(conversation.id, self._timeline.events(conversation.id))
 
     def close(self, actor: Actor, conversation_id: str, request: CloseRequest) -> Conversation:
         scope, _ = self._covered(actor, conversation_id)

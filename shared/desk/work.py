@@ -17,6 +17,7 @@ from shared.messaging.automated import AutomatedMessenger
 from shared.model.agents import Agent, Presence, ResourceId
 from shared.model.conversations import Conversation, ConversationState, utc
 from shared.model.lifecycle import check_transition
+from shared.model.timeline import EventKind
 from shared.model.workstreams import DistributionMode
 from shared.pipeline.assign import AssignStep
 from shared.store.catalog import RoutingCatalog
@@ -126,7 +127,7 @@ class AgentDesk:
             raise ConflictError(
                 f"you have no free capacity for {units} more units", code="no_capacity"
             )
-        active = self._assign_step.commit(conversation, reserved, workstream)
+        active = self._assign_step.commit(conversation, reserved, workstream, via=EventKind.PICKED)
         if active is None:
             self._assign_step.release(agent.id, conversation.id)
             raise ConflictError(f"conversation {conversation_id} was taken meanwhile", code="taken")
@@ -203,6 +204,16 @@ class AgentDesk:
         if conversation.agent_id:
             self._assign_step.release(conversation.agent_id, conversation.id)
         self._waiting.add(moved)
+        self._assign_step.timeline.record(
+            moved.id,
+            EventKind.TRANSFERRED,
+            now,
+            about=queue_id,
+            outcome=queue_id,
+            queue_id=queue_id,
+            from_queue_id=conversation.queue_id,
+            from_agent_id=conversation.agent_id,
+        )
         workstream = self._catalog.workstream(moved.workstream_id or "")
         if workstream is None or workstream.distribution_mode is DistributionMode.PUSH:
             self._assign_queue.put(AssignItem(conversation_id=moved.id))
@@ -227,7 +238,9 @@ class AgentDesk:
             raise ConflictError(
                 f"agent {target_id} cannot take it now (presence or capacity)", code="no_capacity"
             )
-        moved = self._assign_step.commit(conversation, reserved, workstream)
+        moved = self._assign_step.commit(
+            conversation, reserved, workstream, via=EventKind.TRANSFERRED
+        )
         if moved is None:
             self._assign_step.release(target.id, conversation.id)
             raise ConflictError("the conversation changed meanwhile; try again")

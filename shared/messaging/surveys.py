@@ -17,8 +17,10 @@ from shared.messaging.automated import SURVEY_RANK, outbound_entry
 from shared.messaging.outbox import Outbox
 from shared.model.bots import LinkSurvey, RatingSurvey
 from shared.model.conversations import Conversation, utc
+from shared.model.timeline import EventKind
 from shared.model.workstreams import Workstream
 from shared.store.conversations import ConversationStore
+from shared.store.timeline import UNRECORDED, TimelineStore
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,9 @@ class Surveys:
         conversations: ConversationStore,
         outbox: Outbox,
         clock: Callable[[], float] = time.time,
+        timeline: TimelineStore = UNRECORDED,
     ) -> None:
+        self._timeline = timeline
         self._conversations = conversations
         self._outbox = outbox
         self._clock = clock
@@ -59,6 +63,9 @@ class Surveys:
             text = question
         if not self._send(conversation, text, at, "survey"):
             return
+        self._timeline.record(
+            conversation.id, EventKind.SURVEY_ASKED, at, about="survey", outcome=survey.type
+        )
         if isinstance(survey, RatingSurvey):
             self._conversations.change_customer(
                 conversation.account_id,
@@ -100,6 +107,15 @@ class Surveys:
         rated = self._conversations.change(
             survey_id, lambda c: {"rating": rating, "rated_at": at} if c.rating is None else None
         )
+        if rated is not None:
+            self._timeline.record(
+                rated.id,
+                EventKind.SURVEY_ANSWERED,
+                at,
+                about="survey",
+                outcome=str(rating),
+                rating=rating,
+            )
         if rated is not None and workstream and isinstance(workstream.survey, RatingSurvey):
             thanks = workstream.survey.thanks.get(workstream.language)
             if thanks:

@@ -30,12 +30,14 @@ from shared.messaging.surveys import Surveys
 from shared.model.agents import Agent, AgentFields, Hold, Presence
 from shared.model.conversations import Conversation, ConversationState, utc
 from shared.model.lifecycle import HOLDS_CAPACITY
+from shared.model.timeline import EventKind
 from shared.model.workstreams import AutomatedMessage, DistributionMode, Workstream
 from shared.store.availability import AvailabilityIndex
 from shared.store.catalog import RoutingCatalog
 from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
 from shared.store.optimistic import ATTEMPTS, ChangedError, retried
+from shared.store.timeline import UNRECORDED, TimelineStore
 from shared.store.waiting import WaitingLine, in_serving_order
 from shared.store.work_items import AssignItem
 from shared.store.work_queues import WorkQueue
@@ -87,7 +89,9 @@ class AssignStep:
         assign_queue: WorkQueue[AssignItem],
         feed: ChangeFeed,
         clock: Callable[[], float] = time.time,
+        timeline: TimelineStore = UNRECORDED,
     ) -> None:
+        self.timeline = timeline
         self._catalog = catalog
         self._surveys = surveys
         self._feed = feed
@@ -303,9 +307,15 @@ class AssignStep:
         return workstream, units, presences
 
     def commit(
-        self, conversation: Conversation, agent: Agent, workstream: Workstream | None
+        self,
+        conversation: Conversation,
+        agent: Agent,
+        workstream: Workstream | None,
+        *,
+        via: EventKind = EventKind.ASSIGNED,
     ) -> Conversation | None:
-        """Make the reserved conversation active with ``agent``; None if it moved on."""
+        """Make the reserved conversation active with ``agent``; None if it moved on. ``via``
+        names it on the timeline: assigned, picked or transferred."""
         now = self._now()
         try:
             active = self._conversations.save(
@@ -319,6 +329,16 @@ class AssignStep:
             return None
         self._waiting.discard(conversation)
         metrics.assigned(active, now, first=conversation.assigned_at is None)
+        self.timeline.record(
+            active.id,
+            via,
+            now,
+            about=agent.id,
+            outcome=agent.name,
+            agent_id=agent.id,
+            from_agent_id=conversation.agent_id,
+            queue_id=conversation.queue_id,
+        )
         self._conversations.remember_agent(conversation.account_id, conversation.open_id, agent.id)
         self._messenger.send(
             active, workstream, AutomatedMessage.AGENT_ASSIGNED, at=now, AgentName=agent.name
@@ -365,6 +385,15 @@ class AssignStep:
         closed = self._conversations.close(conversation.id, reason=reason, now=now)
         if closed is None:
             return None
+        self.timeline.record(
+            closed.id,
+            EventKind.CLOSED,
+            now,
+            about="closed",
+            outcome=reason,
+            reason=reason,
+            agent_id=conversation.agent_id,
+        )
         if conversation.agent_id:
             self.release(conversation.agent_id, conversation.id)
         self._waiting.discard(conversation)

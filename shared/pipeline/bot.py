@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from shared.bots.faq import faq_actions
@@ -35,11 +36,13 @@ from shared.model.conversations import (
     TranscriptEntryView,
     utc,
 )
+from shared.model.timeline import EventKind
 from shared.model.workstreams import Workstream
 from shared.pipeline.assign import AssignStep
 from shared.store.catalog import RoutingCatalog
 from shared.store.conversations import ConversationStore
 from shared.store.sealed import SealedStore
+from shared.store.timeline import UNRECORDED, TimelineStore
 from shared.store.work_items import RouteItem
 from shared.store.work_queues import WorkQueue
 
@@ -59,7 +62,9 @@ class BotStep:
         secrets: SealedStore,
         webhook: WebhookClient,
         clock: Callable[[], float] = time.time,
+        timeline: TimelineStore = UNRECORDED,
     ) -> None:
+        self._timeline = timeline
         self._catalog = catalog
         self._conversations = conversations
         self._outbox = outbox
@@ -90,11 +95,17 @@ class BotStep:
                 )
                 or conversation
             )
+        # At the line the bot is asked about, so a rerun of the step finds these events there.
+        asked = partial(self._timeline.record, conversation_id, at=entry.received_at, about=key)
+        asked(EventKind.BOT_ASKED, entry_key=key, text=type(workstream.bot).__name__)
         try:
             actions = self._ask(workstream, conversation, entry)
         except BotFailureError as failure:
             log.warning("bot of %s failed: %s", workstream.id, failure.reason)
             actions = [escalation(f"The bot failed ({failure.reason})", entry.text)]
+            asked(EventKind.BOT_ANSWERED, outcome="failed", text=failure.reason[:200])
+        else:
+            asked(EventKind.BOT_ANSWERED, outcome=", ".join(a.type for a in actions) or "nothing")
         self._apply(conversation, workstream, entry, actions)
 
     def _ask(
@@ -132,10 +143,16 @@ class BotStep:
                 )
             elif isinstance(action, Escalate):
                 self._conversations.change(conversation.id, _escalated(action.summary))
+                self._timeline.record(
+                    conversation.id, EventKind.BOT_ESCALATED, entry.received_at, about=entry.key
+                )
                 self._route.put(RouteItem(conversation_id=conversation.id))
                 return
             elif isinstance(action, End):
                 current = self._conversations.change(conversation.id, lambda c: {"bot": "ended"})
+                self._timeline.record(
+                    conversation.id, EventKind.BOT_ENDED, entry.received_at, about=entry.key
+                )
                 if current is not None:
                     self._assign_step.close(current, reason="bot_ended", farewell=True)
                 return

@@ -27,12 +27,14 @@ from shared.model.conversations import (
     transcript_entry,
     utc,
 )
+from shared.model.timeline import EventKind
 from shared.model.workstreams import AutomatedMessage, Workstream
 from shared.pipeline.assign import AssignStep, Outcome
 from shared.pipeline.route import RouteStep
 from shared.store.catalog import RoutingCatalog
 from shared.store.conversations import ConversationStore
-from shared.store.inbound import InboundStore
+from shared.store.inbound import InboundPush, InboundStore
+from shared.store.timeline import UNRECORDED, TimelineStore
 from shared.store.work_items import AssignItem, BotItem, MediaItem, RouteItem
 from shared.store.work_queues import Receipt, WorkQueue
 from shared.wechat import (
@@ -75,7 +77,9 @@ class InboundStep:
         media_queue: WorkQueue[MediaItem],
         bot_queue: WorkQueue[BotItem],
         clock: Callable[[], float] = time.time,
+        timeline: TimelineStore = UNRECORDED,
     ) -> None:
+        self._timeline = timeline
         self._inbound = inbound
         self._conversations = conversations
         self._assign_step = assign_step
@@ -155,7 +159,7 @@ class InboundStep:
             text = message.content if isinstance(message, TextMessage) else None
             rated = self._surveys.take_answer(account_id, open_id, text, workstream, at)
             if rated is not None:  # the answer to a rating survey, not a new conversation
-                self._append(rated, message, push.received_at, key)
+                self._filed(push, self._append(rated, message, push.received_at, key)[0])
                 return rated.id, None
 
         created = False
@@ -168,6 +172,7 @@ class InboundStep:
             return (conversation.id if conversation else None), None
 
         entry, new_line = self._append(conversation, message, push.received_at, key)
+        self._filed(push, entry, opened=created)
         if created:
             self._notice_once(conversation, workstream, entry)
         if isinstance(message, MEDIA_MESSAGES):
@@ -218,6 +223,25 @@ class InboundStep:
         """The line and whether it is new (not there from an earlier run of this push)."""
         entry = transcript_entry(conversation.id, message, received_at=received_at, inbound_key=key)
         return entry, self._conversations.append(entry)
+
+    def _filed(self, push: InboundPush, entry: TranscriptEntry, *, opened: bool = False) -> None:
+        """The push's arrival, its filing and WeChat's retries of it, on the timeline; all at
+        times the push row holds, so a redelivery finds the same events there."""
+        record, cid, key = self._timeline.record, entry.conversation_id, push.key
+        record(cid, EventKind.RECEIVED, push.received_at, about=key, message_type=entry.type)
+        outcome = "opened the conversation" if opened else "added"
+        record(
+            cid,
+            EventKind.FILED,
+            push.received_at,
+            about=key,
+            outcome=outcome,
+            entry_key=entry.key,
+            opened=opened,
+        )
+        if push.retries and push.retried_at is not None:
+            about, retries = f"{key}#{push.retries}", push.retries
+            record(cid, EventKind.DUPLICATE, push.retried_at, about=about, retries=retries)
 
     def _notice_once(
         self, conversation: Conversation, workstream: Workstream | None, entry: TranscriptEntry

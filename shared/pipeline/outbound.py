@@ -30,9 +30,11 @@ from shared.core import metrics
 from shared.core.file_links import FileLinks
 from shared.messaging.outbox import Outbox
 from shared.model.conversations import Conversation, TranscriptEntry, utc
+from shared.model.timeline import EventKind
 from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
 from shared.store.leases import Leases
+from shared.store.timeline import UNRECORDED, TimelineStore
 from shared.store.work_items import OutboundItem
 from shared.store.work_queues import WorkQueue
 from shared.wechat.api import WeChatApi
@@ -63,7 +65,9 @@ class OutboundStep:
         send_queue: WorkQueue[OutboundItem],
         feed: ChangeFeed,
         clock: Callable[[], float] = time.time,
+        timeline: TimelineStore = UNRECORDED,
     ) -> None:
+        self._timeline = timeline
         self._conversations = conversations
         self._feed = feed
         self._access_tokens = tokens
@@ -129,15 +133,18 @@ class OutboundStep:
         attempts = int(details.get("attempts", 0)) + 1
         details["attempts"] = attempts
         entry = self._conversations.update_entry(entry, status="sending", details=details)
+        tried_at = self._now()
         try:
             entry = self._send(conversation, entry)
         except WeChatApiError as error:
+            self._answered(entry, tried_at, f"errcode {error.errcode}", errcode=error.errcode)
             if error.action is ApiAction.RETRY and attempts < MAX_ATTEMPTS:
                 metrics.send_settled(conversation.account_id, "retry", error.errcode)
                 return self._later(entry, f"{error.reason} (errcode {error.errcode})", attempts)
             self._failed(conversation, entry, _refusal(entry, error), errcode=error.errcode)
             return None
         except WeChatUnavailableError as error:
+            self._answered(entry, tried_at, "no answer")
             if error.ambiguous:
                 entry = entry.model_copy(update={"details": {**entry.details, "ambiguous": True}})
             if attempts < MAX_ATTEMPTS:
@@ -152,12 +159,32 @@ class OutboundStep:
         except NoAccountError:
             self._failed(conversation, entry, "the WeChat account has been deleted")
             return None
+        self._answered(entry, tried_at, "ok")
         self._conversations.update_entry(
             entry, status="sent", details={**entry.details, "sentAt": self._now().isoformat()}
         )
         metrics.send_settled(conversation.account_id, "sent")
         self._feed.conversations(conversation)
         return None
+
+    def _answered(
+        self, entry: TranscriptEntry, at: datetime, outcome: str, *, errcode: int | None = None
+    ) -> None:
+        """One attempt and WeChat's answer, on the timeline (each attempt is counted first)."""
+        attempt = int(entry.details.get("attempts", 1))
+        self._timeline.record(
+            entry.conversation_id,
+            EventKind.SENT,
+            at,
+            about=f"{entry.key}#{attempt}",
+            outcome=outcome,
+            entry_key=entry.key,
+            message_type=entry.type,
+            sender=entry.sender,
+            attempt=attempt,
+            errcode=errcode,
+            text=entry.details.get("automated"),
+        )
 
     def _later(self, entry: TranscriptEntry, reason: str, attempts: int) -> int:
         wait = backoff_seconds(attempts)

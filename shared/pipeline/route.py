@@ -22,10 +22,12 @@ from shared.model.conversations import Conversation, ConversationState, utc
 from shared.model.hours import HoursStatus
 from shared.model.queues import Handling, OverflowAction, Queue
 from shared.model.rules import RoutingRule, classify
+from shared.model.timeline import EventKind
 from shared.model.workstreams import AutomatedMessage, DistributionMode, Workstream
 from shared.store.catalog import RoutingCatalog
 from shared.store.conversations import ConversationStore
 from shared.store.optimistic import ChangedError, retried
+from shared.store.timeline import UNRECORDED, TimelineStore
 from shared.store.waiting import WaitingLine
 from shared.store.work_items import AssignItem
 from shared.store.work_queues import Receipt, WorkQueue
@@ -78,7 +80,9 @@ class RouteStep:
         messenger: AutomatedMessenger,
         assign_queue: WorkQueue[AssignItem],
         clock: Callable[[], float] = time.time,
+        timeline: TimelineStore = UNRECORDED,
     ) -> None:
+        self._timeline = timeline
         self._catalog = catalog
         self._conversations = conversations
         self._waiting = waiting
@@ -165,6 +169,15 @@ class RouteStep:
             updated_at=now,
         )
         self._waiting.add(routed)
+        self._timeline.record(
+            routed.id,
+            EventKind.ROUTED,
+            now,
+            about=placement.queue.id,
+            outcome=placement.rule or "fallback queue",
+            rule=placement.rule,
+            queue_id=placement.queue.id,
+        )
         if workstream.message(AutomatedMessage.QUEUED):  # the position costs a scan of the line
             self._messenger.send(
                 routed,
@@ -264,8 +277,26 @@ class RouteStep:
     ) -> Queue | None:
         """Apply a queue's handling: ``queue`` itself (queue anyway), the transfer target, or
         None once the conversation is closed."""
+        self._timeline.record(
+            conversation.id,
+            EventKind.OVERFLOW,
+            now,
+            about=reason + queue.id,
+            outcome=handling.action.value,
+            reason=reason,
+            from_queue_id=queue.id,
+            queue_id=handling.transfer_queue_id,
+        )
         if handling.action is OverflowAction.END:
-            self._conversations.close(conversation.id, reason=reason, now=now)
+            if self._conversations.close(conversation.id, reason=reason, now=now):
+                self._timeline.record(
+                    conversation.id,
+                    EventKind.CLOSED,
+                    now,
+                    about="closed",
+                    outcome=reason,
+                    reason=reason,
+                )
             return None
         if handling.action is OverflowAction.TRANSFER:
             target = self._catalog.queue(handling.transfer_queue_id or "")

@@ -20,10 +20,20 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, NamedTuple
 
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError
 
-from shared.store.entities import get_text, int64, prefix_range, put_text, row_key
+from shared.store.entities import (
+    etag_of,
+    get_text,
+    if_match,
+    int64,
+    lost_race,
+    prefix_range,
+    put_text,
+    row_key,
+)
+from shared.store.optimistic import ChangedError, retried
 from shared.wechat import InboundMessage
 
 _NONCE = "nonce:"
@@ -35,6 +45,9 @@ class InboundPush(NamedTuple):
     xml: str
     received_at: datetime
     encrypted: bool
+    retries: int = 0
+    """How many times WeChat sent it again (``count_retry``)."""
+    retried_at: datetime | None = None
 
 
 class Arrival(Enum):
@@ -89,6 +102,30 @@ class InboundStore:
                 raise
             return key, self._settle(nonce)
         return key, Arrival.NEW
+
+    def count_retry(self, account_id: str, key: str, at: datetime) -> None:
+        """Count one more arrival of a stored push (WeChat retrying), for its conversation's
+        timeline: the conversation step, which the retry re-enqueues, records it there."""
+
+        def attempt() -> None:
+            try:
+                row = self._table.get_entity(account_id, key, select=["Retries"])
+            except ResourceNotFoundError:
+                return  # erased meanwhile
+            change = {
+                "PartitionKey": account_id,
+                "RowKey": key,
+                "Retries": int(row.get("Retries") or 0) + 1,
+                "RetriedAt": at,
+            }
+            try:
+                self._table.update_entity(change, **if_match(etag_of(row)))
+            except HttpResponseError as error:
+                if lost_race(error):
+                    raise ChangedError(key) from None
+                raise
+
+        retried(attempt)
 
     def remember_verification(self, account_id: str, signed: SignedUrl) -> None:
         """A URL verification GET's signed parts, so that no push can come with them."""
@@ -154,6 +191,8 @@ class InboundStore:
             xml=get_text(entity, "Xml"),
             received_at=entity["ReceivedAt"],
             encrypted=entity.get("Encrypted", False),
+            retries=int(entity.get("Retries") or 0),
+            retried_at=entity.get("RetriedAt"),
         )
 
 

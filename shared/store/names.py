@@ -18,6 +18,7 @@ LEASES_TABLE = "leases"
 CALLBACK_IPS_TABLE = "callbackips"
 CHANGES_TABLE = "changes"
 FAILURES_TABLE = "failures"
+TIMELINE_TABLE = "timeline"
 
 INBOUND_WORK_QUEUE = "inbound"
 ROUTE_WORK_QUEUE = "route"
@@ -43,6 +44,7 @@ TABLES = (
     CALLBACK_IPS_TABLE,
     CHANGES_TABLE,
     FAILURES_TABLE,
+    TIMELINE_TABLE,
 )
 WORK_QUEUES = (
     INBOUND_WORK_QUEUE,

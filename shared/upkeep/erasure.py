@@ -1,10 +1,10 @@
 """Forgetting customers: erasure on request and purging by retention.
 
-A conversation is purged with everything that carries it: its transcript, its attachments, its
-place in a waiting line, its send lease, its hold on an agent. Erasing a customer purges all
-of their conversations, their inbound records (the dedupe keys, which hold their OpenID for
-events), their customer and reply-window rows, and any poison-queue message that names them
-(the live queues' messages carry ids only, and their steps find nothing left).
+A conversation is purged with everything that carries it: its transcript, its timeline, its
+attachments, its place in a waiting line, its send lease, its hold on an agent. Erasing a
+customer purges all of their conversations, their inbound records (the dedupe keys, which hold
+their OpenID for events), their customer and reply-window rows, and any poison-queue message
+that names them (the live queues' messages carry ids only, and their steps find nothing left).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from shared.store.conversations import ConversationStore
 from shared.store.inbound import InboundStore
 from shared.store.leases import Leases
 from shared.store.names import WORK_QUEUES
+from shared.store.timeline import TimelineStore
 from shared.store.waiting import WaitingLine
 from shared.wechat import is_open_id
 
@@ -57,8 +58,10 @@ class Eraser:
         feed: ChangeFeed,
         *,
         retention_days: int,
+        timeline: TimelineStore,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self._timeline = timeline
         self._storage = storage
         self._feed = feed
         self._attachments = attachments
@@ -84,6 +87,7 @@ class Eraser:
             self._assign_step.release(conversation.agent_id, conversation.id)
         self._waiting.discard(conversation)
         removed["messages"] = self._conversations.delete_transcript(conversation.id)
+        removed["events"] = self._timeline.remove(conversation.id)
         prefix = blob_prefix(conversation.account_id, conversation.id)
         for blob in self._attachments.list_blobs(name_starts_with=prefix):
             with suppress(ResourceNotFoundError):
@@ -232,6 +236,7 @@ def _unbase64(content: str) -> str | None:
 _ALWAYS = {
     "conversations",
     "messages",
+    "events",
     "attachments",
     "inbound",
     "customer",

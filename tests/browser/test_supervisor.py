@@ -1,7 +1,7 @@
 """The supervisor's view as a supervisor (or the admin) uses it, on devhost + Azurite + the
 WeChat API simulator: a customer who writes while no agent is available shows up waiting
 without a reload, the transcript opens read only, and Transfer moves the conversation to an
-agent or a queue whose agent then has it."""
+agent or a queue whose agent then has it; the timeline tab lists a conversation's steps."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 from shared.store.names import ROUTE_WORK_QUEUE
 from tests.browser.conftest import LANGUAGES, WIDE
 from tools.desk import Desk, DeskAgent, sign_in
-from tools.local_app import storage_clients
+from tools.local_app import storage_clients, wait_for
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -157,3 +157,39 @@ def test_the_admin_sees_how_many_messages_are_poison(page, app, browser_azurite)
         expect(notice).to_contain_text("GET /api/admin/poison")
     finally:
         poison.clear_messages()  # the other pages' tests and screenshots see none
+
+
+def test_the_admin_opens_the_timeline_of_a_routed_answered_conversation(page, app, desk):
+    """Every step, in order: the push received and filed, routed (no rule: the fallback queue),
+    assigned to the agent, the agent's reply sent and WeChat's ok."""
+    lin = desk.agent(f"Lin {secrets.token_hex(3)}")
+    customer = desk.customer()
+    desk.write(customer, "Where is my parcel?")
+    held = desk.conversation_of(lin, customer)
+    with desk.app.client(lin.token) as client:
+        client.post(
+            f"/api/agent/conversations/{held['id']}/messages", json={"text": "On its way"}
+        ).raise_for_status()
+    sent = f"/api/admin/conversations/{held['id']}/timeline"
+    wait_for(
+        lambda: any(e["kind"] == "sent" for e in desk.admin.get(sent).json()["events"]) or None,
+        20,
+        "the reply sent",
+    )
+    sign_in(page, app.admin_token)
+    open_supervisor(page)
+    conversation_row(page, customer.open_id).get_by_role("link", name=customer.open_id).click()
+    detail = page.get_by_role("region", name=customer.open_id)
+    expect(detail.get_by_role("tab", name="Transcript")).to_have_attribute("aria-selected", "true")
+    detail.get_by_role("tab", name="Timeline").click()
+    steps = detail.get_by_role("list", name=re.compile("^What happened")).get_by_role("listitem")
+    expect(steps).to_have_count(5)
+    expect(steps.nth(0)).to_contain_text("Push received")
+    expect(steps.nth(1)).to_contain_text("Filed")
+    expect(steps.nth(2)).to_contain_text("Routed")
+    expect(steps.nth(2)).to_contain_text("no rule matched")
+    expect(steps.nth(3)).to_contain_text("Assigned")
+    expect(steps.nth(3)).to_contain_text(f"to {lin.name}")
+    expect(steps.nth(4)).to_contain_text("Sent")
+    expect(steps.nth(4)).to_contain_text(f"from {lin.name}, attempt 1")
+    expect(steps.nth(4)).to_contain_text("ok")

@@ -126,6 +126,23 @@ def test_make_demo_serves_a_seeded_app_and_playground_until_ctrl_c(tmp_path: Pat
         greeting, assigned = local_app.wait_for(answers, 30, "the greeting and the assignment")
         assert greeting.startswith("您好")
         assert assigned == "Lin 为您服务。"
+        # What the console's Timeline tab shows for it: routed by a rule, to Lin, sent.
+        with httpx.Client(
+            base_url=app, timeout=30, headers={"Authorization": f"Bearer {admin_token}"}
+        ) as http:
+            listed = http.get("/api/admin/conversations", params={"accountId": account["id"]})
+            [conversation] = listed.json()["conversations"]
+            path = f"/api/admin/conversations/{conversation['id']}/timeline"
+
+            def sent_on_the_timeline():
+                events = http.get(path).json()["events"]
+                return events if any(e["kind"] == "sent" for e in events) else None
+
+            events = local_app.wait_for(sent_on_the_timeline, 30, "the sends on the timeline")
+        kinds = [event["kind"] for event in events]
+        assert kinds[:4] == ["received", "filed", "routed", "assigned"], kinds
+        assert events[2]["details"]["rule"]
+        assert events[3]["outcome"] == "Lin"
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)

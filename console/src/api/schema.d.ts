@@ -180,6 +180,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/conversations/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every step of a conversation with its time and outcome: push received, filed, bot, routed by which rule, assigned, each send and WeChat's answer, transfer, close, survey */
+        get: operations["getAdminConversationsIdTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/conversations/{id}/transfer": {
         parameters: {
             query?: never;
@@ -207,7 +224,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Erase a customer: conversations, messages, attachments, dedupe keys, customer and window records, queue messages */
+        /** Erase a customer: conversations, messages, timelines, attachments, dedupe keys, customer and window records, queue messages */
         delete: operations["deleteAdminCustomersAccountIdOpenId"];
         options?: never;
         head?: never;
@@ -673,6 +690,23 @@ export interface paths {
         put?: never;
         /** Close a conversation of a supervised queue on its agent's behalf, or move it to wrap-up */
         post: operations["postSupervisorConversationsIdClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervisor/conversations/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The timeline of a conversation of a supervised queue (as the admin's) */
+        get: operations["getSupervisorConversationsIdTimeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1895,6 +1929,94 @@ export interface components {
             /** Message */
             message: string;
         };
+        /**
+         * EventDetails
+         * @description What an event is about; each kind fills the fields that apply to it (camelCase in
+         *     JSON, the fields left empty left out).
+         */
+        EventDetails: {
+            /**
+             * Agentid
+             * @default null
+             */
+            agentId: string | null;
+            /**
+             * Attempt
+             * @default null
+             */
+            attempt: number | null;
+            /**
+             * Entrykey
+             * @default null
+             */
+            entryKey: string | null;
+            /**
+             * Errcode
+             * @default null
+             */
+            errcode: number | null;
+            /**
+             * Fromagentid
+             * @default null
+             */
+            fromAgentId: string | null;
+            /**
+             * Fromqueueid
+             * @default null
+             */
+            fromQueueId: string | null;
+            /**
+             * Messagetype
+             * @default null
+             */
+            messageType: string | null;
+            /**
+             * Opened
+             * @default null
+             */
+            opened: boolean | null;
+            /**
+             * Queueid
+             * @default null
+             */
+            queueId: string | null;
+            /**
+             * Rating
+             * @default null
+             */
+            rating: number | null;
+            /**
+             * Reason
+             * @default null
+             */
+            reason: string | null;
+            /**
+             * Retries
+             * @default null
+             */
+            retries: number | null;
+            /**
+             * Rule
+             * @default null
+             */
+            rule: string | null;
+            /**
+             * Sender
+             * @default null
+             */
+            sender: string | null;
+            /**
+             * Text
+             * @default null
+             */
+            text: string | null;
+        };
+        /**
+         * EventKind
+         * @description In the order a conversation usually meets them: two events of one instant sort so.
+         * @enum {string}
+         */
+        EventKind: "received" | "duplicate" | "filed" | "bot_asked" | "bot_answered" | "bot_escalated" | "bot_ended" | "routed" | "overflow" | "picked" | "assigned" | "transferred" | "sent" | "closed" | "survey_asked" | "survey_answered";
         /** FaqBot */
         FaqBot: {
             /**
@@ -2830,6 +2952,28 @@ export interface components {
         } | {
             quickReply: unknown;
         });
+        /** TimelineEventView */
+        TimelineEventView: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            details: components["schemas"]["EventDetails"];
+            kind: components["schemas"]["EventKind"];
+            /**
+             * Outcome
+             * @default null
+             */
+            outcome: string | null;
+        };
+        /** TimelineView */
+        TimelineView: {
+            /** Conversationid */
+            conversationId: string;
+            /** Events */
+            events: components["schemas"]["TimelineEventView"][];
+        };
         /** TokenCheck */
         TokenCheck: {
             /**
@@ -4294,6 +4438,64 @@ export interface operations {
             };
             /** @description The body is too large: JSON 256 KB, a file 20 MB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAdminConversationsIdTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineView"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6773,6 +6975,64 @@ export interface operations {
             };
             /** @description The body is too large: JSON 256 KB, a file 20 MB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSupervisorConversationsIdTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineView"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

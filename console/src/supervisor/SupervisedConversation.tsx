@@ -10,6 +10,7 @@ import { Transcript } from "../conversation/Transcript";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 import { followLink, href } from "../router";
+import { Timeline } from "./Timeline";
 
 type Detail = components["schemas"]["AgentConversationDetail"];
 
@@ -35,6 +36,7 @@ export function SupervisedConversation({
   const [error, setError] = useState<string | null>(null);
   const [dialog, setDialog] = useState<"transfer" | "close" | null>(null);
   const [busy, setBusy] = useState(false);
+  const [tab, setTab] = useState<"transcript" | "timeline">("transcript");
   const latest = useRef(0);
   const transferButton = useRef<HTMLButtonElement>(null);
   const closeButton = useRef<HTMLButtonElement>(null);
@@ -133,12 +135,34 @@ export function SupervisedConversation({
         </p>
       )}
       <p class="sv-note">{live ? t("supervisor.readOnly") : t("supervisor.detail.gone")}</p>
-      <Transcript
-        api={api}
-        conversationId={conversationId}
-        messages={detail.messages}
-        botSummary={detail.botSummary}
-      />
+      <div class="sv-tabs" role="tablist" aria-label={t("timeline.tabs")}>
+        {(["transcript", "timeline"] as const).map((name) => (
+          <button
+            key={name}
+            type="button"
+            role="tab"
+            id={`sv-tab-${name}`}
+            aria-controls={`sv-panel-${name}`}
+            aria-selected={tab === name}
+            class={tab === name ? "sv-tab selected" : "sv-tab"}
+            onClick={() => setTab(name)}
+          >
+            {t(name === "timeline" ? "timeline.tab" : "timeline.transcriptTab")}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`sv-panel-${tab}`} aria-labelledby={`sv-tab-${tab}`}>
+        {tab === "transcript" ? (
+          <Transcript
+            api={api}
+            conversationId={conversationId}
+            messages={detail.messages}
+            botSummary={detail.botSummary}
+          />
+        ) : (
+          <Timeline api={api} conversationId={conversationId} revision={revision} names={names} />
+        )}
+      </div>
       {dialog === "close" && (
         <Dialog title={t("supervisor.close")} onClose={() => setDialog(null)} returnFocus={closeButton}>
           <p>{t("supervisor.close.intro")}</p>
