@@ -27,6 +27,7 @@ from azure.storage.blob import ContainerClient
 
 from shared.channel.access_tokens import AccessTokens, AccountDisabledError, NoAccountError
 from shared.core.file_links import FileLinks
+from shared.core.log_dimensions import add_log_dimensions
 from shared.messaging.outbox import Outbox
 from shared.model.conversations import Conversation, TranscriptEntry, utc
 from shared.store.changes import ChangeFeed
@@ -83,6 +84,7 @@ class OutboundStep:
         conversation = self._conversations.get(conversation_id)
         if conversation is None:
             return
+        add_log_dimensions(account_id=conversation.account_id)
         while True:
             owner = uuid.uuid4().hex  # per call: threads of one worker must exclude each other
             lease = self._leases.acquire(conversation_id, owner, self._now(), self._now() + LEASE)
