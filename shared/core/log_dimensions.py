@@ -31,9 +31,6 @@ _current: ContextVar[Mapping[str, str]] = ContextVar("log_dimensions", default=_
 
 
 def _named(values: Mapping[str, str | None]) -> dict[str, str]:
-    unknown = set(values) - set(DIMENSIONS)
-    if unknown:
-        raise TypeError(f"{', '.join(sorted(unknown))}: not a log dimension; use {DIMENSIONS}")
     return {DIMENSIONS[name]: value for name, value in values.items() if value}
 
 
