@@ -152,6 +152,19 @@ class Invoker:
         output conversion does. Without ``convert`` (no output binding), returning anything but
         None fails it, as in the worker."""
         invocation_id = str(uuid.uuid4())
+        span = _invocation_span(function, trigger_value, invocation_id)
+        # Current through the "Executed" line too: the host logs it in the invocation's span.
+        with trace.use_span(span, end_on_exit=True, record_exception=False):
+            return self._invoke(function, trigger_value, convert, invocation_id, span)
+
+    def _invoke(
+        self,
+        function: FunctionSpec,
+        trigger_value: Any,
+        convert: Callable[[Any, dict[str, HttpOutput]], Converted] | None,
+        invocation_id: str,
+        span: trace.Span,
+    ) -> InvocationResult[Converted]:
         outputs = {name: HttpOutput() for name in function.output_args}
         arguments: dict[str, Any] = {function.trigger_arg: trigger_value, **outputs}
         if function.wants_context:
@@ -161,10 +174,8 @@ class Invoker:
         with self._idle:
             self._in_flight += 1
         started = time.monotonic()
-        span = _invocation_span(function, trigger_value, invocation_id)
         try:
-            with trace.use_span(span, end_on_exit=False, record_exception=False):
-                returned = self._call(function.user_function, arguments)
+            returned = self._call(function.user_function, arguments)
             if convert is None and returned is not None:
                 raise TypeError(
                     f"function {function.name!r} has no $return binding but returned a value "
@@ -183,7 +194,6 @@ class Invoker:
             )
             return InvocationResult(invocation_id, error=error)
         finally:
-            span.end()
             with self._idle:
                 self._in_flight -= 1
                 self._idle.notify_all()
