@@ -123,6 +123,7 @@ class OutboundStep:
 
     def _deliver(self, conversation: Conversation, entry: TranscriptEntry) -> int | None:
         """Try one message: None once it is settled (sent or failed), else seconds to wait."""
+        add_log_dimensions(message_key=entry.key)
         details = dict(entry.details)
         details.pop("retryAt", None)
         if entry.status == "sending":

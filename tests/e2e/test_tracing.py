@@ -35,6 +35,7 @@ class TracedRun:
     access_token: str
     conversation_id: str
     message_key: str
+    reply_key: str
 
 
 def spans(app: LocalApp) -> list[Line]:
@@ -102,6 +103,7 @@ def traced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TracedRun]:
                     access_token=reply.access_token,
                     conversation_id=conversation_id,
                     message_key=callback[0]["attributes"]["messageKey"],
+                    reply_key=sent.json()["id"],
                 )
                 wait_for(
                     lambda: named(spans(app), "outbound step"), what="the outbound step's span"
@@ -165,6 +167,7 @@ def test_the_agents_reply_goes_out_in_the_trace_of_the_agents_request(traced: Tr
     assert steps[0]["parentSpanId"] == request["spanId"]
     assert steps[0]["attributes"]["conversationId"] == traced.conversation_id
     assert steps[0]["attributes"]["accountId"] == traced.account_id
+    assert steps[0]["attributes"]["messageKey"] == traced.reply_key  # the line it sent
 
 
 def test_the_callbacks_log_lines_carry_account_and_message(traced: TracedRun):
@@ -237,3 +240,30 @@ def test_no_secret_reaches_a_log_or_telemetry_line(traced: TracedRun):
         for what, value in secrets.items():
             assert value, what
             assert value not in text, f"the {what} is in the {where}"
+
+
+def test_with_split_processes_both_write_their_spans_to_the_file(tmp_path):
+    """``devhost --split`` (as on Flex Consumption): the callback in one process, the steps in
+    the other, one file and one trace."""
+    with (
+        Azurite(tmp_path / "azurite", in_memory=True) as azurite,
+        WeChatApiSimulator() as wechat,
+    ):
+        settings = app_settings(azurite.connection_string, WECHAT_API_BASE_URL=wechat.url)
+        telemetry_file = tmp_path / "telemetry.jsonl"
+        app = LocalApp(settings, log_dir=tmp_path, split=True, telemetry_file=telemetry_file)
+        with app:
+            account = SimulatedAccount.random()
+            with app.admin() as admin:
+                account_id = register(admin, account, mode="plaintext")
+            customer = WeChatCustomer(account)
+            app.push(account_id, *customer.push(customer.text("hi"), "plaintext"))
+            (callback,) = wait_for(
+                lambda: named(spans(app), "wechat callback"), what="the callback's span"
+            )
+            (step,) = wait_for(
+                lambda: named(spans(app), "inbound step"), what="the inbound step's span"
+            )
+            assert step["traceId"] == callback["traceId"]
+            assert step["parentSpanId"] == callback["spanId"]
+            assert app.stop() == 0, app.output()
