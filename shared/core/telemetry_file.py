@@ -54,7 +54,7 @@ class JsonLines:
 
 def _attributes(attributes: Attributes) -> dict[str, Any]:
     return {
-        name: value if isinstance(value, str | bool | int | float | None) else str(value)
+        name: list(value) if isinstance(value, tuple | list) else value
         for name, value in (attributes or {}).items()
     }
 

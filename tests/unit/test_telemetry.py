@@ -233,3 +233,57 @@ def test_with_telemetry_file_spans_logs_and_metrics_land_in_it(tmp_path):
 
 def test_without_settings_nothing_is_set_up(tmp_path):
     assert run_configured({}) == "nothing"
+
+
+AZURE_MONITOR = """
+import sys
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+if sys.argv[1] == "worker":  # the worker set the distro up before it imported the app
+    trace.set_tracer_provider(TracerProvider())
+before = trace.get_tracer_provider()
+from shared.core import telemetry
+print(telemetry.configure_telemetry().value)
+print(isinstance(trace.get_tracer_provider(), TracerProvider))
+print(trace.get_tracer_provider() is before)
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from opentelemetry.instrumentation.requests import RequestsInstrumentor
+from opentelemetry.instrumentation.urllib import URLLibInstrumentor
+from opentelemetry.instrumentation.urllib3 import URLLib3Instrumentor
+print(any(i().is_instrumented_by_opentelemetry for i in (
+    HTTPXClientInstrumentor, RequestsInstrumentor, URLLibInstrumentor, URLLib3Instrumentor
+)))
+"""
+UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: nothing is sent anywhere
+
+
+def run_with_azure_monitor(tmp_path: Path, who: str) -> list[str]:
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "TMPDIR": str(tmp_path),  # the exporter's offline storage
+        "APPLICATIONINSIGHTS_CONNECTION_STRING": (
+            "InstrumentationKey=00000000-0000-0000-0000-000000000000;"
+            f"IngestionEndpoint={UNREACHABLE};LiveEndpoint={UNREACHABLE}"
+        ),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", AZURE_MONITOR, who],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.split()
+
+
+def test_with_a_connection_string_the_distro_runs_without_url_recording_clients(tmp_path):
+    """The distro would instrument httpx, whose spans record the whole URL of each call to
+    WeChat, access token and all."""
+    assert run_with_azure_monitor(tmp_path, "app") == ["azure_monitor", "True", "False", "False"]
+
+
+def test_a_distro_the_worker_set_up_is_left_as_it_is(tmp_path):
+    assert run_with_azure_monitor(tmp_path, "worker") == ["azure_monitor", "True", "True", "False"]
