@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from devhost.azurite import Azurite
@@ -215,6 +216,21 @@ def test_a_steps_log_lines_carry_the_items_dimensions_and_trace(traced: TracedRu
         what="the step's span",
     )
     assert step[0]["parentSpanId"] == parent_id
+
+
+def test_a_requests_traceparent_header_is_the_parent_of_its_span(traced: TracedRun):
+    """As on the host: a caller that traces (a front end, a test) carries its trace in."""
+    trace_id, parent_id = "5bf92f3577b34da6a3ce929d0e0e4736", "10f067aa0ba902b7"
+    answer = httpx.get(
+        f"{traced.app.url}/api/health", headers={"traceparent": f"00-{trace_id}-{parent_id}-01"}
+    )
+    assert answer.status_code == 200
+
+    def health_spans() -> list[Line]:
+        return [s for s in named(spans(traced.app), "Functions.health") if s["traceId"] == trace_id]
+
+    (span,) = wait_for(health_spans, what="the health request's span")
+    assert (span["parentSpanId"], span["spanKind"]) == (parent_id, "SERVER")
 
 
 def test_no_secret_reaches_a_log_or_telemetry_line(traced: TracedRun):
