@@ -5,7 +5,10 @@ functions all run on one event loop in its own thread, as the worker runs them o
 loop: a client created in one invocation still works in the next, and a blocking call in a
 coroutine stalls the other coroutines here exactly as it would in Azure. Plain functions run in
 the calling thread (an HTTP connection or a queue worker). Every invocation logs one line:
-``Executed 'Functions.<name>' (Succeeded|Failed, Id=<id>, Duration=<n>ms)``.
+``Executed 'Functions.<name>' (Succeeded|Failed, Id=<id>, Duration=<n>ms)``. Each runs in a
+span ``Functions.<name>``, as the host's OpenTelemetry mode makes one: the app's spans are its
+children, and an HTTP request's W3C ``traceparent`` header is its parent. It goes wherever the
+app's telemetry set-up sends spans (nowhere unless it set one up).
 """
 
 from __future__ import annotations
@@ -21,10 +24,14 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import azure.functions as func
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from devhost.app_index import CONTEXT_PARAMETER, FunctionSpec
+from devhost.app_index import CONTEXT_PARAMETER, FunctionSpec, HttpFunction, QueueFunction
 
 log = logging.getLogger("devhost")
+tracer = trace.get_tracer("devhost")
 Converted = TypeVar("Converted")
 
 
@@ -102,6 +109,25 @@ class InvocationContext(func.Context):
         return _RetryContext()
 
 
+def _invocation_span(function: FunctionSpec, trigger_value: Any, invocation_id: str) -> trace.Span:
+    """The host's span of one invocation: a request's (whose URL it leaves out: a query string
+    may carry signatures), a queue message's, or a timer's."""
+    attributes: dict[str, str] = {"faas.invocation_id": invocation_id, "faas.name": function.name}
+    if isinstance(function, HttpFunction):
+        headers = {name.lower(): value for name, value in trigger_value.headers.items()}
+        parent = TraceContextTextMapPropagator().extract(headers)
+        attributes |= {"http.route": function.route, "http.request.method": trigger_value.method}
+        kind = SpanKind.SERVER
+    elif isinstance(function, QueueFunction):
+        parent, kind = None, SpanKind.CONSUMER
+        attributes["messaging.destination.name"] = function.queue_name
+    else:
+        parent, kind = None, SpanKind.INTERNAL
+    return tracer.start_span(
+        f"Functions.{function.name}", context=parent, kind=kind, attributes=attributes
+    )
+
+
 class Invoker:
     """Runs invocations and knows how many are in flight, so shutdown can wait for them."""
 
@@ -126,6 +152,19 @@ class Invoker:
         output conversion does. Without ``convert`` (no output binding), returning anything but
         None fails it, as in the worker."""
         invocation_id = str(uuid.uuid4())
+        span = _invocation_span(function, trigger_value, invocation_id)
+        # Current through the "Executed" line too: the host logs it in the invocation's span.
+        with trace.use_span(span, end_on_exit=True, record_exception=False):
+            return self._invoke(function, trigger_value, convert, invocation_id, span)
+
+    def _invoke(
+        self,
+        function: FunctionSpec,
+        trigger_value: Any,
+        convert: Callable[[Any, dict[str, HttpOutput]], Converted] | None,
+        invocation_id: str,
+        span: trace.Span,
+    ) -> InvocationResult[Converted]:
         outputs = {name: HttpOutput() for name in function.output_args}
         arguments: dict[str, Any] = {function.trigger_arg: trigger_value, **outputs}
         if function.wants_context:
@@ -144,6 +183,8 @@ class Invoker:
                 )
             value = convert(returned, outputs) if convert is not None else None
         except Exception as error:
+            span.record_exception(error)
+            span.set_status(Status(StatusCode.ERROR, type(error).__name__))
             log.error(
                 "Executed 'Functions.%s' (Failed, Id=%s, Duration=%dms)",
                 function.name,

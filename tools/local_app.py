@@ -8,6 +8,7 @@ it: polling until something happens, and storage clients for a connection string
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 import signal
@@ -16,12 +17,13 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
 from devhost.azurite import ROOT, free_port
 from shared.core.settings import STORAGE_SETTING, StorageSettings
+from shared.core.telemetry import TELEMETRY_FILE_SETTING
 from shared.store import StorageClients
 
 T = TypeVar("T")
@@ -50,13 +52,25 @@ def storage_clients(connection_string: str, *, fail_fast: bool = True) -> Storag
 
 
 def child_environment(settings: Mapping[str, str]) -> dict[str, str]:
-    """Only what Python needs to run ``-m devhost`` from here, plus ``settings``."""
+    """Only what Python needs to run ``-m devhost`` from here, plus ``settings``; and
+    ``TELEMETRY_FILE`` when this process has it, so a benchmark's run can be traced."""
+    passed = {name: os.environ[name] for name in (TELEMETRY_FILE_SETTING,) if os.environ.get(name)}
     return {
         "PATH": os.environ["PATH"],
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
+        **passed,
         **settings,
     }
+
+
+def read_telemetry(path: Path) -> list[dict[str, Any]]:
+    """The spans, metric points and log records in a ``TELEMETRY_FILE``, oldest first (none if
+    nothing was written yet)."""
+    if not path.exists():
+        return []
+    lines = path.read_text("utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
 
 
 def app_settings(storage_connection_string: str, **overrides: str) -> dict[str, str]:
@@ -78,6 +92,8 @@ class LocalApp:
     ``settings`` make up the child's environment (they win over ``root``'s local.settings.json,
     as on the host); its stdout and stderr go to files in ``log_dir``. ``own_session`` keeps
     a terminal's Ctrl-C from reaching devhost, so that whoever started it stops it in order.
+    ``telemetry_file``: where the app writes its spans, metrics and logs as JSON lines
+    (``TELEMETRY_FILE``); ``telemetry()`` reads them.
     """
 
     def __init__(
@@ -92,6 +108,7 @@ class LocalApp:
         port: int | None = None,
         own_session: bool = False,
         split: bool = False,
+        telemetry_file: Path | None = None,
     ) -> None:
         self.root = root
         self.port = port or free_port()
@@ -99,6 +116,9 @@ class LocalApp:
         self.settings = {"PUBLIC_BASE_URL": self.url, **settings}
         for name in disabled:
             self.settings[f"AzureWebJobs.{name}.Disabled"] = "true"
+        self.telemetry_file = telemetry_file
+        if telemetry_file is not None:
+            self.settings[TELEMETRY_FILE_SETTING] = str(telemetry_file)
         self.log_dir = log_dir
         self.stdout_file = log_dir / "devhost.out"
         self.stderr_file = log_dir / "devhost.err"
@@ -144,6 +164,12 @@ class LocalApp:
             for file in (self.stdout_file, self.stderr_file)
             if file.exists()
         )
+
+    def telemetry(self) -> list[dict[str, Any]]:
+        """What the app wrote to its ``telemetry_file`` so far."""
+        if self.telemetry_file is None:
+            raise ValueError("this LocalApp was started without a telemetry_file")
+        return read_telemetry(self.telemetry_file)
 
     def start(self) -> LocalApp:
         self.log_dir.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,9 @@ from collections.abc import Callable
 import azure.functions as func
 
 from shared.core import metrics
+from shared.core.log_dimensions import log_dimensions
 from shared.core.settings import STORAGE_SETTING
+from shared.core.telemetry import span_from
 from shared.store.names import (
     ASSIGN_WORK_QUEUE,
     BOT_WORK_QUEUE,
@@ -18,17 +20,55 @@ from shared.store.names import (
     ROUTE_WORK_QUEUE,
 )
 from shared.store.work_items import (
+    ITEMS,
     AssignItem,
     BotItem,
     InboundItem,
     MediaItem,
     OutboundItem,
     RouteItem,
+    WorkItem,
+    WorkItemError,
 )
 from triggers.runtime import services
 
 bp = func.Blueprint()
 Step = Callable[[func.QueueMessage], None]
+
+
+def traced(queue: str) -> Callable[[Step], Step]:
+    """The step in a span that continues the trace of whoever put the message, with the
+    item's account, conversation and message as dimensions of its log lines."""
+    item_type = ITEMS[queue]
+
+    def decorate(step: Step) -> Step:
+        @functools.wraps(step)
+        def spanned(msg: func.QueueMessage) -> None:
+            try:
+                item: WorkItem | None = item_type.from_body(msg.get_body())
+            except WorkItemError:
+                item = None  # the step refuses it, inside the span
+            attributes = {"messaging.destination.name": queue, "messaging.message.id": msg.id or ""}
+            with (
+                span_from(
+                    f"{queue} step", item.traceparent if item else None, attributes=attributes
+                ),
+                log_dimensions(**_dimensions(item)),
+            ):
+                step(msg)
+
+        return spanned
+
+    return decorate
+
+
+def _dimensions(item: WorkItem | None) -> dict[str, str | None]:
+    fields = item.model_dump() if item is not None else {}
+    return {
+        "account_id": fields.get("account_id"),
+        "conversation_id": fields.get("conversation_id"),
+        "message_key": fields.get("key"),
+    }
 
 
 def failures_recorded(queue: str) -> Callable[[Step], Step]:
@@ -47,6 +87,7 @@ def failures_recorded(queue: str) -> Callable[[Step], Step]:
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=INBOUND_WORK_QUEUE, connection=STORAGE_SETTING)
+@traced(INBOUND_WORK_QUEUE)
 @failures_recorded(INBOUND_WORK_QUEUE)
 def inbound(msg: func.QueueMessage) -> None:
     """A stored push → its customer's conversation (opened if none is open), routed and
@@ -56,6 +97,7 @@ def inbound(msg: func.QueueMessage) -> None:
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=ROUTE_WORK_QUEUE, connection=STORAGE_SETTING)
+@traced(ROUTE_WORK_QUEUE)
 @failures_recorded(ROUTE_WORK_QUEUE)
 def route(msg: func.QueueMessage) -> None:
     """A new conversation → a queue (rules, hours, overflow)."""
@@ -63,6 +105,7 @@ def route(msg: func.QueueMessage) -> None:
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=ASSIGN_WORK_QUEUE, connection=STORAGE_SETTING)
+@traced(ASSIGN_WORK_QUEUE)
 @failures_recorded(ASSIGN_WORK_QUEUE)
 def assign(msg: func.QueueMessage) -> None:
     """A conversation to assign, or capacity that appeared (an agent, a queue) to fill."""
@@ -78,6 +121,7 @@ def assign(msg: func.QueueMessage) -> None:
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=OUTBOUND_WORK_QUEUE, connection=STORAGE_SETTING)
+@traced(OUTBOUND_WORK_QUEUE)
 @failures_recorded(OUTBOUND_WORK_QUEUE)
 def outbound(msg: func.QueueMessage) -> None:
     """A conversation with queued outbound messages → WeChat, in order."""
@@ -85,6 +129,7 @@ def outbound(msg: func.QueueMessage) -> None:
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=MEDIA_WORK_QUEUE, connection=STORAGE_SETTING)
+@traced(MEDIA_WORK_QUEUE)
 @failures_recorded(MEDIA_WORK_QUEUE)
 def media(msg: func.QueueMessage) -> None:
     """A customer's image, voice or video → Blob storage, before WeChat drops it."""
@@ -93,6 +138,7 @@ def media(msg: func.QueueMessage) -> None:
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=BOT_WORK_QUEUE, connection=STORAGE_SETTING)
+@traced(BOT_WORK_QUEUE)
 @failures_recorded(BOT_WORK_QUEUE)
 def bot(msg: func.QueueMessage) -> None:
     """A customer's message in a bot-handled conversation → the workstream's bot."""

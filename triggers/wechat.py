@@ -11,6 +11,8 @@ from shared.channel.callback_ips import forwarded_client
 from shared.core import metrics
 from shared.core.errors import NotFoundError
 from shared.core.ids import ROUTE_ID
+from shared.core.log_dimensions import log_dimensions
+from shared.core.telemetry import tracer
 from triggers.errors import error_body, status_of
 from triggers.responses import json_response
 from triggers.runtime import services
@@ -24,12 +26,18 @@ bp = func.Blueprint()
 def wechat_callback(req: func.HttpRequest) -> func.HttpResponse:
     started = time.perf_counter()
     account_id = req.route_params["accountId"]
-    try:
-        answer = _answer(req, account_id)
-    except Exception:
-        metrics.callback_answered(account_id, req.method, None, started, failed=True)
-        raise
-    response = _response(answer)
+    # No URL on the span: WeChat's signatures are in its query string.
+    with (
+        tracer.start_as_current_span("wechat callback") as span,
+        log_dimensions(account_id=account_id),
+    ):
+        try:
+            answer = _answer(req, account_id)
+        except Exception:
+            metrics.callback_answered(account_id, req.method, None, started, failed=True)
+            raise
+        response = _response(answer)
+        span.set_attribute("http.response.status_code", response.status_code)
     metrics.callback_answered(account_id, req.method, answer.refusal, started)
     return response
 

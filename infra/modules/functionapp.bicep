@@ -108,6 +108,11 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AZURE_CLIENT_ID: identityClientId
     APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+    // host.json's telemetryMode is OpenTelemetry: the worker sends the app's logs and spans
+    // itself (no duplicates through the host), with the Azure Monitor distro.
+    PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY: 'true'
+    // Client spans record whole URLs, and WeChat's API takes the access token in the query.
+    OTEL_PYTHON_DISABLED_INSTRUMENTATIONS: 'httpx,httpx2,requests,urllib,urllib3'
     WECHAT_API_BASE_URL: 'https://api.weixin.qq.com'
     PUBLIC_BASE_URL: 'https://${site.properties.defaultHostName}'
     OUTBOUND_IPS: outboundIps

@@ -27,6 +27,7 @@ from shared.core.errors import (
     TooLargeError,
     UnauthorizedError,
 )
+from shared.core.log_dimensions import add_log_dimensions
 from shared.core.settings import Settings
 from shared.model.accounts import Account
 from shared.model.conversations import utc
@@ -201,6 +202,7 @@ class WeChatCallback:
             received_at=utc(now),
             signed=self._signed(push.timestamp, push.nonce),
         )
+        add_log_dimensions(message_key=key)
         if arrival is Arrival.REPLAY:
             log.warning("push to %s refused: its timestamp and nonce were used before", account_id)
             return _REPLAY

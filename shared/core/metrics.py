@@ -22,6 +22,7 @@ from typing import Protocol
 from opentelemetry import metrics
 
 from shared.core.errors import DomainError, NotFoundError
+from shared.core.log_dimensions import log_dimensions
 
 log = logging.getLogger(__name__)
 
@@ -183,12 +184,13 @@ def assigned(conversation: Opened, assigned_at: datetime, *, first: bool) -> Non
         return
     seconds = max((assigned_at - conversation.created_at).total_seconds(), 0.0)
     ASSIGNMENT_LATENCY.record(seconds, {"queue": conversation.queue_id or UNKNOWN})
-    log.info(
-        "conversation %s assigned after %.1f s",
-        conversation.id,
-        seconds,
-        extra={"conversation_id": conversation.id, "assignment_seconds": seconds},
-    )
+    with log_dimensions(conversation_id=conversation.id):
+        log.info(
+            "conversation %s assigned after %.1f s",
+            conversation.id,
+            seconds,
+            extra={"assignmentSeconds": seconds},
+        )
 
 
 def send_settled(account_id: str, outcome: str, errcode: int | None = None) -> None:

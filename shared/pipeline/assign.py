@@ -25,6 +25,8 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from shared.core import metrics
+from shared.core.log_dimensions import add_log_dimensions
+from shared.core.telemetry import traced
 from shared.messaging.automated import AutomatedMessenger
 from shared.messaging.surveys import Surveys
 from shared.model.agents import Agent, AgentFields, Hold, Presence
@@ -193,6 +195,7 @@ class AssignStep:
 
     # --- assignment ---------------------------------------------------------------------------
 
+    @traced("assign")
     def assign(self, conversation_id: str) -> Outcome:
         """Assign now if an agent can take it; never raises for a lost race (§9)."""
         outcome = self._assign_contended(conversation_id)
@@ -212,6 +215,7 @@ class AssignStep:
             conversation = self._conversations.get(conversation_id)
             if conversation is None:
                 return Outcome.SKIPPED
+            add_log_dimensions(account_id=conversation.account_id, conversation_id=conversation.id)
             return self._assign(conversation)
 
         try:

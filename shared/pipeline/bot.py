@@ -16,6 +16,7 @@ from typing import Any
 
 from shared.bots.faq import faq_actions
 from shared.bots.webhook import WebhookClient
+from shared.core.log_dimensions import add_log_dimensions
 from shared.core.secretbox import SecretBoxError
 from shared.messaging.automated import REPLY_RANK, outbound_entry
 from shared.messaging.outbox import Outbox
@@ -83,6 +84,7 @@ class BotStep:
             or conversation.bot in ("escalated", "ended")
         ):
             return
+        add_log_dimensions(account_id=conversation.account_id)
         workstream = self._catalog.workstream_for_account(conversation.account_id)
         entry = self._conversations.entry(conversation_id, key)
         if workstream is None or workstream.bot is None or entry is None:

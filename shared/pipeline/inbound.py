@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from shared.core.log_dimensions import add_log_dimensions
 from shared.messaging.automated import AutomatedMessenger
 from shared.messaging.outbox import Outbox
 from shared.messaging.surveys import Surveys
@@ -170,6 +171,7 @@ class InboundStep:
             conversation = self._conversations.current(account_id, open_id)
         if conversation is None or not belongs_in_transcript(message):
             return (conversation.id if conversation else None), None
+        add_log_dimensions(conversation_id=conversation.id)
 
         entry, new_line = self._append(conversation, message, push.received_at, key)
         self._filed(push, entry, opened=created)

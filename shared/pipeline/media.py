@@ -19,6 +19,7 @@ from azure.storage.blob import ContainerClient, ContentSettings
 from shared.channel.access_tokens import AccessTokens
 from shared.core import metrics
 from shared.core.files import safe_name
+from shared.core.log_dimensions import add_log_dimensions
 from shared.messaging.automated import AutomatedMessenger
 from shared.model.conversations import TranscriptEntry
 from shared.model.workstreams import AutomatedMessage
@@ -102,6 +103,7 @@ class MediaStep:
         conversation = self._conversations.get(conversation_id)
         if conversation is None:
             return
+        add_log_dimensions(account_id=conversation.account_id)
         workstream = self._catalog.workstream_for_account(conversation.account_id)
         if workstream and not workstream.file_attachments.customers_can_send:
             self._conversations.update_entry(

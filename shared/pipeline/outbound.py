@@ -28,6 +28,7 @@ from azure.storage.blob import ContainerClient
 from shared.channel.access_tokens import AccessTokens, AccountDisabledError, NoAccountError
 from shared.core import metrics
 from shared.core.file_links import FileLinks
+from shared.core.log_dimensions import add_log_dimensions
 from shared.messaging.outbox import Outbox
 from shared.model.conversations import Conversation, TranscriptEntry, utc
 from shared.model.timeline import EventKind
@@ -88,6 +89,7 @@ class OutboundStep:
         conversation = self._conversations.get(conversation_id)
         if conversation is None:
             return
+        add_log_dimensions(account_id=conversation.account_id)
         while True:
             owner = uuid.uuid4().hex  # per call: threads of one worker must exclude each other
             lease = self._leases.acquire(conversation_id, owner, self._now(), self._now() + LEASE)
@@ -126,6 +128,7 @@ class OutboundStep:
 
     def _deliver(self, conversation: Conversation, entry: TranscriptEntry) -> int | None:
         """Try one message: None once it is settled (sent or failed), else seconds to wait."""
+        add_log_dimensions(message_key=entry.key)
         details = dict(entry.details)
         details.pop("retryAt", None)
         if entry.status == "sending":

@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from shared.core.log_dimensions import add_log_dimensions
+from shared.core.telemetry import traced
 from shared.messaging.automated import AutomatedMessenger
 from shared.model.conditions import RoutingContext
 from shared.model.conversations import Conversation, ConversationState, utc
@@ -94,6 +96,7 @@ class RouteStep:
         """Route one conversation; returns the queue it waits in, if any."""
         return self.route_and_ask(conversation_id).queue_id
 
+    @traced("route")
     def route_and_ask(self, conversation_id: str, *, assign_delay: int | None = None) -> Routed:
         """``route``, and the receipt of the assign request it queued (hidden ``assign_delay``
         seconds): a caller that assigns at once withdraws it when that worked. A lost race
@@ -105,6 +108,7 @@ class RouteStep:
             conversation = self._conversations.get(conversation_id)
             if conversation is None or conversation.state is not ConversationState.OPEN:
                 return NOT_ROUTED
+            add_log_dimensions(account_id=conversation.account_id, conversation_id=conversation.id)
             if conversation.queue_id:
                 return self._requeue(conversation, assign_delay)
             return self._route(conversation, now, assign_delay)

@@ -10,9 +10,17 @@ so its step fails, is retried and ends in ``<queue>-poison``.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 from pydantic_core import ErrorDetails
 
@@ -26,6 +34,8 @@ from shared.store.names import (
 )
 
 _FROM_BODY: dict[str, bool] = {"from_body": True}
+TRACEPARENT = re.compile(r"[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")
+"""W3C trace context's ``traceparent``: version, trace id, parent span id, flags."""
 
 
 class WorkItemError(ValueError):
@@ -45,6 +55,15 @@ class WorkItem(BaseModel):
     )
 
     work_queue: ClassVar[str]
+    traceparent: str | None = None
+    """The W3C trace context of the span that put the message, so the step that takes it
+    continues that trace (``shared/core/telemetry.py``). Optional: older messages have none."""
+
+    @field_validator("traceparent", mode="before")
+    @classmethod
+    def _trace_or_none(cls, value: Any) -> Any:
+        """A malformed trace context starts a new trace, as W3C says; it never fails a step."""
+        return value if isinstance(value, str) and TRACEPARENT.fullmatch(value) else None
 
     @model_validator(mode="before")
     @classmethod

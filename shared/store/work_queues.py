@@ -8,6 +8,7 @@ from typing import Generic, NamedTuple, TypeVar
 from azure.core.exceptions import HttpResponseError
 from azure.storage.queue import QueueClient
 
+from shared.core.telemetry import current_traceparent
 from shared.store.work_items import WorkItem
 
 Item = TypeVar("Item", bound=WorkItem)
@@ -32,10 +33,13 @@ class WorkQueue(Generic[Item]):
         return self._client.queue_name
 
     def put(self, item: Item, *, delay_seconds: int | None = None) -> Receipt:
+        """Send ``item``, carrying the current span's trace context unless it has its own."""
         if not isinstance(item, self._item):
             raise TypeError(
                 f"queue {self.name} takes a {self._item.__name__}, not {type(item).__name__}"
             )
+        if item.traceparent is None and (traceparent := current_traceparent()):
+            item = item.model_copy(update={"traceparent": traceparent})
         sent = self._client.send_message(item.to_body(), visibility_timeout=delay_seconds)
         return Receipt(sent.id, sent.pop_receipt)
 

@@ -241,6 +241,19 @@ def test_telemetry_uses_entra_id_only():
     )
 
 
+def test_the_worker_sends_opentelemetry_and_no_client_urls():
+    """host.json's telemetryMode is OpenTelemetry and the Python worker streams the app's
+    telemetry itself; the HTTP client instrumentations stay off, since their spans would
+    record WeChat API URLs, whose query string holds the access token."""
+    host = json.loads((ROOT / "host.json").read_text("utf-8"))
+    assert host["telemetryMode"] == "OpenTelemetry"
+    settings = app_settings()
+    assert settings["PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY"] == "true"
+    disabled = set(settings["OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"].split(","))
+    assert {"httpx", "requests", "urllib", "urllib3"} <= disabled
+    assert "azure-monitor-opentelemetry" in (ROOT / "requirements.txt").read_text("utf-8")
+
+
 def test_stored_request_telemetry_loses_the_callback_query_string():
     """WeChat signs each push in the callback URL's query string (signature, msg_signature,
     timestamp, nonce, openid, encrypt_type). The Functions host already drops query strings from

@@ -258,8 +258,8 @@ class TestAssignment:
         with caplog.at_level("INFO", logger="shared.core.metrics"):
             assert world.services.assign_step.assign(conversation) is Outcome.ASSIGNED
         [record] = [r for r in caplog.records if r.name == "shared.core.metrics"]
-        assert record.conversation_id == conversation
-        assert record.assignment_seconds == pytest.approx(12, abs=1)
+        assert record.conversationId == conversation
+        assert record.assignmentSeconds == pytest.approx(12, abs=1)
         assert emitted.of("contact_center.assignment.latency") == [
             ({"queue": queue.id}, pytest.approx(12, abs=1))
         ]

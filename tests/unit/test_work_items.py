@@ -131,3 +131,35 @@ def test_a_queue_takes_no_dict(route_queue: WorkQueue[RouteItem]):
 def test_a_queue_takes_no_other_queues_item(route_queue: WorkQueue[RouteItem]):
     with pytest.raises(TypeError, match="queue route takes a RouteItem, not OutboundItem"):
         route_queue.put(OutboundItem(conversation_id=CONVERSATION))  # type: ignore[arg-type]
+
+
+TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+@pytest.mark.parametrize(("item", "fields"), WIRE, ids=lambda v: type(v).__name__)
+def test_an_item_carries_the_trace_context_that_put_it(item: WorkItem, fields: dict[str, str]):
+    traced = item.model_copy(update={"traceparent": TRACEPARENT})
+    body = traced.to_body()
+    assert json.loads(body) == {"traceparent": TRACEPARENT, **fields}
+    assert type(item).from_body(body.encode()) == traced
+
+
+@pytest.mark.parametrize(("item", "fields"), WIRE, ids=lambda v: type(v).__name__)
+def test_a_message_from_before_tracing_has_no_trace_context(item: WorkItem, fields: dict[str, str]):
+    taken = type(item).from_body(json.dumps(fields).encode())
+    assert taken.traceparent is None
+    assert taken == item
+
+
+@pytest.mark.parametrize(
+    "traceparent",
+    ["", "00-xyz", TRACEPARENT.upper(), TRACEPARENT + "-extra", 7, None],
+)
+def test_a_malformed_trace_context_starts_a_new_trace_and_never_fails_the_step(traceparent):
+    body = json.dumps({"conversationId": CONVERSATION, "traceparent": traceparent})
+    assert RouteItem.from_body(body).traceparent is None
+
+
+def test_the_trace_context_has_its_wire_name_only():
+    with pytest.raises(WorkItemError, match="trace_parent: Extra inputs are not permitted"):
+        RouteItem.from_body(json.dumps({"conversationId": CONVERSATION, "trace_parent": "x"}))
