@@ -55,7 +55,7 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
 var poisonQuery = '''
 customMetrics
 | where name == "pipeline.poison_messages"
-| summarize poisoned = sum(valueSum) by queue = tostring(customDimensions.queue)
+| summarize poisoned = sum(valueSum) by work_queue = tostring(customDimensions.work_queue)
 '''
 
 // 40164: this server's IP is not in the API IP whitelist; 40125: the AppSecret is not valid.

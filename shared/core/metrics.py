@@ -66,8 +66,8 @@ REFUSED = _meter.create_counter(
     unit="{push}",
     description="Requests to the server URL refused before anything was stored, by reason.",
 )
-QUEUE_WAIT = _meter.create_histogram(
-    _named("pipeline.queue.wait"),
+WORK_QUEUE_WAIT = _meter.create_histogram(
+    _named("pipeline.work_queue.wait"),
     unit="s",
     description="Time from a work item's put on its queue to its step starting.",
 )
@@ -151,11 +151,11 @@ def step_started(queue: str, inserted_at: datetime | None) -> None:
     """A pipeline step began on a message the host says was put at ``inserted_at``."""
     if inserted_at is not None:
         waited = time.time() - inserted_at.timestamp()
-        QUEUE_WAIT.record(max(waited, 0.0), {"queue": queue})
+        WORK_QUEUE_WAIT.record(max(waited, 0.0), {"work_queue": queue})
 
 
 def step_failed(queue: str, error: BaseException, dequeue_count: int) -> None:
-    attributes = {"queue": queue, "error.type": type(error).__name__}
+    attributes = {"work_queue": queue, "error.type": type(error).__name__}
     STEP_FAILURES.add(1, attributes)
     if dequeue_count >= POISON_AFTER:
         POISON.add(1, attributes)

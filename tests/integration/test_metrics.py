@@ -201,8 +201,8 @@ class TestPipeline:
             insertion_time=put,
         )
         triggers_on.pipeline.route(message)
-        [(attrs, seconds)] = emitted.of("pipeline.queue.wait")
-        assert attrs == {"queue": ROUTE_WORK_QUEUE}
+        [(attrs, seconds)] = emitted.of("pipeline.work_queue.wait")
+        assert attrs == {"work_queue": ROUTE_WORK_QUEUE}
         assert 7 <= seconds < 30
 
     def test_a_last_failure_is_a_poison_message(self, triggers_on, emitted):
@@ -210,7 +210,7 @@ class TestPipeline:
             bad = QueueMessage(body='{"conversation_id":"x"}', dequeue_count=dequeue_count)
             with pytest.raises(ValueError, match="does not fit RouteItem"):
                 triggers_on.pipeline.route(bad)
-        failures = {"queue": ROUTE_WORK_QUEUE, "error.type": "WorkItemError"}
+        failures = {"work_queue": ROUTE_WORK_QUEUE, "error.type": "WorkItemError"}
         read = emitted.read()
         assert [(a, v) for n, a, v in read if n == "pipeline.step.failures"] == [(failures, 2)]
         assert [(a, v) for n, a, v in read if n == "pipeline.poison_messages"] == [(failures, 1)]
