@@ -10,8 +10,6 @@ One upsert per failed invocation, nothing on success.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import hashlib
 import json
@@ -32,6 +30,7 @@ from shared.model.conversations import utc
 from shared.store.conversations import ConversationStore
 from shared.store.inbound import InboundStore
 from shared.store.names import WORK_QUEUES
+from shared.store.work_queues import message_body
 from shared.wechat import parse_message
 
 log = logging.getLogger(__name__)
@@ -200,7 +199,7 @@ class PoisonQueues:
         text = chosen.content or ""
         sent = self._queues.get_queue_client(queue).send_message(text)
         poison.delete_message(chosen.id, chosen.pop_receipt)
-        decoded = _decode(text)
+        decoded = message_body(text)
         if decoded is not None:
             with contextlib.suppress(ResourceNotFoundError):
                 self._failures.forget(queue, decoded)
@@ -220,7 +219,7 @@ class PoisonQueues:
 
     def _describe(self, queue: str, message: QueueMessage) -> PoisonMessage:
         text = message.content or ""
-        body = _decode(text)
+        body = message_body(text)
         shown = text if body is None else body.decode("utf-8", errors="replace")
         fields = self._references(body) if body is not None else {}
         return PoisonMessage(
@@ -268,11 +267,3 @@ class PoisonQueues:
         except Exception:  # an id that is no key, a push that does not parse: say nothing
             return None
         return conversation.id if conversation else None
-
-
-def _decode(text: str) -> bytes | None:
-    """The body as the host decodes it (host.json ``messageEncoding`` base64), or None."""
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        return None

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Generic, NamedTuple, TypeVar
 
 from azure.core.exceptions import HttpResponseError
@@ -12,6 +14,16 @@ from shared.core.telemetry import current_traceparent
 from shared.store.work_items import WorkItem
 
 Item = TypeVar("Item", bound=WorkItem)
+
+
+def message_body(text: str) -> bytes | None:
+    """A queue message's body as the Functions host decodes it (base64, host.json
+    ``messageEncoding``), or None when the text is not base64: what the poison-queue and erasure
+    readers see of a message they did not write themselves."""
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 class Receipt(NamedTuple):

@@ -9,8 +9,6 @@ that names them (the live queues' messages carry ids only, and their steps find 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import logging
 import time
@@ -37,6 +35,7 @@ from shared.store.leases import Leases
 from shared.store.names import WORK_QUEUES
 from shared.store.timeline import TimelineStore
 from shared.store.waiting import WaitingLine
+from shared.store.work_queues import message_body
 from shared.wechat import is_open_id
 
 log = logging.getLogger(__name__)
@@ -217,20 +216,13 @@ class _Names:
 
 def _queued(content: str) -> Any:
     """A queue message's JSON: base64 as the app writes it (the host's encoding), or as is."""
-    for text in (_unbase64(content), content):
+    for text in (message_body(content), content):
         if text is not None:
             try:
                 return json.loads(text)
             except ValueError:
                 continue
     return None
-
-
-def _unbase64(content: str) -> str | None:
-    try:
-        return base64.b64decode(content, validate=True).decode("utf-8")
-    except (binascii.Error, ValueError):
-        return None
 
 
 _ALWAYS = {
