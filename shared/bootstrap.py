@@ -23,6 +23,7 @@ from shared.desk.work import AgentDesk
 from shared.desk.workspace import AgentWorkspace
 from shared.messaging.automated import AutomatedMessenger
 from shared.messaging.outbox import Outbox
+from shared.messaging.positions import PositionUpdates
 from shared.messaging.surveys import Surveys
 from shared.model.agents import Agent
 from shared.model.queues import Queue
@@ -139,7 +140,7 @@ class Services:
             quota=settings.window_message_quota,
             clock=clock,
         )
-        self.messenger = AutomatedMessenger(self.outbox)
+        self.messenger = AutomatedMessenger(self.outbox, self._queue_name)
         self.surveys = Surveys(self.conversations, self.outbox, clock, self.timeline)
         self.assign_step = AssignStep(
             self.catalog,
@@ -217,7 +218,13 @@ class Services:
             clock=clock,
         )
         self.housekeeping = Housekeeping(
-            self.catalog, self.conversations, self.assign_step, self.eraser, clock, self.waiting
+            self.catalog,
+            self.conversations,
+            self.assign_step,
+            self.eraser,
+            clock,
+            self.waiting,
+            PositionUpdates(self.catalog, self.conversations, self.waiting, self.messenger, clock),
         )
 
         self.wechat = WeChatApi(
@@ -314,6 +321,10 @@ class Services:
         if ensure:
             ensure_storage(storage)
         return cls(settings, storage, clock)
+
+    def _queue_name(self, queue_id: str) -> str | None:
+        queue = self.catalog.queue(queue_id)
+        return queue.name if queue else None
 
     def work_queue(self, item: type[Item]) -> WorkQueue[Item]:
         """The queue that takes ``item``, under the name the item says."""

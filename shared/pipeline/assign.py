@@ -241,7 +241,10 @@ class AssignStep:
             return Outcome.SKIPPED
         units = conversation.units or workstream.capacity_units
         contended = False
-        for agent_id in self._candidates(conversation, workstream, units):
+        candidates = self._candidates(conversation, workstream, units)
+        if not candidates:
+            self._tell_not_assigned(conversation, workstream)
+        for agent_id in candidates:
             try:
                 agent = self.reserve(
                     agent_id,
@@ -269,6 +272,36 @@ class AssignStep:
         if contended:
             raise ChangedError(conversation.id)
         return Outcome.WAITING
+
+    def _tell_not_assigned(self, conversation: Conversation, workstream: Workstream) -> None:
+        """agentNotAssigned: no agent of the queue is present (in an allowed presence) with
+        room. Keyed by the time the conversation joined the line: once per time in line, however
+        often the sweep retries."""
+        if conversation.enqueued_at and workstream.message(AutomatedMessage.AGENT_NOT_ASSIGNED):
+            self._messenger.send(
+                conversation,
+                workstream,
+                AutomatedMessage.AGENT_NOT_ASSIGNED,
+                at=conversation.enqueued_at,
+            )
+
+    def _tell_next_in_line(self, queue_id: str | None) -> None:
+        """nextInLine for whoever now heads ``queue_id``'s line; keyed by the time they joined
+        it, so each time in line says it once however many commits see them first."""
+        queue = self._catalog.queue(queue_id) if queue_id else None
+        if queue is None:
+            return
+        for _, waiting in in_serving_order(
+            self._waiting, self._conversations, [queue], per_queue=5
+        ):
+            head = next(waiting, None)
+            if head is None or head.enqueued_at is None:
+                return
+            workstream = self._catalog.workstream(head.workstream_id or "")
+            if workstream and workstream.message(AutomatedMessage.NEXT_IN_LINE):
+                self._messenger.send(
+                    head, workstream, AutomatedMessage.NEXT_IN_LINE, at=head.enqueued_at
+                )
 
     def _release_unless_committed(self, agent_id: str, conversation_id: str) -> None:
         """After a commit that raised (storage failed mid-way): the hold goes unless the
@@ -344,9 +377,15 @@ class AssignStep:
             queue_id=conversation.queue_id,
         )
         self._conversations.remember_agent(conversation.account_id, conversation.open_id, agent.id)
+        if via is EventKind.TRANSFERRED:
+            self._messenger.send(
+                active, workstream, AutomatedMessage.TRANSFER_ACCEPTED, at=now, AgentName=agent.name
+            )
         self._messenger.send(
             active, workstream, AutomatedMessage.AGENT_ASSIGNED, at=now, AgentName=agent.name
         )
+        if conversation.state is ConversationState.OPEN:
+            self._tell_next_in_line(conversation.queue_id)
         return active
 
     def _revive(self, conversation: Conversation) -> Outcome:
