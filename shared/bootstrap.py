@@ -13,6 +13,7 @@ from shared.bots.webhook import WebhookClient
 from shared.channel.access_tokens import AccessTokens
 from shared.channel.callback import WeChatCallback
 from shared.channel.callback_ips import CallbackIpAllowList
+from shared.channel.draining import ChannelDrain
 from shared.channel.golive import ActivityRecorder, GoLiveCheck
 from shared.channel.registry import AccountRegistry
 from shared.core.file_links import FileLinks
@@ -142,6 +143,7 @@ class Services:
         )
         self.messenger = AutomatedMessenger(self.outbox, self._queue_name)
         self.surveys = Surveys(self.conversations, self.outbox, clock, self.timeline)
+        self.drain = ChannelDrain(self.accounts, self.conversations)
         self.assign_step = AssignStep(
             self.catalog,
             self.conversations,
@@ -153,6 +155,7 @@ class Services:
             self.feed,
             clock,
             self.timeline,
+            after_close=self.drain.after_close,
         )
         self.route_step = RouteStep(
             self.catalog,
@@ -178,6 +181,7 @@ class Services:
             self.work_queue(BotItem),
             clock,
             self.timeline,
+            takes_new_conversations=self.drain.takes_new_conversations,
         )
         self.desk = AgentDesk(
             self.catalog,
@@ -225,6 +229,7 @@ class Services:
             clock,
             self.waiting,
             PositionUpdates(self.catalog, self.conversations, self.waiting, self.messenger, clock),
+            self.drain,
         )
 
         self.wechat = WeChatApi(

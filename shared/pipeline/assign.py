@@ -92,8 +92,12 @@ class AssignStep:
         feed: ChangeFeed,
         clock: Callable[[], float] = time.time,
         timeline: TimelineStore = UNRECORDED,
+        after_close: Callable[[str], None] | None = None,
     ) -> None:
+        """``after_close``: told the account of each conversation that closes (a draining
+        channel becomes inactive at its last close)."""
         self.timeline = timeline
+        self._after_close = after_close
         self._catalog = catalog
         self._surveys = surveys
         self._feed = feed
@@ -444,6 +448,8 @@ class AssignStep:
             workstream = self._catalog.workstream_for_account(conversation.account_id)
             self._messenger.send(closed, workstream, AutomatedMessage.CONVERSATION_CLOSED, at=now)
             self._surveys.after_close(closed, workstream)
+        if self._after_close is not None:
+            self._after_close(closed.account_id)
         return closed
 
     def drain(self, queue_ids: Iterable[str]) -> int:

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from shared.channel.draining import ChannelDrain
 from shared.core import metrics
 from shared.messaging.positions import PositionUpdates
 from shared.model.conversations import utc
@@ -28,9 +29,11 @@ class Housekeeping:
         clock: Callable[[], float] = time.time,
         waiting: WaitingLine | None = None,
         positions: PositionUpdates | None = None,
+        drain: ChannelDrain | None = None,
     ) -> None:
         """``waiting``: when given, each sweep measures every queue's line (the waiting gauges);
-        ``positions``: when given, each sweep sends the positionInQueue updates that are due."""
+        ``positions``: when given, each sweep sends the positionInQueue updates that are due;
+        ``drain``: when given, each sweep makes drained channels inactive."""
         self._catalog = catalog
         self._conversations = conversations
         self._assign_step = assign_step
@@ -38,6 +41,7 @@ class Housekeeping:
         self._clock = clock
         self._waiting = waiting
         self._positions = positions
+        self._drain = drain
 
     def sweep_assignments(self) -> dict[str, int]:
         """Repair what a crashed worker could leave behind, then serve waiting conversations:
@@ -50,6 +54,8 @@ class Housekeeping:
         assigned = self._assign_step.drain(queues)
         if self._positions is not None:
             self._positions.send_due(all_queues)
+        if self._drain is not None:
+            self._drain.settle_all()
         if self._waiting is not None:
             self._measure_waiting(self._waiting, queues)
         if released or fixed:
