@@ -48,8 +48,8 @@ RANK = {
     AutomatedMessage.CONVERSATION_CLOSED: 8,
     AutomatedMessage.AGENT_NOT_ASSIGNED: 5,
     AutomatedMessage.TRANSFER_ACCEPTED: 4,  # before the new agent's agentAssigned
-    AutomatedMessage.NEXT_IN_LINE: 4,
-    AutomatedMessage.POSITION_IN_QUEUE: 4,
+    AutomatedMessage.NEXT_IN_LINE: 5,  # after queued, should they fall in the same millisecond
+    AutomatedMessage.POSITION_IN_QUEUE: 5,
     AutomatedMessage.AGENT_ENDED_CONVERSATION: 8,  # its tag sorts before conversationClosed
 }
 REPLY_RANK = 6  # agents' and bots' replies

@@ -40,7 +40,7 @@ from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
 from shared.store.optimistic import ATTEMPTS, ChangedError, retried
 from shared.store.timeline import UNRECORDED, TimelineStore
-from shared.store.waiting import WaitingLine, in_serving_order
+from shared.store.waiting import WaitingLine, in_serving_order, waiting_key
 from shared.store.work_items import AssignItem
 from shared.store.work_queues import WorkQueue
 
@@ -289,11 +289,11 @@ class AssignStep:
                 at=conversation.enqueued_at,
             )
 
-    def _tell_next_in_line(self, queue_id: str | None) -> None:
-        """nextInLine for whoever now heads ``queue_id``'s line; keyed by the time they joined
-        it, so each time in line says it once however many commits see them first."""
-        queue = self._catalog.queue(queue_id) if queue_id else None
-        if queue is None:
+    def _tell_next_in_line(self, served: Conversation, now: datetime) -> None:
+        """nextInLine for whoever heads ``served``'s line now, if ``served`` was ahead of them:
+        they have just become first (commits happen once, so this says it once each time)."""
+        queue = self._catalog.queue(served.queue_id) if served.queue_id else None
+        if queue is None or served.enqueued_at is None:
             return
         for _, waiting in in_serving_order(
             self._waiting, self._conversations, [queue], per_queue=5
@@ -301,11 +301,10 @@ class AssignStep:
             head = next(waiting, None)
             if head is None or head.enqueued_at is None:
                 return
+            if waiting_key(served) > waiting_key(head):
+                return  # it was served out of turn (picked): the head was first already
             workstream = self._catalog.workstream(head.workstream_id or "")
-            if workstream and workstream.message(AutomatedMessage.NEXT_IN_LINE):
-                self._messenger.send(
-                    head, workstream, AutomatedMessage.NEXT_IN_LINE, at=head.enqueued_at
-                )
+            self._messenger.send(head, workstream, AutomatedMessage.NEXT_IN_LINE, at=now)
 
     def _release_unless_committed(self, agent_id: str, conversation_id: str) -> None:
         """After a commit that raised (storage failed mid-way): the hold goes unless the
@@ -389,7 +388,7 @@ class AssignStep:
             active, workstream, AutomatedMessage.AGENT_ASSIGNED, at=now, AgentName=agent.name
         )
         if conversation.state is ConversationState.OPEN:
-            self._tell_next_in_line(conversation.queue_id)
+            self._tell_next_in_line(conversation, now)
         return active
 
     def _revive(self, conversation: Conversation) -> Outcome:
