@@ -13,7 +13,7 @@ from datetime import datetime
 from shared.messaging.automated import AutomatedMessenger
 from shared.model.conversations import Conversation, utc
 from shared.model.queues import Queue
-from shared.model.workstreams import AutomatedMessage, Workstream
+from shared.model.workstreams import AutomatedMessage, WorkstreamFields
 from shared.store.catalog import RoutingCatalog
 from shared.store.conversations import ConversationStore
 from shared.store.waiting import WaitingLine, in_serving_order
@@ -26,7 +26,9 @@ LINE_DEPTH = 200
 """How far down each line updates go (further back, the position is not worth a read)."""
 
 
-def due_at(conversation: Conversation, workstream: Workstream, now: datetime) -> datetime | None:
+def due_at(
+    conversation: Conversation, workstream: WorkstreamFields, now: datetime
+) -> datetime | None:
     """The last update time that has passed (joined + k × every, k ≥ 1), or None."""
     every = workstream.position_update_every
     if every is None or conversation.enqueued_at is None:

@@ -54,7 +54,8 @@ def test_draining_keeps_the_open_conversation_and_opens_none(world):
 
     world.services.drain.reactivate(world.account.id)
     reopened = world.write(regular, regular.text("back"))
-    assert reopened is not None and reopened != conversation
+    assert reopened is not None
+    assert reopened != conversation
     assert world.get(reopened).state is S.OPEN
 
 
