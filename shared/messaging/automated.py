@@ -62,6 +62,11 @@ def outbound_key(at: datetime, rank: int, tag: str) -> str:
     return f"{int(at.timestamp()):010d}-o{at.microsecond // 1000:03d}{rank}{tag}"
 
 
+def automated_key(kind: AutomatedMessage, at: datetime) -> str:
+    """The transcript key ``AutomatedMessenger.send`` gives ``kind`` due at ``at``."""
+    return outbound_key(at, RANK[kind], kind.value)
+
+
 def outbound_entry(
     conversation_id: str,
     at: datetime,

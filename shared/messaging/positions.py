@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from shared.messaging.automated import AutomatedMessenger
+from shared.messaging.automated import AutomatedMessenger, automated_key
 from shared.model.conversations import Conversation, utc
 from shared.model.queues import Queue
 from shared.model.workstreams import AutomatedMessage, WorkstreamFields
@@ -64,7 +64,7 @@ class PositionUpdates:
                 if workstream is None or not workstream.message(AutomatedMessage.POSITION_IN_QUEUE):
                     continue
                 due = due_at(conversation, workstream, now)
-                if due is None:
+                if due is None or self._said(conversation, due):
                     continue
                 entry = self._messenger.send(
                     conversation,
@@ -76,3 +76,8 @@ class PositionUpdates:
                 )
                 sent += entry is not None
         return sent
+
+    def _said(self, conversation: Conversation, due: datetime) -> bool:
+        """Already queued: a point read spares the window's slot a take and a give-back."""
+        key = automated_key(AutomatedMessage.POSITION_IN_QUEUE, due)
+        return self._conversations.entry(conversation.id, key) is not None

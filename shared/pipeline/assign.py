@@ -27,7 +27,7 @@ from enum import Enum
 from shared.core import metrics
 from shared.core.log_dimensions import add_log_dimensions
 from shared.core.telemetry import traced
-from shared.messaging.automated import AutomatedMessenger
+from shared.messaging.automated import AutomatedMessenger, automated_key
 from shared.messaging.surveys import Surveys
 from shared.model.agents import Agent, AgentFields, Hold, Presence
 from shared.model.conversations import Conversation, ConversationState, utc
@@ -281,13 +281,11 @@ class AssignStep:
         """agentNotAssigned: no agent of the queue is present (in an allowed presence) with
         room. Keyed by the time the conversation joined the line: once per time in line, however
         often the sweep retries."""
-        if conversation.enqueued_at and workstream.message(AutomatedMessage.AGENT_NOT_ASSIGNED):
-            self._messenger.send(
-                conversation,
-                workstream,
-                AutomatedMessage.AGENT_NOT_ASSIGNED,
-                at=conversation.enqueued_at,
-            )
+        kind, at = AutomatedMessage.AGENT_NOT_ASSIGNED, conversation.enqueued_at
+        if at is None or not workstream.message(kind):
+            return
+        if self._conversations.entry(conversation.id, automated_key(kind, at)) is None:
+            self._messenger.send(conversation, workstream, kind, at=at)
 
     def _tell_next_in_line(self, served: Conversation, now: datetime) -> None:
         """nextInLine for whoever heads ``served``'s line now, if ``served`` was ahead of them:
