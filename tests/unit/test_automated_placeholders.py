@@ -9,7 +9,12 @@ from pydantic import ValidationError
 
 from shared.messaging.positions import due_at
 from shared.model.conversations import Conversation
-from shared.model.workstreams import AutomatedMessage, WorkstreamFields, unknown_placeholders
+from shared.model.workstreams import (
+    AutomatedMessage,
+    Workstream,
+    WorkstreamFields,
+    unknown_placeholders,
+)
 
 BASE = {"name": "ws", "accountId": "acc1", "fallbackQueueId": "q1"}
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -61,3 +66,15 @@ def test_no_period_no_update():
     workstream = WorkstreamFields.model_validate(BASE)
     waiting = Conversation.model_construct(enqueued_at=T0)
     assert due_at(waiting, workstream, T0 + timedelta(hours=1)) is None
+
+
+def test_a_stored_workstream_with_an_unknown_placeholder_still_loads():
+    stored = {
+        **BASE,
+        "id": "ws1",
+        "createdAt": T0.isoformat(),
+        "updatedAt": T0.isoformat(),
+        "language": "en",
+        "automatedMessages": {"en": {"greeting": "Hi {Name}"}},
+    }
+    assert Workstream.model_validate(stored).message(AutomatedMessage.GREETING) == "Hi {Name}"
