@@ -13,6 +13,7 @@ from shared.bots.webhook import WebhookClient
 from shared.channel.access_tokens import AccessTokens
 from shared.channel.callback import WeChatCallback
 from shared.channel.callback_ips import CallbackIpAllowList
+from shared.channel.draining import ChannelDrain
 from shared.channel.golive import ActivityRecorder, GoLiveCheck
 from shared.channel.registry import AccountRegistry
 from shared.core.file_links import FileLinks
@@ -23,6 +24,7 @@ from shared.desk.work import AgentDesk
 from shared.desk.workspace import AgentWorkspace
 from shared.messaging.automated import AutomatedMessenger
 from shared.messaging.outbox import Outbox
+from shared.messaging.positions import PositionUpdates
 from shared.messaging.surveys import Surveys
 from shared.model.agents import Agent
 from shared.model.queues import Queue
@@ -139,8 +141,9 @@ class Services:
             quota=settings.window_message_quota,
             clock=clock,
         )
-        self.messenger = AutomatedMessenger(self.outbox)
+        self.messenger = AutomatedMessenger(self.outbox, self._queue_name)
         self.surveys = Surveys(self.conversations, self.outbox, clock, self.timeline)
+        self.drain = ChannelDrain(self.accounts, self.conversations)
         self.assign_step = AssignStep(
             self.catalog,
             self.conversations,
@@ -152,6 +155,7 @@ class Services:
             self.feed,
             clock,
             self.timeline,
+            after_close=self.drain.after_close,
         )
         self.route_step = RouteStep(
             self.catalog,
@@ -177,6 +181,7 @@ class Services:
             self.work_queue(BotItem),
             clock,
             self.timeline,
+            takes_new_conversations=self.drain.takes_new_conversations,
         )
         self.desk = AgentDesk(
             self.catalog,
@@ -217,7 +222,14 @@ class Services:
             clock=clock,
         )
         self.housekeeping = Housekeeping(
-            self.catalog, self.conversations, self.assign_step, self.eraser, clock, self.waiting
+            self.catalog,
+            self.conversations,
+            self.assign_step,
+            self.eraser,
+            clock,
+            self.waiting,
+            PositionUpdates(self.catalog, self.conversations, self.waiting, self.messenger, clock),
+            self.drain,
         )
 
         self.wechat = WeChatApi(
@@ -314,6 +326,10 @@ class Services:
         if ensure:
             ensure_storage(storage)
         return cls(settings, storage, clock)
+
+    def _queue_name(self, queue_id: str) -> str | None:
+        queue = self.catalog.queue(queue_id)
+        return queue.name if queue else None
 
     def work_queue(self, item: type[Item]) -> WorkQueue[Item]:
         """The queue that takes ``item``, under the name the item says."""

@@ -67,6 +67,21 @@ def admin_account_check(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(s.golive.report(account).json_body())
 
 
+@bp.route(route="api/admin/accounts/{id}/drain", methods=["POST"], auth_level=ANONYMOUS)
+@admin
+def admin_account_drain(req: func.HttpRequest) -> func.HttpResponse:
+    """Take no new conversations; inactive once the open ones have closed."""
+    s = services()
+    return json_response(s.accounts.view(s.drain.drain(req.route_params["id"])).json_body())
+
+
+@bp.route(route="api/admin/accounts/{id}/reactivate", methods=["POST"], auth_level=ANONYMOUS)
+@admin
+def admin_account_reactivate(req: func.HttpRequest) -> func.HttpResponse:
+    s = services()
+    return json_response(s.accounts.view(s.drain.reactivate(req.route_params["id"])).json_body())
+
+
 @bp.route(route="api/admin/poison", methods=["GET"], auth_level=ANONYMOUS)
 @admin
 def admin_poison(req: func.HttpRequest) -> func.HttpResponse:

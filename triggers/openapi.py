@@ -230,6 +230,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/api/admin/accounts/{id}", "Get an account", A, AccountView),
     Operation("patch", "/api/admin/accounts/{id}", "Change an account (a new encodingAesKey rotates the key)", A, AccountView, 200, AccountPatch, {"encodingAesKey": "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210abcdefg"}),
     Operation("delete", "/api/admin/accounts/{id}", "Delete an account (stops its channel now)", A, None, 204),
+    Operation("post", "/api/admin/accounts/{id}/drain", "Drain the channel: no new conversations, open ones go on; inactive once none is open", A, AccountView),
+    Operation("post", "/api/admin/accounts/{id}/reactivate", "Reactivate a draining or inactive channel", A, AccountView),
     Operation("get", "/api/admin/accounts/{id}/callback", "The callback information for WeChat's console", A, CallbackInfo),
     Operation("get", "/api/admin/accounts/{id}/check", "The go-live check: URL verified by WeChat, access token, pushes in the configured mode, the last push", A, GoLiveReport),
     Operation("post", "/api/admin/queues", "Create a queue", A, Queue, 201, QueueFields, QUEUE_EXAMPLE),

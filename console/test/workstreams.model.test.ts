@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import {
+  BEHAVIOR_MESSAGES,
   apiError,
   changeField,
   changeOp,
@@ -125,5 +126,15 @@ describe("values", () => {
 
   it("shows the dry run's local time as the workstream's clock says it", () => {
     expect(formatLocal("2026-12-02T20:30:00+08:00")).toBe("2026-12-02 20:30");
+  });
+});
+
+describe("the Behaviors step's automated messages", () => {
+  it("lists the issue 16 messages, each with placeholders the server knows", () => {
+    const kinds = BEHAVIOR_MESSAGES.map((m) => m.kind);
+    for (const kind of ["agentNotAssigned", "transferAccepted", "nextInLine", "positionInQueue", "agentEndedConversation"])
+      expect(kinds).toContain(kind);
+    const known = new Set(["{Position}", "{AgentName}", "{QueueName}"]);
+    for (const { placeholders } of BEHAVIOR_MESSAGES) for (const p of placeholders) expect(known.has(p)).toBe(true);
   });
 });

@@ -22,7 +22,7 @@ from typing import Literal
 
 from shared.channel.access_tokens import AccessTokens, NoAccountError
 from shared.core.schema import ViewModel
-from shared.model.accounts import Account
+from shared.model.accounts import Account, ChannelStatus
 from shared.model.conversations import utc
 from shared.store.activity import ActivityStore
 from shared.wechat import MessageMode
@@ -110,6 +110,8 @@ class GoLiveReport(ViewModel):
     account_id: str
     message_mode: MessageMode
     disabled: bool
+    status: ChannelStatus = ChannelStatus.ACTIVE
+    """The channel's intake: ``draining`` or ``inactive`` take no new conversations."""
     checked_at: datetime
     url_verification: UrlVerification
     access_token: TokenCheck
@@ -155,6 +157,7 @@ class GoLiveCheck:
             account_id=account.id,
             message_mode=account.message_mode,
             disabled=account.disabled,
+            status=account.status,
             checked_at=utc(self._clock()),
             url_verification=verification,
             access_token=token,

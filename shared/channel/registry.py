@@ -24,6 +24,7 @@ from shared.model.accounts import (
     AccountPatch,
     AccountView,
     CallbackInfo,
+    ChannelStatus,
     account_view,
     callback_info,
 )
@@ -168,6 +169,36 @@ class AccountRegistry:
                 # The stored token came from the old credentials: the next use (a send, the
                 # go-live check) fetches one with the new ones, and so tests them.
                 self._access_tokens.forget(account_id)
+            return after
+
+        return retried(
+            attempt,
+            attempts=ATTEMPTS,
+            exhausted=ConflictError("the account kept changing; try again"),
+        )
+
+    def change_status(
+        self,
+        account_id: str,
+        status: ChannelStatus,
+        *,
+        only_from: frozenset[ChannelStatus] | None = None,
+    ) -> Account:
+        """Set the channel's status under the row's ETag; unchanged when it is not one of
+        ``only_from`` (a drain that finished meanwhile is not undone)."""
+
+        def attempt() -> Account:
+            found = self._found(account_id)
+            if found is None:
+                raise not_found(f"account {account_id}")
+            before, etag = found
+            if before.status is status or (
+                only_from is not None and before.status not in only_from
+            ):
+                return before
+            after = before.model_copy(update={"status": status, "updated_at": self._now()})
+            self._store.replace(before, after, etag)
+            self.forget(account_id)
             return after
 
         return retried(

@@ -18,7 +18,7 @@ from shared.model.agents import Agent, Presence, ResourceId
 from shared.model.conversations import Conversation, ConversationState, utc
 from shared.model.lifecycle import check_transition
 from shared.model.timeline import EventKind
-from shared.model.workstreams import DistributionMode
+from shared.model.workstreams import AutomatedMessage, DistributionMode
 from shared.pipeline.assign import AssignStep
 from shared.store.catalog import RoutingCatalog
 from shared.store.conversations import ConversationStore
@@ -164,6 +164,15 @@ class AgentDesk:
         closed = self._assign_step.close(conversation, reason=reason, farewell=True)
         if closed is None:
             raise not_found(f"conversation {conversation.id}")
+        if reason == "agent_closed":
+            agent = self._catalog.agent(conversation.agent_id or "")
+            self._messenger.send(
+                closed,
+                self._catalog.workstream_for_account(closed.account_id),
+                AutomatedMessage.AGENT_ENDED_CONVERSATION,
+                at=closed.closed_at or self._now(),
+                AgentName=agent.name if agent else "",
+            )
         return closed
 
     def transfer(
@@ -215,6 +224,7 @@ class AgentDesk:
             from_agent_id=conversation.agent_id,
         )
         workstream = self._catalog.workstream(moved.workstream_id or "")
+        self._messenger.send(moved, workstream, AutomatedMessage.TRANSFER_ACCEPTED, at=now)
         if workstream is None or workstream.distribution_mode is DistributionMode.PUSH:
             self._assign_queue.put(AssignItem(conversation_id=moved.id))
         return moved

@@ -47,9 +47,13 @@ class Outbox:
             return 0
         return self.quota - window.sent
 
-    def add(self, conversation: Conversation, entry: TranscriptEntry) -> TranscriptEntry:
+    def add(
+        self, conversation: Conversation, entry: TranscriptEntry, *, keep: int = 0
+    ) -> TranscriptEntry:
         """Record ``entry`` as queued and ask the send step to deliver it; ``WindowClosedError``
-        if WeChat's window has no room. Adding the same entry again changes nothing."""
+        if WeChat's window has no room, or would have fewer than ``keep`` slots left after it
+        (what a message nobody asked for leaves the agent). Adding the same entry again
+        changes nothing."""
         now = utc(self._clock())
 
         def take_slot(window: ReplyWindow) -> ReplyWindow:
@@ -59,6 +63,8 @@ class Outbox:
                     conversation.account_id, window.expires_at(self.window_hours), now
                 )
                 raise WindowClosedError(reason)
+            if self.quota - window.sent - 1 < keep:
+                raise WindowClosedError(f"it would leave the agent fewer than {keep} replies")
             changes: dict[str, object] = {"sent": window.sent + 1}
             last = window.last_outbound
             if last is None or last.conversation_id != entry.conversation_id or last.id < entry.key:
@@ -74,12 +80,12 @@ class Outbox:
         return entry
 
     def offer(
-        self, conversation: Conversation, entry: TranscriptEntry, what: str
+        self, conversation: Conversation, entry: TranscriptEntry, what: str, *, keep: int = 0
     ) -> TranscriptEntry | None:
         """``add`` for messages nobody waits on (automated, bots, surveys): when the window
         has no room the message is skipped and logged, not refused."""
         try:
-            return self.add(conversation, entry)
+            return self.add(conversation, entry, keep=keep)
         except WindowClosedError as refusal:
             log.info("%s for %s skipped: %s", what, conversation.id, refusal.message)
             return None

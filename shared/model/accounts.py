@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -62,6 +63,16 @@ EncodingAesKey = Annotated[
     _shown(_ENCODING_AES_KEY),
 ]
 AccountName = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class ChannelStatus(str, Enum):
+    """Whether the channel takes new conversations. ``disabled`` is the hard stop beside it
+    (the callback refuses pushes, nothing is sent); the status leaves the callback answering
+    WeChat ``success`` and decides only what a customer's message may open."""
+
+    ACTIVE = "active"  # new conversations open as usual
+    DRAINING = "draining"  # no new conversations; open ones go on; inactive once none is left
+    INACTIVE = "inactive"  # no new conversations, and none left open
 
 
 class _SandboxIsPlaintext(ApiModel):
@@ -144,8 +155,12 @@ class Account(BaseModel):
     message_mode: MessageMode
     sandbox: bool = False
     disabled: bool = False
+    status: ChannelStatus = ChannelStatus.ACTIVE
     created_at: datetime
     updated_at: datetime
+
+    def takes_new_conversations(self) -> bool:
+        return self.status is ChannelStatus.ACTIVE
 
     def encoding_aes_keys(self, now: datetime) -> tuple[str, ...]:
         """The current key, then the previous one while its grace period lasts."""
@@ -206,6 +221,8 @@ class AccountView(ViewModel):
     message_mode: MessageMode
     sandbox: bool
     disabled: bool = False
+    status: ChannelStatus = ChannelStatus.ACTIVE
+    """``active``; ``draining``: no new conversations, open ones go on; ``inactive``: drained."""
     created_at: datetime
     updated_at: datetime
     callback: CallbackInfo
@@ -254,6 +271,7 @@ def account_view(
         message_mode=account.message_mode,
         sandbox=account.sandbox,
         disabled=account.disabled,
+        status=account.status,
         created_at=account.created_at,
         updated_at=account.updated_at,
         callback=callback,

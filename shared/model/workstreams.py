@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, field_validator
 
@@ -35,6 +35,22 @@ class AutomatedMessage(str, Enum):
     CONVERSATION_CLOSED = "conversationClosed"
     ATTACHMENTS_DISABLED = "attachmentsDisabled"  # the customer sent a file; they are off
     PRIVACY_NOTICE = "privacyNotice"  # once per customer, before anything else
+    AGENT_NOT_ASSIGNED = "agentNotAssigned"  # queued, and no agent of the queue can take it now
+    TRANSFER_ACCEPTED = "transferAccepted"  # a transfer landed: in the new queue or with the agent
+    NEXT_IN_LINE = "nextInLine"  # the customer became first in the waiting line
+    POSITION_IN_QUEUE = "positionInQueue"  # every positionUpdateEvery while waiting
+    AGENT_ENDED_CONVERSATION = "agentEndedConversation"  # the agent closed it
+
+
+PLACEHOLDERS = frozenset({"Position", "AgentName", "QueueName"})
+"""What ``{Name}`` an automated message may use, besides ``{context.<name>}``."""
+_PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    """The ``{Name}`` placeholders in ``text`` that no automated message fills: a typo the
+    customer would otherwise read as written. Other braces (``{}``, ``{ x }``) are text."""
+    return [name for name in _PLACEHOLDER.findall(text) if name not in PLACEHOLDERS]
 
 
 class FileAttachments(ApiModel):
@@ -63,6 +79,10 @@ class WorkstreamFields(ApiModel):
     auto_close_after_inactivity: timedelta | None = None
     """ISO 8601 duration (``PT30M``); absent: conversations never close by themselves."""
     keep_same_agent: bool = False
+    position_update_every: timedelta | None = None
+    """ISO 8601 duration (``PT5M``): how often a waiting customer gets ``positionInQueue``
+    (absent: never). Sent only while it leaves the agent at least ``POSITION_RESERVE`` of
+    WeChat's reply-window slots."""
     file_attachments: FileAttachments = FileAttachments()
     automated_messages: Annotated[dict[str, dict[AutomatedMessage, Text]], BY_LANGUAGE] = {}
     """Language → message → text, e.g. ``{"zh-CN": {"greeting": "您好…"}}``."""
@@ -96,7 +116,28 @@ class WorkstreamFields(ApiModel):
                 raise ValueError(f"keys must be language tags such as zh-CN, not {language!r}")
         return value
 
-    @field_validator("auto_close_after_inactivity")
+    _checks_placeholders: ClassVar[bool] = True
+    """Off for stored workstreams: one saved before the check still loads (and routes)."""
+
+    @field_validator("automated_messages")
+    @classmethod
+    def _placeholders(
+        cls, value: dict[str, dict[AutomatedMessage, str]]
+    ) -> dict[str, dict[AutomatedMessage, str]]:
+        if not cls._checks_placeholders:
+            return value
+        for language, messages in value.items():
+            for kind, text in messages.items():
+                unknown = unknown_placeholders(text)
+                if unknown:
+                    known = ", ".join("{" + name + "}" for name in sorted(PLACEHOLDERS))
+                    raise ValueError(
+                        f"{language}.{kind.value}: unknown placeholder {{{unknown[0]}}} "
+                        f"(known: {known} and {{context.<name>}})"
+                    )
+        return value
+
+    @field_validator("auto_close_after_inactivity", "position_update_every")
     @classmethod
     def _at_least_a_minute(cls, value: timedelta | None) -> timedelta | None:
         if value is not None and value < timedelta(minutes=1):
@@ -120,6 +161,8 @@ WorkstreamPatch = patch_of(WorkstreamFields, "WorkstreamPatch")
 
 
 class Workstream(WorkstreamFields):
+    _checks_placeholders: ClassVar[bool] = False
+
     id: str
     created_at: datetime
     updated_at: datetime

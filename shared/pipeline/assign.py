@@ -27,7 +27,7 @@ from enum import Enum
 from shared.core import metrics
 from shared.core.log_dimensions import add_log_dimensions
 from shared.core.telemetry import traced
-from shared.messaging.automated import AutomatedMessenger
+from shared.messaging.automated import AutomatedMessenger, automated_key
 from shared.messaging.surveys import Surveys
 from shared.model.agents import Agent, AgentFields, Hold, Presence
 from shared.model.conversations import Conversation, ConversationState, utc
@@ -40,7 +40,7 @@ from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
 from shared.store.optimistic import ATTEMPTS, ChangedError, retried
 from shared.store.timeline import UNRECORDED, TimelineStore
-from shared.store.waiting import WaitingLine, in_serving_order
+from shared.store.waiting import WaitingLine, in_serving_order, waiting_key
 from shared.store.work_items import AssignItem
 from shared.store.work_queues import WorkQueue
 
@@ -92,8 +92,12 @@ class AssignStep:
         feed: ChangeFeed,
         clock: Callable[[], float] = time.time,
         timeline: TimelineStore = UNRECORDED,
+        after_close: Callable[[str], None] | None = None,
     ) -> None:
+        """``after_close``: told the account of each conversation that closes (a draining
+        channel becomes inactive at its last close)."""
         self.timeline = timeline
+        self._after_close = after_close
         self._catalog = catalog
         self._surveys = surveys
         self._feed = feed
@@ -241,7 +245,10 @@ class AssignStep:
             return Outcome.SKIPPED
         units = conversation.units or workstream.capacity_units
         contended = False
-        for agent_id in self._candidates(conversation, workstream, units):
+        candidates = self._candidates(conversation, workstream, units)
+        if not candidates:
+            self._tell_not_assigned(conversation, workstream)
+        for agent_id in candidates:
             try:
                 agent = self.reserve(
                     agent_id,
@@ -269,6 +276,33 @@ class AssignStep:
         if contended:
             raise ChangedError(conversation.id)
         return Outcome.WAITING
+
+    def _tell_not_assigned(self, conversation: Conversation, workstream: Workstream) -> None:
+        """agentNotAssigned: no agent of the queue is present (in an allowed presence) with
+        room. Keyed by the time the conversation joined the line: once per time in line, however
+        often the sweep retries."""
+        kind, at = AutomatedMessage.AGENT_NOT_ASSIGNED, conversation.enqueued_at
+        if at is None or not workstream.message(kind):
+            return
+        if self._conversations.entry(conversation.id, automated_key(kind, at)) is None:
+            self._messenger.send(conversation, workstream, kind, at=at)
+
+    def _tell_next_in_line(self, served: Conversation, now: datetime) -> None:
+        """nextInLine for whoever heads ``served``'s line now, if ``served`` was ahead of them:
+        they have just become first (commits happen once, so this says it once each time)."""
+        queue = self._catalog.queue(served.queue_id) if served.queue_id else None
+        if queue is None or served.enqueued_at is None:
+            return
+        for _, waiting in in_serving_order(
+            self._waiting, self._conversations, [queue], per_queue=5
+        ):
+            head = next(waiting, None)
+            if head is None or head.enqueued_at is None:
+                return
+            if waiting_key(served) > waiting_key(head):
+                return  # it was served out of turn (picked): the head was first already
+            workstream = self._catalog.workstream(head.workstream_id or "")
+            self._messenger.send(head, workstream, AutomatedMessage.NEXT_IN_LINE, at=now)
 
     def _release_unless_committed(self, agent_id: str, conversation_id: str) -> None:
         """After a commit that raised (storage failed mid-way): the hold goes unless the
@@ -344,9 +378,15 @@ class AssignStep:
             queue_id=conversation.queue_id,
         )
         self._conversations.remember_agent(conversation.account_id, conversation.open_id, agent.id)
+        if via is EventKind.TRANSFERRED:
+            self._messenger.send(
+                active, workstream, AutomatedMessage.TRANSFER_ACCEPTED, at=now, AgentName=agent.name
+            )
         self._messenger.send(
             active, workstream, AutomatedMessage.AGENT_ASSIGNED, at=now, AgentName=agent.name
         )
+        if conversation.state is ConversationState.OPEN:
+            self._tell_next_in_line(conversation, now)
         return active
 
     def _revive(self, conversation: Conversation) -> Outcome:
@@ -405,6 +445,8 @@ class AssignStep:
             workstream = self._catalog.workstream_for_account(conversation.account_id)
             self._messenger.send(closed, workstream, AutomatedMessage.CONVERSATION_CLOSED, at=now)
             self._surveys.after_close(closed, workstream)
+        if self._after_close is not None:
+            self._after_close(closed.account_id)
         return closed
 
     def drain(self, queue_ids: Iterable[str]) -> int:

@@ -79,7 +79,11 @@ class InboundStep:
         bot_queue: WorkQueue[BotItem],
         clock: Callable[[], float] = time.time,
         timeline: TimelineStore = UNRECORDED,
+        takes_new_conversations: Callable[[str], bool] = lambda account_id: True,
     ) -> None:
+        """``takes_new_conversations``: whether the account's channel opens new conversations
+        (not while it drains or is inactive: shared/channel/draining.py)."""
+        self._takes_new = takes_new_conversations
         self._timeline = timeline
         self._inbound = inbound
         self._conversations = conversations
@@ -165,10 +169,14 @@ class InboundStep:
 
         created = False
         conversation: Conversation | None
-        if opens_conversation(message):
+        if opens_conversation(message) and self._takes_new(account_id):
             conversation, created = self._conversations.open_for(account_id, open_id, now)
         else:
             conversation = self._conversations.current(account_id, open_id)
+            if conversation is None and opens_conversation(message):
+                log.info(
+                    "account %s takes no new conversations: push %s kept only", account_id, key
+                )
         if conversation is None or not belongs_in_transcript(message):
             return (conversation.id if conversation else None), None
         add_log_dimensions(conversation_id=conversation.id)

@@ -239,7 +239,7 @@ class RouteStep:
                     if status is HoursStatus.HOLIDAY
                     else AutomatedMessage.OUT_OF_HOURS
                 )
-                self._messenger.send(conversation, workstream, kind, at=now)
+                self._messenger.send(conversation, workstream, kind, at=now, QueueName=queue.name)
                 next_queue = self._handle(
                     conversation, queue.out_of_hours, queue, f"queue_{status.value}", now
                 )
@@ -252,7 +252,11 @@ class RouteStep:
             if limit is not None and self._waiting.has_at_least(queue.id, limit):
                 if queue.overflow.action is OverflowAction.END:
                     self._messenger.send(
-                        conversation, workstream, AutomatedMessage.OVERFLOW_ENDED, at=now
+                        conversation,
+                        workstream,
+                        AutomatedMessage.OVERFLOW_ENDED,
+                        at=now,
+                        QueueName=queue.name,
                     )
                 next_queue = self._handle(
                     conversation, queue.overflow, queue, "queue_overflow", now

@@ -19,7 +19,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.core.secretbox import SecretBox, SecretBoxError, purpose_context
-from shared.model.accounts import Account
+from shared.model.accounts import Account, ChannelStatus
 from shared.store.entities import etag_of, if_match, prefix_range
 from shared.store.optimistic import ChangedError
 from shared.wechat import MessageMode
@@ -87,6 +87,7 @@ class AccountStore:
             "MessageMode": account.message_mode.value,
             "Sandbox": account.sandbox,
             "Disabled": account.disabled,
+            "Status": account.status.value,
             "CreatedAt": account.created_at,
             "UpdatedAt": account.updated_at,
             "SecretsKeyId": key_id,
@@ -117,6 +118,7 @@ class AccountStore:
             message_mode=MessageMode(entity["MessageMode"]),
             sandbox=entity.get("Sandbox", False),
             disabled=entity.get("Disabled", False),
+            status=ChannelStatus(entity.get("Status", ChannelStatus.ACTIVE.value)),
             created_at=entity["CreatedAt"],
             updated_at=entity["UpdatedAt"],
             previous_key_expires_at=entity.get("PreviousKeyExpiresAt"),

@@ -303,6 +303,16 @@ class ConversationStore:
             found.append(True)
         return found[0], found[1]
 
+    def has_unclosed(self, account_id: str) -> bool:
+        """Whether any conversation of the account is not closed (reads one row at most)."""
+        entities = self._table.query_entities(
+            "PartitionKey eq @a and RowKey ge @lo and RowKey lt @hi and State ne 'closed'",
+            parameters={"a": account_id, **prefix_range(_CONVERSATION)},
+            select=["RowKey"],
+            results_per_page=1,
+        )
+        return next(iter(entities), None) is not None
+
     def inactive(self, account_id: str, before: datetime) -> Iterator[Conversation]:
         """Conversations of an account, not closed, with no activity since ``before``."""
         entities = self._table.query_entities(

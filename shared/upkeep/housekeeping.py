@@ -6,7 +6,9 @@ import logging
 import time
 from collections.abc import Callable
 
+from shared.channel.draining import ChannelDrain
 from shared.core import metrics
+from shared.messaging.positions import PositionUpdates
 from shared.model.conversations import utc
 from shared.pipeline.assign import AssignStep
 from shared.store.catalog import RoutingCatalog
@@ -26,14 +28,20 @@ class Housekeeping:
         eraser: Eraser,
         clock: Callable[[], float] = time.time,
         waiting: WaitingLine | None = None,
+        positions: PositionUpdates | None = None,
+        drain: ChannelDrain | None = None,
     ) -> None:
-        """``waiting``: when given, each sweep measures every queue's line (the waiting gauges)."""
+        """``waiting``: when given, each sweep measures every queue's line (the waiting gauges);
+        ``positions``: when given, each sweep sends the positionInQueue updates that are due;
+        ``drain``: when given, each sweep makes drained channels inactive."""
         self._catalog = catalog
         self._conversations = conversations
         self._assign_step = assign_step
         self._eraser = eraser
         self._clock = clock
         self._waiting = waiting
+        self._positions = positions
+        self._drain = drain
 
     def sweep_assignments(self) -> dict[str, int]:
         """Repair what a crashed worker could leave behind, then serve waiting conversations:
@@ -41,8 +49,13 @@ class Housekeeping:
         event that was lost."""
         released = self._assign_step.release_orphan_holds()
         fixed = self._assign_step.rebuild_availability()
-        queues = [queue.id for queue in self._catalog.queues.list_all()]
+        all_queues = self._catalog.queues.list_all()
+        queues = [queue.id for queue in all_queues]
         assigned = self._assign_step.drain(queues)
+        if self._positions is not None:
+            self._positions.send_due(all_queues)
+        if self._drain is not None:
+            self._drain.settle_all()
         if self._waiting is not None:
             self._measure_waiting(self._waiting, queues)
         if released or fixed:

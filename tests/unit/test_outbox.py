@@ -121,3 +121,12 @@ def test_giving_a_slot_back_never_goes_below_zero(services, conversation, clock)
     services.outbox.give_back(conversation)
     services.outbox.give_back(conversation)
     assert sent(services, conversation) == 0
+
+
+def test_keep_leaves_the_last_slots_for_the_agent(world, clock, conversation):
+    outbox = world.services.outbox
+    for n in range(QUOTA - 2):
+        assert outbox.offer(conversation, reply(conversation, clock, f"u{n}"), "update", keep=2)
+    assert outbox.offer(conversation, reply(conversation, clock, "u9"), "update", keep=2) is None
+    assert sent(world.services, conversation) == QUOTA - 2
+    outbox.add(conversation, reply(conversation, clock, "agent"))  # the agent still can

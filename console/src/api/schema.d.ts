@@ -75,6 +75,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/accounts/{id}/drain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Drain the channel: no new conversations, open ones go on; inactive once none is open */
+        post: operations["postAdminAccountsIdDrain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/accounts/{id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reactivate a draining or inactive channel */
+        post: operations["postAdminAccountsIdReactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/agents": {
         parameters: {
             query?: never;
@@ -837,6 +871,8 @@ export interface components {
             previousKeyExpiresAt: string | null;
             /** Sandbox */
             sandbox: boolean;
+            /** @default active */
+            status: components["schemas"]["ChannelStatus"];
             /** Token */
             token: string;
             /**
@@ -1379,7 +1415,7 @@ export interface components {
          * AutomatedMessage
          * @enum {string}
          */
-        AutomatedMessage: "greeting" | "queued" | "agentAssigned" | "outOfHours" | "holiday" | "overflowEnded" | "conversationClosed" | "attachmentsDisabled" | "privacyNotice";
+        AutomatedMessage: "greeting" | "queued" | "agentAssigned" | "outOfHours" | "holiday" | "overflowEnded" | "conversationClosed" | "attachmentsDisabled" | "privacyNotice" | "agentNotAssigned" | "transferAccepted" | "nextInLine" | "positionInQueue" | "agentEndedConversation";
         /** CallbackInfo */
         CallbackInfo: {
             /** Ipallowlist */
@@ -1419,6 +1455,14 @@ export interface components {
             /** Cursor */
             cursor: string;
         };
+        /**
+         * ChannelStatus
+         * @description Whether the channel takes new conversations. ``disabled`` is the hard stop beside it
+         *     (the callback refuses pushes, nothing is sent); the status leaves the callback answering
+         *     WeChat ``success`` and decides only what a customer's message may open.
+         * @enum {string}
+         */
+        ChannelStatus: "active" | "draining" | "inactive";
         /** CloseRequest */
         CloseRequest: {
             /**
@@ -2130,6 +2174,8 @@ export interface components {
             pushes: components["schemas"]["PushCheck"];
             /** Ready */
             ready: boolean;
+            /** @default active */
+            status: components["schemas"]["ChannelStatus"];
             urlVerification: components["schemas"]["UrlVerification"];
         };
         /**
@@ -3150,6 +3196,11 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Positionupdateevery
+             * @default null
+             */
+            positionUpdateEvery: string | null;
+            /**
              * Quickreplies
              * @default {}
              */
@@ -3248,6 +3299,11 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Positionupdateevery
+             * @default null
+             */
+            positionUpdateEvery: string | null;
+            /**
              * Quickreplies
              * @default {}
              */
@@ -3320,6 +3376,11 @@ export interface components {
             language?: string;
             /** Name */
             name?: string;
+            /**
+             * Positionupdateevery
+             * @default null
+             */
+            positionUpdateEvery: string | null;
             /** Quickreplies */
             quickReplies?: {
                 [key: string]: components["schemas"]["QuickReply"][];
@@ -3811,6 +3872,140 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postAdminAccountsIdDrain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postAdminAccountsIdReactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,12 +18,13 @@ export function AccountDetail({ api, accountId }: { api: Api; accountId: string 
   const { t, language } = useI18n();
   const [account, setAccount] = useState<AccountView | null>(null);
   const [failed, setFailed] = useState<"missing" | "error" | null>(null);
-  const [dialog, setDialog] = useState<"rotate" | "delete" | null>(null);
+  const [dialog, setDialog] = useState<"rotate" | "delete" | "drain" | "reactivate" | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [checkRevision, setCheckRevision] = useState(0);
   const rotateButton = useRef<HTMLButtonElement>(null);
   const deleteButton = useRef<HTMLButtonElement>(null);
+  const statusButton = useRef<HTMLButtonElement>(null);
   const path = { params: { path: { id: accountId } } };
 
   const load = useCallback(() => {
@@ -52,6 +53,26 @@ export function AccountDetail({ api, accountId }: { api: Api; accountId: string 
       setBusy(false);
     }
     return false;
+  };
+
+  /** Drain (no new conversations, inactive once the open ones close) or reactivate. */
+  const changeStatus = async (action: "drain" | "reactivate") => {
+    setBusy(true);
+    setActionError(null);
+    try {
+      const route =
+        action === "drain" ? "/api/admin/accounts/{id}/drain" : "/api/admin/accounts/{id}/reactivate";
+      const { data, error } = await api.POST(route, path);
+      if (data) {
+        setAccount(data);
+        setCheckRevision((n) => n + 1);
+      } else setActionError((error as ApiError)?.error?.message ?? t("accounts.saveFailed"));
+    } catch {
+      setActionError(t("accounts.saveFailed"));
+    } finally {
+      setBusy(false);
+      setDialog(null);
+    }
   };
 
   const remove = async () => {
@@ -113,8 +134,14 @@ export function AccountDetail({ api, accountId }: { api: Api; accountId: string 
         <span class={account.disabled ? "ac-state ac-off" : "ac-state ac-on"}>
           {t(account.disabled ? "accounts.disabled" : "accounts.enabled")}
         </span>
+        {account.status && account.status !== "active" && (
+          <span class="ac-state ac-off">{t(`accounts.channel.${account.status}`)}</span>
+        )}
       </div>
       {account.disabled && <p class="ac-warning">{t("accounts.disabledNote")}</p>}
+      {account.status && account.status !== "active" && (
+        <p class="ac-warning">{t(`accounts.channel.${account.status}Note`)}</p>
+      )}
       {(account.warnings ?? []).map((warning) => (
         <p key={warning} class="ac-warning">
           {warning}
@@ -183,6 +210,20 @@ export function AccountDetail({ api, accountId }: { api: Api; accountId: string 
             <div class="ac-manage">
               <button
                 type="button"
+                class="ac-button"
+                ref={statusButton}
+                disabled={busy}
+                onClick={() => setDialog(account.status === "active" || !account.status ? "drain" : "reactivate")}
+              >
+                {t(account.status === "active" || !account.status ? "accounts.drain" : "accounts.reactivate")}
+              </button>
+              <p class="ac-hint">
+                {t(account.status === "active" || !account.status ? "accounts.drainExplain" : "accounts.reactivateExplain")}
+              </p>
+            </div>
+            <div class="ac-manage">
+              <button
+                type="button"
                 class="ac-button ac-danger"
                 ref={deleteButton}
                 disabled={busy}
@@ -203,6 +244,23 @@ export function AccountDetail({ api, accountId }: { api: Api; accountId: string 
           }}
           busy={busy}
         />
+      )}
+      {(dialog === "drain" || dialog === "reactivate") && (
+        <Dialog
+          title={t(dialog === "drain" ? "accounts.drainTitle" : "accounts.reactivateTitle", { name: account.name })}
+          onClose={() => setDialog(null)}
+          returnFocus={statusButton}
+        >
+          <p>{t(dialog === "drain" ? "accounts.drainExplain" : "accounts.reactivateExplain")}</p>
+          <div class="cv-dialog-buttons">
+            <button type="button" onClick={() => setDialog(null)}>
+              {t("common.cancel")}
+            </button>
+            <button type="button" class="cv-primary" disabled={busy} onClick={() => changeStatus(dialog)}>
+              {t(dialog === "drain" ? "accounts.drain" : "accounts.reactivate")}
+            </button>
+          </div>
+        </Dialog>
       )}
       {dialog === "delete" && (
         <Dialog

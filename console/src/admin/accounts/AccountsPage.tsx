@@ -77,6 +77,9 @@ function AccountList({ api }: Pick<PageProps, "api">) {
                   <span class={account.disabled ? "ac-state ac-off" : "ac-state ac-on"}>
                     {t(account.disabled ? "accounts.disabled" : "accounts.enabled")}
                   </span>
+                  {account.status && account.status !== "active" && (
+                    <span class="ac-state ac-off">{t(`accounts.channel.${account.status}`)}</span>
+                  )}
                 </td>
               </tr>
             ))}

@@ -20,6 +20,7 @@ export function NewWorkstream({ api }: { api: Api }) {
     accountId: "",
     language: "zh-CN",
     automatedMessages: {},
+    positionUpdateEvery: "",
     survey: null,
     fileAttachments: { customersCanSend: true, agentsCanSend: true },
   });
@@ -42,6 +43,7 @@ export function NewWorkstream({ api }: { api: Api }) {
         accountId: finished.accountId,
         language: finished.language,
         automatedMessages: finished.automatedMessages,
+        positionUpdateEvery: finished.positionUpdateEvery || null,
         survey: finished.survey,
         fileAttachments: finished.fileAttachments,
       } as never,

@@ -26,6 +26,8 @@ export interface SetupDraft {
   accountId: string;
   language: string;
   automatedMessages: Messages;
+  /** ISO 8601 duration of positionInQueue; "" for none. */
+  positionUpdateEvery: string;
   survey: Survey | null;
   fileAttachments: { customersCanSend: boolean; agentsCanSend: boolean };
 }
@@ -45,7 +47,8 @@ function stepOf(field: string | undefined): Step {
   if (!field) return "summary";
   if (field.startsWith("accountId")) return "wechat";
   if (field.startsWith("language")) return "language";
-  if (field.startsWith("automatedMessages") || field.startsWith("survey")) return "behaviors";
+  if (field.startsWith("automatedMessages") || field.startsWith("survey") || field.startsWith("positionUpdateEvery"))
+    return "behaviors";
   if (field.startsWith("fileAttachments")) return "features";
   return "summary";
 }
@@ -57,6 +60,7 @@ export function draftOf(ws: Workstream): SetupDraft {
     accountId: ws.accountId,
     language: ws.language,
     automatedMessages: ws.automatedMessages as Messages,
+    positionUpdateEvery: ws.positionUpdateEvery ?? "",
     survey: ws.survey ?? null,
     fileAttachments: { ...ws.fileAttachments },
   };
@@ -86,6 +90,7 @@ export function SetupWizard({ api, workstreamId }: { api: Api; workstreamId: str
                 accountId: draft.accountId,
                 language: draft.language,
                 automatedMessages: draft.automatedMessages,
+                positionUpdateEvery: draft.positionUpdateEvery || null,
                 survey: draft.survey,
                 fileAttachments: draft.fileAttachments,
               } as never,
@@ -273,10 +278,16 @@ const MESSAGE_LABEL: Record<string, [MessageKey, MessageKey]> = {
   overflowEnded: ["setup.msg.overflowEnded", "setup.msg.overflowEndedHint"],
   conversationClosed: ["setup.msg.conversationClosed", "setup.msg.conversationClosedHint"],
   attachmentsDisabled: ["setup.msg.attachmentsDisabled", "setup.msg.attachmentsDisabledHint"],
+  agentNotAssigned: ["setup.msg.agentNotAssigned", "setup.msg.agentNotAssignedHint"],
+  transferAccepted: ["setup.msg.transferAccepted", "setup.msg.transferAcceptedHint"],
+  nextInLine: ["setup.msg.nextInLine", "setup.msg.nextInLineHint"],
+  positionInQueue: ["setup.msg.positionInQueue", "setup.msg.positionInQueueHint"],
+  agentEndedConversation: ["setup.msg.agentEndedConversation", "setup.msg.agentEndedConversationHint"],
 };
 const PLACEHOLDER_MEANING: Record<string, MessageKey> = {
   "{Position}": "setup.placeholder.position",
   "{AgentName}": "setup.placeholder.agentName",
+  "{QueueName}": "setup.placeholder.queueName",
 };
 
 function BehaviorsStep({ draft, change, error }: StepProps) {
@@ -344,6 +355,19 @@ function BehaviorsStep({ draft, change, error }: StepProps) {
             </Field>
           );
         })}
+        <Field
+          id="setup-position-every"
+          label={t("setup.positionUpdateEvery")}
+          hint={t("setup.positionUpdateEveryHint")}
+          error={errorUnder(error, "positionUpdateEvery")}
+        >
+          <input
+            {...described("setup-position-every", t("setup.positionUpdateEveryHint"), errorUnder(error, "positionUpdateEvery"))}
+            value={draft.positionUpdateEvery}
+            placeholder="PT5M"
+            onInput={(e) => change({ positionUpdateEvery: (e.target as HTMLInputElement).value.trim() })}
+          />
+        </Field>
       </fieldset>
       <SurveyFields draft={draft} change={change} error={error} language={language} />
     </div>

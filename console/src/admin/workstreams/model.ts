@@ -67,16 +67,26 @@ export type MessageKind =
   | "overflowEnded"
   | "conversationClosed"
   | "attachmentsDisabled"
-  | "privacyNotice";
+  | "privacyNotice"
+  | "agentNotAssigned"
+  | "transferAccepted"
+  | "nextInLine"
+  | "positionInQueue"
+  | "agentEndedConversation";
 
 /** The automated messages of the Behaviors step and the placeholders each may use. */
 export const BEHAVIOR_MESSAGES: { kind: MessageKind; placeholders: string[] }[] = [
   { kind: "greeting", placeholders: [] },
-  { kind: "queued", placeholders: ["{Position}"] },
-  { kind: "agentAssigned", placeholders: ["{AgentName}"] },
-  { kind: "outOfHours", placeholders: [] },
-  { kind: "holiday", placeholders: [] },
-  { kind: "overflowEnded", placeholders: [] },
+  { kind: "queued", placeholders: ["{Position}", "{QueueName}"] },
+  { kind: "agentNotAssigned", placeholders: ["{QueueName}"] },
+  { kind: "positionInQueue", placeholders: ["{Position}", "{QueueName}"] },
+  { kind: "nextInLine", placeholders: ["{QueueName}"] },
+  { kind: "agentAssigned", placeholders: ["{AgentName}", "{QueueName}"] },
+  { kind: "transferAccepted", placeholders: ["{AgentName}", "{QueueName}"] },
+  { kind: "outOfHours", placeholders: ["{QueueName}"] },
+  { kind: "holiday", placeholders: ["{QueueName}"] },
+  { kind: "overflowEnded", placeholders: ["{QueueName}"] },
+  { kind: "agentEndedConversation", placeholders: ["{AgentName}", "{QueueName}"] },
   { kind: "conversationClosed", placeholders: [] },
   { kind: "attachmentsDisabled", placeholders: [] },
 ];
