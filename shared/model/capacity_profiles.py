@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from shared.core.schema import ApiModel, patch_of
 from shared.model.agents import Name
@@ -32,19 +32,28 @@ class CapacityProfileFields(ApiModel):
     wrap_up_duration: timedelta | None = None
     """ISO 8601 (``PT5M``), PT30S to PT60M; required with ``fixed`` and only with it."""
 
-    @model_validator(mode="after")
-    def _duration(self) -> CapacityProfileFields:
-        fixed = self.block_assignment_during_wrap_up is WrapUpBlocking.FIXED
-        duration = self.wrap_up_duration
+    @model_validator(mode="before")
+    @classmethod
+    def _check_duration_even_if_absent(cls, data: Any) -> Any:
+        """An absent wrapUpDuration is checked as null, so its error names the field."""
+        if isinstance(data, dict) and not {"wrapUpDuration", "wrap_up_duration"} & data.keys():
+            return {**data, "wrapUpDuration": None}
+        return data
+
+    @field_validator("wrap_up_duration")
+    @classmethod
+    def _duration(cls, duration: timedelta | None, info: ValidationInfo) -> timedelta | None:
+        blocking = info.data.get("block_assignment_during_wrap_up")
+        if blocking is None:
+            return duration  # that field failed: its own error says so
+        fixed = blocking is WrapUpBlocking.FIXED
         if fixed and duration is None:
-            raise ValueError("wrapUpDuration is required when blockAssignmentDuringWrapUp is fixed")
+            raise ValueError("is required when blockAssignmentDuringWrapUp is fixed")
         if not fixed and duration is not None:
-            raise ValueError(
-                "wrapUpDuration applies only when blockAssignmentDuringWrapUp is fixed"
-            )
+            raise ValueError("applies only when blockAssignmentDuringWrapUp is fixed")
         if duration is not None and not MIN_WRAP_UP <= duration <= MAX_WRAP_UP:
-            raise ValueError("wrapUpDuration must be between PT30S and PT60M")
-        return self
+            raise ValueError("must be between PT30S and PT60M")
+        return duration
 
 
 CapacityProfilePatch = patch_of(CapacityProfileFields, "CapacityProfilePatch")

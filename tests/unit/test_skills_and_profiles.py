@@ -108,6 +108,8 @@ def test_profile_fields_are_checked(body: dict[str, Any], message: str):
     with pytest.raises(ValidationError) as caught:
         CapacityProfileFields.model_validate({"name": "p", **body})
     assert message in str(caught.value)
+    field = "maxItems" if "maxItems" in body else "wrapUpDuration"
+    assert validation_error(caught.value).field == field
 
 
 def _profile(**fields: Any) -> CapacityProfile:
