@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Protocol
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from shared.core.schema import ApiModel, patch_of
 from shared.model.agents import Name
@@ -29,16 +29,10 @@ class CapacityProfileFields(ApiModel):
     max_items: Annotated[int, Field(ge=1, le=100)] = 1
     """How many conversations of this profile an agent holding it takes at once."""
     block_assignment_during_wrap_up: WrapUpBlocking = WrapUpBlocking.ALWAYS
-    wrap_up_duration: timedelta | None = None
-    """ISO 8601 (``PT5M``), PT30S to PT60M; required with ``fixed`` and only with it."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _check_duration_even_if_absent(cls, data: Any) -> Any:
-        """An absent wrapUpDuration is checked as null, so its error names the field."""
-        if isinstance(data, dict) and not {"wrapUpDuration", "wrap_up_duration"} & data.keys():
-            return {**data, "wrapUpDuration": None}
-        return data
+    wrap_up_duration: timedelta | None = Field(default=None, validate_default=True)
+    """ISO 8601 (``PT5M``), PT30S to PT60M; required with ``fixed`` and only with it. Checked
+    even when absent, so the error names this field (as ``wrap_up_duration`` then, the way a
+    merged PATCH names fields)."""
 
     @field_validator("wrap_up_duration")
     @classmethod
