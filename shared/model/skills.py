@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import Annotated, Any, NamedTuple
 
-from pydantic import Field, model_validator
+from pydantic import Field, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from shared.core.schema import ApiModel
 
@@ -21,6 +23,13 @@ Rating = Annotated[int, Field(ge=1, le=10)]
 
 def _plain_name(value: Any) -> Any:
     return {"name": value} if isinstance(value, str) else value
+
+
+def _or_plain_name(schema: JsonSchemaValue, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+    """What a request may send: the object, or (as before ratings) the skill's name alone."""
+    if handler.mode == "validation":
+        return {"anyOf": [schema, {"type": "string", "minLength": 1, "maxLength": 50}]}
+    return schema
 
 
 class HeldSkill(ApiModel):
@@ -34,6 +43,12 @@ class HeldSkill(ApiModel):
     def _from_name(cls, value: Any) -> Any:
         return _plain_name(value)
 
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return _or_plain_name(handler(core_schema), handler)
+
 
 class RequiredSkill(ApiModel):
     """A skill a conversation needs, at ``minRating`` or better."""
@@ -45,6 +60,12 @@ class RequiredSkill(ApiModel):
     @classmethod
     def _from_name(cls, value: Any) -> Any:
         return _plain_name(value)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return _or_plain_name(handler(core_schema), handler)
 
 
 class SkillMatching(str, Enum):

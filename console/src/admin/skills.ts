@@ -4,8 +4,8 @@
 
 import type { components } from "../api/schema";
 
-export type HeldSkill = components["schemas"]["HeldSkill"];
-export type RequiredSkill = components["schemas"]["RequiredSkill"];
+export type HeldSkill = components["schemas"]["HeldSkill-Output"];
+export type RequiredSkill = components["schemas"]["RequiredSkill-Output"];
 
 /** "billing:3, vip" → [{name: "billing", minRating: 3}, {name: "vip", minRating: 1}]. A rating
  * that is not a number is sent as it is, so the API's 400 names the skill. */

@@ -1004,7 +1004,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: components["schemas"]["RequiredSkill"][];
+            skills: components["schemas"]["RequiredSkill-Output"][];
             /** @default open */
             state: components["schemas"]["ConversationState"];
             /**
@@ -1148,7 +1148,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: components["schemas"]["RequiredSkill"][];
+            skills: components["schemas"]["RequiredSkill-Output"][];
             /** @default open */
             state: components["schemas"]["ConversationState"];
             /**
@@ -1211,7 +1211,7 @@ export interface components {
             queueIds: string[];
             role: components["schemas"]["AgentRole"];
             /** Skills */
-            skills: components["schemas"]["HeldSkill"][];
+            skills: components["schemas"]["HeldSkill-Output"][];
             /** Token */
             token: string;
             /**
@@ -1252,7 +1252,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: components["schemas"]["HeldSkill"][];
+            skills: components["schemas"]["HeldSkill-Input"][];
         };
         /** AgentList */
         AgentList: {
@@ -1294,7 +1294,7 @@ export interface components {
             queueIds?: string[];
             role?: components["schemas"]["AgentRole"];
             /** Skills */
-            skills?: components["schemas"]["HeldSkill"][];
+            skills?: components["schemas"]["HeldSkill-Input"][];
         };
         /**
          * AgentRole
@@ -1337,7 +1337,7 @@ export interface components {
             queueIds: string[];
             role: components["schemas"]["AgentRole"];
             /** Skills */
-            skills: components["schemas"]["HeldSkill"][];
+            skills: components["schemas"]["HeldSkill-Output"][];
             /** Token */
             token: string;
             /**
@@ -1384,7 +1384,7 @@ export interface components {
             queueIds: string[];
             role: components["schemas"]["AgentRole"];
             /** Skills */
-            skills: components["schemas"]["HeldSkill"][];
+            skills: components["schemas"]["HeldSkill-Output"][];
             /**
              * Updatedat
              * Format: date-time
@@ -1760,7 +1760,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: components["schemas"]["RequiredSkill"][];
+            skills: components["schemas"]["RequiredSkill-Output"][];
             /** @default open */
             state: components["schemas"]["ConversationState"];
             /**
@@ -1892,7 +1892,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: components["schemas"]["RequiredSkill"][];
+            skills: components["schemas"]["RequiredSkill-Output"][];
             /** @default open */
             state: components["schemas"]["ConversationState"];
             /**
@@ -2259,11 +2259,20 @@ export interface components {
              */
             transferQueueId: string | null;
         };
+        "HeldSkill-Input": {
+            /** Name */
+            name: string;
+            /**
+             * Rating
+             * @default 1
+             */
+            rating: number;
+        } | string;
         /**
          * HeldSkill
          * @description A skill an agent holds, rated 1 (novice) to 10 (expert).
          */
-        HeldSkill: {
+        "HeldSkill-Output": {
             /** Name */
             name: string;
             /**
@@ -2765,11 +2774,20 @@ export interface components {
             /** Window */
             window: number;
         };
+        "RequiredSkill-Input": {
+            /**
+             * Minrating
+             * @default 1
+             */
+            minRating: number;
+            /** Name */
+            name: string;
+        } | string;
         /**
          * RequiredSkill
          * @description A skill a conversation needs, at ``minRating`` or better.
          */
-        RequiredSkill: {
+        "RequiredSkill-Output": {
             /**
              * Minrating
              * @default 1
@@ -2863,7 +2881,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: components["schemas"]["RequiredSkill"][];
+            skills: components["schemas"]["RequiredSkill-Input"][];
         };
         /** RoutingRule */
         "RoutingRule-Output": {
@@ -2881,7 +2899,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: components["schemas"]["RequiredSkill"][];
+            skills: components["schemas"]["RequiredSkill-Output"][];
         };
         /**
          * RoutingVocabulary
@@ -3045,7 +3063,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: components["schemas"]["RequiredSkill"][];
+            skills: components["schemas"]["RequiredSkill-Output"][];
             /** @default open */
             state: components["schemas"]["ConversationState"];
             /**
@@ -3310,7 +3328,7 @@ export interface components {
              * Requiredskills
              * @default []
              */
-            requiredSkills: components["schemas"]["RequiredSkill"][];
+            requiredSkills: components["schemas"]["RequiredSkill-Output"][];
             /**
              * Retentiondays
              * @default null
@@ -3420,7 +3438,7 @@ export interface components {
              * Requiredskills
              * @default []
              */
-            requiredSkills: components["schemas"]["RequiredSkill"][];
+            requiredSkills: components["schemas"]["RequiredSkill-Input"][];
             /**
              * Retentiondays
              * @default null
@@ -3499,7 +3517,7 @@ export interface components {
                 [key: string]: components["schemas"]["QuickReply"][];
             };
             /** Requiredskills */
-            requiredSkills?: components["schemas"]["RequiredSkill"][];
+            requiredSkills?: components["schemas"]["RequiredSkill-Input"][];
             /**
              * Retentiondays
              * @default null
