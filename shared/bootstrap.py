@@ -27,6 +27,7 @@ from shared.messaging.outbox import Outbox
 from shared.messaging.positions import PositionUpdates
 from shared.messaging.surveys import Surveys
 from shared.model.agents import Agent
+from shared.model.capacity_profiles import CapacityProfile
 from shared.model.queues import Queue
 from shared.model.workstreams import Workstream
 from shared.pipeline.assign import AssignStep
@@ -124,6 +125,9 @@ class Services:
                 unique={"account": lambda w: w.account_id},
             ),
             queues=DocumentStore(storage.table(QUEUES_TABLE), "queues", Queue),
+            profiles=DocumentStore(
+                storage.table(QUEUES_TABLE), "capacityProfiles", CapacityProfile
+            ),
             agents=DocumentStore(
                 storage.table(AGENTS_TABLE),
                 "agents",

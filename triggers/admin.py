@@ -14,6 +14,7 @@ from shared.desk.work import CloseRequest, TransferRequest
 from shared.desk.workspace import Actor
 from shared.model.accounts import AccountCreate, AccountPatch
 from shared.model.agents import AgentFields, AgentPatch, AgentView
+from shared.model.capacity_profiles import CapacityProfileFields, CapacityProfilePatch
 from shared.model.conversations import ConversationState, TranscriptEntryView
 from shared.model.queues import QueueFields, QueuePatch
 from shared.model.workstreams import WorkstreamFields, WorkstreamPatch
@@ -207,6 +208,38 @@ def admin_queue(req: func.HttpRequest) -> func.HttpResponse:
         lambda qid: s.routing_admin.require(s.catalog.queues, qid, "queue"),
         lambda qid, body: s.routing_admin.update_queue(qid, parse_body(QueuePatch, body)),
         s.routing_admin.delete_queue,
+    )
+
+
+@bp.route(route="api/admin/capacity-profiles", methods=["GET", "POST"], auth_level=ANONYMOUS)
+@admin
+def admin_capacity_profiles(req: func.HttpRequest) -> func.HttpResponse:
+    s = services()
+    return _collection(
+        req,
+        "capacityProfiles",
+        lambda body: s.routing_admin.create_profile(
+            parse_body(CapacityProfileFields, body)
+        ).json_body(),
+        s.catalog.profiles.list_all,
+    )
+
+
+@bp.route(
+    route="api/admin/capacity-profiles/{id}",
+    methods=["GET", "PATCH", "DELETE"],
+    auth_level=ANONYMOUS,
+)
+@admin
+def admin_capacity_profile(req: func.HttpRequest) -> func.HttpResponse:
+    s = services()
+    return _item(
+        req,
+        lambda pid: s.routing_admin.require(s.catalog.profiles, pid, "capacity profile"),
+        lambda pid, body: s.routing_admin.update_profile(
+            pid, parse_body(CapacityProfilePatch, body)
+        ),
+        s.routing_admin.delete_profile,
     )
 
 

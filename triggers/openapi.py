@@ -33,6 +33,11 @@ from shared.desk.workspace import (
 )
 from shared.model.accounts import AccountCreate, AccountPatch, AccountView, CallbackInfo
 from shared.model.agents import AgentFields, AgentPatch, AgentView
+from shared.model.capacity_profiles import (
+    CapacityProfile,
+    CapacityProfileFields,
+    CapacityProfilePatch,
+)
 from shared.model.conversations import Conversation, ConversationState, TranscriptEntryView
 from shared.model.queues import Queue, QueueFields, QueuePatch
 from shared.model.timeline import TimelineView
@@ -50,6 +55,10 @@ class AccountList(ViewModel):
 
 class QueueList(ViewModel):
     queues: list[Queue]
+
+
+class CapacityProfileList(ViewModel):
+    capacity_profiles: list[CapacityProfile]
 
 
 class WorkstreamList(ViewModel):
@@ -156,6 +165,12 @@ ACCOUNT_EXAMPLE = {
     "encodingAesKey": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
     "messageMode": "safe",
 }
+CAPACITY_PROFILE_EXAMPLE = {
+    "name": "Chat",
+    "maxItems": 2,
+    "blockAssignmentDuringWrapUp": "fixed",
+    "wrapUpDuration": "PT2M",
+}
 QUEUE_EXAMPLE = {
     "name": "Refunds",
     "priority": 10,
@@ -239,6 +254,11 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/api/admin/queues/{id}", "Get a queue", A, Queue),
     Operation("patch", "/api/admin/queues/{id}", "Change a queue", A, Queue, 200, QueuePatch, {"assignmentMethod": "leastActive"}),
     Operation("delete", "/api/admin/queues/{id}", "Delete a queue no workstream uses", A, None, 204),
+    Operation("post", "/api/admin/capacity-profiles", "Create a capacity profile", A, CapacityProfile, 201, CapacityProfileFields, CAPACITY_PROFILE_EXAMPLE),
+    Operation("get", "/api/admin/capacity-profiles", "List capacity profiles", A, CapacityProfileList),
+    Operation("get", "/api/admin/capacity-profiles/{id}", "Get a capacity profile", A, CapacityProfile),
+    Operation("patch", "/api/admin/capacity-profiles/{id}", "Change a capacity profile", A, CapacityProfile, 200, CapacityProfilePatch, {"maxItems": 3}),
+    Operation("delete", "/api/admin/capacity-profiles/{id}", "Delete a capacity profile no workstream or agent uses", A, None, 204),
     Operation("post", "/api/admin/workstreams", "Create an account's workstream", A, Workstream, 201, WorkstreamFields, WORKSTREAM_EXAMPLE),
     Operation("get", "/api/admin/workstreams", "List workstreams", A, WorkstreamList),
     Operation("get", "/api/admin/workstreams/{id}", "Get a workstream", A, Workstream),

@@ -3,6 +3,7 @@ import { useEffect } from "preact/hooks";
 
 import { AccountsPage } from "./admin/accounts/AccountsPage";
 import { AgentsPage } from "./admin/agents/AgentsPage";
+import { CapacityProfilesPage } from "./admin/capacity/CapacityProfilesPage";
 import { QueuesPage } from "./admin/queues/QueuesPage";
 import { WorkstreamsPage } from "./admin/workstreams/WorkstreamsPage";
 import type { Api } from "./api/client";
@@ -38,6 +39,7 @@ const ADMIN: Section[] = [
   { segment: "workstreams", label: "nav.workstreams", page: WorkstreamsPage },
   { segment: "queues", label: "nav.queues", page: QueuesPage },
   { segment: "agents", label: "nav.agents", page: AgentsPage },
+  { segment: "capacity-profiles", label: "nav.capacityProfiles", page: CapacityProfilesPage },
   SUPERVISOR,
 ];
 

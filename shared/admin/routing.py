@@ -1,6 +1,6 @@
-"""The admin's use cases for queues, workstreams and agents, with their side effects:
-references checked, the availability index kept in step, waiting work drained when capacity
-appears (an agent added to a queue, more capacity)."""
+"""The admin's use cases for queues, capacity profiles, workstreams and agents, with their
+side effects: references checked, the availability index kept in step, waiting work drained
+when capacity appears (an agent added to a queue, more capacity, a larger profile)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from shared.core.ids import short_id
 from shared.core.schema import merged
 from shared.model.agents import Agent, AgentFields, Presence
 from shared.model.bots import WebhookBot
+from shared.model.capacity_profiles import CapacityProfile, CapacityProfileFields
 from shared.model.conversations import ConversationState, utc
 from shared.model.queues import Queue, QueueFields
 from shared.model.workstreams import Workstream, WorkstreamFields
@@ -141,6 +142,49 @@ class RoutingAdmin:
         self._catalog.queues.delete(queue)
         self._catalog.forget()
 
+    # --- capacity profiles ----------------------------------------------------------------------
+
+    def _require_profiles(self, profile_ids: list[str], field: str) -> None:
+        for index, profile_id in enumerate(profile_ids):
+            if self._catalog.profiles.get(profile_id) is None:
+                location = field if field == "capacityProfileId" else f"{field}.{index}"
+                raise unknown_reference(location, "capacity profile", profile_id)
+
+    def create_profile(self, request: CapacityProfileFields) -> CapacityProfile:
+        now = self._now()
+        profile = CapacityProfile(
+            **request.model_dump(), id=short_id(), created_at=now, updated_at=now
+        )
+        self._catalog.profiles.create(profile)
+        self._catalog.forget()
+        return profile
+
+    def update_profile(self, profile_id: str, patch: BaseModel) -> CapacityProfile:
+        after = self._update(self._catalog.profiles, profile_id, "capacity profile", patch)[1]
+        for agent in self._catalog.agents.list_all():  # more room, or wrap-up freed sooner
+            if profile_id in agent.capacity_profile_ids:
+                self._assign_queue.put(AssignItem(agent_id=agent.id))
+        return after
+
+    def delete_profile(self, profile_id: str) -> None:
+        profile = self.require(self._catalog.profiles, profile_id, "capacity profile")
+        users = [
+            f"workstream {w.id}"
+            for w in self._catalog.workstreams.list_all()
+            if w.capacity_profile_id == profile_id
+        ] + [
+            f"agent {a.id}"
+            for a in self._catalog.agents.list_all()
+            if profile_id in a.capacity_profile_ids
+        ]
+        if users:
+            raise ConflictError(
+                f"capacity profile {profile_id} is used by {users[0]}; change it first",
+                code="in_use",
+            )
+        self._catalog.profiles.delete(profile)
+        self._catalog.forget()
+
     # --- workstreams --------------------------------------------------------------------------
 
     def _keep_bot_secret(self, workstream: Workstream, previous: Workstream | None) -> Workstream:
@@ -173,6 +217,8 @@ class RoutingAdmin:
                 ) from None
         for index, rule in enumerate(fields.routing_rules):
             self._require_queues([rule.queue_id], f"routingRules.{index}.queueId")
+        if fields.capacity_profile_id:
+            self._require_profiles([fields.capacity_profile_id], "capacityProfileId")
 
     def create_workstream(self, request: WorkstreamFields) -> Workstream:
         self._check_workstream(request)
@@ -223,6 +269,7 @@ class RoutingAdmin:
     def create_agent(self, request: AgentFields) -> tuple[Agent, str]:
         """The new agent and its bearer token, which is shown this once and stored hashed."""
         self._require_queues(request.queue_ids, "queueIds")
+        self._require_profiles(request.capacity_profile_ids, "capacityProfileIds")
         token = new_bearer_token()
         now = self._now()
         agent = Agent(
@@ -239,6 +286,9 @@ class RoutingAdmin:
         queue_ids = getattr(patch, "queue_ids", None)
         if queue_ids is not None:
             self._require_queues(queue_ids, "queueIds")
+        profile_ids = getattr(patch, "capacity_profile_ids", None)
+        if profile_ids is not None:
+            self._require_profiles(profile_ids, "capacityProfileIds")
         now = self._now()
 
         def change(current: Agent) -> Agent:

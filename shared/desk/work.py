@@ -122,10 +122,15 @@ class AgentDesk:
             raise ConflictError(
                 f"your presence {agent.presence.value} cannot take conversations", code="presence"
             )
-        reserved = self._assign_step.reserve(agent.id, conversation, units, presences)
+        profile = self._assign_step.profile(workstream)
+        reserved = self._assign_step.reserve(
+            agent.id, conversation, units, presences, profile=profile
+        )
         if reserved is None:
             raise ConflictError(
-                f"you have no free capacity for {units} more units", code="no_capacity"
+                f"you have no free capacity for {units} more units"
+                + (f" or room in capacity profile {profile.name}" if profile else ""),
+                code="no_capacity",
             )
         active = self._assign_step.commit(conversation, reserved, workstream, via=EventKind.PICKED)
         if active is None:
@@ -156,7 +161,11 @@ class AgentDesk:
     ) -> Conversation:
         if request.wrap_up and conversation.state is not S.WRAPUP:
             check_transition(conversation.state, S.WRAPUP)
-            return self._save(conversation, state=S.WRAPUP)
+            wrapping = self._save(conversation, state=S.WRAPUP)
+            if conversation.agent_id:
+                workstream = self._catalog.workstream(conversation.workstream_id or "")
+                self._assign_step.enter_wrap_up(conversation.agent_id, conversation.id, workstream)
+            return wrapping
         return self.end(conversation, reason=reason)
 
     def end(self, conversation: Conversation, *, reason: str) -> Conversation:
@@ -243,7 +252,8 @@ class AgentDesk:
             check_transition(conversation.state, S.ACTIVE)
         workstream, units, presences = self._assign_step.terms(conversation)
         moving = conversation.model_copy(update={"queue_id": None})  # any queue of theirs will do
-        reserved = self._assign_step.reserve(target.id, moving, units, presences)
+        profile = self._assign_step.profile(workstream)
+        reserved = self._assign_step.reserve(target.id, moving, units, presences, profile=profile)
         if reserved is None:
             raise ConflictError(
                 f"agent {target_id} cannot take it now (presence or capacity)", code="no_capacity"

@@ -6,9 +6,10 @@ from datetime import datetime
 from enum import Enum
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from shared.core.schema import ApiModel, ViewModel, patch_of
+from shared.model.skills import HeldSkill, check_skill_names_unique
 
 
 class Presence(str, Enum):
@@ -34,11 +35,20 @@ class AgentFields(ApiModel):
     name: Name
     queue_ids: Annotated[list[ResourceId], Field(max_length=50)] = []
     capacity: Annotated[int, Field(ge=0, le=1000)] = 3
-    skills: Annotated[list[Skill], Field(max_length=50)] = []
+    skills: Annotated[list[HeldSkill], Field(max_length=50)] = []
+    """``{"name": "billing", "rating": 4}`` (1–10); a plain ``"billing"`` reads as rating 1."""
+    capacity_profile_ids: Annotated[list[ResourceId], Field(max_length=20)] = []
+    """The capacity profiles the agent takes work of (each allows ``maxItems`` at once)."""
     role: AgentRole = AgentRole.AGENT
     disabled: bool = False
     """A disabled agent's token is refused (forbidden) and the agent gets no new work; what it
     holds stays with it until an admin closes or transfers it."""
+
+    @field_validator("skills")
+    @classmethod
+    def _unique_skills(cls, skills: list[HeldSkill]) -> list[HeldSkill]:
+        check_skill_names_unique(skills)
+        return skills
 
 
 AgentPatch = patch_of(AgentFields, "AgentPatch")
@@ -47,6 +57,10 @@ AgentPatch = patch_of(AgentFields, "AgentPatch")
 class Hold(BaseModel):
     units: int
     since: datetime
+    profile_id: str | None = None
+    """The capacity profile whose room the conversation takes (one item)."""
+    wrap_up_since: datetime | None = None
+    """When the conversation went to wrap-up: the profile says whether it still takes room."""
 
 
 class Agent(AgentFields):
@@ -80,7 +94,8 @@ class AgentView(ViewModel):
     capacity: int
     used_capacity: int
     free_capacity: int
-    skills: list[str]
+    skills: list[HeldSkill]
+    capacity_profile_ids: list[str]
     role: AgentRole
     disabled: bool
     presence: Presence

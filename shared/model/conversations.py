@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.core.schema import CamelModel, ViewModel
+from shared.model.skills import RequiredSkill
 from shared.wechat import Event, InboundMessage, Message
 
 OPENS_CONVERSATION = frozenset(
@@ -120,7 +121,8 @@ class Conversation(CamelModel):
     priority: int | None = None
     rule: str | None = None
     """The routing rule that chose the queue (absent: the workstream's fallback queue)."""
-    skills: list[str] = []
+    skills: list[RequiredSkill] = []
+    """What the agent needs: the routing rule's skills and the workstream's requiredSkills."""
     units: int | None = None
     """Capacity units this conversation takes from its agent (the workstream's setting)."""
     enqueued_at: datetime | None = None

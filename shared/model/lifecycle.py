@@ -4,7 +4,8 @@
 - active: with an agent, holding the agent's capacity;
 - waiting: parked by the agent for an async reply; capacity released; the customer writing
   again revives it;
-- wrapup: the agent is finishing notes; capacity still held;
+- wrapup: the agent is finishing notes; capacity still held (a capacity profile's item too,
+  unless its blockAssignmentDuringWrapUp frees it: never at once, fixed after a duration);
 - closed: final. A customer who writes after this gets a new conversation.
 
 Every change is a conditional write on the conversation's ETag, so two workers never both

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from shared.core.schema import ApiModel
-from shared.model.agents import Name, ResourceId, Skill
+from shared.model.agents import Name, ResourceId
 from shared.model.conditions import Condition, RoutingContext
+from shared.model.skills import RequiredSkill, check_skill_names_unique
 
 
 class RoutingRule(ApiModel):
@@ -18,8 +19,15 @@ class RoutingRule(ApiModel):
     queue_id: ResourceId
     priority: int | None = Field(default=None, ge=0, le=1000)
     """Lower is more urgent; for this conversation it replaces the queue's own priority."""
-    skills: list[Skill] = Field(default=[], max_length=20)
-    """What an agent needs to take the conversation."""
+    skills: list[RequiredSkill] = Field(default=[], max_length=20)
+    """What an agent needs to take the conversation: ``{"name": "billing", "minRating": 3}``
+    (a plain ``"billing"`` reads as minRating 1)."""
+
+    @field_validator("skills")
+    @classmethod
+    def _unique_skills(cls, skills: list[RequiredSkill]) -> list[RequiredSkill]:
+        check_skill_names_unique(skills)
+        return skills
 
 
 Rules = TypeVar("Rules", bound=Sequence[RoutingRule])

@@ -18,6 +18,7 @@ from shared.model.agents import Name, Presence, ResourceId
 from shared.model.bots import BY_LANGUAGE, LANGUAGE_PATTERN, BotConfig, QuickReply, Survey, Text
 from shared.model.hours import TimeZoneName
 from shared.model.rules import RoutingRule, check_rule_names_unique
+from shared.model.skills import RequiredSkill, SkillMatching, check_skill_names_unique
 
 
 class DistributionMode(str, Enum):
@@ -83,6 +84,13 @@ class WorkstreamFields(ApiModel):
     """ISO 8601 duration (``PT5M``): how often a waiting customer gets ``positionInQueue``
     (absent: never). Sent only while it leaves the agent at least ``POSITION_RESERVE`` of
     WeChat's reply-window slots."""
+    skill_matching: SkillMatching = SkillMatching.EXACT
+    """exact: only agents with every required skill at its minRating; closest: the best
+    matches first, and an agent matching none is still offered, last."""
+    required_skills: Annotated[list[RequiredSkill], Field(max_length=20)] = []
+    """Skills every conversation of the workstream needs, beside its routing rule's."""
+    capacity_profile_id: ResourceId | None = None
+    """A capacity profile each conversation takes one item of on its agent (absent: none)."""
     file_attachments: FileAttachments = FileAttachments()
     automated_messages: Annotated[dict[str, dict[AutomatedMessage, Text]], BY_LANGUAGE] = {}
     """Language → message → text, e.g. ``{"zh-CN": {"greeting": "您好…"}}``."""
@@ -143,6 +151,12 @@ class WorkstreamFields(ApiModel):
         if value is not None and value < timedelta(minutes=1):
             raise ValueError("must be at least one minute (PT1M)")
         return value
+
+    @field_validator("required_skills")
+    @classmethod
+    def _unique_skills(cls, skills: list[RequiredSkill]) -> list[RequiredSkill]:
+        check_skill_names_unique(skills)
+        return skills
 
     @field_validator("routing_rules")
     @classmethod

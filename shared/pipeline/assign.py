@@ -2,8 +2,9 @@
 
 Two conditional writes make it safe with many workers:
 1. reserve: the agent document gains a hold for the conversation if, on the version just
-   read, the presence is allowed and the free capacity covers the units (ETag) — so used
-   capacity never exceeds capacity;
+   read, the presence is allowed, the free capacity covers the units and the workstream's
+   capacity profile (if any) has an item of room (ETag) — so neither used capacity nor a
+   profile's items ever exceed their limits;
 2. commit: the conversation turns from open to active with that agent (ETag) — so it is
    never assigned twice. A worker that loses this race releases the hold it took.
 A crash between the two leaves a hold without a conversation; the maintenance sweep releases
@@ -30,8 +31,10 @@ from shared.core.telemetry import traced
 from shared.messaging.automated import AutomatedMessenger, automated_key
 from shared.messaging.surveys import Surveys
 from shared.model.agents import Agent, AgentFields, Hold, Presence
+from shared.model.capacity_profiles import CapacityProfile, WrapUpBlocking, items_used
 from shared.model.conversations import Conversation, ConversationState, utc
 from shared.model.lifecycle import HOLDS_CAPACITY
+from shared.model.skills import combined, ranked
 from shared.model.timeline import EventKind
 from shared.model.workstreams import AutomatedMessage, DistributionMode, Workstream
 from shared.store.availability import AvailabilityIndex
@@ -47,6 +50,10 @@ from shared.store.work_queues import WorkQueue
 log = logging.getLogger(__name__)
 
 DRAIN_BATCH = 20
+CANDIDATES = 8
+MATCHED_CANDIDATES = 32
+"""Rows read from the availability index: more when skills or a capacity profile filter
+them, so the matching agents are among those read."""
 RESERVE_ATTEMPTS = 2
 """Writes tried on one candidate in the assign step before moving on to the next: a lost
 race means other steps are taking that agent now, and the next is the best one they are not."""
@@ -77,6 +84,13 @@ class Outcome(str, Enum):
 
 class _NoFitError(Exception):
     pass
+
+
+def has_room(agent: Agent, profile: CapacityProfile, now: datetime) -> bool:
+    """Whether the agent holds ``profile`` and has an item of it free at ``now``."""
+    if profile.id not in agent.capacity_profile_ids:
+        return False
+    return items_used(agent.holds, profile, now) < profile.max_items
 
 
 class AssignStep:
@@ -140,10 +154,12 @@ class AssignStep:
         presences: Iterable[Presence],
         *,
         attempts: int = ATTEMPTS,
+        profile: CapacityProfile | None = None,
     ) -> Agent | None:
-        """Hold ``units`` of the agent's capacity for ``conversation``, if it fits now. A
-        disabled agent never fits: checked on the version the write is conditional on, this
-        keeps work from it whatever a stale availability row or a preferred agent id says.
+        """Hold ``units`` of the agent's capacity for ``conversation``, if it fits now, and
+        with ``profile`` one of its items (the agent must hold the profile). A disabled agent
+        never fits: checked on the version the write is conditional on, this keeps work from
+        it whatever a stale availability row or a preferred agent id says.
 
         None also when a hold for it exists already: that one belongs to another worker (or
         an attempt that died), and releasing it on a lost race would free someone else's.
@@ -159,7 +175,10 @@ class AssignStep:
                 raise _NoFitError
             if agent.disabled or agent.presence not in allowed or agent.free_capacity < units:
                 raise _NoFitError
-            holds = {**agent.holds, conversation.id: Hold(units=units, since=now)}
+            if profile is not None and not has_room(agent, profile, now):
+                raise _NoFitError
+            held = Hold(units=units, since=now, profile_id=profile.id if profile else None)
+            holds = {**agent.holds, conversation.id: held}
             parked = [cid for cid in agent.parked if cid != conversation.id]
             return agent.model_copy(
                 update={"holds": holds, "parked": parked, "last_assigned_at": now}
@@ -196,6 +215,44 @@ class AssignStep:
         self.change_agent(agent_id, unhold)
         if freed == [True]:
             self._assign_queue.put(AssignItem(agent_id=agent_id))
+
+    def enter_wrap_up(
+        self, agent_id: str, conversation_id: str, workstream: Workstream | None
+    ) -> None:
+        """Mark the hold as in wrap-up: its profile then says whether it still takes room.
+        Room that frees (now, or after a fixed duration) is offered to waiting work then."""
+        now = self._now()
+
+        def mark(agent: Agent) -> Agent | None:
+            hold = agent.holds.get(conversation_id)
+            if hold is None or hold.wrap_up_since is not None:
+                return None
+            holds = {**agent.holds, conversation_id: hold.model_copy(update={"wrap_up_since": now})}
+            return agent.model_copy(update={"holds": holds})
+
+        self.change_agent(agent_id, mark)
+        profile = self.profile(workstream)
+        if profile is None:
+            return
+        blocking = profile.block_assignment_during_wrap_up
+        if blocking is WrapUpBlocking.NEVER:
+            self._assign_queue.put(AssignItem(agent_id=agent_id))
+        elif blocking is WrapUpBlocking.FIXED and profile.wrap_up_duration:
+            delay = int(profile.wrap_up_duration.total_seconds()) + 1
+            self._assign_queue.put(AssignItem(agent_id=agent_id), delay_seconds=delay)
+
+    def profile(self, workstream: Workstream | None) -> CapacityProfile | None:
+        """The workstream's capacity profile; None when it names none (or it is gone)."""
+        if workstream is None or workstream.capacity_profile_id is None:
+            return None
+        profile = self._catalog.profile(workstream.capacity_profile_id)
+        if profile is None:
+            log.warning(
+                "workstream %s: capacity profile %s is gone",
+                workstream.id,
+                workstream.capacity_profile_id,
+            )
+        return profile
 
     # --- assignment ---------------------------------------------------------------------------
 
@@ -244,8 +301,9 @@ class AssignStep:
         if workstream.distribution_mode is DistributionMode.PICK:
             return Outcome.SKIPPED
         units = conversation.units or workstream.capacity_units
+        profile = self.profile(workstream)
         contended = False
-        candidates = self._candidates(conversation, workstream, units)
+        candidates = self._candidates(conversation, workstream, units, profile)
         if not candidates:
             self._tell_not_assigned(conversation, workstream)
         for agent_id in candidates:
@@ -256,6 +314,7 @@ class AssignStep:
                     units,
                     workstream.allowed_presences,
                     attempts=RESERVE_ATTEMPTS,
+                    profile=profile,
                 )
             except ChangedError:
                 contended = True  # other steps are taking this agent now: try the next
@@ -322,7 +381,11 @@ class AssignStep:
             )
 
     def _candidates(
-        self, conversation: Conversation, workstream: Workstream, units: int
+        self,
+        conversation: Conversation,
+        workstream: Workstream,
+        units: int,
+        profile: CapacityProfile | None = None,
     ) -> list[str]:
         preferred: list[str] = []
         if conversation.previous_agent_id:
@@ -331,10 +394,21 @@ class AssignStep:
             customer = self._conversations.customer(conversation.account_id, conversation.open_id)
             if customer and customer.last_agent_id:
                 preferred.append(customer.last_agent_id)
+        required = combined(conversation.skills, workstream.required_skills)
+        filtered = bool(required) or profile is not None
         indexed = self._availability.candidates(
-            conversation.queue_id or "", units=units, presences=workstream.allowed_presences
+            conversation.queue_id or "",
+            units=units,
+            presences=workstream.allowed_presences,
+            limit=MATCHED_CANDIDATES if filtered else CANDIDATES,
         )
-        return list(dict.fromkeys(preferred + indexed))
+        ids = list(dict.fromkeys(preferred + indexed))
+        if not filtered:
+            return ids
+        now = self._now()
+        agents = [a for a in (self._catalog.agent(agent_id) for agent_id in ids) if a]
+        fitting = [a for a in agents if profile is None or has_room(a, profile, now)]
+        return ranked([(a.id, a.skills) for a in fitting], required, workstream.skill_matching)
 
     def terms(self, conversation: Conversation) -> tuple[Workstream | None, int, list[Presence]]:
         """The conversation's workstream, the capacity units it takes and the presences that
@@ -392,9 +466,10 @@ class AssignStep:
     def _revive(self, conversation: Conversation) -> Outcome:
         """The customer wrote to a parked conversation: back to its agent if there is room,
         else back to the queue with that agent preferred."""
-        _, units, presences = self.terms(conversation)
+        workstream, units, presences = self.terms(conversation)
         agent_id = conversation.agent_id
-        if agent_id and self.reserve(agent_id, conversation, units, presences):
+        profile = self.profile(workstream)
+        if agent_id and self.reserve(agent_id, conversation, units, presences, profile=profile):
             try:
                 self._conversations.save(
                     conversation, state=ConversationState.ACTIVE, updated_at=self._now()

@@ -24,6 +24,7 @@ from shared.model.conversations import Conversation, ConversationState, utc
 from shared.model.hours import HoursStatus
 from shared.model.queues import Handling, OverflowAction, Queue
 from shared.model.rules import RoutingRule, classify
+from shared.model.skills import RequiredSkill, combined
 from shared.model.timeline import EventKind
 from shared.model.workstreams import AutomatedMessage, DistributionMode, Workstream
 from shared.store.catalog import RoutingCatalog
@@ -44,7 +45,7 @@ class Placement:
     queue: Queue
     priority: int
     rule: str | None
-    skills: tuple[str, ...]
+    skills: tuple[RequiredSkill, ...]
 
 
 def choose_queue(
@@ -226,7 +227,7 @@ class RouteStep:
                 queue=queue,
                 priority=priority,
                 rule=rule.name if rule else None,
-                skills=tuple(rule.skills) if rule else (),
+                skills=tuple(combined(rule.skills if rule else (), workstream.required_skills)),
             )
 
         for _ in range(MAX_TRANSFERS + 1):

@@ -42,6 +42,7 @@ def test_an_agent_created_in_the_browser_signs_in_with_the_token_shown_once(open
     page.get_by_role("checkbox", name=queue["name"]).check()
     page.get_by_role("button", name="Add skill").click()
     page.get_by_role("textbox", name="Skill 1").fill("退款")
+    page.get_by_role("spinbutton", name="Rating of skill 1 (1–10)").fill("7")
     page.get_by_role("button", name="Create agent").click()
 
     panel = page.get_by_role("region", name=f"Access token for Zhang {suffix}")
@@ -55,7 +56,8 @@ def test_an_agent_created_in_the_browser_signs_in_with_the_token_shown_once(open
     stored = admin.get(f"/api/admin/agents/{agent_id}").json()
     assert stored["name"] == f"Zhang {suffix}"
     assert (stored["role"], stored["capacity"]) == ("supervisor", 5)
-    assert (stored["queueIds"], stored["skills"]) == ([queue["id"]], ["退款"])
+    assert stored["queueIds"] == [queue["id"]]
+    assert stored["skills"] == [{"name": "退款", "rating": 7}]
 
     workspace = open_page()  # the agent, on their own browser
     sign_in(workspace, token)

@@ -10,7 +10,14 @@ from tools.desk import Desk, sign_in
 
 pytestmark = pytest.mark.timeout(60)
 
-ADMIN_SECTIONS = ["WeChat accounts", "Workstreams", "Queues", "Agents", "Supervisor"]
+ADMIN_SECTIONS = [
+    "WeChat accounts",
+    "Workstreams",
+    "Queues",
+    "Agents",
+    "Capacity profiles",
+    "Supervisor",
+]
 
 
 def test_the_admin_lands_on_the_accounts_and_moves_between_sections(page, app):

@@ -15,6 +15,9 @@ Schema cannot state, named by its error code or by the field it is about:
 - ``operatingHours.weekly.N.end``: not after that window's start;
 - ``routingRules``: two rules with the same name;
 - ``autoCloseAfterInactivity``: under a minute;
+- ``skills``, ``requiredSkills``: two skills with the same name;
+- ``wrapUpDuration`` (``wrap_up_duration`` when absent): outside PT30S–PT60M, or given with
+  or missing from the ``blockAssignmentDuringWrapUp`` it goes with;
 - ``text`` and ``quickReply``: more than WeChat's 2048 bytes of UTF-8 (the document can only
   say 2048 characters).
 """
@@ -32,6 +35,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 UNFORESEEABLE_CODES = {"unknown_reference", "address_refused"}
 UNFORESEEABLE_FIELDS = re.compile(
     r"continuationToken|routingRules|autoCloseAfterInactivity|text|quickReply"
+    r"|skills|requiredSkills|wrapUpDuration|wrap_up_duration"
     r"|.*\.condition(\..*)?|.*\.pattern|operatingHours\.weekly\.\d+\.end"
 )
 

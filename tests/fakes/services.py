@@ -10,6 +10,7 @@ from shared.messaging.automated import AutomatedMessenger
 from shared.messaging.outbox import Outbox
 from shared.messaging.surveys import Surveys
 from shared.model.agents import Agent
+from shared.model.capacity_profiles import CapacityProfile
 from shared.model.queues import Queue
 from shared.model.workstreams import Workstream
 from shared.pipeline.assign import AssignStep
@@ -40,9 +41,14 @@ class FakeServices:
         self.workstreams = FakeDocumentStore(Workstream, unique={"account": lambda w: w.account_id})
         self.queues = FakeDocumentStore(Queue)
         self.agents = FakeDocumentStore(Agent, unique={"token": lambda a: a.token_hash})
+        self.profiles = FakeDocumentStore(CapacityProfile)
         # No cache: a test that changes a queue sees the change in its next step.
         self.catalog = RoutingCatalog(
-            _port(self.workstreams), _port(self.queues), _port(self.agents), cache_seconds=0
+            _port(self.workstreams),
+            _port(self.queues),
+            _port(self.agents),
+            cache_seconds=0,
+            profiles=_port(self.profiles),
         )
         self.waiting = FakeWaitingLine()
         self.availability = FakeAvailabilityIndex()

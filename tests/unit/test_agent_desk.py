@@ -214,3 +214,29 @@ def test_a_transfer_to_an_agent_who_cannot_take_it_is_refused(world, services, a
     assert transfer_to(lin) == (409, "same_agent")
     assert world.get(conversation_id).agent_id == lin.id
     assert world.fresh_agent(lin.id).holds.keys() == {conversation_id}
+
+
+def test_a_pick_and_a_transfer_take_an_item_of_the_workstreams_profile(world, services):
+    """Picks and transfers to an agent reserve as assignment does: the profile's item too."""
+    from shared.model.capacity_profiles import CapacityProfile
+    from shared.model.conversations import utc
+
+    now = utc(world.clock())
+    profile = CapacityProfile(id="chat", name="chat", max_items=1, created_at=now, updated_at=now)
+    services.profiles.create(profile)
+    queue = world.queue()
+    world.workstream(queue.id, distributionMode="pick", capacityProfileId="chat")
+    agent = world.agent("picker", [queue.id], capacity=5, capacityProfileIds=["chat"])
+    other = world.agent("other", [queue.id], capacity=5)  # does not hold the profile
+    first, second = world.conversation("1"), world.conversation("2")
+
+    picked = services.desk.pick(world.fresh_agent(agent.id), first)
+    assert world.fresh_agent(agent.id).holds[picked.id].profile_id == "chat"
+    pick = services.desk.pick
+    assert refused(lambda: pick(world.fresh_agent(agent.id), second)) == (409, "no_capacity")
+    assert refused(lambda: pick(world.fresh_agent(other.id), second)) == (409, "no_capacity")
+    move = TransferRequest(agent_id=other.id)
+    assert refused(lambda: services.desk.transfer(world.fresh_agent(agent.id), first, move)) == (
+        409,
+        "no_capacity",
+    )

@@ -26,6 +26,7 @@ FIELD_TABLES = {
     "Workstream": "WorkstreamFields",
     "Routing rule": "RoutingRule-Input",
     "Agent": "AgentFields",
+    "Capacity profile": "CapacityProfileFields",
 }
 """The bold title above each field table → the schema of its body in the OpenAPI document."""
 SPELLED_OUT_DEFAULTS = {("FileAttachments", "both `true`")}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from shared.model.conversations import ConversationState as S
+from shared.model.skills import RequiredSkill
 
 MESSAGES = {
     "en": {
@@ -51,7 +52,7 @@ def test_the_first_matching_rule_picks_queue_priority_and_skills_else_the_fallba
         refunds.id,
         5,
         "refund",
-        ["billing"],
+        [RequiredSkill(name="billing", min_rating=1)],  # a plain name reads as minRating 1
     )
     other = world.get(world.conversation("hello"))
     assert (other.queue_id, other.priority, other.rule) == (general.id, 40, None)

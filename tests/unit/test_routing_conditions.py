@@ -449,7 +449,8 @@ def test_classify_takes_the_first_rule_that_matches():
     ]
     chosen = classify(rules, context())
     assert chosen is rules[1]
-    assert (chosen.queue_id, chosen.priority, chosen.skills) == ("vip", 10, ["refunds"])
+    assert (chosen.queue_id, chosen.priority) == ("vip", 10)
+    assert [skill.name for skill in chosen.skills] == ["refunds"]
     assert classify(rules, context(tags=())) is rules[2]
 
 
@@ -466,8 +467,11 @@ def test_classify_returns_none_when_nothing_matches():
         ({"queueId": ""}, "routingRules.0.queueId"),
         ({"priority": -1}, "routingRules.0.priority"),
         ({"priority": 1001}, "routingRules.0.priority"),
-        ({"skills": [""]}, "routingRules.0.skills.0"),
-        ({"skills": ["s" * 51]}, "routingRules.0.skills.0"),
+        ({"skills": [""]}, "routingRules.0.skills.0.name"),
+        ({"skills": ["s" * 51]}, "routingRules.0.skills.0.name"),
+        ({"skills": [{"name": "s", "minRating": 0}]}, "routingRules.0.skills.0.minRating"),
+        ({"skills": [{"name": "s", "minRating": 11}]}, "routingRules.0.skills.0.minRating"),
+        ({"skills": ["s", {"name": "s", "minRating": 2}]}, "routingRules.0.skills"),
         ({"skills": [f"s{i}" for i in range(21)]}, "routingRules.0.skills"),
         ({"queue": "q"}, "routingRules.0.queue"),
     ],

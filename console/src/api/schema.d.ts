@@ -163,6 +163,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/capacity-profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List capacity profiles */
+        get: operations["getAdminCapacity-profiles"];
+        put?: never;
+        /** Create a capacity profile */
+        post: operations["postAdminCapacity-profiles"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/capacity-profiles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a capacity profile */
+        get: operations["getAdminCapacity-profilesId"];
+        put?: never;
+        post?: never;
+        /** Delete a capacity profile no workstream or agent uses */
+        delete: operations["deleteAdminCapacity-profilesId"];
+        options?: never;
+        head?: never;
+        /** Change a capacity profile */
+        patch: operations["patchAdminCapacity-profilesId"];
+        trace?: never;
+    };
     "/api/admin/conversations": {
         parameters: {
             query?: never;
@@ -1003,7 +1040,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: string[];
+            skills: components["schemas"]["RequiredSkill-Output"][];
             /** @default open */
             state: components["schemas"]["ConversationState"];
             /**
@@ -1147,7 +1184,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: string[];
+            skills: components["schemas"]["RequiredSkill-Output"][];
             /** @default open */
             state: components["schemas"]["ConversationState"];
             /**
@@ -1178,6 +1215,8 @@ export interface components {
         AgentCreated: {
             /** Capacity */
             capacity: number;
+            /** Capacityprofileids */
+            capacityProfileIds: string[];
             /** Conversationids */
             conversationIds: string[];
             /**
@@ -1208,7 +1247,7 @@ export interface components {
             queueIds: string[];
             role: components["schemas"]["AgentRole"];
             /** Skills */
-            skills: string[];
+            skills: components["schemas"]["HeldSkill-Output"][];
             /** Token */
             token: string;
             /**
@@ -1227,6 +1266,11 @@ export interface components {
              */
             capacity: number;
             /**
+             * Capacityprofileids
+             * @default []
+             */
+            capacityProfileIds: string[];
+            /**
              * Disabled
              * @default false
              */
@@ -1244,7 +1288,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: string[];
+            skills: components["schemas"]["HeldSkill-Input"][];
         };
         /** AgentList */
         AgentList: {
@@ -1276,6 +1320,8 @@ export interface components {
         AgentPatch: {
             /** Capacity */
             capacity?: number;
+            /** Capacityprofileids */
+            capacityProfileIds?: string[];
             /** Disabled */
             disabled?: boolean;
             /** Name */
@@ -1284,7 +1330,7 @@ export interface components {
             queueIds?: string[];
             role?: components["schemas"]["AgentRole"];
             /** Skills */
-            skills?: string[];
+            skills?: components["schemas"]["HeldSkill-Input"][];
         };
         /**
          * AgentRole
@@ -1295,6 +1341,8 @@ export interface components {
         AgentTokenRotated: {
             /** Capacity */
             capacity: number;
+            /** Capacityprofileids */
+            capacityProfileIds: string[];
             /** Conversationids */
             conversationIds: string[];
             /**
@@ -1325,7 +1373,7 @@ export interface components {
             queueIds: string[];
             role: components["schemas"]["AgentRole"];
             /** Skills */
-            skills: string[];
+            skills: components["schemas"]["HeldSkill-Output"][];
             /** Token */
             token: string;
             /**
@@ -1340,6 +1388,8 @@ export interface components {
         AgentView: {
             /** Capacity */
             capacity: number;
+            /** Capacityprofileids */
+            capacityProfileIds: string[];
             /** Conversationids */
             conversationIds: string[];
             /**
@@ -1370,7 +1420,7 @@ export interface components {
             queueIds: string[];
             role: components["schemas"]["AgentRole"];
             /** Skills */
-            skills: string[];
+            skills: components["schemas"]["HeldSkill-Output"][];
             /**
              * Updatedat
              * Format: date-time
@@ -1447,6 +1497,70 @@ export interface components {
             maxFileBytes: number;
             /** Medialimits */
             mediaLimits: components["schemas"]["MediaLimit"][];
+        };
+        /** CapacityProfile */
+        CapacityProfile: {
+            /** @default always */
+            blockAssignmentDuringWrapUp: components["schemas"]["WrapUpBlocking"];
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Id */
+            id: string;
+            /**
+             * Maxitems
+             * @default 1
+             */
+            maxItems: number;
+            /** Name */
+            name: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /**
+             * Wrapupduration
+             * @default null
+             */
+            wrapUpDuration: string | null;
+        };
+        /** CapacityProfileFields */
+        CapacityProfileFields: {
+            /** @default always */
+            blockAssignmentDuringWrapUp: components["schemas"]["WrapUpBlocking"];
+            /**
+             * Maxitems
+             * @default 1
+             */
+            maxItems: number;
+            /** Name */
+            name: string;
+            /**
+             * Wrapupduration
+             * @default null
+             */
+            wrapUpDuration: string | null;
+        };
+        /** CapacityProfileList */
+        CapacityProfileList: {
+            /** Capacityprofiles */
+            capacityProfiles: components["schemas"]["CapacityProfile"][];
+        };
+        /** CapacityProfilePatch */
+        CapacityProfilePatch: {
+            blockAssignmentDuringWrapUp?: components["schemas"]["WrapUpBlocking"];
+            /** Maxitems */
+            maxItems?: number;
+            /** Name */
+            name?: string;
+            /**
+             * Wrapupduration
+             * @default null
+             */
+            wrapUpDuration: string | null;
         };
         /** ChangesView */
         ChangesView: {
@@ -1690,7 +1804,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: string[];
+            skills: components["schemas"]["RequiredSkill-Output"][];
             /** @default open */
             state: components["schemas"]["ConversationState"];
             /**
@@ -1822,7 +1936,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: string[];
+            skills: components["schemas"]["RequiredSkill-Output"][];
             /** @default open */
             state: components["schemas"]["ConversationState"];
             /**
@@ -2190,6 +2304,28 @@ export interface components {
              * @default null
              */
             transferQueueId: string | null;
+        };
+        "HeldSkill-Input": {
+            /** Name */
+            name: string;
+            /**
+             * Rating
+             * @default 1
+             */
+            rating: number;
+        } | string;
+        /**
+         * HeldSkill
+         * @description A skill an agent holds, rated 1 (novice) to 10 (expert).
+         */
+        "HeldSkill-Output": {
+            /** Name */
+            name: string;
+            /**
+             * Rating
+             * @default 1
+             */
+            rating: number;
         };
         /** Holiday */
         Holiday: {
@@ -2684,6 +2820,28 @@ export interface components {
             /** Window */
             window: number;
         };
+        "RequiredSkill-Input": {
+            /**
+             * Minrating
+             * @default 1
+             */
+            minRating: number;
+            /** Name */
+            name: string;
+        } | string;
+        /**
+         * RequiredSkill
+         * @description A skill a conversation needs, at ``minRating`` or better.
+         */
+        "RequiredSkill-Output": {
+            /**
+             * Minrating
+             * @default 1
+             */
+            minRating: number;
+            /** Name */
+            name: string;
+        };
         /** RouteTestRequest */
         RouteTestRequest: {
             /**
@@ -2769,7 +2927,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: string[];
+            skills: components["schemas"]["RequiredSkill-Input"][];
         };
         /** RoutingRule */
         "RoutingRule-Output": {
@@ -2787,7 +2945,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: string[];
+            skills: components["schemas"]["RequiredSkill-Output"][];
         };
         /**
          * RoutingVocabulary
@@ -2837,6 +2995,11 @@ export interface components {
              */
             type: string;
         };
+        /**
+         * SkillMatching
+         * @enum {string}
+         */
+        SkillMatching: "exact" | "closest";
         /** SupervisedConversation */
         SupervisedConversation: {
             /** Accountid */
@@ -2946,7 +3109,7 @@ export interface components {
              * Skills
              * @default []
              */
-            skills: string[];
+            skills: components["schemas"]["RequiredSkill-Output"][];
             /** @default open */
             state: components["schemas"]["ConversationState"];
             /**
@@ -3161,6 +3324,11 @@ export interface components {
              */
             botSurvey: (components["schemas"]["LinkSurvey"] | components["schemas"]["RatingSurvey"]) | null;
             /**
+             * Capacityprofileid
+             * @default null
+             */
+            capacityProfileId: string | null;
+            /**
              * Capacityunits
              * @default 1
              */
@@ -3208,6 +3376,11 @@ export interface components {
                 [key: string]: components["schemas"]["QuickReply"][];
             };
             /**
+             * Requiredskills
+             * @default []
+             */
+            requiredSkills: components["schemas"]["RequiredSkill-Output"][];
+            /**
              * Retentiondays
              * @default null
              */
@@ -3217,6 +3390,8 @@ export interface components {
              * @default []
              */
             routingRules: components["schemas"]["RoutingRule-Output"][];
+            /** @default exact */
+            skillMatching: components["schemas"]["SkillMatching"];
             /**
              * Survey
              * @default null
@@ -3271,6 +3446,11 @@ export interface components {
              */
             botSurvey: (components["schemas"]["LinkSurvey"] | components["schemas"]["RatingSurvey"]) | null;
             /**
+             * Capacityprofileid
+             * @default null
+             */
+            capacityProfileId: string | null;
+            /**
              * Capacityunits
              * @default 1
              */
@@ -3311,6 +3491,11 @@ export interface components {
                 [key: string]: components["schemas"]["QuickReply"][];
             };
             /**
+             * Requiredskills
+             * @default []
+             */
+            requiredSkills: components["schemas"]["RequiredSkill-Input"][];
+            /**
              * Retentiondays
              * @default null
              */
@@ -3320,6 +3505,8 @@ export interface components {
              * @default []
              */
             routingRules: components["schemas"]["RoutingRule-Input"][];
+            /** @default exact */
+            skillMatching: components["schemas"]["SkillMatching"];
             /**
              * Survey
              * @default null
@@ -3364,6 +3551,11 @@ export interface components {
              * @default null
              */
             botSurvey: (components["schemas"]["LinkSurvey"] | components["schemas"]["RatingSurvey"]) | null;
+            /**
+             * Capacityprofileid
+             * @default null
+             */
+            capacityProfileId: string | null;
             /** Capacityunits */
             capacityUnits?: number;
             distributionMode?: components["schemas"]["DistributionMode"];
@@ -3385,6 +3577,8 @@ export interface components {
             quickReplies?: {
                 [key: string]: components["schemas"]["QuickReply"][];
             };
+            /** Requiredskills */
+            requiredSkills?: components["schemas"]["RequiredSkill-Input"][];
             /**
              * Retentiondays
              * @default null
@@ -3392,6 +3586,7 @@ export interface components {
             retentionDays: number | null;
             /** Routingrules */
             routingRules?: components["schemas"]["RoutingRule-Input"][];
+            skillMatching?: components["schemas"]["SkillMatching"];
             /**
              * Survey
              * @default null
@@ -3403,6 +3598,11 @@ export interface components {
              */
             timeZone?: "Africa/Abidjan" | "Africa/Accra" | "Africa/Addis_Ababa" | "Africa/Algiers" | "Africa/Asmara" | "Africa/Asmera" | "Africa/Bamako" | "Africa/Bangui" | "Africa/Banjul" | "Africa/Bissau" | "Africa/Blantyre" | "Africa/Brazzaville" | "Africa/Bujumbura" | "Africa/Cairo" | "Africa/Casablanca" | "Africa/Ceuta" | "Africa/Conakry" | "Africa/Dakar" | "Africa/Dar_es_Salaam" | "Africa/Djibouti" | "Africa/Douala" | "Africa/El_Aaiun" | "Africa/Freetown" | "Africa/Gaborone" | "Africa/Harare" | "Africa/Johannesburg" | "Africa/Juba" | "Africa/Kampala" | "Africa/Khartoum" | "Africa/Kigali" | "Africa/Kinshasa" | "Africa/Lagos" | "Africa/Libreville" | "Africa/Lome" | "Africa/Luanda" | "Africa/Lubumbashi" | "Africa/Lusaka" | "Africa/Malabo" | "Africa/Maputo" | "Africa/Maseru" | "Africa/Mbabane" | "Africa/Mogadishu" | "Africa/Monrovia" | "Africa/Nairobi" | "Africa/Ndjamena" | "Africa/Niamey" | "Africa/Nouakchott" | "Africa/Ouagadougou" | "Africa/Porto-Novo" | "Africa/Sao_Tome" | "Africa/Timbuktu" | "Africa/Tripoli" | "Africa/Tunis" | "Africa/Windhoek" | "America/Adak" | "America/Anchorage" | "America/Anguilla" | "America/Antigua" | "America/Araguaina" | "America/Argentina/Buenos_Aires" | "America/Argentina/Catamarca" | "America/Argentina/ComodRivadavia" | "America/Argentina/Cordoba" | "America/Argentina/Jujuy" | "America/Argentina/La_Rioja" | "America/Argentina/Mendoza" | "America/Argentina/Rio_Gallegos" | "America/Argentina/Salta" | "America/Argentina/San_Juan" | "America/Argentina/San_Luis" | "America/Argentina/Tucuman" | "America/Argentina/Ushuaia" | "America/Aruba" | "America/Asuncion" | "America/Atikokan" | "America/Atka" | "America/Bahia" | "America/Bahia_Banderas" | "America/Barbados" | "America/Belem" | "America/Belize" | "America/Blanc-Sablon" | "America/Boa_Vista" | "America/Bogota" | "America/Boise" | "America/Buenos_Aires" | "America/Cambridge_Bay" | "America/Campo_Grande" | "America/Cancun" | "America/Caracas" | "America/Catamarca" | "America/Cayenne" | "America/Cayman" | "America/Chicago" | "America/Chihuahua" | "America/Ciudad_Juarez" | "America/Coral_Harbour" | "America/Cordoba" | "America/Costa_Rica" | "America/Coyhaique" | "America/Creston" | "America/Cuiaba" | "America/Curacao" | "America/Danmarkshavn" | "America/Dawson" | "America/Dawson_Creek" | "America/Denver" | "America/Detroit" | "America/Dominica" | "America/Edmonton" | "America/Eirunepe" | "America/El_Salvador" | "America/Ensenada" | "America/Fort_Nelson" | "America/Fort_Wayne" | "America/Fortaleza" | "America/Glace_Bay" | "America/Godthab" | "America/Goose_Bay" | "America/Grand_Turk" | "America/Grenada" | "America/Guadeloupe" | "America/Guatemala" | "America/Guayaquil" | "America/Guyana" | "America/Halifax" | "America/Havana" | "America/Hermosillo" | "America/Indiana/Indianapolis" | "America/Indiana/Knox" | "America/Indiana/Marengo" | "America/Indiana/Petersburg" | "America/Indiana/Tell_City" | "America/Indiana/Vevay" | "America/Indiana/Vincennes" | "America/Indiana/Winamac" | "America/Indianapolis" | "America/Inuvik" | "America/Iqaluit" | "America/Jamaica" | "America/Jujuy" | "America/Juneau" | "America/Kentucky/Louisville" | "America/Kentucky/Monticello" | "America/Knox_IN" | "America/Kralendijk" | "America/La_Paz" | "America/Lima" | "America/Los_Angeles" | "America/Louisville" | "America/Lower_Princes" | "America/Maceio" | "America/Managua" | "America/Manaus" | "America/Marigot" | "America/Martinique" | "America/Matamoros" | "America/Mazatlan" | "America/Mendoza" | "America/Menominee" | "America/Merida" | "America/Metlakatla" | "America/Mexico_City" | "America/Miquelon" | "America/Moncton" | "America/Monterrey" | "America/Montevideo" | "America/Montreal" | "America/Montserrat" | "America/Nassau" | "America/New_York" | "America/Nipigon" | "America/Nome" | "America/Noronha" | "America/North_Dakota/Beulah" | "America/North_Dakota/Center" | "America/North_Dakota/New_Salem" | "America/Nuuk" | "America/Ojinaga" | "America/Panama" | "America/Pangnirtung" | "America/Paramaribo" | "America/Phoenix" | "America/Port-au-Prince" | "America/Port_of_Spain" | "America/Porto_Acre" | "America/Porto_Velho" | "America/Puerto_Rico" | "America/Punta_Arenas" | "America/Rainy_River" | "America/Rankin_Inlet" | "America/Recife" | "America/Regina" | "America/Resolute" | "America/Rio_Branco" | "America/Rosario" | "America/Santa_Isabel" | "America/Santarem" | "America/Santiago" | "America/Santo_Domingo" | "America/Sao_Paulo" | "America/Scoresbysund" | "America/Shiprock" | "America/Sitka" | "America/St_Barthelemy" | "America/St_Johns" | "America/St_Kitts" | "America/St_Lucia" | "America/St_Thomas" | "America/St_Vincent" | "America/Swift_Current" | "America/Tegucigalpa" | "America/Thule" | "America/Thunder_Bay" | "America/Tijuana" | "America/Toronto" | "America/Tortola" | "America/Vancouver" | "America/Virgin" | "America/Whitehorse" | "America/Winnipeg" | "America/Yakutat" | "America/Yellowknife" | "Antarctica/Casey" | "Antarctica/Davis" | "Antarctica/DumontDUrville" | "Antarctica/Macquarie" | "Antarctica/Mawson" | "Antarctica/McMurdo" | "Antarctica/Palmer" | "Antarctica/Rothera" | "Antarctica/South_Pole" | "Antarctica/Syowa" | "Antarctica/Troll" | "Antarctica/Vostok" | "Arctic/Longyearbyen" | "Asia/Aden" | "Asia/Almaty" | "Asia/Amman" | "Asia/Anadyr" | "Asia/Aqtau" | "Asia/Aqtobe" | "Asia/Ashgabat" | "Asia/Ashkhabad" | "Asia/Atyrau" | "Asia/Baghdad" | "Asia/Bahrain" | "Asia/Baku" | "Asia/Bangkok" | "Asia/Barnaul" | "Asia/Beirut" | "Asia/Bishkek" | "Asia/Brunei" | "Asia/Calcutta" | "Asia/Chita" | "Asia/Choibalsan" | "Asia/Chongqing" | "Asia/Chungking" | "Asia/Colombo" | "Asia/Dacca" | "Asia/Damascus" | "Asia/Dhaka" | "Asia/Dili" | "Asia/Dubai" | "Asia/Dushanbe" | "Asia/Famagusta" | "Asia/Gaza" | "Asia/Harbin" | "Asia/Hebron" | "Asia/Ho_Chi_Minh" | "Asia/Hong_Kong" | "Asia/Hovd" | "Asia/Irkutsk" | "Asia/Istanbul" | "Asia/Jakarta" | "Asia/Jayapura" | "Asia/Jerusalem" | "Asia/Kabul" | "Asia/Kamchatka" | "Asia/Karachi" | "Asia/Kashgar" | "Asia/Kathmandu" | "Asia/Katmandu" | "Asia/Khandyga" | "Asia/Kolkata" | "Asia/Krasnoyarsk" | "Asia/Kuala_Lumpur" | "Asia/Kuching" | "Asia/Kuwait" | "Asia/Macao" | "Asia/Macau" | "Asia/Magadan" | "Asia/Makassar" | "Asia/Manila" | "Asia/Muscat" | "Asia/Nicosia" | "Asia/Novokuznetsk" | "Asia/Novosibirsk" | "Asia/Omsk" | "Asia/Oral" | "Asia/Phnom_Penh" | "Asia/Pontianak" | "Asia/Pyongyang" | "Asia/Qatar" | "Asia/Qostanay" | "Asia/Qyzylorda" | "Asia/Rangoon" | "Asia/Riyadh" | "Asia/Saigon" | "Asia/Sakhalin" | "Asia/Samarkand" | "Asia/Seoul" | "Asia/Shanghai" | "Asia/Singapore" | "Asia/Srednekolymsk" | "Asia/Taipei" | "Asia/Tashkent" | "Asia/Tbilisi" | "Asia/Tehran" | "Asia/Tel_Aviv" | "Asia/Thimbu" | "Asia/Thimphu" | "Asia/Tokyo" | "Asia/Tomsk" | "Asia/Ujung_Pandang" | "Asia/Ulaanbaatar" | "Asia/Ulan_Bator" | "Asia/Urumqi" | "Asia/Ust-Nera" | "Asia/Vientiane" | "Asia/Vladivostok" | "Asia/Yakutsk" | "Asia/Yangon" | "Asia/Yekaterinburg" | "Asia/Yerevan" | "Atlantic/Azores" | "Atlantic/Bermuda" | "Atlantic/Canary" | "Atlantic/Cape_Verde" | "Atlantic/Faeroe" | "Atlantic/Faroe" | "Atlantic/Jan_Mayen" | "Atlantic/Madeira" | "Atlantic/Reykjavik" | "Atlantic/South_Georgia" | "Atlantic/St_Helena" | "Atlantic/Stanley" | "Australia/ACT" | "Australia/Adelaide" | "Australia/Brisbane" | "Australia/Broken_Hill" | "Australia/Canberra" | "Australia/Currie" | "Australia/Darwin" | "Australia/Eucla" | "Australia/Hobart" | "Australia/LHI" | "Australia/Lindeman" | "Australia/Lord_Howe" | "Australia/Melbourne" | "Australia/NSW" | "Australia/North" | "Australia/Perth" | "Australia/Queensland" | "Australia/South" | "Australia/Sydney" | "Australia/Tasmania" | "Australia/Victoria" | "Australia/West" | "Australia/Yancowinna" | "Brazil/Acre" | "Brazil/DeNoronha" | "Brazil/East" | "Brazil/West" | "CET" | "CST6CDT" | "Canada/Atlantic" | "Canada/Central" | "Canada/Eastern" | "Canada/Mountain" | "Canada/Newfoundland" | "Canada/Pacific" | "Canada/Saskatchewan" | "Canada/Yukon" | "Chile/Continental" | "Chile/EasterIsland" | "Cuba" | "EET" | "EST" | "EST5EDT" | "Egypt" | "Eire" | "Etc/GMT" | "Etc/GMT+0" | "Etc/GMT+1" | "Etc/GMT+10" | "Etc/GMT+11" | "Etc/GMT+12" | "Etc/GMT+2" | "Etc/GMT+3" | "Etc/GMT+4" | "Etc/GMT+5" | "Etc/GMT+6" | "Etc/GMT+7" | "Etc/GMT+8" | "Etc/GMT+9" | "Etc/GMT-0" | "Etc/GMT-1" | "Etc/GMT-10" | "Etc/GMT-11" | "Etc/GMT-12" | "Etc/GMT-13" | "Etc/GMT-14" | "Etc/GMT-2" | "Etc/GMT-3" | "Etc/GMT-4" | "Etc/GMT-5" | "Etc/GMT-6" | "Etc/GMT-7" | "Etc/GMT-8" | "Etc/GMT-9" | "Etc/GMT0" | "Etc/Greenwich" | "Etc/UCT" | "Etc/UTC" | "Etc/Universal" | "Etc/Zulu" | "Europe/Amsterdam" | "Europe/Andorra" | "Europe/Astrakhan" | "Europe/Athens" | "Europe/Belfast" | "Europe/Belgrade" | "Europe/Berlin" | "Europe/Bratislava" | "Europe/Brussels" | "Europe/Bucharest" | "Europe/Budapest" | "Europe/Busingen" | "Europe/Chisinau" | "Europe/Copenhagen" | "Europe/Dublin" | "Europe/Gibraltar" | "Europe/Guernsey" | "Europe/Helsinki" | "Europe/Isle_of_Man" | "Europe/Istanbul" | "Europe/Jersey" | "Europe/Kaliningrad" | "Europe/Kiev" | "Europe/Kirov" | "Europe/Kyiv" | "Europe/Lisbon" | "Europe/Ljubljana" | "Europe/London" | "Europe/Luxembourg" | "Europe/Madrid" | "Europe/Malta" | "Europe/Mariehamn" | "Europe/Minsk" | "Europe/Monaco" | "Europe/Moscow" | "Europe/Nicosia" | "Europe/Oslo" | "Europe/Paris" | "Europe/Podgorica" | "Europe/Prague" | "Europe/Riga" | "Europe/Rome" | "Europe/Samara" | "Europe/San_Marino" | "Europe/Sarajevo" | "Europe/Saratov" | "Europe/Simferopol" | "Europe/Skopje" | "Europe/Sofia" | "Europe/Stockholm" | "Europe/Tallinn" | "Europe/Tirane" | "Europe/Tiraspol" | "Europe/Ulyanovsk" | "Europe/Uzhgorod" | "Europe/Vaduz" | "Europe/Vatican" | "Europe/Vienna" | "Europe/Vilnius" | "Europe/Volgograd" | "Europe/Warsaw" | "Europe/Zagreb" | "Europe/Zaporozhye" | "Europe/Zurich" | "Factory" | "GB" | "GB-Eire" | "GMT" | "GMT+0" | "GMT-0" | "GMT0" | "Greenwich" | "HST" | "Hongkong" | "Iceland" | "Indian/Antananarivo" | "Indian/Chagos" | "Indian/Christmas" | "Indian/Cocos" | "Indian/Comoro" | "Indian/Kerguelen" | "Indian/Mahe" | "Indian/Maldives" | "Indian/Mauritius" | "Indian/Mayotte" | "Indian/Reunion" | "Iran" | "Israel" | "Jamaica" | "Japan" | "Kwajalein" | "Libya" | "MET" | "MST" | "MST7MDT" | "Mexico/BajaNorte" | "Mexico/BajaSur" | "Mexico/General" | "NZ" | "NZ-CHAT" | "Navajo" | "PRC" | "PST8PDT" | "Pacific/Apia" | "Pacific/Auckland" | "Pacific/Bougainville" | "Pacific/Chatham" | "Pacific/Chuuk" | "Pacific/Easter" | "Pacific/Efate" | "Pacific/Enderbury" | "Pacific/Fakaofo" | "Pacific/Fiji" | "Pacific/Funafuti" | "Pacific/Galapagos" | "Pacific/Gambier" | "Pacific/Guadalcanal" | "Pacific/Guam" | "Pacific/Honolulu" | "Pacific/Johnston" | "Pacific/Kanton" | "Pacific/Kiritimati" | "Pacific/Kosrae" | "Pacific/Kwajalein" | "Pacific/Majuro" | "Pacific/Marquesas" | "Pacific/Midway" | "Pacific/Nauru" | "Pacific/Niue" | "Pacific/Norfolk" | "Pacific/Noumea" | "Pacific/Pago_Pago" | "Pacific/Palau" | "Pacific/Pitcairn" | "Pacific/Pohnpei" | "Pacific/Ponape" | "Pacific/Port_Moresby" | "Pacific/Rarotonga" | "Pacific/Saipan" | "Pacific/Samoa" | "Pacific/Tahiti" | "Pacific/Tarawa" | "Pacific/Tongatapu" | "Pacific/Truk" | "Pacific/Wake" | "Pacific/Wallis" | "Pacific/Yap" | "Poland" | "Portugal" | "ROC" | "ROK" | "Singapore" | "Turkey" | "UCT" | "US/Alaska" | "US/Aleutian" | "US/Arizona" | "US/Central" | "US/East-Indiana" | "US/Eastern" | "US/Hawaii" | "US/Indiana-Starke" | "US/Michigan" | "US/Mountain" | "US/Pacific" | "US/Samoa" | "UTC" | "Universal" | "W-SU" | "WET" | "Zulu" | "localtime";
         };
+        /**
+         * WrapUpBlocking
+         * @enum {string}
+         */
+        WrapUpBlocking: "always" | "never" | "fixed";
     };
     responses: never;
     parameters: never;
@@ -4426,6 +4626,356 @@ export interface operations {
             };
             /** @description Conflict: the state or a unique value does not allow it */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "getAdminCapacity-profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CapacityProfileList"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "postAdminCapacity-profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "blockAssignmentDuringWrapUp": "fixed",
+                 *       "maxItems": 2,
+                 *       "name": "Chat",
+                 *       "wrapUpDuration": "PT2M"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CapacityProfileFields"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CapacityProfile"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large: JSON 256 KB, a file 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "getAdminCapacity-profilesId": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CapacityProfile"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "deleteAdminCapacity-profilesId": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "patchAdminCapacity-profilesId": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "maxItems": 3
+                 *     }
+                 */
+                "application/json": components["schemas"]["CapacityProfilePatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CapacityProfile"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large: JSON 256 KB, a file 20 MB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

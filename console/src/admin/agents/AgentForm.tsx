@@ -4,6 +4,7 @@ import type { Api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { useI18n } from "../../i18n";
 import { followLink, href, navigate } from "../../router";
+import { useCapacityProfiles } from "../capacity/profiles";
 import { type Problem, messageAt, problemOf } from "../queues/apiError";
 import { Confirm, Field, LoadingDetail } from "../queues/Field";
 import type { Queue } from "../queues/QueuesPage";
@@ -17,7 +18,9 @@ interface Draft {
   role: Role;
   queueIds: string[];
   capacity: string;
-  skills: string[];
+  /** Each skill's rating as typed: a number when sent, else sent as it is for the API's 400. */
+  skills: { name: string; rating: string }[];
+  capacityProfileIds: string[];
 }
 
 const draftOf = (agent: Agent | null): Draft => ({
@@ -25,8 +28,12 @@ const draftOf = (agent: Agent | null): Draft => ({
   role: agent?.role ?? "agent",
   queueIds: agent?.queueIds ?? [],
   capacity: String(agent?.capacity ?? 3),
-  skills: agent?.skills ?? [],
+  skills: (agent?.skills ?? []).map((skill) => ({ name: skill.name, rating: String(skill.rating) })),
+  capacityProfileIds: agent?.capacityProfileIds ?? [],
 });
+
+const asNumber = (text: string): number =>
+  /^\d+$/.test(text.trim()) ? Number(text) : (text as unknown as number);
 
 type Asking = "rotate" | "disable" | "delete" | null;
 
@@ -59,6 +66,7 @@ export function AgentForm({
   const [busy, setBusy] = useState(false);
   const [actionNote, setActionNote] = useState<{ ok: boolean; text: string } | null>(null);
   const opener = useRef<HTMLElement | null>(null);
+  const profiles = useCapacityProfiles(api);
 
   useEffect(() => {
     if (!agentId) return;
@@ -96,7 +104,7 @@ export function AgentForm({
   };
   const at = (path: string) => messageAt(problem, path);
   const placed = problem?.field
-    ? ["name", "role", "queueIds", "capacity", "skills"].some((p) => at(p))
+    ? ["name", "role", "queueIds", "capacity", "skills", "capacityProfileIds"].some((p) => at(p))
     : false;
 
   const save = async (event: Event) => {
@@ -109,7 +117,8 @@ export function AgentForm({
       role: draft.role,
       queueIds: draft.queueIds,
       capacity,
-      skills: draft.skills,
+      skills: draft.skills.map((skill) => ({ name: skill.name, rating: asNumber(skill.rating) })),
+      capacityProfileIds: draft.capacityProfileIds,
     };
     setSaving(true);
     setSaved(false);
@@ -328,6 +337,8 @@ export function AgentForm({
             {draft.skills.map((skill, index) => {
               const n = index + 1;
               const error = at(`skills.${index}`);
+              const change = (part: Partial<Draft["skills"][number]>) =>
+                set({ skills: draft.skills.map((s, i) => (i === index ? { ...s, ...part } : s)) });
               return (
                 <div key={index}>
                   <div class="qa-row">
@@ -335,15 +346,19 @@ export function AgentForm({
                       class="qa-input qa-grow"
                       aria-label={t("agents.skill", { n })}
                       maxLength={50}
-                      value={skill}
-                      aria-invalid={error ? "true" : undefined}
-                      onInput={(e) =>
-                        set({
-                          skills: draft.skills.map((s, i) =>
-                            i === index ? (e.target as HTMLInputElement).value : s,
-                          ),
-                        })
-                      }
+                      value={skill.name}
+                      aria-invalid={at(`skills.${index}.name`) ? "true" : undefined}
+                      onInput={(e) => change({ name: (e.target as HTMLInputElement).value })}
+                    />
+                    <input
+                      class="qa-input qa-narrow"
+                      type="number"
+                      min={1}
+                      max={10}
+                      aria-label={t("agents.skillRating", { n })}
+                      value={skill.rating}
+                      aria-invalid={at(`skills.${index}.rating`) ? "true" : undefined}
+                      onInput={(e) => change({ rating: (e.target as HTMLInputElement).value })}
                     />
                     <button
                       type="button"
@@ -363,10 +378,37 @@ export function AgentForm({
           <button
             type="button"
             class="qa-button qa-small"
-            onClick={() => set({ skills: [...draft.skills, ""] })}
+            onClick={() => set({ skills: [...draft.skills, { name: "", rating: "1" }] })}
           >
             {t("agents.addSkill")}
           </button>
+        </fieldset>
+
+        <fieldset class="qa-section">
+          <legend>{t("agents.capacityProfiles")}</legend>
+          <p class="qa-intro">{t("agents.capacityProfilesHint")}</p>
+          {profiles.state === "ready" && !profiles.value.length && (
+            <p class="qa-hint">{t("agents.noCapacityProfiles")}</p>
+          )}
+          <div class="qa-checks">
+            {(profiles.state === "ready" ? profiles.value : []).map((profile) => (
+              <label class="qa-choice" key={profile.id}>
+                <input
+                  type="checkbox"
+                  checked={draft.capacityProfileIds.includes(profile.id)}
+                  onChange={(e) =>
+                    set({
+                      capacityProfileIds: (e.target as HTMLInputElement).checked
+                        ? [...draft.capacityProfileIds, profile.id]
+                        : draft.capacityProfileIds.filter((id) => id !== profile.id),
+                    })
+                  }
+                />
+                {t("agents.capacityProfileChoice", { name: profile.name, n: profile.maxItems })}
+              </label>
+            ))}
+          </div>
+          {at("capacityProfileIds") && <p class="qa-error">{at("capacityProfileIds")}</p>}
         </fieldset>
 
         <div class="qa-form-actions">

@@ -7,6 +7,7 @@ import { followLink, href } from "../../router";
 import type { PageProps } from "../../Shell";
 import { type Problem, problemOf } from "../queues/apiError";
 import { type Queue, useQueues } from "../queues/QueuesPage";
+import { describeHeld } from "../skills";
 import { AgentForm } from "./AgentForm";
 import { meterClass } from "./capacity";
 import "../queues/forms.css";
@@ -155,7 +156,7 @@ function AgentList({
                         {agent.name}
                       </a>
                       {agent.skills.length > 0 && (
-                        <span class="qa-sub">{agent.skills.join(" · ")}</span>
+                        <span class="qa-sub">{describeHeld(agent.skills)}</span>
                       )}
                     </td>
                     <td>

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Api } from "../../api/client";
 import { useI18n } from "../../i18n";
 import { CATALOGUE, type MessageKey } from "../../i18n/messages";
+import { formatRequired, parseRequired } from "../skills";
 import {
   apiError,
   changeField,
@@ -248,7 +249,7 @@ function RuleCard({
           </div>
           <div class="ws-field ws-grow">
             <label for={`${id}-skills`}>{t("rules.skills")}</label>
-            <input id={`${id}-skills`} value={(rule.skills ?? []).join(", ")} onChange={(e) => onChange({ ...rule, skills: splitList((e.target as HTMLInputElement).value) })} />
+            <input id={`${id}-skills`} value={formatRequired(rule.skills)} onChange={(e) => onChange({ ...rule, skills: parseRequired((e.target as HTMLInputElement).value) })} />
             <p class="ws-hint">{t("rules.skillsHint")}</p>
             {skillsError && <p role="alert" class="ws-error">{skillsError}</p>}
           </div>

@@ -16,6 +16,8 @@ import {
   type Messages,
   type Workstream,
 } from "./model";
+import { useCapacityProfiles } from "../capacity/profiles";
+import { formatRequired, parseRequired } from "../skills";
 import { described, Field, useCatalog, WorkstreamTabs } from "./WorkstreamsPage";
 
 type Presence = components["schemas"]["Presence"];
@@ -32,6 +34,9 @@ interface Form {
   fallbackQueueId: string;
   autoCloseMinutes: string;
   keepSameAgent: boolean;
+  skillMatching: "exact" | "closest";
+  requiredSkills: string;
+  capacityProfileId: string;
   botType: "none" | "faq" | "webhook";
   webhookUrl: string;
   webhookSecret: string;
@@ -57,6 +62,9 @@ function formOf(ws: Workstream): Form {
     fallbackQueueId: ws.fallbackQueueId,
     autoCloseMinutes: minutes === null ? "" : String(minutes),
     keepSameAgent: ws.keepSameAgent,
+    skillMatching: ws.skillMatching,
+    requiredSkills: formatRequired(ws.requiredSkills),
+    capacityProfileId: ws.capacityProfileId ?? "",
     botType: bot?.type ?? "none",
     webhookUrl: bot?.type === "webhook" ? bot.url : "",
     webhookSecret: "",
@@ -105,6 +113,9 @@ function patchOf(
     fallbackQueueId: form.fallbackQueueId,
     autoCloseAfterInactivity: form.autoCloseMinutes.trim() ? minutesDuration(Number(form.autoCloseMinutes)) : null,
     keepSameAgent: form.keepSameAgent,
+    skillMatching: form.skillMatching,
+    requiredSkills: parseRequired(form.requiredSkills),
+    capacityProfileId: form.capacityProfileId || null,
     bot,
     quickReplies,
     automatedMessages: withMessage(ws.automatedMessages as Messages, ws.language, "privacyNotice", form.privacyNotice),
@@ -117,6 +128,7 @@ export function SettingsForm({ api, workstreamId }: { api: Api; workstreamId: st
   const { t } = useI18n();
   const [revision, setRevision] = useState(0);
   const { catalog, error: loadError } = useCatalog(api, revision);
+  const profiles = useCapacityProfiles(api);
   const ws = catalog?.workstreams.find((w) => w.id === workstreamId);
   const [form, setForm] = useState<Form | null>(null);
   const [error, setError] = useState<FieldError | null>(null);
@@ -157,7 +169,8 @@ export function SettingsForm({ api, workstreamId }: { api: Api; workstreamId: st
   const under = (field: string) => errorUnder(error, field);
   const placed = new Set([
     "name", "timeZone", "distributionMode", "capacityUnits", "allowedPresences", "fallbackQueueId",
-    "autoCloseAfterInactivity", "keepSameAgent", "retentionDays",
+    "autoCloseAfterInactivity", "keepSameAgent", "retentionDays", "skillMatching",
+    "requiredSkills", "capacityProfileId",
   ]);
   const elsewhere =
     error && (!error.field || (![...placed].some((p) => error.field === p || error.field!.startsWith(p + ".")) &&
@@ -235,6 +248,30 @@ export function SettingsForm({ api, workstreamId }: { api: Api; workstreamId: st
               {t("workstreams.settings.keepSameAgent")}
             </label>
             <p class="ws-hint ws-check-hint">{t("workstreams.settings.keepSameAgentHint")}</p>
+          </section>
+
+          <section class="ws-card">
+            <h2>{t("workstreams.settings.matching")}</h2>
+            <Field id="st-matching" label={t("workstreams.settings.skillMatching")} hint={t(form.skillMatching === "exact" ? "workstreams.settings.skillMatchingExactHint" : "workstreams.settings.skillMatchingClosestHint")} error={at("skillMatching")}>
+              <select {...described("st-matching", "x", at("skillMatching"))} value={form.skillMatching} onChange={(e) => set({ skillMatching: (e.target as HTMLSelectElement).value as Form["skillMatching"] })}>
+                <option value="exact">{t("workstreams.settings.skillMatchingExact")}</option>
+                <option value="closest">{t("workstreams.settings.skillMatchingClosest")}</option>
+              </select>
+            </Field>
+            <Field id="st-required" label={t("workstreams.settings.requiredSkills")} hint={t("workstreams.settings.requiredSkillsHint")} error={under("requiredSkills")}>
+              <input {...described("st-required", t("workstreams.settings.requiredSkillsHint"), under("requiredSkills"))} value={form.requiredSkills} onChange={(e) => set({ requiredSkills: (e.target as HTMLInputElement).value })} />
+            </Field>
+            <Field id="st-profile" label={t("workstreams.settings.capacityProfile")} hint={t("workstreams.settings.capacityProfileHint")} error={at("capacityProfileId")}>
+              <select {...described("st-profile", t("workstreams.settings.capacityProfileHint"), at("capacityProfileId"))} value={form.capacityProfileId} onChange={(e) => set({ capacityProfileId: (e.target as HTMLSelectElement).value })}>
+                <option value="">{t("workstreams.settings.capacityProfileNone")}</option>
+                {form.capacityProfileId && profiles.state === "ready" && !profiles.value.some((p) => p.id === form.capacityProfileId) && (
+                  <option value={form.capacityProfileId}>{form.capacityProfileId}</option>
+                )}
+                {(profiles.state === "ready" ? profiles.value : []).map((p) => (
+                  <option key={p.id} value={p.id}>{p.name}</option>
+                ))}
+              </select>
+            </Field>
           </section>
 
           <section class="ws-card">

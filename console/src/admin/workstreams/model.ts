@@ -21,7 +21,7 @@ export interface Rule {
   condition: Condition;
   queueId: string;
   priority?: number | null;
-  skills?: string[];
+  skills?: Schemas["RequiredSkill-Output"][];
 }
 /** A workstream as answered, with its rules in the editor's looser type. */
 export type Workstream = Omit<Schemas["Workstream"], "routingRules"> & { routingRules: Rule[] };
