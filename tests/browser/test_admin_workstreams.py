@@ -86,8 +86,10 @@ def test_set_up_wechat_saves_both_attachment_boxes(open_page, app, admin):
     page.get_by_label("Language", exact=True).select_option("en")
     page.get_by_role("button", name="Next").click()
     expect_step(page, 3, "Behaviors")
-    expect(page.get_by_text("{Position}")).to_be_visible()  # placeholders shown and explained
-    expect(page.get_by_text("is replaced by the customer's place in the queue")).to_be_visible()
+    # placeholders shown and explained, beside each message that fills them
+    expect(page.get_by_text("{Position}")).to_have_count(2)  # queued, positionInQueue
+    expect(page.get_by_text("{QueueName}").first).to_be_visible()
+    expect(page.get_by_text("is replaced by the customer's place in the queue")).to_have_count(2)
     page.get_by_label("Greeting").fill("Hello! An agent will be with you shortly.")
     page.get_by_label("Agent assigned").fill("{AgentName} is here to help.")
     page.get_by_label("Survey", exact=True).select_option("rating")
