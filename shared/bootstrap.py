@@ -79,6 +79,7 @@ from shared.store.work_queues import Item, WorkQueue
 from shared.upkeep.erasure import Eraser
 from shared.upkeep.health import StorageHealth
 from shared.upkeep.housekeeping import Housekeeping
+from shared.upkeep.max_wait import MaxWaitSweep
 from shared.wechat.api import WeChatApi
 
 Clock = Callable[[], float]
@@ -217,7 +218,15 @@ class Services:
             clock=clock,
         )
         self.housekeeping = Housekeeping(
-            self.catalog, self.conversations, self.assign_step, self.eraser, clock, self.waiting
+            self.catalog,
+            self.conversations,
+            self.assign_step,
+            self.eraser,
+            clock,
+            self.waiting,
+            MaxWaitSweep(
+                self.catalog, self.conversations, self.waiting, self.messenger, self.timeline, clock
+            ),
         )
 
         self.wechat = WeChatApi(
