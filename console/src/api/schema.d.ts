@@ -1376,6 +1376,34 @@ export interface components {
             url: string;
         };
         /**
+         * AutoClose
+         * @description How long a conversation may sit idle (no activity) in each state before the sweep closes
+         *     it; null: never for that state. The defaults are the seed's: open, active P30D, wrapUp P1D;
+         *     waiting (parked for the customer's answer) none, since parking means "wait for them".
+         */
+        AutoClose: {
+            /**
+             * Active
+             * @default P30D
+             */
+            active: string | null;
+            /**
+             * Open
+             * @default P30D
+             */
+            open: string | null;
+            /**
+             * Waiting
+             * @default null
+             */
+            waiting: string | null;
+            /**
+             * Wrapup
+             * @default P1D
+             */
+            wrapUp: string | null;
+        };
+        /**
          * AutomatedMessage
          * @enum {string}
          */
@@ -2329,6 +2357,18 @@ export interface components {
             /** @default queueAnyway */
             action: components["schemas"]["OverflowAction"];
             /**
+             * @default {
+             *       "action": "end",
+             *       "transferQueueId": null
+             *     }
+             */
+            afterMaxWait: components["schemas"]["Handling"];
+            /**
+             * Maxwait
+             * @default null
+             */
+            maxWait: string | null;
+            /**
              * Maxwaiting
              * @default null
              */
@@ -2481,6 +2521,11 @@ export interface components {
             /**
              * @default {
              *       "action": "queueAnyway",
+             *       "afterMaxWait": {
+             *         "action": "end",
+             *         "transferQueueId": null
+             *       },
+             *       "maxWait": null,
              *       "maxWaiting": null,
              *       "transferQueueId": null
              *     }
@@ -2515,6 +2560,11 @@ export interface components {
             /**
              * @default {
              *       "action": "queueAnyway",
+             *       "afterMaxWait": {
+             *         "action": "end",
+             *         "transferQueueId": null
+             *       },
+             *       "maxWait": null,
              *       "maxWaiting": null,
              *       "transferQueueId": null
              *     }
@@ -3091,6 +3141,15 @@ export interface components {
              */
             allowedPresences: components["schemas"]["Presence"][];
             /**
+             * @default {
+             *       "active": "P30D",
+             *       "open": "P30D",
+             *       "waiting": null,
+             *       "wrapUp": "P1D"
+             *     }
+             */
+            autoClose: components["schemas"]["AutoClose"];
+            /**
              * Autocloseafterinactivity
              * @default null
              */
@@ -3196,6 +3255,15 @@ export interface components {
              */
             allowedPresences: components["schemas"]["Presence"][];
             /**
+             * @default {
+             *       "active": "P30D",
+             *       "open": "P30D",
+             *       "waiting": null,
+             *       "wrapUp": "P1D"
+             *     }
+             */
+            autoClose: components["schemas"]["AutoClose"];
+            /**
              * Autocloseafterinactivity
              * @default null
              */
@@ -3287,6 +3355,7 @@ export interface components {
             accountId?: string;
             /** Allowedpresences */
             allowedPresences?: components["schemas"]["Presence"][];
+            autoClose?: components["schemas"]["AutoClose"];
             /**
              * Autocloseafterinactivity
              * @default null
