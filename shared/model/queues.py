@@ -58,9 +58,9 @@ class Overflow(Handling):
     max_wait: timedelta | None = None
     """ISO 8601 duration, PT1M to P2D: a conversation waiting in line longer than this gets
     ``afterMaxWait``; absent: it waits as long as it takes."""
-    after_max_wait: Handling = Handling(action=OverflowAction.END)
+    after_max_wait: Handling | None = None
     """What ``maxWait`` does: ``transfer`` (into the target's line, as if just queued there) or
-    ``end`` (with the overflowEnded message)."""
+    ``end`` (with the overflowEnded message); absent: ``end``."""
 
     @model_validator(mode="after")
     def _max_wait(self) -> Overflow:
@@ -68,9 +68,12 @@ class Overflow(Handling):
             return self
         if not MIN_MAX_WAIT <= self.max_wait <= MAX_MAX_WAIT:
             raise ValueError("maxWait must be from one minute (PT1M) to two days (P2D)")
-        if self.after_max_wait.action is OverflowAction.QUEUE_ANYWAY:
+        if self.after_max_wait and self.after_max_wait.action is OverflowAction.QUEUE_ANYWAY:
             raise ValueError("afterMaxWait.action must be transfer or end when maxWait is set")
         return self
+
+    def max_wait_handling(self) -> Handling:
+        return self.after_max_wait or Handling(action=OverflowAction.END)
 
 
 class QueueFields(ApiModel):

@@ -89,7 +89,7 @@ class MaxWaitSweep:
         return done
 
     def _overdue(self, queue: Queue, conversation_id: str, enqueued_ms: int, now: datetime) -> str:
-        handling = queue.overflow.after_max_wait
+        handling = queue.overflow.max_wait_handling()
         target = None
         if handling.action is OverflowAction.TRANSFER:
             target = self._catalog.queue(handling.transfer_queue_id or "")

@@ -23,7 +23,10 @@ def test_max_wait_is_an_iso_duration_between_a_minute_and_two_days():
 
 
 def test_max_wait_ends_by_default_and_transfer_needs_a_target():
-    assert Overflow.model_validate({"maxWait": "PT5M"}).after_max_wait.action is OverflowAction.END
+    assert (
+        Overflow.model_validate({"maxWait": "PT5M"}).max_wait_handling().action
+        is OverflowAction.END
+    )
     with pytest.raises(ValidationError, match="transferQueueId"):
         Overflow.model_validate({"maxWait": "PT5M", "afterMaxWait": {"action": "transfer"}})
     with pytest.raises(ValidationError, match="afterMaxWait"):

@@ -2356,13 +2356,8 @@ export interface components {
         Overflow: {
             /** @default queueAnyway */
             action: components["schemas"]["OverflowAction"];
-            /**
-             * @default {
-             *       "action": "end",
-             *       "transferQueueId": null
-             *     }
-             */
-            afterMaxWait: components["schemas"]["Handling"];
+            /** @default null */
+            afterMaxWait: components["schemas"]["Handling"] | null;
             /**
              * Maxwait
              * @default null
@@ -2521,10 +2516,7 @@ export interface components {
             /**
              * @default {
              *       "action": "queueAnyway",
-             *       "afterMaxWait": {
-             *         "action": "end",
-             *         "transferQueueId": null
-             *       },
+             *       "afterMaxWait": null,
              *       "maxWait": null,
              *       "maxWaiting": null,
              *       "transferQueueId": null
@@ -2560,10 +2552,7 @@ export interface components {
             /**
              * @default {
              *       "action": "queueAnyway",
-             *       "afterMaxWait": {
-             *         "action": "end",
-             *         "transferQueueId": null
-             *       },
+             *       "afterMaxWait": null,
              *       "maxWait": null,
              *       "maxWaiting": null,
              *       "transferQueueId": null
