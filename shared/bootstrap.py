@@ -82,6 +82,7 @@ from shared.store.work_queues import Item, WorkQueue
 from shared.upkeep.erasure import Eraser
 from shared.upkeep.health import StorageHealth
 from shared.upkeep.housekeeping import Housekeeping
+from shared.upkeep.max_wait import MaxWaitSweep
 from shared.wechat.api import WeChatApi
 
 Clock = Callable[[], float]
@@ -232,8 +233,13 @@ class Services:
             self.eraser,
             clock,
             self.waiting,
-            PositionUpdates(self.catalog, self.conversations, self.waiting, self.messenger, clock),
-            self.drain,
+            positions=PositionUpdates(
+                self.catalog, self.conversations, self.waiting, self.messenger, clock
+            ),
+            drain=self.drain,
+            max_wait=MaxWaitSweep(
+                self.catalog, self.conversations, self.waiting, self.messenger, self.timeline, clock
+            ),
         )
 
         self.wechat = WeChatApi(

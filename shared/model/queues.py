@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Annotated
 
@@ -48,9 +48,32 @@ class Handling(ApiModel):
         return self
 
 
+MIN_MAX_WAIT = timedelta(minutes=1)
+MAX_MAX_WAIT = timedelta(days=2)
+
+
 class Overflow(Handling):
     max_waiting: Annotated[int, Field(ge=0, le=100_000)] | None = None
     """More conversations than this waiting → the action; absent: no limit."""
+    max_wait: timedelta | None = None
+    """ISO 8601 duration, PT1M to P2D: a conversation waiting in line longer than this gets
+    ``afterMaxWait``; absent: it waits as long as it takes."""
+    after_max_wait: Handling | None = None
+    """What ``maxWait`` does: ``transfer`` (into the target's line, as if just queued there) or
+    ``end`` (with the overflowEnded message); absent: ``end``."""
+
+    @model_validator(mode="after")
+    def _max_wait(self) -> Overflow:
+        if self.max_wait is None:
+            return self
+        if not MIN_MAX_WAIT <= self.max_wait <= MAX_MAX_WAIT:
+            raise ValueError("maxWait must be from one minute (PT1M) to two days (P2D)")
+        if self.after_max_wait and self.after_max_wait.action is OverflowAction.QUEUE_ANYWAY:
+            raise ValueError("afterMaxWait.action must be transfer or end when maxWait is set")
+        return self
+
+    def max_wait_handling(self) -> Handling:
+        return self.after_max_wait or Handling(action=OverflowAction.END)
 
 
 class QueueFields(ApiModel):

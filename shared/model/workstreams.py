@@ -54,6 +54,27 @@ def unknown_placeholders(text: str) -> list[str]:
     return [name for name in _PLACEHOLDER.findall(text) if name not in PLACEHOLDERS]
 
 
+MIN_AUTO_CLOSE = timedelta(minutes=1)
+
+
+class AutoClose(ApiModel):
+    """How long a conversation may sit idle (no activity) in each state before the sweep closes
+    it; null: never for that state. The defaults are the seed's: open, active P30D, wrapUp P1D;
+    waiting (parked for the customer's answer) none, since parking means "wait for them"."""
+
+    open: timedelta | None = timedelta(days=30)
+    active: timedelta | None = timedelta(days=30)
+    wrap_up: timedelta | None = timedelta(days=1)
+    waiting: timedelta | None = None
+
+    @field_validator("open", "active", "wrap_up", "waiting")
+    @classmethod
+    def _at_least_a_minute(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and value < MIN_AUTO_CLOSE:
+            raise ValueError("must be at least one minute (PT1M)")
+        return value
+
+
 class FileAttachments(ApiModel):
     customers_can_send: bool = True
     agents_can_send: bool = True
@@ -78,7 +99,10 @@ class WorkstreamFields(ApiModel):
     ]
     fallback_queue_id: ResourceId
     auto_close_after_inactivity: timedelta | None = None
-    """ISO 8601 duration (``PT30M``); absent: conversations never close by themselves."""
+    """ISO 8601 duration (``PT30M``): idle this long in any state, a conversation closes; the
+    older, state-blind rule, kept beside ``autoClose`` (whichever limit comes first closes)."""
+    auto_close: AutoClose = AutoClose()
+    """Per state idle limits (the seed's defaults unless set)."""
     keep_same_agent: bool = False
     position_update_every: timedelta | None = None
     """ISO 8601 duration (``PT5M``): how often a waiting customer gets ``positionInQueue``

@@ -496,12 +496,33 @@ class AssignStep:
         return self._assign(reopened)
 
     def close(
-        self, conversation: Conversation, *, reason: str, farewell: bool
+        self,
+        conversation: Conversation,
+        *,
+        reason: str,
+        farewell: bool,
+        only_if: Callable[[Conversation], bool] | None = None,
     ) -> Conversation | None:
         """Close from any state: the conversation (and the customer's pointer), the agent's
-        capacity, its place in line and, with ``farewell``, the conversationClosed message."""
+        capacity, its place in line and, with ``farewell``, the conversationClosed message.
+        ``only_if``: close only while it holds of the stored conversation (None otherwise);
+        the agent and line released are then those of that stored copy."""
         now = self._now()
-        closed = self._conversations.close(conversation.id, reason=reason, now=now)
+        if only_if is not None:
+            seen: list[Conversation] = []
+
+            def holds(stored: Conversation) -> bool:
+                seen[:] = [stored]
+                return only_if(stored)
+
+            closed = self._conversations.close(
+                conversation.id, reason=reason, now=now, only_if=holds
+            )
+            if closed is None or not seen:
+                return None
+            conversation = seen[0]
+        else:
+            closed = self._conversations.close(conversation.id, reason=reason, now=now)
         if closed is None:
             return None
         self.timeline.record(

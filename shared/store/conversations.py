@@ -313,12 +313,21 @@ class ConversationStore:
         )
         return next(iter(entities), None) is not None
 
-    def inactive(self, account_id: str, before: datetime) -> Iterator[Conversation]:
-        """Conversations of an account, not closed, with no activity since ``before``."""
+    def inactive(
+        self, account_id: str, before: datetime, state: ConversationState | None = None
+    ) -> Iterator[Conversation]:
+        """Conversations of an account, not closed (or in ``state``), with no activity since
+        ``before``."""
         entities = self._table.query_entities(
-            "PartitionKey eq @a and RowKey ge @lo and RowKey lt @hi and State ne 'closed' "
-            "and LastActivityAt lt @before",
-            parameters={"a": account_id, "before": before, **prefix_range(_CONVERSATION)},
+            "PartitionKey eq @a and RowKey ge @lo and RowKey lt @hi "
+            + ("and State eq @s " if state else "and State ne 'closed' ")
+            + "and LastActivityAt lt @before",
+            parameters={
+                "a": account_id,
+                "before": before,
+                **({"s": state.value} if state else {}),
+                **prefix_range(_CONVERSATION),
+            },
         )
         for entity in entities:
             yield self._conversation(entity)
@@ -456,11 +465,22 @@ class ConversationStore:
 
         return retried(attempt, exhausted=ChangedError(conversation_id))
 
-    def close(self, conversation_id: str, *, reason: str, now: datetime) -> Conversation | None:
-        """Close the conversation and clear the customer's pointer to it, atomically."""
+    def close(
+        self,
+        conversation_id: str,
+        *,
+        reason: str,
+        now: datetime,
+        only_if: Callable[[Conversation], bool] | None = None,
+    ) -> Conversation | None:
+        """Close the conversation and clear the customer's pointer to it, atomically. With
+        ``only_if``, only while it holds of the conversation as read (checked again on every
+        retry, the write guarded by the ETag): else None, and nothing is written."""
 
         def attempt() -> Conversation | None:
             conversation = self.get(conversation_id)
+            if conversation is not None and only_if is not None and not only_if(conversation):
+                return None
             if conversation is None or conversation.state is ConversationState.CLOSED:
                 return conversation
             closed = conversation.model_copy(

@@ -1462,6 +1462,34 @@ export interface components {
             url: string;
         };
         /**
+         * AutoClose
+         * @description How long a conversation may sit idle (no activity) in each state before the sweep closes
+         *     it; null: never for that state. The defaults are the seed's: open, active P30D, wrapUp P1D;
+         *     waiting (parked for the customer's answer) none, since parking means "wait for them".
+         */
+        AutoClose: {
+            /**
+             * Active
+             * @default P30D
+             */
+            active: string | null;
+            /**
+             * Open
+             * @default P30D
+             */
+            open: string | null;
+            /**
+             * Waiting
+             * @default null
+             */
+            waiting: string | null;
+            /**
+             * Wrapup
+             * @default P1D
+             */
+            wrapUp: string | null;
+        };
+        /**
          * AutomatedMessage
          * @enum {string}
          */
@@ -2510,6 +2538,13 @@ export interface components {
         Overflow: {
             /** @default queueAnyway */
             action: components["schemas"]["OverflowAction"];
+            /** @default null */
+            afterMaxWait: components["schemas"]["Handling"] | null;
+            /**
+             * Maxwait
+             * @default null
+             */
+            maxWait: string | null;
             /**
              * Maxwaiting
              * @default null
@@ -2663,6 +2698,8 @@ export interface components {
             /**
              * @default {
              *       "action": "queueAnyway",
+             *       "afterMaxWait": null,
+             *       "maxWait": null,
              *       "maxWaiting": null,
              *       "transferQueueId": null
              *     }
@@ -2697,6 +2734,8 @@ export interface components {
             /**
              * @default {
              *       "action": "queueAnyway",
+             *       "afterMaxWait": null,
+             *       "maxWait": null,
              *       "maxWaiting": null,
              *       "transferQueueId": null
              *     }
@@ -3300,6 +3339,15 @@ export interface components {
              */
             allowedPresences: components["schemas"]["Presence"][];
             /**
+             * @default {
+             *       "active": "P30D",
+             *       "open": "P30D",
+             *       "waiting": null,
+             *       "wrapUp": "P1D"
+             *     }
+             */
+            autoClose: components["schemas"]["AutoClose"];
+            /**
              * Autocloseafterinactivity
              * @default null
              */
@@ -3422,6 +3470,15 @@ export interface components {
              */
             allowedPresences: components["schemas"]["Presence"][];
             /**
+             * @default {
+             *       "active": "P30D",
+             *       "open": "P30D",
+             *       "waiting": null,
+             *       "wrapUp": "P1D"
+             *     }
+             */
+            autoClose: components["schemas"]["AutoClose"];
+            /**
              * Autocloseafterinactivity
              * @default null
              */
@@ -3530,6 +3587,7 @@ export interface components {
             accountId?: string;
             /** Allowedpresences */
             allowedPresences?: components["schemas"]["Presence"][];
+            autoClose?: components["schemas"]["AutoClose"];
             /**
              * Autocloseafterinactivity
              * @default null

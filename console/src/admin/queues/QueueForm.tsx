@@ -32,6 +32,9 @@ interface Draft {
   maxWaiting: string;
   overflowAction: Action;
   overflowTarget: string;
+  maxWait: string;
+  afterMaxWaitAction: Action;
+  afterMaxWaitTarget: string;
   outOfHoursAction: Action;
   outOfHoursTarget: string;
 }
@@ -45,6 +48,9 @@ function draftOfQueue(queue: Queue | null): Draft {
     maxWaiting: queue?.overflow.maxWaiting == null ? "" : String(queue.overflow.maxWaiting),
     overflowAction: queue?.overflow.action ?? "queueAnyway",
     overflowTarget: queue?.overflow.transferQueueId ?? "",
+    maxWait: queue?.overflow.maxWait ?? "",
+    afterMaxWaitAction: queue?.overflow.afterMaxWait?.action ?? "end",
+    afterMaxWaitTarget: queue?.overflow.afterMaxWait?.transferQueueId ?? "",
     outOfHoursAction: queue?.outOfHours.action ?? "queueAnyway",
     outOfHoursTarget: queue?.outOfHours.transferQueueId ?? "",
   };
@@ -166,6 +172,7 @@ export function QueueForm({
     setChecked(true);
     if (locallyWrong || !built.ok) return;
     const maxWaiting = draft.maxWaiting.trim();
+    const maxWait = draft.maxWait.trim();
     const body = {
       name: draft.name,
       priority: numberOf(draft.priority) as number,
@@ -175,6 +182,12 @@ export function QueueForm({
       overflow: {
         ...handling(draft.overflowAction, draft.overflowTarget),
         ...(maxWaiting ? { maxWaiting: numberOf(maxWaiting) as number } : {}),
+        ...(maxWait
+          ? {
+              maxWait,
+              afterMaxWait: handling(draft.afterMaxWaitAction, draft.afterMaxWaitTarget),
+            }
+          : {}),
       },
     } as Schemas["QueueFields"];
     setSaving(true);
@@ -514,6 +527,40 @@ export function QueueForm({
           {draft.overflowAction === "transfer" &&
             handlingError("overflow") &&
             !at("overflow.transferQueueId") && <p class="qa-error">{handlingError("overflow")}</p>}
+          <div class="qa-fields">
+            <Field
+              label={t("queues.maxWait")}
+              hint={t("queues.maxWaitHint")}
+              error={at("overflow.maxWait") ?? (at("overflow.afterMaxWait") ? undefined : at("overflow"))}
+            >
+              {(control) => (
+                <input
+                  class="qa-input"
+                  {...control}
+                  placeholder="PT10M"
+                  value={draft.maxWait}
+                  onInput={(e) => set({ maxWait: (e.target as HTMLInputElement).value })}
+                />
+              )}
+            </Field>
+            {draft.maxWait.trim() &&
+              actionSelect(
+                t("queues.afterMaxWaitAction"),
+                draft.afterMaxWaitAction,
+                (afterMaxWaitAction) => set({ afterMaxWaitAction }),
+                t("queues.afterMaxWaitHint"),
+                at("overflow.afterMaxWait"),
+              )}
+            {draft.maxWait.trim() &&
+              draft.afterMaxWaitAction === "transfer" &&
+              targetSelect(
+                t("queues.afterMaxWaitTransfer"),
+                draft.afterMaxWaitTarget,
+                (afterMaxWaitTarget) => set({ afterMaxWaitTarget }),
+                "overflow.afterMaxWait.transferQueueId",
+                false,
+              )}
+          </div>
         </fieldset>
 
         <div class="qa-form-actions">

@@ -25,6 +25,10 @@ type QuickReply = components["schemas"]["QuickReply"];
 const PRESENCES: Presence[] = ["available", "busy", "doNotDisturb", "away", "offline"];
 
 /** The form's own state: the workstream's settings as the controls hold them. */
+/** The states a workstream's autoClose gives an idle limit to. */
+const AUTO_CLOSE_STATES = ["open", "active", "wrapUp", "waiting"] as const;
+type AutoCloseState = (typeof AUTO_CLOSE_STATES)[number];
+
 interface Form {
   name: string;
   timeZone: string;
@@ -33,6 +37,7 @@ interface Form {
   allowedPresences: Presence[];
   fallbackQueueId: string;
   autoCloseMinutes: string;
+  autoClose: Record<AutoCloseState, string>;
   keepSameAgent: boolean;
   skillMatching: "exact" | "closest";
   requiredSkills: string;
@@ -61,6 +66,9 @@ function formOf(ws: Workstream): Form {
     allowedPresences: ws.allowedPresences,
     fallbackQueueId: ws.fallbackQueueId,
     autoCloseMinutes: minutes === null ? "" : String(minutes),
+    autoClose: Object.fromEntries(
+      AUTO_CLOSE_STATES.map((state) => [state, (ws.autoClose as Record<string, string | null | undefined> | undefined)?.[state] ?? ""]),
+    ) as Record<AutoCloseState, string>,
     keepSameAgent: ws.keepSameAgent,
     skillMatching: ws.skillMatching,
     requiredSkills: formatRequired(ws.requiredSkills),
@@ -112,6 +120,7 @@ function patchOf(
     allowedPresences: form.allowedPresences,
     fallbackQueueId: form.fallbackQueueId,
     autoCloseAfterInactivity: form.autoCloseMinutes.trim() ? minutesDuration(Number(form.autoCloseMinutes)) : null,
+    autoClose: Object.fromEntries(AUTO_CLOSE_STATES.map((state) => [state, form.autoClose[state].trim() || null])),
     keepSameAgent: form.keepSameAgent,
     skillMatching: form.skillMatching,
     requiredSkills: parseRequired(form.requiredSkills),
@@ -169,7 +178,7 @@ export function SettingsForm({ api, workstreamId }: { api: Api; workstreamId: st
   const under = (field: string) => errorUnder(error, field);
   const placed = new Set([
     "name", "timeZone", "distributionMode", "capacityUnits", "allowedPresences", "fallbackQueueId",
-    "autoCloseAfterInactivity", "keepSameAgent", "retentionDays", "skillMatching",
+    "autoCloseAfterInactivity", "autoClose", "keepSameAgent", "retentionDays", "skillMatching",
     "requiredSkills", "capacityProfileId",
   ]);
   const elsewhere =
@@ -243,6 +252,15 @@ export function SettingsForm({ api, workstreamId }: { api: Api; workstreamId: st
             <Field id="st-autoclose" label={t("workstreams.settings.autoClose")} hint={t("workstreams.settings.autoCloseHint")} error={at("autoCloseAfterInactivity")}>
               <input {...described("st-autoclose", t("workstreams.settings.autoCloseHint"), at("autoCloseAfterInactivity"))} type="number" min={1} value={form.autoCloseMinutes} onInput={(e) => set({ autoCloseMinutes: (e.target as HTMLInputElement).value })} />
             </Field>
+            <fieldset class="ws-fieldset">
+              <legend>{t("workstreams.settings.autoClosePerState")}</legend>
+              <p class="ws-hint">{t("workstreams.settings.autoClosePerStateHint")}</p>
+              {AUTO_CLOSE_STATES.map((state) => (
+                <Field key={state} id={`st-autoclose-${state}`} label={t(`workstreams.settings.autoClose.${state}`)} error={at(`autoClose.${state}`)}>
+                  <input {...described(`st-autoclose-${state}`, undefined, at(`autoClose.${state}`))} placeholder="P30D" value={form.autoClose[state]} onInput={(e) => set({ autoClose: { ...form.autoClose, [state]: (e.target as HTMLInputElement).value } })} />
+                </Field>
+              ))}
+            </fieldset>
             <label class="ws-check">
               <input type="checkbox" checked={form.keepSameAgent} onChange={(e) => set({ keepSameAgent: (e.target as HTMLInputElement).checked })} />
               {t("workstreams.settings.keepSameAgent")}
