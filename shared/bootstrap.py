@@ -290,6 +290,7 @@ class Services:
             self.feed,
             self.workspace.summary,
             self.timeline,
+            clock,
         )
         self.attachments = attachments
         self.health = StorageHealth(storage)

@@ -1171,6 +1171,7 @@ export interface components {
             /** Queueids */
             queueIds: string[];
             role: components["schemas"]["AgentRole"];
+            shownPresence: components["schemas"]["Presence"];
             /** Skills */
             skills: string[];
             /** Token */
@@ -1233,6 +1234,7 @@ export interface components {
             /** Queueids */
             queueIds: string[];
             role: components["schemas"]["AgentRole"];
+            shownPresence: components["schemas"]["Presence"];
             /** Usedcapacity */
             usedCapacity: number;
         };
@@ -1288,6 +1290,7 @@ export interface components {
             /** Queueids */
             queueIds: string[];
             role: components["schemas"]["AgentRole"];
+            shownPresence: components["schemas"]["Presence"];
             /** Skills */
             skills: string[];
             /** Token */
@@ -1333,6 +1336,7 @@ export interface components {
             /** Queueids */
             queueIds: string[];
             role: components["schemas"]["AgentRole"];
+            shownPresence: components["schemas"]["Presence"];
             /** Skills */
             skills: string[];
             /**
