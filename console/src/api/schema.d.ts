@@ -1165,6 +1165,11 @@ export interface components {
              * @default null
              */
             lastFreedAt: string | null;
+            /**
+             * Lastpolledat
+             * @default null
+             */
+            lastPolledAt: string | null;
             /** Name */
             name: string;
             presence: components["schemas"]["Presence"];
@@ -1284,6 +1289,11 @@ export interface components {
              * @default null
              */
             lastFreedAt: string | null;
+            /**
+             * Lastpolledat
+             * @default null
+             */
+            lastPolledAt: string | null;
             /** Name */
             name: string;
             presence: components["schemas"]["Presence"];
@@ -1330,6 +1340,11 @@ export interface components {
              * @default null
              */
             lastFreedAt: string | null;
+            /**
+             * Lastpolledat
+             * @default null
+             */
+            lastPolledAt: string | null;
             /** Name */
             name: string;
             presence: components["schemas"]["Presence"];
