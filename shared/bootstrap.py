@@ -312,6 +312,7 @@ class Services:
             self.feed,
             self.workspace.summary,
             self.timeline,
+            clock,
         )
         self.attachments = attachments
         self.health = StorageHealth(storage)

@@ -10,9 +10,10 @@ and act on while its ``queueId`` is one of their queues, whoever holds it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from shared.core.errors import ForbiddenError, InvalidRequestError, not_found
@@ -56,6 +57,8 @@ class AgentLoad(ViewModel):
     name: str
     role: AgentRole
     presence: Presence
+    shown_presence: Presence
+    """``busy`` while an ``available`` agent is at full capacity (``Agent.shown_presence``)."""
     disabled: bool
     queue_ids: list[str]
     capacity: int
@@ -124,8 +127,10 @@ class Supervision:
         feed: ChangeFeed,
         summarise: Callable[[Conversation], tuple[WindowView, LineSummary | None]],
         timeline: TimelineStore = UNRECORDED,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._timeline = timeline
+        self._clock = clock
         self._catalog = catalog
         self._conversations = conversations
         self._waiting = waiting
@@ -179,6 +184,7 @@ class Supervision:
     def overview(self, actor: Actor) -> SupervisorOverview:
         scope = scope_of(actor)
         queues, agents, live, more = self._live(scope)
+        now = datetime.fromtimestamp(self._clock(), UTC)
         loads = []
         for queue in queues:
             mine = [c for c in live if c.queue_id == queue.id]
@@ -204,6 +210,7 @@ class Supervision:
                 name=a.name,
                 role=a.role,
                 presence=a.presence,
+                shown_presence=a.shown_presence(now),
                 disabled=a.disabled,
                 queue_ids=a.queue_ids,
                 capacity=a.capacity,

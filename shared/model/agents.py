@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Annotated
 
@@ -27,6 +27,12 @@ class AgentRole(str, Enum):
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Skill = Annotated[str, Field(min_length=1, max_length=50)]
+STALE_POLL = timedelta(seconds=150)
+"""A console that has not polled the change feed for this long is gone: its agent is offline
+for routing (their conversations stay) until it polls again."""
+POLL_RECORD_EVERY = timedelta(seconds=30)
+"""A poll is written to the agent at most this often, so polling costs no more than that."""
+
 ResourceId = Annotated[str, Field(pattern=r"^[0-9A-Za-z_-]{1,64}$")]
 """The id of a queue, agent, account or workstream: letters, digits, ``_`` and ``-``."""
 
@@ -74,6 +80,9 @@ class Agent(AgentFields):
     """Conversations the agent parked (waiting): theirs, but holding no capacity."""
     last_assigned_at: datetime | None = None
     last_freed_at: datetime | None = None
+    last_polled_at: datetime | None = None
+    """When the agent's console last polled the change feed (to within ``POLL_RECORD_EVERY``);
+    None for an agent whose console never polled (API clients), which the stale rule spares."""
     token_hash: str = Field(repr=False)
     created_at: datetime
     updated_at: datetime
@@ -85,6 +94,22 @@ class Agent(AgentFields):
     @property
     def free_capacity(self) -> int:
         return max(self.capacity - self.used_capacity, 0)
+
+    def polled_recently(self, now: datetime) -> bool:
+        return self.last_polled_at is None or now - self.last_polled_at <= STALE_POLL
+
+    def routing_presence(self, now: datetime) -> Presence:
+        """The presence routing honours: offline while the console has stopped polling, else
+        the agent's own choice — derived, so polling again restores it with no write."""
+        return self.presence if self.polled_recently(now) else Presence.OFFLINE
+
+    def shown_presence(self, now: datetime | None = None) -> Presence:
+        """What others see: an available agent with no room left shows busy, and (given
+        ``now``) a console gone quiet shows offline. Derived on read, never stored, so it is
+        available again the moment capacity frees, and ``presence`` stays the agent's choice."""
+        presence = self.presence if now is None else self.routing_presence(now)
+        full = self.capacity > 0 and self.used_capacity >= self.capacity
+        return Presence.BUSY if full and presence is Presence.AVAILABLE else presence
 
 
 class AgentView(ViewModel):
@@ -99,17 +124,22 @@ class AgentView(ViewModel):
     role: AgentRole
     disabled: bool
     presence: Presence
+    shown_presence: Presence
+    """``busy`` while an ``available`` agent is at full capacity, ``offline`` (where the answer
+    knows the time) while its console has stopped polling, else ``presence``."""
     conversation_ids: list[str]
     last_assigned_at: datetime | None = None
     last_freed_at: datetime | None = None
+    last_polled_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
 
     @classmethod
-    def of(cls, agent: Agent) -> AgentView:
+    def of(cls, agent: Agent, now: datetime | None = None) -> AgentView:
         return cls(
             **agent.model_dump(exclude={"holds", "token_hash"}),
             used_capacity=agent.used_capacity,
             free_capacity=agent.free_capacity,
+            shown_presence=agent.shown_presence(now),
             conversation_ids=sorted(agent.holds),
         )

@@ -173,7 +173,9 @@ class AssignStep:
                 raise _NoFitError
             if conversation.queue_id and conversation.queue_id not in agent.queue_ids:
                 raise _NoFitError
-            if agent.disabled or agent.presence not in allowed or agent.free_capacity < units:
+            if agent.disabled or agent.free_capacity < units:
+                raise _NoFitError
+            if agent.routing_presence(now) not in allowed:  # a console gone quiet: offline
                 raise _NoFitError
             if profile is not None and not has_room(agent, profile, now):
                 raise _NoFitError

@@ -1240,12 +1240,18 @@ export interface components {
              * @default null
              */
             lastFreedAt: string | null;
+            /**
+             * Lastpolledat
+             * @default null
+             */
+            lastPolledAt: string | null;
             /** Name */
             name: string;
             presence: components["schemas"]["Presence"];
             /** Queueids */
             queueIds: string[];
             role: components["schemas"]["AgentRole"];
+            shownPresence: components["schemas"]["Presence"];
             /** Skills */
             skills: components["schemas"]["HeldSkill-Output"][];
             /** Token */
@@ -1313,6 +1319,7 @@ export interface components {
             /** Queueids */
             queueIds: string[];
             role: components["schemas"]["AgentRole"];
+            shownPresence: components["schemas"]["Presence"];
             /** Usedcapacity */
             usedCapacity: number;
         };
@@ -1366,12 +1373,18 @@ export interface components {
              * @default null
              */
             lastFreedAt: string | null;
+            /**
+             * Lastpolledat
+             * @default null
+             */
+            lastPolledAt: string | null;
             /** Name */
             name: string;
             presence: components["schemas"]["Presence"];
             /** Queueids */
             queueIds: string[];
             role: components["schemas"]["AgentRole"];
+            shownPresence: components["schemas"]["Presence"];
             /** Skills */
             skills: components["schemas"]["HeldSkill-Output"][];
             /** Token */
@@ -1413,12 +1426,18 @@ export interface components {
              * @default null
              */
             lastFreedAt: string | null;
+            /**
+             * Lastpolledat
+             * @default null
+             */
+            lastPolledAt: string | null;
             /** Name */
             name: string;
             presence: components["schemas"]["Presence"];
             /** Queueids */
             queueIds: string[];
             role: components["schemas"]["AgentRole"];
+            shownPresence: components["schemas"]["Presence"];
             /** Skills */
             skills: components["schemas"]["HeldSkill-Output"][];
             /**

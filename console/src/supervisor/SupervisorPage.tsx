@@ -156,8 +156,8 @@ function AgentsTable({ overview }: { overview: Overview }) {
               <tr key={agent.id}>
                 <th scope="row">{agent.name}</th>
                 <td>
-                  <span class={`presence-dot presence-${agent.presence}`} aria-hidden="true" />{" "}
-                  {t(PRESENCE[agent.presence] ?? "presence.offline")}
+                  <span class={`presence-dot presence-${agent.shownPresence}`} aria-hidden="true" />{" "}
+                  {t(PRESENCE[agent.shownPresence] ?? "presence.offline")}
                   {agent.disabled && <span class="sv-tag">{t("supervisor.disabled")}</span>}
                 </td>
                 <td>

@@ -36,7 +36,7 @@ export function PresenceControl({
         {t("presence.label")}
       </label>
       <div class="presence-row">
-        <span class={`presence-dot presence-${me.presence}`} aria-hidden="true" />
+        <span class={`presence-dot presence-${me.shownPresence}`} aria-hidden="true" />
         <select
           id="presence"
           value={me.presence}
@@ -57,6 +57,9 @@ export function PresenceControl({
           free: me.freeCapacity,
         })}
       </p>
+      {me.shownPresence === "busy" && me.presence === "available" && (
+        <p class="capacity">{t("presence.busyAtCapacity")}</p>
+      )}
       {failed && (
         <p class="ws-error" role="alert">
           {t("presence.failed")}

@@ -173,8 +173,8 @@ function AgentList({
                         <span class="qa-badge qa-badge-off">{t("agents.disabledBadge")}</span>
                       ) : (
                         <span class="qa-presence">
-                          <span class={`qa-dot qa-dot-${agent.presence}`} aria-hidden="true" />
-                          {t(`presence.${agent.presence}`)}
+                          <span class={`qa-dot qa-dot-${agent.shownPresence}`} aria-hidden="true" />
+                          {t(`presence.${agent.shownPresence}`)}
                         </span>
                       )}
                     </td>
