@@ -1343,6 +1343,13 @@ export interface components {
             /** Usedcapacity */
             usedCapacity: number;
         };
+        /** Allocation */
+        Allocation: {
+            /** Percent */
+            percent: number;
+            /** Queueid */
+            queueId: string;
+        };
         /** Answer */
         Answer: {
             /** @default null */
@@ -1419,6 +1426,40 @@ export interface components {
             /** Cursor */
             cursor: string;
         };
+        /** ClassificationRule */
+        "ClassificationRule-Input": {
+            condition: components["schemas"]["Condition-Input"];
+            /** Name */
+            name: string;
+            /** Outputs */
+            outputs: {
+                [key: string]: string | number | boolean;
+            };
+        };
+        /** ClassificationRule */
+        "ClassificationRule-Output": {
+            condition: components["schemas"]["Condition-Output"];
+            /** Name */
+            name: string;
+            /** Outputs */
+            outputs: {
+                [key: string]: string | number | boolean;
+            };
+        };
+        /** ClassificationRuleset */
+        "ClassificationRuleset-Input": {
+            /** Name */
+            name: string;
+            /** Rules */
+            rules: components["schemas"]["ClassificationRule-Input"][];
+        };
+        /** ClassificationRuleset */
+        "ClassificationRuleset-Output": {
+            /** Name */
+            name: string;
+            /** Rules */
+            rules: components["schemas"]["ClassificationRule-Output"][];
+        };
         /** CloseRequest */
         CloseRequest: {
             /**
@@ -1443,7 +1484,7 @@ export interface components {
              * @default null
              */
             any: components["schemas"]["Condition-Input"][] | null;
-            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute") | unknown | null;
+            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute") | unknown | unknown | null;
             /**
              * Ignorecase
              * @default false
@@ -1498,7 +1539,7 @@ export interface components {
              * @default null
              */
             any: components["schemas"]["Condition-Output"][] | null;
-            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute") | unknown | null;
+            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute") | unknown | unknown | null;
             /**
              * Ignorecase
              * @default false
@@ -2227,6 +2268,13 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** MatchedRuleset */
+        MatchedRuleset: {
+            /** Rule */
+            rule: string;
+            /** Ruleset */
+            ruleset: string;
+        };
         /** MediaLimit */
         MediaLimit: {
             /** Contenttypes */
@@ -2646,12 +2694,22 @@ export interface components {
              */
             at: string | null;
             /**
+             * Classificationrulesets
+             * @default null
+             */
+            classificationRulesets: components["schemas"]["ClassificationRuleset-Input"][] | null;
+            /**
              * Context
              * @default {}
              */
             context: {
                 [key: string]: string | number | boolean;
             };
+            /**
+             * Conversationid
+             * @default route-test
+             */
+            conversationId: string;
             /**
              * @default {
              *       "event": null,
@@ -2691,6 +2749,13 @@ export interface components {
              * Format: date-time
              */
             localTime: string;
+            /**
+             * Outputs
+             * @default {}
+             */
+            outputs: {
+                [key: string]: string | number | boolean;
+            };
             queueHours: components["schemas"]["HoursStatus"];
             /** Queueid */
             queueId: string;
@@ -2706,9 +2771,24 @@ export interface components {
              * @default null
              */
             ruleIndex: number | null;
+            /**
+             * Rulesets
+             * @default []
+             */
+            rulesets: components["schemas"]["MatchedRuleset"][];
+            /**
+             * Skipped
+             * @default []
+             */
+            skipped: components["schemas"]["SkippedRule"][];
         };
         /** RoutingRule */
         "RoutingRule-Input": {
+            /**
+             * Allocation
+             * @default null
+             */
+            allocation: components["schemas"]["Allocation"][] | null;
             condition: components["schemas"]["Condition-Input"];
             /** Name */
             name: string;
@@ -2717,8 +2797,11 @@ export interface components {
              * @default null
              */
             priority: number | null;
-            /** Queueid */
-            queueId: string;
+            /**
+             * Queueid
+             * @default null
+             */
+            queueId: string | null;
             /**
              * Skills
              * @default []
@@ -2727,6 +2810,11 @@ export interface components {
         };
         /** RoutingRule */
         "RoutingRule-Output": {
+            /**
+             * Allocation
+             * @default null
+             */
+            allocation: components["schemas"]["Allocation"][] | null;
             condition: components["schemas"]["Condition-Output"];
             /** Name */
             name: string;
@@ -2735,8 +2823,11 @@ export interface components {
              * @default null
              */
             priority: number | null;
-            /** Queueid */
-            queueId: string;
+            /**
+             * Queueid
+             * @default null
+             */
+            queueId: string | null;
             /**
              * Skills
              * @default []
@@ -2748,6 +2839,9 @@ export interface components {
          * @description What a condition can be built from, so that an editor need not keep its own copy.
          */
         RoutingVocabulary: {
+            classificationField: components["schemas"]["FieldInfo"];
+            /** Classificationnamepattern */
+            classificationNamePattern: string;
             contextField: components["schemas"]["FieldInfo"];
             /** Contextnamepattern */
             contextNamePattern: string;
@@ -2790,6 +2884,15 @@ export interface components {
              * @default text
              */
             type: string;
+        };
+        /** SkippedRule */
+        SkippedRule: {
+            /** Queueid */
+            queueId: string;
+            /** Reason */
+            reason: string;
+            /** Rule */
+            rule: string;
         };
         /** SupervisedConversation */
         SupervisedConversation: {
@@ -3120,6 +3223,11 @@ export interface components {
              */
             capacityUnits: number;
             /**
+             * Classificationrulesets
+             * @default []
+             */
+            classificationRulesets: components["schemas"]["ClassificationRuleset-Output"][];
+            /**
              * Createdat
              * Format: date-time
              */
@@ -3224,6 +3332,11 @@ export interface components {
              * @default 1
              */
             capacityUnits: number;
+            /**
+             * Classificationrulesets
+             * @default []
+             */
+            classificationRulesets: components["schemas"]["ClassificationRuleset-Input"][];
             /** @default push */
             distributionMode: components["schemas"]["DistributionMode"];
             /** Fallbackqueueid */
@@ -3310,6 +3423,8 @@ export interface components {
             botSurvey: (components["schemas"]["LinkSurvey"] | components["schemas"]["RatingSurvey"]) | null;
             /** Capacityunits */
             capacityUnits?: number;
+            /** Classificationrulesets */
+            classificationRulesets?: components["schemas"]["ClassificationRuleset-Input"][];
             distributionMode?: components["schemas"]["DistributionMode"];
             /** Fallbackqueueid */
             fallbackQueueId?: string;
