@@ -277,7 +277,7 @@ def admin_workstream_route_test(req: func.HttpRequest) -> func.HttpResponse:
     """Dry run: the rule and queue a sample message would get; nothing is stored or sent."""
     s = services()
     request = parse_body(RouteTestRequest, request_body(req))
-    result = RouteTester(s.catalog, s.clock).test(req.route_params["id"], request)
+    result = RouteTester(s.catalog, s.clock, s.waiting).test(req.route_params["id"], request)
     return json_response(result.json_body())
 
 

@@ -28,6 +28,8 @@ const vocabulary: Vocabulary = {
   ],
   contextField: { name: "context.", kind: "any", operators: ["equals", "in", "contains", "startsWith", "matches", "exists", "gt", "gte", "lt", "lte"], caseInsensitive: false },
   contextNamePattern: "[A-Za-z_][A-Za-z0-9_.-]{0,63}",
+  classificationField: { name: "classification.", kind: "any", operators: ["equals", "in", "contains", "startsWith", "matches", "exists", "gt", "gte", "lt", "lte"], caseInsensitive: false },
+  classificationNamePattern: "[A-Za-z_][A-Za-z0-9_]{0,63}",
   operators: ["equals", "in", "contains", "startsWith", "matches", "exists", "gt", "gte", "lt", "lte"],
   forms: ["all", "any", "not"],
   maxDepth: 8,

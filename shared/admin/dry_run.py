@@ -15,10 +15,18 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
 
-from shared.core.errors import ConflictError, not_found, unknown_reference
+from shared.core.errors import (
+    ConflictError,
+    InvalidRequestError,
+    not_found,
+    unknown_reference,
+)
 from shared.core.schema import ApiModel, ViewModel
+from shared.model.classification import ClassificationRuleset, OutputValue, check_rulesets
 from shared.model.conditions import (
     CASE_INSENSITIVE_FIELDS,
+    CLASSIFICATION_NAME,
+    CLASSIFICATION_PREFIX,
     CONTEXT_NAME,
     CONTEXT_PREFIX,
     FIELDS,
@@ -32,11 +40,13 @@ from shared.model.conditions import (
 from shared.model.conversations import utc
 from shared.model.hours import HoursStatus
 from shared.model.rules import RoutingRule, check_rule_names_unique
-from shared.model.workstreams import Workstream
-from shared.pipeline.route import choose_queue
+from shared.model.workstreams import Workstream, check_routing_reads
+from shared.pipeline.route import choose_queue, overflowing
 from shared.store.catalog import RoutingCatalog
+from shared.store.waiting import WaitingLine
 
 SAMPLE_OPEN_ID = "oSampleCustomerForRouteTest"
+SAMPLE_CONVERSATION_ID = "route-test"
 
 ContextValue = Annotated[str, Field(max_length=2000)] | int | float | bool
 
@@ -72,11 +82,38 @@ class RouteTestRequest(ApiModel):
     Absent: now."""
     routing_rules: Annotated[list[RoutingRule], Field(max_length=200)] | None = None
     """Rules to try instead of the saved ones (the editor's unsaved list)."""
+    classification_rulesets: Annotated[list[ClassificationRuleset], Field(max_length=20)] | None = (
+        None
+    )
+    """Rulesets to try instead of the saved ones."""
+    conversation_id: Annotated[str, Field(min_length=1, max_length=128)] = SAMPLE_CONVERSATION_ID
+    """Picks the share of a percentage allocation, as a conversation's id does."""
 
     @field_validator("routing_rules")
     @classmethod
     def _rules(cls, rules: list[RoutingRule] | None) -> list[RoutingRule] | None:
         return check_rule_names_unique(rules) if rules is not None else None
+
+    @field_validator("classification_rulesets")
+    @classmethod
+    def _rulesets(
+        cls, rulesets: list[ClassificationRuleset] | None
+    ) -> list[ClassificationRuleset] | None:
+        if rulesets is not None:
+            check_rulesets(rulesets)
+        return rulesets
+
+
+class SkippedRule(ViewModel):
+    rule: str
+    queue_id: str
+    reason: str
+    """overflowing: more conversations wait in the queue than its overflow allows."""
+
+
+class MatchedRuleset(ViewModel):
+    ruleset: str
+    rule: str
 
 
 class RouteTestResult(ViewModel):
@@ -93,12 +130,24 @@ class RouteTestResult(ViewModel):
     """The time the rules saw (time.weekday, time.hour), in the workstream's zone."""
     queue_hours: HoursStatus
     """The queue at that time: open, closed or holiday (then its out-of-hours handling applies)."""
+    outputs: dict[str, OutputValue] = {}
+    """What the classification rulesets set (``classification.<name>``)."""
+    rulesets: list[MatchedRuleset] = []
+    """The rule of each ruleset that matched, in order."""
+    skipped: list[SkippedRule] = []
+    """Matching rules passed over, and why."""
 
 
 class RouteTester:
-    def __init__(self, catalog: RoutingCatalog, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        catalog: RoutingCatalog,
+        clock: Callable[[], float] = time.time,
+        waiting: WaitingLine | None = None,
+    ) -> None:
         self._catalog = catalog
         self._clock = clock
+        self._waiting = waiting
 
     def test(self, workstream_id: str, request: RouteTestRequest) -> RouteTestResult:
         found = self._catalog.workstreams.get(workstream_id)
@@ -110,9 +159,17 @@ class RouteTester:
             rules = workstream.routing_rules
         else:
             for index, given in enumerate(rules):
-                if self._catalog.queue(given.queue_id) is None:
-                    field = f"routingRules.{index}.queueId"
-                    raise unknown_reference(field, "queue", given.queue_id)
+                for queue_id in given.queue_ids():
+                    if self._catalog.queue(queue_id) is None:
+                        field = f"routingRules.{index}.queueId"
+                        raise unknown_reference(field, "queue", queue_id)
+        rulesets = request.classification_rulesets
+        if rulesets is not None:
+            workstream = workstream.model_copy(update={"classification_rulesets": rulesets})
+        try:
+            check_routing_reads(list(rules), workstream.classification_rulesets)
+        except ValueError as error:
+            raise InvalidRequestError(str(error), field="routingRules") from None
         zone = ZoneInfo(workstream.time_zone)
         at = request.at or utc(self._clock())
         local = at.replace(tzinfo=zone) if at.tzinfo is None else at.astimezone(zone)
@@ -129,9 +186,15 @@ class RouteTester:
             local_time=local,
             variables=request.context,
         )
-        rule, queue = choose_queue(
-            rules, workstream.fallback_queue_id, lambda: context, self._catalog.queue
+        choice = choose_queue(
+            workstream,
+            lambda: context,
+            self._catalog.queue,
+            request.conversation_id,
+            overflowing(self._waiting) if self._waiting else lambda _: False,
+            rules=rules,
         )
+        rule, queue = choice.rule, choice.queue
         if queue is None:
             raise ConflictError(
                 f"workstream {workstream.id}: its fallback queue {workstream.fallback_queue_id} "
@@ -140,7 +203,7 @@ class RouteTester:
                 field="fallbackQueueId",
             )
         hours = queue.operating_hours.status(local) if queue.operating_hours else HoursStatus.OPEN
-        matched = rule is not None and rule.queue_id == queue.id
+        matched = rule is not None and queue.id in rule.queue_ids()
         return RouteTestResult(
             rule=rule.name if rule else None,
             rule_index=next(i for i, r in enumerate(rules) if r is rule) if rule else None,
@@ -149,6 +212,12 @@ class RouteTester:
             fallback=not matched,
             local_time=local,
             queue_hours=hours,
+            outputs=choice.classified.outputs,
+            rulesets=[MatchedRuleset(ruleset=r, rule=n) for r, n in choice.classified.matched],
+            skipped=[
+                SkippedRule(rule=skip.rule, queue_id=skip.queue_id, reason=skip.reason)
+                for skip in choice.skipped
+            ],
         )
 
 
@@ -168,6 +237,9 @@ class RoutingVocabulary(ViewModel):
     context_field: FieldInfo
     """``context.<name>``: a context variable, whose type is only known when routing."""
     context_name_pattern: str
+    classification_field: FieldInfo
+    """``classification.<name>``: a variable an earlier classification ruleset outputs."""
+    classification_name_pattern: str
     operators: list[str]
     forms: list[str]
     """How comparisons combine: all (every one), any (at least one), not."""
@@ -190,6 +262,8 @@ def vocabulary() -> RoutingVocabulary:
         fields=[info(name, kind) for name, (kind, _) in FIELDS.items()],
         context_field=info(CONTEXT_PREFIX, "any"),
         context_name_pattern=CONTEXT_NAME.pattern,
+        classification_field=info(CLASSIFICATION_PREFIX, "any"),
+        classification_name_pattern=CLASSIFICATION_NAME.pattern,
         operators=list(OPERATORS),
         forms=["all", "any", "not"],
         max_depth=MAX_DEPTH,

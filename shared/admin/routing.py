@@ -133,7 +133,10 @@ class RoutingAdmin:
     def delete_queue(self, queue_id: str) -> None:
         queue = self.require(self._catalog.queues, queue_id, "queue")
         for workstream in self._catalog.workstreams.list_all():
-            used = {workstream.fallback_queue_id, *(r.queue_id for r in workstream.routing_rules)}
+            used = {
+                workstream.fallback_queue_id,
+                *(q for r in workstream.routing_rules for q in r.queue_ids()),
+            }
             if queue_id in used:
                 raise ConflictError(
                     f"queue {queue_id} is used by workstream {workstream.id}; change it first",
@@ -216,7 +219,11 @@ class RoutingAdmin:
                     f"bot.url is refused: {error}", code="address_refused", field="bot.url"
                 ) from None
         for index, rule in enumerate(fields.routing_rules):
-            self._require_queues([rule.queue_id], f"routingRules.{index}.queueId")
+            if rule.allocation is None:
+                self._require_queues(rule.queue_ids(), f"routingRules.{index}.queueId")
+            for share_index, share in enumerate(rule.allocation or []):
+                where = f"routingRules.{index}.allocation.{share_index}.queueId"
+                self._require_queues([share.queue_id], where)
         if fields.capacity_profile_id:
             self._require_profiles([fields.capacity_profile_id], "capacityProfileId")
 

@@ -69,6 +69,10 @@ class RoutingContext:
     account_id: str
     local_time: datetime
     variables: Mapping[str, Any] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
+    classification: Mapping[str, Any] = dataclasses.field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """What earlier classification rulesets output (``classification.<name>`` in conditions)."""
     regex_budget: RegexBudget = dataclasses.field(default_factory=RegexBudget)
     """Shared by every ``matches`` evaluated for this context: one routing decision."""
 
@@ -96,6 +100,9 @@ CASE_INSENSITIVE_FIELDS = frozenset({"message.type", "event.type"})
 lower-cased, so a rule compares them ignoring case whatever its ``ignoreCase`` says."""
 CONTEXT_PREFIX = "context."
 CONTEXT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
+CLASSIFICATION_PREFIX = "classification."
+CLASSIFICATION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+"""A classification ruleset's output variable: no dots, so ``classification.tier`` is one name."""
 _OPERATORS_BY_KIND = {
     "text": {"equals", "in", "contains", "startsWith", "matches", "exists"},
     "tags": {"contains", "in", "exists"},
@@ -130,6 +137,10 @@ def _context_getter(name: str) -> Getter:
     return get
 
 
+def _classification_getter(name: str) -> Getter:
+    return lambda context: context.classification.get(name)
+
+
 def _field(name: str | None) -> tuple[str, Getter]:
     if name is None:
         raise _PieceError(("field",), "is required", kind="missing")
@@ -144,8 +155,20 @@ def _field(name: str | None) -> tuple[str, Getter]:
                 "to 64 letters, digits, _ . or -, starting with a letter or _",
             )
         return "any", _context_getter(variable)
+    if name.startswith(CLASSIFICATION_PREFIX):
+        variable = name.removeprefix(CLASSIFICATION_PREFIX)
+        if not CLASSIFICATION_NAME.fullmatch(variable):
+            raise _PieceError(
+                ("field",),
+                f"{name!r} is not a valid classification variable: after 'classification.' "
+                "give a name of up to 64 letters, digits or _, starting with a letter or _",
+            )
+        return "any", _classification_getter(variable)
     known = ", ".join(FIELDS)
-    raise _PieceError(("field",), f"unknown field {name!r}; use one of {known}, or context.<name>")
+    raise _PieceError(
+        ("field",),
+        f"unknown field {name!r}; use one of {known}, context.<name> or classification.<name>",
+    )
 
 
 def _key(value: Any, fold: bool) -> tuple[str, Any] | None:
@@ -320,7 +343,10 @@ def _condition_schema(schema: dict[str, Any]) -> None:
         },
     ]
     context = {"pattern": f"^context\\.{CONTEXT_NAME.pattern}$"}
-    schema["properties"]["field"] = {"anyOf": [{"enum": list(FIELDS)}, context, _NULL]}
+    classification = {"pattern": f"^classification\\.{CLASSIFICATION_NAME.pattern}$"}
+    schema["properties"]["field"] = {
+        "anyOf": [{"enum": list(FIELDS)}, context, classification, _NULL]
+    }
     schema["properties"]["op"] = {"anyOf": [{"enum": list(OPERATORS)}, _NULL]}
 
 
@@ -408,3 +434,13 @@ class Condition(ApiModel):
     @property
     def comparisons(self) -> int:
         return self._comparisons
+
+    def classification_variables(self) -> set[str]:
+        """The classification variables this condition reads, to check an earlier ruleset sets
+        each of them."""
+        if self.field is not None:
+            if self.field.startswith(CLASSIFICATION_PREFIX):
+                return {self.field.removeprefix(CLASSIFICATION_PREFIX)}
+            return set()
+        children = self.all_ or self.any_ or ([self.not_] if self.not_ is not None else [])
+        return set().union(*(child.classification_variables() for child in children))

@@ -11,11 +11,16 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from shared.core.schema import ApiModel, patch_of
 from shared.model.agents import Name, Presence, ResourceId
 from shared.model.bots import BY_LANGUAGE, LANGUAGE_PATTERN, BotConfig, QuickReply, Survey, Text
+from shared.model.classification import (
+    ClassificationRuleset,
+    check_rulesets,
+    unknown_variables,
+)
 from shared.model.hours import TimeZoneName
 from shared.model.rules import RoutingRule, check_rule_names_unique
 from shared.model.skills import RequiredSkill, SkillMatching, check_skill_names_unique
@@ -118,6 +123,8 @@ class WorkstreamFields(ApiModel):
     file_attachments: FileAttachments = FileAttachments()
     automated_messages: Annotated[dict[str, dict[AutomatedMessage, Text]], BY_LANGUAGE] = {}
     """Language → message → text, e.g. ``{"zh-CN": {"greeting": "您好…"}}``."""
+    classification_rulesets: Annotated[list[ClassificationRuleset], Field(max_length=20)] = []
+    """Run in order before ``routingRules``; each sets ``classification.<name>`` variables."""
     routing_rules: Annotated[list[RoutingRule], Field(max_length=200)] = []
     bot: BotConfig | None = None
     """Bot-first: new conversations go to this bot before routing (absent: straight to routing)."""
@@ -187,12 +194,34 @@ class WorkstreamFields(ApiModel):
     def _rules(cls, rules: list[RoutingRule]) -> list[RoutingRule]:
         return check_rule_names_unique(rules)
 
+    @field_validator("classification_rulesets")
+    @classmethod
+    def _rulesets(cls, rulesets: list[ClassificationRuleset]) -> list[ClassificationRuleset]:
+        check_rulesets(rulesets)
+        return rulesets
+
+    @model_validator(mode="after")
+    def _routing_reads_known_outputs(self) -> WorkstreamFields:
+        check_routing_reads(self.routing_rules, self.classification_rulesets)
+        return self
+
     def message(self, kind: AutomatedMessage) -> str | None:
         """The text of an automated message in the workstream's language, if configured."""
         return self.automated_messages.get(self.language, {}).get(kind)
 
     def quick_reply(self, name: str) -> QuickReply | None:
         return next((q for q in self.quick_replies.get(self.language, []) if q.name == name), None)
+
+
+def check_routing_reads(rules: list[RoutingRule], rulesets: list[ClassificationRuleset]) -> None:
+    """A routing rule reading ``classification.<name>`` that no ruleset outputs is refused."""
+    for index, rule in enumerate(rules):
+        unknown = unknown_variables(rule.condition, rulesets)
+        if unknown:
+            raise ValueError(
+                f"routingRules.{index}.condition reads classification.{unknown[0]}, "
+                "which no classification ruleset outputs"
+            )
 
 
 WorkstreamPatch = patch_of(WorkstreamFields, "WorkstreamPatch")

@@ -1,6 +1,9 @@
 """The route step: classify a new conversation into a queue and check the queue can take it.
 
-Rules (first match) → queue, else the workstream's fallback queue. Outside the queue's hours
+Classification rulesets (each's first match sets ``classification.<name>`` variables, kept in
+the conversation's context under ``classification``), then routing rules (first match whose
+queue is not overflowing; a rule may split by percent) → queue, else the workstream's fallback
+queue. Outside the queue's hours
 or on a holiday, and when more conversations wait than the queue allows, the queue's handling
 applies: queue anyway, transfer to another queue, or end the conversation — each with the
 matching automated message. Idempotent: a conversation that already has a queue is left alone.
@@ -19,11 +22,12 @@ from zoneinfo import ZoneInfo
 from shared.core.log_dimensions import add_log_dimensions
 from shared.core.telemetry import traced
 from shared.messaging.automated import AutomatedMessenger
+from shared.model.classification import NOTHING, Classified, classify_conversation
 from shared.model.conditions import RoutingContext
 from shared.model.conversations import Conversation, ConversationState, utc
 from shared.model.hours import HoursStatus
 from shared.model.queues import Handling, OverflowAction, Queue
-from shared.model.rules import RoutingRule, classify
+from shared.model.rules import RoutingRule
 from shared.model.skills import RequiredSkill, combined
 from shared.model.timeline import EventKind
 from shared.model.workstreams import AutomatedMessage, DistributionMode, Workstream
@@ -48,20 +52,75 @@ class Placement:
     skills: tuple[RequiredSkill, ...]
 
 
+CLASSIFICATION_KEY = "classification"
+"""Where the conversation's context keeps the ruleset outputs, for supervisors and agents."""
+
+
+@dataclass(frozen=True)
+class Skip:
+    rule: str
+    queue_id: str
+    reason: str
+    """``overflowing``: more wait in the queue than its overflow allows."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    rule: RoutingRule | None
+    """The rule that placed it; None: the fallback queue did."""
+    queue: Queue | None
+    classified: Classified = NOTHING
+    skipped: tuple[Skip, ...] = ()
+
+
+def overflowing(waiting: WaitingLine) -> Callable[[Queue], bool]:
+    def check(queue: Queue) -> bool:
+        limit = queue.overflow.max_waiting
+        return limit is not None and waiting.has_at_least(queue.id, limit)
+
+    return check
+
+
 def choose_queue(
-    rules: Sequence[RoutingRule],
-    fallback_queue_id: str,
+    workstream: Workstream,
     context: Callable[[], RoutingContext],
     find_queue: Callable[[str], Queue | None],
-) -> tuple[RoutingRule | None, Queue | None]:
-    """The first matching rule (or None) and the queue it sends to: the rule's, else the
-    fallback queue, also when the rule's queue is gone. Shared by routing and its dry run."""
-    # No rules: no need to read what they would test.
-    rule = classify(rules, context()) if rules else None
-    queue = find_queue(rule.queue_id if rule else fallback_queue_id)
-    if queue is None:
-        queue = find_queue(fallback_queue_id)
-    return rule, queue
+    conversation_id: str,
+    is_overflowing: Callable[[Queue], bool] = lambda _: False,
+    rules: Sequence[RoutingRule] | None = None,
+) -> Choice:
+    """Classify, then the first matching rule whose queue is not overflowing and the queue it
+    sends to (an allocation picks by the conversation id). A rule whose queue is gone sends to
+    the fallback queue; when every matching rule's queue overflows, the first of them takes it
+    and its overflow handling applies. Shared by routing and its dry run."""
+    rules = workstream.routing_rules if rules is None else rules
+    rulesets = workstream.classification_rulesets
+    if not rules and not rulesets:  # no need to read what they would test
+        return Choice(None, find_queue(workstream.fallback_queue_id))
+    classified, seen = classify_conversation(rulesets, context())
+    skipped: list[Skip] = []
+    first: tuple[RoutingRule, Queue] | None = None
+    for rule in rules:
+        if not rule.condition.evaluate(seen):
+            continue
+        queue = find_queue(rule.queue_for(conversation_id))
+        if queue is None:
+            return Choice(rule, find_queue(workstream.fallback_queue_id), classified, (*skipped,))
+        if is_overflowing(queue):
+            skipped.append(Skip(rule.name, queue.id, "overflowing"))
+            first = first or (rule, queue)
+            continue
+        return Choice(rule, queue, classified, tuple(skipped))
+    if first is not None:
+        return Choice(first[0], first[1], classified, tuple(skipped))
+    return Choice(None, find_queue(workstream.fallback_queue_id), classified, tuple(skipped))
+
+
+def _why(choice: Choice) -> str:
+    """A note for the timeline: the classification and the skipped rules."""
+    parts = [f"{name}={value}" for name, value in choice.classified.outputs.items()]
+    parts += [f"skipped {skip.rule} ({skip.queue_id} {skip.reason})" for skip in choice.skipped]
+    return "; ".join(parts)[:500]
 
 
 class Routed(NamedTuple):
@@ -145,12 +204,14 @@ class RouteStep:
                 conversation.id,
             )
             return NOT_ROUTED
-        rule, queue = choose_queue(
-            workstream.routing_rules,
-            workstream.fallback_queue_id,
+        choice = choose_queue(
+            workstream,
             lambda: self.context(conversation, workstream, now),
             self._catalog.queue,
+            conversation.id,
+            overflowing(self._waiting),
         )
+        rule, queue = choice.rule, choice.queue
         if queue is None:
             log.error("workstream %s: its fallback queue is gone", workstream.id)
             return NOT_ROUTED
@@ -162,8 +223,11 @@ class RouteStep:
         placement = self._place(conversation, workstream, queue, rule, now)
         if placement is None:
             return NOT_ROUTED
+        classified = choice.classified.outputs
+        context = {**conversation.context, CLASSIFICATION_KEY: classified} if classified else None
         routed = self._conversations.save(
             conversation,
+            **({"context": context} if context is not None else {}),
             workstream_id=workstream.id,
             queue_id=placement.queue.id,
             priority=placement.priority,
@@ -182,6 +246,7 @@ class RouteStep:
             outcome=placement.rule or "fallback queue",
             rule=placement.rule,
             queue_id=placement.queue.id,
+            text=_why(choice) or None,
         )
         if workstream.message(AutomatedMessage.QUEUED):  # the position costs a scan of the line
             self._messenger.send(

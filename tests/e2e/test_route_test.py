@@ -61,6 +61,9 @@ def test_the_saved_rules_pick_the_queue_as_routing_does(app, admin, setup):
         "fallback": False,
         "localTime": None,
         "queueHours": "open",
+        "outputs": {},
+        "rulesets": [],
+        "skipped": [],
     }
     menu = route_test(
         admin, ws, {"message": {"type": "EVENT", "event": "CLICK", "eventKey": "VIP"}}

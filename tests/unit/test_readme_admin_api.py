@@ -163,7 +163,7 @@ def test_the_patch_note_names_exactly_the_fields_that_can_be_cleared(
 def test_the_condition_tables_have_every_field_and_operator(section: str) -> None:
     fields = rows(table_after(section, "condition"))
     listed = {name for cell, *_ in fields for name in code(cell)}
-    assert listed == {*FIELDS, "context.<name>"}
+    assert listed == {*FIELDS, "context.<name>", "classification.<name>"}
     operators = rows(section[section.index("| op | applies to |") :].split("\n\n")[0])
     assert {name for cell, *_ in operators for name in code(cell)} == set(OPERATORS)
 
@@ -200,7 +200,7 @@ def test_each_condition_field_is_of_the_kind_the_table_says(section: str) -> Non
     kinds = {"text": "text", "list of text": "tags", "number": "number"}
     for names_cell, kind_cell, _meaning in rows(table_after(section, "condition")):
         for name in code(names_cell):
-            if name == "context.<name>":
+            if name in ("context.<name>", "classification.<name>"):
                 assert kind_cell == "any"
                 continue
             assert FIELDS[name][0] == kinds[kind_cell], name

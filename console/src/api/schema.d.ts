@@ -1448,6 +1448,13 @@ export interface components {
             /** Usedcapacity */
             usedCapacity: number;
         };
+        /** Allocation */
+        Allocation: {
+            /** Percent */
+            percent: number;
+            /** Queueid */
+            queueId: string;
+        };
         /** Answer */
         Answer: {
             /** @default null */
@@ -1624,6 +1631,40 @@ export interface components {
          * @enum {string}
          */
         ChannelStatus: "active" | "draining" | "inactive";
+        /** ClassificationRule */
+        "ClassificationRule-Input": {
+            condition: components["schemas"]["Condition-Input"];
+            /** Name */
+            name: string;
+            /** Outputs */
+            outputs: {
+                [key: string]: string | number | boolean;
+            };
+        };
+        /** ClassificationRule */
+        "ClassificationRule-Output": {
+            condition: components["schemas"]["Condition-Output"];
+            /** Name */
+            name: string;
+            /** Outputs */
+            outputs: {
+                [key: string]: string | number | boolean;
+            };
+        };
+        /** ClassificationRuleset */
+        "ClassificationRuleset-Input": {
+            /** Name */
+            name: string;
+            /** Rules */
+            rules: components["schemas"]["ClassificationRule-Input"][];
+        };
+        /** ClassificationRuleset */
+        "ClassificationRuleset-Output": {
+            /** Name */
+            name: string;
+            /** Rules */
+            rules: components["schemas"]["ClassificationRule-Output"][];
+        };
         /** CloseRequest */
         CloseRequest: {
             /**
@@ -1648,7 +1689,7 @@ export interface components {
              * @default null
              */
             any: components["schemas"]["Condition-Input"][] | null;
-            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute") | unknown | null;
+            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute") | unknown | unknown | null;
             /**
              * Ignorecase
              * @default false
@@ -1703,7 +1744,7 @@ export interface components {
              * @default null
              */
             any: components["schemas"]["Condition-Output"][] | null;
-            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute") | unknown | null;
+            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute") | unknown | unknown | null;
             /**
              * Ignorecase
              * @default false
@@ -2456,6 +2497,13 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** MatchedRuleset */
+        MatchedRuleset: {
+            /** Rule */
+            rule: string;
+            /** Ruleset */
+            ruleset: string;
+        };
         /** MediaLimit */
         MediaLimit: {
             /** Contenttypes */
@@ -2908,12 +2956,22 @@ export interface components {
              */
             at: string | null;
             /**
+             * Classificationrulesets
+             * @default null
+             */
+            classificationRulesets: components["schemas"]["ClassificationRuleset-Input"][] | null;
+            /**
              * Context
              * @default {}
              */
             context: {
                 [key: string]: string | number | boolean;
             };
+            /**
+             * Conversationid
+             * @default route-test
+             */
+            conversationId: string;
             /**
              * @default {
              *       "event": null,
@@ -2953,6 +3011,13 @@ export interface components {
              * Format: date-time
              */
             localTime: string;
+            /**
+             * Outputs
+             * @default {}
+             */
+            outputs: {
+                [key: string]: string | number | boolean;
+            };
             queueHours: components["schemas"]["HoursStatus"];
             /** Queueid */
             queueId: string;
@@ -2968,9 +3033,24 @@ export interface components {
              * @default null
              */
             ruleIndex: number | null;
+            /**
+             * Rulesets
+             * @default []
+             */
+            rulesets: components["schemas"]["MatchedRuleset"][];
+            /**
+             * Skipped
+             * @default []
+             */
+            skipped: components["schemas"]["SkippedRule"][];
         };
         /** RoutingRule */
         "RoutingRule-Input": {
+            /**
+             * Allocation
+             * @default null
+             */
+            allocation: components["schemas"]["Allocation"][] | null;
             condition: components["schemas"]["Condition-Input"];
             /** Name */
             name: string;
@@ -2979,8 +3059,11 @@ export interface components {
              * @default null
              */
             priority: number | null;
-            /** Queueid */
-            queueId: string;
+            /**
+             * Queueid
+             * @default null
+             */
+            queueId: string | null;
             /**
              * Skills
              * @default []
@@ -2989,6 +3072,11 @@ export interface components {
         };
         /** RoutingRule */
         "RoutingRule-Output": {
+            /**
+             * Allocation
+             * @default null
+             */
+            allocation: components["schemas"]["Allocation"][] | null;
             condition: components["schemas"]["Condition-Output"];
             /** Name */
             name: string;
@@ -2997,8 +3085,11 @@ export interface components {
              * @default null
              */
             priority: number | null;
-            /** Queueid */
-            queueId: string;
+            /**
+             * Queueid
+             * @default null
+             */
+            queueId: string | null;
             /**
              * Skills
              * @default []
@@ -3010,6 +3101,9 @@ export interface components {
          * @description What a condition can be built from, so that an editor need not keep its own copy.
          */
         RoutingVocabulary: {
+            classificationField: components["schemas"]["FieldInfo"];
+            /** Classificationnamepattern */
+            classificationNamePattern: string;
             contextField: components["schemas"]["FieldInfo"];
             /** Contextnamepattern */
             contextNamePattern: string;
@@ -3058,6 +3152,15 @@ export interface components {
          * @enum {string}
          */
         SkillMatching: "exact" | "closest";
+        /** SkippedRule */
+        SkippedRule: {
+            /** Queueid */
+            queueId: string;
+            /** Reason */
+            reason: string;
+            /** Rule */
+            rule: string;
+        };
         /** SupervisedConversation */
         SupervisedConversation: {
             /** Accountid */
@@ -3401,6 +3504,11 @@ export interface components {
              */
             capacityUnits: number;
             /**
+             * Classificationrulesets
+             * @default []
+             */
+            classificationRulesets: components["schemas"]["ClassificationRuleset-Output"][];
+            /**
              * Createdat
              * Format: date-time
              */
@@ -3531,6 +3639,11 @@ export interface components {
              * @default 1
              */
             capacityUnits: number;
+            /**
+             * Classificationrulesets
+             * @default []
+             */
+            classificationRulesets: components["schemas"]["ClassificationRuleset-Input"][];
             /** @default push */
             distributionMode: components["schemas"]["DistributionMode"];
             /** Fallbackqueueid */
@@ -3635,6 +3748,8 @@ export interface components {
             capacityProfileId: string | null;
             /** Capacityunits */
             capacityUnits?: number;
+            /** Classificationrulesets */
+            classificationRulesets?: components["schemas"]["ClassificationRuleset-Input"][];
             distributionMode?: components["schemas"]["DistributionMode"];
             /** Fallbackqueueid */
             fallbackQueueId?: string;

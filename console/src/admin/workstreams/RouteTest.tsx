@@ -24,6 +24,7 @@ export function RouteTest({
   api,
   workstream,
   rules,
+  rulesets,
   dirty,
   result,
   onResult,
@@ -32,6 +33,8 @@ export function RouteTest({
   api: Api;
   workstream: Workstream;
   rules: Rule[];
+  /** The editor's classification rulesets, as JSON text (sent when it parses). */
+  rulesets: string;
   dirty: boolean;
   result: RouteTestResult | null;
   onResult: (result: RouteTestResult | null) => void;
@@ -62,6 +65,7 @@ export function RouteTest({
         scene: scene || null,
         at: at || null,
         routingRules: rules,
+        classificationRulesets: parsedOrNull(rulesets),
       } as never,
     });
     setTesting(false);
@@ -69,7 +73,7 @@ export function RouteTest({
     if (error || !data) {
       const problem = apiError(error, t("rules.test.failed"));
       onResult(null);
-      if (problem.field?.startsWith("routingRules")) {
+      if (problem.field?.startsWith("routingRules") || problem.field?.startsWith("classificationRulesets")) {
         onRulesError(problem);
         setError({ message: t("rules.test.rulesInvalid") });
       } else setError(problem);
@@ -171,12 +175,41 @@ export function RouteTest({
               {t("rules.test.at", { time: local, zone: workstream.timeZone })}{" "}
               {result.queueHours !== "open" && t(result.queueHours === "holiday" ? "rules.test.holiday" : "rules.test.closed")}
             </p>
+            {result.rulesets && result.rulesets.length > 0 && (
+              <div class="ws-hint">
+                <p>{t("rules.test.outputs")}</p>
+                <ul aria-label={t("rules.test.outputs")}>
+                  {result.rulesets.map((m) => (
+                    <li key={m.ruleset}>{t("rules.test.rulesetMatched", { ruleset: m.ruleset, rule: m.rule })}</li>
+                  ))}
+                  {Object.entries(result.outputs ?? {}).map(([name, value]) => (
+                    <li key={name}><code>classification.{name}</code> = <code>{JSON.stringify(value)}</code></li>
+                  ))}
+                </ul>
+              </div>
+            )}
+            {result.skipped && result.skipped.length > 0 && (
+              <ul class="ws-hint" aria-label={t("rules.test.skippedTitle")}>
+                {result.skipped.map((s) => (
+                  <li key={s.rule}>{t("rules.test.skipped", { rule: s.rule, queue: s.queueId, reason: s.reason })}</li>
+                ))}
+              </ul>
+            )}
             <p class="ws-hint">{t(tested === "unsaved" ? "rules.test.unsavedRules" : "rules.test.savedRules")}</p>
           </div>
         )}
       </div>
     </section>
   );
+}
+
+function parsedOrNull(text: string): unknown {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
 }
 
 /** "2026-12-02T20:30:00+08:00" → "2026-12-02 20:30" (the workstream's own clock, as sent). */

@@ -26,6 +26,8 @@ import {
   type FieldError,
   type Queue,
   type Rule,
+  type Ruleset,
+  type Share,
   type RouteTestResult,
   type Vocabulary,
 } from "./model";
@@ -53,6 +55,8 @@ export function RulesEditor({ api, workstreamId }: { api: Api; workstreamId: str
   const [vocabulary, setVocabulary] = useState<Vocabulary | null>(null);
   const [vocabError, setVocabError] = useState<FieldError | null>(null);
   const [rules, setRules] = useState<Rule[] | null>(null);
+  const [rulesetsText, setRulesetsText] = useState("[]");
+  const [rulesetsError, setRulesetsError] = useState<string | null>(null);
   const [dirty, setDirty] = useState(false);
   const [error, setError] = useState<FieldError | null>(null);
   const [saved, setSaved] = useState(false);
@@ -66,7 +70,10 @@ export function RulesEditor({ api, workstreamId }: { api: Api; workstreamId: str
     );
   }, [api]);
   useEffect(() => {
-    if (ws && !dirty) setRules(ws.routingRules as Rule[]);
+    if (ws && !dirty) {
+      setRules(ws.routingRules as Rule[]);
+      setRulesetsText(JSON.stringify(ws.classificationRulesets ?? [], null, 2));
+    }
   }, [ws]);
 
   const update = (next: Rule[]) => {
@@ -75,12 +82,25 @@ export function RulesEditor({ api, workstreamId }: { api: Api; workstreamId: str
     setSaved(false);
     setResult(null);
   };
+  const parsedRulesets = (): Ruleset[] | null => {
+    try {
+      const parsed: unknown = JSON.parse(rulesetsText);
+      if (!Array.isArray(parsed)) throw new Error("not a list");
+      setRulesetsError(null);
+      return parsed as Ruleset[];
+    } catch {
+      setRulesetsError(t("rules.rulesetsNotJson"));
+      return null;
+    }
+  };
   const save = async () => {
     if (!rules || !ws) return;
+    const rulesets = parsedRulesets();
+    if (!rulesets) return;
     setSaving(true);
     const { data, error } = await api.PATCH("/api/admin/workstreams/{id}", {
       params: { path: { id: ws.id } },
-      body: { routingRules: rules } as never,
+      body: { routingRules: rules, classificationRulesets: rulesets } as never,
     });
     setSaving(false);
     if (error || !data) return setError(apiError(error, t("rules.saveFailed")));
@@ -92,7 +112,8 @@ export function RulesEditor({ api, workstreamId }: { api: Api; workstreamId: str
   };
 
   const ready = catalog && ws && vocabulary && rules;
-  const placedError = error?.field?.startsWith("routingRules.") ? null : error;
+  const placedError = error?.field?.startsWith("routingRules.") || error?.field?.startsWith("classificationRulesets") ? null : error;
+  const rulesetsFieldError = errorUnder(error, "classificationRulesets");
   return (
     <main class="page ws-page ws-wide">
       <WorkstreamTabs id={workstreamId} current="rules" />
@@ -104,6 +125,12 @@ export function RulesEditor({ api, workstreamId }: { api: Api; workstreamId: str
         <div class="ws-rules-layout">
           <section class="ws-rules" aria-labelledby="rules-heading">
             <h2 id="rules-heading" class="ws-visually-hidden">{t("rules.title")}</h2>
+            <details class="ws-rulesets" open={rulesetsText.trim() !== "[]"}>
+              <summary>{t("rules.rulesets")}</summary>
+              <p class="ws-hint">{t("rules.rulesetsHint")}</p>
+              <textarea id="rulesets" aria-label={t("rules.rulesets")} rows={10} value={rulesetsText} aria-invalid={rulesetsError || rulesetsFieldError ? true : undefined} onInput={(e) => { setRulesetsText((e.target as HTMLTextAreaElement).value); setDirty(true); setSaved(false); setResult(null); }} />
+              {(rulesetsError ?? rulesetsFieldError) && <p role="alert" class="ws-error">{rulesetsError ?? `${error?.field}: ${rulesetsFieldError}`}</p>}
+            </details>
             <p class="ws-hint">{t("rules.intro", { queue: catalog.queues.find((q) => q.id === ws.fallbackQueueId)?.name ?? ws.fallbackQueueId })}</p>
             {rules.length === 0 && <p class="ws-empty">{t("rules.empty")}</p>}
             <ol class="ws-rule-list">
@@ -158,6 +185,7 @@ export function RulesEditor({ api, workstreamId }: { api: Api; workstreamId: str
             api={api}
             workstream={ws}
             rules={rules}
+            rulesets={rulesetsText}
             dirty={dirty}
             result={result}
             onResult={setResult}
@@ -166,6 +194,36 @@ export function RulesEditor({ api, workstreamId }: { api: Api; workstreamId: str
         </div>
       )}
     </main>
+  );
+}
+
+function AllocationEditor({ id, shares, queues, label, onChange }: { id: string; shares: Share[]; queues: Queue[]; label: string; onChange: (shares: Share[]) => void }) {
+  const { t } = useI18n();
+  const total = shares.reduce((sum, s) => sum + (Number(s.percent) || 0), 0);
+  return (
+    <fieldset class="ws-fieldset ws-allocation">
+      <legend>{t("rules.allocation", { name: label })}</legend>
+      {shares.map((share, i) => (
+        <div class="ws-inline" key={i}>
+          <select aria-label={t("rules.allocationQueue", { n: i + 1 })} value={share.queueId} onChange={(e) => onChange(shares.map((s, j) => (j === i ? { ...s, queueId: (e.target as HTMLSelectElement).value } : s)))}>
+            {queues.map((q) => (
+              <option key={q.id} value={q.id}>{q.name}</option>
+            ))}
+          </select>
+          <input id={`${id}-share-${i}`} type="number" min={1} max={99} aria-label={t("rules.allocationPercent", { n: i + 1 })} value={share.percent} onInput={(e) => onChange(shares.map((s, j) => (j === i ? { ...s, percent: Number((e.target as HTMLInputElement).value) } : s)))} />
+          <span>%</span>
+          {shares.length > 2 && (
+            <button type="button" class="ws-icon ws-danger" aria-label={t("rules.allocationRemove", { n: i + 1 })} onClick={() => onChange(shares.filter((_, j) => j !== i))}>✕</button>
+          )}
+        </div>
+      ))}
+      <p class="ws-hint">{t("rules.allocationTotal", { total })}</p>
+      {shares.length < 5 && (
+        <button type="button" class="ws-link-button" onClick={() => onChange([...shares, { queueId: queues[0]?.id ?? "", percent: 0 }])}>
+          {t("rules.allocationAdd")}
+        </button>
+      )}
+    </fieldset>
   );
 }
 
@@ -199,6 +257,7 @@ function RuleCard({
   const nameError = errorAt(error, `${base}.name`);
   const queueError = errorAt(error, `${base}.queueId`);
   const priorityError = errorAt(error, `${base}.priority`);
+  const allocationError = errorUnder(error, `${base}.allocation`);
   const skillsError = errorUnder(error, `${base}.skills`);
   const ruleError = errorAt(error, base);
   return (
@@ -212,12 +271,22 @@ function RuleCard({
         </div>
         <div class="ws-field">
           <label for={`${id}-queue`}>{t("rules.queue")}</label>
-          <select id={`${id}-queue`} value={rule.queueId} aria-invalid={queueError ? true : undefined} onChange={(e) => onChange({ ...rule, queueId: (e.target as HTMLSelectElement).value })}>
-            {!queues.some((q) => q.id === rule.queueId) && <option value={rule.queueId}>{rule.queueId}</option>}
-            {queues.map((q) => (
-              <option key={q.id} value={q.id}>{q.name}</option>
-            ))}
-          </select>
+          {!rule.allocation && (
+            <select id={`${id}-queue`} value={rule.queueId ?? ""} aria-invalid={queueError ? true : undefined} onChange={(e) => onChange({ ...rule, queueId: (e.target as HTMLSelectElement).value })}>
+              {!queues.some((q) => q.id === rule.queueId) && <option value={rule.queueId ?? ""}>{rule.queueId}</option>}
+              {queues.map((q) => (
+                <option key={q.id} value={q.id}>{q.name}</option>
+              ))}
+            </select>
+          )}
+          <label class="ws-inline">
+            <input type="checkbox" checked={!!rule.allocation} onChange={(e) => { const on = (e.target as HTMLInputElement).checked; const first = rule.queueId ?? queues[0]?.id ?? ""; const second = queues.find((q) => q.id !== first)?.id ?? first; onChange(on ? { ...rule, queueId: null, allocation: [{ queueId: first, percent: 50 }, { queueId: second, percent: 50 }] } : { ...rule, queueId: rule.allocation?.[0]?.queueId ?? first, allocation: null }); }} />
+            {t("rules.splitByPercent")}
+          </label>
+          {rule.allocation && (
+            <AllocationEditor id={id} shares={rule.allocation} queues={queues} label={label} onChange={(allocation) => onChange({ ...rule, allocation })} />
+          )}
+          {allocationError && <p role="alert" class="ws-error">{allocationError}</p>}
           {queueError && <p role="alert" class="ws-error">{queueError}</p>}
         </div>
         <div class="ws-rule-tools">
@@ -370,8 +439,10 @@ function Comparison({
   const { t } = useI18n();
   const id = `c-${path.replace(/\./g, "-")}`;
   const prefix = vocabulary.contextField.name;
+  const classPrefix = vocabulary.classificationField.name;
   const field = condition.field ?? "";
   const isContext = field.startsWith(prefix);
+  const isClass = field.startsWith(classPrefix);
   const kind = fieldKind(vocabulary, field);
   const op = condition.op ?? "";
   const ops = operatorsFor(vocabulary, field);
@@ -383,12 +454,16 @@ function Comparison({
   return (
     <div class="ws-comparison">
       <div class="ws-comparison-row">
-        <select id={`${id}-field`} aria-label={t("rules.field")} aria-invalid={fieldError ? true : undefined} value={isContext ? prefix : field} onChange={(e) => { const v = (e.target as HTMLSelectElement).value; onChange(changeField(vocabulary, condition, v === prefix ? `${prefix}name` : v)); }}>
+        <select id={`${id}-field`} aria-label={t("rules.field")} aria-invalid={fieldError ? true : undefined} value={isContext ? prefix : isClass ? classPrefix : field} onChange={(e) => { const v = (e.target as HTMLSelectElement).value; onChange(changeField(vocabulary, condition, v === prefix ? `${prefix}name` : v === classPrefix ? `${classPrefix}tier` : v)); }}>
           {vocabulary.fields.map((f) => (
             <option key={f.name} value={f.name}>{fieldLabel(t, vocabulary, f.name)}</option>
           ))}
           <option value={prefix}>{t("rules.contextVariable")}</option>
+          <option value={classPrefix}>{t("rules.classificationVariable")}</option>
         </select>
+        {isClass && (
+          <input class="ws-context-name" aria-label={t("rules.classificationName")} value={field.slice(classPrefix.length)} pattern={vocabulary.classificationNamePattern} onInput={(e) => onChange({ ...condition, field: classPrefix + (e.target as HTMLInputElement).value })} />
+        )}
         {isContext && (
           <input class="ws-context-name" aria-label={t("rules.contextName")} value={field.slice(prefix.length)} pattern={vocabulary.contextNamePattern} onInput={(e) => onChange({ ...condition, field: prefix + (e.target as HTMLInputElement).value })} />
         )}

@@ -19,10 +19,17 @@ export interface Condition {
 export interface Rule {
   name: string;
   condition: Condition;
-  queueId: string;
+  queueId?: string | null;
+  /** Instead of one queue: 2–5 shares summing to 100, picked from the conversation id. */
+  allocation?: Share[] | null;
   priority?: number | null;
   skills?: Schemas["RequiredSkill-Output"][];
 }
+export interface Share {
+  queueId: string;
+  percent: number;
+}
+export type Ruleset = Schemas["ClassificationRuleset-Input"];
 /** A workstream as answered, with its rules in the editor's looser type. */
 export type Workstream = Omit<Schemas["Workstream"], "routingRules"> & { routingRules: Rule[] };
 export type Vocabulary = Schemas["RoutingVocabulary"];
@@ -162,12 +169,14 @@ export function fieldKind(vocabulary: Vocabulary, field: string | null | undefin
   if (!field) return "text";
   const known = vocabulary.fields.find((f) => f.name === field);
   if (known) return known.kind;
+  if (field.startsWith(vocabulary.classificationField.name)) return vocabulary.classificationField.kind;
   return field.startsWith(vocabulary.contextField.name) ? vocabulary.contextField.kind : "text";
 }
 
 export function operatorsFor(vocabulary: Vocabulary, field: string | null | undefined): string[] {
   const known = vocabulary.fields.find((f) => f.name === field);
   if (known) return known.operators;
+  if (field?.startsWith(vocabulary.classificationField.name)) return vocabulary.classificationField.operators;
   return vocabulary.contextField.operators;
 }
 
