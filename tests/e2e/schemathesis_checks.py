@@ -13,11 +13,17 @@ Schema cannot state, named by its error code or by the field it is about:
   document gives the forms, fields and operators; the README says which fit which);
 - ``…pattern``: a regular expression that does not compile;
 - ``operatingHours.weekly.N.end``: not after that window's start;
-- ``routingRules``: two rules with the same name;
-- ``autoCloseAfterInactivity``: under a minute;
+- ``routingRules``: two rules with the same name; ``routingRules.N…``: a rule giving both or
+  neither of ``queueId`` and ``allocation``, or shares that do not sum to 100 or name a queue
+  twice;
+- ``classificationRulesets…``: two rulesets or rules with the same name, an output name that is
+  not a variable name (a map's keys), a variable no earlier ruleset sets;
+- ``autoCloseAfterInactivity``, ``positionUpdateEvery``, ``autoClose.<state>``: under a minute;
+- ``overflow``: a ``maxWait`` outside PT1M–P2D, or its ``afterMaxWait`` action ``queueAnyway``;
 - ``skills``, ``requiredSkills``: two skills with the same name;
 - ``wrapUpDuration`` (``wrap_up_duration`` when absent): outside PT30S–PT60M, or given with
   or missing from the ``blockAssignmentDuringWrapUp`` it goes with;
+- ``automatedMessages``: a ``{Placeholder}`` no automated message fills;
 - ``text`` and ``quickReply``: more than WeChat's 2048 bytes of UTF-8 (the document can only
   say 2048 characters).
 """
@@ -34,7 +40,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 UNFORESEEABLE_CODES = {"unknown_reference", "address_refused"}
 UNFORESEEABLE_FIELDS = re.compile(
-    r"continuationToken|routingRules|autoCloseAfterInactivity|text|quickReply"
+    r"continuationToken|routingRules(\.\d+(\..*)?)?|classificationRulesets(\..*)?|overflow(\..*)?"
+    r"|autoCloseAfterInactivity|positionUpdateEvery|autoClose(\..*)?|automatedMessages|text"
+    r"|quickReply"
     r"|skills|requiredSkills|wrapUpDuration|wrap_up_duration"
     r"|.*\.condition(\..*)?|.*\.pattern|operatingHours\.weekly\.\d+\.end"
 )
