@@ -8,6 +8,8 @@ Schema cannot state, named by its error code or by the field it is about:
 - ``unknown_reference``: the body names a queue, account, agent or quick reply that does not
   exist;
 - ``address_refused``: a webhook bot's host is a private, loopback or link-local address;
+- ``body_too_large`` (413): a body over the API's byte limit, which lists of lists of rules
+  (rulesets, rules, conditions, outputs) can reach while every list is within its own length;
 - ``continuationToken``: not a value the API handed out (it is opaque);
 - ``…condition…``: a routing condition's operator or value does not fit its field (the
   document gives the forms, fields and operators; the README says which fit which);
@@ -38,7 +40,7 @@ import schemathesis
 from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-UNFORESEEABLE_CODES = {"unknown_reference", "address_refused"}
+UNFORESEEABLE_CODES = {"unknown_reference", "address_refused", "body_too_large"}
 UNFORESEEABLE_FIELDS = re.compile(
     r"continuationToken|routingRules(\.\d+(\..*)?)?|classificationRulesets(\..*)?|overflow(\..*)?"
     r"|autoCloseAfterInactivity|positionUpdateEvery|autoClose(\..*)?|automatedMessages|text"
