@@ -21,51 +21,37 @@ SkillName = Annotated[str, Field(min_length=1, max_length=50)]
 Rating = Annotated[int, Field(ge=1, le=10)]
 
 
-def _plain_name(value: Any) -> Any:
-    return {"name": value} if isinstance(value, str) else value
+class _NamedSkill(ApiModel):
+    """A skill by name; a plain string (as stored before ratings) reads as the name alone."""
+
+    name: SkillName
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """What a request may send: the object, or the skill's name alone."""
+        schema = handler(core_schema)
+        if handler.mode == "validation":
+            return {"anyOf": [schema, {"type": "string", "minLength": 1, "maxLength": 50}]}
+        return schema
 
 
-def _or_plain_name(schema: JsonSchemaValue, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-    """What a request may send: the object, or (as before ratings) the skill's name alone."""
-    if handler.mode == "validation":
-        return {"anyOf": [schema, {"type": "string", "minLength": 1, "maxLength": 50}]}
-    return schema
-
-
-class HeldSkill(ApiModel):
+class HeldSkill(_NamedSkill):
     """A skill an agent holds, rated 1 (novice) to 10 (expert)."""
 
-    name: SkillName
     rating: Rating = 1
 
-    @model_validator(mode="before")
-    @classmethod
-    def _from_name(cls, value: Any) -> Any:
-        return _plain_name(value)
 
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return _or_plain_name(handler(core_schema), handler)
-
-
-class RequiredSkill(ApiModel):
+class RequiredSkill(_NamedSkill):
     """A skill a conversation needs, at ``minRating`` or better."""
 
-    name: SkillName
     min_rating: Rating = 1
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_name(cls, value: Any) -> Any:
-        return _plain_name(value)
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return _or_plain_name(handler(core_schema), handler)
 
 
 class SkillMatching(str, Enum):
