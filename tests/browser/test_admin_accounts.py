@@ -1,5 +1,5 @@
 """The WeChat accounts pages: the form refusing a wrong value in place, the callback information
-WeChat's URL verification passes against, the go-live check, disable and delete."""
+WeChat's URL verification passes against, the go-live check, disable, drain and delete."""
 
 from __future__ import annotations
 
@@ -176,6 +176,39 @@ def test_rotate_the_key_disable_then_delete_with_a_confirmation(page, app, admin
     dialog.get_by_role("button", name="Delete").click()
     expect(page).to_have_url(f"{app.url}/console/accounts")
     assert admin.get(f"/api/admin/accounts/{account_id}").status_code == 404
+
+
+def test_drain_with_a_confirmation_then_reactivate(page, app, admin):
+    """An account without open conversations is inactive as soon as it is drained; the page
+    says so, and reactivating takes new conversations again."""
+    account = SimulatedAccount.random()
+    account_id = admin.post(
+        "/api/admin/accounts", json=account.registration(name="Seasonal shop")
+    ).json()["id"]
+    sign_in(page, app.admin_token)
+    page.goto(f"/console/accounts/{account_id}")
+
+    page.get_by_role("button", name="Drain").click()
+    dialog = page.get_by_role("dialog", name="Drain Seasonal shop?")
+    expect(dialog).to_contain_text("without deleting it")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    assert admin.get(f"/api/admin/accounts/{account_id}").json()["status"] == "active"
+
+    page.get_by_role("button", name="Drain").click()
+    page.get_by_role("dialog", name="Drain Seasonal shop?").get_by_role(
+        "button", name="Drain"
+    ).click()
+    expect(page.get_by_text("This account is inactive")).to_be_visible()
+    assert admin.get(f"/api/admin/accounts/{account_id}").json()["status"] == "inactive"
+
+    page.get_by_role("button", name="Reactivate").click()
+    page.get_by_role("dialog", name="Reactivate Seasonal shop?").get_by_role(
+        "button", name="Reactivate"
+    ).click()
+    expect(page.get_by_role("button", name="Drain")).to_be_visible()
+    expect(page.get_by_text("This account is inactive")).to_be_hidden()
+    assert admin.get(f"/api/admin/accounts/{account_id}").json()["status"] == "active"
 
 
 @pytest.mark.screenshots
