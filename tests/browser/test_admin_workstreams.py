@@ -219,6 +219,47 @@ def test_a_rule_built_in_the_editor_and_the_dry_run_name_the_queue(open_page, ap
     expect(page.get_by_label("JSON")).to_contain_text('"value": "退(款|货)"')
 
 
+def test_a_rule_split_by_percent_is_refused_until_its_shares_make_100(open_page, app, admin):
+    suffix = secrets.token_hex(3)
+    account = new_account(admin)
+    general = new_queue(admin, f"General {suffix}")
+    vip = new_queue(admin, f"VIP {suffix}")
+    created = admin.post(
+        "/api/admin/workstreams",
+        json={"name": "Split", "accountId": account["id"], "fallbackQueueId": general["id"]},
+    )
+    assert created.status_code == 201, created.text
+    ws = created.json()
+    page = open_rules(open_page, app, ws["id"])
+    page.get_by_role("button", name="Add rule").click()
+    rule = page.get_by_role("listitem", name="Rule 1: Rule 1")
+    rule.get_by_label("Rule name").fill("split")
+    rule = page.get_by_role("listitem", name="Rule 1: split")
+    rule.get_by_label("Value", exact=True).fill("hello")
+    rule.get_by_label("Split by percent").check()
+    shares = rule.get_by_role("group", name="Percent split of split")
+    shares.get_by_label("Queue 1").select_option(label=f"General {suffix}")
+    shares.get_by_label("Queue 2").select_option(label=f"VIP {suffix}")
+    shares.get_by_label("Percent 1").fill("70")
+    shares.get_by_label("Percent 2").fill("20")
+    expect(shares).to_contain_text("Total 90%")
+
+    page.get_by_role("button", name="Save rules").click()
+    expect(rule.get_by_role("alert")).to_contain_text("100")
+    assert admin.get(f"/api/admin/workstreams/{ws['id']}").json()["routingRules"] == []
+
+    shares.get_by_label("Percent 2").fill("30")
+    expect(shares).to_contain_text("Total 100%")
+    page.get_by_role("button", name="Save rules").click()
+    expect(page.get_by_text("Rules saved.")).to_be_visible()
+    [saved] = admin.get(f"/api/admin/workstreams/{ws['id']}").json()["routingRules"]
+    assert saved["allocation"] == [
+        {"queueId": general["id"], "percent": 70},
+        {"queueId": vip["id"], "percent": 30},
+    ]
+    assert saved.get("queueId") is None
+
+
 @pytest.mark.screenshots
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_screenshot_rules_editor_with_a_dry_run(open_page, app, admin, shoot, language):
