@@ -1,11 +1,14 @@
-"""Assignment with 10 and with 1,000 agents in the queue, side by side in one run.
+"""Assignment with 10 and with 1,000 agents in the queue, and with 1,000 agents when the
+workstream requires a skill, side by side in one run.
 
   decision: choosing the agent — the availability index query for the queue (the few best
             candidates by the queue's method) and the read of the chosen agent;
   assign:   the whole assign step for one conversation — decision, capacity reservation
             (ETag), the conversation's move to active (ETag) and the index update.
 The decision must not read every agent: the figure that matters is decision p95 with 1,000
-agents / decision p95 with 10.
+agents / decision p95 with 10. A required skill makes the decision load the first
+``MATCHED_CANDIDATES`` agents of the index to filter and rank them: the last ratio says what
+that costs (agents hold the skill at ratings 1-10, the workstream asks for 3 or more).
 
 Reproduce (starts its own Azurite; runs the use cases in-process):
   make setup && .venv/bin/python bench/assign.py [--conversations 200] [--concurrency 4]
@@ -45,10 +48,17 @@ class Scenario:
     """An account whose one queue has ``agents`` available agents, and waiting conversations."""
 
     def __init__(
-        self, services: Services, agents: int, method: str, pool: ThreadPoolExecutor
+        self,
+        services: Services,
+        agents: int,
+        method: str,
+        pool: ThreadPoolExecutor,
+        *,
+        skilled: bool = False,
     ) -> None:
         self.services = services
         self.agent_count = agents
+        self.label = f"{agents} agents" + (", skill required" if skilled else "")
         simulated = SimulatedAccount.random()
         self.simulated = simulated
         self.account = services.accounts.register(
@@ -60,13 +70,25 @@ class Scenario:
         )
         self.workstream = admin.create_workstream(
             WorkstreamFields.model_validate(
-                {"name": "bench", "accountId": self.account.id, "fallbackQueueId": self.queue.id}
+                {
+                    "name": "bench",
+                    "accountId": self.account.id,
+                    "fallbackQueueId": self.queue.id,
+                    "requiredSkills": [{"name": "billing", "minRating": 3}] if skilled else [],
+                }
             )
         )
 
         def add_agent(i: int) -> None:
             agent, _ = admin.create_agent(
-                AgentFields(name=f"agent{i}", queue_ids=[self.queue.id], capacity=1000)
+                AgentFields.model_validate(
+                    {
+                        "name": f"agent{i}",
+                        "queueIds": [self.queue.id],
+                        "capacity": 1000,
+                        "skills": [{"name": "billing", "rating": i % 10 + 1}] if skilled else [],
+                    }
+                )
             )
             services.desk.set_presence(agent, PresenceChange(presence="available"))
 
@@ -133,36 +155,43 @@ def main() -> None:
         services = Services.build(settings)
         with ThreadPoolExecutor(args.concurrency) as pool:
             setup_start = time.perf_counter()
-            scenarios = [Scenario(services, n, args.method, pool) for n in (10, 1000)]
-            waiting = {s.agent_count: s.conversations(args.conversations, pool) for s in scenarios}
+            scenarios = [
+                Scenario(services, 10, args.method, pool),
+                Scenario(services, 1000, args.method, pool),
+                Scenario(services, 1000, args.method, pool, skilled=True),
+            ]
+            waiting = {s.label: s.conversations(args.conversations, pool) for s in scenarios}
             print(f"setup: {time.perf_counter() - setup_start:.0f} s (agents and conversations)")
 
-            decisions: dict[int, list[float]] = {}
-            assigns: dict[int, tuple[list[float], float]] = {}
+            decisions: dict[str, list[float]] = {}
+            assigns: dict[str, tuple[list[float], float]] = {}
             for scenario in scenarios:  # decisions first: they change nothing
-                decisions[scenario.agent_count] = timed(
-                    decide(services, scenario), waiting[scenario.agent_count], pool
+                decisions[scenario.label] = timed(
+                    decide(services, scenario), waiting[scenario.label], pool
                 )[0]
             for scenario in scenarios:
-                assigns[scenario.agent_count] = timed(
-                    services.assign_step.assign, waiting[scenario.agent_count], pool
+                assigns[scenario.label] = timed(
+                    services.assign_step.assign, waiting[scenario.label], pool
                 )
 
     print(
         f"assignment, {args.conversations} conversations per queue, concurrency {args.concurrency},"
         f" method {args.method}"
     )
-    decision_p95 = {n: percentile(decisions[n], 95) for n in (10, 1000)}
-    assign_p95 = {n: percentile(assigns[n][0], 95) for n in (10, 1000)}
-    for n in (10, 1000):
-        latencies, seconds = assigns[n]
+    labels = [s.label for s in scenarios]
+    decision_p95 = {label: percentile(decisions[label], 95) for label in labels}
+    assign_p95 = {label: percentile(assigns[label][0], 95) for label in labels}
+    for label in labels:
+        latencies, seconds = assigns[label]
         print(
-            f"  {n:5d} agents: decision p50 {statistics.median(decisions[n]):6.2f} ms"
-            f"  p95 {decision_p95[n]:6.2f} ms | assign p95 {assign_p95[n]:6.2f} ms,"
+            f"  {label:>28}: decision p50 {statistics.median(decisions[label]):6.2f} ms"
+            f"  p95 {decision_p95[label]:6.2f} ms | assign p95 {assign_p95[label]:6.2f} ms,"
             f" {len(latencies) / seconds:6.1f} assignments/s"
         )
-    print(f"  ratio decision p95 1000 / 10 agents = {decision_p95[1000] / decision_p95[10]:.2f}")
-    print(f"  ratio assign p95 1000 / 10 agents   = {assign_p95[1000] / assign_p95[10]:.2f}")
+    few, many, skilled = labels
+    for name, p95 in (("decision", decision_p95), ("assign", assign_p95)):
+        print(f"  ratio {name} p95 1000 / 10 agents        = {p95[many] / p95[few]:.2f}")
+        print(f"  ratio {name} p95 skill / no skill (1000) = {p95[skilled] / p95[many]:.2f}")
 
 
 if __name__ == "__main__":
