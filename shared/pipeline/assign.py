@@ -34,10 +34,10 @@ from shared.model.agents import Agent, AgentFields, Hold, Presence
 from shared.model.capacity_profiles import CapacityProfile, WrapUpBlocking, items_used
 from shared.model.conversations import Conversation, ConversationState, utc
 from shared.model.lifecycle import HOLDS_CAPACITY
-from shared.model.skills import combined, ranked
+from shared.model.skills import HeldSkill, combined, ranked
 from shared.model.timeline import EventKind
 from shared.model.workstreams import AutomatedMessage, DistributionMode, Workstream
-from shared.store.availability import AvailabilityIndex
+from shared.store.availability import AvailabilityIndex, Candidate
 from shared.store.catalog import RoutingCatalog
 from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
@@ -398,19 +398,38 @@ class AssignStep:
                 preferred.append(customer.last_agent_id)
         required = combined(conversation.skills, workstream.required_skills)
         filtered = bool(required) or profile is not None
-        indexed = self._availability.candidates(
+        listed = self._availability.listed(
             conversation.queue_id or "",
             units=units,
             presences=workstream.allowed_presences,
             limit=MATCHED_CANDIDATES if filtered else CANDIDATES,
         )
-        ids = list(dict.fromkeys(preferred + indexed))
+        ids = list(dict.fromkeys(preferred + [candidate.agent_id for candidate in listed]))
         if not filtered:
             return ids
-        now = self._now()
-        agents = [a for a in (self._catalog.agent(agent_id) for agent_id in ids) if a]
-        fitting = [a for a in agents if profile is None or has_room(a, profile, now)]
-        return ranked([(a.id, a.skills) for a in fitting], required, workstream.skill_matching)
+        if profile is not None:  # room in a profile is only on the agent document
+            now = self._now()
+            agents = [a for a in (self._catalog.agent(agent_id) for agent_id in ids) if a]
+            fitting = [(a.id, a.skills) for a in agents if has_room(a, profile, now)]
+            return ranked(fitting, required, workstream.skill_matching)
+        return ranked(self._held_skills(ids, listed), required, workstream.skill_matching)
+
+    def _held_skills(
+        self, ids: list[str], listed: list[Candidate]
+    ) -> list[tuple[str, list[HeldSkill]]]:
+        """Each candidate's skills, from its index row where it has one: the preferred agents
+        and rows older than skills on rows cost a read of the agent."""
+        indexed = {candidate.agent_id: candidate.skills for candidate in listed}
+        held = []
+        for agent_id in ids:
+            skills = indexed.get(agent_id)
+            if skills is None:
+                agent = self._catalog.agent(agent_id)
+                if agent is None:
+                    continue
+                skills = agent.skills
+            held.append((agent_id, skills))
+        return held
 
     def terms(self, conversation: Conversation) -> tuple[Workstream | None, int, list[Presence]]:
         """The conversation's workstream, the capacity units it takes and the presences that

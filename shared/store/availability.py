@@ -7,12 +7,15 @@ than offline. The row key sorts by the method:
   roundRobin:      longest since the last assignment;
   leastActive:     longest since capacity was last freed.
 The agent document stays the truth (its ETag guards capacity): a stale row only costs a
-wasted read, and the maintenance sweep rebuilds every queue's rows from the agents.
+wasted read, and the maintenance sweep rebuilds every queue's rows from the agents. A row
+carries the agent's skills too, so ranking candidates by skill reads no agent document.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +23,7 @@ from azure.data.tables import TableClient
 
 from shared.model.agents import Agent, Presence
 from shared.model.queues import AssignmentMethod
+from shared.model.skills import HeldSkill
 from shared.store.entities import first_page
 
 _MAX_FREE = 10**6
@@ -39,6 +43,28 @@ def availability_key(agent: Agent, method: AssignmentMethod) -> str:
 
 def is_listed(agent: Agent) -> bool:
     return not agent.disabled and agent.presence is not Presence.OFFLINE and agent.free_capacity > 0
+
+
+def skills_text(agent: Agent) -> str:
+    return json.dumps(
+        {skill.name: skill.rating for skill in agent.skills},
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+
+
+def skills_of_row(text: object) -> list[HeldSkill] | None:
+    if not isinstance(text, str):
+        return None
+    return [HeldSkill(name=name, rating=rating) for name, rating in json.loads(text).items()]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    agent_id: str
+    skills: list[HeldSkill] | None
+    """None for a row written before rows carried skills: the agent document has them."""
 
 
 class AvailabilityIndex:
@@ -62,6 +88,7 @@ class AvailabilityIndex:
                 "AgentId": agent.id,
                 "Presence": agent.presence.value,
                 "Free": agent.free_capacity,
+                "Skills": skills_text(agent),
             }
         return rows
 
@@ -83,6 +110,13 @@ class AvailabilityIndex:
         self, queue_id: str, *, units: int, presences: Iterable[Presence], limit: int = 8
     ) -> list[str]:
         """Up to ``limit`` agent ids, best first, that look able to take ``units`` now."""
+        listed = self.listed(queue_id, units=units, presences=presences, limit=limit)
+        return [candidate.agent_id for candidate in listed]
+
+    def listed(
+        self, queue_id: str, *, units: int, presences: Iterable[Presence], limit: int = 8
+    ) -> list[Candidate]:
+        """``candidates`` with the skills their rows carry."""
         allowed = [p.value for p in presences]
         if not allowed:
             return []
@@ -94,13 +128,14 @@ class AvailabilityIndex:
             f"PartitionKey eq @q and Free ge @units and ( {presence_filter} )",
             parameters=parameters,
             results_per_page=limit,
-            select=["AgentId"],
+            select=["AgentId", "Skills"],
         ).by_page()
-        seen: list[str] = []
+        seen: dict[str, Candidate] = {}
         for entity in first_page(pages):
-            if entity["AgentId"] not in seen:
-                seen.append(entity["AgentId"])
-        return seen
+            agent_id = entity["AgentId"]
+            if agent_id not in seen:
+                seen[agent_id] = Candidate(agent_id, skills_of_row(entity.get("Skills")))
+        return list(seen.values())
 
     def rebuild(self, queue_id: str, agents: Iterable[Agent], method: AssignmentMethod) -> int:
         """Make a queue's rows exactly what ``agents`` imply; returns how many were fixed."""

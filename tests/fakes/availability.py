@@ -8,7 +8,13 @@ from typing import Any
 
 from shared.model.agents import Agent, Presence
 from shared.model.queues import AssignmentMethod
-from shared.store.availability import availability_key, is_listed
+from shared.store.availability import (
+    Candidate,
+    availability_key,
+    is_listed,
+    skills_of_row,
+    skills_text,
+)
 from tests.fakes.rows import Rows
 
 
@@ -31,6 +37,7 @@ class FakeAvailabilityIndex:
                 "AgentId": agent.id,
                 "Presence": agent.presence.value,
                 "Free": agent.free_capacity,
+                "Skills": skills_text(agent),
             }
         return rows
 
@@ -50,13 +57,23 @@ class FakeAvailabilityIndex:
     def candidates(
         self, queue_id: str, *, units: int, presences: Iterable[Presence], limit: int = 8
     ) -> list[str]:
+        listed = self.listed(queue_id, units=units, presences=presences, limit=limit)
+        return [candidate.agent_id for candidate in listed]
+
+    def listed(
+        self, queue_id: str, *, units: int, presences: Iterable[Presence], limit: int = 8
+    ) -> list[Candidate]:
         allowed = {p.value for p in presences}
         matching = [
-            row["AgentId"]
+            row
             for _, row, _ in self.rows.partition(queue_id)
             if row["Free"] >= units and row["Presence"] in allowed
         ]
-        return list(dict.fromkeys(matching[:limit]))
+        seen: dict[str, Candidate] = {}
+        for row in matching[:limit]:
+            if row["AgentId"] not in seen:
+                seen[row["AgentId"]] = Candidate(row["AgentId"], skills_of_row(row.get("Skills")))
+        return list(seen.values())
 
     def rebuild(self, queue_id: str, agents: Iterable[Agent], method: AssignmentMethod) -> int:
         wanted = {

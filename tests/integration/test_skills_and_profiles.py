@@ -15,6 +15,7 @@ from shared.desk.work import CloseRequest
 from shared.model.capacity_profiles import CapacityProfileFields
 from shared.model.conversations import ConversationState as S
 from shared.pipeline.assign import Outcome
+from shared.store.names import AVAILABILITY_TABLE
 
 BURST = 12
 
@@ -163,6 +164,28 @@ def test_exact_offers_only_the_agents_holding_every_skill_at_its_rating(world):
         if outcome is Outcome.ASSIGNED:
             assigned.add(world.get(conversation).agent_id)
     assert outcome is Outcome.WAITING  # the third: both full matchers are busy
+    assert assigned == {agents["both"].id, agents["bothWithRoom"].id}
+
+
+def test_rows_from_before_skills_were_indexed_rank_by_the_agents_documents(world):
+    """Index rows written by an older version carry no skills until the maintenance sweep
+    rebuilds them: the assign step reads those agents' documents instead."""
+    queue = world.queue()
+    world.workstream(queue.id, requiredSkills=NEEDS)
+    agents = _four_agents(world, queue.id)
+    table = world.services.storage.table(AVAILABILITY_TABLE)
+    rows = list(table.query_entities("PartitionKey eq @q", parameters={"q": queue.id}))
+    assert len(rows) == 4
+    assert all("Skills" in row for row in rows)
+    for row in rows:
+        table.upsert_entity({k: v for k, v in row.items() if k != "Skills"}, mode="replace")
+    assert all("Skills" not in row for row in table.query_entities(f"PartitionKey eq '{queue.id}'"))
+
+    assigned = set()
+    for i in range(2):
+        conversation = world.conversation(f"c{i}")
+        assert world.services.assign_step.assign(conversation) is Outcome.ASSIGNED
+        assigned.add(world.get(conversation).agent_id)
     assert assigned == {agents["both"].id, agents["bothWithRoom"].id}
 
 

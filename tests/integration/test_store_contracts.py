@@ -24,6 +24,7 @@ from shared.model.conversations import (
     TranscriptEntry,
 )
 from shared.model.queues import AssignmentMethod
+from shared.model.skills import HeldSkill
 from shared.store import StorageClients
 from shared.store.availability import AvailabilityIndex
 from shared.store.changes import ChangeFeed
@@ -528,6 +529,27 @@ def test_candidates_are_the_listed_agents_best_first(backend):
     disabled = small.model_copy(update={"disabled": True})
     index.sync(small, disabled, methods)
     assert index.candidates("q", units=1, presences=everyone) == []
+
+
+def test_a_row_carries_the_agents_skills_and_follows_their_change(backend):
+    index = backend.availability()
+    methods = {"q": AssignmentMethod.ROUND_ROBIN}
+    novice = agent(
+        "novice",
+        queue_ids=["q"],
+        capacity=1,
+        presence=Presence.AVAILABLE,
+        skills=[{"name": "退款", "rating": 2}, "billing"],
+    )
+    index.sync(None, novice, methods)
+    [listed] = index.listed("q", units=1, presences=list(Presence))
+    assert listed.agent_id == "novice"
+    assert {(s.name, s.rating) for s in listed.skills or []} == {("退款", 2), ("billing", 1)}
+
+    expert = novice.model_copy(update={"skills": [HeldSkill(name="退款", rating=9)]})
+    index.sync(novice, expert, methods)
+    [listed] = index.listed("q", units=1, presences=list(Presence))
+    assert [(s.name, s.rating) for s in listed.skills or []] == [("退款", 9)]
 
 
 def test_rebuild_makes_a_queues_rows_what_the_agents_say(backend):
