@@ -5,7 +5,8 @@ import {
   apiError,
   changeField,
   changeOp,
-  contextObject,
+  variableObject,
+  variableRows,
   durationMinutes,
   errorAt,
   errorUnder,
@@ -109,15 +110,20 @@ describe("values", () => {
     expect(splitList("a, b，c\n\n d ,")).toEqual(["a", "b", "c", "d"]);
   });
 
-  it("builds context variables of the chosen kind", () => {
+  it("builds variables of the chosen kind and reads them back", () => {
     expect(
-      contextObject([
+      variableObject([
         { name: "vip", kind: "boolean", text: "true" },
         { name: "level", kind: "number", text: "3" },
         { name: " ", kind: "text", text: "ignored" },
         { name: "city", kind: "text", text: "上海" },
       ]),
     ).toEqual({ vip: true, level: 3, city: "上海" });
+    expect(variableRows({ vip: true, level: 3, city: "上海" })).toEqual([
+      { name: "vip", kind: "boolean", text: "true" },
+      { name: "level", kind: "number", text: "3" },
+      { name: "city", kind: "text", text: "上海" },
+    ]);
   });
 
   it("sets and clears automated messages, dropping empty languages", () => {

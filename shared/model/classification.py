@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 
 from shared.core.schema import ApiModel
 from shared.model.agents import Name
-from shared.model.conditions import CLASSIFICATION_NAME, Condition, RoutingContext
+from shared.model.conditions import CLASSIFICATION_NAME, Condition, RoutingContext, invalid_at
 from shared.model.rules import check_rule_names_unique
 
 OutputValue = Annotated[str, Field(max_length=200)] | int | float | bool
@@ -59,14 +59,19 @@ def check_rulesets(rulesets: Sequence[ClassificationRuleset]) -> None:
     known: set[str] = set()
     for index, ruleset in enumerate(rulesets):
         if ruleset.name in seen:
-            raise ValueError(f"names must be unique: {ruleset.name!r} appears twice")
+            raise invalid_at(
+                (index, "name"),
+                f"names must be unique: {ruleset.name!r} appears twice",
+                ruleset.name,
+            )
         seen.add(ruleset.name)
         for rule_index, rule in enumerate(ruleset.rules):
             unknown = sorted(rule.condition.classification_variables() - known)
             if unknown:
-                raise ValueError(
-                    f"{index}.rules.{rule_index}.condition reads classification.{unknown[0]}, "
-                    "which no earlier ruleset outputs"
+                raise invalid_at(
+                    (index, "rules", rule_index, "condition"),
+                    f"reads classification.{unknown[0]}, which no earlier ruleset outputs",
+                    unknown[0],
                 )
         known |= ruleset.outputs()
 

@@ -305,8 +305,11 @@ def _comparison(name: str | None, op: str | None, value: Any, fold: bool) -> Tes
     return matches
 
 
-def _invalid(where: tuple[str | int, ...], message: str, value: Any, kind: str) -> ValidationError:
-    """A ValidationError at ``where`` under the condition: pydantic prefixes the outer path."""
+def invalid_at(
+    where: tuple[str | int, ...], message: str, value: Any, kind: str = "value_error"
+) -> ValidationError:
+    """A ValidationError at ``where`` under the model validating: pydantic prefixes the outer
+    path, so the API's error names the exact field (``routingRules.0.condition``)."""
     detail: InitErrorDetails = {"type": kind, "loc": where, "input": value}
     if kind == "value_error":
         detail["ctx"] = {"error": message}
@@ -387,7 +390,7 @@ class Condition(ApiModel):
             try:
                 self._test = _comparison(self.field, self.op, self.value, self.ignore_case)
             except _PieceError as bad:
-                raise _invalid(bad.where, bad.message, self.value, bad.kind) from None
+                raise invalid_at(bad.where, bad.message, self.value, bad.kind) from None
             return self
 
         children = self.all_ or self.any_ or ([self.not_] if self.not_ is not None else [])

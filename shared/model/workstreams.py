@@ -21,6 +21,7 @@ from shared.model.classification import (
     check_rulesets,
     unknown_variables,
 )
+from shared.model.conditions import invalid_at
 from shared.model.hours import TimeZoneName
 from shared.model.rules import RoutingRule, check_rule_names_unique
 from shared.model.skills import RequiredSkill, SkillMatching, check_skill_names_unique
@@ -218,9 +219,10 @@ def check_routing_reads(rules: list[RoutingRule], rulesets: list[ClassificationR
     for index, rule in enumerate(rules):
         unknown = unknown_variables(rule.condition, rulesets)
         if unknown:
-            raise ValueError(
-                f"routingRules.{index}.condition reads classification.{unknown[0]}, "
-                "which no classification ruleset outputs"
+            raise invalid_at(
+                ("routingRules", index, "condition"),
+                f"reads classification.{unknown[0]}, which no classification ruleset outputs",
+                unknown[0],
             )
 
 

@@ -260,6 +260,85 @@ def test_a_rule_split_by_percent_is_refused_until_its_shares_make_100(open_page,
     assert saved.get("queueId") is None
 
 
+def test_a_ruleset_built_in_the_editor_classifies_before_the_rules_route(open_page, app, admin):
+    """A classification ruleset made with the same condition controls as the rules: its
+    output is what a routing rule reads, in the dry run and once saved."""
+    suffix = secrets.token_hex(3)
+    account = new_account(admin)
+    general = new_queue(admin, f"General {suffix}")
+    new_queue(admin, f"VIP {suffix}")
+    created = admin.post(
+        "/api/admin/workstreams",
+        json={"name": "Tiers", "accountId": account["id"], "fallbackQueueId": general["id"]},
+    )
+    assert created.status_code == 201, created.text
+    ws = created.json()
+    page = open_rules(open_page, app, ws["id"])
+    page.get_by_text("Classification rulesets", exact=True).click()
+    expect(page.get_by_text("No rulesets")).to_be_visible()
+
+    page.get_by_role("button", name="Add ruleset").click()
+    ruleset = page.get_by_role("listitem", name="Ruleset 1: Ruleset 1")
+    ruleset.get_by_label("Ruleset name").fill("tiers")
+    ruleset = page.get_by_role("listitem", name="Ruleset 1: tiers")
+    rule = ruleset.get_by_role("listitem", name="Ruleset tiers, rule 1: Rule 1")
+    rule.get_by_label("Rule name").fill("vips")
+    rule = ruleset.get_by_role("listitem", name="Ruleset tiers, rule 1: vips")
+    condition = rule.get_by_role("group", name="All of these")
+    condition.get_by_label("Field").select_option(label="Customer tags")
+    condition.get_by_label("Operator").select_option(label="contains")
+    condition.get_by_label("Value", exact=True).fill("vip")
+    outputs = rule.get_by_role("group", name="Outputs of vips")
+    outputs.get_by_label("Variable").fill("tier")
+    outputs.get_by_label("Value", exact=True).fill("gold")
+
+    page.get_by_role("button", name="Add rule", exact=True).click()
+    routing = page.get_by_role("listitem", name="Rule 1: Rule 1")
+    routing.get_by_label("Rule name").fill("gold")
+    routing = page.get_by_role("listitem", name="Rule 1: gold")
+    routing.get_by_label("Queue").select_option(label=f"VIP {suffix}")
+    routing.get_by_label("Field").select_option(label="Classification variable")
+    routing.get_by_label("Classification variable name").fill("tier")
+    routing.get_by_label("Operator").select_option(label="equals")
+    routing.get_by_label("Value", exact=True).fill("gold")
+
+    test = page.get_by_role("region", name="Test a message")
+    test.get_by_label("Customer message").fill("hello")
+    test.get_by_text("Customer tags and scene", exact=True).click()
+    test.get_by_label("Tags").fill("vip")
+    test.get_by_role("button", name="Test").click()
+    status = test.get_by_role("status")
+    expect(status).to_contain_text(f"the conversation goes to the queue VIP {suffix}")
+    expect(status).to_contain_text("Ruleset tiers: rule vips matched")
+    expect(status).to_contain_text('classification.tier = "gold"')
+
+    # A routing rule reading a variable no ruleset outputs is refused next to its field.
+    routing.get_by_label("Classification variable name").fill("level")
+    page.get_by_role("button", name="Save rules").click()
+    expect(routing.get_by_role("alert")).to_contain_text("classification.level")
+    routing.get_by_label("Classification variable name").fill("tier")
+    page.get_by_role("button", name="Save rules").click()
+    expect(page.get_by_text("Rules saved.")).to_be_visible()
+    saved = admin.get(f"/api/admin/workstreams/{ws['id']}").json()
+    assert saved["classificationRulesets"] == [
+        {
+            "name": "tiers",
+            "rules": [
+                {
+                    "name": "vips",
+                    "condition": {
+                        "all": [{"field": "customer.tags", "op": "contains", "value": "vip"}]
+                    },
+                    "outputs": {"tier": "gold"},
+                }
+            ],
+        }
+    ]
+    assert saved["routingRules"][0]["condition"] == {
+        "all": [{"field": "classification.tier", "op": "equals", "value": "gold"}]
+    }
+
+
 @pytest.mark.screenshots
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_screenshot_rules_editor_with_a_dry_run(open_page, app, admin, shoot, language):

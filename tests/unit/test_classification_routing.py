@@ -71,15 +71,18 @@ def test_each_ruleset_sees_what_earlier_ones_output():
 
 def test_a_condition_reading_an_output_no_earlier_ruleset_sets_is_refused():
     later = {"field": "classification.tier", "op": "equals", "value": "vip"}
-    with pytest.raises(ValidationError, match=r"classification\.tier.*no earlier ruleset"):
+    with pytest.raises(ValidationError, match=r"classification\.tier.*no earlier ruleset") as early:
         workstream(
             classificationRulesets=[
                 ruleset("lane", ("fast", later, {"lane": "fast"})),
                 ruleset("tier", ("vip", VIP, {"tier": "vip"})),
             ]
         )
-    with pytest.raises(ValidationError, match=r"routingRules\.0\.condition reads classification"):
+    # Each refusal names the condition that reads the variable, for the console to mark it.
+    assert early.value.errors()[0]["loc"] == ("classificationRulesets", 0, "rules", 0, "condition")
+    with pytest.raises(ValidationError, match=r"reads classification\.tier") as unset:
         workstream(routingRules=[{"name": "r", "condition": later, "queueId": "vip"}])
+    assert unset.value.errors()[0]["loc"] == ("routingRules", 0, "condition")
     accepted = workstream(
         classificationRulesets=[ruleset("tier", ("vip", VIP, {"tier": "vip"}))],
         routingRules=[{"name": "r", "condition": later, "queueId": "vip"}],

@@ -4,16 +4,18 @@ import type { Api } from "../../api/client";
 import { useI18n } from "../../i18n";
 import {
   apiError,
-  contextObject,
   errorAt,
   errorUnder,
   splitList,
   type FieldError,
   type RouteTestResult,
   type Rule,
-  type ValueKind,
+  type Ruleset,
+  type VariableRow,
   type Workstream,
+  variableObject,
 } from "./model";
+import { VariableRows } from "./VariableRows";
 import { described, Field } from "./WorkstreamsPage";
 
 const MESSAGE_TYPES = ["text", "event", "image", "voice", "video", "location", "link"] as const;
@@ -33,8 +35,7 @@ export function RouteTest({
   api: Api;
   workstream: Workstream;
   rules: Rule[];
-  /** The editor's classification rulesets, as JSON text (sent when it parses). */
-  rulesets: string;
+  rulesets: Ruleset[];
   dirty: boolean;
   result: RouteTestResult | null;
   onResult: (result: RouteTestResult | null) => void;
@@ -48,7 +49,7 @@ export function RouteTest({
   const [tags, setTags] = useState("");
   const [scene, setScene] = useState("");
   const [at, setAt] = useState("");
-  const [variables, setVariables] = useState<{ name: string; kind: ValueKind; text: string }[]>([]);
+  const [variables, setVariables] = useState<VariableRow[]>([]);
   const [error, setError] = useState<FieldError | null>(null);
   const [testing, setTesting] = useState(false);
   const [tested, setTested] = useState<"saved" | "unsaved">("saved");
@@ -60,12 +61,12 @@ export function RouteTest({
       params: { path: { id: workstream.id } },
       body: {
         message: type === "text" ? { type, text } : type === "event" ? { type, event, eventKey: eventKey || null } : { type },
-        context: contextObject(variables),
+        context: variableObject(variables),
         tags: splitList(tags),
         scene: scene || null,
         at: at || null,
         routingRules: rules,
-        classificationRulesets: parsedOrNull(rulesets),
+        classificationRulesets: rulesets,
       } as never,
     });
     setTesting(false);
@@ -130,29 +131,14 @@ export function RouteTest({
         <fieldset class="ws-fieldset">
           <legend>{t("rules.test.variables")}</legend>
           {variables.length === 0 && <p class="ws-hint">{t("rules.test.variablesHint")}</p>}
-          {variables.map((v, i) => (
-            <div class="ws-inline ws-variable" key={i}>
-              <input aria-label={t("rules.test.variableName")} placeholder={t("rules.test.variableName")} value={v.name} onInput={(e) => setVariables(variables.map((x, j) => (j === i ? { ...x, name: (e.target as HTMLInputElement).value } : x)))} />
-              <select aria-label={t("rules.valueType")} value={v.kind} onChange={(e) => setVariables(variables.map((x, j) => (j === i ? { ...x, kind: (e.target as HTMLSelectElement).value as ValueKind } : x)))}>
-                <option value="text">{t("rules.typeText")}</option>
-                <option value="number">{t("rules.typeNumber")}</option>
-                <option value="boolean">{t("rules.typeBoolean")}</option>
-              </select>
-              {v.kind === "boolean" ? (
-                <select aria-label={t("rules.test.variableValue")} value={v.text || "true"} onChange={(e) => setVariables(variables.map((x, j) => (j === i ? { ...x, text: (e.target as HTMLSelectElement).value } : x)))}>
-                  <option value="true">true</option>
-                  <option value="false">false</option>
-                </select>
-              ) : (
-                <input aria-label={t("rules.test.variableValue")} placeholder={t("rules.test.variableValue")} value={v.text} onInput={(e) => setVariables(variables.map((x, j) => (j === i ? { ...x, text: (e.target as HTMLInputElement).value } : x)))} />
-              )}
-              <button type="button" class="ws-icon ws-danger" aria-label={t("rules.test.removeVariable", { name: v.name || String(i + 1) })} onClick={() => setVariables(variables.filter((_, j) => j !== i))}>✕</button>
-            </div>
-          ))}
+          <VariableRows
+            rows={variables}
+            onChange={setVariables}
+            nameLabel={t("rules.test.variableName")}
+            removeLabel={(name) => t("rules.test.removeVariable", { name })}
+            addLabel={t("rules.test.addVariable")}
+          />
           {errorUnder(error, "context") && <p role="alert" class="ws-error">{errorUnder(error, "context")}</p>}
-          <button type="button" class="ws-link-button" onClick={() => setVariables([...variables, { name: "", kind: "text", text: "" }])}>
-            {t("rules.test.addVariable")}
-          </button>
         </fieldset>
         <div class="ws-actions">
           <button type="submit" class="ws-button ws-primary" disabled={testing}>
@@ -201,15 +187,6 @@ export function RouteTest({
       </div>
     </section>
   );
-}
-
-function parsedOrNull(text: string): unknown {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) ? parsed : null;
-  } catch {
-    return null;
-  }
 }
 
 /** "2026-12-02T20:30:00+08:00" → "2026-12-02 20:30" (the workstream's own clock, as sent). */

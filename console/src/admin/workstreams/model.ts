@@ -29,9 +29,16 @@ export interface Share {
   queueId: string;
   percent: number;
 }
-export type Ruleset = Schemas["ClassificationRuleset-Input"];
-/** A workstream as answered, with its rules in the editor's looser type. */
-export type Workstream = Omit<Schemas["Workstream"], "routingRules"> & { routingRules: Rule[] };
+/** A classification ruleset, its conditions in the editor's looser type. */
+export interface Ruleset {
+  name: string;
+  rules: { name: string; condition: Condition; outputs: Record<string, string | number | boolean> }[];
+}
+/** A workstream as answered, with its rules in the editor's looser types. */
+export type Workstream = Omit<Schemas["Workstream"], "routingRules" | "classificationRulesets"> & {
+  routingRules: Rule[];
+  classificationRulesets?: Ruleset[];
+};
 export type Vocabulary = Schemas["RoutingVocabulary"];
 export type FieldInfo = Schemas["FieldInfo"];
 export type RouteTestRequest = Schemas["RouteTestRequest"];
@@ -274,11 +281,57 @@ export function coerce(text: string, kind: ValueKind): string | number | boolean
   return text;
 }
 
-/** A context variables table (name, kind, text) → the request's ``context`` object. */
-export function contextObject(
-  rows: { name: string; kind: ValueKind; text: string }[],
-): Record<string, string | number | boolean> {
+/** A named value as an editor holds it: the text typed, read in the kind chosen. */
+export interface VariableRow {
+  name: string;
+  kind: ValueKind;
+  text: string;
+}
+
+/** Rows (a bot's context variables, a classification rule's outputs) → the object the API
+ * takes; a row without a name is not finished and left out. */
+export function variableObject(rows: VariableRow[]): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (const row of rows) if (row.name.trim()) out[row.name.trim()] = coerce(row.text, row.kind);
   return out;
+}
+
+export function variableRows(values: Record<string, string | number | boolean>): VariableRow[] {
+  return Object.entries(values).map(([name, value]) => ({ name, kind: valueKindOf(value), text: String(value) }));
+}
+
+/** A classification rule as the editor holds it: its outputs as rows, so a half-typed name or
+ * value stays on screen. */
+export interface EditedClassificationRule {
+  name: string;
+  condition: Condition;
+  outputs: VariableRow[];
+}
+
+export interface EditedRuleset {
+  name: string;
+  rules: EditedClassificationRule[];
+}
+
+export function editedRulesets(rulesets: Ruleset[]): EditedRuleset[] {
+  return rulesets.map((ruleset) => ({
+    name: ruleset.name,
+    rules: ruleset.rules.map((rule) => ({
+      name: rule.name,
+      condition: rule.condition,
+      outputs: variableRows(rule.outputs),
+    })),
+  }));
+}
+
+/** The editor's rulesets as the API takes them. */
+export function rulesetsBody(rulesets: EditedRuleset[]): Ruleset[] {
+  return rulesets.map((ruleset) => ({
+    name: ruleset.name,
+    rules: ruleset.rules.map((rule) => ({
+      name: rule.name,
+      condition: rule.condition,
+      outputs: variableObject(rule.outputs),
+    })),
+  }));
 }
