@@ -22,6 +22,7 @@ import {
   type Vocabulary,
   type Workstream,
 } from "./model";
+import { OrderTools } from "./OrderTools";
 import { RouteTest } from "./RouteTest";
 import { RulesetsEditor } from "./RulesetsEditor";
 import { useCatalog, WorkstreamTabs } from "./WorkstreamsPage";
@@ -260,11 +261,7 @@ function RuleCard({
           {allocationError && <p role="alert" class="ws-error">{allocationError}</p>}
           {queueError && <p role="alert" class="ws-error">{queueError}</p>}
         </div>
-        <div class="ws-rule-tools">
-          <button type="button" class="ws-icon" disabled={index === 0} onClick={() => onMove(-1)} aria-label={t("rules.moveUp", { name: label })} title={t("rules.moveUp", { name: label })}>↑</button>
-          <button type="button" class="ws-icon" disabled={index === count - 1} onClick={() => onMove(1)} aria-label={t("rules.moveDown", { name: label })} title={t("rules.moveDown", { name: label })}>↓</button>
-          <button type="button" class="ws-icon ws-danger" onClick={onRemove} aria-label={t("rules.remove", { name: label })} title={t("rules.remove", { name: label })}>✕</button>
-        </div>
+        <OrderTools index={index} count={count} onMove={onMove} onRemove={onRemove} labels={{ up: t("rules.moveUp", { name: label }), down: t("rules.moveDown", { name: label }), remove: t("rules.remove", { name: label }) }} />
       </div>
       {matched && <p class="ws-matched-note">{t("rules.matchedHere")}</p>}
       {ruleError && <p role="alert" class="ws-error">{ruleError}</p>}

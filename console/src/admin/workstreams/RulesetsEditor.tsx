@@ -11,6 +11,7 @@ import {
   type FieldError,
   type Vocabulary,
 } from "./model";
+import { OrderTools } from "./OrderTools";
 import { VariableRows } from "./VariableRows";
 
 /** Classification rulesets, run in order before the routing rules: per ruleset, rules with a
@@ -101,11 +102,7 @@ function RulesetCard({
           <input id={`${id}-name`} value={ruleset.name} aria-invalid={nameError ? true : undefined} onInput={(e) => onChange({ ...ruleset, name: (e.target as HTMLInputElement).value })} />
           {nameError && <p role="alert" class="ws-error">{nameError}</p>}
         </div>
-        <div class="ws-rule-tools">
-          <button type="button" class="ws-icon" disabled={index === 0} onClick={() => onMove(-1)} aria-label={t("rulesets.moveUp", { name: label })} title={t("rulesets.moveUp", { name: label })}>↑</button>
-          <button type="button" class="ws-icon" disabled={index === count - 1} onClick={() => onMove(1)} aria-label={t("rulesets.moveDown", { name: label })} title={t("rulesets.moveDown", { name: label })}>↓</button>
-          <button type="button" class="ws-icon ws-danger" onClick={onRemove} aria-label={t("rulesets.remove", { name: label })} title={t("rulesets.remove", { name: label })}>✕</button>
-        </div>
+        <OrderTools index={index} count={count} onMove={onMove} onRemove={onRemove} labels={{ up: t("rulesets.moveUp", { name: label }), down: t("rulesets.moveDown", { name: label }), remove: t("rulesets.remove", { name: label }) }} />
       </div>
       {here && <p role="alert" class="ws-error">{here}</p>}
       <ol class="ws-rule-list">
@@ -171,11 +168,7 @@ function ClassificationRuleCard({
           <input id={`${id}-name`} value={rule.name} aria-invalid={nameError ? true : undefined} onInput={(e) => onChange({ ...rule, name: (e.target as HTMLInputElement).value })} />
           {nameError && <p role="alert" class="ws-error">{nameError}</p>}
         </div>
-        <div class="ws-rule-tools">
-          <button type="button" class="ws-icon" disabled={index === 0} onClick={() => onMove(-1)} aria-label={t("rulesets.ruleMoveUp", names)} title={t("rulesets.ruleMoveUp", names)}>↑</button>
-          <button type="button" class="ws-icon" disabled={index === count - 1} onClick={() => onMove(1)} aria-label={t("rulesets.ruleMoveDown", names)} title={t("rulesets.ruleMoveDown", names)}>↓</button>
-          <button type="button" class="ws-icon ws-danger" onClick={onRemove} aria-label={t("rulesets.ruleRemove", names)} title={t("rulesets.ruleRemove", names)}>✕</button>
-        </div>
+        <OrderTools index={index} count={count} onMove={onMove} onRemove={onRemove} labels={{ up: t("rulesets.ruleMoveUp", names), down: t("rulesets.ruleMoveDown", names), remove: t("rulesets.ruleRemove", names) }} />
       </div>
       {here && <p role="alert" class="ws-error">{here}</p>}
       <div class="ws-condition-root">
