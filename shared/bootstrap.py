@@ -301,6 +301,7 @@ class Services:
             self.outbox,
             attachments,
             self.feed,
+            self.assign_step,
             settings.admin_token.get_secret_value(),
             clock,
         )

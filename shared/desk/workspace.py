@@ -6,7 +6,6 @@ is queued."""
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import mimetypes
 import time
@@ -34,7 +33,7 @@ from shared.core.ids import ROUTE_ID
 from shared.core.schema import ApiModel, ViewModel, one_of
 from shared.messaging.automated import REPLY_RANK, fill, outbound_entry, unfilled_context
 from shared.messaging.outbox import Outbox
-from shared.model.agents import POLL_RECORD_EVERY, Agent, AgentRole, Presence
+from shared.model.agents import Agent, AgentRole, Presence
 from shared.model.conversations import (
     Conversation,
     ConversationState,
@@ -45,11 +44,11 @@ from shared.model.conversations import (
     conversation_account,
     utc,
 )
+from shared.pipeline.assign import AssignStep
 from shared.pipeline.media import blob_prefix, store_attachment
 from shared.store.catalog import RoutingCatalog
 from shared.store.changes import CURSOR, ChangeFeed, ReadMarker
 from shared.store.conversations import ConversationStore
-from shared.store.optimistic import ChangedError
 
 S = ConversationState
 MAX_TEXT_BYTES = 2048  # WeChat's practical text limit (docs/protocol.md §12); longer → 45002
@@ -256,10 +255,12 @@ class AgentWorkspace:
         outbox: Outbox,
         container: ContainerClient,
         feed: ChangeFeed,
+        assign_step: AssignStep,
         admin_token: str,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._catalog = catalog
+        self._assign_step = assign_step
         self._conversations = conversations
         self._outbox = outbox
         self._feed = feed
@@ -416,26 +417,11 @@ class AgentWorkspace:
                 "since must be the cursor of an earlier answer (letters, digits, - and _)",
                 field="since",
             )
-        self._record_poll(agent)
+        self._assign_step.record_poll(agent)
         poll = self._feed.poll(agent, since)
         if since is not None and not poll.changed:
             return None
         return ChangesView(cursor=poll.cursor, changed=list(poll.changed))
-
-    def _record_poll(self, agent: Agent) -> None:
-        """Keep ``last_polled_at`` fresh, writing at most every ``POLL_RECORD_EVERY``: routing
-        treats an agent whose console stopped polling as offline (``Agent.routing_presence``)."""
-        now = self._now()
-        if agent.last_polled_at and now - agent.last_polled_at < POLL_RECORD_EVERY:
-            return
-
-        def polled(current: Agent) -> Agent | None:
-            if current.last_polled_at and now - current.last_polled_at < POLL_RECORD_EVERY:
-                return None
-            return current.model_copy(update={"last_polled_at": now})
-
-        with contextlib.suppress(ChangedError):  # others kept writing; the next poll records it
-            self._catalog.agents.update(agent.id, polled)
 
     # --- beside the conversation --------------------------------------------------------------
 

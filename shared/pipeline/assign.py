@@ -30,14 +30,14 @@ from shared.core.log_dimensions import add_log_dimensions
 from shared.core.telemetry import traced
 from shared.messaging.automated import AutomatedMessenger, automated_key
 from shared.messaging.surveys import Surveys
-from shared.model.agents import Agent, AgentFields, Hold, Presence
+from shared.model.agents import POLL_RECORD_EVERY, Agent, AgentFields, Hold, Presence
 from shared.model.capacity_profiles import CapacityProfile, WrapUpBlocking, items_used
 from shared.model.conversations import Conversation, ConversationState, utc
 from shared.model.lifecycle import HOLDS_CAPACITY
 from shared.model.skills import HeldSkill, combined, ranked
 from shared.model.timeline import EventKind
 from shared.model.workstreams import AutomatedMessage, DistributionMode, Workstream
-from shared.store.availability import AvailabilityIndex, Candidate
+from shared.store.availability import AvailabilityIndex, Candidate, is_listed
 from shared.store.catalog import RoutingCatalog
 from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
@@ -141,10 +141,32 @@ class AssignStep:
         before, after = result
         if after is not before:
             queue_ids = sorted(set(before.queue_ids) | set(after.queue_ids))
-            self._availability.sync(before, after, self._catalog.methods(queue_ids))
+            methods = self._catalog.methods(queue_ids)
+            self._availability.sync(before, after, methods, self._now())
             if before.model_dump(include=OWN_FIELDS) != after.model_dump(include=OWN_FIELDS):
                 self._feed.agent(agent_id)
         return after
+
+    def record_poll(self, agent: Agent) -> None:
+        """Keep ``last_polled_at`` fresh, writing at most every ``POLL_RECORD_EVERY``. Routing
+        treats an agent whose console stopped polling as offline and the minute sweep takes
+        it out of the index; the poll that comes back lists it again and serves its queues."""
+        now = self._now()
+        if agent.last_polled_at and now - agent.last_polled_at < POLL_RECORD_EVERY:
+            return
+        returning = not agent.polled_recently(now)
+
+        def polled(current: Agent) -> Agent | None:
+            if current.last_polled_at and now - current.last_polled_at < POLL_RECORD_EVERY:
+                return None
+            return current.model_copy(update={"last_polled_at": now})
+
+        try:
+            updated = self.change_agent(agent.id, polled)
+        except ChangedError:  # others kept writing; the next poll records it
+            return
+        if returning and updated is not None and is_listed(updated, now):
+            self._assign_queue.put(AssignItem(agent_id=agent.id))
 
     def reserve(
         self,
@@ -614,7 +636,8 @@ class AssignStep:
 
     def rebuild_availability(self) -> int:
         agents = self._catalog.agents.list_all()
+        now = self._now()
         return sum(
-            self._availability.rebuild(queue.id, agents, queue.assignment_method)
+            self._availability.rebuild(queue.id, agents, queue.assignment_method, now)
             for queue in self._catalog.queues.list_all()
         )

@@ -2,7 +2,8 @@
 would choose them, so the assign step reads a handful of rows instead of every agent.
 
 One partition per queue, one row per enabled agent with free capacity and a presence other
-than offline. The row key sorts by the method:
+than offline, whose console has polled lately (``Agent.routing_presence``): however many agents
+stop polling, they never fill the few candidates a step reads. The row key sorts by the method:
   highestCapacity: most free capacity first, then longest since the last assignment;
   roundRobin:      longest since the last assignment;
   leastActive:     longest since capacity was last freed.
@@ -41,8 +42,12 @@ def availability_key(agent: Agent, method: AssignmentMethod) -> str:
     return f"{_MAX_FREE - agent.free_capacity:07d}|{_ms(agent.last_assigned_at):015d}|{agent.id}"
 
 
-def is_listed(agent: Agent) -> bool:
-    return not agent.disabled and agent.presence is not Presence.OFFLINE and agent.free_capacity > 0
+def is_listed(agent: Agent, now: datetime) -> bool:
+    return (
+        not agent.disabled
+        and agent.routing_presence(now) is not Presence.OFFLINE
+        and agent.free_capacity > 0
+    )
 
 
 def skills_text(agent: Agent) -> str:
@@ -72,9 +77,9 @@ class AvailabilityIndex:
         self._table = table
 
     def _rows(
-        self, agent: Agent | None, methods: Mapping[str, AssignmentMethod]
+        self, agent: Agent | None, methods: Mapping[str, AssignmentMethod], now: datetime
     ) -> dict[tuple[str, str], dict[str, Any]]:
-        if agent is None or not is_listed(agent):
+        if agent is None or not is_listed(agent, now):
             return {}
         rows = {}
         for queue_id in agent.queue_ids:
@@ -97,9 +102,11 @@ class AvailabilityIndex:
         before: Agent | None,
         after: Agent | None,
         methods: Mapping[str, AssignmentMethod],
+        now: datetime,
     ) -> None:
-        """Move the agent's rows from where ``before`` put them to where ``after`` does."""
-        old, new = self._rows(before, methods), self._rows(after, methods)
+        """Move the agent's rows from where ``before`` put them to where ``after`` does, both
+        read at ``now`` (a console back from quiet is listed again by its poll's write)."""
+        old, new = self._rows(before, methods, now), self._rows(after, methods, now)
         for key, row in new.items():
             if key not in old or old[key] != row:
                 self._table.upsert_entity(row)
@@ -137,12 +144,15 @@ class AvailabilityIndex:
                 seen[agent_id] = Candidate(agent_id, skills_of_row(entity.get("Skills")))
         return list(seen.values())
 
-    def rebuild(self, queue_id: str, agents: Iterable[Agent], method: AssignmentMethod) -> int:
-        """Make a queue's rows exactly what ``agents`` imply; returns how many were fixed."""
+    def rebuild(
+        self, queue_id: str, agents: Iterable[Agent], method: AssignmentMethod, now: datetime
+    ) -> int:
+        """Make a queue's rows exactly what ``agents`` imply at ``now``; returns how many were
+        fixed (quiet consoles' rows leave here)."""
         wanted = {
             row_key: row
             for agent in agents
-            for (_, row_key), row in self._rows(agent, {queue_id: method}).items()
+            for (_, row_key), row in self._rows(agent, {queue_id: method}, now).items()
         }
         fixed = 0
         for entity in self._table.query_entities("PartitionKey eq @q", parameters={"q": queue_id}):

@@ -4,6 +4,7 @@ real sort key of the queue's method."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from shared.model.agents import Agent, Presence
@@ -24,9 +25,9 @@ class FakeAvailabilityIndex:
 
     @staticmethod
     def _rows(
-        agent: Agent | None, methods: Mapping[str, AssignmentMethod]
+        agent: Agent | None, methods: Mapping[str, AssignmentMethod], now: datetime
     ) -> dict[tuple[str, str], dict[str, Any]]:
-        if agent is None or not is_listed(agent):
+        if agent is None or not is_listed(agent, now):
             return {}
         rows = {}
         for queue_id in agent.queue_ids:
@@ -46,8 +47,9 @@ class FakeAvailabilityIndex:
         before: Agent | None,
         after: Agent | None,
         methods: Mapping[str, AssignmentMethod],
+        now: datetime,
     ) -> None:
-        old, new = self._rows(before, methods), self._rows(after, methods)
+        old, new = self._rows(before, methods, now), self._rows(after, methods, now)
         for key, row in new.items():
             if old.get(key) != row:
                 self.rows.upsert(key, row)
@@ -75,11 +77,13 @@ class FakeAvailabilityIndex:
                 seen[row["AgentId"]] = Candidate(row["AgentId"], skills_of_row(row.get("Skills")))
         return list(seen.values())
 
-    def rebuild(self, queue_id: str, agents: Iterable[Agent], method: AssignmentMethod) -> int:
+    def rebuild(
+        self, queue_id: str, agents: Iterable[Agent], method: AssignmentMethod, now: datetime
+    ) -> int:
         wanted = {
             key: row
             for agent in agents
-            for key, row in self._rows(agent, {queue_id: method}).items()
+            for key, row in self._rows(agent, {queue_id: method}, now).items()
         }
         fixed = 0
         for row_key, row, _ in self.rows.partition(queue_id):

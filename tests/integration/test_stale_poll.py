@@ -1,6 +1,8 @@
 """Automatic presence on Azurite: a console that stops polling the change feed for 150 s takes
 its agent out of routing (their conversations stay), polling again brings it back, a poll is
-written at most every 30 s, and polls racing the assign step never overrun capacity."""
+written at most every 30 s, and polls racing the assign step never overrun capacity. Quiet
+consoles leave the availability index, so however many there are they never crowd out the
+agents still working."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from shared.desk.workspace import Actor
 from shared.model.agents import Presence
-from shared.pipeline.assign import Outcome
+from shared.pipeline.assign import CANDIDATES, Outcome
 
 
 def poll(world, agent_id: str) -> None:
@@ -75,3 +77,28 @@ def test_polls_racing_assignment_never_overrun_capacity(world):
     assigned = [c for c in conversations if world.get(c).agent_id == agent.id]
     assert sorted(assigned) == sorted(held.holds)
     assert outcomes.count(Outcome.ASSIGNED) <= 3
+
+
+def test_more_quiet_consoles_than_candidates_do_not_keep_work_from_a_polling_agent(world):
+    """Roomier agents whose consoles went quiet sort first in the index; the step looks at
+    only the first few candidates, so they must leave it (the minute sweep takes them out)
+    and come back on their next poll."""
+    queue = world.queue()
+    world.workstream(queue.id)
+    quiet = [world.agent(f"Quiet {i}", [queue.id], capacity=10) for i in range(CANDIDATES + 2)]
+    for agent in quiet:
+        poll(world, agent.id)
+    keen = world.agent("Keen", [queue.id], capacity=1)
+    world.clock.advance(151)
+    poll(world, keen.id)
+    world.services.housekeeping.sweep_assignments()
+
+    first = world.conversation("one")
+    assert world.services.assign_step.assign(first) is Outcome.ASSIGNED
+    assert world.get(first).agent_id == keen.id
+
+    back = quiet[0]
+    poll(world, back.id)
+    second = world.conversation("two")
+    assert world.services.assign_step.assign(second) is Outcome.ASSIGNED
+    assert world.get(second).agent_id == back.id, "polling again lists the agent at once"

@@ -510,7 +510,7 @@ def test_candidates_are_the_listed_agents_best_first(backend):
         last_assigned_at=NOW - timedelta(hours=1),
     )
     for listed in (roomy, small):
-        index.sync(None, listed, methods)
+        index.sync(None, listed, methods, NOW)
     everyone = list(Presence)
     assert index.candidates("q", units=1, presences=everyone) == ["roomy", "small"]
     assert index.candidates("r", units=1, presences=everyone) == [
@@ -524,10 +524,10 @@ def test_candidates_are_the_listed_agents_best_first(backend):
     assert index.candidates("gone", units=1, presences=everyone) == []
 
     offline = roomy.model_copy(update={"presence": Presence.OFFLINE})
-    index.sync(roomy, offline, methods)
+    index.sync(roomy, offline, methods, NOW)
     assert index.candidates("q", units=1, presences=everyone) == ["small"]
     disabled = small.model_copy(update={"disabled": True})
-    index.sync(small, disabled, methods)
+    index.sync(small, disabled, methods, NOW)
     assert index.candidates("q", units=1, presences=everyone) == []
 
 
@@ -541,13 +541,13 @@ def test_a_row_carries_the_agents_skills_and_follows_their_change(backend):
         presence=Presence.AVAILABLE,
         skills=[{"name": "退款", "rating": 2}, "billing"],
     )
-    index.sync(None, novice, methods)
+    index.sync(None, novice, methods, NOW)
     [listed] = index.listed("q", units=1, presences=list(Presence))
     assert listed.agent_id == "novice"
     assert {(s.name, s.rating) for s in listed.skills or []} == {("退款", 2), ("billing", 1)}
 
     expert = novice.model_copy(update={"skills": [HeldSkill(name="退款", rating=9)]})
-    index.sync(novice, expert, methods)
+    index.sync(novice, expert, methods, NOW)
     [listed] = index.listed("q", units=1, presences=list(Presence))
     assert [(s.name, s.rating) for s in listed.skills or []] == [("退款", 9)]
 
@@ -556,12 +556,29 @@ def test_rebuild_makes_a_queues_rows_what_the_agents_say(backend):
     index = backend.availability()
     methods = {"q": AssignmentMethod.LEAST_ACTIVE}
     stale = agent("stale", queue_ids=["q"], capacity=1, presence=Presence.AVAILABLE)
-    index.sync(None, stale, methods)
+    index.sync(None, stale, methods, NOW)
     fresh = agent("fresh", queue_ids=["q"], capacity=1, presence=Presence.AVAILABLE)
     moved = stale.model_copy(update={"last_freed_at": NOW})  # its row sorts elsewhere now
-    assert index.rebuild("q", [fresh, moved], AssignmentMethod.LEAST_ACTIVE) == 3
+    assert index.rebuild("q", [fresh, moved], AssignmentMethod.LEAST_ACTIVE, NOW) == 3
     assert index.candidates("q", units=1, presences=list(Presence)) == ["fresh", "stale"]
-    assert index.rebuild("q", [fresh, moved], AssignmentMethod.LEAST_ACTIVE) == 0
+    assert index.rebuild("q", [fresh, moved], AssignmentMethod.LEAST_ACTIVE, NOW) == 0
+
+
+def test_a_console_gone_quiet_leaves_on_rebuild_and_its_next_poll_lists_it_again(backend):
+    index = backend.availability()
+    methods = {"q": AssignmentMethod.ROUND_ROBIN}
+    polled = agent("quiet", queue_ids=["q"], capacity=1, presence=Presence.AVAILABLE)
+    polled = polled.model_copy(update={"last_polled_at": NOW})
+    never = agent("api-client", queue_ids=["q"], capacity=1, presence=Presence.AVAILABLE)
+    for listed in (polled, never):
+        index.sync(None, listed, methods, NOW)
+    later = NOW + timedelta(seconds=151)
+    assert index.rebuild("q", [polled, never], AssignmentMethod.ROUND_ROBIN, later) == 1
+    assert index.candidates("q", units=1, presences=list(Presence)) == ["api-client"]
+
+    again = polled.model_copy(update={"last_polled_at": later})
+    index.sync(polled, again, methods, later)
+    assert index.candidates("q", units=1, presences=list(Presence)) == ["api-client", "quiet"]
 
 
 # --- WorkQueue -------------------------------------------------------------------------------
