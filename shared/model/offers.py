@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Annotated
 
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict
 
 from shared.core.schema import CamelModel
 
@@ -33,6 +34,10 @@ def check_offer_timeout(value: timedelta) -> timedelta:
     if not MIN_OFFER_TIMEOUT <= value <= MAX_OFFER_TIMEOUT:
         raise ValueError("must be from PT10S to PT5M")
     return value
+
+
+OfferTimeout = Annotated[timedelta, AfterValidator(check_offer_timeout)]
+"""In the type, so a PATCH body checks it too and names ``offerTimeout`` when it is refused."""
 
 
 class Offer(CamelModel):

@@ -26,7 +26,7 @@ from shared.model.offers import (
     DEFAULT_OFFER_TIMEOUT,
     MAX_DECLINES_LIMIT,
     AssignmentMode,
-    check_offer_timeout,
+    OfferTimeout,
 )
 from shared.model.rules import RoutingRule, check_rule_names_unique
 from shared.model.skills import RequiredSkill, SkillMatching, check_skill_names_unique
@@ -148,7 +148,7 @@ class WorkstreamFields(ApiModel):
     assignment_mode: AssignmentMode = AssignmentMode.ASSIGN
     """assign: a pushed conversation is the agent's at once; offer: it is offered to one agent
     at a time, who accepts or declines it within ``offerTimeout``."""
-    offer_timeout: timedelta = DEFAULT_OFFER_TIMEOUT
+    offer_timeout: OfferTimeout = DEFAULT_OFFER_TIMEOUT
     """ISO 8601 duration, PT10S–PT5M: how long an offer waits for the agent's answer."""
     max_declines: Annotated[int, Field(ge=1, le=MAX_DECLINES_LIMIT)] = 1
     """After this many declines of one conversation an agent is no longer offered it."""
@@ -195,11 +195,6 @@ class WorkstreamFields(ApiModel):
         if value is not None and value < timedelta(minutes=1):
             raise ValueError("must be at least one minute (PT1M)")
         return value
-
-    @field_validator("offer_timeout")
-    @classmethod
-    def _offer_timeout(cls, value: timedelta) -> timedelta:
-        return check_offer_timeout(value)
 
     @field_validator("required_skills")
     @classmethod

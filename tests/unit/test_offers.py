@@ -61,9 +61,11 @@ def test_an_unknown_mode_is_refused():
     assert refused_field(assignmentMode="broadcast") == "assignmentMode"
 
 
-def test_a_patch_leaves_the_range_to_the_merged_workstream():
-    """The patch keeps the field's types; the range is checked on the merged workstream."""
+def test_a_patch_checks_the_range_and_names_the_field():
     assert WorkstreamPatch.model_validate({"offerTimeout": "PT1M"}).model_dump(exclude_unset=True)
+    with pytest.raises(ValidationError) as refused:
+        WorkstreamPatch.model_validate({"offerTimeout": "PT5S"})
+    assert refused.value.errors(include_url=False)[0]["loc"] == ("offerTimeout",)
 
 
 def test_offer_order_skips_agents_at_max_declines_and_puts_those_who_passed_last():
