@@ -19,6 +19,7 @@ from shared.channel.registry import AccountRegistry
 from shared.core.file_links import FileLinks
 from shared.core.secretbox import SecretBox
 from shared.core.settings import Settings
+from shared.desk.offers import OfferDesk
 from shared.desk.supervision import Supervision
 from shared.desk.work import AgentDesk
 from shared.desk.workspace import AgentWorkspace
@@ -196,6 +197,9 @@ class Services:
             self.messenger,
             assign_queue,
             clock,
+        )
+        self.offers = OfferDesk(
+            self.catalog, self.conversations, self.assign_step, assign_queue, clock
         )
         self.bot_secrets = SealedStore(
             storage.table(WORKSTREAMS_TABLE), "botsecrets", "bot-secret", secret_box

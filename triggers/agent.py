@@ -178,3 +178,25 @@ def agent_transfer(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(
         services().desk.transfer(agent, req.route_params["id"], request).json_body()
     )
+
+
+@bp.route(route="api/agent/offers", methods=["GET"], auth_level=ANONYMOUS)
+@api
+def agent_offers(req: func.HttpRequest) -> func.HttpResponse:
+    """Conversations offered to the agent, waiting for accept or decline (offer mode)."""
+    offers = services().offers.offers(_agent(req))
+    return json_response({"offers": [o.json_body() for o in offers]})
+
+
+@bp.route(route="api/agent/conversations/{id}/accept", methods=["POST"], auth_level=ANONYMOUS)
+@api
+def agent_accept(req: func.HttpRequest) -> func.HttpResponse:
+    accepted = services().offers.accept(_agent(req), req.route_params["id"])
+    return json_response(accepted.json_body())
+
+
+@bp.route(route="api/agent/conversations/{id}/decline", methods=["POST"], auth_level=ANONYMOUS)
+@api
+def agent_decline(req: func.HttpRequest) -> func.HttpResponse:
+    declined = services().offers.decline(_agent(req), req.route_params["id"])
+    return json_response(declined.json_body())

@@ -16,6 +16,7 @@ from shared.core.errors import (
     IllegalTransitionError,
     InvalidRequestError,
     NotFoundError,
+    OfferGoneError,
     TooLargeError,
     UnauthorizedError,
     WindowClosedError,
@@ -30,6 +31,7 @@ STATUS: dict[type[DomainError], int] = {
     ConflictError: 409,
     IllegalTransitionError: 409,
     WindowClosedError: 409,
+    OfferGoneError: 409,
     TooLargeError: 413,
 }
 

@@ -18,6 +18,7 @@ from shared.admin.poison import PoisonReplayed, PoisonReport
 from shared.channel.golive import GoLiveReport
 from shared.core.ids import ROUTE_ID
 from shared.core.schema import ViewModel
+from shared.desk.offers import OfferView
 from shared.desk.supervision import LIVE_STATES, SupervisedConversationList, SupervisorOverview
 from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
 from shared.desk.workspace import (
@@ -55,6 +56,10 @@ class AccountList(ViewModel):
 
 class QueueList(ViewModel):
     queues: list[Queue]
+
+
+class OfferList(ViewModel):
+    offers: list[OfferView]
 
 
 class CapacityProfileList(ViewModel):
@@ -296,6 +301,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/api/agent/conversations/{id}/park", "Park: wait for the customer; capacity is freed", G, Conversation),
     Operation("post", "/api/agent/conversations/{id}/close", "Close, or move to wrap-up with wrapUp: true", G, Conversation, 200, CloseRequest, {"wrapUp": True}),
     Operation("post", "/api/agent/conversations/{id}/transfer", "Transfer to a queue or an agent", G, Conversation, 200, TransferRequest, {"queueId": "q0refunds01"}),
+    Operation("get", "/api/agent/offers", "Conversations offered to the agent (assignmentMode offer), soonest to expire first", G, OfferList),
+    Operation("post", "/api/agent/conversations/{id}/accept", "Accept an offered conversation: it becomes the agent's (409 not_offered or offer_expired)", G, Conversation),
+    Operation("post", "/api/agent/conversations/{id}/decline", "Decline an offered conversation: it goes on to the next agent (409 not_offered or offer_expired)", G, Conversation),
     Operation("get", "/api/supervisor/overview", "The supervised queues (queued, oldest wait, active) and their agents (presence, capacity)", SV, SupervisorOverview),
     Operation("get", "/api/supervisor/changes", "Poll: 200 with a new cursor and what changed since `since`, 204 if nothing did", SV, ChangesView, query=("since",), empty=(204, "Nothing the supervisor's view shows has changed since `since`")),
     Operation("get", "/api/supervisor/conversations", "Live conversations of the supervised queues, by queue, agent and state", SV, SupervisedConversationList, query=("queueId", "agentId", "liveState")),

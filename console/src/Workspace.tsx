@@ -9,6 +9,7 @@ import type { AgentView } from "./session";
 import { askForNotifications, notificationState } from "./workspace/alerts";
 import { ConversationList } from "./workspace/ConversationList";
 import { pickFailure } from "./workspace/lists";
+import { OfferNotices } from "./workspace/OfferNotice";
 import { OpenWork } from "./workspace/OpenWork";
 import { PresenceControl } from "./workspace/PresenceControl";
 import { useAgentWork } from "./workspace/useAgentWork";
@@ -72,6 +73,12 @@ export function Workspace({ api, agent }: { api: Api; agent: AgentView }) {
         <p class={work.reconnecting ? "ws-feed reconnecting" : "ws-feed"} role="status">
           {work.reconnecting ? t("feed.reconnecting") : ""}
         </p>
+        <OfferNotices
+          api={api}
+          offers={work.offers}
+          onAccepted={setSelected}
+          onAnswered={() => work.refresh()}
+        />
         <ConversationList
           conversations={work.conversations}
           failed={work.listFailed}

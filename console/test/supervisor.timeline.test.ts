@@ -28,8 +28,19 @@ describe("a timeline event in words", () => {
     );
   });
 
+  it("says to whom a conversation was offered, and how the offer ended", () => {
+    expect(describeEvent(event("offered", { agentId: "a1" }, "offered"), names, t)).toBe("to Lin");
+    expect(describeEvent(event("offered", { agentId: "a1" }, "declined"), names, t)).toBe(
+      "declined by Lin",
+    );
+    expect(describeEvent(event("offered", { agentId: "a1" }, "expired"), names, t)).toBe(
+      "Lin did not answer in time",
+    );
+    expect(outcomeOf(event("offered", { agentId: "a1" }, "declined"))).toBe("");
+  });
+
   it("has words for every kind the API answers", () => {
     for (const key of Object.values(KIND)) expect(CATALOGUE.en[key]).toBeTruthy();
-    expect(Object.keys(KIND)).toHaveLength(16);
+    expect(Object.keys(KIND)).toHaveLength(17);
   });
 });

@@ -51,6 +51,13 @@ class ConflictError(DomainError):
     default_code = "conflict"
 
 
+class OfferGoneError(DomainError):
+    """An accept or decline of an offer that is not (or no longer) the caller's: it ran out, was
+    answered already, or went to another agent."""
+
+    default_code = "not_offered"
+
+
 class IllegalTransitionError(DomainError):
     """The conversation's state machine has no such step (``shared/model/lifecycle.py``)."""
 

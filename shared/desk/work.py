@@ -117,6 +117,10 @@ class AgentDesk:
             raise ConflictError(
                 f"conversation {conversation_id} is {conversation.state.value}", code="taken"
             )
+        if conversation.offer is not None and conversation.offer.agent_id == agent.id:
+            raise ConflictError(
+                f"conversation {conversation_id} is offered to you: accept it", code="offered"
+            )
         workstream, units, presences = self._assign_step.terms(conversation)
         if agent.presence not in presences:
             raise ConflictError(
@@ -218,9 +222,12 @@ class AgentDesk:
             agent_id=None,
             previous_agent_id=None,
             enqueued_at=now,
+            offer=None,
         )
         if conversation.agent_id:
             self._assign_step.release(conversation.agent_id, conversation.id)
+        if conversation.offer is not None:  # moved while offered: the offer ends with it
+            self._assign_step.release(conversation.offer.agent_id, conversation.id, only_offer=True)
         self._waiting.add(moved)
         self._assign_step.timeline.record(
             moved.id,

@@ -298,11 +298,11 @@ class AgentWorkspace:
         """An agent's own active, waiting and wrap-up conversations; a supervisor's also those
         of the supervised queues' agents and waiting lines."""
         agent = actor.require_agent()
-        ids = list(agent.holds) + list(agent.parked)
+        ids = _held(agent) + list(agent.parked)
         if agent.role is AgentRole.SUPERVISOR:
             for other in self._catalog.agents.list_all():
                 if set(other.queue_ids) & set(agent.queue_ids):
-                    ids += list(other.holds) + list(other.parked)
+                    ids += _held(other) + list(other.parked)
         found = []
         for conversation_id in dict.fromkeys(ids):
             conversation = self._conversations.get(conversation_id)
@@ -596,6 +596,12 @@ class AgentWorkspace:
         return self._outbox.add(
             conversation, entry.model_copy(update={"details": {"attachment": attachment}})
         )
+
+
+def _held(agent: Agent) -> list[str]:
+    """The conversations the agent holds capacity for, less those only offered to it (the
+    console lists those apart, as offers: ``GET /api/agent/offers``)."""
+    return [cid for cid, hold in agent.holds.items() if hold.offered_until is None]
 
 
 def _kept_file(entry: TranscriptEntry) -> dict[str, Any] | None:

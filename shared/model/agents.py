@@ -67,6 +67,9 @@ class Hold(BaseModel):
     """The capacity profile whose room the conversation takes (one item)."""
     wrap_up_since: datetime | None = None
     """When the conversation went to wrap-up: the profile says whether it still takes room."""
+    offered_until: datetime | None = None
+    """Held for an offer not yet accepted (``shared/model/offers.py``): when the offer runs
+    out, so the minute's sweep can find offers whose timeout was missed."""
 
 
 class Agent(AgentFields):

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.core.schema import CamelModel, ViewModel
+from shared.model.offers import Offer
 from shared.model.skills import RequiredSkill
 from shared.wechat import Event, InboundMessage, Message
 
@@ -141,6 +142,13 @@ class Conversation(CamelModel):
     customer_lines: int = 0
     """The customer's lines filed in it so far: what an agent's unread count counts."""
     last_customer_line: LineSummary | None = None
+    offer: Offer | None = None
+    """Offered to an agent who has not accepted yet (the workstream's ``assignmentMode: offer``):
+    the conversation stays open meanwhile, with the agent's capacity held for it."""
+    declines: dict[str, int] = {}
+    """Agent id → how often that agent declined this conversation (``maxDeclines``)."""
+    expired_offers: dict[str, int] = {}
+    """Agent id → how often an offer of it to that agent ran out unanswered."""
     etag: str | None = Field(default=None, exclude=True)
 
 

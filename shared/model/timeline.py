@@ -29,6 +29,9 @@ class EventKind(StrEnum):
     """Given a queue, by which rule (none: the workstream's fallback queue)."""
     OVERFLOW = "overflow"
     """A queue's after-hours or overflow handling moved or ended it."""
+    OFFERED = "offered"
+    """Offered to an agent (``outcome`` ``offered``), or that offer's end: ``declined`` by the
+    agent, ``expired`` unanswered (at its expiry time); accepted, it is ``assigned`` next."""
     PICKED = "picked"
     ASSIGNED = "assigned"
     TRANSFERRED = "transferred"

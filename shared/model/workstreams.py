@@ -23,6 +23,12 @@ from shared.model.classification import (
 )
 from shared.model.conditions import invalid_at
 from shared.model.hours import TimeZoneName
+from shared.model.offers import (
+    DEFAULT_OFFER_TIMEOUT,
+    MAX_DECLINES_LIMIT,
+    AssignmentMode,
+    OfferTimeout,
+)
 from shared.model.rules import RoutingRule, check_rule_names_unique
 from shared.model.skills import RequiredSkill, SkillMatching, check_skill_names_unique
 
@@ -140,6 +146,13 @@ class WorkstreamFields(ApiModel):
     """Language → canned responses agents can send by name."""
     retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
     """Closed conversations older than this are purged (absent: the deployment's RETENTION_DAYS)."""
+    assignment_mode: AssignmentMode = AssignmentMode.ASSIGN
+    """assign: a pushed conversation is the agent's at once; offer: it is offered to one agent
+    at a time, who accepts or declines it within ``offerTimeout``."""
+    offer_timeout: OfferTimeout = DEFAULT_OFFER_TIMEOUT
+    """ISO 8601 duration, PT10S–PT5M: how long an offer waits for the agent's answer."""
+    max_declines: Annotated[int, Field(ge=1, le=MAX_DECLINES_LIMIT)] = 1
+    """After this many declines of one conversation an agent is no longer offered it."""
 
     @field_validator("language")
     @classmethod

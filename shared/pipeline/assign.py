@@ -7,6 +7,10 @@ Two conditional writes make it safe with many workers:
    profile's items ever exceed their limits;
 2. commit: the conversation turns from open to active with that agent (ETag) — so it is
    never assigned twice. A worker that loses this race releases the hold it took.
+   In a workstream's offer mode the second write is the offer instead (the conversation stays
+   open with ``offer`` set, guarded by the same ETag, so it is never offered to two agents at
+   once); the agent's accept is the commit, a decline or the offer's timeout gives the hold
+   back and offers the conversation to the next agent (``shared/model/offers.py``).
 A crash between the two leaves a hold without a conversation; the maintenance sweep releases
 holds that no active conversation backs.
 
@@ -34,6 +38,7 @@ from shared.model.agents import POLL_RECORD_EVERY, Agent, AgentFields, Hold, Pre
 from shared.model.capacity_profiles import CapacityProfile, WrapUpBlocking, items_used
 from shared.model.conversations import Conversation, ConversationState, utc
 from shared.model.lifecycle import HOLDS_CAPACITY
+from shared.model.offers import AssignmentMode, Offer, offer_order
 from shared.model.skills import HeldSkill, combined, ranked
 from shared.model.timeline import EventKind
 from shared.model.workstreams import AutomatedMessage, DistributionMode, Workstream
@@ -77,6 +82,7 @@ def _contended_pause(round_: int) -> None:
 
 class Outcome(str, Enum):
     ASSIGNED = "assigned"
+    OFFERED = "offered"  # offered to an agent, who accepts or declines it (offer mode)
     WAITING = "waiting"  # no agent can take it now; it stays in the queue's waiting line
     SKIPPED = "skipped"  # not (or no longer) for this step: taken, closed, pick mode…
     HANDED_BACK = "handedBack"  # lost every race; queued again to be tried in a moment
@@ -177,6 +183,7 @@ class AssignStep:
         *,
         attempts: int = ATTEMPTS,
         profile: CapacityProfile | None = None,
+        offered_until: datetime | None = None,
     ) -> Agent | None:
         """Hold ``units`` of the agent's capacity for ``conversation``, if it fits now, and
         with ``profile`` one of its items (the agent must hold the profile). A disabled agent
@@ -185,6 +192,7 @@ class AssignStep:
 
         None also when a hold for it exists already: that one belongs to another worker (or
         an attempt that died), and releasing it on a lost race would free someone else's.
+        ``offered_until``: the hold is for an offer running out then (``Hold.offered_until``).
         ChangedError when other writers won all ``attempts``.
         """
         allowed = set(presences)
@@ -201,7 +209,12 @@ class AssignStep:
                 raise _NoFitError
             if profile is not None and not has_room(agent, profile, now):
                 raise _NoFitError
-            held = Hold(units=units, since=now, profile_id=profile.id if profile else None)
+            held = Hold(
+                units=units,
+                since=now,
+                profile_id=profile.id if profile else None,
+                offered_until=offered_until,
+            )
             holds = {**agent.holds, conversation.id: held}
             parked = [cid for cid in agent.parked if cid != conversation.id]
             return agent.model_copy(
@@ -213,17 +226,28 @@ class AssignStep:
         except _NoFitError:
             return None
 
-    def release(self, agent_id: str, conversation_id: str, *, park: bool = False) -> None:
+    def release(
+        self,
+        agent_id: str,
+        conversation_id: str,
+        *,
+        park: bool = False,
+        only_offer: bool = False,
+    ) -> None:
         """Give back what ``conversation_id`` held, then let waiting work use it. ``park``
-        keeps the conversation on the agent's list (waiting for the customer)."""
+        keeps the conversation on the agent's list (waiting for the customer); ``only_offer``
+        gives the hold back only while it is an offer's (an accepted one stays)."""
         now = self._now()
         freed: list[bool] = []  # set by the write that actually removed the hold
 
         def unhold(agent: Agent) -> Agent | None:
+            hold = agent.holds.get(conversation_id)
+            if only_offer and (hold is None or hold.offered_until is None):
+                return None
             parked = [cid for cid in agent.parked if cid != conversation_id]
             if park:
                 parked.append(conversation_id)
-            held = conversation_id in agent.holds
+            held = hold is not None
             if not held and parked == agent.parked:
                 return None
             freed[:] = [held]
@@ -309,8 +333,12 @@ class AssignStep:
             return None
 
     def _assign(self, conversation: Conversation) -> Outcome:
-        """Reserve a candidate and commit; ChangedError when other steps won every race (none
-        of this attempt is kept then)."""
+        """Reserve a candidate and commit (or offer); ChangedError when other steps won every
+        race (none of this attempt is kept then)."""
+        if conversation.offer is not None:
+            if not conversation.offer.expired(self._now()):
+                return Outcome.SKIPPED  # the agent it is offered to has still time to answer
+            conversation = self.withdraw_offer(conversation, declined=False)
         if conversation.queue_id is None:
             return Outcome.SKIPPED
         if conversation.state is ConversationState.WAITING:
@@ -327,10 +355,19 @@ class AssignStep:
         units = conversation.units or workstream.capacity_units
         profile = self.profile(workstream)
         contended = False
+        offering = workstream.assignment_mode is AssignmentMode.OFFER
         candidates = self._candidates(conversation, workstream, units, profile)
+        if offering:
+            candidates = offer_order(
+                candidates,
+                conversation.declines,
+                conversation.expired_offers,
+                workstream.max_declines,
+            )
         if not candidates:
             self._tell_not_assigned(conversation, workstream)
         for agent_id in candidates:
+            offered_until = self._now() + workstream.offer_timeout if offering else None
             try:
                 agent = self.reserve(
                     agent_id,
@@ -339,12 +376,15 @@ class AssignStep:
                     workstream.allowed_presences,
                     attempts=RESERVE_ATTEMPTS,
                     profile=profile,
+                    offered_until=offered_until,
                 )
             except ChangedError:
                 contended = True  # other steps are taking this agent now: try the next
                 continue
             if agent is None:
                 continue
+            if offered_until is not None:
+                return self._offer(conversation, agent, offered_until)
             try:
                 committed = self.commit(conversation, agent, workstream)
             except Exception:
@@ -393,8 +433,7 @@ class AssignStep:
         the agent's capacity until the sweep, and a rerun would pass the agent over. When
         storage cannot even say, the sweep releases it (ORPHAN_HOLD_AGE)."""
         try:
-            current = self._conversations.get(conversation_id)
-            if current is None or current.agent_id != agent_id:
+            if not _backs(self._conversations.get(conversation_id), agent_id):
                 self.release(agent_id, conversation_id)
         except Exception as error:
             log.warning(
@@ -420,11 +459,12 @@ class AssignStep:
                 preferred.append(customer.last_agent_id)
         required = combined(conversation.skills, workstream.required_skills)
         filtered = bool(required) or profile is not None
+        passed_over = bool(conversation.declines)  # skipped agents: read enough to pass them
         listed = self._availability.listed(
             conversation.queue_id or "",
             units=units,
             presences=workstream.allowed_presences,
-            limit=MATCHED_CANDIDATES if filtered else CANDIDATES,
+            limit=MATCHED_CANDIDATES if filtered or passed_over else CANDIDATES,
         )
         ids = list(dict.fromkeys(preferred + [candidate.agent_id for candidate in listed]))
         if not filtered:
@@ -470,7 +510,8 @@ class AssignStep:
         via: EventKind = EventKind.ASSIGNED,
     ) -> Conversation | None:
         """Make the reserved conversation active with ``agent``; None if it moved on. ``via``
-        names it on the timeline: assigned, picked or transferred."""
+        names it on the timeline: assigned, picked or transferred. An offer on it ends: the
+        agent's accept (its hold becomes a plain one) or, taken by someone else, withdrawn."""
         now = self._now()
         try:
             active = self._conversations.save(
@@ -479,9 +520,15 @@ class AssignStep:
                 agent_id=agent.id,
                 assigned_at=now,
                 updated_at=now,
+                offer=None,
             )
         except ChangedError:
             return None
+        offer = conversation.offer
+        if offer is not None and offer.agent_id == agent.id:
+            self._settle_offered_hold(agent.id, conversation.id)
+        elif offer is not None:
+            self.release(offer.agent_id, conversation.id, only_offer=True)
         self._waiting.discard(conversation)
         metrics.assigned(active, now, first=conversation.assigned_at is None)
         self.timeline.record(
@@ -493,6 +540,7 @@ class AssignStep:
             agent_id=agent.id,
             from_agent_id=conversation.agent_id,
             queue_id=conversation.queue_id,
+            text="offer accepted" if offer is not None and offer.agent_id == agent.id else None,
         )
         self._conversations.remember_agent(conversation.account_id, conversation.open_id, agent.id)
         if via is EventKind.TRANSFERRED:
@@ -505,6 +553,95 @@ class AssignStep:
         if conversation.state is ConversationState.OPEN:
             self._tell_next_in_line(conversation, now)
         return active
+
+    # --- offers (a workstream's assignmentMode offer) --------------------------------------
+
+    def _offer(self, conversation: Conversation, agent: Agent, expires_at: datetime) -> Outcome:
+        """Offer the reserved conversation to ``agent`` until ``expires_at`` (ETag: a step that
+        offered it meanwhile wins, and this one gives its hold back); a delayed assign request
+        moves it on if the agent does not answer."""
+        now = self._now()
+        offer = Offer(agent_id=agent.id, offered_at=now, expires_at=expires_at)
+        try:
+            self._conversations.save(conversation, offer=offer, updated_at=now)
+        except ChangedError:
+            self.release(agent.id, conversation.id)
+            raise
+        except Exception:
+            self._release_unless_committed(agent.id, conversation.id)
+            raise
+        self.timeline.record(
+            conversation.id,
+            EventKind.OFFERED,
+            now,
+            about=f"{agent.id}|offered",
+            outcome="offered",
+            agent_id=agent.id,
+            queue_id=conversation.queue_id,
+        )
+        delay = int((expires_at - now).total_seconds()) + 1
+        self._assign_queue.put(AssignItem(conversation_id=conversation.id), delay_seconds=delay)
+        return Outcome.OFFERED
+
+    def withdraw_offer(self, conversation: Conversation, *, declined: bool) -> Conversation:
+        """End the conversation's offer: the agent declined it, or (``declined`` False) it ran
+        out. Counted per agent, on the conversation's ETag (ChangedError when it changed since
+        it was read); the agent's hold goes back. Offering it on is the caller's part."""
+        offer = conversation.offer
+        if offer is None:
+            return conversation
+        now = self._now()
+        tally = conversation.declines if declined else conversation.expired_offers
+        counted = {**tally, offer.agent_id: tally.get(offer.agent_id, 0) + 1}
+        withdrawn = self._conversations.save(
+            conversation,
+            offer=None,
+            updated_at=now,
+            **({"declines": counted} if declined else {"expired_offers": counted}),
+        )
+        self.release(offer.agent_id, conversation.id, only_offer=True)
+        self.timeline.record(
+            conversation.id,
+            EventKind.OFFERED,
+            now if declined else offer.expires_at,
+            about=f"{offer.agent_id}|{'declined' if declined else 'expired'}",
+            outcome="declined" if declined else "expired",
+            agent_id=offer.agent_id,
+            queue_id=conversation.queue_id,
+        )
+        return withdrawn
+
+    def _settle_offered_hold(self, agent_id: str, conversation_id: str) -> None:
+        """The agent accepted: its hold is a plain one from now on."""
+
+        def settle(agent: Agent) -> Agent | None:
+            hold = agent.holds.get(conversation_id)
+            if hold is None or hold.offered_until is None:
+                return None
+            settled = hold.model_copy(update={"offered_until": None})
+            return agent.model_copy(update={"holds": {**agent.holds, conversation_id: settled}})
+
+        self.change_agent(agent_id, settle)
+
+    def expire_due_offers(self) -> int:
+        """The safety net behind each offer's delayed assign request: offers past their time
+        move on (as a timeout), and holds of offers that ended otherwise are settled or given
+        back. Returns how many offers it moved on."""
+        now = self._now()
+        expired = 0
+        for agent in self._catalog.agents.list_all():
+            for conversation_id, hold in agent.holds.items():
+                if hold.offered_until is None or hold.offered_until > now:
+                    continue
+                conversation = self._conversations.get(conversation_id)
+                offer = conversation.offer if conversation else None
+                if offer is not None and offer.agent_id == agent.id:
+                    expired += self._assign_contended(conversation_id) is not None
+                elif _backs(conversation, agent.id):
+                    self._settle_offered_hold(agent.id, conversation_id)
+                else:
+                    self.release(agent.id, conversation_id, only_offer=True)
+        return expired
 
     def _revive(self, conversation: Conversation) -> Outcome:
         """The customer wrote to a parked conversation: back to its agent if there is room,
@@ -579,6 +716,8 @@ class AssignStep:
         )
         if conversation.agent_id:
             self.release(conversation.agent_id, conversation.id)
+        if conversation.offer is not None:
+            self.release(conversation.offer.agent_id, conversation.id, only_offer=True)
         self._waiting.discard(conversation)
         if farewell:
             workstream = self._catalog.workstream_for_account(conversation.account_id)
@@ -625,11 +764,7 @@ class AssignStep:
                 if hold.since > cutoff:
                     continue
                 conversation = self._conversations.get(conversation_id)
-                if (
-                    conversation is None
-                    or conversation.agent_id != agent.id
-                    or conversation.state not in HOLDS_CAPACITY
-                ):
+                if not _backs(conversation, agent.id):
                     self.release(agent.id, conversation_id)
                     released += 1
         return released
@@ -641,3 +776,18 @@ class AssignStep:
             self._availability.rebuild(queue.id, agents, queue.assignment_method, now)
             for queue in self._catalog.queues.list_all()
         )
+
+
+def _backs(conversation: Conversation | None, agent_id: str) -> bool:
+    """Whether ``conversation`` (as stored) accounts for a hold on the agent: it is theirs and
+    holds capacity, or it is open and offered to them."""
+    if conversation is None:
+        return False
+    if conversation.agent_id == agent_id and conversation.state in HOLDS_CAPACITY:
+        return True
+    offer = conversation.offer
+    return (
+        conversation.state is ConversationState.OPEN
+        and offer is not None
+        and offer.agent_id == agent_id
+    )

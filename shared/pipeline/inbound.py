@@ -126,7 +126,7 @@ class InboundStep:
         if routed.assign_request is None:
             return conversation_id
         try:
-            if self._assign_step.assign(conversation_id) is Outcome.ASSIGNED:
+            if self._assign_step.assign(conversation_id) in (Outcome.ASSIGNED, Outcome.OFFERED):
                 self._assign.withdraw(routed.assign_request)
         except Exception as error:  # the queued assign request will
             log.warning(

@@ -58,11 +58,14 @@ ROWS_PER_QUERY = 14
 
 
 def row_keys(conversation: Conversation) -> set[str]:
-    """The rows a change to ``conversation`` touches: its agent's, and its queue's for
-    supervisors and, while it waits in the queue, for the queue's waiting line."""
+    """The rows a change to ``conversation`` touches: its agent's (and the agent it is offered
+    to), and its queue's for supervisors and, while it waits in the queue, for the queue's
+    waiting line."""
     keys = set()
     if conversation.agent_id:
         keys.add(_PREFIX[AGENT] + conversation.agent_id)
+    if conversation.offer is not None:  # the agent it is offered to: their console tells them
+        keys.add(_PREFIX[AGENT] + conversation.offer.agent_id)
     if conversation.queue_id:
         keys.add(_PREFIX[SUPERVISED] + conversation.queue_id)
         if conversation.state is ConversationState.OPEN:

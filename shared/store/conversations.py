@@ -77,6 +77,9 @@ _CONVERSATION_FIELDS = {
     "rated_at": "RatedAt",
     "customer_lines": "CustomerLines",
     "last_customer_line": "LastCustomerLine",
+    "offer": "Offer",
+    "declines": "Declines",
+    "expired_offers": "ExpiredOffers",
 }
 _CUSTOMER_FIELDS = {
     "subscribed": "Subscribed",
@@ -91,7 +94,16 @@ _CUSTOMER_FIELDS = {
     "survey_conversation_id": "SurveyConversationId",
     "survey_expires_at": "SurveyExpiresAt",
 }
-_JSON_FIELDS = {"skills", "context", "tags", "last_customer_line", "conversation_ids"}
+_JSON_FIELDS = {
+    "skills",
+    "context",
+    "tags",
+    "last_customer_line",
+    "conversation_ids",
+    "offer",
+    "declines",
+    "expired_offers",
+}
 
 
 def _to_entity(pk: str, rk: str, fields: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:

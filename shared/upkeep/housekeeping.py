@@ -53,6 +53,7 @@ class Housekeeping:
         """Repair what a crashed worker could leave behind, then serve waiting conversations:
         capacity appears through events (close, presence, new agents), and this catches any
         event that was lost."""
+        offers_expired = self._assign_step.expire_due_offers()
         released = self._assign_step.release_orphan_holds()
         fixed = self._assign_step.rebuild_availability()
         all_queues = list(self._catalog.queues.list_all())
@@ -69,7 +70,13 @@ class Housekeeping:
             log.warning(
                 "assignment sweep: released %d orphan holds, fixed %d index rows", released, fixed
             )
-        return {"released": released, "indexFixed": fixed, "assigned": assigned, **overdue}
+        return {
+            "released": released,
+            "indexFixed": fixed,
+            "assigned": assigned,
+            "offersExpired": offers_expired,
+            **overdue,
+        }
 
     def _measure_waiting(self, waiting: WaitingLine, queue_ids: list[str]) -> None:
         """What is left waiting after the sweep served what it could: the gauges' readings."""

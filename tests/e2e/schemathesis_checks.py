@@ -22,6 +22,7 @@ Schema cannot state, named by its error code or by the field it is about:
   not a variable name (a map's keys), a variable no earlier ruleset sets;
 - ``autoCloseAfterInactivity``, ``positionUpdateEvery``, ``autoClose.<state>``: under a minute;
 - ``overflow``: a ``maxWait`` outside PT1M–P2D, or its ``afterMaxWait`` action ``queueAnyway``;
+- ``offerTimeout``: outside PT10S–PT5M;
 - ``skills``, ``requiredSkills``: two skills with the same name;
 - ``wrapUpDuration`` (``wrap_up_duration`` when absent): outside PT30S–PT60M, or given with
   or missing from the ``blockAssignmentDuringWrapUp`` it goes with;
@@ -44,7 +45,7 @@ UNFORESEEABLE_CODES = {"unknown_reference", "address_refused", "body_too_large"}
 UNFORESEEABLE_FIELDS = re.compile(
     r"continuationToken|routingRules(\.\d+(\..*)?)?|classificationRulesets(\..*)?|overflow(\..*)?"
     r"|autoCloseAfterInactivity|positionUpdateEvery|autoClose(\..*)?|automatedMessages|text"
-    r"|quickReply"
+    r"|quickReply|offerTimeout"
     r"|skills|requiredSkills|wrapUpDuration|wrap_up_duration"
     r"|.*\.condition(\..*)?|.*\.pattern|operatingHours\.weekly\.\d+\.end"
 )

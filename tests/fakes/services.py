@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from shared.desk.offers import OfferDesk
 from shared.desk.work import AgentDesk
 from shared.messaging.automated import AutomatedMessenger
 from shared.messaging.outbox import Outbox
@@ -93,4 +94,7 @@ class FakeServices:
             self.messenger,
             _port(self.assign_queue),
             clock,
+        )
+        self.offers = OfferDesk(
+            self.catalog, conversations, self.assign_step, _port(self.assign_queue), clock
         )

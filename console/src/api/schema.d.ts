@@ -495,6 +495,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/conversations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an offered conversation: it becomes the agent's (409 not_offered or offer_expired) */
+        post: operations["postAgentConversationsIdAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/conversations/{id}/attachments/{entryId}": {
         parameters: {
             query?: never;
@@ -540,6 +557,23 @@ export interface paths {
         get: operations["getAgentConversationsIdCustomer"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/conversations/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline an offered conversation: it goes on to the next agent (409 not_offered or offer_expired) */
+        post: operations["postAgentConversationsIdDecline"];
         delete?: never;
         options?: never;
         head?: never;
@@ -674,6 +708,23 @@ export interface paths {
         };
         /** The calling agent */
         get: operations["getAgentMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Conversations offered to the agent (assignmentMode offer), soonest to expire first */
+        get: operations["getAgentOffers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -979,10 +1030,24 @@ export interface components {
              */
             customerLines: number;
             /**
+             * Declines
+             * @default {}
+             */
+            declines: {
+                [key: string]: number;
+            };
+            /**
              * Enqueuedat
              * @default null
              */
             enqueuedAt: string | null;
+            /**
+             * Expiredoffers
+             * @default {}
+             */
+            expiredOffers: {
+                [key: string]: number;
+            };
             /** Id */
             id: string;
             /**
@@ -999,6 +1064,8 @@ export interface components {
             lastCustomerMessageAt: string | null;
             /** @default null */
             lastLine: components["schemas"]["LineSummary"] | null;
+            /** @default null */
+            offer: components["schemas"]["Offer"] | null;
             /** Openid */
             openId: string;
             /**
@@ -1121,10 +1188,24 @@ export interface components {
              */
             customerLines: number;
             /**
+             * Declines
+             * @default {}
+             */
+            declines: {
+                [key: string]: number;
+            };
+            /**
              * Enqueuedat
              * @default null
              */
             enqueuedAt: string | null;
+            /**
+             * Expiredoffers
+             * @default {}
+             */
+            expiredOffers: {
+                [key: string]: number;
+            };
             /** Id */
             id: string;
             /**
@@ -1143,6 +1224,8 @@ export interface components {
             lastLine: components["schemas"]["LineSummary"] | null;
             /** Messages */
             messages: components["schemas"]["MessageView"][];
+            /** @default null */
+            offer: components["schemas"]["Offer"] | null;
             /** Openid */
             openId: string;
             /**
@@ -1474,6 +1557,11 @@ export interface components {
          * @enum {string}
          */
         AssignmentMethod: "highestCapacity" | "roundRobin" | "leastActive";
+        /**
+         * AssignmentMode
+         * @enum {string}
+         */
+        AssignmentMode: "assign" | "offer";
         /** Attachment */
         Attachment: {
             /** Contenttype */
@@ -1838,10 +1926,24 @@ export interface components {
              */
             customerLines: number;
             /**
+             * Declines
+             * @default {}
+             */
+            declines: {
+                [key: string]: number;
+            };
+            /**
              * Enqueuedat
              * @default null
              */
             enqueuedAt: string | null;
+            /**
+             * Expiredoffers
+             * @default {}
+             */
+            expiredOffers: {
+                [key: string]: number;
+            };
             /** Id */
             id: string;
             /**
@@ -1856,6 +1958,8 @@ export interface components {
              * @default null
              */
             lastCustomerMessageAt: string | null;
+            /** @default null */
+            offer: components["schemas"]["Offer"] | null;
             /** Openid */
             openId: string;
             /**
@@ -1968,10 +2072,24 @@ export interface components {
              */
             customerLines: number;
             /**
+             * Declines
+             * @default {}
+             */
+            declines: {
+                [key: string]: number;
+            };
+            /**
              * Enqueuedat
              * @default null
              */
             enqueuedAt: string | null;
+            /**
+             * Expiredoffers
+             * @default {}
+             */
+            expiredOffers: {
+                [key: string]: number;
+            };
             /** Id */
             id: string;
             /**
@@ -1988,6 +2106,8 @@ export interface components {
             lastCustomerMessageAt: string | null;
             /** Messages */
             messages: components["schemas"]["MessageView"][];
+            /** @default null */
+            offer: components["schemas"]["Offer"] | null;
             /** Openid */
             openId: string;
             /**
@@ -2262,7 +2382,7 @@ export interface components {
          * @description In the order a conversation usually meets them: two events of one instant sort so.
          * @enum {string}
          */
-        EventKind: "received" | "duplicate" | "filed" | "bot_asked" | "bot_answered" | "bot_escalated" | "bot_ended" | "routed" | "overflow" | "picked" | "assigned" | "transferred" | "sent" | "closed" | "survey_asked" | "survey_answered";
+        EventKind: "received" | "duplicate" | "filed" | "bot_asked" | "bot_answered" | "bot_escalated" | "bot_ended" | "routed" | "overflow" | "offered" | "picked" | "assigned" | "transferred" | "sent" | "closed" | "survey_asked" | "survey_answered";
         /** FaqBot */
         FaqBot: {
             /**
@@ -2572,6 +2692,61 @@ export interface components {
             text: string | null;
             /** Type */
             type: string;
+        };
+        /**
+         * Offer
+         * @description A conversation offered to ``agent_id`` until ``expires_at``.
+         */
+        Offer: {
+            /** Agentid */
+            agentId: string;
+            /**
+             * Expiresat
+             * Format: date-time
+             */
+            expiresAt: string;
+            /**
+             * Offeredat
+             * Format: date-time
+             */
+            offeredAt: string;
+        };
+        /** OfferList */
+        OfferList: {
+            /** Offers */
+            offers: components["schemas"]["OfferView"][];
+        };
+        /**
+         * OfferView
+         * @description An offer as the agent's console notifies it.
+         */
+        OfferView: {
+            /** Conversationid */
+            conversationId: string;
+            /**
+             * Expiresat
+             * Format: date-time
+             */
+            expiresAt: string;
+            /** @default null */
+            firstLine: components["schemas"]["LineSummary"] | null;
+            /**
+             * Offeredat
+             * Format: date-time
+             */
+            offeredAt: string;
+            /** Openid */
+            openId: string;
+            /**
+             * Queueid
+             * @default null
+             */
+            queueId: string | null;
+            /**
+             * Queuename
+             * @default null
+             */
+            queueName: string | null;
         };
         /**
          * OperatingHours
@@ -3214,10 +3389,24 @@ export interface components {
              */
             customerLines: number;
             /**
+             * Declines
+             * @default {}
+             */
+            declines: {
+                [key: string]: number;
+            };
+            /**
              * Enqueuedat
              * @default null
              */
             enqueuedAt: string | null;
+            /**
+             * Expiredoffers
+             * @default {}
+             */
+            expiredOffers: {
+                [key: string]: number;
+            };
             /** Id */
             id: string;
             /**
@@ -3234,6 +3423,8 @@ export interface components {
             lastCustomerMessageAt: string | null;
             /** @default null */
             lastLine: components["schemas"]["LineSummary"] | null;
+            /** @default null */
+            offer: components["schemas"]["Offer"] | null;
             /** Openid */
             openId: string;
             /**
@@ -3460,6 +3651,8 @@ export interface components {
              *     ]
              */
             allowedPresences: components["schemas"]["Presence"][];
+            /** @default assign */
+            assignmentMode: components["schemas"]["AssignmentMode"];
             /**
              * @default {
              *       "active": "P30D",
@@ -3536,8 +3729,19 @@ export interface components {
              * @default zh-CN
              */
             language: string;
+            /**
+             * Maxdeclines
+             * @default 1
+             */
+            maxDeclines: number;
             /** Name */
             name: string;
+            /**
+             * Offertimeout
+             * Format: duration
+             * @default PT30S
+             */
+            offerTimeout: string;
             /**
              * Positionupdateevery
              * @default null
@@ -3596,6 +3800,8 @@ export interface components {
              *     ]
              */
             allowedPresences: components["schemas"]["Presence"][];
+            /** @default assign */
+            assignmentMode: components["schemas"]["AssignmentMode"];
             /**
              * @default {
              *       "active": "P30D",
@@ -3665,8 +3871,19 @@ export interface components {
              * @default zh-CN
              */
             language: string;
+            /**
+             * Maxdeclines
+             * @default 1
+             */
+            maxDeclines: number;
             /** Name */
             name: string;
+            /**
+             * Offertimeout
+             * Format: duration
+             * @default PT30S
+             */
+            offerTimeout: string;
             /**
              * Positionupdateevery
              * @default null
@@ -3719,6 +3936,7 @@ export interface components {
             accountId?: string;
             /** Allowedpresences */
             allowedPresences?: components["schemas"]["Presence"][];
+            assignmentMode?: components["schemas"]["AssignmentMode"];
             autoClose?: components["schemas"]["AutoClose"];
             /**
              * Autocloseafterinactivity
@@ -3758,8 +3976,15 @@ export interface components {
             keepSameAgent?: boolean;
             /** Language */
             language?: string;
+            /** Maxdeclines */
+            maxDeclines?: number;
             /** Name */
             name?: string;
+            /**
+             * Offertimeout
+             * Format: duration
+             */
+            offerTimeout?: string;
             /**
              * Positionupdateevery
              * @default null
@@ -6808,6 +7033,73 @@ export interface operations {
             };
         };
     };
+    postAgentConversationsIdAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     getAgentConversationsIdAttachmentsEntryId: {
         parameters: {
             query?: never;
@@ -7001,6 +7293,73 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postAgentConversationsIdDecline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7530,6 +7889,62 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentView"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAgentOffers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfferList"];
                 };
             };
             /** @description The request is malformed; the message names the field */

@@ -21,6 +21,7 @@ export const KIND: Record<TimelineEvent["kind"], MessageKey> = {
   bot_ended: "timeline.kind.bot_ended",
   routed: "timeline.kind.routed",
   overflow: "timeline.kind.overflow",
+  offered: "timeline.kind.offered",
   picked: "timeline.kind.picked",
   assigned: "timeline.kind.assigned",
   transferred: "timeline.kind.transferred",
@@ -46,6 +47,12 @@ export function describeEvent(event: TimelineEvent, names: Names, t: Translate):
         : t("timeline.detail.fallback", { queue: queue(d.queueId) });
     case "overflow":
       return t("timeline.detail.overflow", { reason: d.reason ?? "", queue: queue(d.fromQueueId) });
+    case "offered": {
+      const who = agent(d.agentId);
+      if (event.outcome === "declined") return t("timeline.detail.declined", { agent: who });
+      if (event.outcome === "expired") return t("timeline.detail.expired", { agent: who });
+      return t("timeline.detail.offered", { agent: who });
+    }
     case "assigned":
     case "picked":
       return t("timeline.detail.agent", { agent: agent(d.agentId) || event.outcome || "" });
@@ -77,5 +84,6 @@ function sender(value: string | null | undefined, names: Names, t: Translate): s
 /** The outcome, when it says more than the detail line. */
 export function outcomeOf(event: TimelineEvent): string {
   if (event.kind === "assigned" || event.kind === "picked" || event.kind === "routed") return "";
+  if (event.kind === "offered") return "";
   return event.outcome ?? "";
 }

@@ -8,12 +8,15 @@ import type { Api } from "../api/client";
 import type { AgentView } from "../session";
 import { FULL_REFRESH_EVERY, type PollResult, runFeed, type Topic } from "./feed";
 import { byLastActivity, type ListItem } from "./lists";
+import type { Offer } from "./offers";
 
 export interface AgentWork {
   me: AgentView;
   /** Null until the first answer. */
   conversations: ListItem[] | null;
   queue: ListItem[] | null;
+  /** Conversations offered to the agent (assignmentMode "offer"); null until the first answer. */
+  offers: Offer[] | null;
   listFailed: boolean;
   reconnecting: boolean;
   /** Bumped whenever the feed says the agent's conversations changed: the open one refetches. */
@@ -26,10 +29,11 @@ export function useAgentWork(api: Api, initialMe: AgentView): AgentWork {
   const [me, setMe] = useState(initialMe);
   const [conversations, setConversations] = useState<ListItem[] | null>(null);
   const [queue, setQueue] = useState<ListItem[] | null>(null);
+  const [offers, setOffers] = useState<Offer[] | null>(null);
   const [listFailed, setListFailed] = useState(false);
   const [reconnecting, setReconnecting] = useState(false);
   const [revision, setRevision] = useState(0);
-  const latest = useRef({ me: 0, list: 0, queue: 0 });
+  const latest = useRef({ me: 0, list: 0, queue: 0, offers: 0 });
   const live = useRef(true);
 
   const fetchMe = useCallback(async () => {
@@ -52,16 +56,23 @@ export function useAgentWork(api: Api, initialMe: AgentView): AgentWork {
     if (data && live.current && n === latest.current.queue) setQueue(data.conversations);
   }, [api]);
 
+  const fetchOffers = useCallback(async () => {
+    const n = ++latest.current.offers;
+    const { data } = await api.GET("/api/agent/offers").catch(() => ({ data: undefined }));
+    if (data && live.current && n === latest.current.offers) setOffers(data.offers);
+  }, [api]);
+
   const refresh = useCallback(
     (topics: Topic[] = ["agent", "waiting"]) => {
       if (topics.includes("agent")) {
         void fetchList();
         void fetchMe();
+        void fetchOffers();
         setRevision((r) => r + 1);
       }
       if (topics.includes("waiting")) void fetchQueue();
     },
-    [fetchList, fetchMe, fetchQueue],
+    [fetchList, fetchMe, fetchOffers, fetchQueue],
   );
 
   useEffect(() => {
@@ -86,5 +97,5 @@ export function useAgentWork(api: Api, initialMe: AgentView): AgentWork {
     };
   }, [api, refresh]);
 
-  return { me, conversations, queue, listFailed, reconnecting, revision, refresh, setMe };
+  return { me, conversations, queue, offers, listFailed, reconnecting, revision, refresh, setMe };
 }

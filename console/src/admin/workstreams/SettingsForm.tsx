@@ -7,9 +7,11 @@ import type { MessageKey } from "../../i18n/messages";
 import {
   apiError,
   durationMinutes,
+  durationSeconds,
   errorAt,
   errorUnder,
   minutesDuration,
+  secondsDuration,
   splitList,
   withMessage,
   type FieldError,
@@ -53,6 +55,9 @@ interface Form {
   quickReplies: QuickReply[];
   privacyNotice: string;
   retentionDays: string;
+  assignmentMode: "assign" | "offer";
+  offerTimeoutSeconds: string;
+  maxDeclines: string;
 }
 
 function formOf(ws: Workstream): Form {
@@ -84,6 +89,9 @@ function formOf(ws: Workstream): Form {
     quickReplies: ws.quickReplies[ws.language] ?? [],
     privacyNotice: (ws.automatedMessages as Messages)[ws.language]?.privacyNotice ?? "",
     retentionDays: ws.retentionDays == null ? "" : String(ws.retentionDays),
+    assignmentMode: ws.assignmentMode ?? "assign",
+    offerTimeoutSeconds: String(durationSeconds(ws.offerTimeout) ?? 30),
+    maxDeclines: String(ws.maxDeclines ?? 1),
   };
 }
 
@@ -129,6 +137,9 @@ function patchOf(
     quickReplies,
     automatedMessages: withMessage(ws.automatedMessages as Messages, ws.language, "privacyNotice", form.privacyNotice),
     retentionDays: form.retentionDays.trim() ? Number(form.retentionDays) : null,
+    assignmentMode: form.assignmentMode,
+    offerTimeout: secondsDuration(Number(form.offerTimeoutSeconds)),
+    maxDeclines: Number(form.maxDeclines),
   };
   return { body };
 }
@@ -179,7 +190,7 @@ export function SettingsForm({ api, workstreamId }: { api: Api; workstreamId: st
   const placed = new Set([
     "name", "timeZone", "distributionMode", "capacityUnits", "allowedPresences", "fallbackQueueId",
     "autoCloseAfterInactivity", "autoClose", "keepSameAgent", "retentionDays", "skillMatching",
-    "requiredSkills", "capacityProfileId",
+    "requiredSkills", "capacityProfileId", "assignmentMode", "offerTimeout", "maxDeclines",
   ]);
   const elsewhere =
     error && (!error.field || (![...placed].some((p) => error.field === p || error.field!.startsWith(p + ".")) &&
@@ -216,6 +227,22 @@ export function SettingsForm({ api, workstreamId }: { api: Api; workstreamId: st
                 </label>
               ))}
             </fieldset>
+            <Field id="st-assignment" label={t("workstreams.settings.assignmentMode")} hint={t(form.assignmentMode === "offer" ? "workstreams.settings.assignmentOfferHint" : "workstreams.settings.assignmentAssignHint")} error={at("assignmentMode")}>
+              <select {...described("st-assignment", "x", at("assignmentMode"))} value={form.assignmentMode} onChange={(e) => set({ assignmentMode: (e.target as HTMLSelectElement).value as Form["assignmentMode"] })}>
+                <option value="assign">{t("workstreams.settings.assignmentAssign")}</option>
+                <option value="offer">{t("workstreams.settings.assignmentOffer")}</option>
+              </select>
+            </Field>
+            {form.assignmentMode === "offer" && (
+              <>
+                <Field id="st-offer-timeout" label={t("workstreams.settings.offerTimeout")} hint={t("workstreams.settings.offerTimeoutHint")} error={at("offerTimeout")}>
+                  <input {...described("st-offer-timeout", t("workstreams.settings.offerTimeoutHint"), at("offerTimeout"))} type="number" min={10} max={300} value={form.offerTimeoutSeconds} onInput={(e) => set({ offerTimeoutSeconds: (e.target as HTMLInputElement).value })} />
+                </Field>
+                <Field id="st-max-declines" label={t("workstreams.settings.maxDeclines")} hint={t("workstreams.settings.maxDeclinesHint")} error={at("maxDeclines")}>
+                  <input {...described("st-max-declines", t("workstreams.settings.maxDeclinesHint"), at("maxDeclines"))} type="number" min={1} max={5} value={form.maxDeclines} onInput={(e) => set({ maxDeclines: (e.target as HTMLInputElement).value })} />
+                </Field>
+              </>
+            )}
             <Field id="st-units" label={t("workstreams.settings.capacityUnits")} hint={t("workstreams.settings.capacityUnitsHint")} error={at("capacityUnits")}>
               <input {...described("st-units", t("workstreams.settings.capacityUnitsHint"), at("capacityUnits"))} type="number" min={1} max={100} value={form.capacityUnits} onInput={(e) => set({ capacityUnits: (e.target as HTMLInputElement).value })} />
             </Field>

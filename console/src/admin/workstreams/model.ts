@@ -140,6 +140,19 @@ export function minutesDuration(minutes: number): string {
   return `PT${minutes}M`;
 }
 
+/** An ISO 8601 duration of at most a day in whole seconds ("PT1M30S" → 90); null if not one. */
+export function durationSeconds(text: string | null | undefined): number | null {
+  if (!text) return null;
+  const found = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$/.exec(text);
+  if (!found || text === "PT") return null;
+  const [, h, m, s] = found;
+  return Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Math.round(Number(s ?? 0));
+}
+
+export function secondsDuration(seconds: number): string {
+  return `PT${seconds}S`;
+}
+
 /** "a, b ,, c" → ["a", "b", "c"]. */
 export function splitList(text: string): string[] {
   return text
