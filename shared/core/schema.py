@@ -91,10 +91,15 @@ def patch_of(model: type[ApiModel], name: str) -> type[ApiModel]:
 
 
 def merged(current: Model, patch: BaseModel, **extra: Any) -> Model:
-    """``current`` with the fields ``patch`` set (explicit nulls included), validated again."""
+    """``current`` with the fields ``patch`` set (explicit nulls included), validated again.
+    Validated by the API's names, so a refusal names the field as the request spelled it."""
+    fields = type(current).model_fields
+    data = {
+        **current.model_dump(by_alias=True),
+        **patch.model_dump(exclude_unset=True, by_alias=True),
+        **{fields[name].alias or name: value for name, value in extra.items()},
+    }
     try:
-        return type(current).model_validate(
-            {**current.model_dump(), **patch.model_dump(exclude_unset=True), **extra}
-        )
+        return type(current).model_validate(data)
     except ValidationError as error:
         raise validation_error(error) from None

@@ -189,6 +189,14 @@ class TestHoursAndOverflow:
         stored = world.services.routing_admin.require(world.services.catalog.queues, queue.id, "")
         assert stored.overflow == queue.overflow
 
+    def test_a_patch_refused_once_merged_names_the_field_as_the_request_spells_it(self, world):
+        queue = world.queue("patched")
+        workstream = world.workstream(queue.id)
+        patch = WorkstreamPatch.model_validate({"autoCloseAfterInactivity": "PT30S"})
+        with pytest.raises(DomainError) as refused:
+            world.services.routing_admin.update_workstream(workstream.id, patch)
+        assert (status_of(refused.value), refused.value.field) == (400, "autoCloseAfterInactivity")
+
     def test_queued_message_tells_the_position(self, world):
         queue = world.queue()
         world.workstream(queue.id, automatedMessages=GREETINGS, language="en")
