@@ -51,7 +51,7 @@ def test_two_consoles_at_once_send_one_typing(chat):
 
 
 def test_nothing_is_sent_outside_the_reply_window(chat):
-    world, agent, customer, conversation = chat
+    world, agent, _customer, conversation = chat
     world.clock.advance(48 * 3600 + 1)
     actor = Actor(world.fresh_agent(agent.id))
     outcome = world.services.typing.report(actor, conversation, TYPING)
