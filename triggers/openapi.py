@@ -93,8 +93,17 @@ class Attachment(ViewModel):
     filename: str
 
 
+class Thumbnail(ViewModel):
+    """A customer's video's poster image, kept with the video."""
+
+    url: str
+    content_type: str
+    size: int
+
+
 class MessageView(TranscriptEntryView):
     attachment: Attachment | None = None
+    thumbnail: Thumbnail | None = None
 
 
 class ConversationDetail(Conversation):
