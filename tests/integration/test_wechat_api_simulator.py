@@ -667,8 +667,10 @@ def test_customer_media_can_be_downloaded(http: httpx.Client, sim: WeChatApiSimu
     assert httpx.get(video_url).content == b"short video"
     assert errcode(get_media(http, classic_token(http), video)) == 40007
 
+    thumb = sim.add_media(b"\xff\xd8poster", "image/jpeg", "thumb")  # a video's ThumbMediaId
+    assert get_media(http, token, thumb).content == b"\xff\xd8poster"
     with pytest.raises(ValueError, match="kind"):
-        sim.add_media(b"x", "image/jpeg", "thumb")
+        sim.add_media(b"x", "image/jpeg", "news")
 
 
 def test_media_expire_after_three_days(
