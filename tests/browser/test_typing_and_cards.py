@@ -5,6 +5,7 @@ locations, links, Mini Program pages and videos show as cards, only http(s) link
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,7 +15,9 @@ from tools.local_app import wait_for
 
 pytestmark = pytest.mark.timeout(90)
 
-JPEG = b"\xff\xd8\xff\xe0" + b"p" * 400
+POSTER = (
+    Path(__file__).resolve().parents[2] / "tools/wechat_simulator/playground/sample.png"
+).read_bytes()
 VIDEO = b"\x00\x00\x00\x18ftypmp42" + b"v" * 2000
 
 
@@ -54,7 +57,7 @@ def test_cards_and_a_video_poster_in_the_transcript(page, desk, wechat_api):
     customer = desk.customer()
     desk.write(customer, "看这些")
     video_id = wechat_api.add_media(VIDEO, "video/mp4", "video", "clip.mp4")
-    thumb_id = wechat_api.add_media(JPEG, "image/jpeg", "thumb", "poster.jpg")
+    thumb_id = wechat_api.add_media(POSTER, "image/png", "thumb", "poster.png")
     for fields in (
         customer.location(31.2304, 121.4737, label="上海外滩"),
         customer.link("https://shop.example/p/1", title="这个商品", description="还有货吗"),
@@ -85,3 +88,8 @@ def test_cards_and_a_video_poster_in_the_transcript(page, desk, wechat_api):
     poster = log.get_by_role("img", name="The video's first frame")
     expect(poster).to_be_visible(timeout=15_000)
     expect(poster).to_have_attribute("src", re.compile(r"^blob:"))
+    wait_for(
+        lambda: poster.evaluate("img => img.complete && img.naturalWidth > 0"),
+        10,
+        "the poster drawn",
+    )
