@@ -179,6 +179,8 @@ class CustomerState:
     window_expires_at: float | None
     replies_left: int | None
     """None: no limit (``quota`` None)."""
+    typing: bool = False
+    """Whether the account's typing indicator shows on the customer's phone now."""
 
 
 @dataclass(frozen=True)
@@ -490,7 +492,8 @@ class WeChatApiSimulator:
             if customer.last_wrote is not None and now - customer.last_wrote <= REPLY_WINDOW:
                 expires_at = customer.last_wrote + REPLY_WINDOW
             left = None if self.quota is None else max(0, self.quota - customer.replies)
-            return CustomerState(customer.following, expires_at, left)
+            typing = customer.typing_until is not None and now < customer.typing_until
+            return CustomerState(customer.following, expires_at, left, typing)
 
     def add_user(
         self,

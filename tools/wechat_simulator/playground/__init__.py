@@ -534,6 +534,7 @@ class Playground:
             "following": state.following,
             "windowExpiresAt": state.window_expires_at,
             "repliesLeft": state.replies_left,
+            "typing": state.typing,
         }
 
     def _media(self, media_id: str) -> PlaygroundAnswer:
