@@ -21,6 +21,7 @@ from shared.core.secretbox import SecretBox
 from shared.core.settings import Settings
 from shared.desk.offers import OfferDesk
 from shared.desk.supervision import Supervision
+from shared.desk.typing_indicator import TypingIndicator
 from shared.desk.work import AgentDesk
 from shared.desk.workspace import AgentWorkspace
 from shared.messaging.automated import AutomatedMessenger
@@ -64,12 +65,14 @@ from shared.store.names import (
     MESSAGES_TABLE,
     QUEUES_TABLE,
     TIMELINE_TABLE,
+    TYPING_TABLE,
     WAITING_TABLE,
     WORKSTREAMS_TABLE,
     ensure_storage,
 )
 from shared.store.sealed import SealedStore
 from shared.store.timeline import TimelineStore
+from shared.store.typing_indicator import TypingTable
 from shared.store.waiting import WaitingLine
 from shared.store.work_items import (
     AssignItem,
@@ -102,6 +105,7 @@ class Services:
         secret_box = SecretBox(secrets_keys)
         attachments = storage.container(ATTACHMENTS_CONTAINER)
         send_leases = Leases(storage.table(LEASES_TABLE), "send")
+        typing_table = TypingTable(storage.table(TYPING_TABLE))
         token_table = AccessTokenTable(storage.table(ACCESS_TOKENS_TABLE), secret_box)
 
         activity = ActivityStore(storage.table(ACCOUNTS_TABLE))
@@ -229,6 +233,7 @@ class Services:
             retention_days=settings.retention_days,
             timeline=self.timeline,
             clock=clock,
+            typing=typing_table,
         )
         self.housekeeping = Housekeeping(
             self.catalog,
@@ -308,6 +313,9 @@ class Services:
             self.assign_step,
             settings.admin_token.get_secret_value(),
             clock,
+        )
+        self.typing = TypingIndicator(
+            self.conversations, self.outbox, typing_table, self.access_tokens, self.wechat, clock
         )
         self.supervision = Supervision(
             self.catalog,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import azure.functions as func
 
+from shared.desk.typing_indicator import TypingRequest
 from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
 from shared.desk.workspace import MAX_UPLOAD_BYTES, ReadRequest, TextMessageRequest
 from shared.model.agents import Agent, AgentView
@@ -145,6 +146,30 @@ def agent_quick_replies(req: func.HttpRequest) -> func.HttpResponse:
 def agent_attachment(req: func.HttpRequest) -> func.HttpResponse:
     workspace = services().workspace
     content, content_type, filename = workspace.attachment(
+        caller(req), req.route_params["id"], req.route_params["entryId"]
+    )
+    return file_response(content, content_type, filename, {"Cache-Control": "private, no-store"})
+
+
+@bp.route(route="api/agent/conversations/{id}/typing", methods=["POST"], auth_level=ANONYMOUS)
+@api
+def agent_typing(req: func.HttpRequest) -> func.HttpResponse:
+    """``{"typing": true|false}``; 204 whether or not WeChat showed it (best effort)."""
+    actor = caller(req)
+    request = parse_body(TypingRequest, request_body(req))
+    services().typing.report(actor, req.route_params["id"], request)
+    return no_content()
+
+
+@bp.route(
+    route="api/agent/conversations/{id}/attachments/{entryId}/thumbnail",
+    methods=["GET"],
+    auth_level=ANONYMOUS,
+)
+@api
+def agent_attachment_thumbnail(req: func.HttpRequest) -> func.HttpResponse:
+    workspace = services().workspace
+    content, content_type, filename = workspace.thumbnail(
         caller(req), req.route_params["id"], req.route_params["entryId"]
     )
     return file_response(content, content_type, filename, {"Cache-Control": "private, no-store"})

@@ -20,6 +20,7 @@ from shared.core.ids import ROUTE_ID
 from shared.core.schema import ViewModel
 from shared.desk.offers import OfferView
 from shared.desk.supervision import LIVE_STATES, SupervisedConversationList, SupervisorOverview
+from shared.desk.typing_indicator import TypingRequest
 from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
 from shared.desk.workspace import (
     AgentConversation,
@@ -97,8 +98,17 @@ class Attachment(ViewModel):
     filename: str
 
 
+class Thumbnail(ViewModel):
+    """A customer's video's poster image, kept with the video."""
+
+    url: str
+    content_type: str
+    size: int
+
+
 class MessageView(TranscriptEntryView):
     attachment: Attachment | None = None
+    thumbnail: Thumbnail | None = None
 
 
 class ConversationDetail(Conversation):
@@ -297,6 +307,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/api/agent/conversations/{id}/messages", "Reply with text (JSON) or a file (multipart); 202, queued for sending", G, MessageView, 202, TextMessageRequest, {"text": "您好，已为您办理退款。"}),
     Operation("get", "/api/agent/conversations/{id}/attachments/{entryId}", "An attachment's bytes", G, None, binary=True),
     Operation("get", "/api/agent/conversations/{id}/quick-replies", "The workstream's quick replies, filled for this conversation", G, QuickReplyList),
+    Operation("post", "/api/agent/conversations/{id}/typing", "The conversation's agent is (or stopped) writing a reply: WeChat shows the customer it is typing, at most once per 15 s, never outside the reply window; 204 whatever WeChat says", G, None, 204, TypingRequest, {"typing": True}),
+    Operation("get", "/api/agent/conversations/{id}/attachments/{entryId}/thumbnail", "A video's poster image (its ThumbMediaId, kept with the video)", G, None, binary=True),
     Operation("post", "/api/agent/conversations/{id}/pick", "Take a waiting conversation", G, Conversation),
     Operation("post", "/api/agent/conversations/{id}/park", "Park: wait for the customer; capacity is freed", G, Conversation),
     Operation("post", "/api/agent/conversations/{id}/close", "Close, or move to wrap-up with wrapUp: true", G, Conversation, 200, CloseRequest, {"wrapUp": True}),

@@ -10,6 +10,7 @@ import {
   lastCustomerLineId,
   lineContent,
   lineKind,
+  mapUrl,
   type MessageView,
   mergeLines,
   safeUrl,
@@ -36,6 +37,7 @@ function line(fields: Partial<MessageView>): MessageView {
     status: null,
     sender: null,
     attachment: null,
+    thumbnail: null,
     ...fields,
   };
 }
@@ -102,10 +104,10 @@ describe("what a line carries", () => {
       kind: "notKept",
     });
     expect(lineContent(line({ type: "shortvideo" }))).toEqual({ kind: "video" });
-    expect(lineContent(line({ type: "miniprogrampage", text: "小程序" }))).toEqual({
+    expect(lineContent(line({ type: "unknowntype", text: "新类型" }))).toEqual({
       kind: "other",
-      type: "miniprogrampage",
-      text: "小程序",
+      type: "unknowntype",
+      text: "新类型",
     });
   });
 
@@ -195,5 +197,43 @@ describe("why the reply box is off", () => {
     expect(replyBlocked(false, "closed")).toBe("reply.blocked.closed");
     expect(replyBlocked(false, "open")).toBe("reply.blocked.open");
     expect(replyBlocked(false, "active")).toBe("reply.blocked.other");
+  });
+});
+
+describe("cards of location and Mini Program lines", () => {
+  it("reads a Mini Program page's title, AppID and page path", () => {
+    expect(
+      lineContent(
+        line({
+          type: "miniprogrampage",
+          details: {
+            fields: { title: "订单详情", app_id: "wx0123456789abcdef", page_path: "pages/o?id=9" },
+          },
+        }),
+      ),
+    ).toEqual({
+      kind: "miniprogram",
+      title: "订单详情",
+      appId: "wx0123456789abcdef",
+      pagePath: "pages/o?id=9",
+    });
+    expect(lineContent(line({ type: "miniprogrampage" }))).toEqual({
+      kind: "miniprogram",
+      title: "",
+      appId: "",
+      pagePath: "",
+    });
+  });
+
+  it("links a location to a map only for coordinates on Earth, longitude first", () => {
+    const url = mapUrl(31.2304, 121.4737, "上海 外滩&x");
+    expect(url).not.toBeNull();
+    const parsed = new URL(url!);
+    expect(parsed.protocol).toBe("https:");
+    expect(parsed.searchParams.get("position")).toBe("121.4737,31.2304");
+    expect(parsed.searchParams.get("name")).toBe("上海 外滩&x");
+    expect(mapUrl(Number.NaN, 1, "")).toBeNull();
+    expect(mapUrl(91, 0, "")).toBeNull();
+    expect(mapUrl(0, 181, "")).toBeNull();
   });
 });

@@ -37,7 +37,7 @@ from shared.model.conditions import (
     RoutingContext,
     operators_for,
 )
-from shared.model.conversations import utc
+from shared.model.conversations import WORDED_TYPES, utc
 from shared.model.hours import HoursStatus
 from shared.model.rules import RoutingRule, check_rule_names_unique
 from shared.model.workstreams import Workstream, check_routing_reads
@@ -53,7 +53,8 @@ ContextValue = Annotated[str, Field(max_length=2000)] | int | float | bool
 
 class SampleMessage(ApiModel):
     """The customer's first message as WeChat would push it (type and event lower-cased, as the
-    intake keeps them). As in routing, ``text`` counts only for type text."""
+    intake keeps them). As in routing, ``text`` counts only for types text and voice (its
+    recognition)."""
 
     type: Annotated[str, Field(min_length=1, max_length=32)] = "text"
     """text, image, voice, video, shortvideo, location, link or event."""
@@ -175,7 +176,7 @@ class RouteTester:
         local = at.replace(tzinfo=zone) if at.tzinfo is None else at.astimezone(zone)
         message = request.message
         context = RoutingContext(
-            message_text=message.text if message.type == "text" else None,
+            message_text=message.text if message.type in WORDED_TYPES else None,
             message_type=message.type,
             event_type=message.event,
             event_key=message.event_key or None,

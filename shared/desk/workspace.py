@@ -45,7 +45,7 @@ from shared.model.conversations import (
     utc,
 )
 from shared.pipeline.assign import AssignStep
-from shared.pipeline.media import blob_prefix, store_attachment
+from shared.pipeline.media import THUMBNAIL, blob_prefix, store_attachment
 from shared.store.catalog import RoutingCatalog
 from shared.store.changes import CURSOR, ChangeFeed, ReadMarker
 from shared.store.conversations import ConversationStore
@@ -485,6 +485,13 @@ class AgentWorkspace:
                 "sha256": attachment["sha256"],
                 "filename": attachment["filename"],
             }
+        thumbnail = _kept_file(entry, THUMBNAIL)
+        if attachment and thumbnail:
+            view["thumbnail"] = {
+                "url": view["attachment"]["url"] + "/thumbnail",
+                "contentType": thumbnail["contentType"],
+                "size": thumbnail["size"],
+            }
         return view
 
     def attachment(self, actor: Actor, conversation_id: str, key: str) -> tuple[bytes, str, str]:
@@ -499,6 +506,19 @@ class AgentWorkspace:
         except ResourceNotFoundError:
             raise not_found(f"attachment {key}") from None
         return content, attachment["contentType"], attachment["filename"]
+
+    def thumbnail(self, actor: Actor, conversation_id: str, key: str) -> tuple[bytes, str, str]:
+        """(content, content type, filename) of a video's poster image, kept by the media step."""
+        conversation = self.visible(actor, conversation_id)
+        entry = self._conversations.entry(conversation.id, key)
+        thumbnail = _kept_file(entry, THUMBNAIL) if entry else None
+        if thumbnail is None:
+            raise not_found(f"thumbnail of {key}")
+        try:
+            content = self._container.download_blob(thumbnail["blob"]).readall()
+        except ResourceNotFoundError:
+            raise not_found(f"thumbnail of {key}") from None
+        return content, thumbnail["contentType"], thumbnail["filename"]
 
     # --- sending ------------------------------------------------------------------------------
 
@@ -604,11 +624,12 @@ def _held(agent: Agent) -> list[str]:
     return [cid for cid, hold in agent.holds.items() if hold.offered_until is None]
 
 
-def _kept_file(entry: TranscriptEntry) -> dict[str, Any] | None:
-    """The file the media step or an agent's upload recorded for ``entry``, if it lies under
+def _kept_file(entry: TranscriptEntry, kind: str = "attachment") -> dict[str, Any] | None:
+    """The file the media step or an agent's upload recorded for ``entry`` (under ``kind`` of
+    its details), if it lies under
     the conversation's own blob prefix with no ``.`` or ``..`` segments to climb out: rows
     stored before a push's fields were kept apart may name anything."""
-    attachment = entry.details.get("attachment")
+    attachment = entry.details.get(kind)
     if not isinstance(attachment, dict) or not attachment.keys() >= _ATTACHMENT_KEYS:
         return None
     account_id = conversation_account(entry.conversation_id) or ""

@@ -259,6 +259,17 @@ def transcript_key(message: InboundMessage) -> str:
     return f"{message.create_time:010d}-{suffix}"
 
 
+WORDED_TYPES = frozenset({"text", "voice"})
+"""Lines whose ``text`` is what the customer said: a text's content, a voice message's
+``Recognition`` (WeChat's speech-to-text, when the account has it on)."""
+
+
+def customer_words(entry: TranscriptEntry) -> str | None:
+    """What the customer said in ``entry``, for routing rules (``message.text``) and the FAQ
+    bot: a text message's text or a voice message's recognition; None for anything else."""
+    return entry.text if entry.type in WORDED_TYPES and entry.direction == "in" else None
+
+
 def transcript_entry(
     conversation_id: str, message: InboundMessage, *, received_at: datetime, inbound_key: str
 ) -> TranscriptEntry:

@@ -35,6 +35,7 @@ from shared.model.conversations import (
     ConversationState,
     TranscriptEntry,
     TranscriptEntryView,
+    customer_words,
     utc,
 )
 from shared.model.timeline import EventKind
@@ -115,7 +116,7 @@ class BotStep:
     ) -> list[Action]:
         bot = workstream.bot
         if isinstance(bot, FaqBot):
-            text = entry.text if entry.type == "text" else None
+            text = customer_words(entry)
             return faq_actions(bot, text, workstream.language)
         if not isinstance(bot, WebhookBot):
             raise BotFailureError(f"unknown bot type {type(bot).__name__}")

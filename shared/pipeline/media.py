@@ -27,9 +27,15 @@ from shared.store.catalog import RoutingCatalog
 from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
 from shared.wechat.api import Media, WeChatApi
-from shared.wechat.errors import ApiAction, WeChatApiError, WeChatUnavailableError
+from shared.wechat.errors import ApiAction, WeChatApiError, WeChatError, WeChatUnavailableError
 
 log = logging.getLogger(__name__)
+
+
+THUMBNAIL = "thumbnail"
+"""The key of a video entry's details that records its kept poster image, as ``attachment``
+records the video."""
+VIDEO_TYPES = frozenset({"video", "shortvideo"})
 
 
 def blob_prefix(account_id: str, conversation_id: str) -> str:
@@ -143,9 +149,38 @@ class MediaStep:
             media.content,
             media.content_type,
         )
-        self._conversations.update_entry(entry, details={**entry.details, "attachment": attachment})
+        details = {**entry.details, "attachment": attachment}
+        details.update(self._poster(conversation.account_id, entry))
+        self._conversations.update_entry(entry, details=details)
         metrics.media_rescued(conversation.account_id, "kept")
         self._feed.conversations(conversation)  # the agent can open it now
+
+    def _poster(self, account_id: str, entry: TranscriptEntry) -> dict[str, Any]:
+        """A video's thumbnail (``ThumbMediaId``), kept beside it under ``THUMBNAIL`` so the
+        console shows a poster. It expires with the video, so it is fetched now, in the same
+        step; a thumbnail WeChat will not give is noted (``thumbnailError``) and the video
+        kept all the same, rather than retrying the video for its poster's sake."""
+        thumb_media_id = entry.push_fields.get("thumb_media_id")
+        if entry.type not in VIDEO_TYPES or not isinstance(thumb_media_id, str):
+            return {}
+        if not thumb_media_id:
+            return {}
+        try:
+            media = self._download(account_id, thumb_media_id)
+        except WeChatError as error:
+            reason = error.reason if isinstance(error, WeChatApiError) else str(error)
+            log.info("thumbnail of %s not kept: %s", entry.key, reason)
+            return {"thumbnailError": reason}
+        name = safe_name(media.filename, default=_default_name(entry, media.content_type))
+        thumbnail = store_attachment(
+            self._container,
+            entry,
+            account_id,
+            f"poster-{name}",
+            media.content,
+            media.content_type,
+        )
+        return {THUMBNAIL: thumbnail}
 
     def _download(self, account_id: str, media_id: str) -> Media:
         media = self._access_tokens.call(

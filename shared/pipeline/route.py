@@ -24,7 +24,7 @@ from shared.core.telemetry import traced
 from shared.messaging.automated import AutomatedMessenger
 from shared.model.classification import NOTHING, Classified, classify_conversation
 from shared.model.conditions import RoutingContext
-from shared.model.conversations import Conversation, ConversationState, utc
+from shared.model.conversations import Conversation, ConversationState, customer_words, utc
 from shared.model.hours import HoursStatus
 from shared.model.queues import Handling, OverflowAction, Queue
 from shared.model.rules import RoutingRule
@@ -264,7 +264,7 @@ class RouteStep:
         first = self._conversations.first_inbound(conversation.id)
         customer = self._conversations.customer(conversation.account_id, conversation.open_id)
         return RoutingContext(
-            message_text=first.text if first and first.type == "text" else None,
+            message_text=customer_words(first) if first else None,
             message_type=first.type if first else None,
             event_type=first.event if first else None,
             event_key=(first.push_fields.get("event_key") or None) if first else None,

@@ -34,6 +34,7 @@ from shared.store.inbound import InboundStore
 from shared.store.leases import Leases
 from shared.store.names import WORK_QUEUES
 from shared.store.timeline import TimelineStore
+from shared.store.typing_indicator import TypingTable
 from shared.store.waiting import WaitingLine
 from shared.store.work_queues import message_body
 from shared.wechat import is_open_id
@@ -59,7 +60,9 @@ class Eraser:
         retention_days: int,
         timeline: TimelineStore,
         clock: Callable[[], float] = time.time,
+        typing: TypingTable | None = None,
     ) -> None:
+        self._typing = typing
         self._timeline = timeline
         self._storage = storage
         self._feed = feed
@@ -93,6 +96,8 @@ class Eraser:
                 self._attachments.delete_blob(blob.name)
             removed["attachments"] += 1
         self._send_leases.forget(conversation.id)
+        if self._typing is not None:
+            self._typing.forget(conversation.id)
         if unlink_customer:
             self._conversations.forget_conversation(conversation)
         self._conversations.delete(conversation)

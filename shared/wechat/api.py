@@ -178,6 +178,20 @@ class WeChatApi:
     def fetch_url(self, url: str) -> Media:
         return _media(self._request("GET", url))
 
+    # --- typing indicator (docs/protocol.md §6.2) -------------------------------------------------
+
+    def typing(self, token: str, open_id: str, command: str, *, timeout: float) -> None:
+        """``message/custom/typing`` with ``Typing`` or ``CancelTyping``; ``timeout`` is short
+        because the indicator is worth nothing once it arrives late."""
+        self._json(
+            "POST",
+            "/cgi-bin/message/custom/typing",
+            params={"access_token": token},
+            content=json.dumps({"touser": open_id, "command": command}).encode("utf-8"),
+            headers={"Content-Type": "application/json; charset=utf-8"},
+            timeout=timeout,
+        )
+
 
 def _checked(api: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):

@@ -43,3 +43,35 @@ def test_a_customer_on_the_playground_chats_with_an_agent_in_the_console(
     page.get_by_label("Reply").press("Enter")
     refused = thread.get_by_role("listitem").filter(has_text="还在吗？")
     expect(refused).to_contain_text(re.compile(r"not delivered: 45015"), timeout=15_000)
+
+
+def test_the_playground_sends_voice_location_link_and_mini_program_and_shows_typing(
+    page, phone, app, wechat_api, admin
+):
+    """The phone's buttons for the other message types reach the console as cards, and the
+    agent typing shows on the phone."""
+    desk = Desk.open(app, wechat_api, admin)
+    wechat_api.register_account(desk.account, server_url=desk.server_url, name="Playground shop")
+    agent = desk.agent("Lin")
+    sign_in(page, agent.token)
+
+    phone.reload()
+    phone.get_by_label("Account", exact=True).select_option(value=desk.account.app_id)
+    phone.get_by_role("button", name="New customer").click()
+    open_id = phone.get_by_label("Customer OpenID").input_value()
+    phone.get_by_label("Message").fill("我想退货")
+    phone.get_by_role("button", name="Send voice").click()
+    for name in ("Share location", "Share link", "Share Mini Program page"):
+        phone.get_by_role("button", name=name).click()
+        expect(phone.get_by_role("status")).to_contain_text("the app answered success")
+
+    listed = page.get_by_role("navigation", name="My conversations").get_by_role("button")
+    listed.filter(has_text=open_id).click(timeout=10_000)
+    log = page.get_by_role("log", name="Transcript")
+    expect(log).to_contain_text("Transcription: 我想退货")
+    expect(log).to_contain_text("上海市黄浦区中山东一路")
+    expect(log.get_by_role("link", name="https://example.com/product/42")).to_be_visible()
+    expect(log).to_contain_text("pages/order/detail?id=42")
+
+    page.get_by_label("Reply").press_sequentially("您好")
+    expect(phone.get_by_text("the account is typing…")).to_be_visible(timeout=10_000)

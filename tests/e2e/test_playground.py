@@ -136,6 +136,34 @@ def test_what_the_customer_does_reaches_the_app(playground, shop, admin):
     assert thread(playground, who)["customer"]["following"] is False
 
 
+def test_voice_location_link_and_mini_program_from_the_playground(playground, shop, admin):
+    account_id, _, who, _ = shop
+    send(playground, who, type="voice", recognition="我想退货")
+    send(playground, who, type="location", latitude=31.2304, longitude=121.4737, label="外滩")
+    send(playground, who, type="link", url="https://shop.example/p/1", title="商品")
+    send(playground, who, type="miniprogrampage", title="订单", pagePath="pages/o?id=1")
+
+    def all_stored():
+        detail = conversation_of(admin, account_id, who["openId"])
+        return detail if detail and len(detail["messages"]) >= 4 else None
+
+    detail = wait_for(all_stored, what="the four pushes in the transcript")
+    inbound = {m["type"]: m for m in detail["messages"] if m["direction"] == "in"}
+    assert inbound["voice"]["text"] == "我想退货"
+    assert inbound["location"]["details"]["fields"]["label"] == "外滩"
+    assert inbound["link"]["details"]["fields"]["url"] == "https://shop.example/p/1"
+    assert inbound["miniprogrampage"]["details"]["fields"]["page_path"] == "pages/o?id=1"
+    items = thread(playground, who)["items"]
+    assert [(i["type"], i.get("text")) for i in items] == [
+        ("voice", "我想退货"),
+        ("location", "外滩"),
+        ("link", "商品"),
+        ("miniprogrampage", "订单"),
+    ]
+    bad = playground.post(API + "send", json={**who, "type": "location", "latitude": "north"})
+    assert bad.status_code == 400
+
+
 def test_agent_replies_show_in_the_thread_and_refused_ones_as_not_delivered(
     playground, shop, wechat_api
 ):
@@ -305,7 +333,7 @@ def test_bad_requests_say_what_is_wrong(playground, shop):
     bad_customer = playground.post(API + "send", json={**who, "openId": "a b", "type": "subscribe"})
     assert bad_customer.status_code == 400
     assert "openId" in bad_customer.json()["error"]["message"]
-    bad_type = playground.post(API + "send", json={**who, "type": "voice"})
+    bad_type = playground.post(API + "send", json={**who, "type": "music"})
     assert bad_type.status_code == 400
     registration = {**account.registration(), "serverUrl": "http://127.0.0.1:1/x"}
     for field, value, message in [

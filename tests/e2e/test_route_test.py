@@ -160,6 +160,13 @@ def test_text_counts_only_for_a_text_message(admin, setup):
     assert route_test(admin, "nosuchworkstream", {}).status_code == 404
 
 
+def test_a_voice_messages_recognition_counts_as_its_text(admin, setup):
+    _, _, workstream, _, refunds = setup
+    answer = route_test(admin, workstream["id"], {"message": {"type": "voice", "text": "我要退款"}})
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["rule"], answer.json()["queueId"]) == ("refunds", refunds["id"])
+
+
 def test_the_vocabulary_is_the_condition_models(app, admin):
     answer = admin.get("/api/admin/routing/fields")
     assert answer.status_code == 200

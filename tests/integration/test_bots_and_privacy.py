@@ -11,6 +11,7 @@ import pytest
 from azure.core.exceptions import ResourceExistsError
 
 from shared.core.errors import DomainError
+from shared.desk.typing_indicator import TypingRequest
 from shared.desk.work import CloseRequest
 from shared.desk.workspace import Actor, TextMessageRequest
 from shared.model.conversations import ConversationState as S
@@ -440,6 +441,8 @@ class TestErasure:
         customer = world.customer()
         first = world.conversation("first", customer=customer)
         world.services.assign_step.assign(first)
+        typing = TypingRequest(typing=True)  # leaves the conversation's row in the typing table
+        world.services.typing.report(Actor(world.fresh_agent(agent.id)), first, typing)
         media_id = world.wechat_api.add_media(PNG, "image/png", "image", "photo.png")
         world.write(customer, customer.image(media_id))
         world.services.media_step.keep(first, last_customer_key(world, first))

@@ -515,7 +515,7 @@ def test_typing_needs_a_customer_message_in_the_last_30_seconds(
         body = {"touser": CUSTOMER, "command": command}
         return errcode(http.post(TYPING, params={"access_token": token}, json=body))
 
-    assert typing("Typing") == 45080
+    assert typing("Typing") == 45015  # no window: as a send would be
     sim.customer_wrote(APP_ID, CUSTOMER)
     assert typing("Typing") == 0
     assert typing("CancelTyping") == 0
@@ -525,6 +525,41 @@ def test_typing_needs_a_customer_message_in_the_last_30_seconds(
     clock.advance(1)
     assert typing("Typing") == 45080
     assert sim.sent == []
+
+
+def test_typing_shows_15_seconds_and_a_message_or_cancel_ends_it(
+    http: httpx.Client, sim: WeChatApiSimulator, token: str, clock: Clock
+) -> None:
+    """WeChat refuses a Typing while one shows (45081); CancelTyping or a message ends it; a
+    message also counts as the exchange the 30 s rule asks for; every call is recorded."""
+
+    def typing(command: str) -> int:
+        body = {"touser": CUSTOMER, "command": command}
+        return errcode(http.post(TYPING, params={"access_token": token}, json=body))
+
+    sim.customer_wrote(APP_ID, CUSTOMER)
+    assert typing("Typing") == 0
+    clock.advance(14)
+    assert typing("Typing") == 45081
+    clock.advance(1)
+    assert typing("Typing") == 0
+    assert typing("CancelTyping") == 0
+    assert typing("Typing") == 0
+    assert send(http, token, text("the answer")) == 0
+    clock.advance(29)  # 44 s after the customer wrote, 29 after the answer went
+    assert typing("Typing") == 0
+    sim.lapse_window(APP_ID, CUSTOMER)
+    assert typing("Typing") == 45015
+    assert [(c.command, c.errcode) for c in sim.typing_calls] == [
+        ("Typing", 0),
+        ("Typing", 45081),
+        ("Typing", 0),
+        ("CancelTyping", 0),
+        ("Typing", 0),
+        ("Typing", 0),
+        ("Typing", 45015),
+    ]
+    assert {c.touser for c in sim.typing_calls} == {CUSTOMER}
 
 
 # --- temporary media (docs/protocol.md §8) --------------------------------------------------------
@@ -632,8 +667,10 @@ def test_customer_media_can_be_downloaded(http: httpx.Client, sim: WeChatApiSimu
     assert httpx.get(video_url).content == b"short video"
     assert errcode(get_media(http, classic_token(http), video)) == 40007
 
+    thumb = sim.add_media(b"\xff\xd8poster", "image/jpeg", "thumb")  # a video's ThumbMediaId
+    assert get_media(http, token, thumb).content == b"\xff\xd8poster"
     with pytest.raises(ValueError, match="kind"):
-        sim.add_media(b"x", "image/jpeg", "thumb")
+        sim.add_media(b"x", "image/jpeg", "news")
 
 
 def test_media_expire_after_three_days(

@@ -41,6 +41,7 @@ from tools.wechat_simulator.playground import PLAYGROUND_PATHS, Playground, Play
 TOKEN_OVERLAP = 300
 REPLY_WINDOW = 48 * 3600
 TYPING_WINDOW = 30
+TYPING_SHOWS = 15
 TEXT_LIMIT = 2048
 MEDIA_LIFETIME = 3 * 24 * 3600
 MAX_BODY = 32 * 1024 * 1024
@@ -51,7 +52,7 @@ SEND_PATH = "/cgi-bin/message/custom/send"
 STABLE_ISSUER = "/cgi-bin/stable_token"
 VIDEO_PREFIX = "/__sim/video/"
 VIDEO_KINDS = frozenset({"video", "shortvideo"})
-CUSTOMER_MEDIA_KINDS = frozenset({"image", "voice", "video", "shortvideo"})
+CUSTOMER_MEDIA_KINDS = frozenset({"image", "voice", "video", "shortvideo", "thumb"})
 JSON_TYPE = "application/json; encoding=utf-8"
 
 # type → (accepted formats, largest size), docs/protocol.md §8
@@ -108,6 +109,7 @@ ERRMSG = {
     45047: "out of response count limit",
     45072: "command field is invalid",
     45080: "has not sent message to the user in the last 30 seconds",
+    45081: "already in typing status",
     47001: "data format error",
 }
 
@@ -148,6 +150,17 @@ class RefusedSend:
 
 
 @dataclass(frozen=True)
+class TypingCall:
+    """A ``message/custom/typing`` call, with the errcode it got (0: shown or cancelled)."""
+
+    app_id: str
+    touser: str
+    command: str
+    errcode: int
+    received_at: float
+
+
+@dataclass(frozen=True)
 class RegisteredAccount:
     """An account as WeChat's console holds it: its secrets and where its pushes go
     (服务器配置: the server URL and the message mode)."""
@@ -166,6 +179,8 @@ class CustomerState:
     window_expires_at: float | None
     replies_left: int | None
     """None: no limit (``quota`` None)."""
+    typing: bool = False
+    """Whether the account's typing indicator shows on the customer's phone now."""
 
 
 @dataclass(frozen=True)
@@ -216,6 +231,10 @@ class _Customer:
     last_wrote: float | None = None
     replies: int = 0
     tags: list[int] = field(default_factory=list)
+    last_sent: float | None = None
+    """When a customer-service message last reached them (an interaction, for typing)."""
+    typing_until: float | None = None
+    """Until when a Typing indicator shows (15 s, unless cancelled or a message went)."""
 
 
 @dataclass
@@ -309,6 +328,7 @@ class WeChatApiSimulator:
         self._faults: dict[str, deque[_Fault]] = {}
         self._sent: list[SentMessage] = []
         self._refused: list[RefusedSend] = []
+        self._typing_calls: list[TypingCall] = []
         self._requests: list[ApiRequest] = []
         self._accounts: dict[str, RegisteredAccount] = {}
         self.playground = Playground(self)
@@ -472,7 +492,8 @@ class WeChatApiSimulator:
             if customer.last_wrote is not None and now - customer.last_wrote <= REPLY_WINDOW:
                 expires_at = customer.last_wrote + REPLY_WINDOW
             left = None if self.quota is None else max(0, self.quota - customer.replies)
-            return CustomerState(customer.following, expires_at, left)
+            typing = customer.typing_until is not None and now < customer.typing_until
+            return CustomerState(customer.following, expires_at, left, typing)
 
     def add_user(
         self,
@@ -564,6 +585,12 @@ class WeChatApiSimulator:
                     f"{len(self._sent)} of {count} messages accepted after {timeout} s"
                 )
             return list(self._sent)
+
+    @property
+    def typing_calls(self) -> list[TypingCall]:
+        """Every typing indicator call that named a recipient, shown, cancelled or refused."""
+        with self._lock:
+            return list(self._typing_calls)
 
     @property
     def requests(self) -> list[ApiRequest]:
@@ -734,12 +761,15 @@ class WeChatApiSimulator:
             app_id, token = self._authorize(call)
             message = call.json()
             try:
-                self._check_send(app_id, message).replies += 1
+                recipient = self._check_send(app_id, message)
             except _RefusedError as error:
                 self._record_refused(app_id, message, error.errcode, None)
                 raise
             msgtype = message["msgtype"]
             now = self._clock()
+            recipient.replies += 1
+            recipient.last_sent = now
+            recipient.typing_until = None  # a message cancels the typing indicator
             self._sent.append(
                 SentMessage(
                     app_id, message["touser"], msgtype, message, token, now, time.monotonic()
@@ -820,19 +850,54 @@ class WeChatApiSimulator:
             raise _RefusedError(47001)
 
     def _typing(self, call: _Call) -> _Reply:
-        """Needs a customer message in the last 30 s (45080). Not modelled: 45081 for Typing
-        while the indicator is still showing."""
+        """Typing / CancelTyping (§6.2): refused like a send outside the window (45015), then
+        without an exchange of messages in the last 30 s (45080: the customer wrote or a
+        message reached them), and a Typing while one shows (45081, for 15 s). Every call with
+        a recipient is recorded (``typing_calls``)."""
         with self._lock:
             app_id, _ = self._authorize(call)
             body = call.json()
-            customer = self._recipient(app_id, body.get("touser"))
-            if body.get("command") not in ("Typing", "CancelTyping"):
-                raise _RefusedError(45072)
-            if customer is None or customer.last_wrote is None:
-                raise _RefusedError(45080)
-            if self._clock() - customer.last_wrote > TYPING_WINDOW:
-                raise _RefusedError(45080)
+            touser, command = body.get("touser"), body.get("command")
+            try:
+                self._check_typing(app_id, touser, command)
+            except _RefusedError as error:
+                self._record_typing(app_id, touser, command, error.errcode)
+                raise
+            self._record_typing(app_id, touser, command, 0)
         return _json(OK)
+
+    def _check_typing(self, app_id: str, touser: Any, command: Any) -> None:
+        """The caller holds the lock; applies an accepted command."""
+        customer = self._recipient(app_id, touser)
+        if command not in ("Typing", "CancelTyping"):
+            raise _RefusedError(45072)
+        now = self._clock()
+        if customer is None or customer.last_wrote is None:
+            raise _RefusedError(45015)
+        if now - customer.last_wrote > REPLY_WINDOW:
+            raise _RefusedError(45015)
+        interacted = max(customer.last_wrote, customer.last_sent or customer.last_wrote)
+        if now - interacted > TYPING_WINDOW:
+            raise _RefusedError(45080)
+        showing = customer.typing_until is not None and now < customer.typing_until
+        if command == "Typing":
+            if showing:
+                raise _RefusedError(45081)
+            customer.typing_until = now + TYPING_SHOWS
+        else:
+            customer.typing_until = None
+
+    def _record_typing(self, app_id: str, touser: Any, command: Any, errcode: int) -> None:
+        if isinstance(touser, str) and touser:
+            self._typing_calls.append(
+                TypingCall(
+                    app_id,
+                    touser,
+                    command if isinstance(command, str) else "",
+                    errcode,
+                    self._clock(),
+                )
+            )
 
     # --- temporary media (docs/protocol.md §8) ----------------------------------------------------
 

@@ -126,20 +126,66 @@ class WeChatCustomer:
             "image", PicUrl=f"http://mmbiz.qpic.cn/{media_id}", MediaId=media_id, **kw
         )
 
-    def voice(self, media_id: str = "media-voice-1", **kw: Any) -> Fields:
+    def voice(
+        self, media_id: str = "media-voice-1", recognition: str | None = None, **kw: Any
+    ) -> Fields:
+        """``recognition``: WeChat's speech-to-text, pushed when the account has it on."""
+        if recognition is not None:
+            kw["Recognition"] = recognition
         return self.message("voice", MediaId=media_id, Format="amr", **kw)
 
-    def video(self, media_id: str = "media-video-1", **kw: Any) -> Fields:
-        return self.message("video", MediaId=media_id, ThumbMediaId=f"{media_id}-thumb", **kw)
+    def video(
+        self, media_id: str = "media-video-1", thumb_media_id: str | None = None, **kw: Any
+    ) -> Fields:
+        thumb = f"{media_id}-thumb" if thumb_media_id is None else thumb_media_id
+        return self.message("video", MediaId=media_id, ThumbMediaId=thumb, **kw)
 
-    def shortvideo(self, media_id: str = "media-shortvideo-1", **kw: Any) -> Fields:
-        return self.message("shortvideo", MediaId=media_id, ThumbMediaId=f"{media_id}-thumb", **kw)
+    def shortvideo(
+        self, media_id: str = "media-shortvideo-1", thumb_media_id: str | None = None, **kw: Any
+    ) -> Fields:
+        thumb = f"{media_id}-thumb" if thumb_media_id is None else thumb_media_id
+        return self.message("shortvideo", MediaId=media_id, ThumbMediaId=thumb, **kw)
 
-    def location(self, x: float = 23.134521, y: float = 113.358803, **kw: Any) -> Fields:
-        return self.message("location", Location_X=x, Location_Y=y, Scale=20, Label="位置", **kw)
+    def location(
+        self,
+        x: float = 23.134521,
+        y: float = 113.358803,
+        *,
+        label: str = "位置",
+        scale: int = 20,
+        **kw: Any,
+    ) -> Fields:
+        """``x`` is the latitude (Location_X), ``y`` the longitude (Location_Y)."""
+        return self.message("location", Location_X=x, Location_Y=y, Scale=scale, Label=label, **kw)
 
-    def link(self, url: str = "https://example.com/a", **kw: Any) -> Fields:
-        return self.message("link", Title="标题", Description="描述", Url=url, **kw)
+    def link(
+        self,
+        url: str = "https://example.com/a",
+        *,
+        title: str = "标题",
+        description: str = "描述",
+        **kw: Any,
+    ) -> Fields:
+        return self.message("link", Title=title, Description=description, Url=url, **kw)
+
+    def miniprogrampage(
+        self,
+        app_id: str = "wx0123456789abcdef",
+        page_path: str = "pages/order/detail?id=42",
+        title: str = "订单详情",
+        thumb_media_id: str = "media-miniprogram-thumb",
+        **kw: Any,
+    ) -> Fields:
+        """A Mini Program page card the customer shared (MsgType ``miniprogrampage``)."""
+        return self.message(
+            "miniprogrampage",
+            Title=title,
+            AppId=app_id,
+            PagePath=page_path,
+            ThumbUrl=f"http://mmbiz.qpic.cn/{thumb_media_id}",
+            ThumbMediaId=thumb_media_id,
+            **kw,
+        )
 
     def event(self, event: str, *, create_time: int | None = None, **body: Any) -> Fields:
         fields = self._header("event", create_time)

@@ -529,6 +529,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/conversations/{id}/attachments/{entryId}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A video's poster image (its ThumbMediaId, kept with the video) */
+        get: operations["getAgentConversationsIdAttachmentsEntryIdThumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/conversations/{id}/close": {
         parameters: {
             query?: never;
@@ -676,6 +693,23 @@ export interface paths {
         put?: never;
         /** Transfer to a queue or an agent */
         post: operations["postAgentConversationsIdTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/conversations/{id}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The conversation's agent is (or stopped) writing a reply: WeChat shows the customer it is typing, at most once per 15 s, never outside the reply window; 204 whatever WeChat says */
+        post: operations["postAgentConversationsIdTyping"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2690,6 +2724,8 @@ export interface components {
              * @default null
              */
             text: string | null;
+            /** @default null */
+            thumbnail: components["schemas"]["Thumbnail"] | null;
             /** Type */
             type: string;
         };
@@ -3298,7 +3334,8 @@ export interface components {
         /**
          * SampleMessage
          * @description The customer's first message as WeChat would push it (type and event lower-cased, as the
-         *     intake keeps them). As in routing, ``text`` counts only for type text.
+         *     intake keeps them). As in routing, ``text`` counts only for types text and voice (its
+         *     recognition).
          */
         SampleMessage: {
             /**
@@ -3513,6 +3550,18 @@ export interface components {
         } | {
             quickReply: unknown;
         });
+        /**
+         * Thumbnail
+         * @description A customer's video's poster image, kept with the video.
+         */
+        Thumbnail: {
+            /** Contenttype */
+            contentType: string;
+            /** Size */
+            size: number;
+            /** Url */
+            url: string;
+        };
         /** TimelineEventView */
         TimelineEventView: {
             /**
@@ -3582,6 +3631,11 @@ export interface components {
         } | {
             agentId: unknown;
         });
+        /** TypingRequest */
+        TypingRequest: {
+            /** Typing */
+            typing: boolean;
+        };
         /** UrlVerification */
         UrlVerification: {
             /**
@@ -7159,6 +7213,65 @@ export interface operations {
             };
         };
     };
+    getAgentConversationsIdAttachmentsEntryIdThumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     postAgentConversationsIdClose: {
         parameters: {
             query?: never;
@@ -7760,6 +7873,89 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Conversation"];
                 };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large: JSON 256 KB, a file 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postAgentConversationsIdTyping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "typing": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["TypingRequest"];
+            };
+        };
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed; the message names the field */
             400: {

@@ -1,4 +1,4 @@
-import { useId, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useMemo, useRef, useState } from "preact/hooks";
 
 import type { Api } from "../api/client";
 import type { components } from "../api/schema";
@@ -6,6 +6,7 @@ import { useI18n } from "../i18n";
 import { errorMessage } from "./attachments";
 import { checkFile, formatBytes, SNIFF_BYTES } from "./files";
 import { replyKeyAction } from "./keys";
+import { TypingReporter } from "./typing";
 import type { MessageView } from "./lines";
 
 type Capabilities = components["schemas"]["Capabilities"];
@@ -47,6 +48,20 @@ export function ReplyBox({
   const blockedId = useId();
   const listId = useId();
   const disabled = !capabilities.canReply;
+  // Best effort: a report that fails changes nothing the agent needs to know.
+  const typing = useMemo(
+    () =>
+      new TypingReporter((value) => {
+        api
+          .POST("/api/agent/conversations/{id}/typing", {
+            params: { path: { id: conversationId } },
+            body: { typing: value },
+          })
+          .catch(() => undefined);
+      }),
+    [api, conversationId],
+  );
+  useEffect(() => () => typing.stopped(), [typing]);
 
   const post = async (body: { text: string } | { quickReply: string } | FormData) => {
     setError(null);
@@ -67,7 +82,10 @@ export function ReplyBox({
   const sendText = async () => {
     if (busy || disabled || !text.trim()) return;
     setBusy(t("reply.sending"));
-    if (await post({ text })) setText("");
+    if (await post({ text })) {
+      setText("");
+      typing.stopped();
+    }
     setBusy(null);
     box.current?.focus();
   };
@@ -158,7 +176,11 @@ export function ReplyBox({
         value={text}
         disabled={disabled}
         aria-describedby={blocked ? blockedId : hintId}
-        onInput={(event) => setText((event.target as HTMLTextAreaElement).value)}
+        onInput={(event) => {
+          const value = (event.target as HTMLTextAreaElement).value;
+          setText(value);
+          typing.input(value);
+        }}
         onKeyDown={(event) => {
           const action = replyKeyAction({
             key: event.key,

@@ -11,6 +11,7 @@ import {
   lineContent,
   lineKind,
   type LineKind,
+  mapUrl,
   type MessageView,
   safeUrl,
   statusText,
@@ -207,6 +208,15 @@ function Content({
       return (
         <div class="cv-media">
           {content.kind === "video" && <p class="cv-label">{t("transcript.video")}</p>}
+          {content.kind === "video" && message.thumbnail && (
+            <Image
+              api={api}
+              conversationId={conversationId}
+              entryId={message.id}
+              alt={t("transcript.videoPoster")}
+              thumbnail
+            />
+          )}
           <Download
             api={api}
             conversationId={conversationId}
@@ -216,17 +226,41 @@ function Content({
           />
         </div>
       );
-    case "location":
+    case "location": {
+      const map = mapUrl(content.latitude, content.longitude, content.label);
       return (
-        <div class="cv-media">
+        <div class="cv-media cv-card">
           <p class="cv-label">{t("transcript.location")}</p>
-          {content.label && <p class="cv-text">{content.label}</p>}
+          {content.label && <p class="cv-card-title">{content.label}</p>}
           <p class="cv-coords">
             {t("transcript.coordinates", {
               latitude: content.latitude,
               longitude: content.longitude,
             })}
           </p>
+          {map && (
+            <a href={map} target="_blank" rel="noopener noreferrer" class="cv-url">
+              {t("transcript.openMap")}
+            </a>
+          )}
+        </div>
+      );
+    }
+    case "miniprogram":
+      return (
+        <div class="cv-card">
+          <p class="cv-label">{t("transcript.miniProgram")}</p>
+          <p class="cv-card-title">{content.title || t("transcript.miniProgramUntitled")}</p>
+          <dl class="cv-card-fields">
+            <dt>{t("transcript.miniProgramAppId")}</dt>
+            <dd>
+              <code>{content.appId}</code>
+            </dd>
+            <dt>{t("transcript.miniProgramPage")}</dt>
+            <dd>
+              <code>{content.pagePath}</code>
+            </dd>
+          </dl>
         </div>
       );
     case "link": {
@@ -262,14 +296,16 @@ function Image({
   conversationId,
   entryId,
   alt,
+  thumbnail = false,
 }: {
   api: Api;
   conversationId: string;
   entryId: string;
   alt: string;
+  thumbnail?: boolean;
 }) {
   const { t } = useI18n();
-  const { url, failed } = useAttachmentUrl(api, conversationId, entryId, true);
+  const { url, failed } = useAttachmentUrl(api, conversationId, entryId, true, thumbnail);
   if (failed) return <p class="cv-note">{t("transcript.imageFailed")}</p>;
   if (!url) return <p class="cv-note">{t("transcript.imageLoading")}</p>;
   return <img class="cv-image" src={url} alt={alt} />;

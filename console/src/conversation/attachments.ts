@@ -29,12 +29,28 @@ export async function fetchAttachment(
   return data as Blob;
 }
 
-/** A blob: URL for the attachment while the component is shown (``enabled``). */
+/** A customer's video's poster image (shared/pipeline/media.py keeps it with the video). */
+export async function fetchThumbnail(
+  api: Api,
+  conversationId: string,
+  entryId: string,
+): Promise<Blob> {
+  const { data, error, response } = await api.GET(
+    "/api/agent/conversations/{id}/attachments/{entryId}/thumbnail",
+    { params: { path: { id: conversationId, entryId } }, parseAs: "blob" },
+  );
+  if (!data) throw new Error(errorMessage(error, `HTTP ${response.status}`));
+  return data as Blob;
+}
+
+/** A blob: URL for the attachment (or, with ``thumbnail``, its poster image) while the
+ * component is shown (``enabled``). */
 export function useAttachmentUrl(
   api: Api,
   conversationId: string,
   entryId: string,
   enabled: boolean,
+  thumbnail = false,
 ): { url: string | null; failed: boolean } {
   const [state, setState] = useState<{ url: string | null; failed: boolean }>({
     url: null,
@@ -44,7 +60,7 @@ export function useAttachmentUrl(
     if (!enabled) return;
     let url: string | null = null;
     let live = true;
-    fetchAttachment(api, conversationId, entryId).then(
+    (thumbnail ? fetchThumbnail : fetchAttachment)(api, conversationId, entryId).then(
       (blob) => {
         if (!live) return;
         url = URL.createObjectURL(blob);
@@ -56,6 +72,6 @@ export function useAttachmentUrl(
       live = false;
       if (url) URL.revokeObjectURL(url);
     };
-  }, [api, conversationId, entryId, enabled]);
+  }, [api, conversationId, entryId, enabled, thumbnail]);
   return state;
 }

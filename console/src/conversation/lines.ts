@@ -29,6 +29,7 @@ export type LineContent =
   | { kind: "file"; filename: string }
   | { kind: "location"; latitude: number; longitude: number; label: string }
   | { kind: "link"; title: string; description: string; url: string }
+  | { kind: "miniprogram"; title: string; appId: string; pagePath: string }
   | { kind: "notKept" }
   | { kind: "other"; type: string; text: string | null };
 
@@ -40,6 +41,18 @@ function pushFields(message: MessageView): Record<string, unknown> {
 
 function str(value: unknown): string {
   return typeof value === "string" ? value : "";
+}
+
+/** A map of a shared location, as a plain link the agent may click (nothing is loaded until
+ * then: the console's CSP allows no external resources). Null when the coordinates are not
+ * a place on Earth. WeChat's Location_X is the latitude, Location_Y the longitude. */
+export function mapUrl(latitude: number, longitude: number, label: string): string | null {
+  if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) return null;
+  if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return null;
+  const url = new URL("https://uri.amap.com/marker");
+  url.searchParams.set("position", `${longitude},${latitude}`);
+  if (label) url.searchParams.set("name", label);
+  return url.href;
 }
 
 /** A link is shown only when it is http(s): a push can carry any text as its Url. */
@@ -85,6 +98,13 @@ export function lineContent(message: MessageView): LineContent {
         title: str(fields.title),
         description: str(fields.description),
         url: str(fields.url),
+      };
+    case "miniprogrampage":
+      return {
+        kind: "miniprogram",
+        title: str(fields.title),
+        appId: str(fields.app_id),
+        pagePath: str(fields.page_path),
       };
     default:
       return { kind: "other", type: message.type, text: message.text };

@@ -58,6 +58,8 @@ IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
 MAX_IMAGE = 10 * 1024 * 1024  # what WeChat takes as an image (docs/protocol.md §8)
 MAX_TEXT = 2000
 MAX_EVENT_KEY = 128  # a menu key's limit in WeChat's menu API
+SILENT_AMR = b"#!AMR\n" + b"\x04" + bytes(12)
+"""One silent AMR frame: what a playground voice message carries beside its recognition."""
 ANSWER_SHOWN = 300  # characters of the app's answer to a push kept for the thread
 UNAVAILABLE = "该公众号暂时无法提供服务，请稍后再试"
 """What WeChat shows the customer when the app does not accept a push (docs/protocol.md §5)."""
@@ -170,6 +172,31 @@ class Playground:
         self._simulator.customer_wrote(app_id, open_id)
         fields = customer.image(media_id)
         return self._push(registered, customer, fields, "image", media_id=media_id)
+
+    def send_message(
+        self, app_id: str, open_id: str, kind: str, shown: str, **fields: Any
+    ) -> CustomerAction:
+        """A location, link or Mini Program page (``fields`` as ``WeChatCustomer``'s builders
+        take them); ``shown`` is what the thread shows of it."""
+        registered, customer = self._customer(app_id, open_id)
+        builders = {
+            "location": customer.location,
+            "link": customer.link,
+            "miniprogrampage": customer.miniprogrampage,
+        }
+        self._simulator.customer_wrote(app_id, open_id)
+        return self._push(registered, customer, builders[kind](**fields), kind, text=shown)
+
+    def send_voice(self, app_id: str, open_id: str, recognition: str | None) -> CustomerAction:
+        """A (silent) voice message with WeChat's speech-to-text ``recognition``."""
+        registered, customer = self._customer(app_id, open_id)
+        media_id = self._simulator.add_media(
+            SILENT_AMR, "audio/amr", "voice", "voice.amr", app_id=app_id
+        )
+        self._simulator.customer_wrote(app_id, open_id)
+        fields = customer.voice(media_id, recognition=recognition)
+        shown = {"text": recognition} if recognition else {}
+        return self._push(registered, customer, fields, "voice", media_id=media_id, **shown)
 
     def click(self, app_id: str, open_id: str, key: str) -> CustomerAction:
         """A menu tap (CLICK): only followers see the menu."""
@@ -422,9 +449,39 @@ class Playground:
             action = self.follow(app_id, open_id)
         elif kind == "unsubscribe":
             action = self.unfollow(app_id, open_id)
+        elif kind == "voice":
+            recognition = body.get("recognition")
+            if recognition is not None and not (
+                isinstance(recognition, str) and len(recognition) <= MAX_TEXT
+            ):
+                raise PlaygroundError(
+                    400, "bad_field", f"recognition: at most {MAX_TEXT} characters"
+                )
+            action = self.send_voice(app_id, open_id, recognition)
+        elif kind == "location":
+            x, y = body.get("latitude"), body.get("longitude")
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (x, y)):
+                raise PlaygroundError(400, "bad_field", "latitude and longitude must be numbers")
+            label = _optional(body, "label")
+            action = self.send_message(app_id, open_id, "location", label, x=x, y=y, label=label)
+        elif kind == "link":
+            url = _string(body, "url", "url must be the link's address")
+            title, description = _optional(body, "title"), _optional(body, "description")
+            action = self.send_message(
+                app_id, open_id, "link", title or url, url=url, title=title, description=description
+            )
+        elif kind == "miniprogrampage":
+            title = _optional(body, "title")
+            page_path = _optional(body, "pagePath")
+            action = self.send_message(
+                app_id, open_id, "miniprogrampage", title, title=title, page_path=page_path
+            )
         else:
             raise PlaygroundError(
-                400, "bad_field", "type must be text, click, subscribe or unsubscribe"
+                400,
+                "bad_field",
+                "type must be text, click, subscribe, unsubscribe, voice, location, link or "
+                "miniprogrampage",
             )
         return _json(200, {"item": _action_view(action)})
 
@@ -477,6 +534,7 @@ class Playground:
             "following": state.following,
             "windowExpiresAt": state.window_expires_at,
             "repliesLeft": state.replies_left,
+            "typing": state.typing,
         }
 
     def _media(self, media_id: str) -> PlaygroundAnswer:
@@ -523,6 +581,13 @@ def _string(body: dict[str, Any], name: str, message: str) -> str:
     value = body.get(name)
     if not isinstance(value, str):
         raise PlaygroundError(400, "bad_field", message)
+    return value
+
+
+def _optional(body: dict[str, Any], name: str) -> str:
+    value = body.get(name, "")
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise PlaygroundError(400, "bad_field", f"{name} must be text of at most {MAX_TEXT}")
     return value
 
 

@@ -185,6 +185,7 @@
       return;
     }
     const parts = [customer.following ? "Following" : "Not following"];
+    if (customer.typing) parts.push("the account is typing…");
     if (customer.windowExpiresAt) {
       parts.push(`reply window open until ${new Date(customer.windowExpiresAt * 1000).toLocaleString()}`);
     } else {
@@ -212,13 +213,14 @@
       image.addEventListener("load", followBottom);
       bubble.append(image);
     } else if (item.mediaUrl) {
-      const link = element("a", "", item.type === "voice" ? "🎤 Voice message" : `▶ ${item.text || "Video"}`);
+      const link = element("a", "", item.type === "voice" ? `🎤 Voice message${item.text ? `: ${item.text}` : ""}` : `▶ ${item.text || "Video"}`);
       link.href = item.mediaUrl;
       bubble.append(link);
     } else if (item.type === "image" || item.type === "voice" || item.type === "video") {
       bubble.textContent = `(${item.type}: the media is not in the simulator)`;
     } else {
-      bubble.textContent = item.text || "";
+      const icon = { location: "📍 ", link: "🔗 ", miniprogrampage: "🧩 " }[item.type] || "";
+      bubble.textContent = icon + (item.text || "");
     }
     return bubble;
   }
@@ -295,6 +297,16 @@
       if (key === "") { say("Give the menu key (EventKey) first.", true); return; }
       act({ type: "click", eventKey: key }, "Menu tapped");
     });
+    $("send-voice").addEventListener("click", async () => {
+      const recognition = $("message").value.trim();
+      if (await act({ type: "voice", recognition: recognition || null }, "Voice sent")) $("message").value = "";
+    });
+    $("send-location").addEventListener("click", () =>
+      act({ type: "location", latitude: 31.2304, longitude: 121.4737, label: "上海市黄浦区中山东一路" }, "Location shared"));
+    $("send-link").addEventListener("click", () =>
+      act({ type: "link", url: "https://example.com/product/42", title: "这个商品还有货吗", description: "商品页面" }, "Link shared"));
+    $("send-miniprogram").addEventListener("click", () =>
+      act({ type: "miniprogrampage", title: "订单详情", pagePath: "pages/order/detail?id=42" }, "Mini Program page shared"));
     $("follow").addEventListener("click", () => act({ type: "subscribe" }, "Followed"));
     $("unfollow").addEventListener("click", () => act({ type: "unsubscribe" }, "Unfollowed"));
     $("lapse-window").addEventListener("click", () =>

@@ -60,7 +60,7 @@ export function RouteTest({
     const { data, error } = await api.POST("/api/admin/workstreams/{id}/route-test", {
       params: { path: { id: workstream.id } },
       body: {
-        message: type === "text" ? { type, text } : type === "event" ? { type, event, eventKey: eventKey || null } : { type },
+        message: type === "text" || type === "voice" ? { type, text } : type === "event" ? { type, event, eventKey: eventKey || null } : { type },
         context: variableObject(variables),
         tags: splitList(tags),
         scene: scene || null,
@@ -98,8 +98,8 @@ export function RouteTest({
             ))}
           </select>
         </Field>
-        {type === "text" && (
-          <Field id="test-text" label={t("rules.test.text")} error={errorUnder(error, "message.text")}>
+        {(type === "text" || type === "voice") && (
+          <Field id="test-text" label={t(type === "voice" ? "rules.test.recognition" : "rules.test.text")} error={errorUnder(error, "message.text")}>
             <textarea {...described("test-text", undefined, errorUnder(error, "message.text"))} rows={3} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
           </Field>
         )}
