@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from shared.admin.poison import FailureLog, PoisonQueues
 from shared.admin.routing import RoutingAdmin
+from shared.admin.templates import TemplateAdmin
 from shared.bots.targets import BotTargets
 from shared.bots.webhook import WebhookClient
 from shared.channel.access_tokens import AccessTokens
@@ -20,6 +21,7 @@ from shared.core.file_links import FileLinks
 from shared.core.secretbox import SecretBox
 from shared.core.settings import Settings
 from shared.desk.supervision import Supervision
+from shared.desk.templates import TemplateMessages
 from shared.desk.work import AgentDesk
 from shared.desk.workspace import AgentWorkspace
 from shared.messaging.automated import AutomatedMessenger
@@ -36,6 +38,7 @@ from shared.pipeline.inbound import InboundStep
 from shared.pipeline.media import MediaStep
 from shared.pipeline.outbound import OutboundStep
 from shared.pipeline.route import RouteStep
+from shared.pipeline.template_send import TemplateSender
 from shared.store import StorageClients
 from shared.store.access_tokens import AccessTokenTable
 from shared.store.accounts import AccountStore
@@ -62,12 +65,14 @@ from shared.store.names import (
     LEASES_TABLE,
     MESSAGES_TABLE,
     QUEUES_TABLE,
+    TEMPLATES_TABLE,
     TIMELINE_TABLE,
     WAITING_TABLE,
     WORKSTREAMS_TABLE,
     ensure_storage,
 )
 from shared.store.sealed import SealedStore
+from shared.store.templates import TemplateStore
 from shared.store.timeline import TimelineStore
 from shared.store.waiting import WaitingLine
 from shared.store.work_items import (
@@ -187,6 +192,7 @@ class Services:
             clock,
             self.timeline,
             takes_new_conversations=self.drain.takes_new_conversations,
+            template_reports=lambda *report: self.template_sender.job_finished(*report),
         )
         self.desk = AgentDesk(
             self.catalog,
@@ -282,6 +288,22 @@ class Services:
             allowed_hosts=settings.wechat_media_hosts,
             api_host=urlsplit(settings.wechat_api_base_url).hostname,
         )
+        self.templates = TemplateStore(storage.table(TEMPLATES_TABLE))
+        self.template_sender = TemplateSender(
+            self.conversations,
+            self.templates,
+            self.access_tokens,
+            self.wechat,
+            self.feed,
+            clock,
+            self.timeline,
+        )
+        self.template_admin = TemplateAdmin(
+            self.accounts, self.templates, self.access_tokens, self.wechat, clock
+        )
+        self.template_messages = TemplateMessages(
+            self.conversations, self.templates, send_queue, self.feed, clock
+        )
         self.outbound_step = OutboundStep(
             self.conversations,
             self.access_tokens,
@@ -294,6 +316,7 @@ class Services:
             self.feed,
             clock,
             self.timeline,
+            templates=self.template_sender,
         )
         self.workspace = AgentWorkspace(
             self.catalog,
