@@ -337,7 +337,7 @@ def admin_erase_customer(req: func.HttpRequest) -> func.HttpResponse:
     return json_response({"removed": removed})
 
 
-# --- template messages (docs/protocol.md §13) --------------------------------------------------
+# --- template messages (docs/protocol.md §6.3) --------------------------------------------------
 
 
 @bp.route(route="api/admin/accounts/{id}/templates", methods=["GET"], auth_level=ANONYMOUS)

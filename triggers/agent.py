@@ -187,7 +187,7 @@ def agent_transfer(req: func.HttpRequest) -> func.HttpResponse:
 @api
 def agent_templates(req: func.HttpRequest) -> func.HttpResponse:
     """GET: the account's approved templates; POST ``{templateId, fields}``: send one (202:
-    queued for the send step; no reply window needed, docs/protocol.md §13)."""
+    queued for the send step; no reply window needed, docs/protocol.md §6.3)."""
     s = services()
     actor, conversation_id = caller(req), req.route_params["id"]
     if req.method == "POST":

@@ -1,4 +1,4 @@
-"""The admin's use cases for an account's template messages (docs/protocol.md §13): register,
+"""The admin's use cases for an account's template messages (docs/protocol.md §6.3): register,
 change and remove templates, and import the ones chosen in WeChat's console."""
 
 from __future__ import annotations

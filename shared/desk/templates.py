@@ -1,5 +1,5 @@
 """Template messages at the desk: when WeChat's reply window has closed, the conversation's
-agent may send one of the account's approved templates instead (docs/protocol.md §13). The
+agent may send one of the account's approved templates instead (docs/protocol.md §6.3). The
 fields are checked against the registered template and one send is counted against the
 template's daily quota before anything is queued; the send step delivers it in its turn,
 without a reply-window slot."""

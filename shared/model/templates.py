@@ -1,5 +1,5 @@
 """Template messages: WeChat's way to reach a customer outside the 48-hour reply window
-(docs/protocol.md §13). An admin registers each template the account has chosen in WeChat's
+(docs/protocol.md §6.3). An admin registers each template the account has chosen in WeChat's
 console (its ``template_id`` and its fields); agents fill the fields and send it. What is
 checked here is what WeChat would refuse later, so an agent learns it before anything is
 queued: every field filled, none too long, no field the template does not have."""
@@ -23,11 +23,11 @@ FIELD_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 MAX_FIELDS = 20
 MAX_VALUE_CHARS = 200
 DEFAULT_DAILY_QUOTA = 100_000
-"""WeChat's default per account and day (docs/protocol.md §13); an admin may set less."""
+"""WeChat's default per account and day (docs/protocol.md §6.3); an admin may set less."""
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]*)\.DATA\s*\}\}")
 """A field in a template's ``content``: ``{{keyword1.DATA}}``."""
 WECHAT_DAY = timezone(timedelta(hours=8))
-"""WeChat counts its daily limits in China Standard Time (UTC+8): an assumption, see §13."""
+"""WeChat counts its daily limits in China Standard Time (UTC+8): an assumption, see §6.3."""
 
 TemplateId = Annotated[str, Field(pattern=f"^{TEMPLATE_ID.pattern}$")]
 

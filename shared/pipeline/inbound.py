@@ -85,7 +85,7 @@ class InboundStep:
     ) -> None:
         """``takes_new_conversations``: whether the account's channel opens new conversations
         (not while it drains or is inactive: shared/channel/draining.py). ``template_reports``
-        takes WeChat's delivery reports of template messages (docs/protocol.md §13)."""
+        takes WeChat's delivery reports of template messages (docs/protocol.md §6.3)."""
         self._template_reports = template_reports
         self._takes_new = takes_new_conversations
         self._timeline = timeline

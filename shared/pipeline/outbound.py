@@ -71,7 +71,7 @@ class OutboundStep:
         timeline: TimelineStore = UNRECORDED,
         templates: TemplateSender | None = None,
     ) -> None:
-        """``templates`` sends the template messages among the lines (docs/protocol.md §13)."""
+        """``templates`` sends the template messages among the lines (docs/protocol.md §6.3)."""
         self._templates = templates
         self._timeline = timeline
         self._conversations = conversations

@@ -1,4 +1,4 @@
-"""Sending a queued template message (docs/protocol.md §13), for the send step.
+"""Sending a queued template message (docs/protocol.md §6.3), for the send step.
 
 A template message waits in the conversation's transcript like any outbound line and goes out
 in its turn, under the send step's per-conversation lease (``shared.pipeline.outbound``). It

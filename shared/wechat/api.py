@@ -178,7 +178,7 @@ class WeChatApi:
     def fetch_url(self, url: str) -> Media:
         return _media(self._request("GET", url))
 
-    # --- template messages (docs/protocol.md §13) ------------------------------------------------
+    # --- template messages (docs/protocol.md §6.3) ------------------------------------------------
 
     def send_template(self, token: str, message: Mapping[str, Any]) -> int | None:
         """``message/template/send`` → WeChat's ``msgid`` (which its delivery report names).

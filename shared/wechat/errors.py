@@ -98,7 +98,7 @@ API_ERRORS: dict[int, tuple[ApiAction, str]] = {
 
 
 # errcode → a reason, where a template message's refusal means something of its own
-# (docs/protocol.md §13); every other errcode reads as in API_ERRORS.
+# (docs/protocol.md §6.3); every other errcode reads as in API_ERRORS.
 TEMPLATE_ERRORS: dict[int, tuple[ApiAction, str]] = {
     40037: (ApiAction.GIVE_UP, "WeChat does not know this template_id (40037): check the template"),
     43101: (

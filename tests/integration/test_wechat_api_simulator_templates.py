@@ -1,4 +1,4 @@
-"""The simulator's template messages over real HTTP (docs/protocol.md §13): what
+"""The simulator's template messages over real HTTP (docs/protocol.md §6.3): what
 ``message/template/send`` refuses and answers, its daily quota, ``get_all_private_template``,
 and the ``TEMPLATESENDJOBFINISH`` report it pushes to a registered account's server URL."""
 

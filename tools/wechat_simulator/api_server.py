@@ -120,7 +120,7 @@ ERRMSG = {
 }
 TEMPLATE_SEND_PATH = "/cgi-bin/message/template/send"
 TEMPLATE_DAILY_QUOTA = 100_000
-"""Template messages per account and day (docs/protocol.md §13)."""
+"""Template messages per account and day (docs/protocol.md §6.3)."""
 TEMPLATE_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]*)\.DATA\s*\}\}")
 TEMPLATE_VALUE_LIMIT = 200
 TYPED_VALUE_LIMITS = {"thing": 20, "character_string": 32, "number": 32, "phrase": 5}
@@ -1000,7 +1000,7 @@ class WeChatApiSimulator:
             ]
         return _json({"sent": sent})
 
-    # --- template messages (docs/protocol.md §13) ------------------------------------------------
+    # --- template messages (docs/protocol.md §6.3) ------------------------------------------------
 
     def add_template(
         self, app_id: str, template_id: str, title: str, content: str, example: str = ""
