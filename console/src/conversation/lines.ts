@@ -30,6 +30,7 @@ export type LineContent =
   | { kind: "location"; latitude: number; longitude: number; label: string }
   | { kind: "link"; title: string; description: string; url: string }
   | { kind: "notKept" }
+  | { kind: "template"; title: string; lines: string[] }
   | { kind: "other"; type: string; text: string | null };
 
 /** The push's own fields (inbound lines only; see shared/model/conversations.py ``push_fields``). */
@@ -86,6 +87,10 @@ export function lineContent(message: MessageView): LineContent {
         description: str(fields.description),
         url: str(fields.url),
       };
+    case "template": {
+      const [title = "", ...lines] = (message.text ?? "").split("\n");
+      return { kind: "template", title, lines };
+    }
     default:
       return { kind: "other", type: message.type, text: message.text };
   }
@@ -133,6 +138,10 @@ const ERRCODES: Record<number, MessageKey> = {
   45001: "transcript.errcode.tooLarge",
   40006: "transcript.errcode.tooLarge",
   50002: "transcript.errcode.50002",
+  43101: "transcript.errcode.43101",
+  45009: "transcript.errcode.45009",
+  40037: "transcript.errcode.40037",
+  47003: "transcript.errcode.47003",
 };
 
 /** Why a reply failed: WeChat's errcode as the catalogue words it when known, else the
@@ -158,10 +167,20 @@ export function delivery(message: MessageView): Delivery | null {
 
 /** "Queued", "Sent" or "Failed: {reason}". */
 export function statusText(message: MessageView, t: Translate): string | null {
+  const template = message.type === "template";
   switch (delivery(message)) {
     case "sent":
+      if (template && message.details.delivery === "success") {
+        return t("transcript.status.delivered");
+      }
       return t("transcript.status.sent");
     case "failed":
+      if (template && message.details.ambiguous === true) {
+        return t("transcript.status.failed", { reason: t("transcript.template.ambiguous") });
+      }
+      if (template && typeof message.details.delivery === "string") {
+        return t("transcript.status.failed", { reason: t("transcript.template.notDelivered") });
+      }
       return t("transcript.status.failed", { reason: failureReason(message.details, t) });
     case "queued":
       return t("transcript.status.queued");
