@@ -25,7 +25,8 @@ export function TemplateComposer({
   conversationId: string;
   onQueued: (message: MessageView) => void;
 }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
+  const count = new Intl.NumberFormat(language);
   const [templates, setTemplates] = useState<TemplateView[] | null | "closed">("closed");
   const [chosen, setChosen] = useState<string>("");
   const [values, setValues] = useState<Record<string, string>>({});
@@ -108,9 +109,10 @@ export function TemplateComposer({
             <p class="cv-note">{t("template.none")}</p>
           ) : (
             <>
-              <label class="cv-template-field">
-                <span>{t("template.choose")}</span>
+              <div class="cv-template-field">
+                <label for={`${id}-choice`}>{t("template.choose")}</label>
                 <select
+                  id={`${id}-choice`}
                   value={chosen}
                   onChange={(event) => {
                     setChosen((event.target as HTMLSelectElement).value);
@@ -123,13 +125,13 @@ export function TemplateComposer({
                     </option>
                   ))}
                 </select>
-              </label>
+              </div>
               {template && (
                 <>
                   <p class="cv-hint">
                     {t("template.quota", {
-                      sent: template.sentToday ?? 0,
-                      quota: template.dailyQuota,
+                      sent: count.format(template.sentToday ?? 0),
+                      quota: count.format(template.dailyQuota),
                     })}
                   </p>
                   {template.fields.map((field) => {

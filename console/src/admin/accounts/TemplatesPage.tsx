@@ -17,7 +17,8 @@ import {
  * to a customer outside the 48-hour reply window: register, approve, edit, import from
  * WeChat, remove. */
 export function TemplatesPage({ api, accountId }: { api: Api; accountId: string }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
+  const count = new Intl.NumberFormat(language);
   const [templates, setTemplates] = useState<TemplateView[] | null>(null);
   const [failed, setFailed] = useState(false);
   const [editing, setEditing] = useState<{ form: TemplateForm; current: TemplateView | null } | null>(
@@ -111,19 +112,21 @@ export function TemplatesPage({ api, accountId }: { api: Api; accountId: string 
       </p>
       <div class="ac-title">
         <h1>{t("templates.heading")}</h1>
-        <button type="button" class="ac-button" disabled={busy} onClick={importFromWeChat}>
-          {t("templates.import")}
-        </button>
-        <button
-          type="button"
-          class="ac-button ac-primary"
-          disabled={busy}
-          onClick={() => setEditing({ form: emptyForm(), current: null })}
-        >
-          {t("templates.new")}
-        </button>
+        <div class="ac-title-actions">
+          <button type="button" class="ac-button" disabled={busy} onClick={importFromWeChat}>
+            {t("templates.import")}
+          </button>
+          <button
+            type="button"
+            class="ac-button ac-primary"
+            disabled={busy}
+            onClick={() => setEditing({ form: emptyForm(), current: null })}
+          >
+            {t("templates.new")}
+          </button>
+        </div>
       </div>
-      <p class="ac-hint">{t("templates.intro")}</p>
+      <p class="ac-hint ac-intro">{t("templates.intro")}</p>
       {notice && (
         <p role="status" class="ac-notice">
           {notice}
@@ -183,8 +186,8 @@ export function TemplatesPage({ api, accountId }: { api: Api; accountId: string 
                 <td>{template.fields.map((f) => `${f.label} (${f.key})`).join(", ")}</td>
                 <td>
                   {t("templates.today", {
-                    sent: template.sentToday ?? 0,
-                    quota: template.dailyQuota,
+                    sent: count.format(template.sentToday ?? 0),
+                    quota: count.format(template.dailyQuota),
                   })}
                 </td>
                 <td>
@@ -192,31 +195,33 @@ export function TemplatesPage({ api, accountId }: { api: Api; accountId: string 
                     {t(template.enabled ? "templates.approved" : "templates.notApproved")}
                   </span>
                 </td>
-                <td class="ac-row-actions">
-                  <button
-                    type="button"
-                    class="ac-button"
-                    disabled={busy}
-                    onClick={() => setEnabled(template, !template.enabled)}
-                  >
-                    {t(template.enabled ? "templates.withdraw" : "templates.approve")}
-                  </button>
-                  <button
-                    type="button"
-                    class="ac-button"
-                    disabled={busy}
-                    onClick={() => setEditing({ form: formOf(template), current: template })}
-                  >
-                    {t("templates.edit")}
-                  </button>
-                  <button
-                    type="button"
-                    class="ac-button ac-danger"
-                    disabled={busy}
-                    onClick={() => remove(template)}
-                  >
-                    {t("templates.remove")}
-                  </button>
+                <td>
+                  <div class="ac-row-actions">
+                    <button
+                      type="button"
+                      class="ac-button"
+                      disabled={busy}
+                      onClick={() => setEnabled(template, !template.enabled)}
+                    >
+                      {t(template.enabled ? "templates.withdraw" : "templates.approve")}
+                    </button>
+                    <button
+                      type="button"
+                      class="ac-button"
+                      disabled={busy}
+                      onClick={() => setEditing({ form: formOf(template), current: template })}
+                    >
+                      {t("templates.edit")}
+                    </button>
+                    <button
+                      type="button"
+                      class="ac-button ac-danger"
+                      disabled={busy}
+                      onClick={() => remove(template)}
+                    >
+                      {t("templates.remove")}
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}
