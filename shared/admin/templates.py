@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from shared.channel.access_tokens import AccessTokens
+from shared.channel.access_tokens import AccessTokens, AccountDisabledError, NoAccountError
 from shared.channel.registry import AccountRegistry
-from shared.core.errors import InvalidRequestError, not_found
+from shared.core.errors import ConflictError, InvalidRequestError, not_found
 from shared.core.schema import ViewModel
 from shared.model.conversations import utc
 from shared.model.templates import (
@@ -22,6 +22,7 @@ from shared.model.templates import (
 )
 from shared.store.templates import TemplateStore
 from shared.wechat.api import WeChatApi
+from shared.wechat.errors import WeChatError
 
 
 class ImportResult(ViewModel):
@@ -89,7 +90,13 @@ class TemplateAdmin:
         """``get_all_private_template``: each template's ``{{name.DATA}}`` placeholders become
         its fields, labelled by the text before them."""
         self._accounts.get(account_id)
-        listed = self._tokens.call(account_id, self._api.private_templates)
+        try:
+            listed = self._tokens.call(account_id, self._api.private_templates)
+        except (WeChatError, AccountDisabledError, NoAccountError) as error:
+            raise ConflictError(
+                f"WeChat's list of the account's templates could not be read: {error}",
+                code="wechat_refused",
+            ) from None
         imported: list[TemplateView] = []
         skipped: list[str] = []
         for item in listed:

@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from shared.core.schema import ApiModel, CamelModel, ViewModel
 
@@ -109,13 +109,11 @@ class TemplateSendRequest(ApiModel):
     """``POST /api/agent/conversations/{id}/templates``: one value per field of the template."""
 
     template_id: TemplateId
-    fields: Annotated[dict[str, Annotated[str, Field(max_length=MAX_VALUE_CHARS)]], Field()]
-
-    @model_validator(mode="after")
-    def _some(self) -> TemplateSendRequest:
-        if not self.fields:
-            raise ValueError("fields must give a value for each of the template's fields")
-        return self
+    fields: Annotated[
+        dict[str, Annotated[str, Field(max_length=MAX_VALUE_CHARS)]],
+        Field(min_length=1, max_length=MAX_FIELDS),
+    ]
+    """A value for each of the template's fields, by key."""
 
 
 class TemplateImport(ApiModel):

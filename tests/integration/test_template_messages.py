@@ -285,3 +285,11 @@ class TestAdmin:
         assert (offered.template_id, offered.sent_today) == (TEMPLATE_ID, 0)
         register(world, enabled=False)
         assert world.services.template_messages.offered(actor, conversation) == []
+
+
+def test_an_import_wechat_refuses_is_a_conflict_that_says_why(world):
+    world.wechat_api.inject("/cgi-bin/template/get_all_private_template", errcode=48001)
+    with pytest.raises(ConflictError) as refused:
+        world.services.template_admin.import_from_wechat(world.account.id, TemplateImport())
+    assert refused.value.code == "wechat_refused"
+    assert "48001" in refused.value.message
