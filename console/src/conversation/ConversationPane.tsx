@@ -164,16 +164,6 @@ export function ConversationPane({
           messages={messages}
           botSummary={detail.botSummary}
         />
-        <ReplyBox
-          api={api}
-          conversationId={conversationId}
-          capabilities={detail.capabilities}
-          blocked={blocked && t(blocked)}
-          onQueued={(message) => {
-            setLocal((lines) => [...lines, message]);
-            onChanged();
-          }}
-        />
         {offerTemplate(detail.capabilities.canReply, open, messages) && (
           <TemplateComposer
             api={api}
@@ -184,6 +174,16 @@ export function ConversationPane({
             }}
           />
         )}
+        <ReplyBox
+          api={api}
+          conversationId={conversationId}
+          capabilities={detail.capabilities}
+          blocked={blocked && t(blocked)}
+          onQueued={(message) => {
+            setLocal((lines) => [...lines, message]);
+            onChanged();
+          }}
+        />
       </section>
       <CustomerPanel api={api} conversationId={conversationId} revision={revision} />
     </div>
