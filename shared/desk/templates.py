@@ -104,7 +104,12 @@ class TemplateMessages:
             text=template_text(template, values),
             details={"template": template_spec(template), "fields": values, "quotaDay": day},
         )
-        self._conversations.append(entry)
+        try:
+            self._conversations.append(entry)
+        except Exception:
+            # Not queued: the send it counted will not happen.
+            self._templates.give_back_send(template.account_id, template.template_id, day)
+            raise
         self._send_queue.put(OutboundItem(conversation_id=conversation.id))
         self._feed.conversations(conversation)
         return entry
