@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from shared.admin.poison import FailureLog, PoisonQueues
 from shared.admin.routing import RoutingAdmin
+from shared.admin.templates import TemplateAdmin
 from shared.bots.targets import BotTargets
 from shared.bots.webhook import WebhookClient
 from shared.channel.access_tokens import AccessTokens
@@ -21,6 +22,7 @@ from shared.core.secretbox import SecretBox
 from shared.core.settings import Settings
 from shared.desk.offers import OfferDesk
 from shared.desk.supervision import Supervision
+from shared.desk.templates import TemplateMessages
 from shared.desk.typing_indicator import TypingIndicator
 from shared.desk.work import AgentDesk
 from shared.desk.workspace import AgentWorkspace
@@ -38,6 +40,7 @@ from shared.pipeline.inbound import InboundStep
 from shared.pipeline.media import MediaStep
 from shared.pipeline.outbound import OutboundStep
 from shared.pipeline.route import RouteStep
+from shared.pipeline.template_send import TemplateSender
 from shared.store import StorageClients
 from shared.store.access_tokens import AccessTokenTable
 from shared.store.accounts import AccountStore
@@ -64,6 +67,7 @@ from shared.store.names import (
     LEASES_TABLE,
     MESSAGES_TABLE,
     QUEUES_TABLE,
+    TEMPLATES_TABLE,
     TIMELINE_TABLE,
     TYPING_TABLE,
     WAITING_TABLE,
@@ -71,6 +75,7 @@ from shared.store.names import (
     ensure_storage,
 )
 from shared.store.sealed import SealedStore
+from shared.store.templates import TemplateStore
 from shared.store.timeline import TimelineStore
 from shared.store.typing_indicator import TypingTable
 from shared.store.waiting import WaitingLine
@@ -192,6 +197,7 @@ class Services:
             clock,
             self.timeline,
             takes_new_conversations=self.drain.takes_new_conversations,
+            template_reports=lambda *report: self.template_sender.job_finished(*report),
         )
         self.desk = AgentDesk(
             self.catalog,
@@ -291,6 +297,22 @@ class Services:
             allowed_hosts=settings.wechat_media_hosts,
             api_host=urlsplit(settings.wechat_api_base_url).hostname,
         )
+        self.templates = TemplateStore(storage.table(TEMPLATES_TABLE))
+        self.template_sender = TemplateSender(
+            self.conversations,
+            self.templates,
+            self.access_tokens,
+            self.wechat,
+            self.feed,
+            clock,
+            self.timeline,
+        )
+        self.template_admin = TemplateAdmin(
+            self.accounts, self.templates, self.access_tokens, self.wechat, clock
+        )
+        self.template_messages = TemplateMessages(
+            self.conversations, self.templates, send_queue, self.feed, clock
+        )
         self.outbound_step = OutboundStep(
             self.conversations,
             self.access_tokens,
@@ -303,6 +325,7 @@ class Services:
             self.feed,
             clock,
             self.timeline,
+            templates=self.template_sender,
         )
         self.workspace = AgentWorkspace(
             self.catalog,

@@ -17,6 +17,7 @@ from shared.model.agents import AgentFields, AgentPatch, AgentView
 from shared.model.capacity_profiles import CapacityProfileFields, CapacityProfilePatch
 from shared.model.conversations import ConversationState, TranscriptEntryView
 from shared.model.queues import QueueFields, QueuePatch
+from shared.model.templates import TemplateFields, TemplateImport
 from shared.model.workstreams import WorkstreamFields, WorkstreamPatch
 from triggers.requests import TRANSCRIPT_PAGE, parse_body
 from triggers.responses import admin, json_response, no_content, page_args, paged, request_body
@@ -334,3 +335,42 @@ def admin_erase_customer(req: func.HttpRequest) -> func.HttpResponse:
         req.route_params["accountId"], req.route_params["openId"]
     )
     return json_response({"removed": removed})
+
+
+# --- template messages (docs/protocol.md §6.3) --------------------------------------------------
+
+
+@bp.route(route="api/admin/accounts/{id}/templates", methods=["GET"], auth_level=ANONYMOUS)
+@admin
+def admin_account_templates(req: func.HttpRequest) -> func.HttpResponse:
+    views = services().template_admin.list(req.route_params["id"])
+    return json_response({"templates": [v.json_body() for v in views]})
+
+
+@bp.route(
+    route="api/admin/accounts/{id}/templates/{templateId}",
+    methods=["GET", "PUT", "DELETE"],
+    auth_level=ANONYMOUS,
+)
+@admin
+def admin_account_template(req: func.HttpRequest) -> func.HttpResponse:
+    """PUT registers or replaces the template WeChat numbered ``templateId``."""
+    templates = services().template_admin
+    account_id, template_id = req.route_params["id"], req.route_params["templateId"]
+    if req.method == "DELETE":
+        templates.delete(account_id, template_id)
+        return no_content()
+    if req.method == "PUT":
+        fields = parse_body(TemplateFields, request_body(req))
+        view, _ = templates.put(account_id, template_id, fields)
+        return json_response(view.json_body())
+    return json_response(templates.get(account_id, template_id).json_body())
+
+
+@bp.route(route="api/admin/accounts/{id}/templates/import", methods=["POST"], auth_level=ANONYMOUS)
+@admin
+def admin_account_templates_import(req: func.HttpRequest) -> func.HttpResponse:
+    """Copy the templates chosen in WeChat's console (``get_all_private_template``)."""
+    request = parse_body(TemplateImport, request_body(req) or b"{}")
+    result = services().template_admin.import_from_wechat(req.route_params["id"], request)
+    return json_response(result.json_body())

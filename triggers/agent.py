@@ -9,6 +9,7 @@ from shared.desk.typing_indicator import TypingRequest
 from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
 from shared.desk.workspace import MAX_UPLOAD_BYTES, ReadRequest, TextMessageRequest
 from shared.model.agents import Agent, AgentView
+from shared.model.templates import TemplateSendRequest
 from triggers.requests import LIST_PAGE, TRANSCRIPT_PAGE, page_size, parse_body
 from triggers.responses import (
     api,
@@ -225,3 +226,20 @@ def agent_accept(req: func.HttpRequest) -> func.HttpResponse:
 def agent_decline(req: func.HttpRequest) -> func.HttpResponse:
     declined = services().offers.decline(_agent(req), req.route_params["id"])
     return json_response(declined.json_body())
+
+
+@bp.route(
+    route="api/agent/conversations/{id}/templates", methods=["GET", "POST"], auth_level=ANONYMOUS
+)
+@api
+def agent_templates(req: func.HttpRequest) -> func.HttpResponse:
+    """GET: the account's approved templates; POST ``{templateId, fields}``: send one (202:
+    queued for the send step; no reply window needed, docs/protocol.md §6.3)."""
+    s = services()
+    actor, conversation_id = caller(req), req.route_params["id"]
+    if req.method == "POST":
+        request = parse_body(TemplateSendRequest, request_body(req))
+        entry = s.template_messages.send(actor, conversation_id, request)
+        return json_response(s.workspace.entry_view(entry), 202)
+    offered = s.template_messages.offered(actor, conversation_id)
+    return json_response({"templates": [t.json_body() for t in offered]})

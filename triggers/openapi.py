@@ -15,6 +15,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from shared.admin.dry_run import RouteTestRequest, RouteTestResult, RoutingVocabulary
 from shared.admin.poison import PoisonReplayed, PoisonReport
+from shared.admin.templates import ImportResult
 from shared.channel.golive import GoLiveReport
 from shared.core.ids import ROUTE_ID
 from shared.core.schema import ViewModel
@@ -42,6 +43,13 @@ from shared.model.capacity_profiles import (
 )
 from shared.model.conversations import Conversation, ConversationState, TranscriptEntryView
 from shared.model.queues import Queue, QueueFields, QueuePatch
+from shared.model.templates import (
+    TEMPLATE_ID,
+    TemplateFields,
+    TemplateImport,
+    TemplateSendRequest,
+    TemplateView,
+)
 from shared.model.timeline import TimelineView
 from shared.model.workstreams import Workstream, WorkstreamFields, WorkstreamPatch
 from shared.store.changes import CURSOR
@@ -146,6 +154,10 @@ class QuickReplyList(ViewModel):
     quick_replies: list[QuickReplyView]
 
 
+class TemplateList(ViewModel):
+    templates: list[TemplateView]
+
+
 class FileUpload(ViewModel):
     """``multipart/form-data`` with the file in ``file``."""
 
@@ -229,6 +241,20 @@ A, G, SV = "admin", "agent", "supervisor"
 LIMIT, TRANSCRIPT_LIMIT, CONTINUATION = "limit", "transcriptLimit", "continuationToken"
 PAGING = (LIMIT, CONTINUATION)
 TRANSCRIPT_PAGING = (TRANSCRIPT_LIMIT, CONTINUATION)
+TEMPLATE_EXAMPLE = {
+    "title": "Order update",
+    "fields": [
+        {"key": "character_string1", "label": "Order number", "maxLength": 32},
+        {"key": "thing2", "label": "Status", "maxLength": 20},
+    ],
+    "enabled": True,
+    "url": "https://shop.example.com/orders",
+    "dailyQuota": 1000,
+}
+TEMPLATE_SEND_EXAMPLE = {
+    "templateId": "iPk5sOIt5X_flOVKn5GrTFpncEYTojx6ddbt8WYoV5s",
+    "fields": {"character_string1": "A1024", "thing2": "Refund approved"},
+}
 
 
 def _limit(size: PageSize) -> dict[str, Any]:
@@ -250,6 +276,7 @@ QUERY_PARAMETERS: dict[str, tuple[str, dict[str, Any]]] = {
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "openId": {"type": "string", "pattern": f"^{OPEN_ID.pattern}$"},
     "queue": {"type": "string", "enum": list(WORK_QUEUES)},
+    "templateId": {"type": "string", "pattern": f"^{TEMPLATE_ID.pattern}$"},
 }
 """Path parameters with a shape of their own; any other is an id (``ROUTE_ID``)."""
 ID_PARAMETER = {"type": "string", "pattern": f"^{ROUTE_ID.pattern}$"}
@@ -316,6 +343,13 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/api/agent/offers", "Conversations offered to the agent (assignmentMode offer), soonest to expire first", G, OfferList),
     Operation("post", "/api/agent/conversations/{id}/accept", "Accept an offered conversation: it becomes the agent's (409 not_offered or offer_expired)", G, Conversation),
     Operation("post", "/api/agent/conversations/{id}/decline", "Decline an offered conversation: it goes on to the next agent (409 not_offered or offer_expired)", G, Conversation),
+    Operation("get", "/api/admin/accounts/{id}/templates", "The account's registered template messages, with today's sends of each", A, TemplateList),
+    Operation("get", "/api/admin/accounts/{id}/templates/{templateId}", "A registered template message", A, TemplateView),
+    Operation("put", "/api/admin/accounts/{id}/templates/{templateId}", "Register or replace the template WeChat numbered templateId: its fields, approval, link and daily quota", A, TemplateView, 200, TemplateFields, TEMPLATE_EXAMPLE),
+    Operation("delete", "/api/admin/accounts/{id}/templates/{templateId}", "Remove a registered template (messages sent with it stay in their transcripts)", A, None, 204),
+    Operation("post", "/api/admin/accounts/{id}/templates/import", "Import the templates chosen in WeChat's console (get_all_private_template), fields read from their {{name.DATA}} placeholders", A, ImportResult, 200, TemplateImport, {"enabled": False}, optional_body=True),
+    Operation("get", "/api/agent/conversations/{id}/templates", "The account's approved template messages, for a customer outside the reply window", G, TemplateList),
+    Operation("post", "/api/agent/conversations/{id}/templates", "Send an approved template message (no reply window needed; counts against its daily quota); 202, queued for sending", G, MessageView, 202, TemplateSendRequest, TEMPLATE_SEND_EXAMPLE),
     Operation("get", "/api/supervisor/overview", "The supervised queues (queued, oldest wait, active) and their agents (presence, capacity)", SV, SupervisorOverview),
     Operation("get", "/api/supervisor/changes", "Poll: 200 with a new cursor and what changed since `since`, 204 if nothing did", SV, ChangesView, query=("since",), empty=(204, "Nothing the supervisor's view shows has changed since `since`")),
     Operation("get", "/api/supervisor/conversations", "Live conversations of the supervised queues, by queue, agent and state", SV, SupervisedConversationList, query=("queueId", "agentId", "liveState")),

@@ -24,6 +24,7 @@ var tables = [
   'failures'
   'timeline'
   'typing'
+  'templates'
 ]
 var queues = ['inbound', 'route', 'assign', 'outbound', 'media', 'bot']
 var deploymentContainerName = 'app-package'

@@ -41,6 +41,7 @@ from shared.store.work_queues import Receipt, WorkQueue
 from shared.wechat import (
     ImageMessage,
     InboundMessage,
+    JobFinishEvent,
     Message,
     ShortVideoMessage,
     SubscribeEvent,
@@ -80,9 +81,12 @@ class InboundStep:
         clock: Callable[[], float] = time.time,
         timeline: TimelineStore = UNRECORDED,
         takes_new_conversations: Callable[[str], bool] = lambda account_id: True,
+        template_reports: Callable[[str, int | None, str], object] | None = None,
     ) -> None:
         """``takes_new_conversations``: whether the account's channel opens new conversations
-        (not while it drains or is inactive: shared/channel/draining.py)."""
+        (not while it drains or is inactive: shared/channel/draining.py). ``template_reports``
+        takes WeChat's delivery reports of template messages (docs/protocol.md §6.3)."""
+        self._template_reports = template_reports
         self._takes_new = takes_new_conversations
         self._timeline = timeline
         self._inbound = inbound
@@ -159,6 +163,10 @@ class InboundStep:
                 at=message.create_time,
                 scene=getattr(message, "scene", None),
             )
+        if self._template_reports is not None and isinstance(message, JobFinishEvent):
+            if message.event == "templatesendjobfinish":
+                self._template_reports(account_id, message.msg_id, message.status)
+            return None, None
         if from_customer:
             self._outbox.customer_wrote(account_id, open_id, at)
             text = message.content if isinstance(message, TextMessage) else None

@@ -31,7 +31,9 @@ from shared.core.file_links import FileLinks
 from shared.core.log_dimensions import add_log_dimensions
 from shared.messaging.outbox import Outbox
 from shared.model.conversations import Conversation, TranscriptEntry, utc
+from shared.model.templates import TEMPLATE_TYPE
 from shared.model.timeline import EventKind
+from shared.pipeline.template_send import TemplateSender
 from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
 from shared.store.leases import Leases
@@ -67,7 +69,10 @@ class OutboundStep:
         feed: ChangeFeed,
         clock: Callable[[], float] = time.time,
         timeline: TimelineStore = UNRECORDED,
+        templates: TemplateSender | None = None,
     ) -> None:
+        """``templates`` sends the template messages among the lines (docs/protocol.md §6.3)."""
+        self._templates = templates
         self._timeline = timeline
         self._conversations = conversations
         self._feed = feed
@@ -129,6 +134,8 @@ class OutboundStep:
     def _deliver(self, conversation: Conversation, entry: TranscriptEntry) -> int | None:
         """Try one message: None once it is settled (sent or failed), else seconds to wait."""
         add_log_dimensions(message_key=entry.key)
+        if entry.type == TEMPLATE_TYPE and self._templates is not None:
+            return self._templates.deliver(conversation, entry)
         details = dict(entry.details)
         details.pop("retryAt", None)
         if entry.status == "sending":

@@ -20,6 +20,7 @@ CHANGES_TABLE = "changes"
 FAILURES_TABLE = "failures"
 TIMELINE_TABLE = "timeline"
 TYPING_TABLE = "typing"
+TEMPLATES_TABLE = "templates"
 
 INBOUND_WORK_QUEUE = "inbound"
 ROUTE_WORK_QUEUE = "route"
@@ -47,6 +48,7 @@ TABLES = (
     FAILURES_TABLE,
     TIMELINE_TABLE,
     TYPING_TABLE,
+    TEMPLATES_TABLE,
 )
 WORK_QUEUES = (
     INBOUND_WORK_QUEUE,

@@ -192,6 +192,27 @@ class WeChatApi:
             timeout=timeout,
         )
 
+    # --- template messages (docs/protocol.md §6.3) ------------------------------------------------
+
+    def send_template(self, token: str, message: Mapping[str, Any]) -> int | None:
+        """``message/template/send`` → WeChat's ``msgid`` (which its delivery report names).
+        Not idempotent either: see ``shared.pipeline.template_send``."""
+        body = self._call("/cgi-bin/message/template/send", token, message)
+        msg_id = body.get("msgid")
+        return msg_id if isinstance(msg_id, int) and not isinstance(msg_id, bool) else None
+
+    def private_templates(self, token: str) -> list[dict[str, Any]]:
+        """``template/get_all_private_template``: the templates chosen in WeChat's console."""
+        body = self._json(
+            "GET", "/cgi-bin/template/get_all_private_template", params={"access_token": token}
+        )
+        templates = body.get("template_list")
+        if not isinstance(templates, list):
+            raise WeChatUnavailableError(
+                "get_all_private_template", "the answer had no template_list", ambiguous=False
+            )
+        return [t for t in templates if isinstance(t, dict)]
+
 
 def _checked(api: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):

@@ -97,6 +97,23 @@ API_ERRORS: dict[int, tuple[ApiAction, str]] = {
 }
 
 
+# errcode → a reason, where a template message's refusal means something of its own
+# (docs/protocol.md §6.3); every other errcode reads as in API_ERRORS.
+TEMPLATE_ERRORS: dict[int, tuple[ApiAction, str]] = {
+    40037: (ApiAction.GIVE_UP, "WeChat does not know this template_id (40037): check the template"),
+    43101: (
+        ApiAction.GIVE_UP,
+        "the customer refused the account's messages or no longer follows it (43101)",
+    ),
+    43004: (ApiAction.GIVE_UP, "the customer no longer follows the account (43004)"),
+    45009: (
+        ApiAction.GIVE_UP,
+        "WeChat's daily limit for template messages is reached (45009): try again tomorrow",
+    ),
+    47003: (ApiAction.GIVE_UP, "WeChat refused the template's data (47003): check its fields"),
+}
+
+
 class WeChatApiError(WeChatError):
     """WeChat answered with a non-zero ``errcode``. ``errmsg`` is WeChat's text (with its
     ``rid`` for Tencent support); ``reason`` is ours, for agents and operators."""

@@ -28,7 +28,9 @@ Schema cannot state, named by its error code or by the field it is about:
   or missing from the ``blockAssignmentDuringWrapUp`` it goes with;
 - ``automatedMessages``: a ``{Placeholder}`` no automated message fills;
 - ``text`` and ``quickReply``: more than WeChat's 2048 bytes of UTF-8 (the document can only
-  say 2048 characters).
+  say 2048 characters);
+- ``fields``: two of a template's fields with the same key; ``fields.<key>``: a value the
+  registered template does not take (missing, empty, too long or not its field).
 """
 
 from __future__ import annotations
@@ -45,8 +47,8 @@ UNFORESEEABLE_CODES = {"unknown_reference", "address_refused", "body_too_large"}
 UNFORESEEABLE_FIELDS = re.compile(
     r"continuationToken|routingRules(\.\d+(\..*)?)?|classificationRulesets(\..*)?|overflow(\..*)?"
     r"|autoCloseAfterInactivity|positionUpdateEvery|autoClose(\..*)?|automatedMessages|text"
-    r"|quickReply|offerTimeout"
-    r"|skills|requiredSkills|wrapUpDuration|wrap_up_duration"
+    r"|quickReply|offerTimeout|fields(\..*)?"
+    r"|skills|requiredSkills|wrapUpDuration"
     r"|.*\.condition(\..*)?|.*\.pattern|operatingHours\.weekly\.\d+\.end"
 )
 

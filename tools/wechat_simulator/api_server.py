@@ -16,7 +16,9 @@ another process, and the customer playground (``/__sim/accounts``, ``/__sim/play
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
+import re
 import secrets
 import socket
 import sys
@@ -35,7 +37,9 @@ from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from tools.wechat_simulator.customer import SimulatedAccount
+import httpx
+
+from tools.wechat_simulator.customer import SimulatedAccount, WeChatCustomer
 from tools.wechat_simulator.playground import PLAYGROUND_PATHS, Playground, PlaygroundRequest
 
 TOKEN_OVERLAP = 300
@@ -111,7 +115,18 @@ ERRMSG = {
     45080: "has not sent message to the user in the last 30 seconds",
     45081: "already in typing status",
     47001: "data format error",
+    40037: "invalid template_id",
+    43101: "user refuse to accept the msg",
+    45009: "reach max api daily quota limit",
+    47003: "argument invalid! data.value invalid",
 }
+TEMPLATE_SEND_PATH = "/cgi-bin/message/template/send"
+TEMPLATE_DAILY_QUOTA = 100_000
+"""Template messages per account and day (docs/protocol.md §6.3)."""
+TEMPLATE_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]*)\.DATA\s*\}\}")
+TEMPLATE_VALUE_LIMIT = 200
+TYPED_VALUE_LIMITS = {"thing": 20, "character_string": 32, "number": 32, "phrase": 5}
+"""The newer typed keys' published limits; the simulator refuses longer values (47003)."""
 
 
 class _RefusedError(Exception):
@@ -158,6 +173,31 @@ class TypingCall:
     command: str
     errcode: int
     received_at: float
+
+
+@dataclass(frozen=True)
+class SentTemplate:
+    """A template message the simulator accepted, with the ``msgid`` it answered."""
+
+    app_id: str
+    touser: str
+    template_id: str
+    data: dict[str, Any]
+    body: dict[str, Any]
+    msg_id: int
+    received_at: float
+
+
+@dataclass(frozen=True)
+class PrivateTemplate:
+    """A template the account chose in WeChat's console (``get_all_private_template``)."""
+
+    template_id: str
+    title: str
+    content: str
+    example: str = ""
+    primary_industry: str = "IT科技"
+    deputy_industry: str = "互联网|电子商务"
 
 
 @dataclass(frozen=True)
@@ -331,6 +371,16 @@ class WeChatApiSimulator:
         self._typing_calls: list[TypingCall] = []
         self._requests: list[ApiRequest] = []
         self._accounts: dict[str, RegisteredAccount] = {}
+        self.template_quota: int | None = TEMPLATE_DAILY_QUOTA
+        """Template messages per account and China day; None: no limit (tests may change it)."""
+        self.job_report_delay = 0.2
+        """Seconds after a template send before TEMPLATESENDJOBFINISH is pushed."""
+        self._private_templates: dict[str, dict[str, PrivateTemplate]] = {}
+        self._templates_sent: list[SentTemplate] = []
+        self._template_counts: dict[tuple[str, str], int] = {}
+        self._template_refusers: set[tuple[str, str]] = set()
+        self._template_blocked: set[tuple[str, str]] = set()
+        self._msg_ids = itertools.count(200_000_001)
         self.playground = Playground(self)
         """The customer playground, served under ``/__sim/playground/``."""
 
@@ -345,6 +395,8 @@ class WeChatApiSimulator:
             "/cgi-bin/getcallbackip": ("GET", self._callback_ips),
             "/__sim/customer_wrote": ("POST", self._sim_customer_wrote),
             "/__sim/sent": ("GET", self._sim_sent),
+            TEMPLATE_SEND_PATH: ("POST", self._template_send),
+            "/cgi-bin/template/get_all_private_template": ("GET", self._private_template_list),
         }
         self._content_checks: dict[str, Callable[[str, dict[str, Any]], None]] = {
             "text": self._check_text,
@@ -1012,6 +1064,116 @@ class WeChatApiSimulator:
                 for m in self._sent
             ]
         return _json({"sent": sent})
+
+    # --- template messages (docs/protocol.md §6.3) ------------------------------------------------
+
+    def add_template(
+        self, app_id: str, template_id: str, title: str, content: str, example: str = ""
+    ) -> None:
+        """A template the account chose in WeChat's console: it may be sent, and
+        ``get_all_private_template`` lists it."""
+        with self._lock:
+            self._private_templates.setdefault(app_id, {})[template_id] = PrivateTemplate(
+                template_id, title, content, example
+            )
+
+    def refuse_templates(self, app_id: str, openid: str, *, at_delivery: bool = False) -> None:
+        """The customer refuses the account's messages: sends get 43101, or, ``at_delivery``,
+        are accepted and reported ``failed:user block``."""
+        with self._lock:
+            target = self._template_blocked if at_delivery else self._template_refusers
+            target.add((app_id, openid))
+
+    @property
+    def templates_sent(self) -> list[SentTemplate]:
+        with self._lock:
+            return list(self._templates_sent)
+
+    def wait_for_templates(self, count: int, timeout: float = 5.0) -> list[SentTemplate]:
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self._templates_sent) >= count, timeout):
+                raise TimeoutError(f"{len(self._templates_sent)} of {count} templates accepted")
+            return list(self._templates_sent)
+
+    def _template_send(self, call: _Call) -> _Reply:
+        with self._lock:
+            app_id, _ = self._authorize(call)
+            body = call.json()
+            template_id = body.get("template_id")
+            templates = self._private_templates.get(app_id, {})
+            if not isinstance(template_id, str) or template_id not in templates:
+                raise _RefusedError(40037)
+            openid = body.get("touser")
+            self._recipient(app_id, openid)
+            if (app_id, openid) in self._template_refusers:
+                raise _RefusedError(43101)
+            data = body.get("data")
+            if not isinstance(data, dict):
+                raise _RefusedError(47003)
+            keys = set(TEMPLATE_PLACEHOLDER.findall(templates[template_id].content))
+            for key, item in data.items():
+                value = item.get("value") if isinstance(item, dict) else None
+                if key not in keys or not isinstance(value, str):
+                    raise _RefusedError(47003)
+                if len(value) > _value_limit(key):
+                    raise _RefusedError(47003)
+            day = time.strftime("%Y%m%d", time.gmtime(self._clock() + 8 * 3600))
+            counted = self._template_counts.get((app_id, day), 0)
+            if self.template_quota is not None and counted >= self.template_quota:
+                raise _RefusedError(45009)
+            self._template_counts[(app_id, day)] = counted + 1
+            msg_id = next(self._msg_ids)
+            self._templates_sent.append(
+                SentTemplate(app_id, str(openid), template_id, data, body, msg_id, self._clock())
+            )
+            self._changed.notify_all()
+            blocked = (app_id, openid) in self._template_blocked
+            registered = self._accounts.get(app_id)
+        if registered is not None:
+            status = "failed:user block" if blocked else "success"
+            threading.Thread(
+                target=self._report_job,
+                args=(registered, str(openid), msg_id, status),
+                name="wechat-template-report",
+                daemon=True,
+            ).start()
+        return _json({**OK, "msgid": msg_id})
+
+    def _report_job(
+        self, registered: RegisteredAccount, openid: str, msg_id: int, status: str
+    ) -> None:
+        """Push ``TEMPLATESENDJOBFINISH`` to the account's server URL, as WeChat does once the
+        message is delivered (or not)."""
+        if self._stopping.wait(self.job_report_delay):
+            return
+        customer = WeChatCustomer(registered.account, openid, clock=self._clock)
+        fields = customer.event("TEMPLATESENDJOBFINISH", MsgID=msg_id, Status=status)
+        query, body = customer.push(fields, registered.mode)
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.post(registered.server_url, params=query, content=body, timeout=5)
+
+    def _private_template_list(self, call: _Call) -> _Reply:
+        with self._lock:
+            app_id, _ = self._authorize(call)
+            listed = [
+                {
+                    "template_id": t.template_id,
+                    "title": t.title,
+                    "primary_industry": t.primary_industry,
+                    "deputy_industry": t.deputy_industry,
+                    "content": t.content,
+                    "example": t.example,
+                }
+                for t in self._private_templates.get(app_id, {}).values()
+            ]
+        return _json({"template_list": listed})
+
+
+def _value_limit(key: str) -> int:
+    return next(
+        (limit for prefix, limit in TYPED_VALUE_LIMITS.items() if key.startswith(prefix)),
+        TEMPLATE_VALUE_LIMIT,
+    )
 
 
 # --- HTTP -----------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import { replyBlocked } from "./capabilities";
 import { CustomerPanel, STATE } from "./CustomerPanel";
 import { lastCustomerLineId, type MessageView, mergeLines } from "./lines";
 import { ReplyBox } from "./ReplyBox";
+import { TemplateComposer } from "./TemplateComposer";
+import { offerTemplate } from "./templates";
 import { Transcript } from "./Transcript";
 
 type Detail = components["schemas"]["AgentConversationDetail"];
@@ -162,6 +164,16 @@ export function ConversationPane({
           messages={messages}
           botSummary={detail.botSummary}
         />
+        {offerTemplate(detail.capabilities.canReply, open, messages) && (
+          <TemplateComposer
+            api={api}
+            conversationId={conversationId}
+            onQueued={(message) => {
+              setLocal((lines) => [...lines, message]);
+              onChanged();
+            }}
+          />
+        )}
         <ReplyBox
           api={api}
           conversationId={conversationId}

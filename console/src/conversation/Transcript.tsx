@@ -263,6 +263,18 @@ function Content({
           </dl>
         </div>
       );
+    case "template":
+      return (
+        <div class="cv-card cv-template-card">
+          <p class="cv-label">{t("transcript.template")}</p>
+          <p class="cv-card-title">{content.title}</p>
+          {content.lines.map((text, i) => (
+            <p key={i} class="cv-text">
+              {text}
+            </p>
+          ))}
+        </div>
+      );
     case "link": {
       const href = safeUrl(content.url);
       return (

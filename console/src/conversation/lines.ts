@@ -31,6 +31,7 @@ export type LineContent =
   | { kind: "link"; title: string; description: string; url: string }
   | { kind: "miniprogram"; title: string; appId: string; pagePath: string }
   | { kind: "notKept" }
+  | { kind: "template"; title: string; lines: string[] }
   | { kind: "other"; type: string; text: string | null };
 
 /** The push's own fields (inbound lines only; see shared/model/conversations.py ``push_fields``). */
@@ -106,6 +107,10 @@ export function lineContent(message: MessageView): LineContent {
         appId: str(fields.app_id),
         pagePath: str(fields.page_path),
       };
+    case "template": {
+      const [title = "", ...lines] = (message.text ?? "").split("\n");
+      return { kind: "template", title, lines };
+    }
     default:
       return { kind: "other", type: message.type, text: message.text };
   }
@@ -153,6 +158,10 @@ const ERRCODES: Record<number, MessageKey> = {
   45001: "transcript.errcode.tooLarge",
   40006: "transcript.errcode.tooLarge",
   50002: "transcript.errcode.50002",
+  43101: "transcript.errcode.43101",
+  45009: "transcript.errcode.45009",
+  40037: "transcript.errcode.40037",
+  47003: "transcript.errcode.47003",
 };
 
 /** Why a reply failed: WeChat's errcode as the catalogue words it when known, else the
@@ -178,10 +187,20 @@ export function delivery(message: MessageView): Delivery | null {
 
 /** "Queued", "Sent" or "Failed: {reason}". */
 export function statusText(message: MessageView, t: Translate): string | null {
+  const template = message.type === "template";
   switch (delivery(message)) {
     case "sent":
+      if (template && message.details.delivery === "success") {
+        return t("transcript.status.delivered");
+      }
       return t("transcript.status.sent");
     case "failed":
+      if (template && message.details.ambiguous === true) {
+        return t("transcript.status.failed", { reason: t("transcript.template.ambiguous") });
+      }
+      if (template && typeof message.details.delivery === "string") {
+        return t("transcript.status.failed", { reason: t("transcript.template.notDelivered") });
+      }
       return t("transcript.status.failed", { reason: failureReason(message.details, t) });
     case "queued":
       return t("transcript.status.queued");

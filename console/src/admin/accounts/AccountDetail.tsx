@@ -177,6 +177,19 @@ export function AccountDetail({ api, accountId }: { api: Api; accountId: string 
             )}
           </section>
           <CallbackInformation info={account.callback} />
+          <section class="ac-card" aria-labelledby="ac-templates-title">
+            <div class="ac-card-head">
+              <h2 id="ac-templates-title">{t("templates.heading")}</h2>
+              <a
+                class="ac-button"
+                href={href("accounts", account.id, "templates")}
+                onClick={followLink}
+              >
+                {t("templates.manage")}
+              </a>
+            </div>
+            <p class="ac-hint">{t("templates.cardHint")}</p>
+          </section>
         </div>
         <div>
           <GoLiveCheck api={api} accountId={account.id} revision={checkRevision} />
