@@ -15,6 +15,7 @@ from shared.channel.callback import WeChatCallback
 from shared.channel.callback_ips import CallbackIpAllowList
 from shared.channel.draining import ChannelDrain
 from shared.channel.golive import ActivityRecorder, GoLiveCheck
+from shared.channel.profiles import CustomerProfiles
 from shared.channel.registry import AccountRegistry
 from shared.core.file_links import FileLinks
 from shared.core.secretbox import SecretBox
@@ -171,6 +172,17 @@ class Services:
             clock,
             self.timeline,
         )
+        self.wechat = WeChatApi(
+            settings.wechat_api_base_url, timeout=settings.wechat_api_timeout_seconds
+        )
+        self.access_tokens = AccessTokens(
+            token_table,
+            self.wechat,
+            self.accounts,
+            stable=settings.wechat_token_api == "stable_token",  # noqa: S105 - an API name
+            clock=clock,
+        )
+        self.profiles = CustomerProfiles(self.conversations, self.access_tokens, self.wechat, clock)
         self.inbound_step = InboundStep(
             self.inbound,
             self.conversations,
@@ -187,6 +199,7 @@ class Services:
             clock,
             self.timeline,
             takes_new_conversations=self.drain.takes_new_conversations,
+            profiles=self.profiles,
         )
         self.desk = AgentDesk(
             self.catalog,
@@ -242,16 +255,6 @@ class Services:
             ),
         )
 
-        self.wechat = WeChatApi(
-            settings.wechat_api_base_url, timeout=settings.wechat_api_timeout_seconds
-        )
-        self.access_tokens = AccessTokens(
-            token_table,
-            self.wechat,
-            self.accounts,
-            stable=settings.wechat_token_api == "stable_token",  # noqa: S105 - an API name
-            clock=clock,
-        )
         self.callback_ips = CallbackIpAllowList(
             CallbackIpTable(storage.table(CALLBACK_IPS_TABLE)),
             self.access_tokens,
@@ -303,6 +306,7 @@ class Services:
             self.feed,
             settings.admin_token.get_secret_value(),
             clock,
+            profiles=self.profiles,
         )
         self.supervision = Supervision(
             self.catalog,

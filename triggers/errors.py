@@ -18,6 +18,7 @@ from shared.core.errors import (
     NotFoundError,
     TooLargeError,
     UnauthorizedError,
+    UpstreamError,
     WindowClosedError,
 )
 from shared.core.schema import ViewModel
@@ -31,6 +32,7 @@ STATUS: dict[type[DomainError], int] = {
     IllegalTransitionError: 409,
     WindowClosedError: 409,
     TooLargeError: 413,
+    UpstreamError: 502,
 }
 
 

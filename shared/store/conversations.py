@@ -90,8 +90,17 @@ _CUSTOMER_FIELDS = {
     "notice_sent_at": "NoticeSentAt",
     "survey_conversation_id": "SurveyConversationId",
     "survey_expires_at": "SurveyExpiresAt",
+    "remark": "Remark",
+    "tag_ids": "TagIds",
+    "union_id": "UnionId",
+    "subscribe_time": "SubscribeTime",
+    "subscribe_scene": "SubscribeScene",
+    "qr_scene": "QrScene",
+    "scanned_at": "ScannedAt",
+    "profile_fetched_at": "ProfileFetchedAt",
+    "profile_claimed_until": "ProfileClaimedUntil",
 }
-_JSON_FIELDS = {"skills", "context", "tags", "last_customer_line", "conversation_ids"}
+_JSON_FIELDS = {"skills", "context", "tags", "tag_ids", "last_customer_line", "conversation_ids"}
 
 
 def _to_entity(pk: str, rk: str, fields: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:

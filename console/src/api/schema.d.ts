@@ -538,6 +538,24 @@ export interface paths {
         };
         /** The customer: subscription, scene, tags, other conversations */
         get: operations["getAgentConversationsIdCustomer"];
+        /** Set the customer's remark and tags, in WeChat and here (the conversation's agent or the admin) */
+        put: operations["putAgentConversationsIdCustomer"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/conversations/{id}/customer/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's WeChat tags, to choose from */
+        get: operations["getAgentConversationsIdCustomerTags"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1689,7 +1707,7 @@ export interface components {
              * @default null
              */
             any: components["schemas"]["Condition-Input"][] | null;
-            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute") | unknown | unknown | null;
+            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute" | "customer.remark" | "customer.unionId") | unknown | unknown | null;
             /**
              * Ignorecase
              * @default false
@@ -1744,7 +1762,7 @@ export interface components {
              * @default null
              */
             any: components["schemas"]["Condition-Output"][] | null;
-            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute") | unknown | unknown | null;
+            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute" | "customer.remark" | "customer.unionId") | unknown | unknown | null;
             /**
              * Ignorecase
              * @default false
@@ -2070,10 +2088,35 @@ export interface components {
             /** Openid */
             openId: string;
             /**
+             * Profilefetchedat
+             * @default null
+             */
+            profileFetchedAt: string | null;
+            /**
+             * Qrscene
+             * @default null
+             */
+            qrScene: string | null;
+            /**
+             * Remark
+             * @default null
+             */
+            remark: string | null;
+            /**
              * Scene
              * @default null
              */
             scene: string | null;
+            /**
+             * Subscribescene
+             * @default null
+             */
+            subscribeScene: string | null;
+            /**
+             * Subscribetime
+             * @default null
+             */
+            subscribeTime: string | null;
             /**
              * Subscribed
              * @default null
@@ -2084,8 +2127,18 @@ export interface components {
              * @default null
              */
             subscriptionChangedAt: string | null;
+            /**
+             * Tagids
+             * @default []
+             */
+            tagIds: number[];
             /** Tags */
             tags: string[];
+            /**
+             * Unionid
+             * @default null
+             */
+            unionId: string | null;
         };
         /** CustomerRef */
         CustomerRef: {
@@ -2096,6 +2149,22 @@ export interface components {
             name: string | null;
             /** Openid */
             openId: string;
+        };
+        /**
+         * CustomerUpdate
+         * @description What an agent or the admin changes of a customer, in WeChat and here.
+         */
+        CustomerUpdate: {
+            /**
+             * Remark
+             * @default null
+             */
+            remark: string | null;
+            /**
+             * Tagids
+             * @default null
+             */
+            tagIds: number[] | null;
         };
         /**
          * Directory
@@ -2987,6 +3056,11 @@ export interface components {
              */
             openId: string;
             /**
+             * Remark
+             * @default null
+             */
+            remark: string | null;
+            /**
              * Routingrules
              * @default null
              */
@@ -3001,6 +3075,11 @@ export interface components {
              * @default []
              */
             tags: string[];
+            /**
+             * Unionid
+             * @default null
+             */
+            unionId: string | null;
         };
         /** RouteTestResult */
         RouteTestResult: {
@@ -3301,6 +3380,20 @@ export interface components {
             agents: components["schemas"]["AgentLoad"][];
             /** Queues */
             queues: components["schemas"]["QueueLoad"][];
+        };
+        /** TagList */
+        TagList: {
+            /** Tags */
+            tags: components["schemas"]["TagView"][];
+        };
+        /** TagView */
+        TagView: {
+            /** Count */
+            count: number;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
         };
         /**
          * TextMessageRequest
@@ -7001,6 +7094,171 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    putAgentConversationsIdCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "remark": "VIP 王女士",
+                 *       "tagIds": [
+                 *         100,
+                 *         101
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CustomerUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerPanel"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large: JSON 256 KB, a file 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat refused it or did not answer; the message says why */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAgentConversationsIdCustomerTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat refused it or did not answer; the message says why */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
