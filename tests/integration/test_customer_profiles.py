@@ -13,8 +13,8 @@ from shared.channel.profiles import CustomerProfiles
 from shared.core.errors import ConflictError, ForbiddenError, UpstreamError
 from shared.desk.workspace import Actor, CustomerUpdate
 from shared.pipeline.assign import Outcome
-from tools.wechat_simulator import push_xml
 from tests.integration.conftest import store_push
+from tools.wechat_simulator import push_xml
 
 USER_INFO = "/cgi-bin/user/info"
 DAY = 24 * 3600
@@ -53,14 +53,19 @@ class TestReading:
 
         stored = world.services.conversations.customer(world.account.id, customer.open_id)
         assert stored is not None
-        assert (stored.remark, stored.tag_ids, stored.union_id) == ("VIP 王女士", [tag], "oUnion123")
+        assert (stored.remark, stored.tag_ids, stored.union_id) == (
+            "VIP 王女士",
+            [tag],
+            "oUnion123",
+        )
         assert stored.tags == [str(tag), "VIP"]
         assert (stored.scene, stored.subscribe_scene, stored.qr_scene) == (
             "spring-poster",
             "ADD_SCENE_QR_CODE",
             "spring-poster",
         )
-        assert stored.subscribed is True and stored.subscribe_time == int(world.clock()) - 3600
+        assert stored.subscribed is True
+        assert stored.subscribe_time == int(world.clock()) - 3600
         assert stored.profile_fetched_at is not None
         assert (world.get(conversation).queue_id, world.get(conversation).rule) == (
             vip.id,
@@ -81,12 +86,14 @@ class TestReading:
         world.write(customer, customer.click("MENU"))
         assert info_calls(world) == 1
         remark = world.services.conversations.customer(world.account.id, customer.open_id)
-        assert remark is not None and remark.remark == "first"
+        assert remark is not None
+        assert remark.remark == "first"
         world.clock.advance(60)
         world.write(customer, customer.text("a day later"))
         assert info_calls(world) == 2
         stored = world.services.conversations.customer(world.account.id, customer.open_id)
-        assert stored is not None and stored.remark == "second"
+        assert stored is not None
+        assert stored.remark == "second"
 
     def test_location_reports_do_not_ask(self, world):
         queue = world.queue()
@@ -123,7 +130,8 @@ class TestReading:
         first = world.conversation("hi", customer=customer)
         assert world.get(first).queue_id == general.id
         stored = world.services.conversations.customer(world.account.id, customer.open_id)
-        assert stored is not None and stored.scene == "poster"
+        assert stored is not None
+        assert stored.scene == "poster"
         world.services.conversations.close(first, reason="test", now=world.get(first).created_at)
 
         world.clock.advance(DAY)
@@ -131,8 +139,10 @@ class TestReading:
         second = world.write(customer, scan)
         world.services.route_step.route(second)
         stored = world.services.conversations.customer(world.account.id, customer.open_id)
-        assert stored is not None and stored.scene == "expo-stand"
-        assert stored.profile_fetched_at is not None and info_calls(world) == 2
+        assert stored is not None
+        assert stored.scene == "expo-stand"
+        assert stored.profile_fetched_at is not None
+        assert info_calls(world) == 2
         assert world.get(second).queue_id == stand.id
 
 
@@ -150,11 +160,13 @@ class TestFailures:
         assert [e.text for e in entries] == ["the message"]
         assert world.get(conversation).queue_id == queue.id
         stored = world.services.conversations.customer(world.account.id, customer.open_id)
-        assert stored is not None and stored.profile_fetched_at is None
+        assert stored is not None
+        assert stored.profile_fetched_at is None
         assert "errcode -1" in caplog.text
         assert "access_token" not in caplog.text
         tokens = {r.query["access_token"] for r in sim.requests if "access_token" in r.query}
-        assert tokens and not any(token in caplog.text for token in tokens)
+        assert tokens
+        assert not any(token in caplog.text for token in tokens)
 
         world.write(customer, customer.text("soon after"))
         assert info_calls(world) == 1
@@ -162,7 +174,8 @@ class TestFailures:
         world.write(customer, customer.text("a minute on"))
         assert info_calls(world) == 2
         stored = world.services.conversations.customer(world.account.id, customer.open_id)
-        assert stored is not None and stored.remark == "later"
+        assert stored is not None
+        assert stored.remark == "later"
 
     def test_a_timeout_is_short_and_costs_the_push_nothing(self, world):
         world.workstream(world.queue().id)
@@ -171,13 +184,18 @@ class TestFailures:
         sim.customer_wrote(app_id, customer.open_id)
         services = world.services
         profiles = CustomerProfiles(
-            services.conversations, services.access_tokens, services.wechat, world.clock, timeout=0.3
+            services.conversations,
+            services.access_tokens,
+            services.wechat,
+            world.clock,
+            timeout=0.3,
         )
         services.access_tokens.get(world.account.id)  # the token is not what is timed
         sim.inject(USER_INFO, delay=1.5)
         profiles.refresh(world.account.id, customer.open_id)  # returns, does not raise
         stored = services.conversations.customer(world.account.id, customer.open_id)
-        assert stored is not None and stored.profile_fetched_at is None
+        assert stored is not None
+        assert stored.profile_fetched_at is None
         assert stored.profile_claimed_until is not None  # the next try waits a minute
 
 
@@ -247,7 +265,8 @@ class TestEditing:
             "王女士",
             sorted([vip, 2]),
         )
-        assert "VIP" in panel.tags and "星标组" in panel.tags
+        assert "VIP" in panel.tags
+        assert "星标组" in panel.tags
         [item] = workspace.items(Actor(lin), [world.get(conversation)])
         assert item.customer.name == "王女士"
         tags = workspace.customer_tags(Actor(lin), conversation).tags
@@ -255,21 +274,23 @@ class TestEditing:
 
         workspace.update_customer(Actor(None), conversation, CustomerUpdate(remark=""))
         user = sim.user(app_id, customer.open_id)
-        assert user is not None and user["remark"] == ""
+        assert user is not None
+        assert user["remark"] == ""
 
     def test_wechat_refusals_come_back_clearly(self, world):
         lin, customer, conversation = self.chat(world)
         workspace = world.services.workspace
         with pytest.raises(UpstreamError) as refused:
             workspace.update_customer(Actor(lin), conversation, CustomerUpdate(tag_ids=[999]))
-        assert refused.value.code == "wechat_refused" and "45159" in refused.value.message
+        assert refused.value.code == "wechat_refused"
+        assert "45159" in refused.value.message
         world.wechat_api.unfollow(world.simulated.app_id, customer.open_id)
         with pytest.raises(ConflictError) as gone:
             workspace.update_customer(Actor(lin), conversation, CustomerUpdate(remark="x"))
         assert gone.value.code == "not_following"
 
     def test_only_the_conversations_agent_or_the_admin(self, world):
-        lin, _customer, conversation = self.chat(world)
+        _lin, _customer, conversation = self.chat(world)
         queue_id = world.get(conversation).queue_id
         boss = world.agent("Boss", [queue_id], role="supervisor")
         with pytest.raises(ForbiddenError):
