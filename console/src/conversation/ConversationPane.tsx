@@ -123,7 +123,7 @@ export function ConversationPane({
     );
   }
 
-  const customer = detail.customer.name ?? detail.customer.openId;
+  const customer = detail.customer.name || t("customer.wechatUser");
   const open = windowOpen(detail.window, now);
   const blocked = replyBlocked(detail.capabilities.canReply, detail.state);
   const messages = mergeLines(detail.messages, local);
@@ -173,7 +173,12 @@ export function ConversationPane({
           }}
         />
       </section>
-      <CustomerPanel api={api} conversationId={conversationId} revision={revision} />
+      <CustomerPanel
+        api={api}
+        conversationId={conversationId}
+        revision={revision}
+        editable={detail.capabilities.canReply}
+      />
     </div>
   );
 }

@@ -17,9 +17,10 @@ export function byLastActivity<T extends Pick<ListItem, "id" | "lastActivityAt">
   );
 }
 
-/** The customer's profile name when the app knows it, else their openId. */
-export function customerLabel(customer: ListItem["customer"]): string {
-  return customer.name?.trim() || customer.openId;
+/** The customer's name (the account's remark on them) when there is one, else ``fallback``
+ * ("WeChat user": WeChat no longer gives nicknames), else their openId. */
+export function customerLabel(customer: ListItem["customer"], fallback?: string): string {
+  return customer.name?.trim() || fallback || customer.openId;
 }
 
 const KINDS: Record<string, MessageKey> = {
