@@ -377,8 +377,9 @@ class AgentWorkspace:
         )
 
     def items(self, actor: Actor, conversations: list[Conversation]) -> list[AgentConversation]:
-        """What a list shows of each: one read per conversation (its reply window, which also
-        keeps our last line) and one for all the caller's read markers."""
+        """What a list shows of each: two reads per conversation (its reply window, which also
+        keeps our last line, and its customer, whose remark names them) and one for all the
+        caller's read markers."""
         markers = self._feed.read_markers(actor.agent.id) if actor.agent else {}
         return [self.item(c, markers) for c in conversations]
 
