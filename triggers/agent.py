@@ -113,7 +113,8 @@ def agent_read(req: func.HttpRequest) -> func.HttpResponse:
 )
 @api
 def agent_customer(req: func.HttpRequest) -> func.HttpResponse:
-    """PUT ``{"remark", "tagIds"}``: written to WeChat first (502 when WeChat refuses)."""
+    """PUT ``{"remark", "tagIds"}``: written to WeChat first (409 when WeChat refuses, 502 when
+    it is busy or does not answer)."""
     workspace = services().workspace
     actor = caller(req)
     if req.method == "PUT":

@@ -374,7 +374,8 @@ def document(server_url: str = "/") -> dict[str, Any]:
         if op.method != "get":
             responses["409"] = _error("Conflict: the state or a unique value does not allow it")
         if op.upstream:
-            responses["502"] = _error("WeChat refused it or did not answer; the message says why")
+            responses["409"] = _error("WeChat refused it (wechat_refused); the message says why")
+            responses["502"] = _error("WeChat was busy or did not answer; the message says why")
         if op.request is not None:
             responses["413"] = _error("The body is too large: JSON 256 KB, a file 20 MB")
         operation: dict[str, Any] = {

@@ -41,7 +41,9 @@ describe("the conversation list", () => {
   });
 
   it("names a customer without a remark as a WeChat user", () => {
-    expect(customerLabel({ name: null, openId: "oAbc" }, en("customer.wechatUser"))).toBe("WeChat user");
+    expect(customerLabel({ name: null, openId: "oAbc" }, en("customer.wechatUser"))).toBe(
+      "WeChat user · oAbc",
+    );
     expect(customerLabel({ name: "王女士", openId: "oAbc" }, "微信用户")).toBe("王女士");
     expect(translate("zh-CN", "customer.wechatUser")).toBe("微信用户");
   });

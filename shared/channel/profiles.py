@@ -4,7 +4,8 @@ remark and tags that agents set, written back to WeChat (docs/protocol.md §9).
 Reading never fails the push that asked for it: an error or a timeout (a short one,
 ``FETCH_TIMEOUT``) is logged without the token and tried again with a later push
 (shared/model/customer_profiles.py says when). Writing is for a person waiting on an answer:
-WeChat's refusal comes back to them as an ``UpstreamError`` that says why.
+WeChat's refusal comes back to them as a ``ConflictError`` that says why and WeChat's errcode;
+WeChat busy, over quota or silent, as an ``UpstreamError``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from shared.model.conversations import Customer, utc
 from shared.model.customer_profiles import claim, failed, scanned, with_profile
 from shared.store.conversations import ConversationStore
 from shared.wechat.api import WeChatApi
-from shared.wechat.errors import WeChatApiError, WeChatError, WeChatUnavailableError
+from shared.wechat.errors import ApiAction, WeChatApiError, WeChatError, WeChatUnavailableError
 from shared.wechat.users import WeChatTag, WeChatUser
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ class CustomerProfiles:
 
     def tags(self, account_id: str, *, fresh: bool = False) -> list[WeChatTag]:
         """The account's tags (``tags/get``), kept a few minutes per process; WeChat's errors
-        come back as ``UpstreamError``."""
+        come back as for ``update``."""
         with self._tags_lock:
             cached = self._tags.get(account_id)
         now = time.monotonic()
@@ -146,7 +147,7 @@ class CustomerProfiles:
         """Names for tag ids, or none when WeChat will not list them now (ids still serve)."""
         try:
             return {tag.id: tag.name for tag in self.tags(account_id)}
-        except UpstreamError as error:
+        except (UpstreamError, ConflictError) as error:
             log.warning("account %s: tag names not fetched (%s)", account_id, error.message)
             return {}
 
@@ -205,14 +206,15 @@ class CustomerProfiles:
         return stored
 
     def _upstream(self, doing: str, account_id: str, call: Callable[[str], T]) -> T:
-        """``call`` with the account's token; WeChat's refusal or silence → ``UpstreamError``."""
+        """``call`` with the account's token; WeChat's refusal → ``ConflictError``, its being
+        busy or silent → ``UpstreamError``."""
         try:
             return self._tokens.call(account_id, call)
         except WeChatApiError as error:
-            raise UpstreamError(
-                f"WeChat refused to {doing}: {error.reason} (errcode {error.errcode})",
-                code="wechat_refused",
-            ) from None
+            message = f"WeChat refused to {doing}: {error.reason} (errcode {error.errcode})"
+            if error.action is ApiAction.RETRY:  # busy or over quota: WeChat's state, not ours
+                raise UpstreamError(message, code="wechat_busy") from None
+            raise ConflictError(message, code="wechat_refused") from None
         except WeChatUnavailableError as error:
             raise UpstreamError(
                 f"WeChat did not answer when asked to {doing}: {error.detail}",

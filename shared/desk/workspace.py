@@ -562,7 +562,8 @@ class AgentWorkspace:
         self, actor: Actor, conversation_id: str, request: CustomerUpdate
     ) -> CustomerPanel:
         """Set the customer's remark and tags in WeChat (``updateremark``, ``batchtagging``,
-        ``batchuntagging``) and here; WeChat's refusal is the caller's, as ``UpstreamError``."""
+        ``batchuntagging``) and here; WeChat's refusal is the caller's (``ConflictError`` with
+        WeChat's errcode; ``UpstreamError`` when WeChat is busy or silent)."""
         conversation = self._profile_editor(actor, conversation_id)
         assert self._profiles is not None
         self._profiles.update(
@@ -571,6 +572,7 @@ class AgentWorkspace:
             remark=request.remark,
             tag_ids=request.tag_ids,
         )
+        self._feed.conversations(conversation)  # the lists name the customer by the remark
         return self.customer(actor, conversation_id)
 
     def customer_tags(self, actor: Actor, conversation_id: str) -> TagList:

@@ -126,7 +126,7 @@ def test_the_profile_routes_and_the_agent_edits_it(app, admin, wechat_api):
         refused = lin.put(
             f"/api/agent/conversations/{conversation_id}/customer", json={"tagIds": [4242]}
         )
-        assert refused.status_code == 502, refused.text
+        assert refused.status_code == 409, refused.text
         assert refused.json()["error"]["code"] == "wechat_refused"
         assert "45159" in refused.json()["error"]["message"]
 

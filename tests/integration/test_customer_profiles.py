@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from shared.channel.profiles import CustomerProfiles
-from shared.core.errors import ConflictError, ForbiddenError, UpstreamError
+from shared.core.errors import ConflictError, ForbiddenError
 from shared.desk.workspace import Actor, CustomerUpdate
 from shared.pipeline.assign import Outcome
 from tests.integration.conftest import store_push
@@ -280,7 +280,7 @@ class TestEditing:
     def test_wechat_refusals_come_back_clearly(self, world):
         lin, customer, conversation = self.chat(world)
         workspace = world.services.workspace
-        with pytest.raises(UpstreamError) as refused:
+        with pytest.raises(ConflictError) as refused:
             workspace.update_customer(Actor(lin), conversation, CustomerUpdate(tag_ids=[999]))
         assert refused.value.code == "wechat_refused"
         assert "45159" in refused.value.message

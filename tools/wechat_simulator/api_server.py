@@ -3,8 +3,8 @@
 Every WeChat call our app makes goes to ``WECHAT_API_BASE_URL``; pointed here, tests, the e2e
 suite and benchmarks get WeChat's answers without a network or a real account: access tokens
 (docs/protocol.md §7), customer-service messages with the 48-hour window and quota, and the typing
-indicator (§6.2), temporary media (§8), user info, remarks and tags (§9) and callback IPs (§10). Errors come back
-as WeChat sends them (§11): HTTP 200 with ``{"errcode", "errmsg"}``.
+indicator (§6.2), temporary media (§8), user info, remarks and tags (§9) and callback IPs
+(§10). Errors come back as WeChat sends them (§11): HTTP 200 with ``{"errcode", "errmsg"}``.
 
 The simulator keeps what it accepted (``sent``), what it refused (``refused``) and every
 request (``requests``), reads time from an injectable ``clock`` so tests can move it, and lets

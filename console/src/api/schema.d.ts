@@ -7172,7 +7172,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict: the state or a unique value does not allow it */
+            /** @description WeChat refused it (wechat_refused); the message says why */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7190,7 +7190,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description WeChat refused it or did not answer; the message says why */
+            /** @description WeChat was busy or did not answer; the message says why */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -7257,7 +7257,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description WeChat refused it or did not answer; the message says why */
+            /** @description WeChat refused it (wechat_refused); the message says why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat was busy or did not answer; the message says why */
             502: {
                 headers: {
                     [name: string]: unknown;

@@ -149,7 +149,7 @@ export function CustomerPanel({
             <dd>{subscribed(panel.subscribed, panel.subscribeTime ?? panel.subscriptionChangedAt)}</dd>
             <dt>{t("customer.scene")}</dt>
             <dd>{panel.scene || t("customer.none")}</dd>
-            {panel.subscribeScene && (
+            {panel.subscribeScene && panel.subscribeScene !== panel.scene && (
               <>
                 <dt>{t("customer.followedVia")}</dt>
                 <dd>{panel.subscribeScene}</dd>
@@ -174,7 +174,7 @@ export function CustomerPanel({
               </>
             )}
           </dl>
-          <p class="cv-note">
+          <p class="cv-note cv-profile-read">
             {panel.profileFetchedAt
               ? t("customer.profileRead", { date: formatDate(panel.profileFetchedAt, language) })
               : t("customer.profileNotRead")}

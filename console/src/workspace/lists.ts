@@ -18,9 +18,11 @@ export function byLastActivity<T extends Pick<ListItem, "id" | "lastActivityAt">
 }
 
 /** The customer's name (the account's remark on them) when there is one, else ``fallback``
- * ("WeChat user": WeChat no longer gives nicknames), else their openId. */
+ * ("WeChat user": WeChat no longer gives nicknames) with their openId to tell them apart. */
 export function customerLabel(customer: ListItem["customer"], fallback?: string): string {
-  return customer.name?.trim() || fallback || customer.openId;
+  const name = customer.name?.trim();
+  if (name) return name;
+  return fallback ? `${fallback} · ${customer.openId}` : customer.openId;
 }
 
 const KINDS: Record<string, MessageKey> = {
