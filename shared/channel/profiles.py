@@ -20,7 +20,7 @@ from typing import TypeVar
 from shared.channel.access_tokens import AccessTokens, NoAccountError
 from shared.core.errors import ConflictError, UpstreamError
 from shared.model.conversations import Customer, utc
-from shared.model.customer_profiles import claim, failed, scanned, with_profile
+from shared.model.customer_profiles import claim, failed, fetching, with_profile
 from shared.store.conversations import ConversationStore
 from shared.wechat.api import WeChatApi
 from shared.wechat.errors import ApiAction, WeChatApiError, WeChatError, WeChatUnavailableError
@@ -88,7 +88,8 @@ class CustomerProfiles:
 
         current = self._conversations.change_customer(account_id, open_id, take)
         if not won:
-            if wait and current is not None and current.profile_fetched_at is None:
+            first = current is not None and current.profile_fetched_at is None
+            if wait and current is not None and first and fetching(current, now):
                 self._wait_for_other(account_id, open_id, current)
             return
         try:
@@ -123,10 +124,6 @@ class CustomerProfiles:
         return self._conversations.change_customer(
             account_id, open_id, lambda c: with_profile(c, user, names, at)
         )
-
-    def scanned(self, account_id: str, open_id: str, scene: str, at: int) -> None:
-        """A SCAN event: the follower scanned a parametrised QR code; its scene is theirs now."""
-        self._conversations.change_customer(account_id, open_id, lambda c: scanned(c, scene, at))
 
     # --- tags -------------------------------------------------------------------------------
 

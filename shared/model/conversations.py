@@ -178,8 +178,9 @@ class Customer(BaseModel):
     """When the last SCAN event set ``scene`` (a later scan than the follow wins)."""
     profile_fetched_at: datetime | None = None
     profile_claimed_until: datetime | None = None
-    """A worker is fetching the profile until then, or the last fetch failed and the next try
-    waits until then."""
+    """A worker is fetching the profile until then, or (``profile_failed_at`` set) the last
+    fetch failed and the next try waits until then."""
+    profile_failed_at: datetime | None = None
     etag: str | None = Field(default=None, exclude=True)
 
 

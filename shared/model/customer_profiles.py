@@ -33,7 +33,15 @@ def claim(customer: Customer, now: datetime) -> Customer | None:
     """The customer with this worker's claim on the fetch, or None when none is due."""
     if not profile_due(customer, now):
         return None
-    return customer.model_copy(update={"profile_claimed_until": now + CLAIM_FOR})
+    return customer.model_copy(
+        update={"profile_claimed_until": now + CLAIM_FOR, "profile_failed_at": None}
+    )
+
+
+def fetching(customer: Customer, now: datetime) -> bool:
+    """Whether another worker is fetching the profile now (not: the last fetch failed)."""
+    until = customer.profile_claimed_until
+    return until is not None and until > now and customer.profile_failed_at is None
 
 
 def tag_labels(tag_ids: list[int], names: Mapping[int, str]) -> list[str]:
@@ -47,7 +55,11 @@ def with_profile(
     """``customer`` after a fetch of ``user``. Someone who does not follow gets nothing but
     ``subscribe: 0`` from WeChat, so what is known of them stays. A SCAN later than the follow
     keeps its scene."""
-    changes: dict[str, object] = {"profile_fetched_at": now, "profile_claimed_until": None}
+    changes: dict[str, object] = {
+        "profile_fetched_at": now,
+        "profile_claimed_until": None,
+        "profile_failed_at": None,
+    }
     if not user.following:
         changes["subscribed"] = False
         return customer.model_copy(update=changes)
@@ -78,7 +90,9 @@ def _scene(customer: Customer, user: WeChatUser) -> str | None:
 
 def failed(customer: Customer, now: datetime) -> Customer:
     """After a failed fetch: no try before ``RETRY_AFTER``."""
-    return customer.model_copy(update={"profile_claimed_until": now + RETRY_AFTER})
+    return customer.model_copy(
+        update={"profile_claimed_until": now + RETRY_AFTER, "profile_failed_at": now}
+    )
 
 
 def scanned(customer: Customer, scene: str, at: int) -> Customer | None:

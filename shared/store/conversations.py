@@ -99,6 +99,7 @@ _CUSTOMER_FIELDS = {
     "scanned_at": "ScannedAt",
     "profile_fetched_at": "ProfileFetchedAt",
     "profile_claimed_until": "ProfileClaimedUntil",
+    "profile_failed_at": "ProfileFailedAt",
 }
 _JSON_FIELDS = {"skills", "context", "tags", "tag_ids", "last_customer_line", "conversation_ids"}
 

@@ -5,6 +5,7 @@ tags written back to WeChat for agents."""
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -176,6 +177,17 @@ class TestFailures:
         stored = world.services.conversations.customer(world.account.id, customer.open_id)
         assert stored is not None
         assert stored.remark == "later"
+
+    def test_after_a_failure_the_next_push_does_not_wait(self, world):
+        world.workstream(world.queue().id)
+        sim = world.wechat_api
+        customer = world.customer()
+        sim.inject(USER_INFO, errcode=-1)
+        world.write(customer, customer.text("one"))  # not routed yet: routing waits for a fetch
+        started = time.monotonic()
+        world.write(customer, customer.text("two"))
+        assert time.monotonic() - started < 1.0
+        assert info_calls(world) == 1
 
     def test_a_timeout_is_short_and_costs_the_push_nothing(self, world):
         world.workstream(world.queue().id)

@@ -16,6 +16,7 @@ from shared.model.customer_profiles import (
     RETRY_AFTER,
     claim,
     failed,
+    fetching,
     profile_due,
     scanned,
     tag_labels,
@@ -47,6 +48,13 @@ class TestWhenDue:
         assert claimed is not None
         assert claim(claimed, NOW) is None
         assert claim(claimed, NOW + timedelta(seconds=31)) is not None
+
+    def test_only_a_claim_in_flight_is_waited_for(self):
+        claimed = claim(BLANK, NOW)
+        assert claimed is not None
+        assert fetching(claimed, NOW)
+        assert not fetching(failed(claimed, NOW), NOW)
+        assert not fetching(claimed, NOW + timedelta(minutes=1))
 
     def test_a_failure_waits_a_minute(self):
         after = failed(BLANK, NOW)
