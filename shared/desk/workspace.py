@@ -240,13 +240,15 @@ class CustomerPanel(ViewModel):
 
 
 class CustomerUpdate(ApiModel):
-    """What an agent or the admin changes of a customer, in WeChat and here."""
+    """What an agent or the admin changes of a customer, in WeChat and here (neither field:
+    nothing changes)."""
 
     remark: Annotated[str, Field(max_length=MAX_REMARK_CHARS)] | None = None
     """The new remark; ``""`` clears it."""
     tag_ids: (
         Annotated[
-            list[Annotated[int, Field(ge=0, le=2**31 - 1)]], Field(max_length=MAX_TAGS_PER_USER)
+            list[Annotated[int, Field(ge=0, le=2**31 - 1)]],
+            Field(max_length=MAX_TAGS_PER_USER, json_schema_extra={"uniqueItems": True}),
         ]
         | None
     ) = None
@@ -258,12 +260,6 @@ class CustomerUpdate(ApiModel):
         if tag_ids is not None and len(set(tag_ids)) != len(tag_ids):
             raise ValueError("lists a tag twice")
         return tag_ids
-
-    @model_validator(mode="after")
-    def _something(self) -> CustomerUpdate:
-        if self.remark is None and self.tag_ids is None:
-            raise ValueError("give remark, tagIds or both")
-        return self
 
 
 class TagView(ViewModel):
@@ -566,6 +562,8 @@ class AgentWorkspace:
         WeChat's errcode; ``UpstreamError`` when WeChat is busy or silent)."""
         conversation = self._profile_editor(actor, conversation_id)
         assert self._profiles is not None
+        if request.remark is None and request.tag_ids is None:
+            return self.customer(actor, conversation_id)  # nothing to change
         self._profiles.update(
             conversation.account_id,
             conversation.open_id,

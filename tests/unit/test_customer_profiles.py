@@ -123,7 +123,6 @@ class TestAnAgentsChange:
             {"tagIds": list(range(100, 121))},
             {"tagIds": [100, 100]},
             {"tagIds": [-1]},
-            {},
         ):
             with pytest.raises(ValidationError):
                 CustomerUpdate.model_validate(body)

@@ -2152,7 +2152,8 @@ export interface components {
         };
         /**
          * CustomerUpdate
-         * @description What an agent or the admin changes of a customer, in WeChat and here.
+         * @description What an agent or the admin changes of a customer, in WeChat and here (neither field:
+         *     nothing changes).
          */
         CustomerUpdate: {
             /**
