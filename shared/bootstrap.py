@@ -16,6 +16,7 @@ from shared.channel.callback import WeChatCallback
 from shared.channel.callback_ips import CallbackIpAllowList
 from shared.channel.draining import ChannelDrain
 from shared.channel.golive import ActivityRecorder, GoLiveCheck
+from shared.channel.profiles import CustomerProfiles
 from shared.channel.registry import AccountRegistry
 from shared.core.file_links import FileLinks
 from shared.core.secretbox import SecretBox
@@ -181,6 +182,17 @@ class Services:
             clock,
             self.timeline,
         )
+        self.wechat = WeChatApi(
+            settings.wechat_api_base_url, timeout=settings.wechat_api_timeout_seconds
+        )
+        self.access_tokens = AccessTokens(
+            token_table,
+            self.wechat,
+            self.accounts,
+            stable=settings.wechat_token_api == "stable_token",  # noqa: S105 - an API name
+            clock=clock,
+        )
+        self.profiles = CustomerProfiles(self.conversations, self.access_tokens, self.wechat, clock)
         self.inbound_step = InboundStep(
             self.inbound,
             self.conversations,
@@ -198,6 +210,7 @@ class Services:
             self.timeline,
             takes_new_conversations=self.drain.takes_new_conversations,
             template_reports=lambda *report: self.template_sender.job_finished(*report),
+            profiles=self.profiles,
         )
         self.desk = AgentDesk(
             self.catalog,
@@ -257,16 +270,6 @@ class Services:
             ),
         )
 
-        self.wechat = WeChatApi(
-            settings.wechat_api_base_url, timeout=settings.wechat_api_timeout_seconds
-        )
-        self.access_tokens = AccessTokens(
-            token_table,
-            self.wechat,
-            self.accounts,
-            stable=settings.wechat_token_api == "stable_token",  # noqa: S105 - an API name
-            clock=clock,
-        )
         self.callback_ips = CallbackIpAllowList(
             CallbackIpTable(storage.table(CALLBACK_IPS_TABLE)),
             self.access_tokens,
@@ -336,6 +339,7 @@ class Services:
             self.assign_step,
             settings.admin_token.get_secret_value(),
             clock,
+            profiles=self.profiles,
         )
         self.typing = TypingIndicator(
             self.conversations, self.outbox, typing_table, self.access_tokens, self.wechat, clock

@@ -7,7 +7,12 @@ import azure.functions as func
 
 from shared.desk.typing_indicator import TypingRequest
 from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
-from shared.desk.workspace import MAX_UPLOAD_BYTES, ReadRequest, TextMessageRequest
+from shared.desk.workspace import (
+    MAX_UPLOAD_BYTES,
+    CustomerUpdate,
+    ReadRequest,
+    TextMessageRequest,
+)
 from shared.model.agents import Agent, AgentView
 from shared.model.templates import TemplateSendRequest
 from triggers.requests import LIST_PAGE, TRANSCRIPT_PAGE, page_size, parse_body
@@ -105,12 +110,29 @@ def agent_read(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(workspace.mark_read(actor, req.route_params["id"], request).json_body())
 
 
-@bp.route(route="api/agent/conversations/{id}/customer", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(
+    route="api/agent/conversations/{id}/customer", methods=["GET", "PUT"], auth_level=ANONYMOUS
+)
 @api
 def agent_customer(req: func.HttpRequest) -> func.HttpResponse:
+    """PUT ``{"remark", "tagIds"}``: written to WeChat first (409 when WeChat refuses, 502 when
+    it is busy or does not answer)."""
     workspace = services().workspace
-    panel = workspace.customer(caller(req), req.route_params["id"])
+    actor = caller(req)
+    if req.method == "PUT":
+        update = parse_body(CustomerUpdate, request_body(req))
+        panel = workspace.update_customer(actor, req.route_params["id"], update)
+    else:
+        panel = workspace.customer(actor, req.route_params["id"])
     return json_response(panel.json_body())
+
+
+@bp.route(route="api/agent/conversations/{id}/customer/tags", methods=["GET"], auth_level=ANONYMOUS)
+@api
+def agent_customer_tags(req: func.HttpRequest) -> func.HttpResponse:
+    workspace = services().workspace
+    tags = workspace.customer_tags(caller(req), req.route_params["id"])
+    return json_response(tags.json_body())
 
 
 @bp.route(route="api/agent/conversations/{id}/messages", methods=["POST"], auth_level=ANONYMOUS)

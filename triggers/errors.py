@@ -19,6 +19,7 @@ from shared.core.errors import (
     OfferGoneError,
     TooLargeError,
     UnauthorizedError,
+    UpstreamError,
     WindowClosedError,
 )
 from shared.core.schema import ViewModel
@@ -33,6 +34,7 @@ STATUS: dict[type[DomainError], int] = {
     WindowClosedError: 409,
     OfferGoneError: 409,
     TooLargeError: 413,
+    UpstreamError: 502,
 }
 
 

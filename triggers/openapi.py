@@ -28,10 +28,12 @@ from shared.desk.workspace import (
     Capabilities,
     ChangesView,
     CustomerPanel,
+    CustomerUpdate,
     Directory,
     QuickReplyView,
     ReadRequest,
     ReadView,
+    TagList,
     TextMessageRequest,
 )
 from shared.model.accounts import AccountCreate, AccountPatch, AccountView, CallbackInfo
@@ -181,6 +183,8 @@ class Operation:
     empty: tuple[int, str] | None = None
     """Another status this operation answers, with no body, and what it means."""
     optional_body: bool = False
+    upstream: bool = False
+    """It asks WeChat, whose refusal or silence answers 502."""
 
 
 ACCOUNT_EXAMPLE = {
@@ -331,6 +335,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/api/agent/conversations/{id}", "A conversation: what the lists show, what the agent may do, and its messages", G, AgentConversationDetail, query=TRANSCRIPT_PAGING),
     Operation("post", "/api/agent/conversations/{id}/read", "Mark the customer's lines read, up to upTo or all", G, ReadView, 200, ReadRequest, {"upTo": "1764000000-m00000000000000000001"}, optional_body=True),
     Operation("get", "/api/agent/conversations/{id}/customer", "The customer: subscription, scene, tags, other conversations", G, CustomerPanel),
+    Operation("put", "/api/agent/conversations/{id}/customer", "Set the customer's remark and tags, in WeChat and here (the conversation's agent or the admin)", G, CustomerPanel, 200, CustomerUpdate, {"remark": "VIP 王女士", "tagIds": [100, 101]}, upstream=True),
+    Operation("get", "/api/agent/conversations/{id}/customer/tags", "The account's WeChat tags, to choose from", G, TagList, upstream=True),
     Operation("post", "/api/agent/conversations/{id}/messages", "Reply with text (JSON) or a file (multipart); 202, queued for sending", G, MessageView, 202, TextMessageRequest, {"text": "您好，已为您办理退款。"}),
     Operation("get", "/api/agent/conversations/{id}/attachments/{entryId}", "An attachment's bytes", G, None, binary=True),
     Operation("get", "/api/agent/conversations/{id}/quick-replies", "The workstream's quick replies, filled for this conversation", G, QuickReplyList),
@@ -421,6 +427,9 @@ def document(server_url: str = "/") -> dict[str, Any]:
             responses[str(op.empty[0])] = {"description": op.empty[1]}
         if op.method != "get":
             responses["409"] = _error("Conflict: the state or a unique value does not allow it")
+        if op.upstream:
+            responses["409"] = _error("WeChat refused it (wechat_refused); the message says why")
+            responses["502"] = _error("WeChat was busy or did not answer; the message says why")
         if op.request is not None:
             responses["413"] = _error("The body is too large: JSON 256 KB, a file 20 MB")
         operation: dict[str, Any] = {

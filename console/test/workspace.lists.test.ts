@@ -40,6 +40,14 @@ describe("the conversation list", () => {
     expect(customerLabel({ name: "  ", openId: "oAbc" })).toBe("oAbc");
   });
 
+  it("names a customer without a remark as a WeChat user", () => {
+    expect(customerLabel({ name: null, openId: "oAbc" }, en("customer.wechatUser"))).toBe(
+      "WeChat user · oAbc",
+    );
+    expect(customerLabel({ name: "王女士", openId: "oAbc" }, "微信用户")).toBe("王女士");
+    expect(translate("zh-CN", "customer.wechatUser")).toBe("微信用户");
+  });
+
   it("shows a text line as it is, on one line, Chinese and emoji intact", () => {
     expect(lineText(line("text", "你好 👋\n我要退款"), en)).toBe("你好 👋 我要退款");
   });

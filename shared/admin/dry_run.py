@@ -77,6 +77,8 @@ class RouteTestRequest(ApiModel):
     """Context variables, as a bot would have set them (``context.<name>`` in conditions)."""
     tags: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=100)] = []
     scene: Annotated[str, Field(max_length=256)] | None = None
+    remark: Annotated[str, Field(max_length=30)] | None = None
+    union_id: Annotated[str, Field(max_length=128)] | None = None
     open_id: Annotated[str, Field(min_length=1, max_length=128)] = SAMPLE_OPEN_ID
     at: datetime | None = None
     """When the message arrives, ISO 8601; without an offset, the workstream's local time.
@@ -186,6 +188,8 @@ class RouteTester:
             account_id=workstream.account_id,
             local_time=local,
             variables=request.context,
+            remark=request.remark,
+            union_id=request.union_id,
         )
         choice = choose_queue(
             workstream,

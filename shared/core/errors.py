@@ -76,6 +76,13 @@ class TooLargeError(DomainError):
     default_code = "body_too_large"
 
 
+class UpstreamError(DomainError):
+    """WeChat refused a change made on a caller's behalf, or did not answer: the message says
+    which and why (WeChat's errcode in it)."""
+
+    default_code = "wechat_error"
+
+
 def not_found(what: str) -> NotFoundError:
     return NotFoundError(f"{what} was not found")
 

@@ -18,6 +18,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContainerClient
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from shared.channel.profiles import CustomerProfiles
 from shared.core.bearer_tokens import bearer_token_hash, bearer_tokens_match
 from shared.core.errors import (
     ConflictError,
@@ -49,6 +50,7 @@ from shared.pipeline.media import THUMBNAIL, blob_prefix, store_attachment
 from shared.store.catalog import RoutingCatalog
 from shared.store.changes import CURSOR, ChangeFeed, ReadMarker
 from shared.store.conversations import ConversationStore
+from shared.wechat.users import MAX_REMARK_CHARS, MAX_TAGS_PER_USER
 
 S = ConversationState
 MAX_TEXT_BYTES = 2048  # WeChat's practical text limit (docs/protocol.md §12); longer → 45002
@@ -212,13 +214,62 @@ class CustomerPanel(ViewModel):
     name: str | None = None
     """See ``CustomerRef.name``."""
     subscribed: bool | None = None
-    """Following the account, as the last (un)subscribe event said; absent: no event seen."""
+    """Following the account, as WeChat's profile or the last (un)subscribe event said;
+    absent: neither seen yet."""
     subscription_changed_at: datetime | None = None
     scene: str | None = None
-    """The QR code scene the customer followed from, if any."""
+    """The QR scene of the follow or of a later scan, else how they followed
+    (``ADD_SCENE_…``): what ``customer.scene`` is in routing rules."""
     tags: list[str]
+    """The tags' ids as text, then their names (``customer.tags`` in routing rules)."""
     conversations: list[EarlierConversation]
     """The customer's other conversations in this account, newest first (at most 20)."""
+    remark: str | None = None
+    """The account's remark on the customer (at most 30 characters)."""
+    tag_ids: list[int] = []
+    union_id: str | None = None
+    """Only when the account is bound to an Open Platform account."""
+    subscribe_time: datetime | None = None
+    """When they last followed, as WeChat says."""
+    subscribe_scene: str | None = None
+    """How they followed: ``ADD_SCENE_QR_CODE``, ``ADD_SCENE_SEARCH``, …"""
+    qr_scene: str | None = None
+    profile_fetched_at: datetime | None = None
+    """When WeChat's profile was last read (absent: not yet)."""
+
+
+class CustomerUpdate(ApiModel):
+    """What an agent or the admin changes of a customer, in WeChat and here (neither field:
+    nothing changes)."""
+
+    remark: Annotated[str, Field(max_length=MAX_REMARK_CHARS)] | None = None
+    """The new remark; ``""`` clears it."""
+    tag_ids: (
+        Annotated[
+            list[Annotated[int, Field(ge=0, le=2**31 - 1)]],
+            Field(max_length=MAX_TAGS_PER_USER, json_schema_extra={"uniqueItems": True}),
+        ]
+        | None
+    ) = None
+    """Every tag the customer should carry (ids from ``…/customer/tags``); absent: unchanged."""
+
+    @field_validator("tag_ids")
+    @classmethod
+    def _unique(cls, tag_ids: list[int] | None) -> list[int] | None:
+        if tag_ids is not None and len(set(tag_ids)) != len(tag_ids):
+            raise ValueError("lists a tag twice")
+        return tag_ids
+
+
+class TagView(ViewModel):
+    id: int
+    name: str
+    count: int
+    """Followers carrying it."""
+
+
+class TagList(ViewModel):
+    tags: list[TagView]
 
 
 class DirectoryQueue(ViewModel):
@@ -258,7 +309,10 @@ class AgentWorkspace:
         assign_step: AssignStep,
         admin_token: str,
         clock: Callable[[], float] = time.time,
+        profiles: CustomerProfiles | None = None,
     ) -> None:
+        """``profiles``: where remarks and tags are written to WeChat (None: refused)."""
+        self._profiles = profiles
         self._catalog = catalog
         self._assign_step = assign_step
         self._conversations = conversations
@@ -320,8 +374,9 @@ class AgentWorkspace:
         )
 
     def items(self, actor: Actor, conversations: list[Conversation]) -> list[AgentConversation]:
-        """What a list shows of each: one read per conversation (its reply window, which also
-        keeps our last line) and one for all the caller's read markers."""
+        """What a list shows of each: two reads per conversation (its reply window, which also
+        keeps our last line, and its customer, whose remark names them) and one for all the
+        caller's read markers."""
         markers = self._feed.read_markers(actor.agent.id) if actor.agent else {}
         return [self.item(c, markers) for c in conversations]
 
@@ -341,7 +396,7 @@ class AgentWorkspace:
         return AgentConversation(
             **conversation.model_dump(),
             window=window,
-            customer=CustomerRef(open_id=conversation.open_id),
+            customer=self._customer_ref(conversation),
             last_line=last,
             unread=max(conversation.customer_lines - (marker.lines if marker else 0), 0),
             read_up_to=marker.up_to if marker else None,
@@ -439,8 +494,17 @@ class AgentWorkspace:
         ]
         names = {a.id: a.name for a in self._catalog.agents.list_all()} if others else {}
         changed_at = customer.subscription_changed_at if customer else None
+        followed = customer.subscribe_time if customer else None
         return CustomerPanel(
             open_id=conversation.open_id,
+            name=customer.remark if customer else None,
+            remark=customer.remark if customer else None,
+            tag_ids=customer.tag_ids if customer else [],
+            union_id=customer.union_id if customer else None,
+            subscribe_time=utc(followed) if followed else None,
+            subscribe_scene=customer.subscribe_scene if customer else None,
+            qr_scene=customer.qr_scene if customer else None,
+            profile_fetched_at=customer.profile_fetched_at if customer else None,
             subscribed=customer.subscribed if customer else None,
             subscription_changed_at=utc(changed_at) if changed_at else None,
             scene=customer.scene if customer else None,
@@ -458,6 +522,50 @@ class AgentWorkspace:
                 for other in sorted(others, key=lambda c: c.created_at, reverse=True)
             ],
         )
+
+    def _customer_ref(self, conversation: Conversation) -> CustomerRef:
+        customer = self._conversations.customer(conversation.account_id, conversation.open_id)
+        return CustomerRef(open_id=conversation.open_id, name=customer.remark if customer else None)
+
+    def _profile_editor(self, actor: Actor, conversation_id: str) -> Conversation:
+        """The conversation, if the caller may change its customer: the admin, or the agent
+        it is with."""
+        conversation = self.visible(actor, conversation_id)
+        if actor.agent is not None and conversation.agent_id != actor.agent.id:
+            raise ForbiddenError(
+                "only the agent the conversation is with (or the admin) changes the customer",
+                code="not_your_conversation",
+            )
+        if self._profiles is None:
+            raise ConflictError("changing customers in WeChat is not set up", code="no_wechat")
+        return conversation
+
+    def update_customer(
+        self, actor: Actor, conversation_id: str, request: CustomerUpdate
+    ) -> CustomerPanel:
+        """Set the customer's remark and tags in WeChat (``updateremark``, ``batchtagging``,
+        ``batchuntagging``) and here; WeChat's refusal is the caller's (``ConflictError`` with
+        WeChat's errcode; ``UpstreamError`` when WeChat is busy or silent)."""
+        conversation = self._profile_editor(actor, conversation_id)
+        assert self._profiles is not None
+        if request.remark is None and request.tag_ids is None:
+            return self.customer(actor, conversation_id)  # nothing to change
+        self._profiles.update(
+            conversation.account_id,
+            conversation.open_id,
+            remark=request.remark,
+            tag_ids=request.tag_ids,
+        )
+        self._feed.conversations(conversation)  # the lists name the customer by the remark
+        return self.customer(actor, conversation_id)
+
+    def customer_tags(self, actor: Actor, conversation_id: str) -> TagList:
+        """The tags of the conversation's account (``tags/get``), to choose from."""
+        conversation = self.visible(actor, conversation_id)
+        if self._profiles is None:
+            raise ConflictError("reading WeChat's tags is not set up", code="no_wechat")
+        tags = self._profiles.tags(conversation.account_id)
+        return TagList(tags=[TagView(id=t.id, name=t.name, count=t.count) for t in tags])
 
     def directory(self) -> Directory:
         """Transfer targets: queues by name, enabled agents by name, with their presence."""

@@ -73,6 +73,10 @@ class RoutingContext:
         default_factory=lambda: MappingProxyType({})
     )
     """What earlier classification rulesets output (``classification.<name>`` in conditions)."""
+    remark: str | None = None
+    """The account's remark on the customer (their WeChat profile)."""
+    union_id: str | None = None
+    """The customer's UnionID, when the account is bound to an Open Platform account."""
     regex_budget: RegexBudget = dataclasses.field(default_factory=RegexBudget)
     """Shared by every ``matches`` evaluated for this context: one routing decision."""
 
@@ -94,6 +98,8 @@ FIELDS: dict[str, tuple[str, Getter]] = {
     "time.weekday": ("number", lambda c: c.local_time.isoweekday()),
     "time.hour": ("number", lambda c: c.local_time.hour),
     "time.minute": ("number", lambda c: c.local_time.minute),
+    "customer.remark": ("text", lambda c: c.remark),
+    "customer.unionId": ("text", lambda c: c.union_id),
 }
 CASE_INSENSITIVE_FIELDS = frozenset({"message.type", "event.type"})
 """WeChat writes these in mixed case (``CLICK``, ``VIEW``, ``subscribe``) and they are kept

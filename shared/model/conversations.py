@@ -172,6 +172,23 @@ class Customer(BaseModel):
     survey_conversation_id: str | None = None
     survey_expires_at: datetime | None = None
     """A rating survey waiting for this customer's answer (1-5)."""
+    # The profile WeChat keeps (``user/info``: shared/channel/profiles.py); ``scene`` and
+    # ``tags`` above are fed from it too (shared/model/customer_profiles.py).
+    remark: str | None = None
+    """The account's note on the follower, shown as the customer's name."""
+    tag_ids: list[int] = []
+    union_id: str | None = None
+    subscribe_time: int | None = None
+    subscribe_scene: str | None = None
+    qr_scene: str | None = None
+    """The follow's QR scene (``qr_scene_str``, or ``qr_scene`` as text), if any."""
+    scanned_at: int | None = None
+    """When the last SCAN event set ``scene`` (a later scan than the follow wins)."""
+    profile_fetched_at: datetime | None = None
+    profile_claimed_until: datetime | None = None
+    """A worker is fetching the profile until then, or (``profile_failed_at`` set) the last
+    fetch failed and the next try waits until then."""
+    profile_failed_at: datetime | None = None
     etag: str | None = Field(default=None, exclude=True)
 
 

@@ -33,6 +33,7 @@ from shared.model.bots import FaqBot, WebhookBot
 from shared.model.conversations import (
     Conversation,
     ConversationState,
+    Customer,
     TranscriptEntry,
     TranscriptEntryView,
     customer_words,
@@ -127,7 +128,10 @@ class BotStep:
         if secret is None:
             raise BotFailureError("no secret is stored for the webhook bot")
         history, _ = self._conversations.transcript(conversation.id, limit=HISTORY)
-        return self._webhook.ask(bot, secret, _payload(conversation, entry, history))
+        payload = _payload(conversation, entry, history)
+        customer = self._conversations.customer(conversation.account_id, conversation.open_id)
+        payload["customer"] = customer_context(customer)
+        return self._webhook.ask(bot, secret, payload)
 
     def _apply(
         self,
@@ -208,4 +212,19 @@ def _payload(
         },
         "message": TranscriptEntryView.of(entry).json_body(),
         "history": [TranscriptEntryView.of(line).json_body() for line in history],
+    }
+
+
+def customer_context(customer: Customer | None) -> dict[str, Any]:
+    """What a webhook bot is told of the customer: their WeChat profile as far as it is known
+    (the fields routing rules read as ``customer.*``)."""
+    if customer is None:
+        customer = Customer(account_id="", open_id="")
+    return {
+        "subscribed": customer.subscribed,
+        "scene": customer.scene,
+        "remark": customer.remark,
+        "tags": list(customer.tags),
+        "tagIds": list(customer.tag_ids),
+        "unionId": customer.union_id,
     }

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from shared.channel.profiles import CustomerProfiles
 from shared.core.log_dimensions import add_log_dimensions
 from shared.messaging.automated import AutomatedMessenger
 from shared.messaging.outbox import Outbox
@@ -28,6 +29,7 @@ from shared.model.conversations import (
     transcript_entry,
     utc,
 )
+from shared.model.customer_profiles import scanned
 from shared.model.timeline import EventKind
 from shared.model.workstreams import AutomatedMessage, Workstream
 from shared.pipeline.assign import AssignStep, Outcome
@@ -43,6 +45,7 @@ from shared.wechat import (
     InboundMessage,
     JobFinishEvent,
     Message,
+    ScanEvent,
     ShortVideoMessage,
     SubscribeEvent,
     TextMessage,
@@ -82,11 +85,15 @@ class InboundStep:
         timeline: TimelineStore = UNRECORDED,
         takes_new_conversations: Callable[[str], bool] = lambda account_id: True,
         template_reports: Callable[[str, int | None, str], object] | None = None,
+        profiles: CustomerProfiles | None = None,
     ) -> None:
         """``takes_new_conversations``: whether the account's channel opens new conversations
         (not while it drains or is inactive: shared/channel/draining.py). ``template_reports``
-        takes WeChat's delivery reports of template messages (docs/protocol.md §6.3)."""
+        takes WeChat's delivery reports of template messages (docs/protocol.md §6.3).
+        ``profiles``: reads the customer's WeChat profile once the push is filed, before
+        routing (None: never)."""
         self._template_reports = template_reports
+        self._profiles = profiles
         self._takes_new = takes_new_conversations
         self._timeline = timeline
         self._inbound = inbound
@@ -167,6 +174,11 @@ class InboundStep:
             if message.event == "templatesendjobfinish":
                 self._template_reports(account_id, message.msg_id, message.status)
             return None, None
+        if isinstance(message, ScanEvent):
+            scene, scanned_at = message.scene, message.create_time
+            self._conversations.change_customer(
+                account_id, open_id, lambda c: scanned(c, scene, scanned_at)
+            )
         if from_customer:
             self._outbox.customer_wrote(account_id, open_id, at)
             text = message.content if isinstance(message, TextMessage) else None
@@ -186,6 +198,7 @@ class InboundStep:
                     "account %s takes no new conversations: push %s kept only", account_id, key
                 )
         if conversation is None or not belongs_in_transcript(message):
+            self._read_profile(account_id, open_id, message)
             return (conversation.id if conversation else None), None
         add_log_dimensions(conversation_id=conversation.id)
 
@@ -218,6 +231,10 @@ class InboundStep:
         conversation = (
             self._conversations.change(conversation.id, touch, current=conversation) or conversation
         )
+        # Filed first, so WeChat's silence cannot hold the line back; routed after, so rules
+        # see the profile (one about to be routed waits for another worker's fetch of it too).
+        unrouted = conversation.state is ConversationState.OPEN and conversation.queue_id is None
+        self._read_profile(account_id, open_id, message, wait=unrouted)
 
         if isinstance(message, UnsubscribeEvent):
             # Nothing more can reach the customer: no farewell, no survey.
@@ -234,6 +251,16 @@ class InboundStep:
         elif conversation.state is ConversationState.WAITING and from_customer:
             self._assign.put(AssignItem(conversation_id=conversation.id))  # revive it
         return conversation.id, None
+
+    def _read_profile(
+        self, account_id: str, open_id: str, message: InboundMessage, *, wait: bool = False
+    ) -> None:
+        """The customer's WeChat profile, when due, for a push in which they reached out or
+        followed (not a location report, nor an unfollow: WeChat would say nothing more)."""
+        if self._profiles is None or isinstance(message, UnsubscribeEvent):
+            return
+        if isinstance(message, (Message, SubscribeEvent)) or opens_conversation(message):
+            self._profiles.refresh(account_id, open_id, wait=wait)
 
     def _append(
         self, conversation: Conversation, message: InboundMessage, received_at: datetime, key: str

@@ -274,6 +274,8 @@ class RouteStep:
             account_id=conversation.account_id,
             local_time=now.astimezone(ZoneInfo(workstream.time_zone)),
             variables=conversation.context,
+            remark=customer.remark if customer else None,
+            union_id=customer.union_id if customer else None,
         )
 
     def _place(

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from shared.wechat.errors import WeChatApiError, WeChatUnavailableError
+from shared.wechat.users import WeChatTag, WeChatUser, parse_tags, parse_user
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -134,6 +135,37 @@ class WeChatApi:
                 "getcallbackip", "the answer had no ip_list", ambiguous=False
             )
         return ips
+
+    # --- followers: info, remarks, tags (docs/protocol.md §9) -----------------------------------
+
+    def user_info(self, token: str, open_id: str, *, timeout: float | None = None) -> WeChatUser:
+        """``user/info``; ``timeout`` (seconds) shorter than the client's, for a caller that must
+        not wait long."""
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        body = self._json(
+            "GET",
+            "/cgi-bin/user/info",
+            params={"access_token": token, "openid": open_id, "lang": "zh_CN"},
+            **extra,
+        )
+        return parse_user(body)
+
+    def update_remark(self, token: str, open_id: str, remark: str) -> None:
+        self._call("/cgi-bin/user/info/updateremark", token, {"openid": open_id, "remark": remark})
+
+    def tags(self, token: str) -> list[WeChatTag]:
+        """``tags/get``: every tag the account made, with its id, name and follower count."""
+        return parse_tags(self._json("GET", "/cgi-bin/tags/get", params={"access_token": token}))
+
+    def tag_users(self, token: str, tag_id: int, open_ids: list[str]) -> None:
+        """``tags/members/batchtagging`` (at most 50 OpenIDs)."""
+        payload = {"openid_list": open_ids, "tagid": tag_id}
+        self._call("/cgi-bin/tags/members/batchtagging", token, payload)
+
+    def untag_users(self, token: str, tag_id: int, open_ids: list[str]) -> None:
+        """``tags/members/batchuntagging`` (at most 50 OpenIDs)."""
+        payload = {"openid_list": open_ids, "tagid": tag_id}
+        self._call("/cgi-bin/tags/members/batchuntagging", token, payload)
 
     # --- customer-service messages (docs/protocol.md §6.2) ---------------------------------------
 

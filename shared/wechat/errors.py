@@ -94,6 +94,11 @@ API_ERRORS: dict[int, tuple[ApiAction, str]] = {
     48004: (ApiAction.GIVE_UP, "the API is banned for this account"),
     50002: (ApiAction.GIVE_UP, "the customer is restricted"),
     46004: (ApiAction.GIVE_UP, "the customer does not exist"),
+    # remarks and tags (docs/protocol.md §9.1)
+    40032: (ApiAction.GIVE_UP, "too many (or no) OpenIDs for one tagging call"),
+    45059: (ApiAction.GIVE_UP, "the customer already carries 20 tags, WeChat's most"),
+    45159: (ApiAction.GIVE_UP, "WeChat does not know this tag (invalid tag id)"),
+    49003: (ApiAction.GIVE_UP, "the OpenID belongs to another account"),
 }
 
 

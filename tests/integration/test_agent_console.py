@@ -167,6 +167,10 @@ class TestCustomerPanel:
             "scene",
             "tags",
             "conversations",
+            "tagIds",  # the WeChat profile, read with the first message
+            "subscribeTime",
+            "subscribeScene",
+            "profileFetchedAt",
         }
 
     def test_it_lists_at_most_twenty_newest_first_and_not_what_is_purged(self, world):

@@ -170,12 +170,17 @@ class TestWebhookBot:
     def test_the_request_is_signed_and_a_reply_goes_out(self, setup, bot):
         world, _, _ = setup
         customer = world.customer()
+        world.wechat_api.set_user(world.simulated.app_id, customer.open_id, remark="Bot's friend")
         conversation = world.write(customer, customer.text("hello bot"))
         self.run_bot(world, conversation)
         assert bot.rejected == 0
         [payload] = bot.received
         assert payload["conversation"]["id"] == conversation
         assert payload["message"]["text"] == "hello bot"
+        assert (payload["customer"]["remark"], payload["customer"]["subscribed"]) == (
+            "Bot's friend",
+            True,
+        )  # the profile was read before the bot was asked
         assert [e.text for e in world.outbound(conversation)] == ["You said: hello bot"]
 
     def test_set_context_then_escalate_lets_a_rule_use_the_variable(self, setup):

@@ -717,6 +717,91 @@ def test_user_info(http: httpx.Client, sim: WeChatApiSimulator, token: str, cloc
     assert info("invalid")["errcode"] == 40003
 
 
+def test_user_info_gives_what_a_test_set(
+    http: httpx.Client, sim: WeChatApiSimulator, token: str
+) -> None:
+    sim.set_user(
+        APP_ID,
+        CUSTOMER,
+        remark="老客户",
+        tags=[2],
+        unionid="oUnion",
+        subscribe_scene="ADD_SCENE_QR_CODE",
+        qr_scene=7,
+        qr_scene_str="poster",
+        subscribe_time=1_700_000_000,
+    )
+    params = {"access_token": token, "openid": CUSTOMER, "lang": "zh_CN"}
+    info = wechat_json(http.get("/cgi-bin/user/info", params=params))
+    assert {
+        k: info[k] for k in ("remark", "tagid_list", "unionid", "qr_scene", "qr_scene_str")
+    } == {
+        "remark": "老客户",
+        "tagid_list": [2],
+        "unionid": "oUnion",
+        "qr_scene": 7,
+        "qr_scene_str": "poster",
+    }
+    assert info["subscribe_time"] == 1_700_000_000
+    assert "nickname" not in info
+    assert "headimgurl" not in info
+
+
+def test_remarks(http: httpx.Client, sim: WeChatApiSimulator, token: str) -> None:
+    def remark(openid: str, text: Any) -> int:
+        body = {"openid": openid, "remark": text}
+        return errcode(
+            http.post("/cgi-bin/user/info/updateremark", params={"access_token": token}, json=body)
+        )
+
+    sim.customer_wrote(APP_ID, CUSTOMER)
+    assert remark(CUSTOMER, "王女士") == 0
+    assert sim.user(APP_ID, CUSTOMER)["remark"] == "王女士"  # type: ignore[index]
+    assert remark(CUSTOMER, "x" * 31) == 47001
+    assert remark("oNeverSeen", "x") == 40003
+    sim.unfollow(APP_ID, CUSTOMER)
+    assert remark(CUSTOMER, "x") == 40003
+    assert sim.user(APP_ID, "oNobody") is None
+
+
+def test_tags(http: httpx.Client, sim: WeChatApiSimulator, token: str) -> None:
+    auth = {"access_token": token}
+
+    def create(name: str) -> dict[str, Any]:
+        return wechat_json(
+            http.post("/cgi-bin/tags/create", params=auth, json={"tag": {"name": name}})
+        )
+
+    def batch(path: str, openids: list[str], tag_id: Any) -> int:
+        body = {"openid_list": openids, "tagid": tag_id}
+        return errcode(http.post(f"/cgi-bin/tags/members/{path}", params=auth, json=body))
+
+    vip = create("VIP")["tag"]
+    assert vip["name"] == "VIP"
+    assert vip["id"] >= 100
+    assert create("VIP")["errcode"] == 45157
+    assert create("长" * 11)["errcode"] == 45158  # 33 bytes
+    sim.customer_wrote(APP_ID, CUSTOMER)
+    assert batch("batchtagging", [CUSTOMER], vip["id"]) == 0
+    tags = wechat_json(http.get("/cgi-bin/tags/get", params=auth))["tags"]
+    assert {"id": vip["id"], "name": "VIP", "count": 1} in tags
+    assert {"id": 2, "name": "星标组", "count": 0} in tags
+    assert sim.user(APP_ID, CUSTOMER)["tagid_list"] == [vip["id"]]  # type: ignore[index]
+    assert batch("batchtagging", [CUSTOMER], 999) == 45159
+    assert batch("batchtagging", [], vip["id"]) == 40032
+    assert batch("batchtagging", [CUSTOMER] * 51, vip["id"]) == 40032
+    assert batch("batchtagging", [CUSTOMER, "oNeverSeen"], 2) == 40003
+    assert sim.user(APP_ID, CUSTOMER)["tagid_list"] == [vip["id"]]  # type: ignore[index]
+    assert batch("batchuntagging", [CUSTOMER], vip["id"]) == 0
+    assert sim.user(APP_ID, CUSTOMER)["tagid_list"] == []  # type: ignore[index]
+    many = [sim.add_tag(APP_ID, f"t{i}") for i in range(20)]
+    sim.set_user(APP_ID, CUSTOMER, tags=many)
+    assert batch("batchtagging", [CUSTOMER], vip["id"]) == 45059
+    other = classic_token(http, OTHER_APP_ID, OTHER_SECRET)
+    other_tags = wechat_json(http.get("/cgi-bin/tags/get", params={"access_token": other}))
+    assert other_tags == {"tags": [{"id": 2, "name": "星标组", "count": 0}]}
+
+
 def test_callback_ips(http: httpx.Client, token: str) -> None:
     assert wechat_json(http.get(IPS, params={"access_token": token})) == {"ip_list": ["127.0.0.1"]}
 

@@ -3,8 +3,8 @@
 Every WeChat call our app makes goes to ``WECHAT_API_BASE_URL``; pointed here, tests, the e2e
 suite and benchmarks get WeChat's answers without a network or a real account: access tokens
 (docs/protocol.md §7), customer-service messages with the 48-hour window and quota, and the typing
-indicator (§6.2), temporary media (§8), user info (§9) and callback IPs (§10). Errors come back
-as WeChat sends them (§11): HTTP 200 with ``{"errcode", "errmsg"}``.
+indicator (§6.2), temporary media (§8), user info, remarks and tags (§9) and callback IPs
+(§10). Errors come back as WeChat sends them (§11): HTTP 200 with ``{"errcode", "errmsg"}``.
 
 The simulator keeps what it accepted (``sent``), what it refused (``refused``) and every
 request (``requests``), reads time from an injectable ``clock`` so tests can move it, and lets
@@ -50,6 +50,11 @@ TEXT_LIMIT = 2048
 MEDIA_LIFETIME = 3 * 24 * 3600
 MAX_BODY = 32 * 1024 * 1024
 MB = 1024 * 1024
+REMARK_LIMIT = 30
+TAG_NAME_LIMIT = 30
+TAGS_PER_ACCOUNT = 100
+TAGS_PER_USER = 20
+OPENIDS_PER_BATCH = 50
 
 CLASSIC_ISSUER = "/cgi-bin/token"
 SEND_PATH = "/cgi-bin/message/custom/send"
@@ -114,6 +119,15 @@ ERRMSG = {
     45072: "command field is invalid",
     45080: "has not sent message to the user in the last 30 seconds",
     45081: "already in typing status",
+    40032: "invalid openid list size",
+    45056: "too many tags now, no need to add new",
+    45057: "can't delete the tag that has too many fans",
+    45058: "can't modify sys tag",
+    45059: "too many tag now, no need to add new",
+    45157: "invalid tag name",
+    45158: "tag name too long",
+    45159: "invalid tag id",
+    49003: "not match openid with appid",
     47001: "data format error",
     40037: "invalid template_id",
     43101: "user refuse to accept the msg",
@@ -275,6 +289,11 @@ class _Customer:
     """When a customer-service message last reached them (an interaction, for typing)."""
     typing_until: float | None = None
     """Until when a Typing indicator shows (15 s, unless cancelled or a message went)."""
+    remark: str = ""
+    unionid: str | None = None
+    subscribe_scene: str = "ADD_SCENE_QR_CODE"
+    qr_scene: int = 0
+    qr_scene_str: str = ""
 
 
 @dataclass
@@ -381,6 +400,8 @@ class WeChatApiSimulator:
         self._template_refusers: set[tuple[str, str]] = set()
         self._template_blocked: set[tuple[str, str]] = set()
         self._msg_ids = itertools.count(200_000_001)
+        self._account_tags: dict[str, dict[int, str]] = {}
+        """Each account's tags, by id (docs/protocol.md §9): 2 is WeChat's own 星标组."""
         self.playground = Playground(self)
         """The customer playground, served under ``/__sim/playground/``."""
 
@@ -392,6 +413,11 @@ class WeChatApiSimulator:
             "/cgi-bin/media/upload": ("POST", self._media_upload),
             "/cgi-bin/media/get": ("GET", self._media_get),
             "/cgi-bin/user/info": ("GET", self._user_info),
+            "/cgi-bin/user/info/updateremark": ("POST", self._update_remark),
+            "/cgi-bin/tags/get": ("GET", self._tags_get),
+            "/cgi-bin/tags/create": ("POST", self._tags_create),
+            "/cgi-bin/tags/members/batchtagging": ("POST", self._batch_tagging),
+            "/cgi-bin/tags/members/batchuntagging": ("POST", self._batch_untagging),
             "/cgi-bin/getcallbackip": ("GET", self._callback_ips),
             "/__sim/customer_wrote": ("POST", self._sim_customer_wrote),
             "/__sim/sent": ("GET", self._sim_sent),
@@ -562,6 +588,49 @@ class WeChatApiSimulator:
             customer.following = True
             customer.tags = list(tags)
             customer.subscribe_time = int(now) if subscribe_time is None else subscribe_time
+
+    def set_user(
+        self,
+        app_id: str,
+        openid: str,
+        *,
+        remark: str | None = None,
+        tags: Iterable[int] | None = None,
+        unionid: str | None = None,
+        subscribe_scene: str | None = None,
+        qr_scene: int | None = None,
+        qr_scene_str: str | None = None,
+        subscribe_time: int | None = None,
+    ) -> None:
+        """What ``user/info`` says of a follower (known or new): each field given replaces
+        what was there; ``unionid`` as if the account were bound to an Open Platform."""
+        with self._lock:
+            customer = self._customer(app_id, openid, self._clock())
+            if remark is not None:
+                customer.remark = remark
+            if tags is not None:
+                customer.tags = list(tags)
+            if unionid is not None:
+                customer.unionid = unionid or None
+            if subscribe_scene is not None:
+                customer.subscribe_scene = subscribe_scene
+            if qr_scene is not None:
+                customer.qr_scene = qr_scene
+            if qr_scene_str is not None:
+                customer.qr_scene_str = qr_scene_str
+            if subscribe_time is not None:
+                customer.subscribe_time = subscribe_time
+
+    def user(self, app_id: str, openid: str) -> dict[str, Any] | None:
+        """The follower as ``user/info`` would answer, or None for one WeChat has not heard of."""
+        with self._lock:
+            customer = self._customers.get((app_id, openid))
+            return None if customer is None else _user_json(openid, customer)
+
+    def add_tag(self, app_id: str, name: str) -> int:
+        """A tag of the account, as ``tags/create`` makes one → its id."""
+        with self._lock:
+            return self._create_tag(app_id, name)
 
     def add_media(
         self,
@@ -1026,21 +1095,100 @@ class WeChatApiSimulator:
             customer = self._customers.get((app_id, openid))
             if openid.startswith("invalid") or customer is None:
                 raise _RefusedError(40003)
-            if not customer.following:
-                return _json({"subscribe": 0, "openid": openid})
-            return _json(
-                {
-                    "subscribe": 1,
-                    "openid": openid,
-                    "subscribe_time": customer.subscribe_time,
-                    "remark": "",
-                    "groupid": 0,
-                    "tagid_list": list(customer.tags),
-                    "subscribe_scene": "ADD_SCENE_QR_CODE",
-                    "qr_scene": 0,
-                    "qr_scene_str": "",
-                }
-            )
+            return _json(_user_json(openid, customer))
+
+    def _follower(self, app_id: str, openid: Any) -> _Customer:
+        """A follower of the account named in a body; 40003 otherwise (the caller holds the
+        lock)."""
+        customer = self._customers.get((app_id, openid)) if isinstance(openid, str) else None
+        if customer is None or not customer.following:
+            raise _RefusedError(40003)
+        return customer
+
+    def _update_remark(self, call: _Call) -> _Reply:
+        """``remark`` of at most 30 characters (the simulator's reading of "小于30"; past it
+        WeChat's code is not documented, 45158-like: 47001 here)."""
+        body = call.json()
+        with self._lock:
+            app_id, _ = self._authorize(call)
+            customer = self._follower(app_id, body.get("openid"))
+            remark = body.get("remark")
+            if not isinstance(remark, str) or len(remark) > REMARK_LIMIT:
+                raise _RefusedError(47001)
+            customer.remark = remark
+        return _json(OK)
+
+    def _tags_of(self, app_id: str) -> dict[int, str]:
+        return self._account_tags.setdefault(app_id, {2: "星标组"})
+
+    def _create_tag(self, app_id: str, name: str) -> int:
+        tags = self._tags_of(app_id)
+        if not name or name in tags.values():
+            raise _RefusedError(45157)
+        if len(name.encode("utf-8")) > TAG_NAME_LIMIT:
+            raise _RefusedError(45158)
+        if len(tags) >= TAGS_PER_ACCOUNT:
+            raise _RefusedError(45056)
+        tag_id = max([99, *tags]) + 1  # the account's own tags are numbered from 100
+        tags[tag_id] = name
+        return tag_id
+
+    def _tags_get(self, call: _Call) -> _Reply:
+        with self._lock:
+            app_id, _ = self._authorize(call)
+            counts = {
+                tag_id: sum(
+                    1
+                    for (owner, _), c in self._customers.items()
+                    if owner == app_id and c.following and tag_id in c.tags
+                )
+                for tag_id in self._tags_of(app_id)
+            }
+            tags = [
+                {"id": tag_id, "name": name, "count": counts[tag_id]}
+                for tag_id, name in sorted(self._tags_of(app_id).items())
+            ]
+        return _json({"tags": tags})
+
+    def _tags_create(self, call: _Call) -> _Reply:
+        body = call.json()
+        tag = body.get("tag")
+        name = tag.get("name") if isinstance(tag, dict) else None
+        if not isinstance(name, str):
+            raise _RefusedError(47001)
+        with self._lock:
+            app_id, _ = self._authorize(call)
+            tag_id = self._create_tag(app_id, name)
+        return _json({"tag": {"id": tag_id, "name": name}})
+
+    def _batch_tagging(self, call: _Call) -> _Reply:
+        return self._batch(call, add=True)
+
+    def _batch_untagging(self, call: _Call) -> _Reply:
+        return self._batch(call, add=False)
+
+    def _batch(self, call: _Call, *, add: bool) -> _Reply:
+        """``openid_list`` (1 to 50 followers, else 40032) and an existing ``tagid`` (45159);
+        a follower past 20 tags is 45059. Nothing changes unless every OpenID is good."""
+        body = call.json()
+        openids, tag_id = body.get("openid_list"), body.get("tagid")
+        if not isinstance(openids, list) or not 1 <= len(openids) <= OPENIDS_PER_BATCH:
+            raise _RefusedError(40032)
+        with self._lock:
+            app_id, _ = self._authorize(call)
+            if not isinstance(tag_id, int) or tag_id not in self._tags_of(app_id):
+                raise _RefusedError(45159)
+            followers = [self._follower(app_id, openid) for openid in openids]
+            if add and any(
+                tag_id not in c.tags and len(c.tags) >= TAGS_PER_USER for c in followers
+            ):
+                raise _RefusedError(45059)
+            for customer in followers:
+                if add and tag_id not in customer.tags:
+                    customer.tags.append(tag_id)
+                elif not add and tag_id in customer.tags:
+                    customer.tags.remove(tag_id)
+        return _json(OK)
 
     def _callback_ips(self, call: _Call) -> _Reply:
         with self._lock:
@@ -1260,6 +1408,27 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+
+def _user_json(openid: str, customer: _Customer) -> dict[str, Any]:
+    """``user/info`` as WeChat answers it today: no nickname, avatar or language (§9); for one
+    who does not follow, ``subscribe`` 0 and nothing else."""
+    if not customer.following:
+        return {"subscribe": 0, "openid": openid}
+    user: dict[str, Any] = {
+        "subscribe": 1,
+        "openid": openid,
+        "subscribe_time": customer.subscribe_time,
+        "remark": customer.remark,
+        "groupid": 0,
+        "tagid_list": list(customer.tags),
+        "subscribe_scene": customer.subscribe_scene,
+        "qr_scene": customer.qr_scene,
+        "qr_scene_str": customer.qr_scene_str,
+    }
+    if customer.unionid:
+        user["unionid"] = customer.unionid
+    return user
 
 
 def _json(data: dict[str, Any], summary: str = "ok") -> _Reply:

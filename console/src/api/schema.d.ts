@@ -625,6 +625,24 @@ export interface paths {
         };
         /** The customer: subscription, scene, tags, other conversations */
         get: operations["getAgentConversationsIdCustomer"];
+        /** Set the customer's remark and tags, in WeChat and here (the conversation's agent or the admin) */
+        put: operations["putAgentConversationsIdCustomer"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/conversations/{id}/customer/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's WeChat tags, to choose from */
+        get: operations["getAgentConversationsIdCustomerTags"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1882,7 +1900,7 @@ export interface components {
              * @default null
              */
             any: components["schemas"]["Condition-Input"][] | null;
-            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute") | unknown | unknown | null;
+            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute" | "customer.remark" | "customer.unionId") | unknown | unknown | null;
             /**
              * Ignorecase
              * @default false
@@ -1937,7 +1955,7 @@ export interface components {
              * @default null
              */
             any: components["schemas"]["Condition-Output"][] | null;
-            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute") | unknown | unknown | null;
+            field?: ("message.text" | "message.type" | "event.type" | "event.key" | "customer.openId" | "customer.tags" | "customer.scene" | "account.id" | "time.weekday" | "time.hour" | "time.minute" | "customer.remark" | "customer.unionId") | unknown | unknown | null;
             /**
              * Ignorecase
              * @default false
@@ -2295,10 +2313,35 @@ export interface components {
             /** Openid */
             openId: string;
             /**
+             * Profilefetchedat
+             * @default null
+             */
+            profileFetchedAt: string | null;
+            /**
+             * Qrscene
+             * @default null
+             */
+            qrScene: string | null;
+            /**
+             * Remark
+             * @default null
+             */
+            remark: string | null;
+            /**
              * Scene
              * @default null
              */
             scene: string | null;
+            /**
+             * Subscribescene
+             * @default null
+             */
+            subscribeScene: string | null;
+            /**
+             * Subscribetime
+             * @default null
+             */
+            subscribeTime: string | null;
             /**
              * Subscribed
              * @default null
@@ -2309,8 +2352,18 @@ export interface components {
              * @default null
              */
             subscriptionChangedAt: string | null;
+            /**
+             * Tagids
+             * @default []
+             */
+            tagIds: number[];
             /** Tags */
             tags: string[];
+            /**
+             * Unionid
+             * @default null
+             */
+            unionId: string | null;
         };
         /** CustomerRef */
         CustomerRef: {
@@ -2321,6 +2374,23 @@ export interface components {
             name: string | null;
             /** Openid */
             openId: string;
+        };
+        /**
+         * CustomerUpdate
+         * @description What an agent or the admin changes of a customer, in WeChat and here (neither field:
+         *     nothing changes).
+         */
+        CustomerUpdate: {
+            /**
+             * Remark
+             * @default null
+             */
+            remark: string | null;
+            /**
+             * Tagids
+             * @default null
+             */
+            tagIds: number[] | null;
         };
         /**
          * Directory
@@ -3286,6 +3356,11 @@ export interface components {
              */
             openId: string;
             /**
+             * Remark
+             * @default null
+             */
+            remark: string | null;
+            /**
              * Routingrules
              * @default null
              */
@@ -3300,6 +3375,11 @@ export interface components {
              * @default []
              */
             tags: string[];
+            /**
+             * Unionid
+             * @default null
+             */
+            unionId: string | null;
         };
         /** RouteTestResult */
         RouteTestResult: {
@@ -3617,6 +3697,20 @@ export interface components {
             agents: components["schemas"]["AgentLoad"][];
             /** Queues */
             queues: components["schemas"]["QueueLoad"][];
+        };
+        /** TagList */
+        TagList: {
+            /** Tags */
+            tags: components["schemas"]["TagView"][];
+        };
+        /** TagView */
+        TagView: {
+            /** Count */
+            count: number;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
         };
         /** TemplateField */
         TemplateField: {
@@ -7963,6 +8057,180 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    putAgentConversationsIdCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "remark": "VIP 王女士",
+                 *       "tagIds": [
+                 *         100,
+                 *         101
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CustomerUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerPanel"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat refused it (wechat_refused); the message says why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large: JSON 256 KB, a file 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat was busy or did not answer; the message says why */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAgentConversationsIdCustomerTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat refused it (wechat_refused); the message says why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat was busy or did not answer; the message says why */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

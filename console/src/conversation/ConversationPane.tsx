@@ -7,6 +7,7 @@ import type { components } from "../api/schema";
 import { useNow } from "../clock";
 import { useI18n } from "../i18n";
 import { describeWindow, windowOpen } from "../replyWindow";
+import { customerLabel } from "../workspace/lists";
 import { Actions, type Outcome } from "./Actions";
 import { errorMessage } from "./attachments";
 import { replyBlocked } from "./capabilities";
@@ -125,7 +126,7 @@ export function ConversationPane({
     );
   }
 
-  const customer = detail.customer.name ?? detail.customer.openId;
+  const customer = customerLabel(detail.customer, t("customer.wechatUser"));
   const open = windowOpen(detail.window, now);
   const blocked = replyBlocked(detail.capabilities.canReply, detail.state);
   const messages = mergeLines(detail.messages, local);
@@ -185,7 +186,12 @@ export function ConversationPane({
           }}
         />
       </section>
-      <CustomerPanel api={api} conversationId={conversationId} revision={revision} />
+      <CustomerPanel
+        api={api}
+        conversationId={conversationId}
+        revision={revision}
+        editable={detail.capabilities.canReply}
+      />
     </div>
   );
 }

@@ -268,7 +268,7 @@ function ConversationsSection({
                 <tr key={c.id} aria-current={c.id === openId ? "true" : undefined}>
                   <th scope="row">
                     <a href={href("supervisor", c.id)} onClick={followLink}>
-                      {customerLabel(c.customer)}
+                      {customerLabel(c.customer, t("customer.wechatUser"))}
                     </a>
                   </th>
                   <td>{(c.queueId && names.queues.get(c.queueId)) || t("supervisor.none")}</td>

@@ -60,7 +60,7 @@ export function ConversationList({
                 onClick={() => onSelect(item.id)}
               >
                 <span class="conversation-top">
-                  <span class="conversation-customer">{customerLabel(item.customer)}</span>
+                  <span class="conversation-customer">{customerLabel(item.customer, t("customer.wechatUser"))}</span>
                   <time class="conversation-time" dateTime={item.lastActivityAt}>
                     {when(item.lastActivityAt)}
                   </time>

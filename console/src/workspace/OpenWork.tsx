@@ -39,7 +39,7 @@ export function OpenWork({
           {queue.map((item) => (
             <li key={item.id} class="queue-item">
               <span class="queue-text">
-                <span class="conversation-customer">{customerLabel(item.customer)}</span>
+                <span class="conversation-customer">{customerLabel(item.customer, t("customer.wechatUser"))}</span>
                 <span class="conversation-line">
                   {lineText(item.lastCustomerLine ?? item.lastLine, t)}
                 </span>

@@ -17,9 +17,12 @@ export function byLastActivity<T extends Pick<ListItem, "id" | "lastActivityAt">
   );
 }
 
-/** The customer's profile name when the app knows it, else their openId. */
-export function customerLabel(customer: ListItem["customer"]): string {
-  return customer.name?.trim() || customer.openId;
+/** The customer's name (the account's remark on them) when there is one, else ``fallback``
+ * ("WeChat user": WeChat no longer gives nicknames) with their openId to tell them apart. */
+export function customerLabel(customer: ListItem["customer"], fallback?: string): string {
+  const name = customer.name?.trim();
+  if (name) return name;
+  return fallback ? `${fallback} · ${customer.openId}` : customer.openId;
 }
 
 const KINDS: Record<string, MessageKey> = {
