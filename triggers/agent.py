@@ -8,6 +8,7 @@ import azure.functions as func
 from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
 from shared.desk.workspace import MAX_UPLOAD_BYTES, ReadRequest, TextMessageRequest
 from shared.model.agents import Agent, AgentView
+from shared.model.tap_menus import TapMenuRequest
 from triggers.requests import LIST_PAGE, TRANSCRIPT_PAGE, page_size, parse_body
 from triggers.responses import (
     api,
@@ -178,3 +179,14 @@ def agent_transfer(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(
         services().desk.transfer(agent, req.route_params["id"], request).json_body()
     )
+
+
+@bp.route(route="api/agent/conversations/{id}/menus", methods=["POST"], auth_level=ANONYMOUS)
+@api
+def agent_send_menu(req: func.HttpRequest) -> func.HttpResponse:
+    """A tap-to-reply menu; 202: queued for the send step."""
+    workspace = services().workspace
+    actor = caller(req)
+    request = parse_body(TapMenuRequest, request_body(req))
+    entry = workspace.send_menu(actor, req.route_params["id"], request)
+    return json_response(workspace.entry_view(entry), 202)
