@@ -7,6 +7,7 @@ import { errorMessage } from "./attachments";
 import { checkFile, formatBytes, SNIFF_BYTES } from "./files";
 import { replyKeyAction } from "./keys";
 import type { MessageView } from "./lines";
+import { TapMenuButton } from "./TapMenu";
 
 type Capabilities = components["schemas"]["Capabilities"];
 type QuickReply = components["schemas"]["QuickReplyView"];
@@ -224,6 +225,7 @@ export function ReplyBox({
             </div>
           )}
         </div>
+        <TapMenuButton api={api} conversationId={conversationId} disabled={disabled || !!busy} onQueued={onQueued} />
         {capabilities.canSendFiles && (
           <label class="cv-attach" title={t("reply.attachHint", { media: formatBytes(mediaMax), max: formatBytes(capabilities.maxFileBytes) })}>
             {t("reply.attach")}

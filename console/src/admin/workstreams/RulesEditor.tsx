@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Api } from "../../api/client";
 import { useI18n } from "../../i18n";
 import { CATALOGUE, type MessageKey } from "../../i18n/messages";
+import { MENU_KEYS_LIST, MenuKeysList } from "../accounts/menuKeys";
 import { formatRequired, parseRequired } from "../skills";
 import {
   apiError,
@@ -117,6 +118,7 @@ export function RulesEditor({ api, workstreamId }: { api: Api; workstreamId: str
   return (
     <main class="page ws-page ws-wide">
       <WorkstreamTabs id={workstreamId} current="rules" />
+      <MenuKeysList api={api} accountId={ws?.accountId} />
       <h1>{ws ? t("rules.titleFor", { name: ws.name }) : t("rules.title")}</h1>
       {(loadError ?? vocabError) && <p role="alert" class="error">{(loadError ?? vocabError)!.message}</p>}
       {!(catalog && vocabulary) && !(loadError ?? vocabError) && <p role="status">{t("common.loading")}</p>}
@@ -557,6 +559,7 @@ function ValueEditor({
       </span>
     );
   }
-  return <input {...common} class="ws-value" value={typeof value === "string" ? value : ""} onInput={(e) => onChange({ ...condition, value: (e.target as HTMLInputElement).value })} />;
+  const suggestions = condition.field === "event.key" ? MENU_KEYS_LIST : undefined;
+  return <input {...common} class="ws-value" list={suggestions} value={typeof value === "string" ? value : ""} onInput={(e) => onChange({ ...condition, value: (e.target as HTMLInputElement).value })} />;
 }
 
