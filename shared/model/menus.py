@@ -50,9 +50,9 @@ class _Action(ApiModel):
     """What a button without sub-buttons does: a click with its key, or a view with its URL."""
 
     type: ButtonType | None = None
-    key: Annotated[str, Field(min_length=1)] | None = None
+    key: Annotated[str, Field(min_length=1, max_length=MAX_KEY_BYTES)] | None = None
     """A click button's key, at most 128 bytes: what a routing rule's ``event.key`` sees."""
-    url: Annotated[str, Field(min_length=1)] | None = None
+    url: Annotated[str, Field(min_length=1, max_length=MAX_URL_BYTES)] | None = None
     """A view button's http(s) URL, at most 1024 bytes."""
 
     @field_validator("key")
@@ -79,7 +79,7 @@ class _Action(ApiModel):
 
 
 class SubButton(_Action):
-    name: Annotated[str, Field(min_length=1)]
+    name: Annotated[str, Field(min_length=1, max_length=MAX_SUB_NAME_BYTES)]
     """At most 60 bytes."""
 
     @field_validator("name")
@@ -96,7 +96,7 @@ class SubButton(_Action):
 class MenuButton(_Action):
     """A top-level button: either it acts itself (``type``) or it opens its ``subButtons``."""
 
-    name: Annotated[str, Field(min_length=1)]
+    name: Annotated[str, Field(min_length=1, max_length=MAX_TOP_NAME_BYTES)]
     """At most 16 bytes: 16 letters, or 5 Chinese characters (WeChat's client shows 4)."""
     sub_buttons: Annotated[list[SubButton], Field(max_length=MAX_SUB_BUTTONS)] = []
     """At most 5. A button with sub-buttons has no type, key or url of its own."""

@@ -35,10 +35,10 @@ def _fits(text: str, limit: int) -> str:
 
 
 class TapOption(ApiModel):
-    id: Annotated[str, Field(min_length=1)] | None = None
+    id: Annotated[str, Field(min_length=1, max_length=MAX_OPTION_ID_BYTES)] | None = None
     """What WeChat sends back in ``bizmsgmenuid`` when the customer taps it, at most 64 bytes;
     left out, the option's place in the list (``1``, ``2``, …)."""
-    content: Annotated[str, Field(min_length=1)]
+    content: Annotated[str, Field(min_length=1, max_length=MAX_OPTION_BYTES)]
     """The option's text, at most 128 bytes; the tap sends it as the customer's message."""
 
     @field_validator("id")
@@ -55,11 +55,11 @@ class TapOption(ApiModel):
 class TapMenuRequest(ApiModel):
     """``POST /api/agent/conversations/{id}/menus``: a question and its options."""
 
-    head_content: str = ""
+    head_content: Annotated[str, Field(max_length=MAX_HEAD_TAIL_BYTES)] = ""
     """Text above the options, at most 1024 bytes."""
     options: Annotated[list[TapOption], Field(min_length=1, max_length=MAX_OPTIONS)]
     """1 to 10 options, ids unique."""
-    tail_content: str = ""
+    tail_content: Annotated[str, Field(max_length=MAX_HEAD_TAIL_BYTES)] = ""
     """Text below the options, at most 1024 bytes."""
 
     @field_validator("head_content", "tail_content")

@@ -27,7 +27,10 @@ Schema cannot state, named by its error code or by the field it is about:
   or missing from the ``blockAssignmentDuringWrapUp`` it goes with;
 - ``automatedMessages``: a ``{Placeholder}`` no automated message fills;
 - ``text`` and ``quickReply``: more than WeChat's 2048 bytes of UTF-8 (the document can only
-  say 2048 characters).
+  say 2048 characters);
+- ``buttons…`` (a custom menu), ``options…``, ``headContent``, ``tailContent`` (a tap-to-reply
+  menu): over WeChat's byte limits, a button's type without its key or url, keys or option
+  ids used twice.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ UNFORESEEABLE_CODES = {"unknown_reference", "address_refused", "body_too_large"}
 UNFORESEEABLE_FIELDS = re.compile(
     r"continuationToken|routingRules(\.\d+(\..*)?)?|classificationRulesets(\..*)?|overflow(\..*)?"
     r"|autoCloseAfterInactivity|positionUpdateEvery|autoClose(\..*)?|automatedMessages|text"
-    r"|quickReply"
+    r"|quickReply|buttons(\..*)?|options(\..*)?|headContent|tailContent"
     r"|skills|requiredSkills|wrapUpDuration|wrap_up_duration"
     r"|.*\.condition(\..*)?|.*\.pattern|operatingHours\.weekly\.\d+\.end"
 )

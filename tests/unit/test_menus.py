@@ -55,7 +55,7 @@ def test_a_full_menu_at_every_limit_saves_and_becomes_wechats_body() -> None:
     [
         ({"buttons": []}, "buttons", "at least 1"),
         ({"buttons": [click(key=f"k{i}") for i in range(4)]}, "buttons", "at most 3"),
-        ({"buttons": [click("a" * 17)]}, "buttons.0.name", "17 bytes"),
+        ({"buttons": [click("a" * 17)]}, "buttons.0.name", "at most 16"),
         ({"buttons": [click("退款退款退款")]}, "buttons.0.name", "18 bytes"),
         ({"buttons": [click(key="k" * 129)]}, "buttons.0.key", "at most 128"),
         ({"buttons": [view(url="https://e.com/" + "p" * 1011)]}, "buttons.0.url", "1024"),
@@ -82,8 +82,14 @@ def test_a_full_menu_at_every_limit_saves_and_becomes_wechats_body() -> None:
         (
             {"buttons": [{"name": "x", "subButtons": [click("n" * 61)]}]},
             "buttons.0.subButtons.0.name",
-            "61 bytes",
+            "at most 60",
         ),
+        (
+            {"buttons": [{"name": "x", "subButtons": [click("好" * 21)]}]},
+            "buttons.0.subButtons.0.name",
+            "63 bytes",
+        ),
+        ({"buttons": [click(key="键" * 43)]}, "buttons.0.key", "129 bytes"),
         (
             {"buttons": [{"name": "x", "subButtons": [click(key="k" * 129)]}]},
             "buttons.0.subButtons.0.key",
@@ -161,11 +167,13 @@ def test_a_tap_menu_at_its_limits_is_accepted() -> None:
     [
         ({"options": []}, "options", "at least 1"),
         ({"options": [{"content": f"{i}"} for i in range(11)]}, "options", "at most 10"),
-        ({"options": [{"id": "i" * 65, "content": "x"}]}, "options.0.id", "65 bytes"),
+        ({"options": [{"id": "i" * 65, "content": "x"}]}, "options.0.id", "at most 64"),
+        ({"options": [{"id": "号" * 22, "content": "x"}]}, "options.0.id", "66 bytes"),
         ({"options": [{"content": "好" * 43}]}, "options.0.content", "129 bytes"),
         ({"options": [{"content": ""}]}, "options.0.content", ""),
-        ({"headContent": "h" * 1025, "options": [{"content": "x"}]}, "headContent", "1025"),
-        ({"tailContent": "t" * 1025, "options": [{"content": "x"}]}, "tailContent", "1025"),
+        ({"headContent": "h" * 1025, "options": [{"content": "x"}]}, "headContent", "at most 1024"),
+        ({"tailContent": "t" * 1025, "options": [{"content": "x"}]}, "tailContent", "at most 1024"),
+        ({"headContent": "问" * 342, "options": [{"content": "x"}]}, "headContent", "1026 bytes"),
         (
             {"options": [{"id": "2", "content": "a"}, {"content": "b"}]},
             "options",
