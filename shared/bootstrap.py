@@ -16,6 +16,7 @@ from shared.channel.callback import WeChatCallback
 from shared.channel.callback_ips import CallbackIpAllowList
 from shared.channel.draining import ChannelDrain
 from shared.channel.golive import ActivityRecorder, GoLiveCheck
+from shared.channel.menus import AccountMenus
 from shared.channel.profiles import CustomerProfiles
 from shared.channel.registry import AccountRegistry
 from shared.core.file_links import FileLinks
@@ -54,6 +55,7 @@ from shared.store.conversations import ConversationStore
 from shared.store.documents import DocumentStore
 from shared.store.inbound import InboundStore
 from shared.store.leases import Leases
+from shared.store.menus import MenuStore
 from shared.store.names import (
     ACCESS_TOKENS_TABLE,
     ACCOUNTS_TABLE,
@@ -285,6 +287,13 @@ class Services:
             self.callback_ips if settings.callback_ip_check else None,
             clock,
             ActivityRecorder(activity, clock),
+        )
+        self.menus = AccountMenus(
+            self.accounts,
+            MenuStore(storage.table(ACCOUNTS_TABLE)),
+            self.access_tokens,
+            self.wechat,
+            clock,
         )
         self.poison = PoisonQueues(storage.queues, self.failures, self.conversations, self.inbound)
         self.golive = GoLiveCheck(activity, self.access_tokens, settings.outbound_ips, clock)

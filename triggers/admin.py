@@ -16,6 +16,7 @@ from shared.model.accounts import AccountCreate, AccountPatch
 from shared.model.agents import AgentFields, AgentPatch, AgentView
 from shared.model.capacity_profiles import CapacityProfileFields, CapacityProfilePatch
 from shared.model.conversations import ConversationState, TranscriptEntryView
+from shared.model.menus import AccountMenu
 from shared.model.queues import QueueFields, QueuePatch
 from shared.model.templates import TemplateFields, TemplateImport
 from shared.model.workstreams import WorkstreamFields, WorkstreamPatch
@@ -47,7 +48,7 @@ def admin_account(req: func.HttpRequest) -> func.HttpResponse:
         req,
         lambda aid: registry.view(registry.get(aid)),
         lambda aid, body: registry.view(registry.update(aid, parse_body(AccountPatch, body))),
-        registry.remove,
+        _remove_account,
     )
 
 
@@ -374,3 +375,39 @@ def admin_account_templates_import(req: func.HttpRequest) -> func.HttpResponse:
     request = parse_body(TemplateImport, request_body(req) or b"{}")
     result = services().template_admin.import_from_wechat(req.route_params["id"], request)
     return json_response(result.json_body())
+
+
+# --- custom menus (shared/channel/menus.py) ---------------------------------------------------
+
+
+@bp.route(route="api/admin/accounts/{id}/menu", methods=["GET", "PUT"], auth_level=ANONYMOUS)
+@admin
+def admin_account_menu(req: func.HttpRequest) -> func.HttpResponse:
+    """The account's menu draft; PUT replaces it, checked against WeChat's limits."""
+    menus = services().menus
+    account_id = req.route_params["id"]
+    if req.method == "PUT":
+        return json_response(
+            menus.save(account_id, parse_body(AccountMenu, request_body(req))).json_body()
+        )
+    return json_response(menus.view(account_id).json_body())
+
+
+@bp.route(route="api/admin/accounts/{id}/menu/publish", methods=["POST"], auth_level=ANONYMOUS)
+@admin
+def admin_account_menu_publish(req: func.HttpRequest) -> func.HttpResponse:
+    """``menu/create`` with the draft; 409 with WeChat's errcode when it refuses."""
+    return json_response(services().menus.publish(req.route_params["id"]).json_body())
+
+
+@bp.route(route="api/admin/accounts/{id}/menu/pull", methods=["POST"], auth_level=ANONYMOUS)
+@admin
+def admin_account_menu_pull(req: func.HttpRequest) -> func.HttpResponse:
+    """Replace the draft with the menu WeChat has (``menu/get``)."""
+    return json_response(services().menus.pull(req.route_params["id"]).json_body())
+
+
+def _remove_account(account_id: str) -> None:
+    """The account, then its menu draft (WeChat keeps the published menu)."""
+    services().accounts.remove(account_id)
+    services().menus.forget(account_id)

@@ -14,6 +14,7 @@ from shared.desk.workspace import (
     TextMessageRequest,
 )
 from shared.model.agents import Agent, AgentView
+from shared.model.tap_menus import TapMenuRequest
 from shared.model.templates import TemplateSendRequest
 from triggers.requests import LIST_PAGE, TRANSCRIPT_PAGE, page_size, parse_body
 from triggers.responses import (
@@ -265,3 +266,14 @@ def agent_templates(req: func.HttpRequest) -> func.HttpResponse:
         return json_response(s.workspace.entry_view(entry), 202)
     offered = s.template_messages.offered(actor, conversation_id)
     return json_response({"templates": [t.json_body() for t in offered]})
+
+
+@bp.route(route="api/agent/conversations/{id}/menus", methods=["POST"], auth_level=ANONYMOUS)
+@api
+def agent_send_menu(req: func.HttpRequest) -> func.HttpResponse:
+    """A tap-to-reply menu; 202: queued for the send step."""
+    workspace = services().workspace
+    actor = caller(req)
+    request = parse_body(TapMenuRequest, request_body(req))
+    entry = workspace.send_menu(actor, req.route_params["id"], request)
+    return json_response(workspace.entry_view(entry), 202)

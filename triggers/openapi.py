@@ -44,7 +44,9 @@ from shared.model.capacity_profiles import (
     CapacityProfilePatch,
 )
 from shared.model.conversations import Conversation, ConversationState, TranscriptEntryView
+from shared.model.menus import AccountMenu, MenuView
 from shared.model.queues import Queue, QueueFields, QueuePatch
+from shared.model.tap_menus import TapMenuRequest
 from shared.model.templates import (
     TEMPLATE_ID,
     TemplateFields,
@@ -285,6 +287,24 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
 """Path parameters with a shape of their own; any other is an id (``ROUTE_ID``)."""
 ID_PARAMETER = {"type": "string", "pattern": f"^{ROUTE_ID.pattern}$"}
 
+MENU_EXAMPLE: dict[str, Any] = {
+    "buttons": [
+        {"name": "退款", "type": "click", "key": "REFUND"},
+        {
+            "name": "Help",
+            "subButtons": [
+                {"name": "Talk to us", "type": "click", "key": "AGENT"},
+                {"name": "FAQ", "type": "view", "url": "https://example.com/faq"},
+            ],
+        },
+    ]
+}
+TAP_MENU_EXAMPLE: dict[str, Any] = {
+    "headContent": "Was your problem solved?",
+    "options": [{"id": "101", "content": "Yes"}, {"id": "102", "content": "No"}],
+    "tailContent": "",
+}
+
 OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/api/admin/accounts", "Register a WeChat account", A, AccountView, 201, AccountCreate, ACCOUNT_EXAMPLE),
     Operation("get", "/api/admin/accounts", "List accounts", A, AccountList),
@@ -295,6 +315,10 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/api/admin/accounts/{id}/reactivate", "Reactivate a draining or inactive channel", A, AccountView),
     Operation("get", "/api/admin/accounts/{id}/callback", "The callback information for WeChat's console", A, CallbackInfo),
     Operation("get", "/api/admin/accounts/{id}/check", "The go-live check: URL verified by WeChat, access token, pushes in the configured mode, the last push", A, GoLiveReport),
+    Operation("get", "/api/admin/accounts/{id}/menu", "The account's custom menu draft, its click keys and how the last publish went", A, MenuView),
+    Operation("put", "/api/admin/accounts/{id}/menu", "Replace the menu draft (checked against WeChat's limits; not published)", A, MenuView, 200, AccountMenu, MENU_EXAMPLE),
+    Operation("post", "/api/admin/accounts/{id}/menu/publish", "Publish the draft with WeChat's menu/create (409 wechat_refused with the errcode)", A, MenuView),
+    Operation("post", "/api/admin/accounts/{id}/menu/pull", "Replace the draft with the menu WeChat has (menu/get)", A, MenuView),
     Operation("post", "/api/admin/queues", "Create a queue", A, Queue, 201, QueueFields, QUEUE_EXAMPLE),
     Operation("get", "/api/admin/queues", "List queues", A, QueueList),
     Operation("get", "/api/admin/queues/{id}", "Get a queue", A, Queue),
@@ -338,6 +362,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("put", "/api/agent/conversations/{id}/customer", "Set the customer's remark and tags, in WeChat and here (the conversation's agent or the admin)", G, CustomerPanel, 200, CustomerUpdate, {"remark": "VIP 王女士", "tagIds": [100, 101]}, upstream=True),
     Operation("get", "/api/agent/conversations/{id}/customer/tags", "The account's WeChat tags, to choose from", G, TagList, upstream=True),
     Operation("post", "/api/agent/conversations/{id}/messages", "Reply with text (JSON) or a file (multipart); 202, queued for sending", G, MessageView, 202, TextMessageRequest, {"text": "您好，已为您办理退款。"}),
+    Operation("post", "/api/agent/conversations/{id}/menus", "Send a tap-to-reply menu (msgmenu); 202, queued; the customer's tap is recorded as the answer", G, MessageView, 202, TapMenuRequest, TAP_MENU_EXAMPLE),
     Operation("get", "/api/agent/conversations/{id}/attachments/{entryId}", "An attachment's bytes", G, None, binary=True),
     Operation("get", "/api/agent/conversations/{id}/quick-replies", "The workstream's quick replies, filled for this conversation", G, QuickReplyList),
     Operation("post", "/api/agent/conversations/{id}/typing", "The conversation's agent is (or stopped) writing a reply: WeChat shows the customer it is typing, at most once per 15 s, never outside the reply window; 204 whatever WeChat says", G, None, 204, TypingRequest, {"typing": True}),

@@ -45,6 +45,7 @@ from shared.model.conversations import (
     conversation_account,
     utc,
 )
+from shared.model.tap_menus import MENU_DETAILS, MENU_TYPE, TapMenuRequest
 from shared.pipeline.assign import AssignStep
 from shared.pipeline.media import THUMBNAIL, blob_prefix, store_attachment
 from shared.store.catalog import RoutingCatalog
@@ -724,6 +725,20 @@ class AgentWorkspace:
         return self._outbox.add(
             conversation, entry.model_copy(update={"details": {"attachment": attachment}})
         )
+
+    def send_menu(
+        self, actor: Actor, conversation_id: str, request: TapMenuRequest
+    ) -> TranscriptEntry:
+        """A tap-to-reply menu (``msgmenu``): one slot of the reply window, like text."""
+        conversation = self._sendable(actor, conversation_id)
+        entry = self._entry(
+            conversation,
+            actor.require_agent(),
+            type=MENU_TYPE,
+            text=request.summary(),
+            details={MENU_DETAILS: request.details()},
+        )
+        return self._outbox.add(conversation, entry)
 
 
 def _held(agent: Agent) -> list[str]:

@@ -33,6 +33,7 @@ from shared.model.customer_profiles import scanned
 from shared.model.timeline import EventKind
 from shared.model.workstreams import AutomatedMessage, Workstream
 from shared.pipeline.assign import AssignStep, Outcome
+from shared.pipeline.menu_answers import MenuAnswers
 from shared.pipeline.route import RouteStep
 from shared.store.catalog import RoutingCatalog
 from shared.store.conversations import ConversationStore
@@ -109,6 +110,7 @@ class InboundStep:
         self._media = media_queue
         self._bot = bot_queue
         self._clock = clock
+        self._answers = MenuAnswers(conversations)
 
     def take(self, account_id: str, key: str) -> str | None:
         """File one push; returns the conversation id it went to, if any."""
@@ -267,7 +269,10 @@ class InboundStep:
     ) -> tuple[TranscriptEntry, bool]:
         """The line and whether it is new (not there from an earlier run of this push)."""
         entry = transcript_entry(conversation.id, message, received_at=received_at, inbound_key=key)
-        return entry, self._conversations.append(entry)
+        entry = self._answers.linked(entry, message)
+        new_line = self._conversations.append(entry)
+        self._answers.record(entry)
+        return entry, new_line
 
     def _filed(self, push: InboundPush, entry: TranscriptEntry, *, opened: bool = False) -> None:
         """The push's arrival, its filing and WeChat's retries of it, on the timeline; all at

@@ -31,6 +31,7 @@ from shared.core.file_links import FileLinks
 from shared.core.log_dimensions import add_log_dimensions
 from shared.messaging.outbox import Outbox
 from shared.model.conversations import Conversation, TranscriptEntry, utc
+from shared.model.tap_menus import MENU_DETAILS, MENU_TYPE, wechat_msgmenu
 from shared.model.templates import TEMPLATE_TYPE
 from shared.model.timeline import EventKind
 from shared.pipeline.template_send import TemplateSender
@@ -254,6 +255,8 @@ class OutboundStep:
         elif entry.type == "file" and attachment:
             url = self._links.url(attachment["blob"], self._now())
             message.update(msgtype="text", text={"content": f"{attachment['filename']}: {url}"})
+        elif entry.type == MENU_TYPE and isinstance(menu := entry.details.get(MENU_DETAILS), dict):
+            message.update(msgtype=MENU_TYPE, msgmenu=wechat_msgmenu(menu))
         else:
             message.update(msgtype="text", text={"content": entry.text or ""})
         return entry, message

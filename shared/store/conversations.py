@@ -681,3 +681,11 @@ class ConversationStore:
             status=entity.get("Status") or None,
             sender=entity.get("Sender") or None,
         )
+
+    def outbound_of_type(self, conversation_id: str, message_type: str) -> list[TranscriptEntry]:
+        """The conversation's outbound lines of one type (tap-to-reply menus, say), in order."""
+        entities = self._messages.query_entities(
+            "PartitionKey eq @c and Direction eq 'out' and Type eq @t",
+            parameters={"c": conversation_id, "t": message_type},
+        )
+        return [self._entry(e) for e in entities]

@@ -245,6 +245,17 @@ class WeChatApi:
             )
         return [t for t in templates if isinstance(t, dict)]
 
+    # --- custom menu (docs/protocol.md §15) --------------------------------------------------
+
+    def create_menu(self, token: str, menu: Mapping[str, Any]) -> None:
+        """``menu/create``: replaces the account's whole menu (``{"button": […]}``)."""
+        self._call("/cgi-bin/menu/create", token, menu)
+
+    def get_menu(self, token: str) -> dict[str, Any]:
+        """``menu/get``: the menu made through the API, ``{"menu": {"button": […]}}`` (46003
+        when there is none)."""
+        return self._json("GET", "/cgi-bin/menu/get", params={"access_token": token})
+
 
 def _checked(api: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):

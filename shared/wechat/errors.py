@@ -99,6 +99,20 @@ API_ERRORS: dict[int, tuple[ApiAction, str]] = {
     45059: (ApiAction.GIVE_UP, "the customer already carries 20 tags, WeChat's most"),
     45159: (ApiAction.GIVE_UP, "WeChat does not know this tag (invalid tag id)"),
     49003: (ApiAction.GIVE_UP, "the OpenID belongs to another account"),
+    # custom menu (menu/create, menu/get: docs/protocol.md §15)
+    40016: (ApiAction.GIVE_UP, "WeChat refused the number of top-level menu buttons (1 to 3)"),
+    40017: (ApiAction.GIVE_UP, "WeChat refused a top-level menu button's type"),
+    40018: (ApiAction.GIVE_UP, "a top-level menu button's name is too long for WeChat"),
+    40019: (ApiAction.GIVE_UP, "a top-level menu button's key is too long for WeChat"),
+    40020: (ApiAction.GIVE_UP, "a top-level menu button's URL is too long for WeChat"),
+    40023: (ApiAction.GIVE_UP, "WeChat refused the number of sub-buttons (1 to 5 per button)"),
+    40024: (ApiAction.GIVE_UP, "WeChat refused a sub-button's type"),
+    40025: (ApiAction.GIVE_UP, "a sub-button's name is too long for WeChat"),
+    40026: (ApiAction.GIVE_UP, "a sub-button's key is too long for WeChat"),
+    40027: (ApiAction.GIVE_UP, "a sub-button's URL is too long for WeChat"),
+    40054: (ApiAction.GIVE_UP, "WeChat refused a sub-button's URL domain"),
+    40055: (ApiAction.GIVE_UP, "WeChat refused a top-level menu button's URL domain"),
+    46003: (ApiAction.GIVE_UP, "the account has no menu made through the API"),
 }
 
 

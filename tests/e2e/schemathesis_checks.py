@@ -31,6 +31,9 @@ Schema cannot state, named by its error code or by the field it is about:
   say 2048 characters);
 - ``fields``: two of a template's fields with the same key; ``fields.<key>``: a value the
   registered template does not take (missing, empty, too long or not its field).
+- ``buttons…`` (a custom menu), ``options…``, ``headContent``, ``tailContent`` (a tap-to-reply
+  menu): over WeChat's byte limits, a button's type without its key or url, keys or option
+  ids used twice.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ UNFORESEEABLE_FIELDS = re.compile(
     r"continuationToken|routingRules(\.\d+(\..*)?)?|classificationRulesets(\..*)?|overflow(\..*)?"
     r"|autoCloseAfterInactivity|positionUpdateEvery|autoClose(\..*)?|automatedMessages|text"
     r"|quickReply|offerTimeout|fields(\..*)?"
+    r"|buttons(\..*)?|options(\..*)?|headContent|tailContent"
     r"|skills|requiredSkills|wrapUpDuration"
     r"|.*\.condition(\..*)?|.*\.pattern|operatingHours\.weekly\.\d+\.end"
 )

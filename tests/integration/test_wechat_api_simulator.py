@@ -996,3 +996,73 @@ def test_the_cli_serves_until_ctrl_c() -> None:
     assert banner[5] == "Ctrl-C to stop\n"
     assert "POST /cgi-bin/message/custom/send -> ok" in output
     assert SECRET not in "".join(banner) + output
+
+
+# --- custom menu and tap-to-reply menus (docs/protocol.md §6.2, §15) ---------------------------
+
+MENU_CREATE = "/cgi-bin/menu/create"
+
+
+def _click(name: str = "A", key: str = "K") -> dict[str, Any]:
+    return {"type": "click", "name": name, "key": key}
+
+
+@pytest.mark.parametrize(
+    ("buttons", "expected"),
+    [
+        ([_click("a" * 16, "k" * 128)], 0),
+        ([], 40016),
+        ([_click(key=f"k{i}") for i in range(4)], 40016),
+        ([_click("a" * 17)], 40018),
+        ([{"type": "telegram", "name": "x"}], 40017),
+        ([_click(key="k" * 129)], 40019),
+        ([{"type": "view", "name": "x", "url": "https://e.com/" + "p" * 1011}], 40020),
+        ([{"name": "x", "sub_button": [_click(key=f"k{i}") for i in range(6)]}], 40023),
+        ([{"name": "x", "sub_button": [{"type": "telegram", "name": "y"}]}], 40024),
+        ([{"name": "x", "sub_button": [_click("n" * 61)]}], 40025),
+        ([{"name": "x", "sub_button": [_click(key="")]}], 40026),
+        ([{"name": "x", "sub_button": [{"type": "view", "name": "y", "url": ""}]}], 40027),
+    ],
+)
+def test_menu_create_checks_wechats_limits(
+    http: httpx.Client, sim: WeChatApiSimulator, token: str, buttons: list[Any], expected: int
+) -> None:
+    answer = http.post(MENU_CREATE, params={"access_token": token}, json={"button": buttons})
+    assert errcode(answer) == expected
+    assert (sim.menu(APP_ID) is not None) == (expected == 0)
+
+
+def test_menu_get_answers_the_created_menu_or_46003(
+    http: httpx.Client, sim: WeChatApiSimulator, token: str
+) -> None:
+    params = {"access_token": token}
+    assert errcode(http.get("/cgi-bin/menu/get", params=params)) == 46003
+    closed = wechat_json(http.get("/cgi-bin/get_current_selfmenu_info", params=params))
+    assert closed["is_menu_open"] == 0
+    menu = {"button": [_click("A", "A"), {"name": "More", "sub_button": [_click("B", "B")]}]}
+    assert errcode(http.post(MENU_CREATE, params=params, json=menu)) == 0
+    got = wechat_json(http.get("/cgi-bin/menu/get", params=params))
+    assert got["menu"]["button"][0] == {**_click("A", "A"), "sub_button": []}
+    assert got["menu"]["button"][1]["sub_button"] == [{**_click("B", "B"), "sub_button": []}]
+    shown = wechat_json(http.get("/cgi-bin/get_current_selfmenu_info", params=params))
+    assert shown["selfmenu_info"]["button"][1]["sub_button"] == {"list": [_click("B", "B")]}
+    assert sim.menu_keys(APP_ID) == ["A", "B"]
+    assert sim.menu(OTHER_APP_ID) is None  # per account
+
+
+@pytest.mark.parametrize(
+    ("msgmenu", "expected"),
+    [
+        ({"list": [{"id": "i" * 64, "content": "c" * 128}] * 10, "head_content": "h" * 1024}, 0),
+        ({"list": [{"id": str(i), "content": "c"} for i in range(11)]}, 47001),
+        ({"list": [{"id": "i" * 65, "content": "c"}]}, 47001),
+        ({"list": [{"id": "1", "content": "c" * 129}]}, 47001),
+        ({"list": [{"id": "1", "content": "c"}], "tail_content": "t" * 1025}, 47001),
+    ],
+)
+def test_msgmenu_limits(
+    http: httpx.Client, sim: WeChatApiSimulator, token: str, msgmenu: dict[str, Any], expected: int
+) -> None:
+    sim.customer_wrote(APP_ID, CUSTOMER)
+    message = {"touser": CUSTOMER, "msgtype": "msgmenu", "msgmenu": msgmenu}
+    assert send(http, token, message) == expected

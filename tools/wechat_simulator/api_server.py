@@ -56,6 +56,31 @@ TAGS_PER_ACCOUNT = 100
 TAGS_PER_USER = 20
 OPENIDS_PER_BATCH = 50
 
+# custom menu (docs/protocol.md §15) and tap-to-reply menus (§6.2)
+MENU_BUTTONS, MENU_SUB_BUTTONS = 3, 5
+MENU_TOP_NAME_BYTES, MENU_SUB_NAME_BYTES = 16, 60
+MENU_KEY_BYTES, MENU_URL_BYTES = 128, 1024
+MENU_KEY_TYPES = frozenset(
+    {
+        "click",
+        "scancode_push",
+        "scancode_waitmsg",
+        "pic_sysphoto",
+        "pic_photo_or_album",
+        "pic_weixin",
+        "location_select",
+    }
+)
+MENU_TYPES = MENU_KEY_TYPES | {
+    "view",
+    "miniprogram",
+    "media_id",
+    "view_limited",
+    "article_id",
+    "article_view_limited",
+}
+MSGMENU_ITEMS, MSGMENU_ID_BYTES, MSGMENU_ITEM_BYTES, MSGMENU_TEXT_BYTES = 10, 64, 128, 1024
+
 CLASSIC_ISSUER = "/cgi-bin/token"
 SEND_PATH = "/cgi-bin/message/custom/send"
 STABLE_ISSUER = "/cgi-bin/stable_token"
@@ -133,6 +158,17 @@ ERRMSG = {
     43101: "user refuse to accept the msg",
     45009: "reach max api daily quota limit",
     47003: "argument invalid! data.value invalid",
+    40016: "invalid button size",
+    40017: "invalid button type",
+    40018: "invalid button name size",
+    40019: "invalid button key size",
+    40020: "invalid button url size",
+    40023: "invalid sub button size",
+    40024: "invalid sub button type",
+    40025: "invalid sub button name size",
+    40026: "invalid sub button key size",
+    40027: "invalid sub button url size",
+    46003: "menu no exist",
 }
 TEMPLATE_SEND_PATH = "/cgi-bin/message/template/send"
 TEMPLATE_DAILY_QUOTA = 100_000
@@ -402,6 +438,7 @@ class WeChatApiSimulator:
         self._msg_ids = itertools.count(200_000_001)
         self._account_tags: dict[str, dict[int, str]] = {}
         """Each account's tags, by id (docs/protocol.md §9): 2 is WeChat's own 星标组."""
+        self._menus: dict[str, dict[str, Any]] = {}
         self.playground = Playground(self)
         """The customer playground, served under ``/__sim/playground/``."""
 
@@ -419,6 +456,9 @@ class WeChatApiSimulator:
             "/cgi-bin/tags/members/batchtagging": ("POST", self._batch_tagging),
             "/cgi-bin/tags/members/batchuntagging": ("POST", self._batch_untagging),
             "/cgi-bin/getcallbackip": ("GET", self._callback_ips),
+            "/cgi-bin/menu/create": ("POST", self._menu_create),
+            "/cgi-bin/menu/get": ("GET", self._menu_get),
+            "/cgi-bin/get_current_selfmenu_info": ("GET", self._selfmenu_info),
             "/__sim/customer_wrote": ("POST", self._sim_customer_wrote),
             "/__sim/sent": ("GET", self._sim_sent),
             TEMPLATE_SEND_PATH: ("POST", self._template_send),
@@ -964,11 +1004,78 @@ class WeChatApiSimulator:
             raise _RefusedError(45008)
 
     def _check_menu(self, app_id: str, payload: dict[str, Any]) -> None:
+        """WeChat Work's documented limits for the same message (docs/protocol.md §6.2; the
+        Service-account page states none, and the errcode is our guess): 1-10 items, ids of
+        1-64 bytes, texts of 1-128 bytes, head and tail of at most 1024 bytes."""
         items = payload.get("list")
-        if not isinstance(items, list) or not items:
+        if not isinstance(items, list) or not 1 <= len(items) <= MSGMENU_ITEMS:
             raise _RefusedError(47001)
         if not all(isinstance(item, dict) and "id" in item and "content" in item for item in items):
             raise _RefusedError(47001)
+        for item in items:
+            if not _sized(item["id"], 1, MSGMENU_ID_BYTES):
+                raise _RefusedError(47001)
+            if not _sized(item["content"], 1, MSGMENU_ITEM_BYTES):
+                raise _RefusedError(47001)
+        for name in ("head_content", "tail_content"):
+            if not _sized(payload.get(name, ""), 0, MSGMENU_TEXT_BYTES):
+                raise _RefusedError(47001)
+
+    # --- custom menu (docs/protocol.md §15) --------------------------------------------------
+
+    def _menu_create(self, call: _Call) -> _Reply:
+        """Checked in WeChat's order of errcodes; a good menu replaces the account's whole menu."""
+        with self._lock:
+            app_id, _ = self._authorize(call)
+            menu = call.json()
+            buttons = menu.get("button")
+            if not isinstance(buttons, list) or not 1 <= len(buttons) <= MENU_BUTTONS:
+                raise _RefusedError(40016)
+            for button in buttons:
+                _check_menu_button(button)
+            self._menus[app_id] = {"button": buttons}
+        return _json(OK)
+
+    def _menu_get(self, call: _Call) -> _Reply:
+        """Leaves carry ``sub_button: []``, as WeChat answers."""
+        with self._lock:
+            app_id, _ = self._authorize(call)
+            menu = self._menus.get(app_id)
+            if menu is None:
+                raise _RefusedError(46003)
+            buttons = [
+                {**b, "sub_button": [{**s, "sub_button": []} for s in b.get("sub_button", [])]}
+                for b in menu["button"]
+            ]
+        return _json({"menu": {"button": buttons}})
+
+    def _selfmenu_info(self, call: _Call) -> _Reply:
+        """The menu as it shows, API-made or not: sub-buttons under ``sub_button.list``."""
+        with self._lock:
+            app_id, _ = self._authorize(call)
+            menu = self._menus.get(app_id)
+        if menu is None:
+            return _json({"is_menu_open": 0})
+        buttons = [
+            {**b, "sub_button": {"list": b["sub_button"]}} if b.get("sub_button") else b
+            for b in menu["button"]
+        ]
+        return _json({"is_menu_open": 1, "selfmenu_info": {"button": buttons}})
+
+    def menu(self, app_id: str) -> dict[str, Any] | None:
+        """The menu the account last created (``{"button": […]}``), if any."""
+        with self._lock:
+            return self._menus.get(app_id)
+
+    def menu_keys(self, app_id: str) -> list[str]:
+        """The keys a customer can click in the account's menu."""
+        menu = self.menu(app_id) or {"button": []}
+        found: list[str] = []
+        for button in menu["button"]:
+            for leaf in button.get("sub_button") or [button]:
+                if "key" in leaf:
+                    found.append(leaf["key"])
+        return found
 
     def _typing(self, call: _Call) -> _Reply:
         """Typing / CancelTyping (§6.2): refused like a send outside the window (45015), then
@@ -1478,6 +1585,38 @@ def _file_reply(media: StoredMedia) -> _Reply:
         headers=(("Content-Disposition", disposition),),
         summary=f"{len(media.content)} bytes",
     )
+
+
+def _sized(value: Any, least: int, most: int) -> bool:
+    return isinstance(value, str) and least <= len(value.encode("utf-8")) <= most
+
+
+def _check_menu_button(button: Any) -> None:
+    """One top-level button of ``menu/create`` and its sub-buttons, as WeChat refuses them."""
+    if not isinstance(button, dict) or not _sized(button.get("name"), 1, MENU_TOP_NAME_BYTES):
+        raise _RefusedError(40018)
+    subs = button.get("sub_button")
+    if subs:
+        if not isinstance(subs, list) or len(subs) > MENU_SUB_BUTTONS:
+            raise _RefusedError(40023)
+        for sub in subs:
+            if not isinstance(sub, dict) or sub.get("type") not in MENU_TYPES:
+                raise _RefusedError(40024)
+            if not _sized(sub.get("name"), 1, MENU_SUB_NAME_BYTES):
+                raise _RefusedError(40025)
+            _check_menu_action(sub, key_code=40026, url_code=40027)
+        return
+    if button.get("type") not in MENU_TYPES:
+        raise _RefusedError(40017)
+    _check_menu_action(button, key_code=40019, url_code=40020)
+
+
+def _check_menu_action(button: dict[str, Any], *, key_code: int, url_code: int) -> None:
+    kind = button["type"]
+    if kind in MENU_KEY_TYPES and not _sized(button.get("key"), 1, MENU_KEY_BYTES):
+        raise _RefusedError(key_code)
+    if kind in ("view", "miniprogram") and not _sized(button.get("url"), 1, MENU_URL_BYTES):
+        raise _RefusedError(url_code)
 
 
 def _redacted(query: dict[str, str]) -> dict[str, str]:

@@ -204,6 +204,11 @@ class WeChatCustomer:
     def click(self, key: str, **kw: Any) -> Fields:
         return self.event("CLICK", EventKey=key, **kw)
 
+    def tap(self, option_id: str, content: str, **kw: Any) -> Fields:
+        """A tap on a tap-to-reply (msgmenu) option: a text message with the option's text and
+        its id in ``bizmsgmenuid`` (docs/protocol.md §4.1)."""
+        return self.message("text", Content=content, bizmsgmenuid=option_id, **kw)
+
     # --- what WeChat sends --------------------------------------------------------------------
 
     def _signed(self, timestamp: str, nonce: str) -> dict[str, str]:

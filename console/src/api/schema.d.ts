@@ -92,6 +92,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/accounts/{id}/menu": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's custom menu draft, its click keys and how the last publish went */
+        get: operations["getAdminAccountsIdMenu"];
+        /** Replace the menu draft (checked against WeChat's limits; not published) */
+        put: operations["putAdminAccountsIdMenu"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/accounts/{id}/menu/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish the draft with WeChat's menu/create (409 wechat_refused with the errcode) */
+        post: operations["postAdminAccountsIdMenuPublish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/accounts/{id}/menu/pull": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the draft with the menu WeChat has (menu/get) */
+        post: operations["postAdminAccountsIdMenuPull"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/accounts/{id}/reactivate": {
         parameters: {
             query?: never;
@@ -668,6 +720,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/conversations/{id}/menus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a tap-to-reply menu (msgmenu); 202, queued; the customer's tap is recorded as the answer */
+        post: operations["postAgentConversationsIdMenus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/conversations/{id}/messages": {
         parameters: {
             query?: never;
@@ -1022,6 +1091,14 @@ export interface components {
         AccountList: {
             /** Accounts */
             accounts: components["schemas"]["AccountView"][];
+        };
+        /**
+         * AccountMenu
+         * @description The account's custom menu: 1 to 3 buttons, each with up to 5 sub-buttons.
+         */
+        AccountMenu: {
+            /** Buttons */
+            buttons: components["schemas"]["MenuButton"][];
         };
         /**
          * AccountPatch
@@ -2816,6 +2893,66 @@ export interface components {
             type: string;
         };
         /**
+         * MenuButton
+         * @description A top-level button: either it acts itself (``type``) or it opens its ``subButtons``.
+         */
+        MenuButton: {
+            /**
+             * Key
+             * @default null
+             */
+            key: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Subbuttons
+             * @default []
+             */
+            subButtons: components["schemas"]["SubButton"][];
+            /**
+             * Type
+             * @default null
+             */
+            type: ("click" | "view") | null;
+            /**
+             * Url
+             * @default null
+             */
+            url: string | null;
+        };
+        /**
+         * MenuView
+         * @description The stored draft, whether it is what WeChat shows, and how the last publish went.
+         */
+        MenuView: {
+            /** Accountid */
+            accountId: string;
+            /**
+             * Keys
+             * @default []
+             */
+            keys: string[];
+            /** @default null */
+            lastPublish: components["schemas"]["PublishResult"] | null;
+            /** @default null */
+            menu: components["schemas"]["AccountMenu"] | null;
+            /**
+             * Published
+             * @default false
+             */
+            published: boolean;
+            /**
+             * Publishedat
+             * @default null
+             */
+            publishedAt: string | null;
+            /**
+             * Updatedat
+             * @default null
+             */
+            updatedAt: string | null;
+        };
+        /**
          * MessageMode
          * @enum {string}
          */
@@ -3075,6 +3212,34 @@ export interface components {
         /** PresenceChange */
         PresenceChange: {
             presence: components["schemas"]["Presence"];
+        };
+        /**
+         * PublishResult
+         * @description How the last ``menu/create`` went.
+         */
+        PublishResult: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Errcode
+             * @default null
+             */
+            errcode: number | null;
+            /**
+             * Errmsg
+             * @default null
+             */
+            errmsg: string | null;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Reason
+             * @default null
+             */
+            reason: string | null;
         };
         /** PushCheck */
         PushCheck: {
@@ -3541,6 +3706,26 @@ export interface components {
             /** Rule */
             rule: string;
         };
+        /** SubButton */
+        SubButton: {
+            /**
+             * Key
+             * @default null
+             */
+            key: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Type
+             * @default null
+             */
+            type: ("click" | "view") | null;
+            /**
+             * Url
+             * @default null
+             */
+            url: string | null;
+        };
         /** SupervisedConversation */
         SupervisedConversation: {
             /** Accountid */
@@ -3711,6 +3896,34 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+        };
+        /**
+         * TapMenuRequest
+         * @description ``POST /api/agent/conversations/{id}/menus``: a question and its options.
+         */
+        TapMenuRequest: {
+            /**
+             * Headcontent
+             * @default
+             */
+            headContent: string;
+            /** Options */
+            options: components["schemas"]["TapOption"][];
+            /**
+             * Tailcontent
+             * @default
+             */
+            tailContent: string;
+        };
+        /** TapOption */
+        TapOption: {
+            /** Content */
+            content: string;
+            /**
+             * Id
+             * @default null
+             */
+            id: string | null;
         };
         /** TemplateField */
         TemplateField: {
@@ -4852,6 +5065,304 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccountView"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAdminAccountsIdMenu: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenuView"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    putAdminAccountsIdMenu: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "buttons": [
+                 *         {
+                 *           "key": "REFUND",
+                 *           "name": "退款",
+                 *           "type": "click"
+                 *         },
+                 *         {
+                 *           "name": "Help",
+                 *           "subButtons": [
+                 *             {
+                 *               "key": "AGENT",
+                 *               "name": "Talk to us",
+                 *               "type": "click"
+                 *             },
+                 *             {
+                 *               "name": "FAQ",
+                 *               "type": "view",
+                 *               "url": "https://example.com/faq"
+                 *             }
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountMenu"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenuView"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large: JSON 256 KB, a file 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postAdminAccountsIdMenuPublish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenuView"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postAdminAccountsIdMenuPull: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenuView"];
                 };
             };
             /** @description The request is malformed; the message names the field */
@@ -8298,6 +8809,102 @@ export interface operations {
             };
             /** @description Conflict: the state or a unique value does not allow it */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postAgentConversationsIdMenus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "headContent": "Was your problem solved?",
+                 *       "options": [
+                 *         {
+                 *           "content": "Yes",
+                 *           "id": "101"
+                 *         },
+                 *         {
+                 *           "content": "No",
+                 *           "id": "102"
+                 *         }
+                 *       ],
+                 *       "tailContent": ""
+                 *     }
+                 */
+                "application/json": components["schemas"]["TapMenuRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageView"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large: JSON 256 KB, a file 20 MB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,7 @@ import { checkFile, formatBytes, SNIFF_BYTES } from "./files";
 import { replyKeyAction } from "./keys";
 import { TypingReporter } from "./typing";
 import type { MessageView } from "./lines";
+import { TapMenuButton } from "./TapMenu";
 
 type Capabilities = components["schemas"]["Capabilities"];
 type QuickReply = components["schemas"]["QuickReplyView"];
@@ -246,6 +247,7 @@ export function ReplyBox({
             </div>
           )}
         </div>
+        <TapMenuButton api={api} conversationId={conversationId} disabled={disabled || !!busy} onQueued={onQueued} />
         {capabilities.canSendFiles && (
           <label class="cv-attach" title={t("reply.attachHint", { media: formatBytes(mediaMax), max: formatBytes(capabilities.maxFileBytes) })}>
             {t("reply.attach")}

@@ -16,6 +16,8 @@ import {
   safeUrl,
   statusText,
 } from "./lines";
+import { TapMenuContent } from "./TapMenu";
+import { tapMenuOf } from "./tapMenus";
 
 const FROM: Record<LineKind, MessageKey> = {
   customer: "transcript.from.customer",
@@ -149,6 +151,8 @@ function Content({
   kind: LineKind;
 }) {
   const { t } = useI18n();
+  const menu = tapMenuOf(message);
+  if (menu) return <TapMenuContent menu={menu} />;
   const content = lineContent(message);
   const attachment = message.attachment;
   const missing = attachmentError(message);

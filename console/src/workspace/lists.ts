@@ -34,6 +34,7 @@ const KINDS: Record<string, MessageKey> = {
   link: "list.line.link",
   file: "list.line.file",
   miniprogrampage: "list.line.miniProgram",
+  msgmenu: "list.line.menu",
 };
 
 const EVENTS: Record<string, MessageKey> = {

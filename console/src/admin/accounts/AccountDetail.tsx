@@ -157,9 +157,14 @@ export function AccountDetail({ api, accountId }: { api: Api; accountId: string 
           <section class="ac-card" aria-labelledby="ac-settings-title">
             <div class="ac-card-head">
               <h2 id="ac-settings-title">{t("accounts.settings")}</h2>
-              <a class="ac-button" href={href("accounts", account.id, "edit")} onClick={followLink}>
-                {t("accounts.edit")}
-              </a>
+              <span class="ac-row">
+                <a class="ac-button" href={href("accounts", account.id, "menu")} onClick={followLink}>
+                  {t("menu.open")}
+                </a>
+                <a class="ac-button" href={href("accounts", account.id, "edit")} onClick={followLink}>
+                  {t("accounts.edit")}
+                </a>
+              </span>
             </div>
             <dl class="ac-settings">
               {rows.map(([label, value, masked]) => (

@@ -7,19 +7,21 @@ import type { PageProps } from "../../Shell";
 import { AccountDetail } from "./AccountDetail";
 import { AccountForm } from "./AccountForm";
 import { CallbackStep } from "./CallbackStep";
+import { MenuEditor } from "./MenuEditor";
 import { TemplatesPage } from "./TemplatesPage";
 import "./accounts.css";
 
 export type AccountView = components["schemas"]["AccountView"];
 
 /** /console/accounts: the list; new; {id}; {id}/edit; {id}/callback (the form's second step);
- * {id}/templates (its template messages). */
+ * {id}/templates (its template messages); {id}/menu (the custom menu). */
 export function AccountsPage({ api, path }: PageProps) {
   const [id, sub] = path;
   if (id === "new") return <AccountForm api={api} />;
   if (id && sub === "edit") return <AccountForm api={api} accountId={id} />;
   if (id && sub === "callback") return <CallbackStep api={api} accountId={id} />;
   if (id && sub === "templates") return <TemplatesPage api={api} accountId={id} />;
+  if (id && sub === "menu") return <MenuEditor api={api} accountId={id} />;
   if (id) return <AccountDetail api={api} accountId={id} />;
   return <AccountList api={api} />;
 }

@@ -1,5 +1,6 @@
 import { useI18n } from "../../i18n";
 import { CATALOGUE, type MessageKey } from "../../i18n/messages";
+import { MENU_KEYS_LIST } from "../accounts/menuKeys";
 import {
   changeField,
   changeOp,
@@ -264,6 +265,7 @@ function ValueEditor({
       </span>
     );
   }
-  return <input {...common} class="ws-value" value={typeof value === "string" ? value : ""} onInput={(e) => onChange({ ...condition, value: (e.target as HTMLInputElement).value })} />;
+  const suggestions = condition.field === "event.key" ? MENU_KEYS_LIST : undefined;
+  return <input {...common} class="ws-value" list={suggestions} value={typeof value === "string" ? value : ""} onInput={(e) => onChange({ ...condition, value: (e.target as HTMLInputElement).value })} />;
 }
 

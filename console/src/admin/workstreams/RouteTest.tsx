@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 
 import type { Api } from "../../api/client";
 import { useI18n } from "../../i18n";
+import { MENU_KEYS_LIST } from "../accounts/menuKeys";
 import {
   apiError,
   errorAt,
@@ -112,7 +113,7 @@ export function RouteTest({
               </datalist>
             </Field>
             <Field id="test-event-key" label={t("rules.test.eventKey")} error={errorAt(error, "message.eventKey")}>
-              <input id="test-event-key" value={eventKey} onInput={(e) => setEventKey((e.target as HTMLInputElement).value)} />
+              <input id="test-event-key" list={MENU_KEYS_LIST} value={eventKey} onInput={(e) => setEventKey((e.target as HTMLInputElement).value)} />
             </Field>
           </div>
         )}

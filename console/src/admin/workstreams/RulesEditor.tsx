@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 
 import type { Api } from "../../api/client";
 import { useI18n } from "../../i18n";
+import { MenuKeysList } from "../accounts/menuKeys";
 import { formatRequired, parseRequired } from "../skills";
 import { ConditionNode } from "./ConditionEditor";
 import {
@@ -90,6 +91,7 @@ export function RulesEditor({ api, workstreamId }: { api: Api; workstreamId: str
   return (
     <main class="page ws-page ws-wide">
       <WorkstreamTabs id={workstreamId} current="rules" />
+      <MenuKeysList api={api} accountId={ws?.accountId} />
       <h1>{ws ? t("rules.titleFor", { name: ws.name }) : t("rules.title")}</h1>
       {(loadError ?? vocabError) && <p role="alert" class="error">{(loadError ?? vocabError)!.message}</p>}
       {!(catalog && vocabulary) && !(loadError ?? vocabError) && <p role="status">{t("common.loading")}</p>}
