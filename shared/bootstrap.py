@@ -15,6 +15,7 @@ from shared.channel.callback import WeChatCallback
 from shared.channel.callback_ips import CallbackIpAllowList
 from shared.channel.draining import ChannelDrain
 from shared.channel.golive import ActivityRecorder, GoLiveCheck
+from shared.channel.materials import MaterialLibrary
 from shared.channel.registry import AccountRegistry
 from shared.core.file_links import FileLinks
 from shared.core.secretbox import SecretBox
@@ -48,6 +49,7 @@ from shared.store.conversations import ConversationStore
 from shared.store.documents import DocumentStore
 from shared.store.inbound import InboundStore
 from shared.store.leases import Leases
+from shared.store.materials import MaterialStore
 from shared.store.names import (
     ACCESS_TOKENS_TABLE,
     ACCOUNTS_TABLE,
@@ -60,6 +62,7 @@ from shared.store.names import (
     FAILURES_TABLE,
     INBOUND_TABLE,
     LEASES_TABLE,
+    MATERIALS_TABLE,
     MESSAGES_TABLE,
     QUEUES_TABLE,
     TIMELINE_TABLE,
@@ -252,6 +255,13 @@ class Services:
             stable=settings.wechat_token_api == "stable_token",  # noqa: S105 - an API name
             clock=clock,
         )
+        self.materials = MaterialLibrary(
+            MaterialStore(storage.table(MATERIALS_TABLE)),
+            self.accounts,
+            self.access_tokens,
+            self.wechat,
+            clock,
+        )
         self.callback_ips = CallbackIpAllowList(
             CallbackIpTable(storage.table(CALLBACK_IPS_TABLE)),
             self.access_tokens,
@@ -303,6 +313,7 @@ class Services:
             self.feed,
             settings.admin_token.get_secret_value(),
             clock,
+            mini_programs=self._mini_programs,
         )
         self.supervision = Supervision(
             self.catalog,
@@ -337,6 +348,11 @@ class Services:
         if ensure:
             ensure_storage(storage)
         return cls(settings, storage, clock)
+
+    def _mini_programs(self, account_id: str) -> tuple[str, ...]:
+        """The account's linked mini-programs (the registry's cached read)."""
+        account = self.accounts.lookup(account_id)
+        return account.mini_program_app_ids if account else ()
 
     def _queue_name(self, queue_id: str) -> str | None:
         queue = self.catalog.queue(queue_id)

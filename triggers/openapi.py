@@ -39,7 +39,9 @@ from shared.model.capacity_profiles import (
     CapacityProfilePatch,
 )
 from shared.model.conversations import Conversation, ConversationState, TranscriptEntryView
+from shared.model.materials import Material, MaterialList
 from shared.model.queues import Queue, QueueFields, QueuePatch
+from shared.model.rich_messages import NewsMessageRequest
 from shared.model.timeline import TimelineView
 from shared.model.workstreams import Workstream, WorkstreamFields, WorkstreamPatch
 from shared.store.changes import CURSOR
@@ -135,6 +137,33 @@ class FileUpload(ViewModel):
     """``multipart/form-data`` with the file in ``file``."""
 
     file: bytes
+
+
+class MessageUpload(FileUpload):
+    """A file; an MP4 video (at most 10 MB) may come with a JPEG ``thumb`` of at most 64 KB, a
+    ``title`` and a ``description``."""
+
+    thumb: bytes | None = None
+    title: str | None = None
+    description: str | None = None
+
+
+class MiniProgramCardUpload(ViewModel):
+    """``multipart/form-data``: the card's fields, and its cover (JPEG or PNG, 2 MB) in
+    ``thumb``."""
+
+    title: str
+    app_id: str
+    page_path: str
+    thumb: bytes
+
+
+class MaterialUpload(ViewModel):
+    """``multipart/form-data`` with the image (JPEG, PNG, GIF or BMP, 10 MB) in ``file``; or
+    the image itself as the body, with ``?name=``."""
+
+    file: bytes
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,6 +276,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("delete", "/api/admin/accounts/{id}", "Delete an account (stops its channel now)", A, None, 204),
     Operation("post", "/api/admin/accounts/{id}/drain", "Drain the channel: no new conversations, open ones go on; inactive once none is open", A, AccountView),
     Operation("post", "/api/admin/accounts/{id}/reactivate", "Reactivate a draining or inactive channel", A, AccountView),
+    Operation("post", "/api/admin/accounts/{id}/materials", "Upload a permanent image to the account's WeChat material library (material/add_material); its mediaId goes in an answer's image", A, Material, 201, MaterialUpload, multipart=True),
+    Operation("get", "/api/admin/accounts/{id}/materials", "The account's permanent images, oldest first", A, MaterialList),
+    Operation("delete", "/api/admin/accounts/{id}/materials/{materialId}", "Delete a permanent image, from WeChat's library too", A, None, 204),
     Operation("get", "/api/admin/accounts/{id}/callback", "The callback information for WeChat's console", A, CallbackInfo),
     Operation("get", "/api/admin/accounts/{id}/check", "The go-live check: URL verified by WeChat, access token, pushes in the configured mode, the last push", A, GoLiveReport),
     Operation("post", "/api/admin/queues", "Create a queue", A, Queue, 201, QueueFields, QUEUE_EXAMPLE),
@@ -291,6 +323,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/api/agent/conversations/{id}/customer", "The customer: subscription, scene, tags, other conversations", G, CustomerPanel),
     Operation("post", "/api/agent/conversations/{id}/messages", "Reply with text (JSON) or a file (multipart); 202, queued for sending", G, MessageView, 202, TextMessageRequest, {"text": "您好，已为您办理退款。"}),
     Operation("get", "/api/agent/conversations/{id}/attachments/{entryId}", "An attachment's bytes", G, None, binary=True),
+    Operation("post", "/api/agent/conversations/{id}/news", "Send one news article (title, description, url, picUrl); 202, queued for sending", G, MessageView, 202, NewsMessageRequest, {"news": {"title": "退款进度", "description": "点击查看", "url": "https://shop.example.com/refunds/42", "picUrl": "https://shop.example.com/img/refund.png"}}),
+    Operation("post", "/api/agent/conversations/{id}/mini-program-cards", "Send a card of one of the account's linked mini-programs (multipart, cover in thumb); 202, queued for sending", G, MessageView, 202, MiniProgramCardUpload, multipart=True),
     Operation("get", "/api/agent/conversations/{id}/quick-replies", "The workstream's quick replies, filled for this conversation", G, QuickReplyList),
     Operation("post", "/api/agent/conversations/{id}/pick", "Take a waiting conversation", G, Conversation),
     Operation("post", "/api/agent/conversations/{id}/park", "Park: wait for the customer; capacity is freed", G, Conversation),
@@ -306,7 +340,7 @@ OPERATIONS: tuple[Operation, ...] = (
 
 _MODELS: set[type[BaseModel]] = {
     ErrorBody,
-    FileUpload,
+    MessageUpload,
     *(op.response for op in OPERATIONS if op.response),
     *(op.request for op in OPERATIONS if op.request),
 }
@@ -387,7 +421,9 @@ def document(server_url: str = "/") -> dict[str, Any]:
                 }
             }
             if op.path.endswith("/messages"):
-                content["multipart/form-data"] = {"schema": ref(FileUpload, "validation")}
+                content["multipart/form-data"] = {"schema": ref(MessageUpload, "validation")}
+            if op.multipart:
+                content = {"multipart/form-data": {"schema": ref(op.request, "validation")}}
             operation["requestBody"] = {"required": not op.optional_body, "content": content}
         paths.setdefault(op.path, {})[op.method] = operation
     return {
@@ -451,7 +487,7 @@ def _operation_id(op: Operation) -> str:
 
 
 def _request_models() -> set[type[BaseModel]]:
-    return {op.request for op in OPERATIONS if op.request} | {FileUpload}
+    return {op.request for op in OPERATIONS if op.request} | {MessageUpload}
 
 
 def _error(description: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ var tables = [
   'changes'
   'failures'
   'timeline'
+  'materials'
 ]
 var queues = ['inbound', 'route', 'assign', 'outbound', 'media', 'bot']
 var deploymentContainerName = 'app-package'

@@ -19,6 +19,7 @@ CALLBACK_IPS_TABLE = "callbackips"
 CHANGES_TABLE = "changes"
 FAILURES_TABLE = "failures"
 TIMELINE_TABLE = "timeline"
+MATERIALS_TABLE = "materials"
 
 INBOUND_WORK_QUEUE = "inbound"
 ROUTE_WORK_QUEUE = "route"
@@ -45,6 +46,7 @@ TABLES = (
     CHANGES_TABLE,
     FAILURES_TABLE,
     TIMELINE_TABLE,
+    MATERIALS_TABLE,
 )
 WORK_QUEUES = (
     INBOUND_WORK_QUEUE,
