@@ -8,8 +8,8 @@ import pytest
 
 from shared.core.errors import ConflictError, ForbiddenError, InvalidRequestError
 from shared.desk.workspace import Actor
-from shared.model.conversations import utc
 from shared.model.accounts import AccountPatch
+from shared.model.conversations import utc
 from shared.model.rich_messages import MiniProgramCard, NewsMessageRequest, VideoDetails
 from tests.integration.test_bots_and_privacy import last_customer_key
 
@@ -92,7 +92,8 @@ class TestVideo:
         [message] = world.wechat_api.sent
         assert message.body["video"]["media_id"] == kept_video  # an hour old: reused
         thumb = message.body["video"]["thumb_media_id"]
-        assert thumb != "EXPIRED" and world.wechat_api.media(thumb).content == JPEG
+        assert thumb != "EXPIRED"
+        assert world.wechat_api.media(thumb).content == JPEG
         assert world.wechat_api.calls("/cgi-bin/media/upload") == 1
 
     def test_a_thumbnail_must_be_a_small_jpeg_and_go_with_a_video(self, chat):
@@ -212,9 +213,11 @@ class TestMaterials:
         library = world.services.materials
         material = library.upload(world.account.id, "Store map", "map.png", PNG)
         assert (material.name, material.type, material.size) == ("Store map", "image", len(PNG))
-        assert material.url and material.url.startswith("http")
+        assert material.url
+        assert material.url.startswith("http")
         stored = world.wechat_api.media(material.media_id)
-        assert stored.permanent and stored.content == PNG
+        assert stored.permanent
+        assert stored.content == PNG
         assert [m.id for m in library.list(world.account.id)] == [material.id]
 
         queue = world.queue()
