@@ -7,6 +7,7 @@ import { errorMessage } from "./attachments";
 import { checkFile, formatBytes, SNIFF_BYTES } from "./files";
 import { replyKeyAction } from "./keys";
 import type { MessageView } from "./lines";
+import { RichMessages } from "./RichMessages";
 
 type Capabilities = components["schemas"]["Capabilities"];
 type QuickReply = components["schemas"]["QuickReplyView"];
@@ -137,7 +138,10 @@ export function ReplyBox({
     input.value = "";
   };
 
-  const mediaMax = Math.max(0, ...capabilities.mediaLimits.map((limit) => limit.maxBytes));
+  const mediaMax = Math.max(
+    0,
+    ...capabilities.mediaLimits.filter((l) => l.type !== "video").map((l) => l.maxBytes),
+  );
   const open = quickReplies !== "closed";
 
   return (
@@ -236,6 +240,12 @@ export function ReplyBox({
             />
           </label>
         )}
+        <RichMessages
+          api={api}
+          conversationId={conversationId}
+          capabilities={capabilities}
+          onQueued={onQueued}
+        />
         <button
           type="button"
           class="cv-send"
