@@ -31,7 +31,7 @@ from shared.desk.workspace import (
     ReadView,
     TextMessageRequest,
 )
-from shared.model.accounts import AccountCreate, AccountPatch, AccountView, CallbackInfo
+from shared.model.accounts import AccountCreate, AccountPatch, AccountView, AppId, CallbackInfo
 from shared.model.agents import AgentFields, AgentPatch, AgentView
 from shared.model.capacity_profiles import (
     CapacityProfile,
@@ -39,9 +39,9 @@ from shared.model.capacity_profiles import (
     CapacityProfilePatch,
 )
 from shared.model.conversations import Conversation, ConversationState, TranscriptEntryView
-from shared.model.materials import Material, MaterialList
+from shared.model.materials import Material, MaterialList, MaterialName
 from shared.model.queues import Queue, QueueFields, QueuePatch
-from shared.model.rich_messages import NewsMessageRequest
+from shared.model.rich_messages import Description, NewsMessageRequest, PagePath, Title
 from shared.model.timeline import TimelineView
 from shared.model.workstreams import Workstream, WorkstreamFields, WorkstreamPatch
 from shared.store.changes import CURSOR
@@ -144,17 +144,17 @@ class MessageUpload(FileUpload):
     ``title`` and a ``description``."""
 
     thumb: bytes | None = None
-    title: str | None = None
-    description: str | None = None
+    title: Title | None = None
+    description: Description | None = None
 
 
 class MiniProgramCardUpload(ViewModel):
     """``multipart/form-data``: the card's fields, and its cover (JPEG or PNG, 2 MB) in
     ``thumb``."""
 
-    title: str
-    app_id: str
-    page_path: str
+    title: Title
+    app_id: AppId
+    page_path: PagePath
     thumb: bytes
 
 
@@ -163,7 +163,7 @@ class MaterialUpload(ViewModel):
     the image itself as the body, with ``?name=``."""
 
     file: bytes
-    name: str | None = None
+    name: MaterialName | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,12 @@ from shared.core.errors import ConflictError, InvalidRequestError, TooLargeError
 from shared.core.files import safe_name
 from shared.core.ids import sortable_id
 from shared.model.conversations import utc
-from shared.model.materials import MATERIAL_MAX_BYTES, Material, image_format
+from shared.model.materials import (
+    MATERIAL_MAX_BYTES,
+    MATERIAL_NAME_MAX,
+    Material,
+    image_format,
+)
 from shared.store.materials import MaterialStore
 from shared.wechat.api import WeChatApi
 from shared.wechat.errors import WeChatApiError, WeChatUnavailableError
@@ -42,7 +47,9 @@ class MaterialLibrary:
         """Check the image by its first bytes and size, then add it to WeChat's library."""
         account = self._accounts.get(account_id)
         if not content:
-            raise InvalidRequestError("the file is empty", field="file")
+            raise InvalidRequestError(
+                "the file is empty", code="unsupported_material", field="file"
+            )
         if len(content) > MATERIAL_MAX_BYTES:
             raise TooLargeError(f"images may be at most {MATERIAL_MAX_BYTES // 2**20} MB")
         found = image_format(content)
@@ -55,9 +62,11 @@ class MaterialLibrary:
         content_type, extension = found
         stem = safe_name(filename).rsplit(".", 1)[0] or "image"
         upload_name = f"{stem}.{extension}"  # WeChat judges the format by the extension
-        label = (name or "").strip() or safe_name(filename)
-        if len(label) > 100:
-            raise InvalidRequestError("name may be at most 100 characters", field="name")
+        if name is not None and len(name) > MATERIAL_NAME_MAX:
+            raise InvalidRequestError(
+                f"name may be at most {MATERIAL_NAME_MAX} characters", field="name"
+            )
+        label = (name or "").strip() or safe_name(filename)[:MATERIAL_NAME_MAX]
         try:
             added = self._tokens.call(
                 account.id,

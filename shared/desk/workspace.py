@@ -736,6 +736,7 @@ def video_extras(
             raise InvalidRequestError(
                 "a thumbnail, title or description goes only with an MP4 video of at most "
                 f"{VIDEO_MAX_BYTES // 2**20} MB",
+                code="not_a_video",
                 field="thumb" if thumb is not None else "title",
             )
         return {}
@@ -758,7 +759,9 @@ def video_extras(
 def card_thumb_type(content: bytes) -> str:
     """A mini-program card's cover: a JPEG or PNG image of at most 2 MB."""
     if not content:
-        raise InvalidRequestError("the card needs a cover image (thumb)", field="thumb")
+        raise InvalidRequestError(
+            "the card needs a cover image (thumb)", code="unsupported_thumb", field="thumb"
+        )
     if not content.startswith(CARD_THUMB_SIGNATURES):
         raise InvalidRequestError(
             "a card's cover must be a JPEG or PNG image", code="unsupported_thumb", field="thumb"

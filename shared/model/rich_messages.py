@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
@@ -26,7 +25,11 @@ DESCRIPTION_MAX = 120
 URL_MAX = 1000
 PAGE_PATH_MAX = 1000
 
-_HTTP_URL = r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@:\[\]\s]\S*$"
+_HTTP_URL = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@:\[\]\s\x00-\x20\x7f-\x9f][^\[\]\s\x00-\x20\x7f-\x9f]*$"
+)
+r"""A host's first character after the scheme, then no spaces, controls or brackets: the same
+text for Python and for the OpenAPI document's (ECMAScript) regex, whose ``\s`` differ."""
 _PAGE_PATH = r"^[A-Za-z0-9_\-./]+(\?[!-~]*)?$"
 
 Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX)]
@@ -42,15 +45,14 @@ def is_mp4(content: bytes) -> bool:
 
 
 def _http(value: str | None) -> str | None:
-    if value is not None and (not re.match(_HTTP_URL, value) or not urlsplit(value).hostname):
+    if value is not None and not re.fullmatch(_HTTP_URL, value):
         raise ValueError("must be an http:// or https:// URL")
     return value
 
 
-def _one_line(value: str | None) -> str | None:
-    if value is not None and not value.strip():
-        raise ValueError("must not be blank")
-    return value
+PagePath = Annotated[
+    str, Field(min_length=1, max_length=PAGE_PATH_MAX, json_schema_extra={"pattern": _PAGE_PATH})
+]
 
 
 class VideoDetails(ApiModel):
@@ -58,8 +60,6 @@ class VideoDetails(ApiModel):
 
     title: Title | None = None
     description: Description | None = None
-
-    _blank = field_validator("title", "description")(_one_line)
 
 
 class NewsArticle(ApiModel):
@@ -72,7 +72,6 @@ class NewsArticle(ApiModel):
     """The picture beside the title: JPG or PNG, best 640×320 (large) or 80×80 (small)."""
 
     _urls = field_validator("url", "pic_url")(_http)
-    _blank = field_validator("title", "description")(_one_line)
 
 
 class NewsMessageRequest(ApiModel):
@@ -84,19 +83,14 @@ class MiniProgramCard(ApiModel):
 
     title: Title
     app_id: AppId
-    page_path: Annotated[
-        str,
-        Field(min_length=1, max_length=PAGE_PATH_MAX, json_schema_extra={"pattern": _PAGE_PATH}),
-    ]
+    page_path: PagePath
     """A page as the mini-program's app.json names it, with a query if any:
     ``pages/index/index?foo=bar``."""
-
-    _blank = field_validator("title")(_one_line)
 
     @field_validator("page_path")
     @classmethod
     def _path(cls, value: str) -> str:
-        if not re.match(_PAGE_PATH, value):
+        if not re.fullmatch(_PAGE_PATH, value):
             raise ValueError(
                 "must be a page path as app.json names it (letters, digits, _ - . /), "
                 "optionally with a ?query: pages/index/index?foo=bar"

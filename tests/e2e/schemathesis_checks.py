@@ -27,7 +27,10 @@ Schema cannot state, named by its error code or by the field it is about:
   or missing from the ``blockAssignmentDuringWrapUp`` it goes with;
 - ``automatedMessages``: a ``{Placeholder}`` no automated message fills;
 - ``text`` and ``quickReply``: more than WeChat's 2048 bytes of UTF-8 (the document can only
-  say 2048 characters).
+  say 2048 characters);
+- ``unsupported_material``, ``unsupported_thumb``, ``too_large_for_wechat``, ``not_a_video``: an
+  uploaded file's bytes (its format, judged by its first bytes, and WeChat's size for it), or
+  a video's thumbnail or title given with a file that is not an MP4.
 """
 
 from __future__ import annotations
@@ -40,7 +43,15 @@ import schemathesis
 from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-UNFORESEEABLE_CODES = {"unknown_reference", "address_refused", "body_too_large"}
+UNFORESEEABLE_CODES = {
+    "unknown_reference",
+    "address_refused",
+    "body_too_large",
+    "unsupported_material",
+    "unsupported_thumb",
+    "too_large_for_wechat",
+    "not_a_video",
+}
 UNFORESEEABLE_FIELDS = re.compile(
     r"continuationToken|routingRules(\.\d+(\..*)?)?|classificationRulesets(\..*)?|overflow(\..*)?"
     r"|autoCloseAfterInactivity|positionUpdateEvery|autoClose(\..*)?|automatedMessages|text"
