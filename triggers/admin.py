@@ -52,11 +52,16 @@ def admin_accounts(req: func.HttpRequest) -> func.HttpResponse:
 @admin
 def admin_account(req: func.HttpRequest) -> func.HttpResponse:
     registry = services().accounts
+
+    def remove(account_id: str) -> None:
+        registry.remove(account_id)
+        services().materials.forget_account(account_id)
+
     return _item(
         req,
         lambda aid: registry.view(registry.get(aid)),
         lambda aid, body: registry.view(registry.update(aid, parse_body(AccountPatch, body))),
-        registry.remove,
+        remove,
     )
 
 

@@ -123,3 +123,8 @@ class MaterialLibrary:
                 f"WeChat did not answer ({error}); try again", code="wechat_unavailable"
             ) from None
         self._store.remove(account_id, material_id)
+
+    def forget_account(self, account_id: str) -> None:
+        """A deleted account's records go; the images stay in WeChat's library, which the app
+        can no longer reach without the account's AppSecret."""
+        self._store.remove_all(account_id)

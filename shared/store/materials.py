@@ -41,3 +41,10 @@ class MaterialStore:
 
     def remove(self, account_id: str, material_id: str) -> None:
         self._table.delete_entity(account_id, material_id)
+
+    def remove_all(self, account_id: str) -> None:
+        """Every record of the account's (a deleted account's)."""
+        for row in self._table.query_entities(
+            "PartitionKey eq @account", parameters={"account": account_id}, select=["RowKey"]
+        ):
+            self._table.delete_entity(account_id, row["RowKey"])

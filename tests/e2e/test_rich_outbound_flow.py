@@ -207,3 +207,9 @@ def test_an_admins_material_answers_a_faq_entry(app, admin, wechat_api):
     gone = admin.delete(f"/api/admin/accounts/{account_id}/materials/{listed[1]['id']}")
     assert gone.status_code == 204
     assert wechat_api.media(listed[1]["mediaId"]) is None
+
+    deleted = admin.delete(f"/api/admin/accounts/{account_id}")
+    assert deleted.status_code == 204
+    again = register(admin, account, mode="safe")  # the same AppID, a new account
+    assert admin.get(f"/api/admin/accounts/{again}/materials").json() == {"materials": []}
+    assert admin.get(f"/api/admin/accounts/{account_id}/materials").status_code == 404

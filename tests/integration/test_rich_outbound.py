@@ -265,3 +265,10 @@ class TestMaterials:
         with pytest.raises(ConflictError, match="45001"):
             world.services.materials.upload(world.account.id, "x", "x.png", PNG)
         assert world.services.materials.list(world.account.id) == []
+
+    def test_a_deleted_accounts_records_go(self, world):
+        library = world.services.materials
+        library.upload(world.account.id, "a", "a.png", PNG)
+        world.services.accounts.remove(world.account.id)
+        library.forget_account(world.account.id)
+        assert library._store.list(world.account.id) == []
