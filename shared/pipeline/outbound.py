@@ -140,6 +140,7 @@ class OutboundStep:
         try:
             entry = self._send(conversation, entry)
         except WeChatApiError as error:
+            entry = self._as_stored(entry)
             self._answered(entry, tried_at, f"errcode {error.errcode}", errcode=error.errcode)
             if error.action is ApiAction.RETRY and attempts < MAX_ATTEMPTS:
                 metrics.send_settled(conversation.account_id, "retry", error.errcode)
@@ -147,6 +148,7 @@ class OutboundStep:
             self._failed(conversation, entry, _refusal(entry, error), errcode=error.errcode)
             return None
         except WeChatUnavailableError as error:
+            entry = self._as_stored(entry)
             self._answered(entry, tried_at, "no answer")
             if error.ambiguous:
                 entry = entry.model_copy(update={"details": {**entry.details, "ambiguous": True}})
@@ -169,6 +171,11 @@ class OutboundStep:
         metrics.send_settled(conversation.account_id, "sent")
         self._feed.conversations(conversation)
         return None
+
+    def _as_stored(self, entry: TranscriptEntry) -> TranscriptEntry:
+        """The entry as a failed attempt left it: its uploads' media ids, recorded before the
+        send failed, are kept for the retry instead of uploading the files again."""
+        return self._conversations.entry(entry.conversation_id, entry.key) or entry
 
     def _answered(
         self, entry: TranscriptEntry, at: datetime, outcome: str, *, errcode: int | None = None

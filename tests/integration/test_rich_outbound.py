@@ -11,6 +11,7 @@ from shared.desk.workspace import Actor
 from shared.model.accounts import AccountPatch
 from shared.model.conversations import utc
 from shared.model.rich_messages import MiniProgramCard, NewsMessageRequest, VideoDetails
+from shared.pipeline.outbound import backoff_seconds
 from tests.integration.test_bots_and_privacy import last_customer_key
 
 MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4000
@@ -95,6 +96,28 @@ class TestVideo:
         assert thumb != "EXPIRED"
         assert world.wechat_api.media(thumb).content == JPEG
         assert world.wechat_api.calls("/cgi-bin/media/upload") == 1
+
+    def test_a_retry_reuses_the_uploads_until_they_may_have_expired(self, chat):
+        world, agent, _, conversation = chat
+        world.services.workspace.send_file(
+            actor(world, agent), conversation, "a.mp4", MP4, thumb=("t.jpg", JPEG)
+        )
+        world.services.access_tokens.get(world.account.id)
+        world.wechat_api.inject("/cgi-bin/message/custom/send", errcode=-1, times=2)
+        world.services.outbound_step.send_pending(conversation)  # uploaded, then WeChat busy
+        [entry] = world.outbound(conversation)
+        assert entry.status == "queued"
+        assert set(entry.details["wechatMedia"]) == {"attachment", "thumbAttachment"}
+        world.clock.advance(backoff_seconds(1))
+        world.services.outbound_step.send_pending(conversation)  # busy again: nothing uploaded
+        assert world.wechat_api.calls("/cgi-bin/message/custom/send") == 2
+        assert world.wechat_api.calls("/cgi-bin/media/upload") == 2
+        world.clock.advance(61 * 3600)  # past the reuse period
+        world.wechat_api.customer_wrote(world.simulated.app_id, world.get(conversation).open_id)
+        world.services.outbound_step.send_pending(conversation)
+        [message] = world.wechat_api.sent
+        assert world.wechat_api.calls("/cgi-bin/media/upload") == 4
+        assert world.wechat_api.media(message.body["video"]["thumb_media_id"]).content == JPEG
 
     def test_a_thumbnail_must_be_a_small_jpeg_and_go_with_a_video(self, chat):
         world, agent, _, conversation = chat
