@@ -16,6 +16,7 @@ from shared.channel.callback import WeChatCallback
 from shared.channel.callback_ips import CallbackIpAllowList
 from shared.channel.draining import ChannelDrain
 from shared.channel.golive import ActivityRecorder, GoLiveCheck
+from shared.channel.materials import MaterialLibrary
 from shared.channel.menus import AccountMenus
 from shared.channel.profiles import CustomerProfiles
 from shared.channel.registry import AccountRegistry
@@ -55,6 +56,7 @@ from shared.store.conversations import ConversationStore
 from shared.store.documents import DocumentStore
 from shared.store.inbound import InboundStore
 from shared.store.leases import Leases
+from shared.store.materials import MaterialStore
 from shared.store.menus import MenuStore
 from shared.store.names import (
     ACCESS_TOKENS_TABLE,
@@ -68,6 +70,7 @@ from shared.store.names import (
     FAILURES_TABLE,
     INBOUND_TABLE,
     LEASES_TABLE,
+    MATERIALS_TABLE,
     MESSAGES_TABLE,
     QUEUES_TABLE,
     TEMPLATES_TABLE,
@@ -272,6 +275,13 @@ class Services:
             ),
         )
 
+        self.materials = MaterialLibrary(
+            MaterialStore(storage.table(MATERIALS_TABLE)),
+            self.accounts,
+            self.access_tokens,
+            self.wechat,
+            clock,
+        )
         self.callback_ips = CallbackIpAllowList(
             CallbackIpTable(storage.table(CALLBACK_IPS_TABLE)),
             self.access_tokens,
@@ -349,6 +359,7 @@ class Services:
             settings.admin_token.get_secret_value(),
             clock,
             profiles=self.profiles,
+            mini_programs=self._mini_programs,
         )
         self.typing = TypingIndicator(
             self.conversations, self.outbox, typing_table, self.access_tokens, self.wechat, clock
@@ -386,6 +397,11 @@ class Services:
         if ensure:
             ensure_storage(storage)
         return cls(settings, storage, clock)
+
+    def _mini_programs(self, account_id: str) -> tuple[str, ...]:
+        """The account's linked mini-programs (the registry's cached read)."""
+        account = self.accounts.lookup(account_id)
+        return account.mini_program_app_ids if account else ()
 
     def _queue_name(self, queue_id: str) -> str | None:
         queue = self.catalog.queue(queue_id)

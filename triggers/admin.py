@@ -16,12 +16,22 @@ from shared.model.accounts import AccountCreate, AccountPatch
 from shared.model.agents import AgentFields, AgentPatch, AgentView
 from shared.model.capacity_profiles import CapacityProfileFields, CapacityProfilePatch
 from shared.model.conversations import ConversationState, TranscriptEntryView
+from shared.model.materials import MATERIAL_MAX_BYTES, MaterialList
 from shared.model.menus import AccountMenu
 from shared.model.queues import QueueFields, QueuePatch
 from shared.model.templates import TemplateFields, TemplateImport
 from shared.model.workstreams import WorkstreamFields, WorkstreamPatch
-from triggers.requests import TRANSCRIPT_PAGE, parse_body
-from triggers.responses import admin, json_response, no_content, page_args, paged, request_body
+from triggers.requests import TRANSCRIPT_PAGE, body_too_large, parse_body
+from triggers.responses import (
+    admin,
+    form_fields,
+    json_response,
+    no_content,
+    page_args,
+    paged,
+    request_body,
+    uploaded_file,
+)
 from triggers.runtime import services
 
 bp = func.Blueprint()
@@ -44,6 +54,7 @@ def admin_accounts(req: func.HttpRequest) -> func.HttpResponse:
 @admin
 def admin_account(req: func.HttpRequest) -> func.HttpResponse:
     registry = services().accounts
+
     return _item(
         req,
         lambda aid: registry.view(registry.get(aid)),
@@ -408,6 +419,45 @@ def admin_account_menu_pull(req: func.HttpRequest) -> func.HttpResponse:
 
 
 def _remove_account(account_id: str) -> None:
-    """The account, then its menu draft (WeChat keeps the published menu)."""
+    """The account, then its menu draft (WeChat keeps the published menu) and its material
+    records (WeChat keeps the materials)."""
     services().accounts.remove(account_id)
     services().menus.forget(account_id)
+    services().materials.forget_account(account_id)
+
+
+# --- permanent media (the account's material library) -----------------------------------------
+
+
+@bp.route(route="api/admin/accounts/{id}/materials", methods=["GET", "POST"], auth_level=ANONYMOUS)
+@admin
+def admin_materials(req: func.HttpRequest) -> func.HttpResponse:
+    """POST: a multipart form with the image in ``file`` (and a ``name``), or the image itself
+    as the body (``?name=``); 201 with the material."""
+    library = services().materials
+    account_id = req.route_params["id"]
+    if req.method == "GET":
+        return json_response(MaterialList(materials=library.list(account_id)).json_body())
+    if (req.headers.get("content-type") or "").lower().startswith("multipart/form-data"):
+        filename, content = uploaded_file(req, "file", MATERIAL_MAX_BYTES)
+        name = form_fields(req, "name").get("name")
+    else:
+        content = request_body(
+            req, MATERIAL_MAX_BYTES, body_too_large(MATERIAL_MAX_BYTES, "an image")
+        )
+        name = req.params.get("name")
+        filename = name or "image"
+    material = library.upload(account_id, name, filename, content)
+    return json_response(material.json_body(), 201)
+
+
+@bp.route(
+    route="api/admin/accounts/{id}/materials/{materialId}",
+    methods=["DELETE"],
+    auth_level=ANONYMOUS,
+)
+@admin
+def admin_material(req: func.HttpRequest) -> func.HttpResponse:
+    """Deletes it from WeChat's library too (``material/del_material``)."""
+    services().materials.remove(req.route_params["id"], req.route_params["materialId"])
+    return no_content()

@@ -4,7 +4,9 @@ token reads any conversation too)."""
 from __future__ import annotations
 
 import azure.functions as func
+from pydantic import ValidationError
 
+from shared.core.schema import validation_error
 from shared.desk.typing_indicator import TypingRequest
 from shared.desk.work import CloseRequest, PresenceChange, TransferRequest
 from shared.desk.workspace import (
@@ -14,15 +16,24 @@ from shared.desk.workspace import (
     TextMessageRequest,
 )
 from shared.model.agents import Agent, AgentView
+from shared.model.rich_messages import (
+    CARD_THUMB_MAX_BYTES,
+    THUMB_MAX_BYTES,
+    MiniProgramCard,
+    NewsMessageRequest,
+    VideoDetails,
+)
 from shared.model.tap_menus import TapMenuRequest
 from shared.model.templates import TemplateSendRequest
-from triggers.requests import LIST_PAGE, TRANSCRIPT_PAGE, page_size, parse_body
+from triggers.requests import LIST_PAGE, TRANSCRIPT_PAGE, Model, page_size, parse_body
 from triggers.responses import (
     api,
     caller,
     file_response,
+    form_fields,
     json_response,
     no_content,
+    optional_file,
     page_args,
     paged,
     request_body,
@@ -145,7 +156,11 @@ def agent_send(req: func.HttpRequest) -> func.HttpResponse:
     conversation_id = req.route_params["id"]
     if (req.headers.get("content-type") or "").lower().startswith("multipart/form-data"):
         filename, content = uploaded_file(req, "file", MAX_UPLOAD_BYTES)
-        entry = workspace.send_file(actor, conversation_id, filename, content)
+        thumb = optional_file(req, "thumb", THUMB_MAX_BYTES)
+        video = _form_model(VideoDetails, form_fields(req, "title", "description"))
+        entry = workspace.send_file(
+            actor, conversation_id, filename, content, thumb=thumb, video=video
+        )
     else:
         entry = workspace.send_text(
             actor, conversation_id, parse_body(TextMessageRequest, request_body(req))
@@ -276,4 +291,39 @@ def agent_send_menu(req: func.HttpRequest) -> func.HttpResponse:
     actor = caller(req)
     request = parse_body(TapMenuRequest, request_body(req))
     entry = workspace.send_menu(actor, req.route_params["id"], request)
+    return json_response(workspace.entry_view(entry), 202)
+
+
+def _form_model(model: type[Model], fields: dict[str, str]) -> Model:
+    """A form's text fields → ``model``, or a 400 that names the field."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        raise validation_error(error) from None
+
+
+@bp.route(route="api/agent/conversations/{id}/news", methods=["POST"], auth_level=ANONYMOUS)
+@api
+def agent_send_news(req: func.HttpRequest) -> func.HttpResponse:
+    """``{"news": {title, description?, url, picUrl?}}``: one article; 202, queued."""
+    workspace = services().workspace
+    request = parse_body(NewsMessageRequest, request_body(req))
+    entry = workspace.send_news(caller(req), req.route_params["id"], request)
+    return json_response(workspace.entry_view(entry), 202)
+
+
+@bp.route(
+    route="api/agent/conversations/{id}/mini-program-cards",
+    methods=["POST"],
+    auth_level=ANONYMOUS,
+)
+@api
+def agent_send_mini_program_card(req: func.HttpRequest) -> func.HttpResponse:
+    """A multipart form: ``title``, ``appId``, ``pagePath`` and the cover image in ``thumb``;
+    202, queued."""
+    workspace = services().workspace
+    actor = caller(req)
+    thumb = uploaded_file(req, "thumb", CARD_THUMB_MAX_BYTES)
+    card = _form_model(MiniProgramCard, form_fields(req, "title", "appId", "pagePath"))
+    entry = workspace.send_mini_program_card(actor, req.route_params["id"], card, thumb)
     return json_response(workspace.entry_view(entry), 202)

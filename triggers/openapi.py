@@ -36,7 +36,7 @@ from shared.desk.workspace import (
     TagList,
     TextMessageRequest,
 )
-from shared.model.accounts import AccountCreate, AccountPatch, AccountView, CallbackInfo
+from shared.model.accounts import AccountCreate, AccountPatch, AccountView, AppId, CallbackInfo
 from shared.model.agents import AgentFields, AgentPatch, AgentView
 from shared.model.capacity_profiles import (
     CapacityProfile,
@@ -44,8 +44,10 @@ from shared.model.capacity_profiles import (
     CapacityProfilePatch,
 )
 from shared.model.conversations import Conversation, ConversationState, TranscriptEntryView
+from shared.model.materials import Material, MaterialList, MaterialName
 from shared.model.menus import AccountMenu, MenuView
 from shared.model.queues import Queue, QueueFields, QueuePatch
+from shared.model.rich_messages import Description, NewsMessageRequest, PagePath, Title
 from shared.model.tap_menus import TapMenuRequest
 from shared.model.templates import (
     TEMPLATE_ID,
@@ -166,6 +168,33 @@ class FileUpload(ViewModel):
     """``multipart/form-data`` with the file in ``file``."""
 
     file: bytes
+
+
+class MessageUpload(FileUpload):
+    """A file; an MP4 video (at most 10 MB) may come with a JPEG ``thumb`` of at most 64 KB, a
+    ``title`` and a ``description``."""
+
+    thumb: bytes | None = None
+    title: Title | None = None
+    description: Description | None = None
+
+
+class MiniProgramCardUpload(ViewModel):
+    """``multipart/form-data``: the card's fields, and its cover (JPEG or PNG, 2 MB) in
+    ``thumb``."""
+
+    title: Title
+    app_id: AppId
+    page_path: PagePath
+    thumb: bytes
+
+
+class MaterialUpload(ViewModel):
+    """``multipart/form-data`` with the image (JPEG, PNG, GIF or BMP, 10 MB) in ``file``; or
+    the image itself as the body, with ``?name=``."""
+
+    file: bytes
+    name: MaterialName | None = None
 
 
 @dataclass(frozen=True)
@@ -313,6 +342,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("delete", "/api/admin/accounts/{id}", "Delete an account (stops its channel now)", A, None, 204),
     Operation("post", "/api/admin/accounts/{id}/drain", "Drain the channel: no new conversations, open ones go on; inactive once none is open", A, AccountView),
     Operation("post", "/api/admin/accounts/{id}/reactivate", "Reactivate a draining or inactive channel", A, AccountView),
+    Operation("post", "/api/admin/accounts/{id}/materials", "Upload a permanent image to the account's WeChat material library (material/add_material); its mediaId goes in an answer's image", A, Material, 201, MaterialUpload, multipart=True),
+    Operation("get", "/api/admin/accounts/{id}/materials", "The account's permanent images, oldest first", A, MaterialList),
+    Operation("delete", "/api/admin/accounts/{id}/materials/{materialId}", "Delete a permanent image, from WeChat's library too", A, None, 204),
     Operation("get", "/api/admin/accounts/{id}/callback", "The callback information for WeChat's console", A, CallbackInfo),
     Operation("get", "/api/admin/accounts/{id}/check", "The go-live check: URL verified by WeChat, access token, pushes in the configured mode, the last push", A, GoLiveReport),
     Operation("get", "/api/admin/accounts/{id}/menu", "The account's custom menu draft, its click keys and how the last publish went", A, MenuView),
@@ -364,6 +396,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/api/agent/conversations/{id}/messages", "Reply with text (JSON) or a file (multipart); 202, queued for sending", G, MessageView, 202, TextMessageRequest, {"text": "您好，已为您办理退款。"}),
     Operation("post", "/api/agent/conversations/{id}/menus", "Send a tap-to-reply menu (msgmenu); 202, queued; the customer's tap is recorded as the answer", G, MessageView, 202, TapMenuRequest, TAP_MENU_EXAMPLE),
     Operation("get", "/api/agent/conversations/{id}/attachments/{entryId}", "An attachment's bytes", G, None, binary=True),
+    Operation("post", "/api/agent/conversations/{id}/news", "Send one news article (title, description, url, picUrl); 202, queued for sending", G, MessageView, 202, NewsMessageRequest, {"news": {"title": "退款进度", "description": "点击查看", "url": "https://shop.example.com/refunds/42", "picUrl": "https://shop.example.com/img/refund.png"}}),
+    Operation("post", "/api/agent/conversations/{id}/mini-program-cards", "Send a card of one of the account's linked mini-programs (multipart, cover in thumb); 202, queued for sending", G, MessageView, 202, MiniProgramCardUpload, multipart=True),
     Operation("get", "/api/agent/conversations/{id}/quick-replies", "The workstream's quick replies, filled for this conversation", G, QuickReplyList),
     Operation("post", "/api/agent/conversations/{id}/typing", "The conversation's agent is (or stopped) writing a reply: WeChat shows the customer it is typing, at most once per 15 s, never outside the reply window; 204 whatever WeChat says", G, None, 204, TypingRequest, {"typing": True}),
     Operation("get", "/api/agent/conversations/{id}/attachments/{entryId}/thumbnail", "A video's poster image (its ThumbMediaId, kept with the video)", G, None, binary=True),
@@ -391,7 +425,7 @@ OPERATIONS: tuple[Operation, ...] = (
 
 _MODELS: set[type[BaseModel]] = {
     ErrorBody,
-    FileUpload,
+    MessageUpload,
     *(op.response for op in OPERATIONS if op.response),
     *(op.request for op in OPERATIONS if op.request),
 }
@@ -475,7 +509,9 @@ def document(server_url: str = "/") -> dict[str, Any]:
                 }
             }
             if op.path.endswith("/messages"):
-                content["multipart/form-data"] = {"schema": ref(FileUpload, "validation")}
+                content["multipart/form-data"] = {"schema": ref(MessageUpload, "validation")}
+            if op.multipart:
+                content = {"multipart/form-data": {"schema": ref(op.request, "validation")}}
             operation["requestBody"] = {"required": not op.optional_body, "content": content}
         paths.setdefault(op.path, {})[op.method] = operation
     return {
@@ -539,7 +575,7 @@ def _operation_id(op: Operation) -> str:
 
 
 def _request_models() -> set[type[BaseModel]]:
-    return {op.request for op in OPERATIONS if op.request} | {FileUpload}
+    return {op.request for op in OPERATIONS if op.request} | {MessageUpload}
 
 
 def _error(description: str) -> dict[str, Any]:

@@ -106,6 +106,23 @@ def uploaded_file(req: func.HttpRequest, field: str, limit: int) -> tuple[str, b
     return upload.filename or "file", content
 
 
+def optional_file(req: func.HttpRequest, field: str, limit: int) -> tuple[str, bytes] | None:
+    """(file name, content) of a second, optional file of a form ``uploaded_file`` has read
+    (its size checked there), or None when the form has no ``field``."""
+    upload = req.files.get(field)
+    if upload is None:
+        return None
+    content = upload.read(limit + 1)
+    if len(content) > limit:
+        raise body_too_large(limit, f"the {field} file")
+    return upload.filename or field, content
+
+
+def form_fields(req: func.HttpRequest, *names: str) -> dict[str, str]:
+    """The form's text fields among ``names``, by name, as sent (absent ones left out)."""
+    return {name: value for name in names if (value := req.form.get(name)) is not None}
+
+
 def page_args(req: func.HttpRequest, size: PageSize = LIST_PAGE) -> dict[str, Any]:
     """``limit`` and ``continuationToken`` from the query, as ``limit``/``page_token`` kwargs."""
     return {

@@ -25,6 +25,7 @@ var tables = [
   'timeline'
   'typing'
   'templates'
+  'materials'
 ]
 var queues = ['inbound', 'route', 'assign', 'outbound', 'media', 'bot']
 var deploymentContainerName = 'app-package'

@@ -106,6 +106,7 @@ class AccountRegistry:
             sandbox=request.sandbox,
             created_at=now,
             updated_at=now,
+            mini_program_app_ids=tuple(request.mini_program_app_ids),
         )
         self._check_token_unique(account)
         try:

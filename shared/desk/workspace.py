@@ -45,6 +45,17 @@ from shared.model.conversations import (
     conversation_account,
     utc,
 )
+from shared.model.rich_messages import (
+    CARD_THUMB_MAX_BYTES,
+    CARD_THUMB_SIGNATURES,
+    JPEG,
+    THUMB_MAX_BYTES,
+    VIDEO_MAX_BYTES,
+    MiniProgramCard,
+    NewsMessageRequest,
+    VideoDetails,
+    is_mp4,
+)
 from shared.model.tap_menus import MENU_DETAILS, MENU_TYPE, TapMenuRequest
 from shared.pipeline.assign import AssignStep
 from shared.pipeline.media import THUMBNAIL, blob_prefix, store_attachment
@@ -165,7 +176,7 @@ MEDIA_LIMITS = [
         max_bytes=max(limit for k, _, _, limit in MEDIA_KINDS if k == kind),
     )
     for kind in dict.fromkeys(kind for kind, _, _, _ in MEDIA_KINDS)
-]
+] + [MediaLimit(type="video", content_types=["video/mp4"], max_bytes=VIDEO_MAX_BYTES)]
 
 
 class Capabilities(ViewModel):
@@ -187,6 +198,8 @@ class Capabilities(ViewModel):
     """Closing may go to wrap-up first (``{"wrapUp": true}``)."""
     can_transfer: bool
     can_pick: bool
+    mini_program_app_ids: list[str] = []
+    """With ``canReply``: the account's linked mini-programs, whose cards the agent may send."""
 
 
 class ReadRequest(ApiModel):
@@ -311,9 +324,12 @@ class AgentWorkspace:
         admin_token: str,
         clock: Callable[[], float] = time.time,
         profiles: CustomerProfiles | None = None,
+        mini_programs: Callable[[str], tuple[str, ...]] = lambda _account_id: (),
     ) -> None:
-        """``profiles``: where remarks and tags are written to WeChat (None: refused)."""
+        """``profiles``: where remarks and tags are written to WeChat (None: refused).
+        ``mini_programs``: the Mini Program AppIDs an account has linked (cards for them)."""
         self._profiles = profiles
+        self._mini_programs = mini_programs
         self._catalog = catalog
         self._assign_step = assign_step
         self._conversations = conversations
@@ -442,6 +458,9 @@ class AgentWorkspace:
             and state is S.OPEN
             and conversation.queue_id is not None
             and conversation.queue_id in agent.queue_ids,
+            mini_program_app_ids=list(self._mini_programs(conversation.account_id))
+            if can_reply
+            else [],
         )
 
     # --- what the agent has read, and what changed ------------------------------------------
@@ -698,9 +717,17 @@ class AgentWorkspace:
             raise InvalidRequestError(f"quickReply {error}", field="quickReply") from None
 
     def send_file(
-        self, actor: Actor, conversation_id: str, filename: str, content: bytes
+        self,
+        actor: Actor,
+        conversation_id: str,
+        filename: str,
+        content: bytes,
+        *,
+        thumb: tuple[str, bytes] | None = None,
+        video: VideoDetails | None = None,
     ) -> TranscriptEntry:
-        """Images and voice go as WeChat media; any other file as a short-lived link."""
+        """Images, voice and MP4 video go as WeChat media; any other file as a short-lived
+        link. ``thumb`` and ``video`` (a thumbnail, a title and description) go with a video."""
         conversation = self._sendable(actor, conversation_id)
         workstream = self._catalog.workstream_for_account(conversation.account_id)
         if workstream and not workstream.file_attachments.agents_can_send:
@@ -713,18 +740,74 @@ class AgentWorkspace:
             raise TooLargeError(f"files may be at most {MAX_UPLOAD_BYTES // 2**20} MB")
         filename = safe_name(filename)
         kind, content_type = _classify(filename, content)
+        if kind == "file" and is_mp4(content) and len(content) <= VIDEO_MAX_BYTES:
+            kind, content_type = "video", "video/mp4"
+        extras = video_extras(kind, thumb, video)
         entry = self._entry(
             conversation,
             actor.require_agent(),
             type=kind,
-            text=filename if kind == "file" else None,
+            text=filename if kind == "file" else (video.title if video else None),
         )
         attachment = store_attachment(
             self._container, entry, conversation.account_id, filename, content, content_type
         )
-        return self._outbox.add(
-            conversation, entry.model_copy(update={"details": {"attachment": attachment}})
+        details: dict[str, Any] = {"attachment": attachment, **extras}
+        if thumb is not None:
+            details["thumbAttachment"] = store_attachment(
+                self._container,
+                entry,
+                conversation.account_id,
+                "thumb-" + safe_name(thumb[0]),
+                thumb[1],
+                "image/jpeg",
+            )
+        return self._outbox.add(conversation, entry.model_copy(update={"details": details}))
+
+    def send_news(
+        self, actor: Actor, conversation_id: str, request: NewsMessageRequest
+    ) -> TranscriptEntry:
+        """One news article (a link with a title and picture); nothing to upload."""
+        conversation = self._sendable(actor, conversation_id)
+        article = request.news
+        entry = self._entry(
+            conversation,
+            actor.require_agent(),
+            type="news",
+            text=article.title,
+            details={"news": article.json_body()},
         )
+        return self._outbox.add(conversation, entry)
+
+    def send_mini_program_card(
+        self,
+        actor: Actor,
+        conversation_id: str,
+        card: MiniProgramCard,
+        thumb: tuple[str, bytes],
+    ) -> TranscriptEntry:
+        """A card of one of the account's linked mini-programs, its cover a JPEG or PNG."""
+        conversation = self._sendable(actor, conversation_id)
+        if card.app_id not in self._mini_programs(conversation.account_id):
+            raise ForbiddenError(
+                f"mini-program {card.app_id} is not linked to this account: an admin lists "
+                "the account's mini-programs in miniProgramAppIds",
+                code="mini_program_not_linked",
+                field="appId",
+            )
+        filename, content = thumb
+        content_type = card_thumb_type(content)
+        entry = self._entry(
+            conversation,
+            actor.require_agent(),
+            type="miniprogrampage",
+            text=card.title,
+        )
+        attachment = store_attachment(
+            self._container, entry, conversation.account_id, filename, content, content_type
+        )
+        details = {"attachment": attachment, "miniProgramPage": card.json_body()}
+        return self._outbox.add(conversation, entry.model_copy(update={"details": details}))
 
     def send_menu(
         self, actor: Actor, conversation_id: str, request: TapMenuRequest
@@ -778,3 +861,52 @@ def _classify(filename: str, content: bytes) -> tuple[str, str]:
                 )
             return kind, content_type
     return "file", mimetypes.guess_type(filename)[0] or "application/octet-stream"
+
+
+def video_extras(
+    kind: str, thumb: tuple[str, bytes] | None, video: VideoDetails | None
+) -> dict[str, Any]:
+    """The details a video keeps beside its file; a thumbnail or title on anything else is a
+    mistake worth a 400, not something to drop."""
+    if kind != "video":
+        if thumb is not None or (video is not None and video != VideoDetails()):
+            raise InvalidRequestError(
+                "a thumbnail, title or description goes only with an MP4 video of at most "
+                f"{VIDEO_MAX_BYTES // 2**20} MB",
+                code="not_a_video",
+                field="thumb" if thumb is not None else "title",
+            )
+        return {}
+    if thumb is not None:
+        _, content = thumb
+        if not content.startswith(JPEG):
+            raise InvalidRequestError(
+                "a video's thumbnail must be a JPEG image", code="unsupported_thumb", field="thumb"
+            )
+        if len(content) > THUMB_MAX_BYTES:
+            raise InvalidRequestError(
+                f"WeChat takes thumbnails of at most {THUMB_MAX_BYTES // 1024} KB; this one is "
+                f"{len(content) / 1024:.0f} KB",
+                code="too_large_for_wechat",
+                field="thumb",
+            )
+    return {"video": video.json_body()} if video is not None and video != VideoDetails() else {}
+
+
+def card_thumb_type(content: bytes) -> str:
+    """A mini-program card's cover: a JPEG or PNG image of at most 2 MB."""
+    if not content:
+        raise InvalidRequestError(
+            "the card needs a cover image (thumb)", code="unsupported_thumb", field="thumb"
+        )
+    if not content.startswith(CARD_THUMB_SIGNATURES):
+        raise InvalidRequestError(
+            "a card's cover must be a JPEG or PNG image", code="unsupported_thumb", field="thumb"
+        )
+    if len(content) > CARD_THUMB_MAX_BYTES:
+        raise InvalidRequestError(
+            f"WeChat takes covers of at most {CARD_THUMB_MAX_BYTES // 2**20} MB",
+            code="too_large_for_wechat",
+            field="thumb",
+        )
+    return "image/jpeg" if content.startswith(JPEG) else "image/png"

@@ -63,6 +63,22 @@ EncodingAesKey = Annotated[
     _shown(_ENCODING_AES_KEY),
 ]
 AccountName = Annotated[str, Field(min_length=1, max_length=100)]
+MAX_MINI_PROGRAMS = 20
+
+
+def _each_once(app_ids: list[str]) -> list[str]:
+    if len(set(app_ids)) != len(app_ids):
+        raise ValueError("lists an AppID twice")
+    return app_ids
+
+
+MiniProgramAppIds = Annotated[
+    list[AppId],
+    Field(max_length=MAX_MINI_PROGRAMS, json_schema_extra={"uniqueItems": True}),
+    AfterValidator(_each_once),
+]
+"""The mini-programs linked to the account (关联小程序), by AppID: agents can send cards of
+these only (WeChat refuses a card of a mini-program the account is not linked to)."""
 
 
 class ChannelStatus(str, Enum):
@@ -102,6 +118,7 @@ class AccountCreate(_SandboxIsPlaintext):
     encoding_aes_key: EncodingAesKey
     sandbox: bool = False
     message_mode: MessageMode = MessageMode.SAFE
+    mini_program_app_ids: MiniProgramAppIds = []
 
     @model_validator(mode="before")
     @classmethod
@@ -129,6 +146,7 @@ class AccountPatch(_SandboxIsPlaintext):
     disabled: bool = omitted()
     """``true`` stops the channel without deleting it: its callback refuses WeChat's requests
     and nothing is sent for it until it is ``false`` again."""
+    mini_program_app_ids: MiniProgramAppIds = omitted()
 
 
 def _check_sandbox_mode(sandbox: bool, mode: MessageMode) -> None:
@@ -158,6 +176,7 @@ class Account(BaseModel):
     status: ChannelStatus = ChannelStatus.ACTIVE
     created_at: datetime
     updated_at: datetime
+    mini_program_app_ids: tuple[str, ...] = ()
 
     def takes_new_conversations(self) -> bool:
         return self.status is ChannelStatus.ACTIVE
@@ -183,6 +202,8 @@ class Account(BaseModel):
     def patched(self, patch: AccountPatch, now: datetime, grace: timedelta) -> Account:
         """Apply ``patch``; a new EncodingAESKey keeps the old one decrypting for ``grace``."""
         changes: dict[str, Any] = patch.model_dump(exclude_unset=True, exclude_none=True)
+        if "mini_program_app_ids" in changes:
+            changes["mini_program_app_ids"] = tuple(changes["mini_program_app_ids"])
         if changes.get("sandbox") and "message_mode" not in changes:
             changes["message_mode"] = MessageMode.PLAINTEXT
         new_key = changes.get("encoding_aes_key")
@@ -228,6 +249,8 @@ class AccountView(ViewModel):
     callback: CallbackInfo
     warnings: list[str] = []
     """What an admin should know about these settings (plaintext mode's exposure, say)."""
+    mini_program_app_ids: list[str] = []
+    """The linked mini-programs agents may send cards of."""
 
 
 def mode_warnings(mode: MessageMode, *, ip_check: bool) -> list[str]:
@@ -276,4 +299,5 @@ def account_view(
         updated_at=account.updated_at,
         callback=callback,
         warnings=mode_warnings(account.message_mode, ip_check=ip_check),
+        mini_program_app_ids=list(account.mini_program_app_ids),
     )

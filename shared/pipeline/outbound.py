@@ -148,6 +148,7 @@ class OutboundStep:
         try:
             entry = self._send(conversation, entry)
         except WeChatApiError as error:
+            entry = self._as_stored(entry)
             self._answered(entry, tried_at, f"errcode {error.errcode}", errcode=error.errcode)
             if error.action is ApiAction.RETRY and attempts < MAX_ATTEMPTS:
                 metrics.send_settled(conversation.account_id, "retry", error.errcode)
@@ -155,6 +156,7 @@ class OutboundStep:
             self._failed(conversation, entry, _refusal(entry, error), errcode=error.errcode)
             return None
         except WeChatUnavailableError as error:
+            entry = self._as_stored(entry)
             self._answered(entry, tried_at, "no answer")
             if error.ambiguous:
                 entry = entry.model_copy(update={"details": {**entry.details, "ambiguous": True}})
@@ -177,6 +179,11 @@ class OutboundStep:
         metrics.send_settled(conversation.account_id, "sent")
         self._feed.conversations(conversation)
         return None
+
+    def _as_stored(self, entry: TranscriptEntry) -> TranscriptEntry:
+        """The entry as a failed attempt left it: its uploads' media ids, recorded before the
+        send failed, are kept for the retry instead of uploading the files again."""
+        return self._conversations.entry(entry.conversation_id, entry.key) or entry
 
     def _answered(
         self, entry: TranscriptEntry, at: datetime, outcome: str, *, errcode: int | None = None
@@ -245,6 +252,9 @@ class OutboundStep:
         self, conversation: Conversation, entry: TranscriptEntry, token: str, *, reupload: bool
     ) -> tuple[TranscriptEntry, dict[str, Any]]:
         message: dict[str, Any] = {"touser": conversation.open_id}
+        if rich := self._rich_payload(entry, token, reupload):
+            entry, body = rich
+            return entry, {**message, **body}
         attachment = entry.details.get("attachment")
         if entry.type in WECHAT_MEDIA_TYPES and attachment:
             entry, media_id = self._wechat_media(entry, attachment, token, reupload)
@@ -280,6 +290,71 @@ class OutboundStep:
             "wechatMediaAt": self._now().isoformat(),
         }
         return self._conversations.update_entry(entry, details=details), media_id
+
+    # --- video, news and mini-program cards (docs/protocol.md §6.2) --------------------------
+
+    def _rich_payload(
+        self, entry: TranscriptEntry, token: str, reupload: bool
+    ) -> tuple[TranscriptEntry, dict[str, Any]] | None:
+        """The message of a video, a news article or a mini-program card; None for the other
+        kinds. Their files are uploaded (again) as ``_wechat_media`` does."""
+        details = entry.details
+        if entry.type == "video" and details.get("attachment"):
+            entry, media_id = self._uploaded(entry, "attachment", "video", token, reupload)
+            video: dict[str, Any] = {"media_id": media_id}
+            if details.get("thumbAttachment"):
+                entry, thumb_id = self._uploaded(entry, "thumbAttachment", "thumb", token, reupload)
+                video["thumb_media_id"] = thumb_id
+            shown = details.get("video") or {}
+            video.update({k: shown[k] for k in ("title", "description") if shown.get(k)})
+            return entry, {"msgtype": "video", "video": video}
+        if entry.type == "news" and isinstance(article := details.get("news"), dict):
+            fields = {"title": article["title"], "url": article["url"]}
+            fields.update(
+                {
+                    name: article[key]
+                    for name, key in (("description", "description"), ("picurl", "picUrl"))
+                    if article.get(key)
+                }
+            )
+            return entry, {"msgtype": "news", "news": {"articles": [fields]}}
+        card = details.get("miniProgramPage")
+        if entry.type == "miniprogrampage" and isinstance(card, dict):
+            entry, thumb_id = self._uploaded(entry, "attachment", "image", token, reupload)
+            page = {
+                "title": card["title"],
+                "appid": card["appId"],
+                "pagepath": card["pagePath"],
+                "thumb_media_id": thumb_id,
+            }
+            return entry, {"msgtype": "miniprogrampage", "miniprogrampage": page}
+        return None
+
+    def _uploaded(
+        self, entry: TranscriptEntry, field: str, kind: str, token: str, reupload: bool
+    ) -> tuple[TranscriptEntry, str]:
+        """The temporary media id of the file ``details[field]`` names, uploaded as ``kind``
+        when it has none, may have expired, or WeChat asked (``reupload``)."""
+        attachment = entry.details[field]
+        uploaded = entry.details.get("wechatMedia", {}).get(field) or {}
+        fresh = (
+            uploaded.get("at")
+            and datetime.fromisoformat(uploaded["at"]) > self._now() - MEDIA_REUSE
+        )
+        if uploaded.get("id") and fresh and not reupload:
+            return entry, str(uploaded["id"])
+        content = self._container.download_blob(attachment["blob"]).readall()
+        media_id = self._api.upload_media(
+            token, kind, attachment["filename"], content, attachment["contentType"]
+        )
+        kept = {
+            **entry.details.get("wechatMedia", {}),
+            field: {"id": media_id, "at": self._now().isoformat()},
+        }
+        entry = self._conversations.update_entry(
+            entry, details={**entry.details, "wechatMedia": kept}
+        )
+        return entry, media_id
 
 
 def _retry_wait(entry: TranscriptEntry, now: datetime) -> int | None:

@@ -11,6 +11,7 @@ accepting plaintext pushes.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timezone
 from typing import Any
@@ -95,6 +96,8 @@ class AccountStore:
         }
         if account.previous_key_expires_at:
             entity["PreviousKeyExpiresAt"] = account.previous_key_expires_at
+        if account.mini_program_app_ids:
+            entity["MiniProgramAppIds"] = json.dumps(list(account.mini_program_app_ids))
         return entity
 
     def _account(self, entity: dict[str, Any]) -> tuple[Account, str]:
@@ -122,6 +125,7 @@ class AccountStore:
             created_at=entity["CreatedAt"],
             updated_at=entity["UpdatedAt"],
             previous_key_expires_at=entity.get("PreviousKeyExpiresAt"),
+            mini_program_app_ids=tuple(json.loads(entity.get("MiniProgramAppIds") or "[]")),
             **secrets,
         )
         return account, etag_of(entity)

@@ -21,6 +21,7 @@ FAILURES_TABLE = "failures"
 TIMELINE_TABLE = "timeline"
 TYPING_TABLE = "typing"
 TEMPLATES_TABLE = "templates"
+MATERIALS_TABLE = "materials"
 
 INBOUND_WORK_QUEUE = "inbound"
 ROUTE_WORK_QUEUE = "route"
@@ -49,6 +50,7 @@ TABLES = (
     TIMELINE_TABLE,
     TYPING_TABLE,
     TEMPLATES_TABLE,
+    MATERIALS_TABLE,
 )
 WORK_QUEUES = (
     INBOUND_WORK_QUEUE,

@@ -41,6 +41,12 @@ class Media:
     filename: str | None
 
 
+@dataclass(frozen=True)
+class Material:
+    media_id: str
+    url: str | None
+
+
 class WeChatApi:
     def __init__(
         self,
@@ -255,6 +261,29 @@ class WeChatApi:
         """``menu/get``: the menu made through the API, ``{"menu": {"button": […]}}`` (46003
         when there is none)."""
         return self._json("GET", "/cgi-bin/menu/get", params={"access_token": token})
+
+    # --- permanent media, the material library (docs/protocol.md §8.1) -------------------------
+
+    def add_material(
+        self, token: str, kind: str, filename: str, content: bytes, content_type: str
+    ) -> Material:
+        """``material/add_material``: a permanent medium; an image's answer carries its URL."""
+        body = self._json(
+            "POST",
+            "/cgi-bin/material/add_material",
+            params={"access_token": token, "type": kind},
+            files={"media": (filename, content, content_type)},
+        )
+        media_id, url = body.get("media_id"), body.get("url")
+        if not isinstance(media_id, str) or not media_id:
+            raise WeChatUnavailableError(
+                "material/add_material", "the answer had no media_id", ambiguous=False
+            )
+        return Material(media_id, url if isinstance(url, str) else None)
+
+    def delete_material(self, token: str, media_id: str) -> None:
+        """``material/del_material``."""
+        self._call("/cgi-bin/material/del_material", token, {"media_id": media_id})
 
 
 def _checked(api: str, body: Any) -> dict[str, Any]:

@@ -34,6 +34,9 @@ Schema cannot state, named by its error code or by the field it is about:
 - ``buttons…`` (a custom menu), ``options…``, ``headContent``, ``tailContent`` (a tap-to-reply
   menu): over WeChat's byte limits, a button's type without its key or url, keys or option
   ids used twice.
+- ``unsupported_material``, ``unsupported_thumb``, ``too_large_for_wechat``, ``not_a_video``: an
+  uploaded file's bytes (its format, judged by its first bytes, and WeChat's size for it), or
+  a video's thumbnail or title given with a file that is not an MP4.
 """
 
 from __future__ import annotations
@@ -46,7 +49,15 @@ import schemathesis
 from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-UNFORESEEABLE_CODES = {"unknown_reference", "address_refused", "body_too_large"}
+UNFORESEEABLE_CODES = {
+    "unknown_reference",
+    "address_refused",
+    "body_too_large",
+    "unsupported_material",
+    "unsupported_thumb",
+    "too_large_for_wechat",
+    "not_a_video",
+}
 UNFORESEEABLE_FIELDS = re.compile(
     r"continuationToken|routingRules(\.\d+(\..*)?)?|classificationRulesets(\..*)?|overflow(\..*)?"
     r"|autoCloseAfterInactivity|positionUpdateEvery|autoClose(\..*)?|automatedMessages|text"

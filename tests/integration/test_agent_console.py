@@ -17,6 +17,7 @@ from shared.desk.workspace import (
 )
 from shared.model.agents import AgentPatch
 from shared.model.conversations import SUMMARY_CHARS
+from shared.model.rich_messages import VIDEO_MAX_BYTES
 from shared.model.workstreams import WorkstreamPatch
 from tests.integration.conftest import store_push
 from triggers.errors import status_of
@@ -209,8 +210,11 @@ class TestCapabilities:
         assert can.max_file_bytes == MAX_UPLOAD_BYTES
         limits = {m.type: (set(m.content_types), m.max_bytes) for m in can.media_limits}
         assert limits == {
-            kind: ({t for k, _, t, _ in MEDIA_KINDS if k == kind}, limit)
-            for kind, _, _, limit in MEDIA_KINDS
+            **{
+                kind: ({t for k, _, t, _ in MEDIA_KINDS if k == kind}, limit)
+                for kind, _, _, limit in MEDIA_KINDS
+            },
+            "video": ({"video/mp4"}, VIDEO_MAX_BYTES),  # MP4 is told by its ftyp box
         }
 
         world.services.desk.park(world.fresh_agent(lin.id), conversation)

@@ -477,9 +477,10 @@ def test_media_messages_use_media_the_simulator_holds(
     image = wechat_json(upload(http, token, "image", "a.jpg", b"\xff\xd8jpeg", "image/jpeg"))
     video = wechat_json(upload(http, token, "video", "v.mp4", b"mp4 bytes", "video/mp4"))
     received = sim.add_media(b"#!AMR\n", "audio/amr", "voice")
+    thumb = wechat_json(upload(http, token, "thumb", "t.jpg", b"\xff\xd8t", "image/jpeg"))
     video_message = {
         "media_id": video["media_id"],
-        "thumb_media_id": "thumb",
+        "thumb_media_id": thumb["thumb_media_id"],
         "title": "t",
         "description": "d",
     }
@@ -1066,3 +1067,129 @@ def test_msgmenu_limits(
     sim.customer_wrote(APP_ID, CUSTOMER)
     message = {"touser": CUSTOMER, "msgtype": "msgmenu", "msgmenu": msgmenu}
     assert send(http, token, message) == expected
+
+
+# --- video, news, mini-program cards and materials (docs/protocol.md §6.2, §8.1) ------------------
+
+
+def test_a_video_thumb_is_optional_but_must_be_known_when_given(
+    http: httpx.Client, sim: WeChatApiSimulator, token: str
+) -> None:
+    sim.customer_wrote(APP_ID, CUSTOMER)
+    video = wechat_json(upload(http, token, "video", "v.mp4", b"mp4", "video/mp4"))["media_id"]
+
+    def send_video(**fields: Any) -> int:
+        body = {"media_id": video, **fields}
+        return send(http, token, {"touser": CUSTOMER, "msgtype": "video", "video": body})
+
+    assert send_video() == 0
+    assert send_video(thumb_media_id="unknown") == 40007
+    assert send_video(title=3) == 47001
+    assert [m.msgtype for m in sim.sent] == ["video"]
+
+
+def test_video_and_thumb_uploads_have_their_limits(http: httpx.Client, token: str) -> None:
+    assert (
+        errcode(upload(http, token, "video", "v.mp4", b"x" * (10 * MB + 1), "video/mp4")) == 40006
+    )
+    assert errcode(upload(http, token, "video", "v.avi", b"x", "video/x-msvideo")) == 40005
+    assert errcode(upload(http, token, "thumb", "t.jpg", b"x" * (64 * 1024 + 1), "image/jpeg")) == (
+        40006
+    )
+    assert errcode(upload(http, token, "thumb", "t.png", b"png", "image/png")) == 40005
+
+
+def test_news_takes_one_article(http: httpx.Client, sim: WeChatApiSimulator, token: str) -> None:
+    sim.customer_wrote(APP_ID, CUSTOMER)
+    article = {"title": "t", "description": "d", "url": "https://e.example/", "picurl": ""}
+
+    def news(articles: Any) -> int:
+        body = {"touser": CUSTOMER, "msgtype": "news", "news": {"articles": articles}}
+        return send(http, token, body)
+
+    assert news([]) == 44003
+    assert news([article, article]) == 45008
+    assert news([article]) == 0
+
+
+def test_a_mini_program_card_needs_every_field_a_known_cover_and_a_linked_app(
+    http: httpx.Client, sim: WeChatApiSimulator, token: str
+) -> None:
+    sim.customer_wrote(APP_ID, CUSTOMER)
+    cover = wechat_json(upload(http, token, "image", "c.png", b"png", "image/png"))["media_id"]
+    card = {
+        "title": "t",
+        "appid": "wx00112233445566aa",
+        "pagepath": "pages/i",
+        "thumb_media_id": cover,
+    }
+
+    def send_card(**changes: Any) -> int:
+        body = {**card, **changes}
+        return send(
+            http, token, {"touser": CUSTOMER, "msgtype": "miniprogrampage", "miniprogrampage": body}
+        )
+
+    assert send_card(pagepath="") == 47001
+    assert send_card(thumb_media_id="unknown") == 40007
+    assert send_card() == 0  # no links declared for the account: any mini-program
+    sim.linked_mini_programs[APP_ID] = {"wx00112233445566aa"}
+    assert send_card(appid="wxffffffffffffffff") == 40013
+    assert send_card() == 0
+
+
+def add_material(
+    http: httpx.Client, token: str, kind: str, name: str, content: bytes, ctype: str
+) -> httpx.Response:
+    return http.post(
+        "/cgi-bin/material/add_material",
+        params={"access_token": token, "type": kind},
+        files={"media": (name, content, ctype)},
+    )
+
+
+def test_materials_are_permanent_until_deleted(
+    http: httpx.Client, sim: WeChatApiSimulator, token: str, clock: Clock
+) -> None:
+    body = wechat_json(add_material(http, token, "image", "map.bmp", b"BMbitmap", "image/bmp"))
+    assert set(body) == {"media_id", "url"}
+    assert body["url"].startswith("http://mmbiz.qpic.cn/")
+    assert [m.media_id for m in sim.materials(APP_ID)] == [body["media_id"]]
+    clock.advance(30 * 24 * 3600)
+    sim.customer_wrote(APP_ID, CUSTOMER)
+    fresh = classic_token(http)
+    image = {"touser": CUSTOMER, "msgtype": "image", "image": {"media_id": body["media_id"]}}
+    assert send(http, fresh, image) == 0
+    got = http.post(
+        "/cgi-bin/material/get_material",
+        params={"access_token": fresh},
+        json={"media_id": body["media_id"]},
+    )
+    assert got.content == b"BMbitmap"
+    delete = {"media_id": body["media_id"]}
+    assert (
+        errcode(
+            http.post("/cgi-bin/material/del_material", params={"access_token": fresh}, json=delete)
+        )
+        == 0
+    )
+    assert (
+        errcode(
+            http.post("/cgi-bin/material/del_material", params={"access_token": fresh}, json=delete)
+        )
+        == 40007
+    )
+    assert send(http, fresh, image) == 40007
+
+
+def test_material_uploads_have_their_rules(http: httpx.Client, token: str) -> None:
+    assert errcode(add_material(http, token, "news", "a.png", b"png", "image/png")) == 40004
+    assert errcode(add_material(http, token, "image", "a.pdf", b"%PDF", "application/pdf")) == 40005
+    big = b"x" * (10 * MB + 1)
+    assert errcode(add_material(http, token, "image", "a.png", big, "image/png")) == 40006
+    other = classic_token(http, OTHER_APP_ID, OTHER_SECRET)
+    mine = wechat_json(add_material(http, token, "image", "a.png", b"png", "image/png"))["media_id"]
+    stolen = http.post(
+        "/cgi-bin/material/del_material", params={"access_token": other}, json={"media_id": mine}
+    )
+    assert errcode(stolen) == 40007

@@ -27,7 +27,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
@@ -96,6 +96,12 @@ MEDIA_RULES: dict[str, tuple[frozenset[str], int]] = {
     "video": (frozenset({"mp4"}), 10 * MB),
     "thumb": (frozenset({"jpg", "jpeg"}), 64 * 1024),
 }
+MATERIAL_RULES: dict[str, tuple[frozenset[str], int]] = {
+    **MEDIA_RULES,
+    "image": (frozenset({"bmp", "png", "jpeg", "jpg", "gif"}), 10 * MB),
+}
+MATERIAL_URL = "http://mmbiz.qpic.cn/sim_mmbiz/"
+"""Where a material image's URL points (WeChat's image host; the simulator serves nothing there)."""
 CONTENT_TYPE_OF_FORMAT = {
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
@@ -282,10 +288,12 @@ class StoredMedia:
     filename: str
     created_at: int
     app_id: str | None
+    permanent: bool = False
+    """A material (``material/add_material``): it lives until deleted."""
 
     def expired(self, now: float) -> bool:
         """Temporary media live 3 days, uploaded or received (docs/protocol.md §8)."""
-        return now >= self.created_at + MEDIA_LIFETIME
+        return not self.permanent and now >= self.created_at + MEDIA_LIFETIME
 
 
 class ApiRequest(NamedTuple):
@@ -449,6 +457,9 @@ class WeChatApiSimulator:
             "/cgi-bin/message/custom/typing": ("POST", self._typing),
             "/cgi-bin/media/upload": ("POST", self._media_upload),
             "/cgi-bin/media/get": ("GET", self._media_get),
+            "/cgi-bin/material/add_material": ("POST", self._add_material),
+            "/cgi-bin/material/get_material": ("POST", self._get_material),
+            "/cgi-bin/material/del_material": ("POST", self._del_material),
             "/cgi-bin/user/info": ("GET", self._user_info),
             "/cgi-bin/user/info/updateremark": ("POST", self._update_remark),
             "/cgi-bin/tags/get": ("GET", self._tags_get),
@@ -468,10 +479,14 @@ class WeChatApiSimulator:
             "text": self._check_text,
             "image": self._check_media_message,
             "voice": self._check_media_message,
-            "video": self._check_media_message,
+            "video": self._check_video,
             "news": self._check_news,
             "msgmenu": self._check_menu,
+            "miniprogrampage": self._check_mini_program_page,
         }
+        self.linked_mini_programs: dict[str, set[str]] = {}
+        """Account AppID → the mini-program AppIDs linked to it. An account listed here is
+        refused cards of others (40013); an account not listed is refused none."""
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -1191,6 +1206,88 @@ class WeChatApiSimulator:
             if media is None or media.kind not in VIDEO_KINDS or media.expired(self._clock()):
                 return _status_reply(404)
         return _file_reply(media)
+
+    # --- video, news and mini-program cards (docs/protocol.md §6.2) -------------------------------
+
+    def _check_video(self, app_id: str, payload: dict[str, Any]) -> None:
+        """``media_id`` a live video; ``thumb_media_id`` optional (WeChat's older pages leave it
+        out and reports say sending one can fail), but when given it must be live too."""
+        self._live_media(app_id, payload.get("media_id"))
+        if "thumb_media_id" in payload:
+            self._live_media(app_id, payload.get("thumb_media_id"))
+        for name in ("title", "description"):
+            if name in payload and not isinstance(payload[name], str):
+                raise _RefusedError(47001)
+
+    def _check_mini_program_page(self, app_id: str, payload: dict[str, Any]) -> None:
+        """Every field is required; the cover is an image's media id (temporary or material);
+        the mini-program must be linked to the account (when the test says which are)."""
+        for name in ("title", "appid", "pagepath", "thumb_media_id"):
+            if not isinstance(payload.get(name), str) or not payload[name]:
+                raise _RefusedError(47001)
+        linked = self.linked_mini_programs.get(app_id)
+        if linked is not None and payload["appid"] not in linked:
+            raise _RefusedError(40013)
+        self._live_media(app_id, payload["thumb_media_id"])
+
+    # --- permanent media (docs/protocol.md §8.1) --------------------------------------------------
+
+    def _add_material(self, call: _Call) -> _Reply:
+        """The same type, format and size rules as temporary media, except images (10 MB, bmp
+        too); an image's answer also carries a URL. The library's count limits (100 000
+        images, 1 000 others) are not modelled."""
+        kind = call.query.get("type", "")
+        with self._lock:
+            app_id, _ = self._authorize(call)
+        if kind not in MATERIAL_RULES:
+            raise _RefusedError(40004)
+        upload = _form_file(call.content_type, call.body, "media")
+        if upload is None:
+            raise _RefusedError(41005)
+        formats, largest = MATERIAL_RULES[kind]
+        file_format = _format_of(upload.filename, upload.content_type)
+        if file_format not in formats:
+            raise _RefusedError(40005)
+        if not upload.content:
+            raise _RefusedError(44001)
+        if len(upload.content) > largest:
+            raise _RefusedError(40006)
+        content_type = upload.content_type or CONTENT_TYPE_OF_FORMAT.get(file_format, "image/bmp")
+        with self._lock:
+            media = self._store_media(
+                kind, upload.content, content_type, _safe_filename(upload.filename), app_id
+            )
+            media = self._media[media.media_id] = replace(media, permanent=True)
+        answer: dict[str, Any] = {"media_id": media.media_id}
+        if kind == "image":
+            answer["url"] = f"{MATERIAL_URL}{media.media_id}/0?wx_fmt={file_format}"
+        return _json(answer)
+
+    def _material(self, call: _Call) -> StoredMedia:
+        """The caller holds the lock: the account's material the body names, else 40007."""
+        app_id, _ = self._authorize(call)
+        media_id = call.json().get("media_id")
+        media = self._media.get(media_id) if isinstance(media_id, str) else None
+        if media is None or not media.permanent or media.app_id != app_id:
+            raise _RefusedError(40007)
+        return media
+
+    def _get_material(self, call: _Call) -> _Reply:
+        with self._lock:
+            media = self._material(call)
+        return _file_reply(media)
+
+    def _del_material(self, call: _Call) -> _Reply:
+        with self._lock:
+            media = self._material(call)
+            del self._media[media.media_id]
+        return _json(OK)
+
+    def materials(self, app_id: str) -> list[StoredMedia]:
+        """The account's permanent media, oldest first."""
+        with self._lock:
+            found = [m for m in self._media.values() if m.permanent and m.app_id == app_id]
+        return sorted(found, key=lambda m: m.created_at)
 
     # --- users and servers (docs/protocol.md §9, §10) ---------------------------------------------
 

@@ -92,6 +92,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/accounts/{id}/materials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's permanent images, oldest first */
+        get: operations["getAdminAccountsIdMaterials"];
+        put?: never;
+        /** Upload a permanent image to the account's WeChat material library (material/add_material); its mediaId goes in an answer's image */
+        post: operations["postAdminAccountsIdMaterials"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/accounts/{id}/materials/{materialId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a permanent image, from WeChat's library too */
+        delete: operations["deleteAdminAccountsIdMaterialsMaterialId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/accounts/{id}/menu": {
         parameters: {
             query?: never;
@@ -754,6 +789,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/conversations/{id}/mini-program-cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a card of one of the account's linked mini-programs (multipart, cover in thumb); 202, queued for sending */
+        post: operations["postAgentConversationsIdMini-program-cards"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/conversations/{id}/news": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send one news article (title, description, url, picUrl); 202, queued for sending */
+        post: operations["postAgentConversationsIdNews"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/conversations/{id}/park": {
         parameters: {
             query?: never;
@@ -1075,6 +1144,11 @@ export interface components {
             encodingAesKey: string;
             /** @default safe */
             messageMode: components["schemas"]["MessageMode"];
+            /**
+             * Miniprogramappids
+             * @default []
+             */
+            miniProgramAppIds: string[];
             /** Name */
             name: string;
             /** Originalid */
@@ -1117,6 +1191,8 @@ export interface components {
             /** Encodingaeskey */
             encodingAesKey?: string;
             messageMode?: components["schemas"]["MessageMode"];
+            /** Miniprogramappids */
+            miniProgramAppIds?: string[];
             /** Name */
             name?: string;
             /** Originalid */
@@ -1148,6 +1224,11 @@ export interface components {
             /** Id */
             id: string;
             messageMode: components["schemas"]["MessageMode"];
+            /**
+             * Miniprogramappids
+             * @default []
+             */
+            miniProgramAppIds: string[];
             /** Name */
             name: string;
             /** Originalid */
@@ -1839,6 +1920,11 @@ export interface components {
             maxFileBytes: number;
             /** Medialimits */
             mediaLimits: components["schemas"]["MediaLimit"][];
+            /**
+             * Miniprogramappids
+             * @default []
+             */
+            miniProgramAppIds: string[];
         };
         /** CapacityProfile */
         CapacityProfile: {
@@ -2721,17 +2807,6 @@ export interface components {
              */
             customersCanSend: boolean;
         };
-        /**
-         * FileUpload
-         * @description ``multipart/form-data`` with the file in ``file``.
-         */
-        FileUpload: {
-            /**
-             * File
-             * Format: binary
-             */
-            file: string;
-        };
         /** GoLiveReport */
         GoLiveReport: {
             accessToken: components["schemas"]["TokenCheck"];
@@ -2883,6 +2958,62 @@ export interface components {
             /** Ruleset */
             ruleset: string;
         };
+        /**
+         * Material
+         * @description One permanent image: ``mediaId`` is what an answer's ``image.mediaId`` takes.
+         */
+        Material: {
+            /** Accountid */
+            accountId: string;
+            /** Contenttype */
+            contentType: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Id */
+            id: string;
+            /** Mediaid */
+            mediaId: string;
+            /** Name */
+            name: string;
+            /** Size */
+            size: number;
+            /**
+             * Type
+             * @default image
+             * @constant
+             */
+            type: "image";
+            /**
+             * Url
+             * @default null
+             */
+            url: string | null;
+        };
+        /** MaterialList */
+        MaterialList: {
+            /** Materials */
+            materials: components["schemas"]["Material"][];
+        };
+        /**
+         * MaterialUpload
+         * @description ``multipart/form-data`` with the image (JPEG, PNG, GIF or BMP, 10 MB) in ``file``; or
+         *     the image itself as the body, with ``?name=``.
+         */
+        MaterialUpload: {
+            /**
+             * File
+             * Format: binary
+             */
+            file: string;
+            /**
+             * Name
+             * @default null
+             */
+            name: string | null;
+        };
         /** MediaLimit */
         MediaLimit: {
             /** Contenttypes */
@@ -2957,6 +3088,33 @@ export interface components {
          * @enum {string}
          */
         MessageMode: "plaintext" | "compatible" | "safe";
+        /**
+         * MessageUpload
+         * @description A file; an MP4 video (at most 10 MB) may come with a JPEG ``thumb`` of at most 64 KB, a
+         *     ``title`` and a ``description``.
+         */
+        MessageUpload: {
+            /**
+             * Description
+             * @default null
+             */
+            description: string | null;
+            /**
+             * File
+             * Format: binary
+             */
+            file: string;
+            /**
+             * Thumb
+             * @default null
+             */
+            thumb: string | null;
+            /**
+             * Title
+             * @default null
+             */
+            title: string | null;
+        };
         /** MessageView */
         MessageView: {
             /** @default null */
@@ -3023,6 +3181,48 @@ export interface components {
              * @default null
              */
             pagepath: string | null;
+        };
+        /**
+         * MiniProgramCardUpload
+         * @description ``multipart/form-data``: the card's fields, and its cover (JPEG or PNG, 2 MB) in
+         *     ``thumb``.
+         */
+        MiniProgramCardUpload: {
+            /** Appid */
+            appId: string;
+            /** Pagepath */
+            pagePath: string;
+            /**
+             * Thumb
+             * Format: binary
+             */
+            thumb: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * NewsArticle
+         * @description One article that opens ``url`` (WeChat takes one per customer-service news message).
+         */
+        NewsArticle: {
+            /**
+             * Description
+             * @default null
+             */
+            description: string | null;
+            /**
+             * Picurl
+             * @default null
+             */
+            picUrl: string | null;
+            /** Title */
+            title: string;
+            /** Url */
+            url: string;
+        };
+        /** NewsMessageRequest */
+        NewsMessageRequest: {
+            news: components["schemas"]["NewsArticle"];
         };
         /**
          * Offer
@@ -5066,6 +5266,210 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AccountView"];
                 };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAdminAccountsIdMaterials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialList"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postAdminAccountsIdMaterials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["MaterialUpload"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Material"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large: JSON 256 KB, a file 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteAdminAccountsIdMaterialsMaterialId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                materialId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed; the message names the field */
             400: {
@@ -8931,7 +9335,177 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["TextMessageRequest"];
-                "multipart/form-data": components["schemas"]["FileUpload"];
+                "multipart/form-data": components["schemas"]["MessageUpload"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageView"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large: JSON 256 KB, a file 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "postAgentConversationsIdMini-program-cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["MiniProgramCardUpload"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageView"];
+                };
+            };
+            /** @description The request is malformed; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the state or a unique value does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large: JSON 256 KB, a file 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postAgentConversationsIdNews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "news": {
+                 *         "description": "点击查看",
+                 *         "picUrl": "https://shop.example.com/img/refund.png",
+                 *         "title": "退款进度",
+                 *         "url": "https://shop.example.com/refunds/42"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewsMessageRequest"];
             };
         };
         responses: {

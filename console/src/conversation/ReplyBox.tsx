@@ -8,6 +8,7 @@ import { checkFile, formatBytes, SNIFF_BYTES } from "./files";
 import { replyKeyAction } from "./keys";
 import { TypingReporter } from "./typing";
 import type { MessageView } from "./lines";
+import { RichMessages } from "./RichMessages";
 import { TapMenuButton } from "./TapMenu";
 
 type Capabilities = components["schemas"]["Capabilities"];
@@ -156,7 +157,10 @@ export function ReplyBox({
     input.value = "";
   };
 
-  const mediaMax = Math.max(0, ...capabilities.mediaLimits.map((limit) => limit.maxBytes));
+  const mediaMax = Math.max(
+    0,
+    ...capabilities.mediaLimits.filter((l) => l.type !== "video").map((l) => l.maxBytes),
+  );
   const open = quickReplies !== "closed";
 
   return (
@@ -260,6 +264,12 @@ export function ReplyBox({
             />
           </label>
         )}
+        <RichMessages
+          api={api}
+          conversationId={conversationId}
+          capabilities={capabilities}
+          onQueued={onQueued}
+        />
         <button
           type="button"
           class="cv-send"

@@ -4,6 +4,7 @@ import type { Api } from "../api/client";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/messages";
 import { errorMessage, fetchAttachment, useAttachmentUrl } from "./attachments";
+import { RichLine } from "./RichLine";
 import {
   attachmentError,
   delivery,
@@ -161,6 +162,11 @@ function Content({
       {missing ? t("transcript.fetchFailed", { reason: missing }) : t("transcript.fetching")}
     </p>
   );
+  if (content.kind === "sentVideo" || content.kind === "news" || content.kind === "miniProgram") {
+    return (
+      <RichLine api={api} conversationId={conversationId} message={message} content={content} />
+    );
+  }
   switch (content.kind) {
     case "text":
       return <p class="cv-text">{content.text}</p>;

@@ -32,7 +32,8 @@ export type LineContent =
   | { kind: "miniprogram"; title: string; appId: string; pagePath: string }
   | { kind: "notKept" }
   | { kind: "template"; title: string; lines: string[] }
-  | { kind: "other"; type: string; text: string | null };
+  | { kind: "other"; type: string; text: string | null }
+  | RichContent;
 
 /** The push's own fields (inbound lines only; see shared/model/conversations.py ``push_fields``). */
 function pushFields(message: MessageView): Record<string, unknown> {
@@ -66,12 +67,53 @@ export function safeUrl(url: string): string | null {
   }
 }
 
+/** What the agent sent beyond text and files (shared/desk/workspace.py keeps their fields in
+ * ``details``): a video's title, a news article, a mini-program card. */
+export type RichContent =
+  | { kind: "sentVideo"; title: string; description: string }
+  | { kind: "news"; title: string; description: string; url: string; picUrl: string }
+  | { kind: "miniProgram"; title: string; appId: string; pagePath: string };
+
+function record(value: unknown): Record<string, unknown> {
+  return value && typeof value === "object" ? (value as Record<string, unknown>) : {};
+}
+
+export function richContent(message: MessageView): RichContent | null {
+  const details = message.details;
+  if (message.type === "video" && details.video) {
+    const video = record(details.video);
+    return { kind: "sentVideo", title: str(video.title), description: str(video.description) };
+  }
+  if (message.type === "news") {
+    const news = record(details.news);
+    return {
+      kind: "news",
+      title: str(news.title) || (message.text ?? ""),
+      description: str(news.description),
+      url: str(news.url),
+      picUrl: str(news.picUrl),
+    };
+  }
+  if (message.type === "miniprogrampage") {
+    const card = record(details.miniProgramPage);
+    return {
+      kind: "miniProgram",
+      title: str(card.title) || (message.text ?? ""),
+      appId: str(card.appId),
+      pagePath: str(card.pagePath),
+    };
+  }
+  return null;
+}
+
 export function lineContent(message: MessageView): LineContent {
   const fields = pushFields(message);
   const hasFile = message.attachment != null;
   if (message.direction === "in" && !hasFile && typeof message.details.placeholder === "string") {
     return { kind: "notKept" };
   }
+  const rich = message.direction === "out" ? richContent(message) : null;
+  if (rich) return rich;
   switch (message.type) {
     case "text":
       return { kind: "text", text: message.text ?? "" };

@@ -12,6 +12,7 @@ import {
   generateEncodingAesKey,
   generateToken,
   type Mode,
+  miniProgramIds,
   patchOf,
   validate,
 } from "./accountForm";
@@ -38,6 +39,8 @@ export function AccountForm({ api, accountId }: { api: Api; accountId?: string }
   const [general, setGeneral] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [loadFailed, setLoadFailed] = useState(false);
+  const [miniPrograms, setMiniPrograms] = useState("");
+  const [miniProgramsWrong, setMiniProgramsWrong] = useState<string | null>(null);
 
   useEffect(() => {
     if (!accountId) return;
@@ -53,6 +56,7 @@ export function AccountForm({ api, accountId }: { api: Api; accountId?: string }
           messageMode: data.messageMode,
           sandbox: data.sandbox,
         });
+        setMiniPrograms((data.miniProgramAppIds ?? []).join(", "));
       },
       () => setLoadFailed(true),
     );
@@ -82,14 +86,26 @@ export function AccountForm({ api, accountId }: { api: Api; accountId?: string }
       document.getElementById(`${formId}-${first}`)?.focus();
       return;
     }
+    const linked = miniProgramIds(miniPrograms);
+    if (linked.wrong.length > 0) {
+      setMiniProgramsWrong(linked.wrong.join(", "));
+      document.getElementById(`${formId}-miniPrograms`)?.focus();
+      return;
+    }
+    const miniProgramAppIds = linked.ids;
+    const linkedChanged =
+      !editing || miniProgramAppIds.join() !== (before?.miniProgramAppIds ?? []).join();
     setSaving(true);
     try {
       const answer = editing
         ? await api.PATCH("/api/admin/accounts/{id}", {
             params: { path: { id: accountId } },
-            body: patchOf(fields, before!, replaced),
+            body: {
+              ...patchOf(fields, before!, replaced),
+              ...(linkedChanged ? { miniProgramAppIds } : {}),
+            },
           })
-        : await api.POST("/api/admin/accounts", { body: fields });
+        : await api.POST("/api/admin/accounts", { body: { ...fields, miniProgramAppIds } });
       if (answer.data) {
         navigate(href("accounts", answer.data.id, ...(editing ? [] : ["callback"])));
         return;
@@ -259,6 +275,25 @@ export function AccountForm({ api, accountId }: { api: Api; accountId?: string }
             {t("accounts.field.sandbox")}
           </label>
           <p class="ac-hint">{t("accounts.hint.sandbox")}</p>
+        </div>
+        <div class="ac-field">
+          <label for={`${formId}-miniPrograms`}>{t("accounts.miniPrograms")}</label>
+          <input
+            id={`${formId}-miniPrograms`}
+            value={miniPrograms}
+            aria-describedby={`${formId}-miniPrograms-hint`}
+            aria-invalid={miniProgramsWrong ? true : undefined}
+            onInput={(e) => {
+              setMiniPrograms(e.currentTarget.value);
+              setMiniProgramsWrong(null);
+            }}
+          />
+          <p class="ac-hint" id={`${formId}-miniPrograms-hint`}>
+            {t("accounts.miniProgramsHint")}
+          </p>
+          {miniProgramsWrong && (
+            <p class="ac-field-error">{t("accounts.rule.appId")}: {miniProgramsWrong}</p>
+          )}
         </div>
         {general && (
           <p role="alert" class="ac-error">

@@ -117,3 +117,10 @@ export function patchOf(
   }
   return patch;
 }
+
+/** The linked mini-programs' AppIDs typed as one comma-separated text → the list the API takes,
+ * and the entries that are not an AppID (``wx`` followed by 16 hex digits). */
+export function miniProgramIds(text: string): { ids: string[]; wrong: string[] } {
+  const ids = [...new Set(text.split(/[\s,，]+/u).filter(Boolean))];
+  return { ids, wrong: ids.filter((id) => !/^wx[0-9a-f]{16}$/.test(id)) };
+}

@@ -21,6 +21,7 @@ import {
 import { useCapacityProfiles } from "../capacity/profiles";
 import { formatRequired, parseRequired } from "../skills";
 import { described, Field, useCatalog, WorkstreamTabs } from "./WorkstreamsPage";
+import { FaqMaterials } from "./FaqMaterials";
 
 type Presence = components["schemas"]["Presence"];
 type QuickReply = components["schemas"]["QuickReply"];
@@ -355,6 +356,7 @@ export function SettingsForm({ api, workstreamId }: { api: Api; workstreamId: st
                 <Field id="st-faq-entries" label={t("workstreams.settings.faqEntries")} hint={t("workstreams.settings.faqEntriesHint")} error={under("bot.entries") ?? under("bot.noMatchAnswers")}>
                   <textarea {...described("st-faq-entries", t("workstreams.settings.faqEntriesHint"), under("bot.entries"))} class="ws-code" rows={6} value={form.faqEntries} onInput={(e) => set({ faqEntries: (e.target as HTMLTextAreaElement).value })} />
                 </Field>
+                <FaqMaterials api={api} accountId={ws.accountId} language={ws.language} entries={form.faqEntries} onEntries={(faqEntries) => set({ faqEntries })} />
               </>
             )}
             {under("bot") && !["bot", "bot.url", "bot.secret", "bot.timeoutSeconds"].includes(error!.field!) && !error!.field!.startsWith("bot.entries") && !error!.field!.startsWith("bot.escalationPhrases") && (
