@@ -33,7 +33,7 @@ from shared.messaging.outbox import Outbox
 from shared.model.conversations import Conversation, TranscriptEntry, utc
 from shared.model.tap_menus import MENU_DETAILS, MENU_TYPE, wechat_msgmenu
 from shared.model.templates import TEMPLATE_TYPE
-from shared.model.timeline import EventKind
+from shared.pipeline.send_attempts import MAX_ATTEMPTS, backoff_seconds, record_attempt
 from shared.pipeline.template_send import TemplateSender
 from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
@@ -46,14 +46,9 @@ from shared.wechat.errors import ApiAction, WeChatApiError, WeChatUnavailableErr
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 LEASE = timedelta(seconds=60)
 MEDIA_REUSE = timedelta(days=2, hours=12)  # WeChat keeps temporary media 3 days
 WECHAT_MEDIA_TYPES = ("image", "voice")
-
-
-def backoff_seconds(attempts: int) -> int:
-    return min(1 << attempts, 60)  # 2**attempts, and an int to mypy (int ** int is Any)
 
 
 class OutboundStep:
@@ -149,7 +144,7 @@ class OutboundStep:
             entry = self._send(conversation, entry)
         except WeChatApiError as error:
             entry = self._as_stored(entry)
-            self._answered(entry, tried_at, f"errcode {error.errcode}", errcode=error.errcode)
+            self._answered(entry, tried_at, f"errcode {error.errcode}", error.errcode)
             if error.action is ApiAction.RETRY and attempts < MAX_ATTEMPTS:
                 metrics.send_settled(conversation.account_id, "retry", error.errcode)
                 return self._later(entry, f"{error.reason} (errcode {error.errcode})", attempts)
@@ -186,22 +181,10 @@ class OutboundStep:
         return self._conversations.entry(entry.conversation_id, entry.key) or entry
 
     def _answered(
-        self, entry: TranscriptEntry, at: datetime, outcome: str, *, errcode: int | None = None
+        self, entry: TranscriptEntry, at: datetime, outcome: str, errcode: int | None = None
     ) -> None:
-        """One attempt and WeChat's answer, on the timeline (each attempt is counted first)."""
-        attempt = int(entry.details.get("attempts", 1))
-        self._timeline.record(
-            entry.conversation_id,
-            EventKind.SENT,
-            at,
-            about=f"{entry.key}#{attempt}",
-            outcome=outcome,
-            entry_key=entry.key,
-            message_type=entry.type,
-            sender=entry.sender,
-            attempt=attempt,
-            errcode=errcode,
-            text=entry.details.get("automated"),
+        record_attempt(
+            self._timeline, entry, at, outcome, errcode=errcode, text=entry.details.get("automated")
         )
 
     def _later(self, entry: TranscriptEntry, reason: str, attempts: int) -> int:

@@ -26,7 +26,7 @@ from shared.channel.access_tokens import AccessTokens, AccountDisabledError, NoA
 from shared.core import metrics
 from shared.model.conversations import Conversation, TranscriptEntry, utc
 from shared.model.templates import template_payload
-from shared.model.timeline import EventKind
+from shared.pipeline.send_attempts import MAX_ATTEMPTS, backoff_seconds, record_attempt
 from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
 from shared.store.templates import TemplateStore
@@ -41,13 +41,8 @@ from shared.wechat.errors import (
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5  # as the send step's
 DELIVERY_FAILED = "failed"
 """How a ``TEMPLATESENDJOBFINISH`` Status that is not ``success`` starts."""
-
-
-def backoff_seconds(attempts: int) -> int:
-    return min(1 << attempts, 60)
 
 
 class TemplateSender:
@@ -93,7 +88,7 @@ class TemplateSender:
                 conversation.account_id, lambda token: self._api.send_template(token, payload)
             )
         except WeChatApiError as error:
-            self._answered(entry, tried_at, f"errcode {error.errcode}", errcode=error.errcode)
+            self._answered(entry, tried_at, f"errcode {error.errcode}", error.errcode)
             action, reason = TEMPLATE_ERRORS.get(error.errcode, (error.action, error.reason))
             if action is ApiAction.RETRY and attempts < MAX_ATTEMPTS:
                 metrics.send_settled(conversation.account_id, "retry", error.errcode)
@@ -157,19 +152,13 @@ class TemplateSender:
         return True
 
     def _answered(
-        self, entry: TranscriptEntry, at: datetime, outcome: str, *, errcode: int | None = None
+        self, entry: TranscriptEntry, at: datetime, outcome: str, errcode: int | None = None
     ) -> None:
-        attempt = int(entry.details.get("attempts", 1))
-        self._timeline.record(
-            entry.conversation_id,
-            EventKind.SENT,
+        record_attempt(
+            self._timeline,
+            entry,
             at,
-            about=f"{entry.key}#{attempt}",
-            outcome=outcome,
-            entry_key=entry.key,
-            message_type=entry.type,
-            sender=entry.sender,
-            attempt=attempt,
+            outcome,
             errcode=errcode,
             text=f"template {entry.details.get('template', {}).get('templateId')}",
         )

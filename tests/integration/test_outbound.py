@@ -15,7 +15,8 @@ from shared.core.errors import DomainError
 from shared.desk.workspace import Actor, TextMessageRequest
 from shared.model.conversations import utc
 from shared.pipeline.media import blob_prefix
-from shared.pipeline.outbound import OutboundStep, backoff_seconds
+from shared.pipeline.outbound import OutboundStep
+from shared.pipeline.send_attempts import backoff_seconds
 from shared.store.leases import Leases
 from shared.store.names import LEASES_TABLE
 from shared.store.work_items import OutboundItem

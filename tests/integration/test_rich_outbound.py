@@ -11,7 +11,7 @@ from shared.desk.workspace import Actor
 from shared.model.accounts import AccountPatch
 from shared.model.conversations import utc
 from shared.model.rich_messages import MiniProgramCard, NewsMessageRequest, VideoDetails
-from shared.pipeline.outbound import backoff_seconds
+from shared.pipeline.send_attempts import backoff_seconds
 from tests.integration.test_bots_and_privacy import last_customer_key
 
 MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4000

@@ -13,7 +13,7 @@ from shared.core.errors import ConflictError, InvalidRequestError, WindowClosedE
 from shared.desk.workspace import Actor, TextMessageRequest
 from shared.model.templates import TemplateFields, TemplateImport, TemplateSendRequest
 from shared.model.timeline import EventKind
-from shared.pipeline.template_send import backoff_seconds
+from shared.pipeline.send_attempts import backoff_seconds
 
 TEMPLATE_ID = "iPk5sOIt5X_flOVKn5GrTFpncEYTojx6ddbt8WYoV5s"
 CONTENT = "{{first.DATA}}\n订单号：{{keyword1.DATA}}\n状态：{{thing2.DATA}}\n{{remark.DATA}}"

@@ -1164,18 +1164,18 @@ class WeChatApiSimulator:
             raise _RefusedError(40007)
         return media
 
-    def _media_upload(self, call: _Call) -> _Reply:
-        """Replies ``thumb_media_id`` rather than ``media_id`` for thumbs, as WeChat does
-        (silenceper/wechat#14, grossopa/weixin-mp-java#7), whatever its docs say."""
-        kind = call.query.get("type", "")
-        with self._lock:
-            app_id, _ = self._authorize(call)
-        if kind not in MEDIA_RULES:
+    def _store_upload(
+        self, call: _Call, kind: str, rules: dict[str, tuple[frozenset[str], int]]
+    ) -> tuple[StoredMedia, str]:
+        """The multipart ``media`` of an upload checked as WeChat checks it (type, format,
+        size), stored → the media and its format. Called under the lock."""
+        app_id, _ = self._authorize(call)
+        if kind not in rules:
             raise _RefusedError(40004)
         upload = _form_file(call.content_type, call.body, "media")
         if upload is None:
             raise _RefusedError(41005)
-        formats, largest = MEDIA_RULES[kind]
+        formats, largest = rules[kind]
         file_format = _format_of(upload.filename, upload.content_type)
         if file_format not in formats:
             raise _RefusedError(40005)
@@ -1183,11 +1183,18 @@ class WeChatApiSimulator:
             raise _RefusedError(44001)
         if len(upload.content) > largest:
             raise _RefusedError(40006)
-        content_type = upload.content_type or CONTENT_TYPE_OF_FORMAT[file_format]
+        content_type = upload.content_type or CONTENT_TYPE_OF_FORMAT.get(file_format, "image/bmp")
+        media = self._store_media(
+            kind, upload.content, content_type, _safe_filename(upload.filename), app_id
+        )
+        return media, file_format
+
+    def _media_upload(self, call: _Call) -> _Reply:
+        """Replies ``thumb_media_id`` rather than ``media_id`` for thumbs, as WeChat does
+        (silenceper/wechat#14, grossopa/weixin-mp-java#7), whatever its docs say."""
+        kind = call.query.get("type", "")
         with self._lock:
-            media = self._store_media(
-                kind, upload.content, content_type, _safe_filename(upload.filename), app_id
-            )
+            media, _ = self._store_upload(call, kind, MEDIA_RULES)
         id_field = "thumb_media_id" if kind == "thumb" else "media_id"
         return _json({"type": kind, id_field: media.media_id, "created_at": media.created_at})
 
@@ -1238,25 +1245,7 @@ class WeChatApiSimulator:
         images, 1 000 others) are not modelled."""
         kind = call.query.get("type", "")
         with self._lock:
-            app_id, _ = self._authorize(call)
-        if kind not in MATERIAL_RULES:
-            raise _RefusedError(40004)
-        upload = _form_file(call.content_type, call.body, "media")
-        if upload is None:
-            raise _RefusedError(41005)
-        formats, largest = MATERIAL_RULES[kind]
-        file_format = _format_of(upload.filename, upload.content_type)
-        if file_format not in formats:
-            raise _RefusedError(40005)
-        if not upload.content:
-            raise _RefusedError(44001)
-        if len(upload.content) > largest:
-            raise _RefusedError(40006)
-        content_type = upload.content_type or CONTENT_TYPE_OF_FORMAT.get(file_format, "image/bmp")
-        with self._lock:
-            media = self._store_media(
-                kind, upload.content, content_type, _safe_filename(upload.filename), app_id
-            )
+            media, file_format = self._store_upload(call, kind, MATERIAL_RULES)
             media = self._media[media.media_id] = replace(media, permanent=True)
         answer: dict[str, Any] = {"media_id": media.media_id}
         if kind == "image":
