@@ -87,7 +87,7 @@ export function MenuEditor({ api, accountId }: { api: Api; accountId: string }) 
   const back = (
     <p class="ac-back">
       <a href={href("accounts", accountId)} onClick={followLink}>
-        {t("menu.back")}
+        {t("accounts.backToAccount")}
       </a>
     </p>
   );
@@ -129,7 +129,11 @@ export function MenuEditor({ api, accountId }: { api: Api; accountId: string }) 
           />
         ))}
       </div>
-      {problemAt("buttons") && <p role="alert" class="ac-field-error">{t(problemAt("buttons")!.key)}</p>}
+      {buttons.length === 0 ? (
+        <p class="ac-hint">{t("menu.empty")}</p>
+      ) : (
+        problemAt("buttons") && <p role="alert" class="ac-field-error">{t(problemAt("buttons")!.key)}</p>
+      )}
       <div class="ac-actions">
         <button type="button" class="ac-button" disabled={buttons.length >= MAX_BUTTONS} onClick={() => change([...buttons, newButton()])}>
           {t("menu.addButton")}

@@ -107,7 +107,7 @@ export function TemplatesPage({ api, accountId }: { api: Api; accountId: string 
     <main class="page accounts">
       <p class="ac-back">
         <a href={href("accounts", accountId)} onClick={followLink}>
-          {t("templates.backToAccount")}
+          {t("accounts.backToAccount")}
         </a>
       </p>
       <div class="ac-title">
