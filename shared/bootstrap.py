@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from shared.admin.account_removal import AccountRemoval
 from shared.admin.poison import FailureLog, PoisonQueues
 from shared.admin.routing import RoutingAdmin
 from shared.admin.templates import TemplateAdmin
@@ -305,6 +306,7 @@ class Services:
             self.wechat,
             clock,
         )
+        self.account_removal = AccountRemoval(self.accounts, self.menus, self.materials)
         self.poison = PoisonQueues(storage.queues, self.failures, self.conversations, self.inbound)
         self.golive = GoLiveCheck(activity, self.access_tokens, settings.outbound_ips, clock)
         self.links = FileLinks(next(iter(secrets_keys.values())), settings.public_base_url)

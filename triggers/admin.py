@@ -59,7 +59,7 @@ def admin_account(req: func.HttpRequest) -> func.HttpResponse:
         req,
         lambda aid: registry.view(registry.get(aid)),
         lambda aid, body: registry.view(registry.update(aid, parse_body(AccountPatch, body))),
-        _remove_account,
+        services().account_removal.remove,
     )
 
 
@@ -416,14 +416,6 @@ def admin_account_menu_publish(req: func.HttpRequest) -> func.HttpResponse:
 def admin_account_menu_pull(req: func.HttpRequest) -> func.HttpResponse:
     """Replace the draft with the menu WeChat has (``menu/get``)."""
     return json_response(services().menus.pull(req.route_params["id"]).json_body())
-
-
-def _remove_account(account_id: str) -> None:
-    """The account, then its menu draft (WeChat keeps the published menu) and its material
-    records (WeChat keeps the materials)."""
-    services().accounts.remove(account_id)
-    services().menus.forget(account_id)
-    services().materials.forget_account(account_id)
 
 
 # --- permanent media (the account's material library) -----------------------------------------

@@ -99,10 +99,10 @@ class TestAccountMenu:
 
     def test_removing_the_account_forgets_its_draft(self, world):
         world.services.menus.save(world.account.id, menu())
-        world.services.accounts.remove(world.account.id)
-        world.services.menus.forget(world.account.id)
+        world.services.account_removal.remove(world.account.id)
         with pytest.raises(NotFoundError):
             world.services.menus.view(world.account.id)
+        assert world.services.menus._store.read(world.account.id).menu is None  # the row went
 
 
 def test_a_menu_click_opens_a_conversation_routed_by_its_key(world):

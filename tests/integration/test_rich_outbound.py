@@ -292,6 +292,5 @@ class TestMaterials:
     def test_a_deleted_accounts_records_go(self, world):
         library = world.services.materials
         library.upload(world.account.id, "a", "a.png", PNG)
-        world.services.accounts.remove(world.account.id)
-        library.forget_account(world.account.id)
+        world.services.account_removal.remove(world.account.id)
         assert library._store.list(world.account.id) == []
