@@ -33,7 +33,7 @@ from shared.messaging.outbox import Outbox
 from shared.model.conversations import Conversation, TranscriptEntry, utc
 from shared.model.tap_menus import MENU_DETAILS, MENU_TYPE, wechat_msgmenu
 from shared.model.templates import TEMPLATE_TYPE
-from shared.pipeline.send_attempts import MAX_ATTEMPTS, backoff_seconds, record_attempt
+from shared.pipeline.send_attempts import MAX_ATTEMPTS, queue_retry, record_attempt
 from shared.pipeline.template_send import TemplateSender
 from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
@@ -188,11 +188,7 @@ class OutboundStep:
         )
 
     def _later(self, entry: TranscriptEntry, reason: str, attempts: int) -> int:
-        wait = backoff_seconds(attempts)
-        retry_at = self._now() + timedelta(seconds=wait)
-        details = {**entry.details, "lastError": reason, "retryAt": retry_at.isoformat()}
-        self._conversations.update_entry(entry, status="queued", details=details)
-        return wait
+        return queue_retry(self._conversations, entry, self._now(), reason, attempts)
 
     def _failed(
         self,

@@ -4,10 +4,11 @@ each attempt with WeChat's answer."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from shared.model.conversations import TranscriptEntry
 from shared.model.timeline import EventKind
+from shared.store.conversations import ConversationStore
 from shared.store.timeline import TimelineStore
 
 MAX_ATTEMPTS = 5
@@ -41,3 +42,19 @@ def record_attempt(
         errcode=errcode,
         text=text,
     )
+
+
+def queue_retry(
+    conversations: ConversationStore,
+    entry: TranscriptEntry,
+    now: datetime,
+    reason: str,
+    attempts: int,
+) -> int:
+    """Put the entry back to ``queued`` with the reason and when it is tried again → the
+    seconds to wait."""
+    wait = backoff_seconds(attempts)
+    retry_at = now + timedelta(seconds=wait)
+    details = {**entry.details, "lastError": reason, "retryAt": retry_at.isoformat()}
+    conversations.update_entry(entry, status="queued", details=details)
+    return wait

@@ -19,14 +19,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from shared.channel.access_tokens import AccessTokens, AccountDisabledError, NoAccountError
 from shared.core import metrics
 from shared.model.conversations import Conversation, TranscriptEntry, utc
 from shared.model.templates import template_payload
-from shared.pipeline.send_attempts import MAX_ATTEMPTS, backoff_seconds, record_attempt
+from shared.pipeline.send_attempts import MAX_ATTEMPTS, queue_retry, record_attempt
 from shared.store.changes import ChangeFeed
 from shared.store.conversations import ConversationStore
 from shared.store.templates import TemplateStore
@@ -164,11 +164,7 @@ class TemplateSender:
         )
 
     def _later(self, entry: TranscriptEntry, reason: str, attempts: int) -> int:
-        wait = backoff_seconds(attempts)
-        retry_at = self._now() + timedelta(seconds=wait)
-        details = {**entry.details, "lastError": reason, "retryAt": retry_at.isoformat()}
-        self._conversations.update_entry(entry, status="queued", details=details)
-        return wait
+        return queue_retry(self._conversations, entry, self._now(), reason, attempts)
 
     def _failed(
         self,
